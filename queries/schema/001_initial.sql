@@ -162,7 +162,8 @@ CREATE TABLE quarantine (
   file_kind      VARCHAR NOT NULL,
   line           BIGINT NOT NULL,            -- 1-based line in the file (header is line 1)
   event_id       VARCHAR,
-  reason         VARCHAR NOT NULL,
+  reason_code    VARCHAR NOT NULL,           -- bad_nhs_number | missing_field | bad_value | unknown_value | unknown_org | unknown_campaign | future_timestamp | conflict | duplicate_key
+  reason         VARCHAR NOT NULL,           -- the rule broken, in words, naming the column
   record         VARCHAR NOT NULL,           -- the row as JSON, identifier masked
   quarantined_at TIMESTAMPTZ NOT NULL
 );
