@@ -1,0 +1,142 @@
+import type { ComponentType } from 'preact';
+import { useEffect, useMemo, useState } from 'preact/hooks';
+import { api } from './api/client.js';
+import { useLoad } from './api/hooks.js';
+import type { Health, OrgsResult } from './api/types.js';
+import { FilterBar } from './components/FilterBar.js';
+import { ErrorState, Loading } from './components/States.js';
+import { AppContext, type AppState } from './lib/context.js';
+import { anchorDate, readFilters } from './lib/filters.js';
+import { formatDateTime, formatDay } from './lib/format.js';
+import { indexOrgs } from './lib/orgs.js';
+import { hrefFor, useRoute } from './lib/router.js';
+import { PAGES, SHARED_PARAMS, pageFor, type PageDef } from './pages/registry.js';
+
+function useLazyPage(page: PageDef | undefined): { Page: ComponentType | null; error: Error | null } {
+  const [state, setState] = useState<{ path?: string; Page: ComponentType | null; error: Error | null }>({ Page: null, error: null });
+  useEffect(() => {
+    if (!page) return;
+    let live = true;
+    setState((s) => (s.path === page.path ? s : { path: page.path, Page: null, error: null }));
+    page.load().then(
+      (m) => live && setState({ path: page.path, Page: m.default, error: null }),
+      (e: unknown) => live && setState({ path: page.path, Page: null, error: e instanceof Error ? e : new Error(String(e)) }),
+    );
+    return () => {
+      live = false;
+    };
+  }, [page]);
+  return state.path === page?.path ? state : { Page: null, error: null };
+}
+
+function Freshness({ health, fallback }: { health: Health | null; fallback: OrgsResult['asOf'] }) {
+  const asOf = health?.asOf ?? fallback;
+  if (!asOf?.latestEventAt) return <p class="freshness">No data has been imported yet.</p>;
+  const stale = health && health.status && !['ok', 'healthy'].includes(health.status);
+  return (
+    <p class={`freshness${stale ? ' freshness-warn' : ''}`} data-testid="freshness">
+      Data as of <strong>{formatDay(asOf.latestEventAt)}</strong>
+      {asOf.lastImportAt && <> · last import {formatDateTime(asOf.lastImportAt)}</>}
+      {stale && <> · imports are behind ({health.status})</>}
+    </p>
+  );
+}
+
+function NotFound() {
+  return (
+    <div class="page-not-found">
+      <h1>Page not found</h1>
+      <p>
+        If you typed the web address, check it is correct. <a href="/">Go to the overview</a>.
+      </p>
+    </div>
+  );
+}
+
+export function App() {
+  const route = useRoute();
+  const orgs = useLoad('orgs', (s) => api.orgs(s));
+  const health = useLoad('health', (s) => api.health(s));
+  const page = pageFor(route.path);
+  const { Page, error: pageError } = useLazyPage(page);
+
+  const orgIndex = useMemo(() => (orgs.status === 'ready' ? indexOrgs(orgs.data.root, orgs.data.orgs) : null), [orgs]);
+  const healthData = health.status === 'ready' ? health.data : null;
+
+  const state: AppState | null = useMemo(() => {
+    if (!orgIndex || orgs.status !== 'ready') return null;
+    const asOf = healthData?.asOf ?? orgs.data.asOf;
+    const f = readFilters(route.query, anchorDate(asOf?.latestEventAt));
+    const org = f.org && orgIndex.byCode.has(f.org) ? f.org : orgIndex.root;
+    return { orgs: orgIndex, health: healthData, route, filters: { ...f, org } };
+  }, [orgIndex, orgs, healthData, route]);
+
+  useEffect(() => {
+    const orgLabel = state && state.filters.org !== state.orgs.root ? ` – ${state.orgs.byCode.get(state.filters.org)?.name}` : '';
+    document.title = `${page?.title ?? 'Page not found'}${orgLabel} – Portal Insights`;
+  }, [page, state?.filters.org]);
+
+  // Page links keep the shared filters, so moving between pages keeps the organisation and dates.
+  const shared = new URLSearchParams();
+  for (const k of SHARED_PARAMS) {
+    const v = route.query.get(k);
+    if (v) shared.set(k, v);
+  }
+
+  const regionName = orgIndex?.byCode.get(orgIndex.root)?.name;
+  const unknownOrg = state && route.query.get('org') && state.filters.org !== route.query.get('org');
+
+  return (
+    <>
+      <header class="site-header">
+        <div class="site-header-inner">
+          <a class="brand" href={hrefFor('/', shared)}>
+            <span class="brand-mark" aria-hidden="true">
+              PI
+            </span>
+            <span class="brand-name">Portal Insights</span>
+          </a>
+          {regionName && <span class="region-name">{regionName}</span>}
+          {orgs.status === 'ready' && <Freshness health={healthData} fallback={orgs.data.asOf} />}
+        </div>
+        <nav class="site-nav" aria-label="Pages">
+          <ul>
+            {PAGES.map((p) => (
+              <li key={p.path}>
+                <a href={hrefFor(p.path, shared)} aria-current={p.path === route.path ? 'page' : undefined} onMouseEnter={() => void p.load()}>
+                  {p.title}
+                </a>
+              </li>
+            ))}
+          </ul>
+        </nav>
+      </header>
+      <main id="main" class="main" tabIndex={-1}>
+        {orgs.status === 'loading' && <Loading label="Loading the organisations" />}
+        {orgs.status === 'error' && <ErrorState error={orgs.error} />}
+        {state && (
+          <AppContext.Provider value={state}>
+            {page && page.path !== '/report' && (
+              <FilterBar orgs={state.orgs} filters={state.filters} showGrain={page.grain !== false} />
+            )}
+            {unknownOrg && (
+              <p class="notice" role="status">
+                There is no organisation with the code “{route.query.get('org')}”; showing {regionName} instead.
+              </p>
+            )}
+            {!page && <NotFound />}
+            {page && pageError && <ErrorState error={pageError} />}
+            {page && !Page && !pageError && <Loading label={`Loading ${page.title}`} />}
+            {page && Page && <Page />}
+          </AppContext.Provider>
+        )}
+      </main>
+      <footer class="site-footer">
+        <p>
+          Portal Insights shows pseudonymised, aggregated data only. Small numbers are hidden (<strong>*</strong>) to protect
+          patients' privacy; patients who object to data sharing are not counted in activity figures.
+        </p>
+      </footer>
+    </>
+  );
+}

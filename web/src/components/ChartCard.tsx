@@ -1,0 +1,99 @@
+import type { ComponentChildren } from 'preact';
+import { useCallback, useId, useState } from 'preact/hooks';
+import type { Loadable } from '../api/hooks.js';
+import type { Column, Grain, Row, Suppression } from '../api/types.js';
+import { PlotView } from '../charts/PlotView.js';
+import { csvFileName, downloadCsv, toCsv } from '../lib/csv.js';
+import { DataTable, type DataTableProps } from './DataTable.js';
+import { Empty, ErrorState, Loading } from './States.js';
+import { SuppressionNote } from './Suppression.js';
+
+/** What a card shows: a table of rows (which the chart draws and the CSV exports). */
+export interface TableData {
+  columns: Column[];
+  rows: Row[];
+  suppression?: Suppression | null;
+  grain?: Grain | string;
+}
+
+export interface ChartCardProps<T extends TableData> {
+  /** States what the chart shows, e.g. "Uptake against target, by CCG". */
+  title: string;
+  subtitle?: ComponentChildren;
+  data: Loadable<T>;
+  /** Draws the chart for a width. Leave out for a table-only card. */
+  chart?: (data: T, width: number) => SVGSVGElement | HTMLElement;
+  onSelect?: (datum: unknown) => void;
+  isEmpty?: (data: T) => boolean;
+  emptyMessage?: ComponentChildren;
+  table?: Partial<Omit<DataTableProps, 'columns' | 'rows' | 'caption'>>;
+  /** Controls shown in the card header (e.g. a breakdown picker). */
+  controls?: ComponentChildren;
+  /** Shown under the chart (legends, notes). */
+  footer?: (data: T) => ComponentChildren;
+  height?: number;
+  wide?: boolean;
+  defaultView?: 'chart' | 'table';
+  id?: string;
+}
+
+export function hiddenCells(rows: Row[]): number {
+  let n = 0;
+  for (const r of rows) n += r._suppressed?.length ?? 0;
+  return n;
+}
+
+export function ChartCard<T extends TableData>(props: ChartCardProps<T>) {
+  const { title, data, chart } = props;
+  const headingId = useId();
+  const [view, setView] = useState<'chart' | 'table'>(chart ? (props.defaultView ?? 'chart') : 'table');
+  const ready = data.status === 'ready' ? data.data : null;
+  const empty = ready ? (props.isEmpty ? props.isEmpty(ready) : ready.rows.length === 0) : false;
+
+  const render = useCallback((width: number) => chart!(ready!, width), [chart, ready]);
+  const download = () => {
+    if (ready) downloadCsv(csvFileName(title), toCsv(ready.columns, ready.rows));
+  };
+
+  return (
+    <section class={`card${props.wide ? ' card-wide' : ''}`} aria-labelledby={headingId} id={props.id} data-card={title}>
+      <header class="card-header">
+        <div class="card-titles">
+          <h2 id={headingId} class="card-title">
+            {title}
+          </h2>
+          {props.subtitle && <p class="card-subtitle">{props.subtitle}</p>}
+        </div>
+        <div class="card-tools">
+          {props.controls}
+          {chart && (
+            <div class="segmented" role="group" aria-label={`Show ${title} as`}>
+              <button type="button" aria-pressed={view === 'chart'} onClick={() => setView('chart')}>
+                Chart
+              </button>
+              <button type="button" aria-pressed={view === 'table'} onClick={() => setView('table')}>
+                Table
+              </button>
+            </div>
+          )}
+          <button type="button" class="button-secondary button-small" onClick={download} disabled={!ready || empty}>
+            Download CSV<span class="visually-hidden"> of {title}</span>
+          </button>
+        </div>
+      </header>
+      <div class="card-body">
+        {data.status === 'loading' && <Loading height={props.height ?? 240} label={`Loading ${title.toLowerCase()}`} />}
+        {data.status === 'error' && <ErrorState error={data.error} />}
+        {ready && empty && <Empty>{props.emptyMessage}</Empty>}
+        {ready && !empty && view === 'chart' && chart && (
+          <PlotView render={render} onSelect={props.onSelect} label={title} minHeight={props.height ?? 240} />
+        )}
+        {ready && !empty && (view === 'table' || !chart) && (
+          <DataTable caption={title} captionHidden columns={ready.columns} rows={ready.rows} grain={ready.grain} {...props.table} />
+        )}
+        {ready && !empty && props.footer?.(ready)}
+        {ready && !empty && <SuppressionNote suppression={ready.suppression} hiddenCount={hiddenCells(ready.rows)} />}
+      </div>
+    </section>
+  );
+}

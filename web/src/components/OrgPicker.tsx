@@ -1,0 +1,173 @@
+import { useEffect, useId, useMemo, useRef, useState } from 'preact/hooks';
+import type { Level, Org } from '../api/types.js';
+import { LEVEL_LABELS, ancestry, childrenOf, searchOrgs, type OrgIndex } from '../lib/orgs.js';
+
+interface Props {
+  orgs: OrgIndex;
+  value: string;
+  onChange: (code: string) => void;
+}
+
+const TYPE_ORDER: Level[] = ['ccg', 'trust', 'community', 'practice'];
+
+/**
+ * Chooses an organisation: type to search names and codes, or browse the hierarchy
+ * (ICB → CCGs → practices, and the ICB's trusts and community services).
+ */
+export function OrgPicker({ orgs, value, onChange }: Props) {
+  const [open, setOpen] = useState(false);
+  const [query, setQuery] = useState('');
+  const [expanded, setExpanded] = useState<Set<string>>(() => new Set());
+  const panelId = useId();
+  const inputRef = useRef<HTMLInputElement>(null);
+  const rootRef = useRef<HTMLDivElement>(null);
+  const current = orgs.byCode.get(value);
+
+  useEffect(() => {
+    if (!open) return;
+    inputRef.current?.focus();
+    // Open the branch that holds the current organisation so it is visible in the tree.
+    setExpanded(new Set(ancestry(orgs, value).map((o) => o.code)));
+    const onDoc = (e: MouseEvent) => {
+      if (rootRef.current && !rootRef.current.contains(e.target as Node)) setOpen(false);
+    };
+    document.addEventListener('mousedown', onDoc);
+    return () => document.removeEventListener('mousedown', onDoc);
+  }, [open, orgs, value]);
+
+  const results = useMemo(() => (query.trim() ? searchOrgs(orgs, query, 40) : []), [orgs, query]);
+
+  const choose = (code: string) => {
+    onChange(code);
+    setOpen(false);
+    setQuery('');
+  };
+
+  const onKeyDown = (e: KeyboardEvent) => {
+    if (e.key === 'Escape') {
+      setOpen(false);
+      (rootRef.current?.querySelector('.org-picker-toggle') as HTMLElement | null)?.focus();
+      return;
+    }
+    if (e.key !== 'ArrowDown' && e.key !== 'ArrowUp') return;
+    // Arrow keys move between the options (search box, then each organisation).
+    const items = Array.from(rootRef.current?.querySelectorAll<HTMLElement>('[data-org-option], .org-search') ?? []);
+    const i = items.indexOf(document.activeElement as HTMLElement);
+    const next = items[e.key === 'ArrowDown' ? Math.min(items.length - 1, i + 1) : Math.max(0, i - 1)];
+    if (next) {
+      e.preventDefault();
+      next.focus();
+    }
+  };
+
+  const toggle = (code: string) =>
+    setExpanded((s) => {
+      const n = new Set(s);
+      if (n.has(code)) n.delete(code);
+      else n.add(code);
+      return n;
+    });
+
+  const option = (o: Org, depth: number, canExpand: boolean) => (
+    <li key={o.code} role="none">
+      <div class="org-row" style={{ paddingLeft: `${depth * 1.1}rem` }}>
+        {canExpand ? (
+          <button
+            type="button"
+            class="org-expand"
+            aria-expanded={expanded.has(o.code)}
+            aria-label={`${expanded.has(o.code) ? 'Hide' : 'Show'} organisations in ${o.name}`}
+            onClick={() => toggle(o.code)}
+          >
+            {expanded.has(o.code) ? '−' : '+'}
+          </button>
+        ) : (
+          <span class="org-expand-spacer" />
+        )}
+        <button
+          type="button"
+          data-org-option={o.code}
+          class={`org-option${o.code === value ? ' selected' : ''}`}
+          aria-current={o.code === value ? 'true' : undefined}
+          onClick={() => choose(o.code)}
+        >
+          <span class="org-name">{o.name}</span>
+          <span class="org-meta">
+            {LEVEL_LABELS[o.type]?.one ?? o.type} · {o.code}
+          </span>
+        </button>
+      </div>
+    </li>
+  );
+
+  const tree = (code: string, depth: number): preact.ComponentChild[] => {
+    const out: preact.ComponentChild[] = [];
+    for (const type of TYPE_ORDER) {
+      const kids = childrenOf(orgs, code, type).sort((a, b) => a.name.localeCompare(b.name));
+      for (const k of kids) {
+        const hasKids = k.children.length > 0;
+        out.push(option(k, depth, hasKids));
+        if (hasKids && expanded.has(k.code)) out.push(...tree(k.code, depth + 1));
+      }
+    }
+    return out;
+  };
+
+  const root = orgs.byCode.get(orgs.root);
+
+  return (
+    <div class="org-picker" ref={rootRef} onKeyDown={onKeyDown}>
+      <span class="field-label" id={`${panelId}-label`}>
+        Organisation
+      </span>
+      <button
+        type="button"
+        class="org-picker-toggle"
+        aria-expanded={open}
+        aria-controls={panelId}
+        aria-labelledby={`${panelId}-label ${panelId}-value`}
+        onClick={() => setOpen((o) => !o)}
+      >
+        <span id={`${panelId}-value`}>{current?.name ?? value}</span>
+        <span class="org-picker-type">{current ? LEVEL_LABELS[current.type]?.one : ''}</span>
+        <span aria-hidden="true" class="chevron">
+          ▾
+        </span>
+      </button>
+      {open && (
+        <div class="org-panel" id={panelId} role="dialog" aria-label="Choose an organisation">
+          <label class="visually-hidden" for={`${panelId}-search`}>
+            Search organisations by name or code
+          </label>
+          <input
+            ref={inputRef}
+            id={`${panelId}-search`}
+            class="org-search"
+            type="search"
+            autoComplete="off"
+            placeholder="Search by name or code, e.g. Riverside"
+            value={query}
+            onInput={(e) => setQuery((e.target as HTMLInputElement).value)}
+            onKeyDown={(e) => {
+              if (e.key === 'Enter' && results[0]) choose(results[0].code);
+            }}
+          />
+          <ul class="org-list" role="list" aria-label={query ? 'Matching organisations' : 'Organisations'}>
+            {query.trim() ? (
+              results.length ? (
+                results.map((o) => option(o, 0, false))
+              ) : (
+                <li class="org-none">No organisation matches “{query}”.</li>
+              )
+            ) : (
+              <>
+                {root && option(root, 0, false)}
+                {tree(orgs.root, 1)}
+              </>
+            )}
+          </ul>
+        </div>
+      )}
+    </div>
+  );
+}

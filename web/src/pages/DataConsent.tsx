@@ -1,0 +1,3 @@
+export default function DataConsent() {
+  return <h1>DataConsent</h1>;
+}

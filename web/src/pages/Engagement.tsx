@@ -1,0 +1,3 @@
+export default function Engagement() {
+  return <h1>Engagement</h1>;
+}

@@ -1,0 +1,3 @@
+export default function Equity() {
+  return <h1>Equity</h1>;
+}

@@ -1,0 +1,3 @@
+export default function Funnel() {
+  return <h1>Funnel</h1>;
+}

@@ -1,0 +1,3 @@
+export default function Rollout() {
+  return <h1>Rollout</h1>;
+}

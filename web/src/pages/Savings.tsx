@@ -1,0 +1,3 @@
+export default function Savings() {
+  return <h1>Savings</h1>;
+}

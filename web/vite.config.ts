@@ -1,0 +1,29 @@
+import { fileURLToPath } from 'node:url';
+import { defineConfig } from 'vite';
+import preact from '@preact/preset-vite';
+
+const webRoot = fileURLToPath(new URL('.', import.meta.url));
+const apiTarget = process.env.PORTAL_API_URL ?? `http://127.0.0.1:${process.env.PORT ?? '8787'}`;
+
+// The dashboard is a static app served by the same Hono server as the API (server/web-static.ts).
+// In development Vite serves it and forwards /api to the running API server.
+export default defineConfig({
+  root: webRoot,
+  base: '/',
+  plugins: [preact()],
+  build: {
+    outDir: 'dist',
+    emptyOutDir: true,
+    target: 'es2022',
+    sourcemap: false,
+    // Page chunks (and Plot / arquero inside them) are loaded on demand; the entry stays small.
+    chunkSizeWarningLimit: 600,
+    assetsDir: 'assets',
+  },
+  server: {
+    port: Number(process.env.WEB_PORT ?? 5173),
+    strictPort: false,
+    proxy: { '/api': { target: apiTarget, changeOrigin: false } },
+  },
+  preview: { proxy: { '/api': { target: apiTarget } } },
+});
