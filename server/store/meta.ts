@@ -3,10 +3,13 @@ import type { DuckDBConnection } from '@duckdb/node-api';
 /** Keys of store_meta, named once so readers and writers agree. */
 export const META = {
   keyFingerprint: 'pseudo_key_fingerprint',
-  /** Bumped by every import that changes data; API caches and ETags are keyed on it. */
+  /** Bumped by every committed batch: the version of the base (row-level) tables. */
+  baseVersion: 'base_version',
+  /**
+   * The base_version the rollups were last rebuilt from, set in the same transaction as the
+   * rebuild. API caches and ETags key on it, so a cached answer never mixes old and new data.
+   */
   dataVersion: 'data_version',
-  /** The data_version the rollup tables were last rebuilt for. */
-  rollupsVersion: 'rollups_version',
 } as const;
 
 export async function getMeta(conn: DuckDBConnection, key: string): Promise<string | undefined> {

@@ -1,0 +1,62 @@
+/** Finds the batches in a landing directory and the contract files in each. */
+import { createHash } from 'node:crypto';
+import { readdirSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { LOAD_ORDER, parseFileName, type BatchFile } from './contract.js';
+import { RefusedError } from './errors.js';
+
+export interface Batch {
+  batchId: string;
+  dir: string;
+  files: BatchFile[];
+  /** Names, sizes and modification times: an identical re-delivery has the same fingerprint. */
+  fingerprint: string;
+}
+
+export function listBatchDirs(landingDir: string): string[] {
+  let entries;
+  try {
+    entries = readdirSync(landingDir, { withFileTypes: true });
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    const why = code === 'ENOENT' ? 'does not exist' : code === 'ENOTDIR' ? 'is not a directory' : `cannot be read (${code})`;
+    throw new RefusedError(`The landing directory ${landingDir} ${why}. Pass the folder that holds the export batches.`);
+  }
+  // Batches are delivered in the order of their names; files at the root (manifests) are not batches.
+  return entries
+    .filter((e) => e.isDirectory() && !e.name.startsWith('.'))
+    .map((e) => e.name)
+    .sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+}
+
+/**
+ * Reads one batch folder. An unexpected file name refuses the whole batch: loading part of a
+ * delivery whose shape we do not understand could silently drop data.
+ */
+export function readBatch(landingDir: string, batchId: string): Batch {
+  const dir = join(landingDir, batchId);
+  const files: BatchFile[] = [];
+  const unknown: string[] = [];
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    if (entry.name.startsWith('.')) continue; // editor and OS noise (.DS_Store), never contract files
+    const parsed = entry.isFile() ? parseFileName(entry.name) : null;
+    if (!parsed) {
+      unknown.push(entry.name);
+      continue;
+    }
+    const path = join(dir, entry.name);
+    files.push({ ...parsed, fileName: entry.name, path, size: statSync(path).size });
+  }
+  if (unknown.length > 0) {
+    throw new RefusedError(
+      `Batch ${batchId} holds file(s) the export contract does not define: ${unknown.join(', ')}. ` +
+        `Allowed: <name>[.part-NNNN].(csv|csv.gz|ndjson|ndjson.gz|parquet) with name one of ${LOAD_ORDER.join(', ')}. Nothing from this batch was loaded.`,
+    );
+  }
+  files.sort(
+    (a, b) => LOAD_ORDER.indexOf(a.kind) - LOAD_ORDER.indexOf(b.kind) || (a.part ?? 0) - (b.part ?? 0) || a.fileName.localeCompare(b.fileName),
+  );
+  const hash = createHash('sha256');
+  for (const f of files) hash.update(`${f.fileName}\0${f.size}\0${statSync(f.path).mtimeMs}\n`);
+  return { batchId, dir, files, fingerprint: hash.digest('hex').slice(0, 32) };
+}

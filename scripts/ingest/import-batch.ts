@@ -1,0 +1,139 @@
+/**
+ * One batch, all or nothing: every file is staged and loaded inside a single transaction, the
+ * batch is recorded as loaded in the same transaction, and any refusal or crash rolls it all back.
+ */
+import { randomUUID } from 'node:crypto';
+import type { DuckDBConnection } from '@duckdb/node-api';
+import { META } from '../../server/store/meta.js';
+import type { BatchFile, FileKind } from './contract.js';
+import type { Batch } from './discover.js';
+import { faultPoint } from './faults.js';
+import { loadStagedFile, type FileCounts, type LoadContext } from './load-file.js';
+import { checkKeyFingerprint, type PseudonymKey } from './pseudonymise.js';
+import { describeError } from './redact.js';
+import { stageFile } from './stage.js';
+import { RefusedError } from './errors.js';
+
+export interface FileReport extends FileCounts {
+  fileName: string;
+  kind: FileKind;
+  durationMs: number;
+}
+
+export interface BatchReport {
+  batchId: string;
+  status: 'succeeded' | 'failed' | 'skipped';
+  error?: string;
+  rowsIn: number;
+  loaded: number;
+  duplicates: number;
+  quarantined: number;
+  withheld: number;
+  purged: number;
+  durationMs: number;
+  files: FileReport[];
+}
+
+export interface BatchHooks {
+  onFileDone?(file: BatchFile, report: FileReport): void;
+}
+
+export interface BatchContext {
+  runId: string;
+  trigger: string;
+  key: PseudonymKey;
+  now: Date;
+}
+
+const COUNT_FIELDS = ['rowsIn', 'loaded', 'duplicates', 'quarantined', 'withheld', 'purged'] as const;
+
+export function emptyBatchReport(batchId: string, status: BatchReport['status']): BatchReport {
+  return { batchId, status, rowsIn: 0, loaded: 0, duplicates: 0, quarantined: 0, withheld: 0, purged: 0, durationMs: 0, files: [] };
+}
+
+async function recordRun(conn: DuckDBConnection, ctx: BatchContext, report: BatchReport, startedAt: Date): Promise<void> {
+  await conn.run(
+    `INSERT INTO ingest_runs (run_id, batch_id, trigger, started_at, finished_at, duration_ms, status, error,
+        rows_in, loaded, duplicates, quarantined, withheld)
+     VALUES ($1, $2, $3, $4::TIMESTAMPTZ, now(), $5, $6, $7, $8, $9, $10, $11, $12)`,
+    [
+      ctx.runId,
+      report.batchId,
+      ctx.trigger,
+      startedAt.toISOString(),
+      report.durationMs,
+      report.status,
+      report.error ?? null,
+      report.rowsIn,
+      report.loaded,
+      report.duplicates,
+      report.quarantined,
+      report.withheld,
+    ],
+  );
+}
+
+async function recordFiles(conn: DuckDBConnection, ctx: BatchContext, report: BatchReport): Promise<void> {
+  for (const f of report.files) {
+    await conn.run(
+      `INSERT INTO ingest_files VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
+      [ctx.runId, report.batchId, f.fileName, f.kind, f.rowsIn, f.loaded, f.duplicates, f.quarantined, f.withheld, f.durationMs],
+    );
+  }
+}
+
+async function dropBatchTempTables(conn: DuckDBConnection): Promise<void> {
+  for (const table of ['batch_ids', 'stg', 'stg_malformed', 'chk', 'typed', 'classified', 'new_ids', 'objecting']) {
+    await conn.run(`DROP TABLE IF EXISTS temp.${table}`).catch(() => undefined);
+  }
+  await conn.run(`DROP VIEW IF EXISTS temp.known_orgs`).catch(() => undefined);
+}
+
+export async function importBatch(conn: DuckDBConnection, batch: Batch, ctx: BatchContext, hooks: BatchHooks = {}): Promise<BatchReport> {
+  const startedAt = new Date();
+  const report = emptyBatchReport(batch.batchId, 'succeeded');
+  const load: LoadContext = { batchId: batch.batchId, key: ctx.key, nowIso: ctx.now.toISOString() };
+
+  await conn.run('BEGIN TRANSACTION');
+  try {
+    await checkKeyFingerprint(conn, ctx.key);
+    await conn.run(`CREATE OR REPLACE TEMP TABLE batch_ids (nhs VARCHAR, patient_id INTEGER)`);
+    await conn.run(`CREATE OR REPLACE TEMP VIEW known_orgs AS SELECT org_code, org_type FROM organisations`);
+    for (const file of batch.files) {
+      const fileStart = performance.now();
+      const staged = await stageFile(conn, file);
+      faultPoint('after-stage');
+      const counts = await loadStagedFile(conn, file, staged.rowsIn, load);
+      const fileReport: FileReport = { fileName: file.fileName, kind: file.kind, ...counts, durationMs: Math.round(performance.now() - fileStart) };
+      report.files.push(fileReport);
+      for (const field of COUNT_FIELDS) report[field] += counts[field];
+      hooks.onFileDone?.(file, fileReport);
+    }
+    faultPoint('mid-batch');
+    report.durationMs = Date.now() - startedAt.getTime();
+    await conn.run(
+      `INSERT INTO loaded_batches VALUES ($1, $2, $3, now())
+       ON CONFLICT (batch_id) DO UPDATE SET fingerprint = excluded.fingerprint, run_id = excluded.run_id, loaded_at = excluded.loaded_at`,
+      [batch.batchId, batch.fingerprint, ctx.runId],
+    );
+    await recordRun(conn, ctx, report, startedAt);
+    await recordFiles(conn, ctx, report);
+    await conn.run(
+      `INSERT INTO store_meta VALUES ($1, '1') ON CONFLICT (key) DO UPDATE SET value = CAST(CAST(store_meta.value AS BIGINT) + 1 AS VARCHAR)`,
+      [META.baseVersion],
+    );
+    await conn.run('COMMIT');
+    return report;
+  } catch (err) {
+    await conn.run('ROLLBACK').catch(() => undefined);
+    const failed = emptyBatchReport(batch.batchId, 'failed');
+    failed.error = err instanceof RefusedError ? err.message : `Batch ${batch.batchId} could not be loaded: ${describeError(err)}`;
+    failed.durationMs = Date.now() - startedAt.getTime();
+    await recordRun(conn, { ...ctx }, failed, startedAt);
+    return failed;
+  } finally {
+    await dropBatchTempTables(conn);
+  }
+}
+
+export const newRunId = (): string => randomUUID();

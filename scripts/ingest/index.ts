@@ -1,0 +1,166 @@
+/**
+ * The import job: load every batch of a landing directory that the store does not hold yet, in
+ * name order, then rebuild the rollups the API serves. The CLI (scripts/ingest-cli.ts), the
+ * server's schedule and first start all call importLanding.
+ */
+import type { DuckDBConnection } from '@duckdb/node-api';
+import type { Store } from '../../server/store/store.js';
+import { getMeta, META, setMeta } from '../../server/store/meta.js';
+import { StoreError } from '../../server/store/errors.js';
+import { refreshRollups } from '../../server/metrics/rollups.js';
+import { listBatchDirs, readBatch, type Batch } from './discover.js';
+import { emptyBatchReport, importBatch, newRunId, type BatchReport, type FileReport } from './import-batch.js';
+import { checkKeyFingerprint, resolveKey, type PseudonymKey } from './pseudonymise.js';
+import { describeError, redact } from './redact.js';
+import { RefusedError } from './errors.js';
+import { faultPoint } from './faults.js';
+import type { BatchFile } from './contract.js';
+
+export type { BatchReport, FileReport } from './import-batch.js';
+export { RefusedError } from './errors.js';
+
+export interface ImportProgress {
+  start(batches: Batch[]): void;
+  fileDone(batch: Batch, file: BatchFile, report: FileReport): void;
+  batchDone(report: BatchReport): void;
+  stop(): void;
+}
+
+export interface ImportOptions {
+  store: Store;
+  landingDir: string;
+  trigger: 'cli' | 'schedule' | 'start' | 'test' | 'bench';
+  /** The clock for the "future timestamp" rule. */
+  now?: Date;
+  /** Every log line goes through here, already redacted. Default: console.log. */
+  log?: (line: string) => void;
+  key?: string;
+  keyFile?: string;
+  progress?: ImportProgress;
+}
+
+export interface ImportReport {
+  runId: string;
+  status: 'succeeded' | 'failed' | 'nothing-to-do';
+  batches: BatchReport[];
+  rowsIn: number;
+  durationMs: number;
+  rollupsRefreshed: boolean;
+}
+
+const running = new WeakSet<Store>();
+
+async function loadedFingerprints(conn: DuckDBConnection): Promise<Map<string, string>> {
+  const result = await conn.runAndReadAll(`SELECT batch_id, fingerprint FROM loaded_batches`);
+  return new Map(result.getRows().map((r) => [String(r[0]), String(r[1])]));
+}
+
+/** Refuses a wrong key before any batch is touched (the batch transaction records a first key). */
+async function assertKeyMatches(conn: DuckDBConnection, key: PseudonymKey): Promise<void> {
+  const stored = await getMeta(conn, META.keyFingerprint);
+  // With a different stored fingerprint this throws the explanatory error; it never writes then.
+  if (stored !== undefined && stored !== key.fingerprint) await checkKeyFingerprint(conn, key);
+}
+
+/** A batch to load, or one whose folder could not even be read (it fails the run at its turn). */
+type PendingBatch = { batch: Batch } | { batchId: string; error: string };
+
+/**
+ * Rebuilds the rollups when the base tables moved on since the last rebuild (also after a crash
+ * between a batch commit and the rebuild), and publishes the new data version with them.
+ */
+export async function refreshRollupsIfStale(conn: DuckDBConnection): Promise<boolean> {
+  const base = (await getMeta(conn, META.baseVersion)) ?? '0';
+  const published = await getMeta(conn, META.dataVersion);
+  if (published === base) return false;
+  faultPoint('before-rollups');
+  await conn.run('BEGIN TRANSACTION');
+  try {
+    await refreshRollups(conn);
+    await setMeta(conn, META.dataVersion, base);
+    await conn.run('COMMIT');
+    return true;
+  } catch (err) {
+    await conn.run('ROLLBACK').catch(() => undefined);
+    throw new StoreError(`Rebuilding the metric rollups failed: ${describeError(err)}`);
+  }
+}
+
+async function recordUnreadableBatch(conn: DuckDBConnection, runId: string, trigger: string, item: { batchId: string; error: string }) {
+  await conn.run(
+    `INSERT INTO ingest_runs (run_id, batch_id, trigger, started_at, finished_at, duration_ms, status, error)
+     VALUES ($1, $2, $3, now(), now(), 0, 'failed', $4)`,
+    [runId, item.batchId, trigger, item.error],
+  );
+}
+
+function formatCounts(r: BatchReport): string {
+  const rate = r.durationMs > 0 ? Math.round((r.rowsIn / r.durationMs) * 1000) : r.rowsIn;
+  return (
+    `${r.rowsIn} rows in: ${r.loaded} loaded, ${r.duplicates} duplicates, ${r.quarantined} quarantined, ` +
+    `${r.withheld} withheld (objections)${r.purged ? `, ${r.purged} purged` : ''}; ${(r.durationMs / 1000).toFixed(1)} s (${rate} rows/s)`
+  );
+}
+
+export async function importLanding(options: ImportOptions): Promise<ImportReport> {
+  const { store } = options;
+  const log = (line: string) => (options.log ?? console.log)(redact(line));
+  if (running.has(store)) throw new RefusedError('An import is already running on this store; this run was not started.');
+  running.add(store);
+  const started = Date.now();
+  const runId = newRunId();
+  const report: ImportReport = { runId, status: 'nothing-to-do', batches: [], rowsIn: 0, durationMs: 0, rollupsRefreshed: false };
+  try {
+    const batchIds = listBatchDirs(options.landingDir);
+    const key = resolveKey({ key: options.key, keyFile: options.keyFile, storePath: store.path });
+    await store.withConnection(async (conn) => {
+      await assertKeyMatches(conn, key);
+      const loaded = await loadedFingerprints(conn);
+      const ctx = { runId, trigger: options.trigger, key, now: options.now ?? new Date() };
+
+      const pending: PendingBatch[] = [];
+      for (const batchId of batchIds) {
+        try {
+          const batch = readBatch(options.landingDir, batchId);
+          if (loaded.get(batchId) === batch.fingerprint) report.batches.push(emptyBatchReport(batchId, 'skipped'));
+          else pending.push({ batch });
+        } catch (err) {
+          // A batch we cannot even list stops the run there: later batches must wait their turn.
+          pending.push({ batchId, error: err instanceof RefusedError ? err.message : describeError(err) });
+          break;
+        }
+      }
+
+      options.progress?.start(pending.flatMap((p) => ('batch' in p ? [p.batch] : [])));
+      for (const item of pending) {
+        let result: BatchReport;
+        if ('batch' in item) {
+          const { batch } = item;
+          result = await importBatch(conn, batch, ctx, { onFileDone: (file, fileReport) => options.progress?.fileDone(batch, file, fileReport) });
+        } else {
+          result = { ...emptyBatchReport(item.batchId, 'failed'), error: item.error };
+          await recordUnreadableBatch(conn, runId, options.trigger, item);
+        }
+        report.batches.push(result);
+        report.rowsIn += result.rowsIn;
+        options.progress?.batchDone(result);
+        if (result.status === 'failed') {
+          log(`batch ${result.batchId}: FAILED — ${result.error}`);
+          log(`Later batches were not loaded: batches load in order, so the run stops at a failed batch. Fix or replace it and run the import again.`);
+          break;
+        }
+        log(`batch ${result.batchId}: loaded — ${formatCounts(result)}`);
+      }
+      options.progress?.stop();
+
+      report.rollupsRefreshed = await refreshRollupsIfStale(conn);
+      const anyFailed = report.batches.some((b) => b.status === 'failed');
+      const anyLoaded = report.batches.some((b) => b.status === 'succeeded');
+      report.status = anyFailed ? 'failed' : anyLoaded ? 'succeeded' : 'nothing-to-do';
+    });
+  } finally {
+    running.delete(store);
+    report.durationMs = Date.now() - started;
+  }
+  return report;
+}

@@ -1,0 +1,256 @@
+/**
+ * Loads one staged file into the store, inside the batch's transaction: validate every row,
+ * pseudonymise, classify (new / duplicate / conflict / withheld), write, quarantine the rest.
+ * All heavy lifting is set-based SQL on DuckDB; JavaScript only orchestrates.
+ */
+import type { DuckDBConnection } from '@duckdb/node-api';
+import { FILE_SPECS, SCOPE_COLUMN, isEventKind, type BatchFile, type ColumnSpec, type FileKind } from './contract.js';
+import { hmacSql, type PseudonymKey } from './pseudonymise.js';
+import { checkedRowsSql, cleaned, ident, literal, modulus11Valid, nhsDigits, typedValue } from './validation-sql.js';
+
+export interface FileCounts {
+  rowsIn: number;
+  loaded: number;
+  duplicates: number;
+  quarantined: number;
+  withheld: number;
+  /** Stored events removed because an objection in this file now covers them. */
+  purged: number;
+}
+
+export interface LoadContext {
+  batchId: string;
+  key: PseudonymKey;
+  nowIso: string;
+}
+
+/** Event tables' stored columns (besides batch_id), in table order; patient_id replaces nhs_number. */
+const STORED_COLUMNS: Record<FileKind, readonly string[]> = {
+  organisations: ['org_code', 'name', 'org_type', 'parent_code', 'eligible_population', 'go_live_date', 'target_uptake_pct'],
+  campaigns: ['campaign_code', 'name', 'org_code', 'channel', 'start_date', 'end_date', 'cost_gbp'],
+  programme_costs: ['org_code', 'period_start', 'period_end', 'category', 'amount_gbp'],
+  patients: ['patient_id', 'practice_code', 'birth_year', 'sex', 'imd_decile'],
+  enrolment_events: ['event_id', 'occurred_at', 'patient_id', 'practice_code', 'org_code', 'event_type', 'channel', 'campaign_code'],
+  usage_events: ['event_id', 'occurred_at', 'patient_id', 'org_code', 'event_type', 'platform'],
+  record_feeds: ['event_id', 'occurred_at', 'patient_id', 'source_org_code', 'record_type', 'item_count'],
+  consent_events: ['event_id', 'occurred_at', 'patient_id', 'org_code', 'event_type'],
+};
+
+const KEY_COLUMNS: Record<FileKind, readonly string[]> = {
+  organisations: ['org_code'],
+  campaigns: ['campaign_code'],
+  programme_costs: ['org_code', 'period_start', 'category'],
+  patients: ['patient_id'],
+  enrolment_events: ['event_id'],
+  usage_events: ['event_id'],
+  record_feeds: ['event_id'],
+  consent_events: ['event_id'],
+};
+
+const hasNhsNumber = (kind: FileKind) => FILE_SPECS[kind].columns.some((c) => c.rule.type === 'nhs_number');
+const sameRow = (a: string, b: string, columns: readonly string[]) =>
+  columns.map((c) => `${a}.${ident(c)} IS NOT DISTINCT FROM ${b}.${ident(c)}`).join(' AND ');
+const keyMatch = (a: string, b: string, columns: readonly string[]) => columns.map((c) => `${a}.${ident(c)} = ${b}.${ident(c)}`).join(' AND ');
+
+/**
+ * Every patient referenced by this file's valid rows gets a patient_id. Each distinct NHS number
+ * is hashed once per batch (batch_ids remembers the ones already hashed); a pseudonym the store
+ * has not seen before becomes a new patients row.
+ */
+async function assignPatientIds(conn: DuckDBConnection, ctx: LoadContext): Promise<void> {
+  await conn.run(`
+    CREATE OR REPLACE TEMP TABLE new_ids AS
+      SELECT nhs, ${hmacSql(ctx.key, 'nhs')} AS pseudonym
+      FROM (SELECT DISTINCT ${nhsDigits('nhs_number')} AS nhs FROM chk WHERE reason_code IS NULL)
+      WHERE nhs NOT IN (SELECT nhs FROM batch_ids);
+    INSERT INTO patients (patient_id, pseudonym, batch_id)
+      SELECT (SELECT coalesce(max(patient_id), 0) FROM patients) + row_number() OVER (ORDER BY pseudonym), pseudonym, ${literal(ctx.batchId)}
+      FROM new_ids WHERE pseudonym NOT IN (SELECT pseudonym FROM patients);
+    INSERT INTO batch_ids SELECT n.nhs, p.patient_id FROM new_ids n JOIN patients p ON p.pseudonym = n.pseudonym;
+    DROP TABLE new_ids;`);
+}
+
+/** Valid rows with their stored types; the NHS number is replaced by patient_id here. */
+async function buildTyped(conn: DuckDBConnection, kind: FileKind): Promise<void> {
+  const columns = FILE_SPECS[kind].columns.filter((c) => c.rule.type !== 'nhs_number');
+  const values = columns.map((c: ColumnSpec) => `${typedValue(c)} AS ${ident(c.name)}`).join(', ');
+  if (hasNhsNumber(kind)) {
+    await conn.run(`
+      CREATE OR REPLACE TEMP TABLE typed AS
+        SELECT chk.line, ${values}, b.patient_id
+        FROM chk JOIN batch_ids b ON b.nhs = ${nhsDigits('nhs_number')}
+        WHERE chk.reason_code IS NULL`);
+  } else {
+    await conn.run(`CREATE OR REPLACE TEMP TABLE typed AS SELECT line, ${values} FROM chk WHERE reason_code IS NULL`);
+  }
+}
+
+/**
+ * The organisation hierarchy (practice → CCG → ICB; trust / community → ICB) is checked against
+ * the store and this file together, because a new CCG and its practices arrive in one file.
+ */
+async function checkOrganisationParents(conn: DuckDBConnection): Promise<void> {
+  await conn.run(`
+    CREATE OR REPLACE TEMP TABLE org_view AS
+      SELECT org_code, org_type FROM typed
+      UNION ALL SELECT org_code, org_type FROM organisations WHERE org_code NOT IN (SELECT org_code FROM typed);
+    UPDATE chk SET reason_code = 'unknown_org', reason = v.problem
+    FROM (
+      SELECT t.line,
+        CASE
+          WHEN t.org_type = 'icb' AND t.parent_code IS NOT NULL THEN 'parent_code must be empty for an ICB'
+          WHEN t.org_type <> 'icb' AND t.parent_code IS NULL THEN 'parent_code is required for a ' || t.org_type
+          WHEN t.org_type <> 'icb' AND p.org_code IS NULL THEN 'parent_code is not a known organisation'
+          WHEN t.org_type = 'practice' AND p.org_type <> 'ccg' THEN 'parent_code of a practice must be a CCG'
+          WHEN t.org_type IN ('ccg', 'trust', 'community') AND p.org_type <> 'icb' THEN 'parent_code of a ' || t.org_type || ' must be an ICB'
+        END AS problem
+      FROM typed t LEFT JOIN (SELECT DISTINCT ON (org_code) * FROM org_view) p ON p.org_code = t.parent_code
+    ) v
+    WHERE chk.line = v.line AND v.problem IS NOT NULL;
+    DELETE FROM typed WHERE line IN (SELECT line FROM chk WHERE reason_code IS NOT NULL);
+    DROP TABLE org_view;`);
+}
+
+function withheldCondition(kind: FileKind, row: string): string {
+  const scope = isEventKind(kind) ? SCOPE_COLUMN[kind] : undefined;
+  if (!scope) return 'false';
+  return `EXISTS (SELECT 1 FROM objection_episodes o WHERE o.patient_id = ${row}.patient_id
+            AND (o.scope = '*' OR o.scope = ${row}.${ident(scope)})
+            AND (o.withdrawn_at IS NULL OR ${row}.occurred_at < o.withdrawn_at))`;
+}
+
+/**
+ * new / duplicate / conflict / withheld for every valid row. Events are compared with what the
+ * store holds (same event_id and content = duplicate; different content = conflict); within the
+ * file the first occurrence of a key wins and later ones are duplicates or conflicts.
+ * Reference rows are snapshots: a row for a known key is an update, not a conflict.
+ */
+async function classify(conn: DuckDBConnection, kind: FileKind): Promise<void> {
+  const keys = KEY_COLUMNS[kind];
+  const content = STORED_COLUMNS[kind];
+  const partition = keys.map(ident).join(', ');
+  const keyText = keys.join(', ');
+  const inFile = {
+    join: `LEFT JOIN ranked f ON ${keyMatch('f', 'r', keys)} AND f.rn = 1 AND r.rn > 1`,
+    cases: `WHEN r.rn > 1 AND ${sameRow('r', 'f', content)} THEN 'duplicate' WHEN r.rn > 1 THEN 'conflict'`,
+    reason: `${literal(`${keyText} appears earlier in this file with different content (line `)} || f.line || ')'`,
+  };
+  // Only events are compared with the store: reference rows for a known key are updates.
+  const stored = isEventKind(kind)
+    ? {
+        join: `LEFT JOIN (SELECT ${content.map(ident).join(', ')}, batch_id FROM ${ident(kind)}
+                 WHERE event_id IN (SELECT event_id FROM typed)) x ON x.event_id = r.event_id`,
+        cases: `WHEN x.event_id IS NOT NULL AND ${sameRow('r', 'x', content)} THEN 'duplicate' WHEN x.event_id IS NOT NULL THEN 'conflict'`,
+        reason: `CASE WHEN x.event_id IS NOT NULL THEN 'event_id was already loaded with different content (batch ' || x.batch_id || ')' ELSE ${inFile.reason} END`,
+      }
+    : { join: '', cases: '', reason: inFile.reason };
+  await conn.run(`
+    CREATE OR REPLACE TEMP TABLE classified AS
+    WITH ranked AS (SELECT *, row_number() OVER (PARTITION BY ${partition} ORDER BY line) AS rn FROM typed)
+    SELECT r.*,
+      CASE ${stored.cases} ${inFile.cases}
+        WHEN ${withheldCondition(kind, 'r')} THEN 'withheld'
+        ELSE 'new'
+      END AS outcome,
+      ${stored.reason} AS conflict_reason
+    FROM ranked r ${stored.join} ${inFile.join}`);
+}
+
+async function writeNewRows(conn: DuckDBConnection, kind: FileKind, ctx: LoadContext): Promise<void> {
+  const columns = STORED_COLUMNS[kind];
+  const list = columns.map(ident).join(', ');
+  const batch = literal(ctx.batchId);
+  if (isEventKind(kind)) {
+    await conn.run(`INSERT INTO ${ident(kind)} (${list}, batch_id) SELECT ${list}, ${batch} FROM classified WHERE outcome = 'new'`);
+    return;
+  }
+  const keys = KEY_COLUMNS[kind];
+  // Only rows that differ from what is stored are written, so an identical snapshot changes nothing.
+  const changed = `SELECT ${list} FROM classified c WHERE outcome = 'new' AND NOT EXISTS (SELECT 1 FROM ${ident(kind)} s WHERE ${sameRow('c', 's', columns)})`;
+  if (kind === 'patients') {
+    const sets = columns.filter((c) => c !== 'patient_id').map((c) => `${ident(c)} = u.${ident(c)}`).join(', ');
+    await conn.run(`UPDATE patients SET ${sets}, batch_id = ${batch} FROM (${changed}) u WHERE patients.patient_id = u.patient_id`);
+    return;
+  }
+  const updates = columns.filter((c) => !keys.includes(c)).map((c) => `${ident(c)} = excluded.${ident(c)}`).join(', ');
+  await conn.run(
+    `INSERT INTO ${ident(kind)} (${list}, batch_id) SELECT *, ${batch} FROM (${changed}) ON CONFLICT (${keys.map(ident).join(', ')}) DO UPDATE SET ${updates}, batch_id = excluded.batch_id`,
+  );
+}
+
+/** The row as JSON for the quarantine, with the NHS number replaced by a mask or its pseudonym. */
+function maskedRecord(kind: FileKind, ctx: LoadContext): string {
+  const fields = FILE_SPECS[kind].columns.map((c) => {
+    if (c.rule.type !== 'nhs_number') return `${literal(c.name)}: ${cleaned(c.name)}`;
+    const digits = nhsDigits(c.name);
+    return `${literal(c.name)}: CASE WHEN ${cleaned(c.name)} IS NULL THEN NULL WHEN ${modulus11Valid(digits)} THEN 'pseudonym:' || ${hmacSql(ctx.key, digits)} ELSE 'masked' END`;
+  });
+  return `CAST(to_json({${fields.join(', ')}}) AS VARCHAR)`;
+}
+
+async function quarantine(conn: DuckDBConnection, file: BatchFile, ctx: LoadContext): Promise<void> {
+  const head = `${literal(ctx.batchId)}, ${literal(file.fileName)}, ${literal(file.kind)}`;
+  const eventId = isEventKind(file.kind) ? cleaned('event_id') : 'NULL';
+  const record = maskedRecord(file.kind, ctx);
+  await conn.run(`
+    INSERT INTO quarantine
+      SELECT ${head}, line, ${eventId}, reason_code, reason, ${record}, now() FROM chk WHERE reason_code IS NOT NULL
+      UNION ALL
+      SELECT ${head}, chk.line, ${eventId}, ${literal(isEventKind(file.kind) ? 'conflict' : 'duplicate_key')}, conflict_reason, ${record}, now()
+        FROM chk JOIN (SELECT line AS conflict_line, conflict_reason FROM classified WHERE outcome = 'conflict') ON chk.line = conflict_line
+      UNION ALL
+      SELECT ${head}, line, NULL, 'malformed_row', reason, regexp_replace(record, '[0-9](?:[ -]?[0-9]){9,}', '***', 'g'), now() FROM stg_malformed`);
+}
+
+/** Rebuilds the objection episodes of patients whose objections changed, then purges what they cover. */
+async function applyObjections(conn: DuckDBConnection): Promise<number> {
+  await conn.run(`
+    CREATE OR REPLACE TEMP TABLE objecting AS
+      SELECT DISTINCT patient_id FROM classified WHERE outcome = 'new' AND event_type IN ('objection_registered', 'objection_withdrawn');
+    DELETE FROM objection_episodes WHERE patient_id IN (SELECT patient_id FROM objecting);
+    INSERT INTO objection_episodes
+      SELECT r.patient_id, r.org_code, r.occurred_at,
+        (SELECT min(w.occurred_at) FROM consent_events w
+          WHERE w.patient_id = r.patient_id AND w.org_code = r.org_code
+            AND w.event_type = 'objection_withdrawn' AND w.occurred_at > r.occurred_at)
+      FROM consent_events r
+      WHERE r.event_type = 'objection_registered' AND r.patient_id IN (SELECT patient_id FROM objecting);`);
+  let purged = 0;
+  for (const table of Object.keys(SCOPE_COLUMN)) {
+    const result = await conn.run(`
+      DELETE FROM ${ident(table)} e
+      WHERE e.patient_id IN (SELECT patient_id FROM objecting) AND ${withheldCondition(table as FileKind, 'e')}`);
+    purged += Number(result.rowsChanged);
+  }
+  await conn.run(`DROP TABLE objecting`);
+  return purged;
+}
+
+async function countOutcomes(conn: DuckDBConnection): Promise<Omit<FileCounts, 'rowsIn' | 'purged'>> {
+  const result = await conn.runAndReadAll(`
+    SELECT
+      (SELECT count(*) FROM classified WHERE outcome = 'new')::BIGINT,
+      (SELECT count(*) FROM classified WHERE outcome = 'duplicate')::BIGINT,
+      (SELECT count(*) FROM classified WHERE outcome = 'withheld')::BIGINT,
+      ((SELECT count(*) FROM chk WHERE reason_code IS NOT NULL)
+        + (SELECT count(*) FROM classified WHERE outcome = 'conflict')
+        + (SELECT count(*) FROM stg_malformed))::BIGINT`);
+  const [loaded, duplicates, withheld, quarantined] = result.getRows()[0]!.map(Number) as [number, number, number, number];
+  return { loaded, duplicates, withheld, quarantined };
+}
+
+/** Loads the staged file (tables stg, stg_malformed) of the given kind. */
+export async function loadStagedFile(conn: DuckDBConnection, file: BatchFile, rowsIn: number, ctx: LoadContext): Promise<FileCounts> {
+  const spec = FILE_SPECS[file.kind];
+  await conn.run(`CREATE OR REPLACE TEMP TABLE chk AS ${checkedRowsSql(spec, 'stg', ctx.nowIso)}`);
+  if (hasNhsNumber(file.kind)) await assignPatientIds(conn, ctx);
+  await buildTyped(conn, file.kind);
+  if (file.kind === 'organisations') await checkOrganisationParents(conn);
+  await classify(conn, file.kind);
+  await writeNewRows(conn, file.kind, ctx);
+  await quarantine(conn, file, ctx);
+  const purged = file.kind === 'consent_events' ? await applyObjections(conn) : 0;
+  const counts = await countOutcomes(conn);
+  await conn.run(`DROP TABLE IF EXISTS typed; DROP TABLE IF EXISTS classified; DROP TABLE IF EXISTS chk; DROP TABLE IF EXISTS stg; DROP TABLE IF EXISTS stg_malformed;`);
+  return { rowsIn, ...counts, purged };
+}
