@@ -1,0 +1,60 @@
+// @vitest-environment happy-dom
+import { cleanup, fireEvent, render, screen } from '@testing-library/preact';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import type { Org } from '../api/types.js';
+import { indexOrgs } from '../lib/orgs.js';
+import { OrgPicker } from './OrgPicker.js';
+
+afterEach(cleanup);
+
+const org = (code: string, name: string, type: Org['type'], parent: string | null, children: string[] = []): Org => ({
+  code,
+  name,
+  type,
+  parent,
+  children,
+  eligiblePopulation: null,
+  goLiveDate: null,
+  targetUptakePct: null,
+});
+
+const orgs = indexOrgs('ICB1', [
+  org('ICB1', 'Northshire ICB', 'icb', null, ['CCG1', 'CCG2', 'T1']),
+  org('CCG1', 'Riverside CCG', 'ccg', 'ICB1', ['P1', 'P2']),
+  org('CCG2', 'Hillside CCG', 'ccg', 'ICB1', ['P3']),
+  org('T1', 'Northshire Hospitals Trust', 'trust', 'ICB1'),
+  org('P1', 'Abbey Surgery', 'practice', 'CCG1'),
+  org('P2', 'Riverside Health Centre', 'practice', 'CCG1'),
+  org('P3', 'Hill Top Surgery', 'practice', 'CCG2'),
+]);
+
+describe('OrgPicker', () => {
+  it('finds organisations by name or code and chooses one', () => {
+    const onChange = vi.fn();
+    render(<OrgPicker orgs={orgs} value="ICB1" onChange={onChange} />);
+    fireEvent.click(screen.getByRole('button', { name: /Organisation Northshire ICB/ }));
+    const search = screen.getByLabelText(/Search organisations/);
+    fireEvent.input(search, { target: { value: 'riverside' } });
+    const options = screen.getAllByRole('button').filter((b) => b.hasAttribute('data-org-option'));
+    // The CCG comes before the practice whose name also matches.
+    expect(options.map((o) => o.getAttribute('data-org-option'))).toEqual(['CCG1', 'P2']);
+    fireEvent.click(options[1]!);
+    expect(onChange).toHaveBeenCalledWith('P2');
+  });
+
+  it('browses the hierarchy: CCGs and trusts under the ICB, practices under a CCG', () => {
+    render(<OrgPicker orgs={orgs} value="ICB1" onChange={() => {}} />);
+    fireEvent.click(screen.getByRole('button', { name: /Organisation Northshire ICB/ }));
+    const visible = () => screen.getAllByRole('button').filter((b) => b.hasAttribute('data-org-option')).map((b) => b.getAttribute('data-org-option'));
+    expect(visible()).toEqual(['ICB1', 'CCG2', 'CCG1', 'T1']);
+    fireEvent.click(screen.getByRole('button', { name: 'Show organisations in Riverside CCG' }));
+    expect(visible()).toEqual(['ICB1', 'CCG2', 'CCG1', 'P1', 'P2', 'T1']);
+  });
+
+  it('says when nothing matches', () => {
+    render(<OrgPicker orgs={orgs} value="ICB1" onChange={() => {}} />);
+    fireEvent.click(screen.getByRole('button', { name: /Organisation/ }));
+    fireEvent.input(screen.getByLabelText(/Search organisations/), { target: { value: 'zzz' } });
+    expect(screen.getByText(/No organisation matches/)).toBeTruthy();
+  });
+});

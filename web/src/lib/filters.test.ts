@@ -1,0 +1,58 @@
+import { describe, expect, it } from 'vitest';
+import { defaultGrain, financialYearStart, readFilters, resolveRange, toIsoDate } from './filters.js';
+
+const anchor = new Date(2026, 2, 14); // 14 March 2026, the day of the latest data
+
+describe('date range presets', () => {
+  it('counts whole months back from the day of the latest data', () => {
+    // 12 months ending 14 Mar 2026: April 2025 .. March 2026.
+    expect(resolveRange('12m', anchor)).toEqual({ from: '2025-04-01', to: '2026-03-14' });
+    expect(resolveRange('3m', anchor)).toEqual({ from: '2026-01-01', to: '2026-03-14' });
+  });
+
+  it('starts the financial year on 1 April', () => {
+    expect(toIsoDate(financialYearStart(new Date(2026, 2, 14)))).toBe('2025-04-01');
+    expect(toIsoDate(financialYearStart(new Date(2026, 3, 1)))).toBe('2026-04-01');
+    expect(resolveRange('fytd', anchor)).toEqual({ from: '2025-04-01', to: '2026-03-14' });
+  });
+
+  it('leaves the start open for "since the programme began"', () => {
+    expect(resolveRange('all', anchor)).toEqual({ from: undefined, to: '2026-03-14' });
+  });
+
+  it('keeps valid custom dates and ignores invalid ones', () => {
+    expect(resolveRange('custom', anchor, { from: '2025-06-01', to: '2025-09-30' })).toEqual({ from: '2025-06-01', to: '2025-09-30' });
+    expect(resolveRange('custom', anchor, { from: '2025-13-01', to: 'yesterday' })).toEqual({ from: undefined, to: '2026-03-14' });
+  });
+});
+
+describe('default grain', () => {
+  it('picks days for a month, weeks for a quarter and months beyond', () => {
+    expect(defaultGrain('2026-02-14', '2026-03-14')).toBe('day'); // 28 days
+    expect(defaultGrain('2026-01-01', '2026-03-14')).toBe('week'); // 72 days
+    expect(defaultGrain('2025-04-01', '2026-03-14')).toBe('month');
+    expect(defaultGrain(undefined, '2026-03-14')).toBe('month');
+  });
+});
+
+describe('reading filters from the URL', () => {
+  it('uses the last 12 months by month when the URL says nothing', () => {
+    const f = readFilters(new URLSearchParams(''), anchor);
+    expect(f).toMatchObject({ org: undefined, range: '12m', from: '2025-04-01', to: '2026-03-14', grain: 'month', grainChosen: false });
+  });
+
+  it('reads organisation, preset and grain', () => {
+    const f = readFilters(new URLSearchParams('org=C01&range=3m&grain=day'), anchor);
+    expect(f).toMatchObject({ org: 'C01', range: '3m', from: '2026-01-01', grain: 'day', grainChosen: true });
+  });
+
+  it('treats from/to without a preset as a custom range', () => {
+    const f = readFilters(new URLSearchParams('from=2025-10-01&to=2025-12-31'), anchor);
+    expect(f).toMatchObject({ range: 'custom', from: '2025-10-01', to: '2025-12-31', grain: 'week' }); // 91 days
+  });
+
+  it('ignores an unknown preset or grain instead of failing', () => {
+    const f = readFilters(new URLSearchParams('range=forever&grain=year'), anchor);
+    expect(f).toMatchObject({ range: '12m', grain: 'month', grainChosen: false });
+  });
+});
