@@ -61,7 +61,73 @@ async function writeParquet(path: string): Promise<void> {
   }
 }
 
-describe('every contract file format loads', () => {
+/** The text/gzip files of the formats batch; record_feeds.parquet is written by DuckDB. */
+const TEXT_FILES: Record<string, string | Buffer> = {
+    'organisations.csv.gz': gzipSync(
+      csv(HEADERS.organisations, [['E85003', 'Canal Side Practice', 'practice', '08Y', 4100, '2021-01-04', 30]]),
+    ),
+    'enrolment_events.ndjson': ndjson([
+      {
+        event_id: 'enr-910001',
+        occurred_at: '2026-07-01T09:00:00Z',
+        nhs_number: '9131860915',
+        practice_code: 'E85501',
+        org_code: 'E85501',
+        event_type: 'deactivated',
+        channel: 'web',
+        campaign_code: null,
+      },
+      {
+        campaign_code: '',
+        channel: 'clinic',
+        event_type: 'invited',
+        org_code: 'E85003',
+        practice_code: 'E85003',
+        nhs_number: '962 527 6017',
+        occurred_at: '2026-07-01T10:00:00+01:00',
+        event_id: 'enr-910002',
+      },
+      {
+        event_id: 'enr-910003',
+        occurred_at: '2026-07-01T11:00:00Z',
+        nhs_number: '9625276017',
+        practice_code: 'E85002',
+        org_code: 'E85002',
+        event_type: 'enrolled',
+        channel: 'web',
+        campaign_code: null,
+      },
+    ]),
+    'usage_events.part-0001.csv': csv(HEADERS.usage_events, [
+      ['use-910001', '2026-07-02T08:00:00Z', '9908301667', 'E85002', 'record_viewed', 'ios'],
+      ['use-910002', '2026-07-02T08:05:00Z', '9908301667', '', 'login', 'ios'],
+    ]),
+    'usage_events.part-0002.csv': csv(HEADERS.usage_events, [
+      ['use-910003', '2026-07-02T09:00:00Z', '9082462818', 'RYJ', 'result_viewed', 'android'],
+      ['use-910004', '2026-07-02T09:05:00Z', '9082462818', 'RYJ', 'result_viewed', 'palm'],
+    ]),
+    'consent_events.ndjson.gz': gzipSync(
+      ndjson([{ event_id: 'con-910001', occurred_at: '2026-07-04T12:00:00Z', nhs_number: '9908301667', org_code: 'E85002', event_type: 'sharing_granted' }]),
+    ),
+};
+
+const EXPECTED_FILES = {
+  'organisations.csv.gz': { kind: 'organisations', ...counts(1, 1) },
+  'enrolment_events.ndjson': { kind: 'enrolment_events', ...counts(3, 2, { quarantined: 1 }) },
+  'usage_events.part-0001.csv': { kind: 'usage_events', ...counts(2, 2) },
+  'usage_events.part-0002.csv': { kind: 'usage_events', ...counts(2, 1, { quarantined: 1 }) },
+  'record_feeds.parquet': { kind: 'record_feeds', ...counts(2, 2) },
+  'consent_events.ndjson.gz': { kind: 'consent_events', ...counts(1, 1) },
+} as const;
+type FormatFile = keyof typeof EXPECTED_FILES;
+
+async function writeFormatsBatch(landing: string, batchId: string, names: string[]): Promise<void> {
+  const text = Object.fromEntries(Object.entries(TEXT_FILES).filter(([n]) => names.includes(n)));
+  const batchDir = writeBatch(landing, batchId, text);
+  if (names.includes('record_feeds.parquet')) await writeParquet(join(batchDir, 'record_feeds.parquet'));
+}
+
+describe('every contract file format loads, all in one batch', () => {
   let store: Store;
   let report: ImportReport;
 
@@ -69,55 +135,7 @@ describe('every contract file format loads', () => {
     const dir = makeTempDir('formats');
     const landing = join(dir, 'landing');
     copyBatch(SAMPLE_BATCH_DIR, landing, SAMPLE);
-    const batchDir = writeBatch(landing, FORMATS, {
-      'organisations.csv.gz': gzipSync(
-        csv(HEADERS.organisations, [['E85003', 'Canal Side Practice', 'practice', '08Y', 4100, '2021-01-04', 30]]),
-      ),
-      'enrolment_events.ndjson': ndjson([
-        {
-          event_id: 'enr-910001',
-          occurred_at: '2026-07-01T09:00:00Z',
-          nhs_number: '9131860915',
-          practice_code: 'E85501',
-          org_code: 'E85501',
-          event_type: 'deactivated',
-          channel: 'web',
-          campaign_code: null,
-        },
-        {
-          campaign_code: '',
-          channel: 'clinic',
-          event_type: 'invited',
-          org_code: 'E85003',
-          practice_code: 'E85003',
-          nhs_number: '962 527 6017',
-          occurred_at: '2026-07-01T10:00:00+01:00',
-          event_id: 'enr-910002',
-        },
-        {
-          event_id: 'enr-910003',
-          occurred_at: '2026-07-01T11:00:00Z',
-          nhs_number: '9625276017',
-          practice_code: 'E85002',
-          org_code: 'E85002',
-          event_type: 'enrolled',
-          channel: 'web',
-          campaign_code: null,
-        },
-      ]),
-      'usage_events.part-0001.csv': csv(HEADERS.usage_events, [
-        ['use-910001', '2026-07-02T08:00:00Z', '9908301667', 'E85002', 'record_viewed', 'ios'],
-        ['use-910002', '2026-07-02T08:05:00Z', '9908301667', '', 'login', 'ios'],
-      ]),
-      'usage_events.part-0002.csv': csv(HEADERS.usage_events, [
-        ['use-910003', '2026-07-02T09:00:00Z', '9082462818', 'RYJ', 'result_viewed', 'android'],
-        ['use-910004', '2026-07-02T09:05:00Z', '9082462818', 'RYJ', 'result_viewed', 'palm'],
-      ]),
-      'consent_events.ndjson.gz': gzipSync(
-        ndjson([{ event_id: 'con-910001', occurred_at: '2026-07-04T12:00:00Z', nhs_number: '9908301667', org_code: 'E85002', event_type: 'sharing_granted' }]),
-      ),
-    });
-    await writeParquet(join(batchDir, 'record_feeds.parquet'));
+    await writeFormatsBatch(landing, FORMATS, Object.keys(EXPECTED_FILES));
     store = await openTestStore(dir);
     ({ report } = await runImport(store, landing));
   });
@@ -128,18 +146,15 @@ describe('every contract file format loads', () => {
   });
 
   it('reports each file with its kind and hand-derived counts', () => {
+    expect(report.batches.map((b) => [b.batchId, b.status, b.error])).toEqual([
+      [SAMPLE, 'succeeded', undefined],
+      [FORMATS, 'succeeded', undefined],
+    ]);
     expect(report.batches.map((b) => [b.batchId, b.status])).toEqual([
       [SAMPLE, 'succeeded'],
       [FORMATS, 'succeeded'],
     ]);
-    expect(fileCounts(batchOf(report, FORMATS))).toEqual({
-      'organisations.csv.gz': { kind: 'organisations', ...counts(1, 1) },
-      'enrolment_events.ndjson': { kind: 'enrolment_events', ...counts(3, 2, { quarantined: 1 }) },
-      'usage_events.part-0001.csv': { kind: 'usage_events', ...counts(2, 2) },
-      'usage_events.part-0002.csv': { kind: 'usage_events', ...counts(2, 1, { quarantined: 1 }) },
-      'record_feeds.parquet': { kind: 'record_feeds', ...counts(2, 2) },
-      'consent_events.ndjson.gz': { kind: 'consent_events', ...counts(1, 1) },
-    });
+    expect(fileCounts(batchOf(report, FORMATS))).toEqual(EXPECTED_FILES);
     const b = batchOf(report, FORMATS);
     expect({ rowsIn: b.rowsIn, loaded: b.loaded, quarantined: b.quarantined }).toEqual({ rowsIn: 11, loaded: 9, quarantined: 2 });
     expectCountsIdentity(report);
@@ -202,6 +217,36 @@ describe('every contract file format loads', () => {
   it('stores the gzip NDJSON consent event', async () => {
     expect(await rowCount(store, 'consent_events')).toBe(4);
     expect(await rowCount(store, 'objection_episodes')).toBe(2); // sharing_granted opens no episode
+  });
+});
+
+describe('each format on its own (so one broken reader does not hide another)', () => {
+  afterAll(() => removeTempDirs());
+
+  const cases: Array<{ name: string; files: FormatFile[] }> = [
+    { name: 'gzip CSV', files: ['organisations.csv.gz'] },
+    // The NDJSON enrolments refer to E85003, which the gzip organisations file delivers.
+    { name: 'NDJSON', files: ['organisations.csv.gz', 'enrolment_events.ndjson'] },
+    { name: 'part files', files: ['usage_events.part-0001.csv', 'usage_events.part-0002.csv'] },
+    { name: 'Parquet', files: ['record_feeds.parquet'] },
+    { name: 'gzip NDJSON', files: ['consent_events.ndjson.gz'] },
+  ];
+
+  it.each(cases)('$name loads with the expected counts', async ({ files }) => {
+    const dir = makeTempDir('format-one');
+    const landing = join(dir, 'landing');
+    copyBatch(SAMPLE_BATCH_DIR, landing, SAMPLE);
+    await writeFormatsBatch(landing, FORMATS, files);
+    const store = await openTestStore(dir);
+    try {
+      const { report } = await runImport(store, landing);
+      const batch = batchOf(report, FORMATS);
+      expect([batch.status, batch.error]).toEqual(['succeeded', undefined]);
+      expect(fileCounts(batch)).toEqual(Object.fromEntries(files.map((f) => [f, EXPECTED_FILES[f]])));
+      expectCountsIdentity(report);
+    } finally {
+      await store.close();
+    }
   });
 });
 
