@@ -45,6 +45,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Store } from '../../server/store/store.js';
 import {
   FIXTURES_DIR,
+  HEADERS,
+  csv,
+  writeBatch,
   SAMPLE_BATCH_DIR,
   batchOf,
   copyBatch,
@@ -283,5 +286,46 @@ describe('bad rows are quarantined with reason and line; good rows load', () => 
       ['record_feeds.csv', 6, 0],
       ['usage_events.csv', 3, 0],
     ]);
+  });
+});
+
+describe('one event_id twice in a file with different content', () => {
+  afterAll(() => removeTempDirs());
+
+  it('never stores both and never drops one silently: the clash is quarantined', async () => {
+    // use-960001 appears on lines 2 and 3 with different platforms. "Seen before with different
+    // content" → the clash is quarantined (reason duplicate_key or conflict); at most one version is
+    // stored, and rowsIn = loaded + quarantined still holds.
+    const dir = makeTempDir('dupkey');
+    const landing = join(dir, 'landing');
+    copyBatch(SAMPLE_BATCH_DIR, landing, SAMPLE);
+    writeBatch(landing, BAD, {
+      'usage_events.csv': csv(HEADERS.usage_events, [
+        ['use-960001', '2026-07-01T08:00:00Z', '9434765919', 'E85001', 'record_viewed', 'web'],
+        ['use-960001', '2026-07-01T08:00:00Z', '9434765919', 'E85001', 'record_viewed', 'ios'],
+        ['use-960002', '2026-07-01T09:00:00Z', '9434765919', 'E85001', 'login', 'web'],
+      ]),
+    });
+    const store = await openTestStore(dir);
+    try {
+      const { report } = await runImport(store, landing);
+      expectCountsIdentity(report);
+      const f = batchOf(report, BAD).files[0]!;
+      expect(f.rowsIn).toBe(3);
+      expect(f.duplicates).toBe(0);
+      expect(f.quarantined).toBeGreaterThanOrEqual(1);
+      expect(f.loaded).toBe(3 - f.quarantined);
+      const stored = await scalar(store, `SELECT count(*) FROM usage_events WHERE event_id = 'use-960001'`);
+      expect(stored).toBe(2 - f.quarantined);
+      expect(await eventIds(store, 'usage_events')).toContain('use-960002');
+      const q = await query<{ line: string; reason_code: string }>(store, `SELECT line, reason_code FROM quarantine ORDER BY line`);
+      expect(q.length).toBe(f.quarantined);
+      for (const row of q) {
+        expect(['duplicate_key', 'conflict']).toContain(row.reason_code);
+        expect(['2', '3']).toContain(row.line);
+      }
+    } finally {
+      await store.close();
+    }
   });
 });

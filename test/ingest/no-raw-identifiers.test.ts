@@ -10,6 +10,7 @@
  */
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { DuckDBInstance } from '@duckdb/node-api';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import {
   FIXTURES_DIR,
@@ -98,11 +99,37 @@ describe('no raw NHS number anywhere after loading the sample and the bad-rows b
 
   afterAll(() => removeTempDirs());
 
-  it('scans for the 14 distinct sample and fixture numbers in both forms', () => {
+  it('scans for the 17 distinct sample and fixture numbers in both forms', () => {
     // Sample: 12 patients. Bad-rows fixture adds 4010234563, 4010234571 (valid) and 9434765918,
     // 943476591, 9390996032 (invalid).
     expect(numbers).toHaveLength(17);
     expect(all).toHaveLength(16 * 2 + 1);
+    // Positive control: the needles are found in the raw fixture text they came from.
+    const raw = [SAMPLE_BATCH_DIR, join(FIXTURES_DIR, 'bad-rows')]
+      .flatMap((d) => readdirSync(d).map((n) => readFileSync(join(d, n), 'utf8')))
+      .join('\n');
+    for (const n of numbers) expect(raw.includes(n) || raw.includes(spaced(n)), n).toBe(true);
+    expect(findNeedles(raw, ['943 476 5919', '908 246 2818', '401 023 4563'])).toHaveLength(3);
+  });
+
+  it('the byte scan would see a raw number stored in a DuckDB file (control for the method)', async () => {
+    const controlDir = makeTempDir('no-raw-control');
+    const path = join(controlDir, 'control.duckdb');
+    const db = await DuckDBInstance.create(path);
+    const conn = await db.connect();
+    await conn.run(`CREATE TABLE t (id INTEGER, v VARCHAR)`);
+    const appender = await conn.createAppender('t');
+    numbers.forEach((n, i) => {
+      appender.appendInteger(i);
+      appender.appendVarchar(`nhs=${n}`);
+      appender.endRow();
+    });
+    appender.closeSync();
+    await conn.run('CHECKPOINT');
+    conn.closeSync();
+    db.closeSync();
+    const bytes = [path, `${path}.wal`].filter((f) => existsSync(f)).map((f) => readFileSync(f).toString('latin1')).join('');
+    expect(findNeedles(bytes, numbers).length).toBeGreaterThan(0);
   });
 
   it('no table holds a raw number in any column', () => {
@@ -122,6 +149,9 @@ describe('no raw NHS number anywhere after loading the sample and the bad-rows b
 
   it('no log line or console output contains a raw number', () => {
     expect(logLines.length).toBeGreaterThan(0);
+    // The log tells the operator which batches it handled.
+    expect(logLines.join('\n')).toContain(SAMPLE);
+    expect(logLines.join('\n')).toContain(BAD);
     expect(findNeedles(logLines.join('\n'), all)).toEqual([]);
     expect(findNeedles(consoleText, all)).toEqual([]);
   });

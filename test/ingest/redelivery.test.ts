@@ -69,8 +69,17 @@ describe('re-delivery changes nothing', () => {
     expect(report.batches.map((b) => [b.batchId, b.status])).toEqual([[FIRST, 'skipped']]);
     expect(await snapshot(store, DATA_TABLES)).toEqual(afterFirst);
     expect(await query(store, `SELECT batch_id FROM loaded_batches`)).toEqual([{ batch_id: FIRST }]);
+    expect(dataVersionBefore).toHaveLength(1);
     // Nothing changed, so API caches keyed on data_version stay valid.
     expect(await query(store, `SELECT value FROM store_meta WHERE key = 'data_version'`)).toEqual(dataVersionBefore);
+  });
+
+  it('records the skipped attempt in ingest_runs (schema: one row per batch attempted, incl. skipped)', async () => {
+    // Runs after the skip above.
+    expect(await query(store, `SELECT status FROM ingest_runs WHERE batch_id = $1 ORDER BY started_at`, [FIRST])).toEqual([
+      { status: 'succeeded' },
+      { status: 'skipped' },
+    ]);
   });
 
   it('loads nothing new from the same files under a new batch name: events are duplicates', async () => {
