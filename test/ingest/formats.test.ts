@@ -253,6 +253,35 @@ describe('each format on its own (so one broken reader does not hide another)', 
 describe('CRLF and LF files read the same', () => {
   afterAll(() => removeTempDirs());
 
+  it('counts quarantine lines the same way in a CRLF file, and keeps a quoted line break in a value', async () => {
+    const dir = makeTempDir('crlf');
+    const landing = join(dir, 'landing');
+    copyBatch(SAMPLE_BATCH_DIR, landing, SAMPLE);
+    writeBatch(landing, FORMATS, {
+      'usage_events.csv': csv(HEADERS.usage_events, [
+        ['use-970001', '2026-07-02T08:00:00Z', '9908301667', 'E85002', 'record_viewed', 'ios'],
+        ['use-970002', '2026-07-02T08:05:00Z', '9908301667', 'E85002', 'record_viewed', 'fax'],
+        ['use-970003', '2026-07-02T08:10:00Z', '9908301667', '', 'login', 'web'],
+      ]).replace(/\n/g, '\r\n'),
+      'campaigns.csv': csv(HEADERS.campaigns, [['C2026-NL', 'Winter wave\nsecond line', '07W', 'poster', '2026-12-01', '2026-12-31', 99]]),
+    });
+    const store = await openTestStore(dir);
+    try {
+      const { report } = await runImport(store, landing);
+      expectCountsIdentity(report);
+      expect(fileCounts(batchOf(report, FORMATS))).toEqual({
+        'usage_events.csv': { kind: 'usage_events', ...counts(3, 2, { quarantined: 1 }) },
+        'campaigns.csv': { kind: 'campaigns', ...counts(1, 1) },
+      });
+      expect(await query(store, `SELECT file_name, line, event_id, reason_code FROM quarantine`)).toEqual([
+        { file_name: 'usage_events.csv', line: '3', event_id: 'use-970002', reason_code: 'unknown_value' },
+      ]);
+      expect(await query(store, `SELECT name FROM campaigns WHERE campaign_code = 'C2026-NL'`)).toEqual([{ name: 'Winter wave\nsecond line' }]);
+    } finally {
+      await store.close();
+    }
+  });
+
   it('loads an LF copy of a CRLF file to identical rows', async () => {
     // The sample's usage_events.csv is CRLF; an LF copy in a second store must store the same rows.
     const results: unknown[] = [];

@@ -29,6 +29,10 @@
  *   purged:    e-B1, u-B1, u-B2 (login, empty org: covered by `*`), u-B3, f-B1.
  *
  * Final state: enrolment e-A1 e-A2 · usage u-A1 u-A4 u-A6 u-A8 · feeds f-A2 f-A4 · consent c-A1 c-A2 c-B1.
+ * (A re-delivery of b1 under a new name after that changes nothing.)
+ * b6 (2026-07-06T02-00Z) — A objects to RYJ again from 2026-08-01T00:00Z (a second, open episode):
+ *   an open episode covers every in-scope event whatever its time, so u-A8 and f-A4 (stored after
+ *   the first withdrawal) are purged now. A's first episode stays as it was.
  */
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -229,6 +233,25 @@ describe('objections delivered batch by batch', () => {
     expect(again.status).toBe('succeeded');
     for (const f of again.files) if (!['organisations', 'patients'].includes(f.kind)) expect(f.loaded, f.fileName).toBe(0);
     expect(await storedEvents(store)).toEqual(FINAL);
+  });
+
+  it('b6: a second RYJ objection by A purges what was stored after the first withdrawal', async () => {
+    writeBatch(landing, '2026-07-06T02-00Z', {
+      'consent_events.csv': csv(HEADERS.consent_events, [['c-A3', '2026-08-01T00:00:00Z', A, 'RYJ', 'objection_registered']]),
+    });
+    const { report } = await runImport(store, landing);
+    expectCountsIdentity(report);
+    expect(await storedEvents(store)).toEqual({
+      enrolment_events: ['e-A1', 'e-A2'],
+      usage_events: ['u-A1', 'u-A4', 'u-A6'],
+      record_feeds: ['f-A2'],
+      consent_events: ['c-A1', 'c-A2', 'c-A3', 'c-B1'],
+    });
+    expect(await episodes(store)).toEqual([
+      { birth_year: 1950, scope: 'RYJ', registered: '2026-05-01T12:00:00Z', withdrawn: '2026-06-01T12:00:00Z' },
+      { birth_year: 1950, scope: 'RYJ', registered: '2026-08-01T00:00:00Z', withdrawn: null },
+      { birth_year: 1960, scope: '*', registered: '2026-07-01T00:00:00Z', withdrawn: null },
+    ]);
   });
 });
 

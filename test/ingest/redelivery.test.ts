@@ -8,7 +8,7 @@
  *   valid rows and count as loaded (upserted to identical values).
  * - The same folder name with one extra row appended → loaded again; only the new row is new.
  */
-import { appendFileSync, readFileSync } from 'node:fs';
+import { appendFileSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Store } from '../../server/store/store.js';
@@ -153,3 +153,22 @@ async function snapshotOf(full: Record<string, string[]>, drop: Record<string, s
   }
   return out;
 }
+
+describe('an empty landing directory', () => {
+  afterAll(() => removeTempDirs());
+
+  it('is nothing to do', async () => {
+    const dir = makeTempDir('empty-landing');
+    const landing = join(dir, 'landing');
+    mkdirSync(landing, { recursive: true });
+    const store = await openTestStore(dir);
+    try {
+      const { report } = await runImport(store, landing);
+      expect(report.status).toBe('nothing-to-do');
+      expect(report.batches).toEqual([]);
+      for (const table of ['usage_events', 'patients', 'loaded_batches']) expect(await rowCount(store, table), table).toBe(0);
+    } finally {
+      await store.close();
+    }
+  });
+});
