@@ -72,6 +72,22 @@ describe('key file', () => {
     expect(readFileSync(dbPathIn(dir)).toString('latin1')).not.toContain(key_of(keyFile));
   });
 
+  it('defaults to pseudo.key beside the store when neither option nor env gives a key', async () => {
+    const dir = makeTempDir('default-keyfile');
+    const landing = join(dir, 'landing');
+    copyBatch(SAMPLE_BATCH_DIR, landing, '2026-11-24T02-00Z');
+    const store = await openTestStore(dir); // store at <dir>/store.duckdb
+    try {
+      const { report } = await runImport(store, landing, { key: null });
+      expect(report.status).toBe('succeeded');
+    } finally {
+      await store.close();
+    }
+    const keyFile = join(dir, 'pseudo.key');
+    expect(existsSync(keyFile)).toBe(true);
+    expect(statSync(keyFile).mode & 0o777).toBe(0o600);
+  });
+
   it('the env PORTAL_PSEUDO_KEY is used when no key option is given (a key file is not needed)', async () => {
     const dir = makeTempDir('envkey');
     const landing = join(dir, 'landing');
