@@ -1,0 +1,252 @@
+/**
+ * Portal use and record feeds of one activated patient within one batch period, as a pure
+ * function of (seed, patient, period). That purity is what lets a later batch re-send exactly
+ * the same rows (duplicates) or deliberately altered ones (conflicts).
+ *
+ * Usage intensity after activation: an exploration burst that decays (τ = 3 weeks) to a settled
+ * level (dormant, occasional or regular), plus for some users a later return that decays again.
+ * Days are weighted by season × weekday and times by a local-hour profile.
+ */
+import { DAY, FEED_HOUR_WEIGHTS, USAGE_HOUR_WEIGHTS, type Period } from './calendar.js';
+import { nhsText, practiceCode, type Context } from './context.js';
+import type { RecordType, UsageType } from './contract.js';
+import { PLATFORM_CODES, practiceAt } from './population.js';
+import { Categorical, cumulative, Rng, Stream } from './rng.js';
+
+/** Calibrates total volume: ~20M usage events for the full region over three years. */
+export const USAGE_VOLUME = 0.62;
+export const FEED_VOLUME = 1.0;
+
+const INIT_TAU = 21 * DAY;
+const RETURN_TAU = 25 * DAY;
+
+const usageMix = (w: readonly number[]) =>
+  new Categorical<UsageType>(
+    (
+      [
+        'login',
+        'record_viewed',
+        'letter_viewed',
+        'result_viewed',
+        'message_sent',
+        'appointment_booked',
+        'appointment_cancelled',
+        'questionnaire_completed',
+        'prescription_requested',
+        'document_uploaded',
+      ] as const
+    ).map((t, i) => [t, w[i] ?? 0] as const),
+  );
+
+/** Event mix by age group: older users order more repeat prescriptions, younger ones book more. */
+const USAGE_MIX = [
+  usageMix([0.3, 0.12, 0.06, 0.1, 0.1, 0.11, 0.03, 0.03, 0.12, 0.03]),
+  usageMix([0.28, 0.14, 0.08, 0.12, 0.08, 0.09, 0.02, 0.03, 0.14, 0.02]),
+  usageMix([0.26, 0.14, 0.09, 0.12, 0.05, 0.08, 0.02, 0.02, 0.21, 0.01]),
+];
+
+const TRUST_RECORDS = new Categorical<RecordType>([
+  ['letter', 0.35],
+  ['result', 0.35],
+  ['appointment', 0.2],
+  ['document', 0.05],
+  ['other', 0.05],
+]);
+const COMMUNITY_RECORDS = new Categorical<RecordType>([
+  ['care_plan', 0.3],
+  ['appointment', 0.4],
+  ['letter', 0.2],
+  ['document', 0.1],
+]);
+const PRACTICE_RECORDS = new Categorical<RecordType>([
+  ['medication', 0.7],
+  ['result', 0.15],
+  ['document', 0.1],
+  ['other', 0.05],
+]);
+
+export type RowVisitor = (values: string[], k: number) => void;
+
+export class ActivityGenerator {
+  private readonly rng = new Rng(0);
+  private readonly usageHours = cumulative([...USAGE_HOUR_WEIGHTS]);
+  private readonly feedHours = cumulative([...FEED_HOUR_WEIGHTS]);
+
+  constructor(private readonly ctx: Context) {}
+
+  /** The [from, to) window of the period in which the patient has an active account. */
+  private window(patient: number, period: Period): [number, number] {
+    const { plan, calendar } = this.ctx;
+    const act = plan.act[patient] as number;
+    const deact = plan.deact[patient] as number;
+    const from = Math.max(act, period.startSec);
+    const to = Math.min(deact >= 0 ? deact : calendar.endSec, period.endSec);
+    return [from, to];
+  }
+
+  /** A sim day in [d0, d1] drawn with season × weekday weights. */
+  private weightedDay(d0: number, d1: number): number {
+    const prefix = this.ctx.dayPrefix;
+    const lo0 = prefix[d0] as number;
+    const x = lo0 + this.rng.next() * ((prefix[d1 + 1] as number) - lo0);
+    let lo = d0;
+    let hi = d1;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if ((prefix[mid + 1] as number) > x) hi = mid;
+      else lo = mid + 1;
+    }
+    return lo;
+  }
+
+  /** A time in [from, to) on a weighted day at an hour from the profile, or -1 after a few misses. */
+  private timeIn(from: number, to: number, weighted: boolean, hours: Float64Array): number {
+    const d0 = Math.floor(from / DAY);
+    const d1 = Math.floor((to - 1) / DAY);
+    for (let attempt = 0; attempt < 6; attempt++) {
+      const day = weighted ? this.weightedDay(d0, d1) : d0 + this.rng.int(d1 - d0 + 1);
+      const t = this.ctx.calendar.fromLocal(day, this.rng.pickCumulative(hours) * 3600 + this.rng.int(3600));
+      if (t >= from && t < to) return t;
+    }
+    return -1;
+  }
+
+  private orgIsLive(goLiveDay: number, t: number): boolean {
+    return goLiveDay * DAY <= t;
+  }
+
+  /** The organisation whose content or service a usage event touched. */
+  private usageOrg(type: UsageType, patient: number, t: number): string {
+    const { region, plan } = this.ctx;
+    const practice = practiceCode(this.ctx, practiceAt(plan, patient, t));
+    const trust = region.trusts[plan.homeTrust[patient] as number];
+    const communityIndex = plan.community[patient] as number;
+    const community = communityIndex >= 0 ? region.community[communityIndex] : undefined;
+    const trustCode = trust && this.orgIsLive(trust.goLiveDay, t) ? trust.code : practice;
+    const communityCode = community && this.orgIsLive(community.goLiveDay, t) ? community.code : trustCode;
+    const r = this.rng.next();
+    switch (type) {
+      case 'login':
+        return '';
+      case 'record_viewed':
+      case 'prescription_requested':
+        return practice;
+      case 'letter_viewed':
+      case 'result_viewed': {
+        if (r < 0.75) return trustCode;
+        if (r < 0.9) {
+          const other = region.trusts[this.rng.int(region.trusts.length)];
+          return other && this.orgIsLive(other.goLiveDay, t) ? other.code : trustCode;
+        }
+        return communityCode;
+      }
+      case 'message_sent':
+        return r < 0.8 ? practice : trustCode;
+      case 'appointment_booked':
+      case 'appointment_cancelled':
+        return r < 0.65 ? practice : r < 0.9 ? trustCode : communityCode;
+      case 'questionnaire_completed':
+        return r < 0.6 ? trustCode : r < 0.8 ? communityCode : practice;
+      case 'document_uploaded':
+        return r < 0.6 ? practice : trustCode;
+    }
+  }
+
+  /** Expected usage events (before day weighting) in [from, to). */
+  private expectedUsage(patient: number, from: number, to: number): number {
+    const { plan } = this.ctx;
+    const act = plan.act[patient] as number;
+    let days = ((plan.lamLong[patient] as number) * (to - from)) / DAY;
+    days +=
+      ((plan.lamInit[patient] as number) * INIT_TAU * (Math.exp(-(from - act) / INIT_TAU) - Math.exp(-(to - act) / INIT_TAU))) /
+      DAY;
+    const ret = plan.returnSec[patient] as number;
+    if (ret >= 0 && to > ret) {
+      const r0 = Math.max(from, ret);
+      days +=
+        ((plan.returnLam[patient] as number) *
+          RETURN_TAU *
+          (Math.exp(-(r0 - ret) / RETURN_TAU) - Math.exp(-(to - ret) / RETURN_TAU))) /
+        DAY;
+    }
+    return days;
+  }
+
+  usage(patient: number, period: Period, visit: RowVisitor): void {
+    const [from, to] = this.window(patient, period);
+    if (to <= from) return;
+    const { plan, calendar, dayPrefix, options } = this.ctx;
+    const rng = this.rng.reseed(options.seed, Stream.usage, patient, period.index);
+    const d0 = Math.floor(from / DAY);
+    const d1 = Math.floor((to - 1) / DAY);
+    const meanWeight = ((dayPrefix[d1 + 1] as number) - (dayPrefix[d0] as number)) / (d1 - d0 + 1);
+    const n = rng.poisson(USAGE_VOLUME * meanWeight * this.expectedUsage(patient, from, to));
+    const mix = USAGE_MIX[plan.ageGroup[patient] as number] as Categorical<UsageType>;
+    const preferred = PLATFORM_CODES[plan.platform[patient] as number] as string;
+    for (let k = 0; k < n; k++) {
+      const t = this.timeIn(from, to, true, this.usageHours);
+      if (t < 0) continue;
+      const type = mix.draw(rng);
+      const org = this.usageOrg(type, patient, t);
+      const p = rng.next();
+      const platform = p < 0.01 ? '' : p < 0.86 ? preferred : (PLATFORM_CODES[rng.int(4)] as string);
+      const occurredAt = calendar.formatMixed(t, rng.next());
+      visit([`use-${period.index}-${patient}-${k}`, occurredAt, nhsText(this.ctx, patient, rng.next()), org, type, platform], k);
+    }
+  }
+
+  /**
+   * Records sent by the patient's hospital, community service and practice. Hospital feeds
+   * grow as each trust's interfaces mature (volume rises with years since its go-live).
+   */
+  feeds(patient: number, period: Period, visit: RowVisitor): void {
+    const [from, to] = this.window(patient, period);
+    if (to <= from) return;
+    const { plan, region, calendar, options } = this.ctx;
+    const rng = this.rng.reseed(options.seed, Stream.feeds, patient, period.index);
+    const mid = (from + to) / 2;
+    const spanDays = (to - from) / DAY;
+    const trust = region.trusts[plan.homeTrust[patient] as number];
+    const communityIndex = plan.community[patient] as number;
+    const community = communityIndex >= 0 ? region.community[communityIndex] : undefined;
+    const practice = practiceCode(this.ctx, practiceAt(plan, patient, mid));
+    let k = 0;
+    const emit = (source: string, lo: number, types: Categorical<RecordType>, count: number) => {
+      for (let c = 0; c < count; c++, k++) {
+        const t = this.timeIn(lo, to, false, this.feedHours);
+        if (t < 0) continue;
+        const recordType = types.draw(rng);
+        const items =
+          recordType === 'result'
+            ? 1 + rng.poisson(1.5)
+            : recordType === 'medication'
+              ? 1 + rng.poisson(1.2)
+              : recordType === 'letter'
+                ? 1
+                : 1 + rng.poisson(0.3);
+        const occurredAt = calendar.formatMixed(t, rng.next());
+        visit([`feed-${period.index}-${patient}-${k}`, occurredAt, nhsText(this.ctx, patient, rng.next()), source, recordType, String(items)], k);
+      }
+    };
+    if (trust) {
+      const live = trust.goLiveDay * DAY;
+      if (to > live) {
+        const lo = Math.max(from, live);
+        const years = Math.max(0, (mid - live) / (365 * DAY));
+        emit(trust.code, lo, TRUST_RECORDS, rng.poisson(FEED_VOLUME * 0.006 * (1 + years) * ((to - lo) / DAY)));
+      }
+    }
+    const other = region.trusts[rng.int(region.trusts.length)];
+    if (other && other !== trust && to > other.goLiveDay * DAY) {
+      const lo = Math.max(from, other.goLiveDay * DAY);
+      emit(other.code, lo, TRUST_RECORDS, rng.poisson(FEED_VOLUME * 0.0015 * ((to - lo) / DAY)));
+    }
+    if (community && to > community.goLiveDay * DAY) {
+      const live = community.goLiveDay * DAY;
+      const lo = Math.max(from, live);
+      const years = Math.max(0, (mid - live) / (365 * DAY));
+      emit(community.code, lo, COMMUNITY_RECORDS, rng.poisson(FEED_VOLUME * 0.004 * (1 + 0.5 * years) * ((to - lo) / DAY)));
+    }
+    emit(practice, from, PRACTICE_RECORDS, rng.poisson(FEED_VOLUME * 0.004 * spanDays));
+  }
+}

@@ -1,0 +1,139 @@
+/**
+ * The export contract (version 1) as the generator writes it: file kinds, their columns in
+ * order, the column types used for Parquet / NDJSON, and the enum values.
+ * Source of truth: /work/shared/contract/EXPORT_FORMAT.md.
+ */
+
+export type ColumnType = 'text' | 'int' | 'number' | 'date' | 'timestamp';
+
+export interface ColumnSpec {
+  name: string;
+  type: ColumnType;
+}
+
+const col = (name: string, type: ColumnType = 'text'): ColumnSpec => ({ name, type });
+
+export const FILE_COLUMNS = {
+  organisations: [
+    col('org_code'),
+    col('name'),
+    col('org_type'),
+    col('parent_code'),
+    col('eligible_population', 'int'),
+    col('go_live_date', 'date'),
+    col('target_uptake_pct', 'number'),
+  ],
+  campaigns: [
+    col('campaign_code'),
+    col('name'),
+    col('org_code'),
+    col('channel'),
+    col('start_date', 'date'),
+    col('end_date', 'date'),
+    col('cost_gbp', 'number'),
+  ],
+  programme_costs: [
+    col('org_code'),
+    col('period_start', 'date'),
+    col('period_end', 'date'),
+    col('category'),
+    col('amount_gbp', 'number'),
+  ],
+  patients: [
+    col('nhs_number'),
+    col('practice_code'),
+    col('birth_year', 'int'),
+    col('sex'),
+    col('imd_decile', 'int'),
+  ],
+  enrolment_events: [
+    col('event_id'),
+    col('occurred_at', 'timestamp'),
+    col('nhs_number'),
+    col('practice_code'),
+    col('org_code'),
+    col('event_type'),
+    col('channel'),
+    col('campaign_code'),
+  ],
+  usage_events: [
+    col('event_id'),
+    col('occurred_at', 'timestamp'),
+    col('nhs_number'),
+    col('org_code'),
+    col('event_type'),
+    col('platform'),
+  ],
+  record_feeds: [
+    col('event_id'),
+    col('occurred_at', 'timestamp'),
+    col('nhs_number'),
+    col('source_org_code'),
+    col('record_type'),
+    col('item_count', 'int'),
+  ],
+  consent_events: [
+    col('event_id'),
+    col('occurred_at', 'timestamp'),
+    col('nhs_number'),
+    col('org_code'),
+    col('event_type'),
+  ],
+} as const satisfies Record<string, readonly ColumnSpec[]>;
+
+export type FileKind = keyof typeof FILE_COLUMNS;
+export const REFERENCE_KINDS = ['organisations', 'campaigns', 'programme_costs', 'patients'] as const;
+export const EVENT_KINDS = ['enrolment_events', 'usage_events', 'record_feeds', 'consent_events'] as const;
+export type EventKind = (typeof EVENT_KINDS)[number];
+
+export const ORG_TYPES = ['icb', 'ccg', 'trust', 'practice', 'community'] as const;
+export type OrgType = (typeof ORG_TYPES)[number];
+export const CAMPAIGN_CHANNELS = ['letter', 'sms', 'email', 'poster', 'clinic', 'social', 'other'] as const;
+export type CampaignChannel = (typeof CAMPAIGN_CHANNELS)[number];
+export const COST_CATEGORIES = ['licence', 'implementation', 'staff', 'marketing', 'other'] as const;
+export const SEXES = ['F', 'M', 'X', 'U'] as const;
+export const ENROLMENT_TYPES = ['invited', 'registered', 'activated', 'deactivated'] as const;
+export const ENROLMENT_CHANNELS = ['letter', 'sms', 'email', 'clinic', 'web', 'app', 'other'] as const;
+export type EnrolmentChannel = (typeof ENROLMENT_CHANNELS)[number];
+export const USAGE_TYPES = [
+  'login',
+  'record_viewed',
+  'letter_viewed',
+  'result_viewed',
+  'message_sent',
+  'appointment_booked',
+  'appointment_cancelled',
+  'questionnaire_completed',
+  'prescription_requested',
+  'document_uploaded',
+] as const;
+export type UsageType = (typeof USAGE_TYPES)[number];
+export const PLATFORMS = ['web', 'ios', 'android', 'other'] as const;
+export const RECORD_TYPES = ['letter', 'result', 'appointment', 'medication', 'care_plan', 'document', 'other'] as const;
+export type RecordType = (typeof RECORD_TYPES)[number];
+export const CONSENT_TYPES = [
+  'objection_registered',
+  'objection_withdrawn',
+  'sharing_granted',
+  'sharing_revoked',
+] as const;
+
+/**
+ * The ways a row can be bad, named like the store's quarantine.reason_code so the manifest
+ * can be compared with what the importer quarantined.
+ */
+export const BAD_KINDS = [
+  'bad_nhs_number',
+  'unknown_value',
+  'unknown_org',
+  'unknown_campaign',
+  'bad_value',
+  'future_timestamp',
+  'missing_field',
+  'conflict',
+] as const;
+export type BadKind = (typeof BAD_KINDS)[number];
+
+export function columnNames(kind: FileKind): string[] {
+  return FILE_COLUMNS[kind].map((c) => c.name);
+}

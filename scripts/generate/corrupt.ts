@@ -1,0 +1,146 @@
+/**
+ * Planted bad rows: about 0.1% of event rows are spoiled in exactly one way the importer must
+ * quarantine. Whether a row is spoiled is a hash of its identity (not a draw from the row's
+ * random stream), so regenerating a row for a later re-send knows it was spoiled and skips it.
+ */
+import { DAY, type Calendar, type Period } from './calendar.js';
+import type { BadKind, EventKind } from './contract.js';
+import { invalidVariant } from './nhs-number.js';
+import type { OutputFormat } from './options.js';
+import { hash4, mix32, Rng, unitFromHash } from './rng.js';
+
+/** Share of event rows spoiled at write time (conflicting re-sends add a little on top). */
+export const BAD_ROW_RATE = 0.0009;
+
+export const FILE_NUMBER: Record<EventKind, number> = {
+  enrolment_events: 1,
+  usage_events: 2,
+  record_feeds: 3,
+  consent_events: 4,
+};
+
+/** The row's spoil hash when it is to be spoiled, else undefined. */
+export function spoilHash(seed: number, kind: EventKind, a: number, b: number, c: number): number | undefined {
+  const h = hash4(mix32(seed ^ Math.imul(FILE_NUMBER[kind], 0x9e3779b9)), a, b, c);
+  return unitFromHash(h) < BAD_ROW_RATE ? h : undefined;
+}
+
+interface FileShape {
+  enumColumns: number[];
+  orgColumns: number[];
+  requiredColumns: number[];
+  campaignColumn?: number;
+  itemCountColumn?: number;
+  unknownEnum: string[];
+}
+
+// Column positions follow contract.ts FILE_COLUMNS (event_id, occurred_at, nhs_number first).
+const SHAPES: Record<EventKind, FileShape> = {
+  enrolment_events: {
+    enumColumns: [5, 6],
+    orgColumns: [3, 4],
+    requiredColumns: [1, 2, 3, 4, 5],
+    campaignColumn: 7,
+    unknownEnum: ['reminded', 'fax'],
+  },
+  usage_events: {
+    enumColumns: [4, 5],
+    orgColumns: [3],
+    requiredColumns: [1, 2, 4],
+    unknownEnum: ['page_viewed', 'blackberry'],
+  },
+  record_feeds: {
+    enumColumns: [4],
+    orgColumns: [3],
+    requiredColumns: [1, 2, 3, 4, 5],
+    itemCountColumn: 5,
+    unknownEnum: ['xray_image'],
+  },
+  consent_events: {
+    enumColumns: [4],
+    orgColumns: [3],
+    requiredColumns: [1, 2, 3, 4],
+    unknownEnum: ['objection_pending'],
+  },
+};
+
+export interface Spoiled {
+  kind: BadKind;
+  column: number;
+}
+
+const spoilRng = new Rng(0);
+
+/**
+ * Spoils `values` in place in one way. Parquet files have typed timestamp columns, so an
+ * unparseable timestamp cannot be written there; that way is skipped for Parquet.
+ */
+export function spoilRow(
+  kind: EventKind,
+  values: string[],
+  h: number,
+  period: Period,
+  calendar: Calendar,
+  format: OutputFormat,
+): Spoiled {
+  const shape = SHAPES[kind];
+  const rng = spoilRng.reseed(h);
+  const ways: BadKind[] = ['bad_nhs_number', 'unknown_value', 'unknown_org', 'future_timestamp', 'missing_field'];
+  if (shape.campaignColumn !== undefined) ways.push('unknown_campaign');
+  if (format !== 'parquet' || shape.itemCountColumn !== undefined) ways.push('bad_value');
+  const way = ways[rng.int(ways.length)] as BadKind;
+  switch (way) {
+    case 'bad_nhs_number': {
+      const digits = (values[2] as string).replace(/ /g, '');
+      values[2] = rng.chance(0.7) ? invalidVariant(digits) : digits.slice(0, 9);
+      return { kind: way, column: 2 };
+    }
+    case 'unknown_value': {
+      const which = rng.int(shape.enumColumns.length);
+      const column = shape.enumColumns[which] as number;
+      values[column] = shape.unknownEnum[which] as string;
+      return { kind: way, column };
+    }
+    case 'unknown_org': {
+      const column = shape.orgColumns[rng.int(shape.orgColumns.length)] as number;
+      values[column] = `ZZ${100 + rng.int(900)}`;
+      return { kind: way, column };
+    }
+    case 'unknown_campaign': {
+      const column = shape.campaignColumn as number;
+      values[column] = `C2099-ZZZ${10 + rng.int(90)}`;
+      return { kind: way, column };
+    }
+    case 'future_timestamp': {
+      const sec = period.deliverySec + (1 + rng.int(20)) * DAY + rng.int(DAY);
+      values[1] = calendar.formatUtc(sec);
+      return { kind: way, column: 1 };
+    }
+    case 'missing_field': {
+      const column = shape.requiredColumns[rng.int(shape.requiredColumns.length)] as number;
+      values[column] = '';
+      return { kind: way, column };
+    }
+    case 'bad_value': {
+      if (shape.itemCountColumn !== undefined && (format === 'parquet' || rng.chance(0.5))) {
+        values[shape.itemCountColumn] = rng.chance(0.5) ? '0' : '-1';
+        return { kind: way, column: shape.itemCountColumn };
+      }
+      values[1] = unparseableTimestamp(values[1] as string, rng);
+      return { kind: way, column: 1 };
+    }
+    default:
+      throw new Error(`unhandled bad-row kind ${way as string}`);
+  }
+}
+
+/** A timestamp no ISO 8601 reader accepts: month 13, hour 25, or a UK-style date. */
+function unparseableTimestamp(iso: string, rng: Rng): string {
+  const m = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})/.exec(iso);
+  if (!m) return 'not a timestamp';
+  const [, y, mo, d, hh, mi] = m;
+  const r = rng.int(3);
+  if (r === 0) return `${y}-13-${d}T${hh}:${mi}:00Z`;
+  if (r === 1) return `${y}-${mo}-${d}T25:${mi}:00Z`;
+  return `${d}/13/${y} ${hh}:${mi}`;
+}

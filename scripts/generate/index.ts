@@ -1,0 +1,322 @@
+/**
+ * Synthetic region generator: writes export batches in the contract format into a landing
+ * directory, plus `_manifest.json` at its root describing what was generated (including every
+ * planted bad row), so the importer's quarantine can be checked against it.
+ *
+ * Flow: build the region and every patient's plan (main thread, shared memory) → generate
+ * batches (worker threads, or inline for small regions) into `<out>/.generating/` → publish each
+ * batch folder by renaming it into place, strictly in delivery order, so an importer scanning
+ * the landing directory meanwhile never sees a half-written or out-of-order batch.
+ */
+import { access, constants, mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { availableParallelism } from 'node:os';
+import { join, resolve } from 'node:path';
+import { Worker } from 'node:worker_threads';
+import { runTask, type BadRowRecord, type DuplicateRecord, type Task, type TaskResult } from './batch.js';
+import { isoDate, type Period } from './calendar.js';
+import { buildSkeleton, createContext, type Context } from './context.js';
+import { BAD_KINDS, EVENT_KINDS, type BadKind, type EventKind, type FileKind } from './contract.js';
+import { resolveOptions, type GenerateOptions, type ResolvedOptions } from './options.js';
+import { ParquetConverter } from './parquet.js';
+import { buildPlan, type Plan } from './population.js';
+import { buildSchedule, type Schedule } from './schedule.js';
+import type { WorkerInit, WorkerReply } from './worker.js';
+import type { PendingParquet, WrittenFile } from './writers.js';
+
+export type { GenerateOptions, GenerateProgress } from './options.js';
+export { OptionsError } from './options.js';
+
+export const MANIFEST_NAME = '_manifest.json';
+const STAGING = '.generating';
+
+/** A problem the person running the generator can act on (shown without a stack). */
+export class GenerateError extends Error {
+  override name = 'GenerateError';
+}
+
+export interface GenerationSummary {
+  out: string;
+  seed: number;
+  scale: number;
+  days: number;
+  end: string;
+  batch: ResolvedOptions['batch'];
+  format: ResolvedOptions['format'];
+  organisations: number;
+  practices: number;
+  campaigns: number;
+  patients: number;
+  batches: number;
+  /** Rows written per file kind (events include planted bad rows and re-sent duplicates). */
+  rows: Record<FileKind, number>;
+  events: Record<EventKind, number>;
+  badRows: Record<BadKind, number> & { total: number };
+  duplicates: number;
+  seconds: number;
+}
+
+export interface Manifest {
+  generator: string;
+  contract_version: 1;
+  seed: number;
+  scale: number;
+  options: { days: number; end: string; batch: string; format: string; part_rows: number };
+  history: { first_day: string; last_day: string; first_batch: string; last_batch: string };
+  counts: {
+    organisations: number;
+    ccgs: number;
+    trusts: number;
+    community_services: number;
+    practices: number;
+    campaigns: number;
+    programme_costs: number;
+    patients: number;
+    activated_patients: number;
+    objecting_patients: number;
+    moved_patients: number;
+    batches: number;
+    rows: Record<FileKind, number>;
+  };
+  bad_rows: { total: number; by_kind: Record<BadKind, number>; rows: BadRowRecord[] };
+  duplicates: { total: number; rows: DuplicateRecord[] };
+  batches: { id: string; period_start: string; period_end: string; files: WrittenFile[] }[];
+}
+
+async function prepareOut(out: string): Promise<string> {
+  try {
+    await mkdir(out, { recursive: true });
+    await access(out, constants.W_OK);
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code ?? 'error';
+    throw new GenerateError(`cannot write to the output folder ${out} (${code})`);
+  }
+  const entries = await readdir(out);
+  if (entries.includes(MANIFEST_NAME)) {
+    // A previous generator run: replace what it wrote, and nothing else.
+    try {
+      const previous = JSON.parse(await readFile(join(out, MANIFEST_NAME), 'utf8')) as Partial<Manifest>;
+      for (const b of previous.batches ?? []) if (/^[\w:-]+$/.test(b.id)) await rm(join(out, b.id), { recursive: true, force: true });
+    } catch {
+      throw new GenerateError(`${join(out, MANIFEST_NAME)} is not a generator manifest; choose an empty output folder`);
+    }
+    await rm(join(out, MANIFEST_NAME), { force: true });
+  }
+  await rm(join(out, STAGING), { recursive: true, force: true });
+  const others = (await readdir(out)).filter((e) => e !== STAGING);
+  if (others.length > 0) {
+    throw new GenerateError(
+      `the output folder ${out} already holds ${others.length} entries the generator did not write (e.g. ${others[0]}); choose an empty folder`,
+    );
+  }
+  const staging = join(out, STAGING);
+  await mkdir(staging);
+  return staging;
+}
+
+function emptyCounts<K extends string>(keys: readonly K[]): Record<K, number> {
+  return Object.fromEntries(keys.map((k) => [k, 0])) as Record<K, number>;
+}
+
+/** Runs tasks inline or across worker threads; results are handed over as they complete. */
+async function runTasks(
+  ctx: Context,
+  tasks: Task[],
+  staging: string,
+  onResult: (r: TaskResult) => void,
+): Promise<void> {
+  const workers = Math.min(ctx.options.workers, tasks.length);
+  if (workers === 0) {
+    for (const task of tasks) onResult(await runTask(ctx, task, staging));
+    return;
+  }
+  const entry = new URL('./worker.ts', import.meta.url).href;
+  const init: WorkerInit = { entry, options: ctx.options, plan: ctx.plan, schedule: ctx.schedule, stagingRoot: staging };
+  const pool = Array.from({ length: workers }, () => new Worker(new URL('./worker-boot.mjs', import.meta.url), { workerData: init }));
+  let next = 0;
+  try {
+    await new Promise<void>((resolveAll, reject) => {
+      let running = 0;
+      const feed = (w: Worker): void => {
+        const task = tasks[next++];
+        if (!task) {
+          if (running === 0) resolveAll();
+          return;
+        }
+        running++;
+        w.postMessage(task);
+      };
+      for (const w of pool) {
+        w.on('message', (reply: WorkerReply) => {
+          running--;
+          if (!reply.ok) {
+            reject(new Error(`generator worker failed: ${reply.error}`));
+            return;
+          }
+          try {
+            onResult(reply.result);
+          } catch (err) {
+            reject(err);
+            return;
+          }
+          feed(w);
+        });
+        w.on('error', reject);
+        w.on('exit', (code) => {
+          if (code !== 0) reject(new Error(`generator worker exited with code ${code}`));
+        });
+      }
+      for (const w of pool) feed(w);
+    });
+  } finally {
+    await Promise.all(pool.map((w) => w.terminate()));
+  }
+}
+
+export async function generateRegion(options: GenerateOptions): Promise<GenerationSummary> {
+  const started = performance.now();
+  const resolved = resolveOptions(options);
+  const opts: ResolvedOptions = {
+    ...resolved,
+    out: resolve(resolved.out),
+    workers: Math.min(resolved.workers, availableParallelism()),
+  };
+  const progress = options.onProgress ?? (() => undefined);
+  const staging = await prepareOut(opts.out);
+
+  progress({ phase: 'planning', done: 0, total: 1 });
+  const skeleton = buildSkeleton(opts);
+  const { periods, region, calendar } = skeleton;
+  const plan: Plan = buildPlan({ seed: opts.seed, region, calendar, periods });
+  const schedule: Schedule = buildSchedule(plan, periods);
+  const ctx = createContext(opts, skeleton, plan, schedule);
+  progress({ phase: 'planning', done: 1, total: 1 });
+
+  const tasks: Task[] = [{ type: 'batch', period: 0 }, { type: 'patients' }];
+  for (let p = 1; p < periods.length; p++) tasks.push({ type: 'batch', period: p });
+
+  // Publishing: a batch folder moves into the landing directory once it and every earlier one is complete.
+  const perBatch = new Map<number, { tasksLeft: number; files: WrittenFile[]; pending: PendingParquet[] }>();
+  periods.forEach((_, p) => perBatch.set(p, { tasksLeft: p === 0 ? 2 : 1, files: [], pending: [] }));
+  const bad: BadRowRecord[] = [];
+  const duplicates: DuplicateRecord[] = [];
+  const batchFiles: WrittenFile[][] = periods.map(() => []);
+  let nextToPublish = 0;
+  let converter: ParquetConverter | undefined;
+  let publishing: Promise<void> = Promise.resolve();
+  let done = 0;
+
+  const publishReady = async (): Promise<void> => {
+    while (nextToPublish < periods.length && perBatch.get(nextToPublish)?.tasksLeft === 0) {
+      const entry = perBatch.get(nextToPublish)!;
+      const period = periods[nextToPublish] as Period;
+      if (entry.pending.length > 0) {
+        converter ??= await ParquetConverter.create();
+        for (const file of entry.pending) await converter.convert(file);
+      }
+      await rename(join(staging, period.batchId), join(opts.out, period.batchId));
+      batchFiles[nextToPublish] = [...entry.files].sort((a, b) => a.name.localeCompare(b.name));
+      nextToPublish++;
+    }
+  };
+
+  const onResult = (r: TaskResult): void => {
+    const p = r.task.type === 'batch' ? r.task.period : 0;
+    const entry = perBatch.get(p)!;
+    entry.tasksLeft--;
+    entry.files.push(...r.files);
+    entry.pending.push(...r.pending);
+    bad.push(...r.bad);
+    duplicates.push(...r.duplicates);
+    done++;
+    progress({ phase: 'writing batches', done, total: tasks.length });
+    publishing = publishing.then(publishReady);
+  };
+
+  try {
+    await runTasks(ctx, tasks, staging, onResult);
+    await publishing;
+  } finally {
+    converter?.close();
+  }
+  await rm(staging, { recursive: true, force: true });
+
+  const rows = emptyCounts<FileKind>(['organisations', 'campaigns', 'programme_costs', 'patients', ...EVENT_KINDS]);
+  for (const files of batchFiles) for (const f of files) rows[f.kind] += f.rows;
+  const byKind = emptyCounts<BadKind>(BAD_KINDS);
+  for (const b of bad) byKind[b.kind]++;
+  const order = (a: { batch: string; file: string; line: number }, b: typeof a) =>
+    a.batch.localeCompare(b.batch) || a.file.localeCompare(b.file) || a.line - b.line;
+  bad.sort(order);
+  duplicates.sort(order);
+
+  let activated = 0;
+  let objecting = 0;
+  let moved = 0;
+  for (let i = 0; i < plan.size; i++) {
+    if ((plan.act[i] as number) >= 0) activated++;
+    if ((plan.objSec[i] as number) >= 0) objecting++;
+    if ((plan.moveRound[i] as number) >= 0) moved++;
+  }
+  const organisations = 1 + region.ccgs.length + region.trusts.length + region.community.length + region.practices.length;
+  const first = periods[0] as Period;
+  const last = periods[periods.length - 1] as Period;
+  const manifest: Manifest = {
+    generator: 'portal-insights synthetic region (scripts/generate)',
+    contract_version: 1,
+    seed: opts.seed,
+    scale: opts.scale,
+    options: { days: opts.days, end: opts.end, batch: opts.batch, format: opts.format, part_rows: opts.partRows },
+    history: {
+      first_day: isoDate(calendar.startEpoch),
+      last_day: isoDate(calendar.startEpoch + calendar.endSec - 1),
+      first_batch: first.batchId,
+      last_batch: last.batchId,
+    },
+    counts: {
+      organisations,
+      ccgs: region.ccgs.length,
+      trusts: region.trusts.length,
+      community_services: region.community.length,
+      practices: region.practices.length,
+      campaigns: region.campaigns.length,
+      programme_costs: region.costs.length,
+      patients: plan.size,
+      activated_patients: activated,
+      objecting_patients: objecting,
+      moved_patients: moved,
+      batches: periods.length,
+      rows,
+    },
+    bad_rows: { total: bad.length, by_kind: byKind, rows: bad },
+    duplicates: { total: duplicates.length, rows: duplicates },
+    batches: periods.map((p, i) => ({
+      id: p.batchId,
+      period_start: isoDate(calendar.startEpoch + p.startSec),
+      period_end: isoDate(calendar.startEpoch + p.endSec - 1),
+      files: batchFiles[i] ?? [],
+    })),
+  };
+  await writeFile(join(opts.out, MANIFEST_NAME), `${JSON.stringify(manifest, null, 1)}\n`);
+
+  const events = emptyCounts<EventKind>(EVENT_KINDS);
+  for (const k of EVENT_KINDS) events[k] = rows[k];
+  return {
+    out: opts.out,
+    seed: opts.seed,
+    scale: opts.scale,
+    days: opts.days,
+    end: opts.end,
+    batch: opts.batch,
+    format: opts.format,
+    organisations,
+    practices: region.practices.length,
+    campaigns: region.campaigns.length,
+    patients: plan.size,
+    batches: periods.length,
+    rows,
+    events,
+    badRows: { ...byKind, total: bad.length },
+    duplicates: duplicates.length,
+    seconds: Math.round((performance.now() - started) / 100) / 10,
+  };
+}

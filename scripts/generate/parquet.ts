@@ -1,0 +1,50 @@
+/**
+ * Converts staged CSV parts to Parquet with natural column types (dates, timestamps with time
+ * zone, integers, doubles). One single-threaded in-memory DuckDB keeps the output byte-stable.
+ */
+import { unlink } from 'node:fs/promises';
+import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
+import { FILE_COLUMNS, type ColumnType } from './contract.js';
+import type { PendingParquet } from './writers.js';
+
+const DUCK_TYPE: Record<ColumnType, string> = {
+  text: 'VARCHAR',
+  int: 'INTEGER',
+  number: 'DOUBLE',
+  date: 'DATE',
+  timestamp: 'TIMESTAMPTZ',
+};
+
+/** Paths are generator-made, but quote them properly anyway: COPY cannot take bound parameters. */
+const sqlString = (s: string): string => `'${s.replace(/'/g, "''")}'`;
+
+export class ParquetConverter {
+  private constructor(
+    private readonly instance: DuckDBInstance,
+    private readonly conn: DuckDBConnection,
+  ) {}
+
+  static async create(): Promise<ParquetConverter> {
+    const instance = await DuckDBInstance.create(':memory:', { threads: '1' });
+    const conn = await instance.connect();
+    await conn.run("SET TimeZone = 'UTC'");
+    return new ParquetConverter(instance, conn);
+  }
+
+  async convert(file: PendingParquet): Promise<void> {
+    const columns = FILE_COLUMNS[file.kind]
+      .map((c) => `${sqlString(c.name)}: ${sqlString(DUCK_TYPE[c.type])}`)
+      .join(', ');
+    await this.conn.run(
+      `COPY (SELECT * FROM read_csv(${sqlString(file.csvPath)}, header = true, auto_detect = false, ` +
+        `columns = {${columns}}, quote = '"', escape = '"', compression = 'gzip')) ` +
+        `TO ${sqlString(file.parquetPath)} (FORMAT parquet, COMPRESSION zstd)`,
+    );
+    await unlink(file.csvPath);
+  }
+
+  close(): void {
+    this.conn.closeSync();
+    this.instance.closeSync();
+  }
+}

@@ -1,0 +1,113 @@
+/**
+ * Indexes over the plan that let a batch find its work without scanning 2.3M patients:
+ * - enrolment and consent steps bucketed by batch period, in time order;
+ * - activated patients in activation order (usage and record feeds only concern them).
+ * All arrays live on SharedArrayBuffers so workers share them.
+ */
+import type { Period } from './calendar.js';
+import type { PlanArrays } from './population.js';
+
+export interface StepIndex {
+  /** offsets[p] .. offsets[p+1] are the steps of period p. */
+  offsets: Int32Array;
+  patient: Int32Array;
+  step: Uint8Array;
+}
+
+export interface Schedule {
+  enrolment: StepIndex;
+  consent: StepIndex;
+  /** Activated patients ordered by activation time. */
+  activeOrder: Int32Array;
+  /** activeBefore[p] = how many of activeOrder activated before the end of period p. */
+  activeBefore: Int32Array;
+}
+
+export const EnrolmentStep = { invited: 0, registered: 1, activated: 2, deactivated: 3 } as const;
+export const ConsentStep = { objectionRegistered: 0, objectionWithdrawn: 1, sharingGranted: 2, sharingRevoked: 3 } as const;
+
+function shared<T extends Int32Array | Uint8Array | Float64Array>(
+  Ctor: { new (b: SharedArrayBuffer): T; BYTES_PER_ELEMENT: number },
+  n: number,
+): T {
+  return new Ctor(new SharedArrayBuffer(Math.max(1, n) * Ctor.BYTES_PER_ELEMENT));
+}
+
+export function periodOf(periods: Period[], sec: number): number {
+  let lo = 0;
+  let hi = periods.length - 1;
+  if (sec < 0 || sec >= (periods[hi] as Period).endSec) return -1;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if ((periods[mid] as Period).endSec > sec) hi = mid;
+    else lo = mid + 1;
+  }
+  return lo;
+}
+
+const PATIENT_BITS = 2 ** 25;
+
+/**
+ * Buckets (patient, step) pairs by period and orders each bucket by time. Sort keys pack
+ * (seconds into the period, patient, step) into one float64 so a typed-array sort does the work.
+ */
+function buildIndex(periods: Period[], size: number, times: Int32Array[]): StepIndex {
+  const counts = new Int32Array(periods.length);
+  let total = 0;
+  for (const t of times) {
+    for (let i = 0; i < size; i++) {
+      const p = periodOf(periods, t[i] as number);
+      if (p >= 0) {
+        counts[p]!++;
+        total++;
+      }
+    }
+  }
+  const offsets = shared(Int32Array, periods.length + 1);
+  for (let p = 0; p < periods.length; p++) offsets[p + 1] = (offsets[p] as number) + (counts[p] as number);
+  const keys = new Float64Array(total);
+  const fill = new Int32Array(periods.length);
+  times.forEach((t, step) => {
+    for (let i = 0; i < size; i++) {
+      const sec = t[i] as number;
+      const p = periodOf(periods, sec);
+      if (p < 0) continue;
+      const slot = (offsets[p] as number) + fill[p]!++;
+      keys[slot] = (sec - (periods[p] as Period).startSec) * PATIENT_BITS * 4 + i * 4 + step;
+    }
+  });
+  const patient = shared(Int32Array, total);
+  const step = shared(Uint8Array, total);
+  for (let p = 0; p < periods.length; p++) {
+    const bucket = keys.subarray(offsets[p] as number, offsets[p + 1] as number);
+    bucket.sort();
+    for (let k = 0; k < bucket.length; k++) {
+      const key = bucket[k] as number;
+      const low = key % (PATIENT_BITS * 4);
+      const slot = (offsets[p] as number) + k;
+      patient[slot] = Math.floor(low / 4);
+      step[slot] = low % 4;
+    }
+  }
+  return { offsets, patient, step };
+}
+
+export function buildSchedule(plan: PlanArrays & { size: number }, periods: Period[]): Schedule {
+  if (plan.size >= PATIENT_BITS) throw new Error(`too many patients for the schedule index (${plan.size})`);
+  const enrolment = buildIndex(periods, plan.size, [plan.inv, plan.reg, plan.act, plan.deact]);
+  const consent = buildIndex(periods, plan.size, [plan.objSec, plan.objWithdrawSec, plan.shareSec, plan.revokeSec]);
+
+  const order: number[] = [];
+  for (let i = 0; i < plan.size; i++) if ((plan.act[i] as number) >= 0) order.push(i);
+  const activeOrder = shared(Int32Array, order.length);
+  activeOrder.set(order);
+  activeOrder.sort((a, b) => (plan.act[a] as number) - (plan.act[b] as number) || a - b);
+  const activated = order.length;
+  const activeBefore = shared(Int32Array, periods.length);
+  let cursor = 0;
+  periods.forEach((period, p) => {
+    while (cursor < activated && (plan.act[activeOrder[cursor] as number] as number) < period.endSec) cursor++;
+    activeBefore[p] = cursor;
+  });
+  return { enrolment, consent, activeOrder, activeBefore };
+}

@@ -1,0 +1,204 @@
+/**
+ * File writers for one file kind in one batch folder. Rows are streamed through gzip (level 1:
+ * the files are read once by the importer, speed matters more than size) and split into parts
+ * of at most `partRows` rows. Output bytes depend only on the rows: gzip headers carry no
+ * timestamp and chunk boundaries are fixed by row content.
+ *
+ * Parquet is written in two steps: rows go to a temporary CSV first, then DuckDB converts it
+ * (see parquet.ts) — DuckDB is the one Parquet writer we have, and it lives in the main thread.
+ */
+import { createWriteStream } from 'node:fs';
+import { rename } from 'node:fs/promises';
+import { join } from 'node:path';
+import { once } from 'node:events';
+import { pipeline } from 'node:stream/promises';
+import { createGzip, type Gzip } from 'node:zlib';
+import { FILE_COLUMNS, type FileKind } from './contract.js';
+import type { OutputFormat } from './options.js';
+
+export const GZIP_LEVEL = 1;
+const CHUNK_CHARS = 1 << 18;
+
+export interface WrittenFile {
+  name: string;
+  kind: FileKind;
+  rows: number;
+}
+
+export interface PendingParquet {
+  csvPath: string;
+  parquetPath: string;
+  kind: FileKind;
+}
+
+export interface RowPosition {
+  /** 1-based part number. */
+  part: number;
+  /** 1-based data row within the part. */
+  row: number;
+}
+
+export interface CloseResult {
+  files: WrittenFile[];
+  pending: PendingParquet[];
+  /** Final file name of each part (index = part - 1). */
+  partNames: string[];
+}
+
+const NEEDS_QUOTES = /[",\r\n]/;
+
+function csvField(value: string): string {
+  return NEEDS_QUOTES.test(value) ? `"${value.replace(/"/g, '""')}"` : value;
+}
+
+function extension(format: OutputFormat): string {
+  return format === 'ndjson' ? 'ndjson.gz' : 'csv.gz';
+}
+
+class Part {
+  readonly gzip: Gzip;
+  readonly done: Promise<void>;
+  blocked = false;
+  rows = 0;
+  private buffer: string[] = [];
+  private buffered = 0;
+
+  constructor(readonly path: string) {
+    this.gzip = createGzip({ level: GZIP_LEVEL });
+    this.done = pipeline(this.gzip, createWriteStream(path));
+    // pipeline() attaches its own error handling; the promise surfaces failures at close.
+    this.done.catch(() => undefined);
+  }
+
+  push(text: string): void {
+    this.buffer.push(text);
+    this.buffered += text.length;
+    if (this.buffered >= CHUNK_CHARS) this.flush();
+  }
+
+  flush(): void {
+    if (this.buffered === 0) return;
+    if (!this.gzip.write(this.buffer.join(''))) this.blocked = true;
+    this.buffer = [];
+    this.buffered = 0;
+  }
+
+  async close(): Promise<void> {
+    this.flush();
+    this.gzip.end();
+    await this.done;
+  }
+}
+
+export interface KindWriterOptions {
+  dir: string;
+  kind: FileKind;
+  format: OutputFormat;
+  partRows: number;
+  /** Quote fields that need it (reference data has free-text names; event fields never do). */
+  quote: boolean;
+}
+
+export class KindWriter {
+  private readonly columns: readonly { name: string; type: string }[];
+  private readonly parts: Part[] = [];
+  private current: Part | undefined;
+  private readonly header: string;
+  private readonly jsonKeys: string[];
+
+  constructor(private readonly options: KindWriterOptions) {
+    this.columns = FILE_COLUMNS[options.kind];
+    this.header = `${this.columns.map((c) => c.name).join(',')}\n`;
+    this.jsonKeys = this.columns.map((c, i) => `${i === 0 ? '{' : ','}${JSON.stringify(c.name)}:`);
+  }
+
+  get kind(): FileKind {
+    return this.options.kind;
+  }
+
+  get rows(): number {
+    return this.parts.reduce((a, p) => a + p.rows, 0);
+  }
+
+  private partPath(n: number): string {
+    const { dir, kind, format } = this.options;
+    const num = String(n).padStart(4, '0');
+    // Parquet parts are staged as hidden CSVs until converted.
+    if (format === 'parquet') return join(dir, `.${kind}.part-${num}.stage.csv.gz`);
+    return join(dir, `${kind}.part-${num}.${extension(format)}`);
+  }
+
+  private openPart(): Part {
+    const part = new Part(this.partPath(this.parts.length + 1));
+    if (this.options.format !== 'ndjson') part.push(this.header);
+    this.parts.push(part);
+    return part;
+  }
+
+  write(values: readonly string[]): RowPosition {
+    let part = this.current;
+    if (!part || part.rows >= this.options.partRows) {
+      part?.flush();
+      part = this.current = this.openPart();
+    }
+    part.rows++;
+    part.push(this.options.format === 'ndjson' ? this.json(values) : this.csv(values));
+    return { part: this.parts.length, row: part.rows };
+  }
+
+  private csv(values: readonly string[]): string {
+    if (!this.options.quote) return `${values.join(',')}\n`;
+    return `${values.map(csvField).join(',')}\n`;
+  }
+
+  private json(values: readonly string[]): string {
+    let line = '';
+    for (let i = 0; i < this.columns.length; i++) {
+      const v = values[i] ?? '';
+      const type = (this.columns[i] as { type: string }).type;
+      let encoded: string;
+      if (v === '') encoded = 'null';
+      else if ((type === 'int' || type === 'number') && /^-?\d+(\.\d+)?$/.test(v)) encoded = v;
+      else encoded = JSON.stringify(v);
+      line += this.jsonKeys[i] + encoded;
+    }
+    return `${line}}\n`;
+  }
+
+  get needsDrain(): boolean {
+    return this.current?.blocked ?? false;
+  }
+
+  async drain(): Promise<void> {
+    const part = this.current;
+    if (part?.blocked) {
+      await once(part.gzip, 'drain');
+      part.blocked = false;
+    }
+  }
+
+  /** Final name of a part, as it will be after close(). */
+  finalName(part: number): string {
+    const { kind, format } = this.options;
+    const ext = format === 'parquet' ? 'parquet' : extension(format);
+    if (this.parts.length <= 1) return `${kind}.${ext}`;
+    return `${kind}.part-${String(part).padStart(4, '0')}.${ext}`;
+  }
+
+  async close(): Promise<CloseResult> {
+    const files: WrittenFile[] = [];
+    const pending: PendingParquet[] = [];
+    const partNames: string[] = [];
+    for (let i = 0; i < this.parts.length; i++) {
+      const part = this.parts[i] as Part;
+      await part.close();
+      const name = this.finalName(i + 1);
+      const finalPath = join(this.options.dir, name);
+      if (this.options.format === 'parquet') pending.push({ csvPath: part.path, parquetPath: finalPath, kind: this.kind });
+      else if (part.path !== finalPath) await rename(part.path, finalPath);
+      files.push({ name, kind: this.kind, rows: part.rows });
+      partNames.push(name);
+    }
+    return { files, pending, partNames };
+  }
+}
