@@ -42,3 +42,13 @@ export function useMetric(name: string, params: MetricParams | null): Loadable<M
   const key = params ? paramsKey(name, params) : null;
   return useLoad(key, (signal) => api.metric(name, params ?? {}, signal));
 }
+
+/** Derives a view of loaded data (memoise the call: `useMemo(() => mapLoadable(x, f), [x])`). */
+export function mapLoadable<T, U>(l: Loadable<T>, fn: (data: T) => U): Loadable<U> {
+  if (l.status !== 'ready') return l;
+  try {
+    return { status: 'ready', data: fn(l.data) };
+  } catch (error) {
+    return { status: 'error', error: error instanceof Error ? error : new Error(String(error)) };
+  }
+}

@@ -23,7 +23,11 @@ export interface Column {
 }
 
 export type Cell = string | number | boolean | null;
-export type Row = Record<string, Cell> & { _suppressed?: string[] };
+/** One result row; `_suppressed` names the cells hidden by disclosure control (their value is null). */
+export interface Row {
+  [column: string]: Cell | string[] | undefined;
+  _suppressed?: string[];
+}
 
 export interface AsOf {
   latestEventAt: string | null;

@@ -88,3 +88,17 @@ export function base(width: number, height: number, options: Plot.PlotOptions = 
 }
 
 export const dateAxis = (label: string | null = null): Plot.ScaleOptions => ({ type: 'utc', label });
+
+/** Plot's time interval for a grain (weeks start on Monday, as the API's do). */
+export function intervalFor(grain: string | undefined): Plot.Interval {
+  switch (grain) {
+    case 'day':
+      return 'day';
+    case 'week':
+      return 'monday';
+    case 'quarter':
+      return '3 months';
+    default:
+      return 'month';
+  }
+}

@@ -1,5 +1,5 @@
 import { format as formatDate, isValid, parseISO } from 'date-fns';
-import type { Cell, Column, Grain, Unit } from '../api/types.js';
+import type { Column, Grain, Unit } from '../api/types.js';
 
 const int = new Intl.NumberFormat('en-GB', { maximumFractionDigits: 0 });
 const oneDp = new Intl.NumberFormat('en-GB', { maximumFractionDigits: 1, minimumFractionDigits: 0 });
@@ -75,7 +75,7 @@ export function isSuppressed(row: { _suppressed?: string[] }, column: string): b
 }
 
 /** How one cell reads in a table (and in the CSV): suppressed cells are `*`. */
-export function formatCell(value: Cell | undefined, column: Column, suppressed = false, grain?: Grain | string): string {
+export function formatCell(value: unknown, column: Column, suppressed = false, grain?: Grain | string): string {
   if (suppressed) return SUPPRESSED_MARK;
   if (value === null || value === undefined || value === '') return '–';
   if (column.type === 'number' && typeof value === 'number') return formatNumber(value, column.unit);

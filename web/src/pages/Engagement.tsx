@@ -1,3 +1,298 @@
+import * as aq from 'arquero';
+import { useMemo } from 'preact/hooks';
+import { mapLoadable, useMetric } from '../api/hooks.js';
+import type { Column, MetricResult, Row } from '../api/types.js';
+import { COLOURS, Plot, SERIES, base, intervalFor, num, tick, toDate } from '../charts/plots.js';
+import { ChartCard, type TableData } from '../components/ChartCard.js';
+import { Legend, PageHeader, Tile } from '../components/Page.js';
+import { useApp } from '../lib/context.js';
+import { formatCount, formatNumber, formatPercent, formatPeriod } from '../lib/format.js';
+import { dateCol, firstCol, latestWith, numberAt, withoutTotal } from '../lib/metric.js';
+import { A, activeChart } from './shared.js';
+
+const WEEKDAYS = ['Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat', 'Sun'];
+const E = {
+  stickiness: 'stickiness_pct',
+  dim: 'dim_value',
+  dow: 'dow',
+  hour: 'hour',
+  events: 'events',
+  cohort: 'cohort_month',
+  monthsSince: 'months_since',
+  cohortSize: 'cohort_size',
+  retained: 'retained_pct',
+  lifecycle: ['new_users', 'returning_users', 'resurrecting_users', 'dormant_users'],
+} as const;
+
+const LIFECYCLE_LABELS: Record<string, string> = {
+  new_users: 'New',
+  returning_users: 'Returning',
+  resurrecting_users: 'Came back',
+  dormant_users: 'Went quiet',
+};
+const LIFECYCLE_COLOURS: Record<string, string> = {
+  new_users: COLOURS.blue,
+  returning_users: COLOURS.aqua,
+  resurrecting_users: COLOURS.purple,
+  dormant_users: COLOURS.midGrey,
+};
+
 export default function Engagement() {
-  return <h1>Engagement</h1>;
+  const { filters } = useApp();
+  const p = { org: filters.org, from: filters.from, to: filters.to, grain: filters.grain };
+  const active = useMetric('active_users', p);
+  const features = useMetric('active_users', { ...p, by: 'event_type' });
+  const platforms = useMetric('active_users', { ...p, by: 'platform' });
+  const rhythm = useMetric('activity_rhythm', { org: filters.org, from: filters.from, to: filters.to });
+  const retention = useMetric('retention', { org: filters.org, from: filters.from, to: filters.to });
+  const lifecycle = useMetric('lifecycle', { ...p, grain: filters.grain === 'day' ? 'week' : filters.grain });
+
+  const latest = useMemo(() => {
+    if (active.status !== 'ready') return null;
+    const period = dateCol(active.data) ?? A.period;
+    const last = latestWith(active.data.rows, period, A.active);
+    const stick = firstCol(active.data, [E.stickiness, 'stickiness']);
+    return { active: numberAt(last, A.active), stickiness: numberAt(latestWith(active.data.rows, period, stick), stick), logins: numberAt(last, A.logins) };
+  }, [active]);
+
+  const activeData = useMemo(() => mapLoadable(active, (d) => ({ ...d, grain: filters.grain })), [active, filters.grain]);
+  const featureData = useMemo(() => mapLoadable(features, totalsByDimension), [features]);
+  const platformData = useMemo(() => mapLoadable(platforms, (d) => ({ ...d, grain: filters.grain })), [platforms, filters.grain]);
+  const stickinessData = useMemo(
+    () =>
+      mapLoadable(active, (d) => {
+        const stick = firstCol(d, [E.stickiness, 'stickiness']);
+        const period = dateCol(d) ?? A.period;
+        return { ...d, columns: d.columns.filter((c) => c.name === period || c.name === stick), grain: filters.grain, stick };
+      }),
+    [active, filters.grain],
+  );
+
+  return (
+    <>
+      <PageHeader title="Engagement" caption="How many patients use the portal, how often, what for and on which device." />
+      <div class="tiles">
+        <Tile
+          hero
+          label={`Active patients, latest ${filters.grain}`}
+          loading={active.status === 'loading'}
+          value={latest?.active !== null && latest?.active !== undefined ? formatCount(latest.active) : '*'}
+        />
+        <Tile
+          label="Stickiness"
+          loading={active.status === 'loading'}
+          value={latest?.stickiness !== null && latest?.stickiness !== undefined ? formatPercent(latest.stickiness) : '–'}
+          detail="Average daily active patients as a share of the month's active patients: how often people come back."
+        />
+        <Tile
+          label={`Logins, latest ${filters.grain}`}
+          loading={active.status === 'loading'}
+          value={latest?.logins !== null && latest?.logins !== undefined ? formatCount(latest.logins) : '*'}
+        />
+      </div>
+      <div class="grid">
+        <ChartCard title={`Active patients each ${filters.grain}`} subtitle="Patients who used the portal at least once in the period." data={activeData} chart={activeChart} />
+        <ChartCard
+          title="Stickiness: how often active patients come back"
+          subtitle="Average daily active patients divided by monthly active patients."
+          data={stickinessData}
+          chart={stickinessChart}
+          isEmpty={(d) => !d.stick || d.rows.every((r) => numberAt(r, d.stick) === null)}
+          emptyMessage="Stickiness is not available for these filters."
+        />
+        <ChartCard
+          title="What patients use the portal for"
+          subtitle="Events by feature over the selected dates."
+          data={featureData}
+          chart={featureChart}
+        />
+        <ChartCard
+          title={`Active patients by platform each ${filters.grain}`}
+          subtitle="A patient who used two platforms in a period is counted on both."
+          data={platformData}
+          chart={platformChart}
+        />
+        <ChartCard
+          title="When patients use the portal: weekday by hour"
+          subtitle="Events by day of the week and hour of the day (UK time). Darker means busier."
+          data={useMemo(() => mapLoadable(rhythm, (d) => d), [rhythm])}
+          chart={rhythmChart}
+        />
+        <ChartCard
+          title="Retention: share of each month's new users still active"
+          subtitle="Each row is the month patients activated; each column the months since. Darker means more kept using it."
+          data={useMemo(() => mapLoadable(retention, (d) => d), [retention])}
+          chart={retentionChart}
+        />
+        <ChartCard
+          wide
+          title="Lifecycle: new, returning, came back and went quiet"
+          subtitle="Patients active in each period by how they relate to the period before; those who went quiet are shown below the line."
+          data={useMemo(() => mapLoadable(lifecycle, (d) => ({ ...d, grain: filters.grain === 'day' ? 'week' : filters.grain })), [lifecycle, filters.grain])}
+          chart={lifecycleChart}
+          footer={() => <Legend items={E.lifecycle.map((k) => ({ label: LIFECYCLE_LABELS[k]!, colour: LIFECYCLE_COLOURS[k]! }))} />}
+        />
+      </div>
+    </>
+  );
+}
+
+/** A breakdown over time summed per dimension value (events add up across periods; people do not). */
+function totalsByDimension(d: MetricResult): TableData {
+  const dim = firstCol(d, [E.dim, 'event_type', 'platform']) ?? E.dim;
+  const rows = withoutTotal(d.rows, dim).filter((r) => !r._suppressed?.includes(A.events));
+  const t = aq
+    .from(rows.map((r) => ({ [dim]: String(r[dim]), events: numberAt(r, A.events) ?? 0 })))
+    .groupby(dim)
+    .rollup({ events: aq.op.sum('events') })
+    .orderby(aq.desc('events'));
+  const hidden = withoutTotal(d.rows, dim).filter((r) => r._suppressed?.includes(A.events)).length;
+  const columns: Column[] = [
+    { name: dim, label: d.columns.find((c) => c.name === dim)?.label ?? 'Feature', type: 'string' },
+    { name: 'events', label: 'Events', type: 'number', unit: 'count' },
+  ];
+  return { columns, rows: t.objects() as Row[], suppression: hidden ? d.suppression : null };
+}
+
+function featureChart(d: TableData, width: number) {
+  const dim = d.columns[0]!.name;
+  const bars = d.rows.map((r) => ({ key: String(r[dim]).replace(/_/g, ' '), events: num(r.events) ?? 0 }));
+  return Plot.plot({
+    ...base(width, Math.max(200, bars.length * 26 + 50), { marginLeft: 170 }),
+    x: { label: 'Events', grid: true, tickFormat: tick('count') },
+    y: { label: null, domain: bars.map((b) => b.key) },
+    marks: [
+      Plot.barX(bars, { y: 'key', x: 'events', fill: COLOURS.blue }),
+      Plot.text(bars, { y: 'key', x: 'events', text: (b: (typeof bars)[number]) => formatCount(b.events), dx: 4, textAnchor: 'start', fill: COLOURS.text }),
+      Plot.ruleX([0]),
+      Plot.tip(bars, Plot.pointerY({ y: 'key', x: 'events', title: (b: (typeof bars)[number]) => `${b.key}\n${formatCount(b.events)} events` })),
+    ],
+  });
+}
+
+function stickinessChart(d: TableData & { stick?: string }, width: number) {
+  const period = dateCol(d) ?? A.period;
+  const pts = d.rows
+    .map((r) => ({ date: toDate(r[period]), period: String(r[period]), v: numberAt(r, d.stick) }))
+    .filter((p): p is { date: Date; period: string; v: number } => p.date !== null && p.v !== null);
+  return Plot.plot({
+    ...base(width, 260),
+    x: { type: 'utc', label: null },
+    y: { label: 'Stickiness (%)', grid: true, tickFormat: tick('percent'), domain: [0, Math.max(10, ...pts.map((p) => p.v)) * 1.2] },
+    marks: [
+      Plot.lineY(pts, { x: 'date', y: 'v', stroke: COLOURS.purple, strokeWidth: 2.5 }),
+      Plot.dot(pts, { x: 'date', y: 'v', fill: COLOURS.purple, r: 2.5 }),
+      Plot.ruleY([0]),
+      Plot.tip(pts, Plot.pointerX({ x: 'date', y: 'v', title: (p: (typeof pts)[number]) => `${formatPeriod(p.period, d.grain)}\nStickiness ${formatPercent(p.v)}` })),
+    ],
+  });
+}
+
+function platformChart(d: TableData, width: number) {
+  const period = dateCol(d) ?? A.period;
+  const dim = firstCol(d, [E.dim, 'platform']) ?? E.dim;
+  const pts = withoutTotal(d.rows, dim)
+    .map((r) => ({ date: toDate(r[period]), period: String(r[period]), platform: String(r[dim]), v: numberAt(r, A.active) }))
+    .filter((p): p is { date: Date; period: string; platform: string; v: number } => p.date !== null && p.v !== null);
+  return Plot.plot({
+    ...base(width, 280),
+    x: { type: 'utc', label: null },
+    y: { label: 'Active patients', grid: true, tickFormat: tick('count') },
+    color: { legend: true, range: SERIES },
+    marks: [
+      Plot.rectY(pts, {
+        x: 'date',
+        interval: intervalFor(d.grain),
+        y: 'v',
+        fill: 'platform',
+        inset: 0.5,
+        tip: true,
+        title: (p: (typeof pts)[number]) => `${formatPeriod(p.period, d.grain)}\n${p.platform}: ${formatCount(p.v)} active patients`,
+      }),
+      Plot.ruleY([0]),
+    ],
+  });
+}
+
+function rhythmChart(d: TableData, width: number) {
+  const cells = d.rows
+    .map((r) => ({ dow: numberAt(r, E.dow), hour: numberAt(r, E.hour), events: numberAt(r, E.events) }))
+    .filter((c): c is { dow: number; hour: number; events: number } => c.dow !== null && c.hour !== null && c.events !== null)
+    .map((c) => ({ ...c, day: WEEKDAYS[(c.dow - 1 + 7) % 7]! }));
+  return Plot.plot({
+    ...base(width, 260, { marginLeft: 48 }),
+    padding: 0.05,
+    x: { type: 'band', label: 'Hour of day', domain: Array.from({ length: 24 }, (_, i) => i), tickFormat: (h: number) => (h % 3 === 0 ? String(h).padStart(2, '0') : '') },
+    y: { label: null, domain: WEEKDAYS },
+    color: { scheme: 'blues', legend: true, label: 'Events', tickFormat: tick('count') },
+    marks: [
+      Plot.cell(cells, {
+        x: 'hour',
+        y: 'day',
+        fill: 'events',
+        tip: true,
+        title: (c: (typeof cells)[number]) => `${c.day} ${String(c.hour).padStart(2, '0')}:00–${String(c.hour).padStart(2, '0')}:59\n${formatCount(c.events)} events`,
+      }),
+    ],
+  });
+}
+
+function retentionChart(d: TableData, width: number) {
+  const cohortCol = firstCol(d, [E.cohort]) ?? E.cohort;
+  const cells = d.rows
+    .map((r) => ({ cohort: String(r[cohortCol] ?? ''), m: numberAt(r, E.monthsSince), pct: numberAt(r, E.retained), hidden: !!r._suppressed?.includes(E.retained) }))
+    .filter((c) => c.cohort && c.m !== null && c.m >= 0);
+  const cohorts = [...new Set(cells.map((c) => c.cohort))].sort();
+  const maxM = Math.max(0, ...cells.map((c) => c.m ?? 0));
+  return Plot.plot({
+    ...base(width, Math.max(200, cohorts.length * 22 + 60), { marginLeft: 80 }),
+    padding: 0.05,
+    x: { type: 'band', label: 'Months since activation', domain: Array.from({ length: maxM + 1 }, (_, i) => i) },
+    y: { label: null, domain: cohorts, tickFormat: (c: string) => formatPeriod(c, 'month') },
+    color: { scheme: 'blues', domain: [0, 100], legend: true, label: 'Still active (%)' },
+    marks: [
+      Plot.cell(
+        cells.filter((c) => c.pct !== null),
+        { x: 'm', y: 'cohort', fill: 'pct', tip: true, title: (c: (typeof cells)[number]) => `Activated ${formatPeriod(c.cohort, 'month')}\nMonth ${c.m}: ${formatPercent(c.pct ?? 0)} still active` },
+      ),
+      Plot.text(
+        cells.filter((c) => c.pct !== null),
+        { x: 'm', y: 'cohort', text: (c: (typeof cells)[number]) => Math.round(c.pct ?? 0), fill: (c: (typeof cells)[number]) => ((c.pct ?? 0) > 55 ? 'white' : COLOURS.text), fontSize: 11 },
+      ),
+      Plot.text(cells.filter((c) => c.hidden), { x: 'm', y: 'cohort', text: () => '*', fill: COLOURS.text }),
+    ],
+  });
+}
+
+function lifecycleChart(d: TableData, width: number) {
+  const period = dateCol(d) ?? 'period_start';
+  const long: Array<{ date: Date; period: string; kind: string; v: number }> = [];
+  for (const r of d.rows) {
+    const date = toDate(r[period]);
+    if (!date) continue;
+    for (const k of E.lifecycle) {
+      const v = numberAt(r, k);
+      if (v === null) continue;
+      long.push({ date, period: String(r[period]), kind: k, v: k === 'dormant_users' ? -v : v });
+    }
+  }
+  return Plot.plot({
+    ...base(width, 300),
+    x: { type: 'utc', label: null },
+    y: { label: 'Patients', grid: true, tickFormat: (v: number) => formatNumber(Math.abs(v), 'count', true) },
+    color: { domain: [...E.lifecycle], range: E.lifecycle.map((k) => LIFECYCLE_COLOURS[k]!) },
+    marks: [
+      Plot.rectY(long, {
+        x: 'date',
+        interval: intervalFor(d.grain),
+        inset: 0.5,
+        y: 'v',
+        fill: 'kind',
+        order: [...E.lifecycle],
+        tip: true,
+        title: (p: (typeof long)[number]) => `${formatPeriod(p.period, d.grain)}\n${LIFECYCLE_LABELS[p.kind]}: ${formatCount(Math.abs(p.v))}`,
+      }),
+      Plot.ruleY([0], { stroke: COLOURS.text }),
+    ],
+  });
 }

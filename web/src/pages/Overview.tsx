@@ -1,3 +1,193 @@
+import { useMemo } from 'preact/hooks';
+import { mapLoadable, useMetric } from '../api/hooks.js';
+import type { MetricResult } from '../api/types.js';
+import { COLOURS } from '../charts/plots.js';
+import { ChartCard } from '../components/ChartCard.js';
+import { Legend, PageHeader, RagBadge, Tile } from '../components/Page.js';
+import { useApp } from '../lib/context.js';
+import { formatCount, formatDay, formatGbp, formatNumber, formatPercent } from '../lib/format.js';
+import { dateCol, latestWith, numberAt } from '../lib/metric.js';
+import { projectToTarget } from '../lib/projection.js';
+import { ragStatus } from '../lib/rag.js';
+import { hrefFor } from '../lib/router.js';
+import { U, A, R, C, uptakeSeriesChart, activeChart, roiChart, objectionsChart } from './shared.js';
+
+/** The programme at a glance: the headline uptake first, then use, money and objections. */
 export default function Overview() {
-  return <h1>Overview</h1>;
+  const { filters, orgs, route } = useApp();
+  const org = orgs.byCode.get(filters.org);
+  const params = { org: filters.org, from: filters.from, to: filters.to, grain: filters.grain };
+  const uptake = useMetric('uptake', params);
+  const active = useMetric('active_users', params);
+  const roi = useMetric('roi', { org: filters.org, from: filters.from, to: filters.to, grain: 'month' });
+  const consent = useMetric('consent', params);
+
+  const target = org?.targetUptakePct ?? null;
+  const uptakeData = useMemo(() => mapLoadable(uptake, (d) => ({ ...d, grain: filters.grain, target })), [uptake, filters.grain, target]);
+
+  const headline = useMemo(() => {
+    if (uptake.status !== 'ready') return null;
+    const d = uptake.data;
+    const period = dateCol(d) ?? U.period;
+    const last = latestWith(d.rows, period, U.pct);
+    const points = d.rows
+      .map((r) => ({ date: String(r[period]), value: numberAt(r, U.pct) }))
+      .filter((p): p is { date: string; value: number } => p.value !== null);
+    return {
+      pct: numberAt(last, U.pct),
+      activated: numberAt(last, U.activated),
+      eligible: numberAt(last, U.eligible),
+      projection: projectToTarget(points, target),
+    };
+  }, [uptake, target]);
+
+  const activeLatest = useMemo(() => {
+    if (active.status !== 'ready') return null;
+    const last = latestWith(active.data.rows, dateCol(active.data) ?? A.period, A.active);
+    return { value: numberAt(last, A.active), period: last ? String(last[dateCol(active.data) ?? A.period]) : null };
+  }, [active]);
+
+  const money = useMemo(() => (roi.status === 'ready' ? roiTotals(roi.data) : null), [roi]);
+  const objections = useMemo(() => {
+    if (consent.status !== 'ready') return null;
+    const last = latestWith(consent.data.rows, dateCol(consent.data) ?? C.period, C.inForce);
+    return numberAt(last, C.inForce);
+  }, [consent]);
+
+  const rag = ragStatus(headline?.pct, target);
+  const keep = new URLSearchParams(route.query);
+
+  return (
+    <>
+      <PageHeader
+        title="Overview"
+        caption="How many eligible patients use the portal, how they use it, what it saves and what it costs."
+      />
+      <div class="tiles" aria-label="Headline figures">
+        <Tile
+          hero
+          testId="headline-uptake"
+          label="Patients using the portal (uptake)"
+          loading={uptake.status === 'loading'}
+          value={headline?.pct !== null && headline?.pct !== undefined ? formatPercent(headline.pct) : '*'}
+          detail={
+            <>
+              {headline?.activated !== null && headline?.eligible ? (
+                <>
+                  {formatCount(headline.activated ?? 0)} of {formatCount(headline.eligible)} eligible patients.{' '}
+                </>
+              ) : null}
+              {target !== null ? (
+                <>
+                  Target {formatPercent(target)} <RagBadge rag={rag} />
+                  <br />
+                  {projectionText(headline?.projection)}
+                </>
+              ) : (
+                'No uptake target set.'
+              )}
+            </>
+          }
+        />
+        <Tile
+          testId="headline-active"
+          label="Active patients"
+          loading={active.status === 'loading'}
+          value={activeLatest?.value !== null && activeLatest?.value !== undefined ? formatCount(activeLatest.value) : '*'}
+          detail={activeLatest?.period ? `used the portal in the ${filters.grain} from ${formatDay(activeLatest.period)}` : undefined}
+        />
+        <Tile
+          testId="headline-savings"
+          label="Savings to date (central estimate)"
+          loading={roi.status === 'loading'}
+          value={money ? formatGbp(money.savings, true) : '–'}
+          detail={
+            money ? (
+              <>
+                against {formatGbp(money.cost, true)} spent.{' '}
+                {money.cost > 0 ? `Return: ${formatNumber(money.savings / money.cost, 'ratio')} × the cost.` : ''}{' '}
+                <a href={hrefFor('/savings', keep)}>See savings</a>
+              </>
+            ) : undefined
+          }
+        />
+        <Tile
+          testId="headline-objections"
+          label="Objections to data sharing in force"
+          loading={consent.status === 'loading'}
+          value={objections !== null && objections !== undefined ? formatCount(objections) : '*'}
+          detail={<a href={hrefFor('/data', keep)}>See data and consent</a>}
+        />
+      </div>
+      <div class="grid">
+        <ChartCard
+          title={`Uptake over time${target !== null ? ' against the target' : ''}`}
+          subtitle="Share of eligible patients with an activated portal account, at the end of each period."
+          data={uptakeData}
+          chart={uptakeSeriesChart}
+          footer={(d) =>
+            d.target !== null ? (
+              <Legend
+                items={[
+                  { label: org?.name ?? 'Uptake', colour: COLOURS.blue, kind: 'line' },
+                  { label: `Target ${formatPercent(d.target)}`, colour: COLOURS.orange, kind: 'dash' },
+                ]}
+              />
+            ) : null
+          }
+        />
+        <ChartCard
+          title={`Active patients each ${filters.grain}`}
+          subtitle="Patients who used the portal at least once in the period."
+          data={useMemo(() => mapLoadable(active, (d) => ({ ...d, grain: filters.grain })), [active, filters.grain])}
+          chart={activeChart}
+        />
+        <ChartCard
+          title="Cumulative savings against cumulative cost"
+          subtitle="Central estimate of savings from portal use, with the low–high range, against programme costs."
+          data={useMemo(() => mapLoadable(roi, (d) => ({ ...d, grain: 'month' })), [roi])}
+          chart={roiChart}
+          footer={() => (
+            <Legend
+              items={[
+                { label: 'Savings (central)', colour: COLOURS.green, kind: 'line' },
+                { label: 'Low–high range', colour: '#a3d9b9' },
+                { label: 'Cost', colour: COLOURS.red, kind: 'line' },
+              ]}
+            />
+          )}
+        />
+        <ChartCard
+          title="Objections to data sharing in force"
+          subtitle="Patients with an objection registered and not withdrawn, at the end of each period."
+          data={useMemo(() => mapLoadable(consent, (d) => ({ ...d, grain: filters.grain })), [consent, filters.grain])}
+          chart={objectionsChart}
+        />
+      </div>
+    </>
+  );
 }
+
+function projectionText(p: ReturnType<typeof projectToTarget> | undefined): string {
+  if (!p) return '';
+  switch (p.kind) {
+    case 'reached':
+      return `Target reached on ${formatDay(p.date)}.`;
+    case 'projected':
+      return `At the recent pace (${formatNumber(p.perMonth, 'ratio')} points a month) the target will be reached around ${formatDay(p.date)}.`;
+    case 'not-on-course':
+      return 'Uptake is not rising: the target will not be reached at the recent pace.';
+    default:
+      return '';
+  }
+}
+
+export function roiTotals(d: MetricResult): { savings: number; cost: number } | null {
+  const period = dateCol(d) ?? R.period;
+  const last = latestWith(d.rows, period, R.cumSavings) ?? d.rows[d.rows.length - 1];
+  const savings = numberAt(last, R.cumSavings);
+  const cost = numberAt(last, R.cumCost);
+  if (savings === null && cost === null) return null;
+  return { savings: savings ?? 0, cost: cost ?? 0 };
+}
+

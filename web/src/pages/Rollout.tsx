@@ -1,3 +1,338 @@
-export default function Rollout() {
-  return <h1>Rollout</h1>;
+import { useMemo } from 'preact/hooks';
+import { mapLoadable, useMetric } from '../api/hooks.js';
+import type { Column, Level, Row } from '../api/types.js';
+import { COLOURS, Plot, RAG, base, tick, toDate } from '../charts/plots.js';
+import { ChartCard, type TableData } from '../components/ChartCard.js';
+import { Legend, PageHeader, RagBadge, Tile } from '../components/Page.js';
+import { useApp } from '../lib/context.js';
+import { formatCount, formatDay, formatPercent } from '../lib/format.js';
+import { dateCol, numberAt, stringAt } from '../lib/metric.js';
+import { LEVEL_LABELS, childLevel, childrenOf, type OrgIndex } from '../lib/orgs.js';
+import { projectToTarget, type Projection } from '../lib/projection.js';
+import { RAG_LABEL, RAG_RULE, ragStatus, type Rag } from '../lib/rag.js';
+import { hrefFor, setParams } from '../lib/router.js';
+import { U } from './shared.js';
+
+const LEVEL_TABS: Level[] = ['ccg', 'practice', 'trust', 'community'];
+
+/** Which organisations the page compares: the children of the selected one, or its peers. */
+export function rolloutScope(orgs: OrgIndex, code: string, requested: string | null): { parent: string; level: Level; highlight: string | null } {
+  const org = orgs.byCode.get(code);
+  if (!org) return { parent: orgs.root, level: 'ccg', highlight: null };
+  if (org.type === 'icb') {
+    const level = LEVEL_TABS.includes(requested as Level) ? (requested as Level) : 'ccg';
+    return { parent: code, level, highlight: null };
+  }
+  const below = childLevel(org.type);
+  if (below && org.children.length > 0) return { parent: code, level: below, highlight: null };
+  // A practice, trust or community service: show it among its peers.
+  return { parent: org.parent ?? orgs.root, level: org.type, highlight: code };
 }
+
+interface LeagueData extends TableData {
+  highlight: string | null;
+  level: Level;
+}
+
+const projectionLabel = (p: Projection): string =>
+  p.kind === 'reached' ? 'Reached' : p.kind === 'projected' ? p.date : p.kind === 'not-on-course' ? 'Not on course' : '–';
+
+export default function Rollout() {
+  const { filters, orgs, route } = useApp();
+  const scope = rolloutScope(orgs, filters.org, route.query.get('level'));
+  const selected = orgs.byCode.get(filters.org);
+  const parent = orgs.byCode.get(scope.parent);
+  const levelLabel = LEVEL_LABELS[scope.level];
+
+  const snapshot = useMetric('uptake', { org: scope.parent, level: scope.level, from: filters.from, to: filters.to });
+  const curves = useMetric('uptake', { org: scope.parent, level: scope.level, from: filters.from, to: filters.to, grain: filters.grain });
+  const own = useMetric('uptake', { org: filters.org, from: filters.from, to: filters.to, grain: filters.grain });
+
+  // Projections per organisation, from its own curve.
+  const projections = useMemo(() => {
+    const m = new Map<string, Projection>();
+    if (curves.status !== 'ready') return m;
+    const period = dateCol(curves.data) ?? U.period;
+    const byOrg = new Map<string, Array<{ date: string; value: number }>>();
+    for (const r of curves.data.rows) {
+      const code = stringAt(r, U.org);
+      const v = numberAt(r, U.pct);
+      if (!code || v === null) continue;
+      const list = byOrg.get(code) ?? [];
+      list.push({ date: String(r[period]), value: v });
+      byOrg.set(code, list);
+    }
+    for (const [code, pts] of byOrg) m.set(code, projectToTarget(pts, orgs.byCode.get(code)?.targetUptakePct ?? null));
+    return m;
+  }, [curves, orgs]);
+
+  const league = useMemo(
+    () =>
+      mapLoadable(snapshot, (d): LeagueData => {
+        const extraCols: Column[] = [
+          { name: 'rag', label: 'Against target', type: 'string' },
+          { name: 'projected', label: 'Projected to reach target', type: 'string' },
+        ];
+        const rows: Row[] = d.rows.map((r) => {
+          const code = stringAt(r, U.org) ?? '';
+          const target = numberAt(r, U.target) ?? orgs.byCode.get(code)?.targetUptakePct ?? null;
+          const p = projections.get(code);
+          return {
+            ...r,
+            rag: RAG_LABEL[ragStatus(numberAt(r, U.pct), target)],
+            projected: p ? (p.kind === 'projected' ? formatDay(p.date) : projectionLabel(p)) : '–',
+          };
+        });
+        const columns = d.columns.filter((c) => c.name !== U.org || !d.columns.some((x) => x.name === U.name));
+        return { ...d, columns: [...columns, ...extraCols], rows, highlight: scope.highlight, level: scope.level };
+      }),
+    [snapshot, projections, orgs, scope.highlight, scope.level],
+  );
+
+  const curveData = useMemo(
+    () => mapLoadable(curves, (d): LeagueData => ({ ...d, grain: filters.grain, highlight: scope.highlight, level: scope.level })),
+    [curves, filters.grain, scope.highlight, scope.level],
+  );
+
+  const drill = (code: string | null) => {
+    if (!code || !orgs.byCode.has(code)) return;
+    setParams({ org: code === orgs.root ? null : code, level: null });
+  };
+
+  const headline = useMemo(() => {
+    if (own.status !== 'ready') return null;
+    const period = dateCol(own.data) ?? U.period;
+    const pts = own.data.rows
+      .map((r) => ({ date: String(r[period]), value: numberAt(r, U.pct) }))
+      .filter((p): p is { date: string; value: number } => p.value !== null)
+      .sort((a, b) => a.date.localeCompare(b.date));
+    const last = pts[pts.length - 1];
+    return { pct: last?.value ?? null, projection: projectToTarget(pts, selected?.targetUptakePct ?? null) };
+  }, [own, selected]);
+
+  const peers = childrenOf(orgs, scope.parent, scope.level);
+  const live = peers.filter((o) => o.goLiveDate && (!filters.to || o.goLiveDate <= filters.to)).length;
+  const timeline = useMemo(() => goLiveData(peers, scope.highlight), [peers.map((p) => p.code).join(), scope.highlight]);
+  const rag: Rag = ragStatus(headline?.pct, selected?.targetUptakePct);
+  const q = new URLSearchParams(route.query);
+
+  return (
+    <>
+      <PageHeader
+        title="Rollout"
+        caption={
+          scope.highlight
+            ? `${selected?.name} compared with the other ${levelLabel.many} in ${parent?.name}. Choose another organisation from the table or the chart.`
+            : `Uptake against target for the ${levelLabel.many} in ${parent?.name}. Select a row or bar to look inside an organisation.`
+        }
+      />
+      {selected?.type === 'icb' && (
+        <nav class="segmented level-tabs" aria-label="Compare">
+          {LEVEL_TABS.map((l) => {
+            const tq = new URLSearchParams(q);
+            if (l === 'ccg') tq.delete('level');
+            else tq.set('level', l);
+            return (
+              <a key={l} href={hrefFor('/rollout', tq)} aria-current={scope.level === l ? 'page' : undefined} class="tab">
+                {LEVEL_LABELS[l].many.replace(/^./, (c) => c.toUpperCase())}
+              </a>
+            );
+          })}
+        </nav>
+      )}
+      <div class="tiles">
+        <Tile
+          hero
+          label={`Uptake in ${selected?.name ?? ''}`}
+          loading={own.status === 'loading'}
+          value={headline?.pct !== null && headline?.pct !== undefined ? formatPercent(headline.pct) : '*'}
+          detail={
+            selected?.targetUptakePct !== null && selected?.targetUptakePct !== undefined ? (
+              <>
+                Target {formatPercent(selected.targetUptakePct)} <RagBadge rag={rag} />
+              </>
+            ) : (
+              'No target set'
+            )
+          }
+        />
+        <Tile
+          label="Projected date to reach the target"
+          loading={own.status === 'loading'}
+          value={headline ? (headline.projection.kind === 'projected' ? formatDay(headline.projection.date) : projectionLabel(headline.projection)) : '–'}
+          detail={
+            headline?.projection.kind === 'projected'
+              ? `At the recent pace of ${headline.projection.perMonth.toFixed(1)} points a month (straight line through the last 6 ${filters.grain}s).`
+              : headline?.projection.kind === 'reached'
+                ? `First reached on ${formatDay(headline.projection.date)}.`
+                : 'Based on the trend of the last 6 periods.'
+          }
+        />
+        <Tile
+          label={`${levelLabel.many.replace(/^./, (c) => c.toUpperCase())} live`}
+          value={`${formatCount(live)} of ${formatCount(peers.length)}`}
+          detail={`Live on the portal by ${filters.to ? formatDay(filters.to) : 'today'}.`}
+        />
+      </div>
+      <div class="grid">
+        <ChartCard
+          wide
+          title={`League table: uptake against target by ${levelLabel.one}`}
+          subtitle={<>{RAG_RULE} Select a name to look at that organisation.</>}
+          data={league}
+          table={{
+            initialSort: { column: U.pct, direction: 'descending' },
+            onRowSelect: (r) => drill(stringAt(r, U.org)),
+            rowSelectLabel: (r) => `Show ${stringAt(r, U.name) ?? stringAt(r, U.org)}`,
+            isHighlighted: (r) => !!scope.highlight && stringAt(r, U.org) === scope.highlight,
+          }}
+        />
+        <ChartCard
+          title={`Uptake by ${levelLabel.one} against target`}
+          subtitle="Bars are coloured by RAG rating; the black tick is each organisation's target. Select a bar to drill down."
+          data={league}
+          chart={(d, w) => leagueBars(d, w, orgs)}
+          onSelect={(datum) => drill((datum as { code?: string })?.code ?? null)}
+          height={Math.max(240, peers.length * 22)}
+          footer={() => (
+            <Legend
+              items={[...(['green', 'amber', 'red'] as Rag[]).map((r) => ({ label: RAG_LABEL[r], colour: RAG[r] as string })), { label: 'Target', colour: COLOURS.text, kind: 'line' as const }]}
+            />
+          )}
+        />
+        <ChartCard
+          title={scope.highlight ? `Uptake curve of ${selected?.name} against its peers` : `Uptake curves of the ${levelLabel.many}`}
+          subtitle={scope.highlight ? 'The selected organisation in blue; its peers in grey.' : 'Each line is one organisation. Select a line to drill down.'}
+          data={curveData}
+          chart={(d, w) => uptakeCurves(d, w, orgs)}
+          onSelect={(datum) => drill((datum as { code?: string })?.code ?? null)}
+        />
+        <ChartCard
+          wide
+          title={`Go-live timeline of the ${levelLabel.many}`}
+          subtitle="When the portal went live in each organisation."
+          data={{ status: 'ready', data: timeline }}
+          chart={goLiveChart}
+          isEmpty={(d) => d.rows.length === 0}
+          emptyMessage={`No go-live dates are recorded for these ${levelLabel.many}.`}
+          height={Math.max(160, timeline.rows.length * 20 + 60)}
+        />
+      </div>
+    </>
+  );
+}
+
+function leagueBars(d: LeagueData, width: number, orgs: OrgIndex) {
+  const bars = d.rows
+    .map((r) => {
+      const code = stringAt(r, U.org) ?? '';
+      const target = numberAt(r, U.target) ?? orgs.byCode.get(code)?.targetUptakePct ?? null;
+      const pct = numberAt(r, U.pct);
+      return { code, name: stringAt(r, U.name) ?? code, pct, target, rag: ragStatus(pct, target) };
+    })
+    .filter((b) => b.pct !== null)
+    .sort((a, b) => (b.pct ?? 0) - (a.pct ?? 0));
+  const longest = Math.max(...bars.map((b) => b.name.length), 8);
+  return Plot.plot({
+    ...base(width, Math.max(220, bars.length * 22 + 50), { marginLeft: Math.min(260, longest * 6.6 + 12) }),
+    x: { label: 'Uptake (%)', grid: true, tickFormat: tick('percent') },
+    y: { label: null, domain: bars.map((b) => b.name) },
+    marks: [
+      Plot.barX(bars, {
+        y: 'name',
+        x: 'pct',
+        fill: (b: (typeof bars)[number]) => RAG[b.rag],
+        stroke: (b: (typeof bars)[number]) => (b.code === d.highlight ? COLOURS.text : 'none'),
+        strokeWidth: 2,
+      }),
+      Plot.tickX(bars.filter((b) => b.target !== null), { y: 'name', x: 'target', stroke: COLOURS.text, strokeWidth: 2 }),
+      Plot.ruleX([0]),
+      Plot.tip(
+        bars,
+        Plot.pointerY({
+          y: 'name',
+          x: 'pct',
+          title: (b: (typeof bars)[number]) =>
+            `${b.name}\nUptake ${formatPercent(b.pct ?? 0)}${b.target !== null ? `\nTarget ${formatPercent(b.target)} (${RAG_LABEL[b.rag]})` : ''}`,
+        }),
+      ),
+    ],
+  });
+}
+
+function uptakeCurves(d: LeagueData, width: number, orgs: OrgIndex) {
+  const period = dateCol(d) ?? U.period;
+  const pts = d.rows
+    .map((r) => ({ code: stringAt(r, U.org) ?? '', date: toDate(r[period]), pct: numberAt(r, U.pct) }))
+    .filter((p): p is { code: string; date: Date; pct: number } => p.date !== null && p.pct !== null)
+    .map((p) => ({ ...p, name: orgs.byCode.get(p.code)?.name ?? p.code }))
+    .sort((a, b) => a.date.getTime() - b.date.getTime());
+  const hl = d.highlight;
+  const peersPts = hl ? pts.filter((p) => p.code !== hl) : pts;
+  const mine = hl ? pts.filter((p) => p.code === hl) : [];
+  const target = hl ? orgs.byCode.get(hl)?.targetUptakePct : null;
+  return Plot.plot({
+    ...base(width, 300),
+    x: { type: 'utc', label: null },
+    y: { label: 'Uptake (%)', grid: true, tickFormat: tick('percent') },
+    marks: [
+      Plot.lineY(peersPts, {
+        x: 'date',
+        y: 'pct',
+        z: 'code',
+        stroke: hl ? COLOURS.midGrey : 'code',
+        strokeWidth: 1.5,
+        strokeOpacity: hl ? 0.9 : 0.85,
+      }),
+      Plot.lineY(mine, { x: 'date', y: 'pct', stroke: COLOURS.blue, strokeWidth: 3.5 }),
+      target !== null && target !== undefined ? Plot.ruleY([target], { stroke: COLOURS.orange, strokeDasharray: '6 4', strokeWidth: 2 }) : null,
+      Plot.ruleY([0]),
+      Plot.tip(
+        pts,
+        Plot.pointer({
+          x: 'date',
+          y: 'pct',
+          title: (p: (typeof pts)[number]) => `${p.name}\n${formatDay(p.date.toISOString().slice(0, 10))}\nUptake ${formatPercent(p.pct)}`,
+        }),
+      ),
+    ],
+    color: { range: [COLOURS.blue, COLOURS.aqua, COLOURS.purple, COLOURS.orange, COLOURS.pink, COLOURS.lightBlue, COLOURS.green, COLOURS.darkPink] },
+  });
+}
+
+interface GoLiveData extends TableData {
+  highlight: string | null;
+}
+
+function goLiveData(orgList: ReturnType<typeof childrenOf>, highlight: string | null): GoLiveData {
+  const rows: Row[] = orgList
+    .filter((o) => o.goLiveDate)
+    .sort((a, b) => String(a.goLiveDate).localeCompare(String(b.goLiveDate)))
+    .map((o) => ({ org_code: o.code, org_name: o.name, go_live_date: o.goLiveDate, target_pct: o.targetUptakePct }));
+  return {
+    columns: [
+      { name: 'org_name', label: 'Organisation', type: 'string' },
+      { name: 'org_code', label: 'Code', type: 'string' },
+      { name: 'go_live_date', label: 'Go-live date', type: 'date' },
+      { name: 'target_pct', label: 'Uptake target', type: 'number', unit: 'percent' },
+    ],
+    rows,
+    highlight,
+  };
+}
+
+function goLiveChart(d: GoLiveData, width: number) {
+  const pts = d.rows.map((r) => ({ code: String(r.org_code), name: String(r.org_name), date: toDate(r.go_live_date)! }));
+  const longest = Math.max(...pts.map((p) => p.name.length), 8);
+  return Plot.plot({
+    ...base(width, Math.max(140, pts.length * 20 + 60), { marginLeft: Math.min(260, longest * 6.6 + 12) }),
+    x: { type: 'utc', label: 'Go-live date', grid: true },
+    y: { label: null, domain: pts.map((p) => p.name) },
+    marks: [
+      Plot.ruleY(pts, { y: 'name', x1: pts[0]?.date, x2: 'date', stroke: COLOURS.paleGrey, strokeWidth: 2 }),
+      Plot.dot(pts, { y: 'name', x: 'date', r: 6, fill: (p: (typeof pts)[number]) => (p.code === d.highlight ? COLOURS.orange : COLOURS.blue) }),
+      Plot.tip(pts, Plot.pointerY({ y: 'name', x: 'date', title: (p: (typeof pts)[number]) => `${p.name}\nLive from ${formatDay(p.date.toISOString().slice(0, 10))}` })),
+    ],
+  });
+}
+

@@ -1,0 +1,95 @@
+import type { ComponentChildren } from 'preact';
+import { useApp } from '../lib/context.js';
+import { describeRange } from '../lib/filters.js';
+import { LEVEL_LABELS, ancestry } from '../lib/orgs.js';
+import { hrefFor } from '../lib/router.js';
+import type { Rag } from '../lib/rag.js';
+import { RAG_LABEL } from '../lib/rag.js';
+
+/** Page heading: what the page shows, for which organisation and dates, with the org's ancestry. */
+export function PageHeader({ title, caption, children }: { title: string; caption?: ComponentChildren; children?: ComponentChildren }) {
+  const { orgs, filters, route } = useApp();
+  const chain = ancestry(orgs, filters.org);
+  const org = orgs.byCode.get(filters.org);
+  return (
+    <div class="page-intro">
+      {chain.length > 1 && (
+        <nav aria-label="Organisation hierarchy">
+          <ol class="breadcrumbs">
+            {chain.map((o, i) => {
+              const q = new URLSearchParams(route.query);
+              if (o.code === orgs.root) q.delete('org');
+              else q.set('org', o.code);
+              q.delete('level');
+              return (
+                <li key={o.code}>
+                  {i === chain.length - 1 ? <span aria-current="location">{o.name}</span> : <a href={hrefFor(route.path, q)}>{o.name}</a>}
+                </li>
+              );
+            })}
+          </ol>
+        </nav>
+      )}
+      <div class="page-head">
+        <h1>{title}</h1>
+        <p class="page-caption">
+          {org?.name}
+          {org && ` (${LEVEL_LABELS[org.type]?.one ?? org.type})`} · {describeRange(filters)}
+        </p>
+      </div>
+      {caption && <p class="lede">{caption}</p>}
+      {children}
+    </div>
+  );
+}
+
+export function Tile({
+  label,
+  value,
+  detail,
+  hero,
+  loading,
+  testId,
+}: {
+  label: string;
+  value: ComponentChildren;
+  detail?: ComponentChildren;
+  hero?: boolean;
+  loading?: boolean;
+  testId?: string;
+}) {
+  return (
+    <div class={`tile${hero ? ' tile-hero' : ''}${loading ? ' tile-loading' : ''}`} data-testid={testId} aria-busy={loading ? 'true' : undefined}>
+      <p class="tile-label">{label}</p>
+      <p class="tile-value">{loading ? '…' : value}</p>
+      {detail && <p class="tile-detail">{detail}</p>}
+    </div>
+  );
+}
+
+export function RagBadge({ rag }: { rag: Rag }) {
+  return <span class={`rag rag-${rag}`}>{RAG_LABEL[rag]}</span>;
+}
+
+export interface LegendItem {
+  label: string;
+  colour: string;
+  kind?: 'box' | 'line' | 'dash';
+}
+
+export function Legend({ items }: { items: LegendItem[] }) {
+  return (
+    <ul class="chart-legend" aria-label="Key">
+      {items.map((it) => (
+        <li key={it.label}>
+          <span
+            class={`swatch${it.kind === 'line' ? ' swatch-line' : it.kind === 'dash' ? ' swatch-dash' : ''}`}
+            style={it.kind === 'dash' ? { borderColor: it.colour } : { background: it.colour }}
+            aria-hidden="true"
+          />
+          {it.label}
+        </li>
+      ))}
+    </ul>
+  );
+}

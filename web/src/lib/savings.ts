@@ -1,0 +1,148 @@
+import * as aq from 'arquero';
+
+// The savings model recomputed in the browser, so the what-if panel can change the value of
+// each saving type and every chart follows at once. Savings = activity × value per activity.
+
+export interface SavingType {
+  type: string;
+  label: string;
+  low: number;
+  central: number;
+  high: number;
+  description?: string;
+  /** What one unit of activity is, e.g. "appointment booked online". */
+  activity?: string;
+}
+
+export interface ActivityRow {
+  period: string;
+  type: string;
+  count: number;
+  org?: string;
+}
+
+export interface CostRow {
+  period: string;
+  cost: number;
+}
+
+export interface PeriodSavings {
+  period: string;
+  low: number;
+  central: number;
+  high: number;
+  cost: number;
+  cumLow: number;
+  cumCentral: number;
+  cumHigh: number;
+  cumCost: number;
+}
+
+export interface SavingsResult {
+  periods: PeriodSavings[];
+  byType: Array<{ type: string; label: string; activity: number; low: number; central: number; high: number }>;
+  byOrg: Array<{ org: string; activity: number; low: number; central: number; high: number }>;
+  /** The first period in which cumulative central savings reach cumulative cost (cost > 0). */
+  payback: string | null;
+  totals: { low: number; central: number; high: number; cost: number; activity: number };
+}
+
+export type UnitValues = Record<string, { low: number; central: number; high: number }>;
+
+export function modelValues(model: SavingType[]): UnitValues {
+  return Object.fromEntries(model.map((m) => [m.type, { low: m.low, central: m.central, high: m.high }]));
+}
+
+export function computeSavings(activity: ActivityRow[], model: SavingType[], values: UnitValues, costs: CostRow[]): SavingsResult {
+  const v = (type: string) => values[type] ?? { low: 0, central: 0, high: 0 };
+  const valued = aq
+    .from(
+      activity.map((a) => ({
+        period: a.period,
+        type: a.type,
+        org: a.org ?? '',
+        count: a.count,
+        low: a.count * v(a.type).low,
+        central: a.count * v(a.type).central,
+        high: a.count * v(a.type).high,
+      })),
+    )
+    .params({});
+  const sums = { activity: aq.op.sum('count'), low: aq.op.sum('low'), central: aq.op.sum('central'), high: aq.op.sum('high') };
+
+  const perPeriod = activity.length
+    ? (valued.groupby('period').rollup(sums).objects() as Array<{ period: string; low: number; central: number; high: number }>)
+    : [];
+  const costBy = new Map<string, number>();
+  for (const c of costs) costBy.set(c.period, (costBy.get(c.period) ?? 0) + c.cost);
+  const allPeriods = [...new Set([...perPeriod.map((p) => p.period), ...costBy.keys()])].sort();
+  const byPeriod = new Map(perPeriod.map((p) => [p.period, p]));
+
+  let cumLow = 0;
+  let cumCentral = 0;
+  let cumHigh = 0;
+  let cumCost = 0;
+  let payback: string | null = null;
+  const periods: PeriodSavings[] = allPeriods.map((period) => {
+    const s = byPeriod.get(period);
+    const cost = costBy.get(period) ?? 0;
+    cumLow += s?.low ?? 0;
+    cumCentral += s?.central ?? 0;
+    cumHigh += s?.high ?? 0;
+    cumCost += cost;
+    if (payback === null && cumCost > 0 && cumCentral >= cumCost) payback = period;
+    return { period, low: s?.low ?? 0, central: s?.central ?? 0, high: s?.high ?? 0, cost, cumLow, cumCentral, cumHigh, cumCost };
+  });
+
+  const labels = new Map(model.map((m) => [m.type, m.label]));
+  const byType = activity.length
+    ? (valued.groupby('type').rollup(sums).orderby(aq.desc('central')).objects() as SavingsResult['byType']).map((t) => ({
+        ...t,
+        label: labels.get(t.type) ?? t.type.replace(/_/g, ' '),
+      }))
+    : [];
+  const withOrg = activity.filter((a) => a.org);
+  const byOrg = withOrg.length
+    ? (valued.filter((d: { org: string }) => d.org !== '').groupby('org').rollup(sums).orderby(aq.desc('central')).objects() as SavingsResult['byOrg'])
+    : [];
+
+  return {
+    periods,
+    byType,
+    byOrg,
+    payback,
+    totals: {
+      low: cumLow,
+      central: cumCentral,
+      high: cumHigh,
+      cost: cumCost,
+      activity: activity.reduce((a, b) => a + b.count, 0),
+    },
+  };
+}
+
+/** What-if values in the URL: `type:low/central/high` joined by `,`, only for changed types. */
+export function encodeValues(values: UnitValues, model: SavingType[]): string | null {
+  const changed = model
+    .filter((m) => {
+      const v = values[m.type];
+      return v && (v.low !== m.low || v.central !== m.central || v.high !== m.high);
+    })
+    .map((m) => {
+      const v = values[m.type]!;
+      return `${m.type}:${v.low}/${v.central}/${v.high}`;
+    });
+  return changed.length ? changed.join(',') : null;
+}
+
+export function decodeValues(text: string | null, model: SavingType[]): UnitValues {
+  const values = modelValues(model);
+  if (!text) return values;
+  for (const part of text.split(',')) {
+    const m = /^([a-z0-9_]+):(-?[\d.]+)\/(-?[\d.]+)\/(-?[\d.]+)$/i.exec(part.trim());
+    if (!m || !values[m[1]!]) continue;
+    const [low, central, high] = [Number(m[2]), Number(m[3]), Number(m[4])];
+    if ([low, central, high].every((n) => Number.isFinite(n) && n >= 0)) values[m[1]!] = { low, central, high };
+  }
+  return values;
+}
