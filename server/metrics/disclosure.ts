@@ -1,0 +1,200 @@
+/**
+ * Statistical disclosure control, applied to every metric result before it leaves the server.
+ *
+ * The NHS Digital rule for sub-national statistics, driven by each column's metadata:
+ * - counts of people: 0 stays 0, 1–7 is suppressed, anything else is rounded to the nearest 5;
+ * - rates and other derived values are recomputed from the rounded figures, and suppressed when
+ *   any figure they come from is;
+ * - means and medians over fewer than 8 people are suppressed.
+ * Counts of events (logins, items received, …) are not counts of people, but a handful of events
+ * can only come from a handful of people, so 1–7 is suppressed there too; larger event counts are
+ * shown exactly (they say how much happened, not to whom).
+ *
+ * And beyond it, complementary suppression: wherever the response holds a total and the parts it
+ * is made of (a breakdown's "All" row, or columns that add up), a group with exactly one
+ * suppressed cell gets a second one suppressed (the smallest visible non-zero part, else the total),
+ * so no suppressed cell can be recovered by subtracting the visible cells from the total.
+ *
+ * Pure: no I/O, no clock; rows in, protected rows out.
+ */
+
+export type Cell = string | number | boolean | null;
+export type RawRow = Record<string, Cell>;
+export type ProtectedRow = Record<string, Cell> & { _suppressed?: string[] };
+
+export const SMALLEST_SHOWN = 8;
+export const ROUND_TO = 5;
+export const SUPPRESSION_RULE =
+  'NHS Digital sub-national rule: counts of people 0 shown, 1–7 suppressed (*), others rounded to the nearest 5; ' +
+  'rates computed from the rounded counts and suppressed when either is; means/medians over fewer than 8 people suppressed; ' +
+  'event counts 1–7 suppressed; complementary suppression so no suppressed cell can be derived from a total in the same response.';
+
+export type Protection =
+  /** Dimensions, money, reference figures: passed through unchanged. */
+  | { kind: 'none' }
+  /** A count of distinct people. */
+  | { kind: 'people' }
+  /** A count of events or items. */
+  | { kind: 'events' }
+  /**
+   * Derived from other columns of the same row. With `compute`, recomputed from their protected
+   * (rounded) values; without, the query's value is kept. Suppressed when any input is suppressed.
+   */
+  | { kind: 'derived'; from: readonly string[]; compute?: (row: Readonly<ProtectedRow>) => Cell }
+  /** A mean or median over the people counted (raw, before rounding) in column `n`. */
+  | { kind: 'statistic'; n: string };
+
+export interface ProtectedColumn {
+  name: string;
+  protect: Protection;
+}
+
+/** A set of cells where `total` = sum of `parts`, given as [row index, column name]. */
+export interface AdditiveGroup {
+  total: CellRef;
+  parts: CellRef[];
+}
+export type CellRef = readonly [row: number, column: string];
+
+export interface ProtectedResult {
+  rows: ProtectedRow[];
+  /** Every cell shown as suppressed, complementary ones included. */
+  suppressedCells: number;
+  /** Cells suppressed only so that another suppressed cell cannot be recovered. */
+  complementary: number;
+}
+
+export function roundToFive(value: number): number {
+  return Math.round(value / ROUND_TO) * ROUND_TO;
+}
+
+/** Protects one count: null when suppressed. */
+export function protectCount(value: number, kind: 'people' | 'events'): number | null {
+  if (value === 0) return 0;
+  if (Math.abs(value) < SMALLEST_SHOWN) return null;
+  return kind === 'people' ? roundToFive(value) : value;
+}
+
+/**
+ * Applies the rule to `rows`. `groups` lists the additive relations present in this response
+ * (see breakdownGroups / columnGroups); counts in them get complementary suppression.
+ */
+export function protectRows(
+  rows: readonly RawRow[],
+  columns: readonly ProtectedColumn[],
+  groups: readonly AdditiveGroup[] = [],
+): ProtectedResult {
+  const out: ProtectedRow[] = rows.map((raw) => ({ ...raw }));
+  const hidden: Set<string>[] = rows.map(() => new Set<string>());
+  let suppressedCells = 0;
+  let complementary = 0;
+
+  const hide = (rowIndex: number, column: string) => {
+    out[rowIndex]![column] = null;
+    hidden[rowIndex]!.add(column);
+    suppressedCells += 1;
+  };
+
+  // 1. Primary suppression and rounding of counts; statistics over too few people.
+  rows.forEach((raw, i) => {
+    for (const col of columns) {
+      const value = raw[col.name];
+      if (value === null || value === undefined) continue;
+      const p = col.protect;
+      if (p.kind === 'people' || p.kind === 'events') {
+        const protectedValue = protectCount(Number(value), p.kind);
+        if (protectedValue === null) hide(i, col.name);
+        else out[i]![col.name] = protectedValue;
+      } else if (p.kind === 'statistic') {
+        const n = raw[p.n];
+        if (n === null || n === undefined || Number(n) < SMALLEST_SHOWN) hide(i, col.name);
+      }
+    }
+  });
+
+  // 2. Complementary suppression until every additive group has 0 or >= 2 suppressed cells.
+  const isCount = new Set(columns.filter((c) => c.protect.kind === 'people' || c.protect.kind === 'events').map((c) => c.name));
+  const countGroups = groups.filter((g) => isCount.has(g.total[1]) && g.parts.every(([, c]) => isCount.has(c)));
+  const isHidden = ([r, c]: CellRef) => hidden[r]?.has(c) ?? false;
+  let changed = true;
+  while (changed) {
+    changed = false;
+    for (const group of countGroups) {
+      const cells = [group.total, ...group.parts];
+      if (cells.filter(isHidden).length !== 1) continue;
+      const visibleParts = group.parts.filter((ref) => !isHidden(ref) && out[ref[0]]![ref[1]] !== null);
+      const nonZero = visibleParts
+        .filter((ref) => Number(out[ref[0]]![ref[1]]) !== 0)
+        .sort((a, b) => Number(out[a[0]]![a[1]]) - Number(out[b[0]]![b[1]]));
+      const pick = nonZero[0] ?? (isHidden(group.total) ? visibleParts[0] : group.total);
+      if (!pick) continue;
+      hide(pick[0], pick[1]);
+      complementary += 1;
+      changed = true;
+    }
+  }
+
+  // 3. Derived values from the protected figures.
+  rows.forEach((_, i) => {
+    for (const col of columns) {
+      const p = col.protect;
+      if (p.kind !== 'derived') continue;
+      if (p.from.some((source) => hidden[i]!.has(source))) {
+        hide(i, col.name);
+        continue;
+      }
+      if (p.compute) out[i]![col.name] = p.compute(out[i]!);
+    }
+  });
+
+  out.forEach((row, i) => {
+    if (hidden[i]!.size > 0) row._suppressed = [...hidden[i]!];
+  });
+  return { rows: out, suppressedCells, complementary };
+}
+
+/**
+ * Additive groups of a breakdown: within each partition (rows equal on `partitionBy`), the row whose
+ * `dimension` is `totalValue` is the sum of the other rows, for each of `countColumns`.
+ */
+export function breakdownGroups(
+  rows: readonly RawRow[],
+  partitionBy: readonly string[],
+  dimension: string,
+  totalValue: string,
+  countColumns: readonly string[],
+): AdditiveGroup[] {
+  const partitions = new Map<string, { total?: number; parts: number[] }>();
+  rows.forEach((row, i) => {
+    const key = JSON.stringify(partitionBy.map((k) => row[k] ?? null));
+    const entry = partitions.get(key) ?? { parts: [] };
+    if (row[dimension] === totalValue) entry.total = i;
+    else entry.parts.push(i);
+    partitions.set(key, entry);
+  });
+  const groups: AdditiveGroup[] = [];
+  for (const { total, parts } of partitions.values()) {
+    if (total === undefined || parts.length === 0) continue;
+    for (const column of countColumns) {
+      groups.push({ total: [total, column], parts: parts.map((r) => [r, column] as const) });
+    }
+  }
+  return groups;
+}
+
+/** Additive groups across columns: in every row, `total` = sum of `parts`. */
+export function columnGroups(rowCount: number, total: string, parts: readonly string[]): AdditiveGroup[] {
+  return Array.from({ length: rowCount }, (_, r) => ({
+    total: [r, total] as const,
+    parts: parts.map((c) => [r, c] as const),
+  }));
+}
+
+/** A percentage (or other rate) from protected figures; null when either is missing or the base is 0. */
+export function rate(numerator: Cell, denominator: Cell, scale = 100, decimals = 1): number | null {
+  if (numerator === null || denominator === null) return null;
+  const d = Number(denominator);
+  if (!Number.isFinite(d) || d === 0) return null;
+  const f = 10 ** decimals;
+  return Math.round((Number(numerator) / d) * scale * f) / f;
+}
