@@ -14,6 +14,8 @@ export interface TableData {
   rows: Row[];
   suppression?: Suppression | null;
   grain?: Grain | string;
+  /** Hidden cells left out of totals summed in the browser. */
+  hiddenInSums?: number;
 }
 
 export interface ChartCardProps<T extends TableData> {
@@ -26,7 +28,7 @@ export interface ChartCardProps<T extends TableData> {
   onSelect?: (datum: unknown) => void;
   isEmpty?: (data: T) => boolean;
   emptyMessage?: ComponentChildren;
-  table?: Partial<Omit<DataTableProps, 'columns' | 'rows' | 'caption'>>;
+  table?: Partial<Omit<DataTableProps, 'columns' | 'rows' | 'caption'>> & { hide?: string[] };
   /** Controls shown in the card header (e.g. a breakdown picker). */
   controls?: ComponentChildren;
   /** Shown under the chart (legends, notes). */
@@ -35,6 +37,18 @@ export interface ChartCardProps<T extends TableData> {
   wide?: boolean;
   defaultView?: 'chart' | 'table';
   id?: string;
+}
+
+// Context columns that say nothing when they hold one value for every row (the organisation of a
+// single-organisation series, the 'All' breakdown): the table leaves them out; the CSV keeps them.
+const CONTEXT_COLUMNS = new Set(['org_code', 'org_name', 'breakdown', 'period_end']);
+
+export function tableColumns(columns: Column[], rows: Row[]): Column[] {
+  return columns.filter((c) => {
+    if (!CONTEXT_COLUMNS.has(c.name) || rows.length < 2) return true;
+    const first = rows[0]![c.name];
+    return rows.some((r) => r[c.name] !== first);
+  });
 }
 
 export function hiddenCells(rows: Row[]): number {
@@ -89,10 +103,10 @@ export function ChartCard<T extends TableData>(props: ChartCardProps<T>) {
           <PlotView render={render} onSelect={props.onSelect} label={title} minHeight={props.height ?? 240} />
         )}
         {ready && !empty && (view === 'table' || !chart) && (
-          <DataTable caption={title} captionHidden columns={ready.columns} rows={ready.rows} grain={ready.grain} {...props.table} />
+          <DataTable caption={title} captionHidden columns={tableColumns(ready.columns, ready.rows).filter((c) => !props.table?.hide?.includes(c.name))} rows={ready.rows} grain={ready.grain} {...props.table} />
         )}
         {ready && !empty && props.footer?.(ready)}
-        {ready && !empty && <SuppressionNote suppression={ready.suppression} hiddenCount={hiddenCells(ready.rows)} />}
+        {ready && !empty && <SuppressionNote suppression={ready.suppression} hiddenCount={hiddenCells(ready.rows) + (ready.hiddenInSums ?? 0)} summed={!!ready.hiddenInSums} />}
       </div>
     </section>
   );

@@ -93,3 +93,17 @@ export function Legend({ items }: { items: LegendItem[] }) {
     </ul>
   );
 }
+
+/** Says plainly when a page shows a wider area than the organisation chosen. */
+export function ScopeNotice({ chosen, shown }: { chosen: string; shown: string }) {
+  const { orgs } = useApp();
+  if (chosen === shown) return null;
+  const c = orgs.byCode.get(chosen);
+  const s = orgs.byCode.get(shown);
+  return (
+    <p class="notice" role="status" data-testid="scope-notice">
+      Patients are counted at their GP practice, so {c?.name ?? chosen} ({c ? LEVEL_LABELS[c.type]?.one : ''}) has no figures of its own here:
+      this page shows <strong>{s?.name ?? shown}</strong>. The Rollout page shows uptake at {c?.name ?? chosen}.
+    </p>
+  );
+}

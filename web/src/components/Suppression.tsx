@@ -5,7 +5,7 @@ export const SUPPRESSION_SHORT =
   'Hidden to protect privacy: numbers from 1 to 7 are not published (and some others are hidden so they cannot be worked out).';
 
 /** The disclosure-control rule in plain words, shown wherever a `*` appears. */
-export function SuppressionNote({ suppression, hiddenCount }: { suppression?: Suppression | null; hiddenCount: number }) {
+export function SuppressionNote({ suppression, hiddenCount, summed }: { suppression?: Suppression | null; hiddenCount: number; summed?: boolean }) {
   if (hiddenCount === 0) return null;
   const complementary = suppression?.complementary ?? 0;
   return (
@@ -23,6 +23,7 @@ export function SuppressionNote({ suppression, hiddenCount }: { suppression?: Su
         {complementary > 0 ? `: ${plural(complementary, 'value')} here` : ''}). Percentages based on hidden counts are
         hidden as well.
       </p>
+      {summed && <p>The totals here add up several periods; hidden values are not included, so they may be slightly low.</p>}
       {suppression?.rule && <p class="hint">Rule applied: {suppression.rule}</p>}
     </details>
   );

@@ -31,7 +31,7 @@ describe('savings recomputed in the browser', () => {
 
   it('breaks savings down by type and by organisation, largest first', () => {
     const r = computeSavings(activity, model, modelValues(model), costs);
-    expect(r.byType.map((t) => [t.label, t.activity, t.central])).toEqual([
+    expect(r.byType.map((t) => [t.label, t.avoided, t.central])).toEqual([
       ['Appointments booked online', 400, 1200],
       ['Results viewed online', 200, 300],
     ]);
@@ -39,6 +39,13 @@ describe('savings recomputed in the browser', () => {
       ['A', 1200],
       ['B', 300],
     ]);
+  });
+
+  it('values only the activities that avoided a cost, and reports all activity', () => {
+    // 1,000 results viewed, of which 250 saved a letter at £1.50 (central): £375.
+    const r = computeSavings([{ period: '2026-01-01', type: 'result_viewed', count: 250, activity: 1000 }], model, modelValues(model), []);
+    expect(r.byType[0]).toMatchObject({ activity: 1000, avoided: 250, central: 375, low: 250, high: 500 });
+    expect(r.totals.activity).toBe(1000);
   });
 
   it('follows a changed value at once (what-if)', () => {

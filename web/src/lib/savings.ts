@@ -17,7 +17,10 @@ export interface SavingType {
 export interface ActivityRow {
   period: string;
   type: string;
+  /** Units valued: activities that avoided a cost. */
   count: number;
+  /** All activities of the type (shown for context); defaults to `count`. */
+  activity?: number;
   org?: string;
 }
 
@@ -40,8 +43,8 @@ export interface PeriodSavings {
 
 export interface SavingsResult {
   periods: PeriodSavings[];
-  byType: Array<{ type: string; label: string; activity: number; low: number; central: number; high: number }>;
-  byOrg: Array<{ org: string; activity: number; low: number; central: number; high: number }>;
+  byType: Array<{ type: string; label: string; activity: number; avoided: number; low: number; central: number; high: number }>;
+  byOrg: Array<{ org: string; activity: number; avoided: number; low: number; central: number; high: number }>;
   /** The first period in which cumulative central savings reach cumulative cost (cost > 0). */
   payback: string | null;
   totals: { low: number; central: number; high: number; cost: number; activity: number };
@@ -62,13 +65,14 @@ export function computeSavings(activity: ActivityRow[], model: SavingType[], val
         type: a.type,
         org: a.org ?? '',
         count: a.count,
+        activity: a.activity ?? a.count,
         low: a.count * v(a.type).low,
         central: a.count * v(a.type).central,
         high: a.count * v(a.type).high,
       })),
     )
     .params({});
-  const sums = { activity: aq.op.sum('count'), low: aq.op.sum('low'), central: aq.op.sum('central'), high: aq.op.sum('high') };
+  const sums = { activity: aq.op.sum('activity'), avoided: aq.op.sum('count'), low: aq.op.sum('low'), central: aq.op.sum('central'), high: aq.op.sum('high') };
 
   const perPeriod = activity.length
     ? (valued.groupby('period').rollup(sums).objects() as Array<{ period: string; low: number; central: number; high: number }>)
@@ -116,7 +120,7 @@ export function computeSavings(activity: ActivityRow[], model: SavingType[], val
       central: cumCentral,
       high: cumHigh,
       cost: cumCost,
-      activity: activity.reduce((a, b) => a + b.count, 0),
+      activity: activity.reduce((a, b) => a + (b.activity ?? b.count), 0),
     },
   };
 }

@@ -1,3 +1,243 @@
+import { useMemo } from 'preact/hooks';
+import { mapLoadable, useMetric } from '../api/hooks.js';
+import type { Column, MetricResult, Row } from '../api/types.js';
+import { COLOURS, Plot, SERIES, base, intervalFor, tick, toDate } from '../charts/plots.js';
+import { ChartCard, type TableData } from '../components/ChartCard.js';
+import { Legend, PageHeader, ScopeNotice, Tile } from '../components/Page.js';
+import { practiceScope } from '../lib/scope.js';
+import { useApp } from '../lib/context.js';
+import { formatCount, formatPercent, formatPeriod } from '../lib/format.js';
+import { dateCol, firstCol, latestWith, numberAt, stringAt, withoutTotal } from '../lib/metric.js';
+import { setParams } from '../lib/router.js';
+import { C, objectionTotals, objectionsChart } from './shared.js';
+
+export const D = {
+  dim: 'breakdown',
+  items: 'items',
+  feeds: 'feeds',
+  enrolled: 'enrolled',
+  sources: [
+    { n: 1, name: 'with_1_source', pct: 'with_1_source_pct' },
+    { n: 2, name: 'with_2_sources', pct: 'with_2_sources_pct' },
+    { n: 3, name: 'with_3_sources', pct: 'with_3_sources_pct' },
+  ],
+  reason: 'reason_code',
+  quarantined: 'rows_quarantined',
+} as const;
+
 export default function DataConsent() {
-  return <h1>DataConsent</h1>;
+  const { filters, route, orgs } = useApp();
+  const scoped = practiceScope(orgs, filters.org);
+  const p = { org: scoped.org, from: filters.from, to: filters.to, grain: filters.grain };
+  const feeds = useMetric('data_accumulation', { ...p, by: 'source_org' });
+  const reach = useMetric('data_accumulation', p);
+  const consent = useMetric('consent', p);
+  const quality = useMetric('data_quality', { from: filters.from, to: filters.to });
+  const nRaw = Number(route.query.get('sources') ?? '2');
+  const n = [1, 2, 3].includes(nRaw) ? nRaw : 2;
+  const src = D.sources.find((s) => s.n === n)!;
+
+  const reachLatest = useMemo(() => {
+    if (reach.status !== 'ready') return null;
+    const period = dateCol(reach.data) ?? 'period_start';
+    const last = latestWith(totalOnly(reach.data.rows), period, src.name);
+    return { count: numberAt(last, src.name), pct: numberAt(last, src.pct), enrolled: numberAt(last, D.enrolled) };
+  }, [reach, src]);
+  const objections = useMemo(() => {
+    if (consent.status !== 'ready') return null;
+    const totals = objectionTotals(consent.data);
+    const last = totals.rows[totals.rows.length - 1];
+    return last ? { n: numberAt(last, C.inForce), partial: totals.partial.has(String(last[C.period])) } : null;
+  }, [consent]);
+
+  const orgName = (code: string) => orgs.byCode.get(code)?.name ?? code;
+  const { quarantine, runs } = useMemo(() => splitQuality(quality), [quality]);
+
+  return (
+    <>
+      <PageHeader title="Data & consent" caption="Which organisations send records to the portal, how complete patients' records are, objections, and the health of the data feeds." />
+      <ScopeNotice chosen={filters.org} shown={scoped.org} />
+      <div class="tiles">
+        <Tile
+          hero
+          label={`Patients with data from ${n} or more sources`}
+          loading={reach.status === 'loading'}
+          value={reachLatest?.count !== null && reachLatest?.count !== undefined ? formatCount(reachLatest.count) : '*'}
+          detail={reachLatest?.pct !== null && reachLatest?.pct !== undefined ? `${formatPercent(reachLatest.pct)} of patients with an activated account` : undefined}
+        />
+        <Tile label="Objections in force" loading={consent.status === 'loading'} value={objections?.n !== null && objections?.n !== undefined ? `${objections.partial ? 'at least ' : ''}${formatCount(objections.n)}` : '–'} detail="Patients who have asked for their data not to be shared." />
+      </div>
+      <div class="grid">
+        <ChartCard
+          wide
+          title={`Record items received each ${filters.grain}, by source organisation`}
+          subtitle="Letters, results, appointments and other items sent to patients' portal records."
+          data={useMemo(() => mapLoadable(feeds, (d) => ({ ...d, grain: filters.grain, orgName })), [feeds, filters.grain])}
+          chart={feedsChart}
+        />
+        <ChartCard
+          title={`Patients with data from ${n} or more sources`}
+          subtitle="Share of patients with an activated account whose record holds data from at least this many organisations."
+          controls={
+            <label>
+              Sources
+              <select value={String(n)} onChange={(e) => setParams({ sources: (e.target as HTMLSelectElement).value === '2' ? null : (e.target as HTMLSelectElement).value }, { replace: true })}>
+                {[1, 2, 3].map((k) => (
+                  <option key={k} value={k}>
+                    {k} or more
+                  </option>
+                ))}
+              </select>
+            </label>
+          }
+          data={useMemo(() => mapLoadable(reach, (d) => ({ ...d, grain: filters.grain, n })), [reach, filters.grain, n])}
+          chart={sourcesChart}
+          footer={() => <Legend items={D.sources.map((s, i) => ({ label: `${s.n} or more sources`, colour: SERIES[i]!, kind: s.n === n ? 'line' : 'dash' }))} />}
+        />
+        <ChartCard
+          title="Objections to data sharing in force"
+          subtitle="Patients with an objection registered and not withdrawn, at the end of each period."
+          data={useMemo(() => mapLoadable(consent, (d) => ({ ...d, grain: filters.grain })), [consent, filters.grain])}
+          chart={objectionsChart}
+        />
+        <ChartCard
+          title="Data quality: rows held back (quarantined), by reason"
+          subtitle="Rows in the data feeds that broke a rule and were kept aside instead of loaded."
+          data={quarantine}
+          chart={quarantineChart}
+          emptyMessage="No rows were quarantined in these dates."
+        />
+        <ChartCard
+          title="Import runs"
+          subtitle="Each import of a delivered batch: when it ran, how it went and how many rows it loaded."
+          data={runs}
+          table={{ initialSort: { column: 'started_at', direction: 'descending' }, pageSize: 25 }}
+          emptyMessage="No imports ran in these dates."
+        />
+      </div>
+    </>
+  );
+}
+
+/** The data-quality metric holds quarantine counts and import runs; split them into two tables. */
+function splitQuality(q: ReturnType<typeof useMetric>): { quarantine: ReturnType<typeof mapLoadable<MetricResult, TableData>>; runs: ReturnType<typeof mapLoadable<MetricResult, TableData>> } {
+  const quarantine = mapLoadable(q, (d): TableData => {
+    const reason = firstCol(d, [D.reason, 'reason']) ?? D.reason;
+    const byReason = new Map<string, { n: number; example: string; kinds: Set<string> }>();
+    for (const r of d.rows) {
+      const key = stringAt(r, reason);
+      if (!key) continue;
+      const e = byReason.get(key) ?? { n: 0, example: stringAt(r, 'example_reason') ?? '', kinds: new Set<string>() };
+      e.n += numberAt(r, D.quarantined) ?? 0;
+      const kind = stringAt(r, 'file_kind');
+      if (kind) e.kinds.add(kind.replace(/_/g, ' '));
+      byReason.set(key, e);
+    }
+    const rows: Row[] = [...byReason.entries()]
+      .sort((a, b) => b[1].n - a[1].n)
+      .map(([k, e]) => ({ reason_code: k, rows_quarantined: e.n, file_kinds: [...e.kinds].sort().join(', '), example_reason: e.example }));
+    return {
+      columns: [
+        { name: 'reason_code', label: 'Reason', type: 'string' },
+        { name: 'rows_quarantined', label: 'Rows quarantined', type: 'number', unit: 'count' },
+        { name: 'file_kinds', label: 'Files', type: 'string' },
+        { name: 'example_reason', label: 'Example', type: 'string' },
+      ],
+      rows,
+    };
+  });
+  const runs = mapLoadable(q, (d): TableData => {
+    const extra = (d.runs ?? (d as Record<string, unknown>).importRuns) as { columns?: Column[]; rows?: Row[] } | Row[] | undefined;
+    if (Array.isArray(extra)) return { columns: inferColumns(extra), rows: extra };
+    if (extra?.rows) return { columns: extra.columns ?? inferColumns(extra.rows), rows: extra.rows };
+    return { columns: [], rows: [] };
+  });
+  return { quarantine, runs };
+}
+
+function totalOnly(rows: Row[]): Row[] {
+  return rows.filter((r) => r.breakdown === undefined || r.breakdown === 'All');
+}
+
+function inferColumns(rows: Row[]): Column[] {
+  const first = rows[0];
+  if (!first) return [];
+  return Object.keys(first)
+    .filter((k) => k !== '_suppressed')
+    .map((k) => ({
+      name: k,
+      label: k.replace(/_/g, ' ').replace(/^./, (c) => c.toUpperCase()),
+      type: typeof first[k] === 'number' ? 'number' : /_at$|date/.test(k) ? 'string' : 'string',
+    }));
+}
+
+function feedsChart(d: TableData & { orgName: (c: string) => string }, width: number) {
+  const period = dateCol(d) ?? 'period_start';
+  const dim = firstCol(d, [D.dim, 'source_org_code', 'source_org']) ?? D.dim;
+  const pts = withoutTotal(d.rows, dim)
+    .map((r) => ({ date: toDate(r[period]), period: String(r[period]), source: d.orgName(String(stringAt(r, dim))), v: numberAt(r, D.items) }))
+    .filter((p): p is { date: Date; period: string; source: string; v: number } => p.date !== null && p.v !== null);
+  return Plot.plot({
+    ...base(width, 300, { marginLeft: 64 }),
+    x: { type: 'utc', label: null },
+    y: { label: 'Items received', grid: true, tickFormat: tick('count') },
+    color: { legend: true, range: SERIES },
+    marks: [
+      Plot.rectY(pts, {
+        x: 'date',
+        interval: intervalFor(d.grain),
+        inset: 0.5,
+        y: 'v',
+        fill: 'source',
+        tip: true,
+        title: (p: (typeof pts)[number]) => `${formatPeriod(p.period, d.grain)}\n${p.source}: ${formatCount(p.v)} items`,
+      }),
+      Plot.ruleY([0]),
+    ],
+  });
+}
+
+function sourcesChart(d: TableData & { n: number }, width: number) {
+  const period = dateCol(d) ?? 'period_start';
+  const long: Array<{ date: Date; period: string; n: number; pct: number }> = [];
+  for (const r of d.rows) {
+    const date = toDate(r[period]);
+    if (!date) continue;
+    for (const s of D.sources) {
+      const pct = numberAt(r, s.pct);
+      if (pct !== null) long.push({ date, period: String(r[period]), n: s.n, pct });
+    }
+  }
+  return Plot.plot({
+    ...base(width, 280),
+    x: { type: 'utc', label: null },
+    y: { label: 'Patients (%)', grid: true, tickFormat: tick('percent'), domain: [0, 100] },
+    color: { domain: D.sources.map((s) => s.n), range: SERIES },
+    marks: [
+      Plot.lineY(long.filter((p) => p.n !== d.n), { x: 'date', y: 'pct', stroke: 'n', z: 'n', strokeWidth: 1.5, strokeDasharray: '5 4' }),
+      Plot.lineY(long.filter((p) => p.n === d.n), { x: 'date', y: 'pct', stroke: 'n', strokeWidth: 3.5 }),
+      Plot.ruleY([0]),
+      Plot.tip(long, Plot.pointer({ x: 'date', y: 'pct', title: (p: (typeof long)[number]) => `${formatPeriod(p.period, d.grain)}\n${formatPercent(p.pct)} with ${p.n}+ sources` })),
+    ],
+  });
+}
+
+function quarantineChart(d: TableData, width: number) {
+  const reason = firstCol(d, [D.reason, 'reason']) ?? D.reason;
+  const count = firstCol(d, [D.quarantined, 'quarantined', 'count']) ?? D.quarantined;
+  const bars = d.rows
+    .map((r) => ({ reason: String(r[reason]).replace(/_/g, ' '), n: numberAt(r, count) }))
+    .filter((b): b is { reason: string; n: number } => b.n !== null)
+    .sort((a, b) => b.n - a.n);
+  return Plot.plot({
+    ...base(width, Math.max(180, bars.length * 28 + 50), { marginLeft: 150 }),
+    x: { label: 'Rows quarantined', grid: true, tickFormat: tick('count') },
+    y: { label: null, domain: bars.map((b) => b.reason) },
+    marks: [
+      Plot.barX(bars, { y: 'reason', x: 'n', fill: COLOURS.orange }),
+      Plot.text(bars, { y: 'reason', x: 'n', text: (b: (typeof bars)[number]) => formatCount(b.n), dx: 4, textAnchor: 'start' }),
+      Plot.ruleX([0]),
+      Plot.tip(bars, Plot.pointerY({ y: 'reason', x: 'n', title: (b: (typeof bars)[number]) => `${b.reason}\n${formatCount(b.n)} rows` })),
+    ],
+  });
 }

@@ -4,17 +4,19 @@ import { mapLoadable, useMetric } from '../api/hooks.js';
 import type { Column, MetricResult, Row } from '../api/types.js';
 import { COLOURS, Plot, SERIES, base, intervalFor, num, tick, toDate } from '../charts/plots.js';
 import { ChartCard, type TableData } from '../components/ChartCard.js';
-import { Legend, PageHeader, Tile } from '../components/Page.js';
+import { Legend, PageHeader, ScopeNotice, Tile } from '../components/Page.js';
+import { coarseGrain, practiceScope } from '../lib/scope.js';
 import { useApp } from '../lib/context.js';
 import { formatCount, formatNumber, formatPercent, formatPeriod } from '../lib/format.js';
 import { dateCol, firstCol, latestWith, numberAt, withoutTotal } from '../lib/metric.js';
 import { A, activeChart } from './shared.js';
+import type { OrgIndex } from '../lib/orgs.js';
 
 const WEEKDAYS = ['Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat', 'Sun'];
 const E = {
   stickiness: 'stickiness_pct',
-  dim: 'dim_value',
-  dow: 'dow',
+  dim: 'breakdown',
+  dow: 'weekday',
   hour: 'hour',
   events: 'events',
   cohort: 'cohort_month',
@@ -38,14 +40,19 @@ const LIFECYCLE_COLOURS: Record<string, string> = {
 };
 
 export default function Engagement() {
-  const { filters } = useApp();
-  const p = { org: filters.org, from: filters.from, to: filters.to, grain: filters.grain };
+  const { filters, orgs } = useApp();
+  const scoped = practiceScope(orgs, filters.org);
+  const p = { org: scoped.org, from: filters.from, to: filters.to, grain: filters.grain };
+  // Breakdowns and lifecycles are kept monthly / quarterly only.
+  const coarse = coarseGrain(filters.grain);
   const active = useMetric('active_users', p);
-  const features = useMetric('active_users', { ...p, by: 'event_type' });
-  const platforms = useMetric('active_users', { ...p, by: 'platform' });
-  const rhythm = useMetric('activity_rhythm', { org: filters.org, from: filters.from, to: filters.to });
-  const retention = useMetric('retention', { org: filters.org, from: filters.from, to: filters.to });
-  const lifecycle = useMetric('lifecycle', { ...p, grain: filters.grain === 'day' ? 'week' : filters.grain });
+  const features = useMetric('active_users', { ...p, grain: coarse, by: 'event_type' });
+  const platforms = useMetric('active_users', { ...p, grain: coarse, by: 'platform' });
+  // The weekday × hour pattern is kept per CCG: a practice or provider shows its CCG's (or the ICB's).
+  const rhythmOrg = rhythmScope(orgs, scoped.org);
+  const rhythm = useMetric('activity_rhythm', { org: rhythmOrg, from: filters.from, to: filters.to });
+  const retention = useMetric('retention', { org: scoped.org, from: filters.from, to: filters.to, grain: 'month' });
+  const lifecycle = useMetric('lifecycle', { ...p, grain: coarse });
 
   const latest = useMemo(() => {
     if (active.status !== 'ready') return null;
@@ -57,7 +64,7 @@ export default function Engagement() {
 
   const activeData = useMemo(() => mapLoadable(active, (d) => ({ ...d, grain: filters.grain })), [active, filters.grain]);
   const featureData = useMemo(() => mapLoadable(features, totalsByDimension), [features]);
-  const platformData = useMemo(() => mapLoadable(platforms, (d) => ({ ...d, grain: filters.grain })), [platforms, filters.grain]);
+  const platformData = useMemo(() => mapLoadable(platforms, (d) => ({ ...d, grain: coarse })), [platforms, coarse]);
   const stickinessData = useMemo(
     () =>
       mapLoadable(active, (d) => {
@@ -71,6 +78,7 @@ export default function Engagement() {
   return (
     <>
       <PageHeader title="Engagement" caption="How many patients use the portal, how often, what for and on which device." />
+      <ScopeNotice chosen={filters.org} shown={scoped.org} />
       <div class="tiles">
         <Tile
           hero
@@ -107,14 +115,14 @@ export default function Engagement() {
           chart={featureChart}
         />
         <ChartCard
-          title={`Active patients by platform each ${filters.grain}`}
+          title={`Active patients by platform each ${coarse}`}
           subtitle="A patient who used two platforms in a period is counted on both."
           data={platformData}
           chart={platformChart}
         />
         <ChartCard
           title="When patients use the portal: weekday by hour"
-          subtitle="Events by day of the week and hour of the day (UK time). Darker means busier."
+          subtitle={`Events by day of the week and hour of the day (UK time). Darker means busier.${rhythmOrg !== scoped.org ? ` Shown for ${orgs.byCode.get(rhythmOrg)?.name ?? rhythmOrg}, the smallest area this is kept for.` : ''}`}
           data={useMemo(() => mapLoadable(rhythm, (d) => d), [rhythm])}
           chart={rhythmChart}
         />
@@ -128,13 +136,19 @@ export default function Engagement() {
           wide
           title="Lifecycle: new, returning, came back and went quiet"
           subtitle="Patients active in each period by how they relate to the period before; those who went quiet are shown below the line."
-          data={useMemo(() => mapLoadable(lifecycle, (d) => ({ ...d, grain: filters.grain === 'day' ? 'week' : filters.grain })), [lifecycle, filters.grain])}
+          data={useMemo(() => mapLoadable(lifecycle, (d) => ({ ...d, grain: coarse })), [lifecycle, coarse])}
           chart={lifecycleChart}
           footer={() => <Legend items={E.lifecycle.map((k) => ({ label: LIFECYCLE_LABELS[k]!, colour: LIFECYCLE_COLOURS[k]! }))} />}
         />
       </div>
     </>
   );
+}
+
+function rhythmScope(orgs: OrgIndex, code: string): string {
+  let cur = orgs.byCode.get(code);
+  while (cur && cur.type !== 'ccg' && cur.type !== 'icb') cur = cur.parent ? orgs.byCode.get(cur.parent) : undefined;
+  return cur?.code ?? orgs.root;
 }
 
 /** A breakdown over time summed per dimension value (events add up across periods; people do not). */

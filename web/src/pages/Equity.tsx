@@ -1,3 +1,150 @@
+import { useMemo } from 'preact/hooks';
+import { mapLoadable, useMetric } from '../api/hooks.js';
+import type { Breakdown, Column, MetricResult, Row } from '../api/types.js';
+import { COLOURS, Plot, base, tick } from '../charts/plots.js';
+import { ChartCard, type TableData } from '../components/ChartCard.js';
+import { Legend, PageHeader, ScopeNotice, Tile } from '../components/Page.js';
+import { practiceScope } from '../lib/scope.js';
+import { useApp } from '../lib/context.js';
+import { formatCount, formatNumber, formatPercent } from '../lib/format.js';
+import { dateCol, numberAt, stringAt } from '../lib/metric.js';
+import { U } from './shared.js';
+
+const BY = 'breakdown';
+const SEX: Record<string, string> = { F: 'Female', M: 'Male', X: 'Other', U: 'Not known' };
+
+export interface EquityData extends TableData {
+  overall: number | null;
+  by: Breakdown;
+  /** Most deprived (deciles 1–2) and least deprived (9–10) fifths, and the gap in points. */
+  quintiles: { most: number | null; least: number | null; gap: number | null };
+}
+
+/** The latest period of an uptake breakdown: one row per group, with the overall figure. */
+export function latestBreakdown(d: MetricResult, by: Breakdown): EquityData {
+  // The equity metric is a snapshot at the end date; a time series (uptake by=…) uses its last period.
+  const period = dateCol(d);
+  const last = period ? d.rows.reduce<string>((m, r) => (String(r[period]) > m ? String(r[period]) : m), '') : '';
+  const rows = period ? d.rows.filter((r) => String(r[period]) === last) : d.rows;
+  const overallRow = rows.find((r) => r[BY] === 'All');
+  const groups = rows
+    .filter((r) => r[BY] !== 'All' && !String(r[BY]).startsWith('Q'))
+    .map((r): Row => ({ ...r, group: groupLabel(by, stringAt(r, BY) ?? '') }))
+    .sort((a, b) => groupOrder(by, String(a[BY])) - groupOrder(by, String(b[BY])) || String(a[BY]).localeCompare(String(b[BY])));
+  const columns: Column[] = [
+    { name: 'group', label: by === 'imd_decile' ? 'Deprivation decile' : by === 'age_band' ? 'Age band' : 'Sex', type: 'string' },
+    ...['population', 'eligible', U.activated, U.pct].map((n) => d.columns.find((c) => c.name === n)).filter((c): c is Column => !!c),
+  ];
+  const q1 = rows.find((r) => String(r[BY]).startsWith('Q1'));
+  const q5 = rows.find((r) => String(r[BY]).startsWith('Q5'));
+  return {
+    columns,
+    rows: groups as Row[],
+    suppression: d.suppression,
+    overall: numberAt(overallRow, U.pct),
+    by,
+    quintiles: { most: numberAt(q1, U.pct), least: numberAt(q5, U.pct), gap: numberAt(q1, 'gap_q5_q1_pp') ?? numberAt(q5, 'gap_q5_q1_pp') ?? numberAt(overallRow, 'gap_q5_q1_pp') },
+  };
+}
+
+function groupLabel(by: Breakdown, v: string): string {
+  if (by === 'sex') return SEX[v] ?? v;
+  if (by === 'imd_decile') {
+    if (v === '1') return '1 (most deprived)';
+    if (v === '10') return '10 (least deprived)';
+    if (!/^\d+$/.test(v)) return v === 'Unknown' || v === '' ? 'Not known' : v;
+  }
+  return v;
+}
+
+function groupOrder(by: Breakdown, v: string): number {
+  if (by === 'imd_decile') return /^\d+$/.test(v) ? Number(v) : 99;
+  if (by === 'age_band') {
+    const n = parseInt(v, 10);
+    return Number.isFinite(n) ? n : 999;
+  }
+  return ['F', 'M', 'X', 'U'].indexOf(v) + 1 || 99;
+}
+
 export default function Equity() {
-  return <h1>Equity</h1>;
+  const { filters, orgs } = useApp();
+  const scoped = practiceScope(orgs, filters.org);
+  const p = { org: scoped.org, to: filters.to };
+  const imd = useMetric('equity', { ...p, by: 'imd_decile' });
+  const age = useMetric('equity', { ...p, by: 'age_band' });
+  const sex = useMetric('equity', { ...p, by: 'sex' });
+  const imdData = useMemo(() => mapLoadable(imd, (d) => latestBreakdown(d, 'imd_decile')), [imd]);
+  const ageData = useMemo(() => mapLoadable(age, (d) => latestBreakdown(d, 'age_band')), [age]);
+  const sexData = useMemo(() => mapLoadable(sex, (d) => latestBreakdown(d, 'sex')), [sex]);
+
+  const gap = useMemo(() => {
+    if (imdData.status !== 'ready') return null;
+    const q = imdData.data.quintiles;
+    const gap = q.gap ?? (q.most !== null && q.least !== null ? q.least - q.most : null);
+    return { most: q.most, least: q.least, gap, overall: imdData.data.overall };
+  }, [imdData]);
+
+  const legend = (d: EquityData) => (d.overall !== null ? <Legend items={[{ label: `Overall ${formatPercent(d.overall)}`, colour: COLOURS.text, kind: 'dash' }]} /> : null);
+
+  return (
+    <>
+      <PageHeader title="Equity" caption="Is the portal reaching everyone? Uptake by deprivation, age and sex, at the end of the selected dates." />
+      <ScopeNotice chosen={filters.org} shown={scoped.org} />
+      <div class="tiles">
+        <Tile hero label="Overall uptake" loading={imd.status === 'loading'} value={gap?.overall !== null && gap?.overall !== undefined ? formatPercent(gap.overall) : '*'} />
+        <Tile
+          label="Most deprived fifth (deciles 1–2)"
+          loading={imd.status === 'loading'}
+          value={gap?.most !== null && gap?.most !== undefined ? formatPercent(gap.most) : '*'}
+          detail="Uptake among patients living in the most deprived 20% of areas."
+        />
+        <Tile
+          label="Deprivation gap"
+          loading={imd.status === 'loading'}
+          value={gap?.gap !== null && gap?.gap !== undefined ? `${formatNumber(gap.gap, 'ratio')} points` : '–'}
+          detail={gap?.least !== null && gap?.least !== undefined ? `Least deprived fifth (deciles 9–10): ${formatPercent(gap.least)}. A positive gap means the least deprived use it more.` : undefined}
+        />
+      </div>
+      <div class="grid">
+        <ChartCard
+          wide
+          title="Uptake by deprivation decile (1 = most deprived)"
+          subtitle="Index of Multiple Deprivation of the patient's area. The dashed line is the overall uptake."
+          data={imdData}
+          chart={equityChart}
+          footer={legend}
+        />
+        <ChartCard title="Uptake by age band" subtitle="Age at the end of the selected dates." data={ageData} chart={equityChart} footer={legend} />
+        <ChartCard title="Uptake by sex" subtitle="As recorded by the GP practice." data={sexData} chart={equityChart} footer={legend} />
+      </div>
+    </>
+  );
+}
+
+export function equityChart(d: EquityData, width: number) {
+  const bars = d.rows
+    .map((r) => ({ group: String(r.group), pct: numberAt(r, U.pct), n: numberAt(r, 'population') ?? numberAt(r, 'eligible'), hidden: !!r._suppressed?.includes(U.pct) }))
+    .filter((b) => b.group);
+  const shown = bars.filter((b): b is typeof b & { pct: number } => b.pct !== null);
+  const max = Math.max(d.overall ?? 0, ...shown.map((b) => b.pct), 5);
+  return Plot.plot({
+    ...base(width, 280, { marginBottom: d.by === 'imd_decile' ? 50 : 40 }),
+    x: { label: null, domain: bars.map((b) => b.group), tickRotate: d.by === 'imd_decile' && width < 700 ? -30 : 0 },
+    y: { label: 'Uptake (%)', grid: true, tickFormat: tick('percent'), domain: [0, max * 1.15] },
+    marks: [
+      Plot.barY(shown, { x: 'group', y: 'pct', fill: d.by === 'imd_decile' ? COLOURS.purple : d.by === 'age_band' ? COLOURS.blue : COLOURS.aqua }),
+      Plot.text(shown, { x: 'group', y: 'pct', text: (b: (typeof shown)[number]) => formatPercent(b.pct), dy: -8, fontSize: 11 }),
+      Plot.text(bars.filter((b) => b.hidden), { x: 'group', y: 0, text: () => '*', dy: -8, fontWeight: 700 }),
+      d.overall !== null ? Plot.ruleY([d.overall], { stroke: COLOURS.text, strokeDasharray: '6 4', strokeWidth: 1.5 }) : null,
+      Plot.ruleY([0]),
+      Plot.tip(
+        shown,
+        Plot.pointerX({
+          x: 'group',
+          y: 'pct',
+          title: (b: (typeof shown)[number]) => `${b.group}\nUptake ${formatPercent(b.pct)}${b.n !== null ? ` of ${formatCount(b.n)} patients` : ''}`,
+        }),
+      ),
+    ],
+  });
 }

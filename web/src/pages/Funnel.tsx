@@ -1,15 +1,16 @@
 import { useMemo } from 'preact/hooks';
 import { mapLoadable, useMetric } from '../api/hooks.js';
-import type { MetricResult } from '../api/types.js';
+import type { MetricResult, Row } from '../api/types.js';
 import { COLOURS, Plot, SERIES, base, tick, toDate } from '../charts/plots.js';
 import { ChartCard, type TableData } from '../components/ChartCard.js';
-import { Legend, PageHeader, Tile } from '../components/Page.js';
+import { Legend, PageHeader, ScopeNotice, Tile } from '../components/Page.js';
+import { coarseGrain, practiceScope } from '../lib/scope.js';
 import { useApp } from '../lib/context.js';
 import { formatCount, formatDay, formatPercent, formatPeriod } from '../lib/format.js';
-import { dateCol, firstCol, numberAt, stringAt, totalRow, withoutTotal } from '../lib/metric.js';
+import { dateCol, numberAt, pickColumns, stringAt, totalRow, withoutTotal } from '../lib/metric.js';
 
 export const F = {
-  dim: 'dim_value',
+  dim: 'breakdown',
   steps: [
     { name: 'invited', label: 'Invited' },
     { name: 'registered', label: 'Registered' },
@@ -27,19 +28,68 @@ export const CI = {
   start: 'start_date',
   end: 'end_date',
   cost: 'cost_gbp',
-  during: 'registrations_during',
-  uplift: 'uplift',
-  costPer: 'cost_per_extra_registration',
+  table: [
+    'campaign_name',
+    'channel',
+    'start_date',
+    'end_date',
+    'cost_gbp',
+    'in_scope_before',
+    'in_scope_during',
+    'in_scope_change_per_1000',
+    'comparison_change_per_1000',
+    'additional_registrations',
+    'cost_per_additional_gbp',
+  ],
 } as const;
 
-export default function Funnel() {
-  const { filters } = useApp();
-  const range = { org: filters.org, from: filters.from, to: filters.to };
-  const funnel = useMetric('funnel', { ...range, by: 'channel' });
-  const overTime = useMetric('funnel', { ...range, grain: filters.grain });
-  const campaigns = useMetric('campaign_impact', range);
+/** A breakdown summed over the periods of the dates chosen (counts of people in disjoint cohorts add up). */
+export function sumOverPeriods(d: MetricResult, dim: string, counts: readonly string[]): TableData {
+  const groups = new Map<string, Row>();
+  let hidden = 0;
+  for (const r of d.rows) {
+    const key = String(r[dim] ?? 'All');
+    const g = groups.get(key) ?? ({ [dim]: key } as Row);
+    for (const c of counts) {
+      if (r._suppressed?.includes(c)) hidden += 1;
+      g[c] = ((g[c] as number | undefined) ?? 0) + (numberAt(r, c) ?? 0);
+    }
+    groups.set(key, g);
+  }
+  const rows = [...groups.values()].map((g) => {
+    const invited = g.invited as number;
+    return {
+      ...g,
+      registered_pct: invited ? Math.round(((g.registered as number) / invited) * 1000) / 10 : null,
+      activated_pct: invited ? Math.round(((g.activated as number) / invited) * 1000) / 10 : null,
+    } as Row;
+  });
+  rows.sort((a, b) => (a[dim] === 'All' ? -1 : b[dim] === 'All' ? 1 : (b.invited as number) - (a.invited as number)));
+  return {
+    columns: [
+      { name: dim, label: 'Channel of first contact', type: 'string' },
+      ...F.steps.map((s) => ({ name: s.name, label: s.label, type: 'number' as const, unit: 'count' as const })),
+      { name: 'registered_pct', label: 'Registered (% of invited)', type: 'number', unit: 'percent' },
+      { name: 'activated_pct', label: 'Activated (% of invited)', type: 'number', unit: 'percent' },
+    ],
+    rows,
+    suppression: hidden ? d.suppression : null,
+    hiddenInSums: hidden,
+  } as TableData;
+}
 
-  const total = useMemo(() => (funnel.status === 'ready' ? totalRow(funnel.data.rows, firstCol(funnel.data, [F.dim, 'channel'])) ?? null : null), [funnel]);
+export default function Funnel() {
+  const { filters, orgs } = useApp();
+  const scoped = practiceScope(orgs, filters.org);
+  const range = { org: scoped.org, from: filters.from, to: filters.to };
+  // Funnel cohorts are kept by month (or quarter).
+  const grain = coarseGrain(filters.grain);
+  const funnel = useMetric('funnel', { ...range, grain, by: 'channel' });
+  const overTime = useMetric('funnel', { ...range, grain });
+  const campaigns = useMetric('campaign_impact', { org: filters.org, from: filters.from, to: filters.to });
+
+  const byChannel = useMemo(() => mapLoadable(funnel, (d) => sumOverPeriods(d, F.dim, F.steps.map((s) => s.name))), [funnel]);
+  const total = byChannel.status === 'ready' ? (totalRow(byChannel.data.rows, F.dim) ?? null) : null;
   const steps = F.steps.map((s) => ({ ...s, value: numberAt(total ?? undefined, s.name) }));
   const conv = (a: number | null, b: number | null) => (a && b !== null ? (b / a) * 100 : null);
 
@@ -47,15 +97,16 @@ export default function Funnel() {
     () =>
       mapLoadable(overTime, (d) => ({
         ...d,
-        grain: filters.grain,
+        grain,
         campaigns: campaigns.status === 'ready' ? campaignBands(campaigns.data) : [],
       })),
-    [overTime, campaigns, filters.grain],
+    [overTime, campaigns, grain],
   );
 
   return (
     <>
       <PageHeader title="Funnel & campaigns" caption="How patients move from invitation to active use, by channel, and what each campaign added." />
+      <ScopeNotice chosen={filters.org} shown={scoped.org} />
       <div class="tiles">
         {steps.map((s, i) => (
           <Tile
@@ -72,13 +123,13 @@ export default function Funnel() {
         <ChartCard
           title="Funnel by channel: share of invited patients reaching each step"
           subtitle="Channel of the patient's first contact. Bars show the percentage of that channel's invited patients."
-          data={useMemo(() => mapLoadable(funnel, (d) => d), [funnel])}
+          data={byChannel}
           chart={funnelChart}
           footer={() => <Legend items={F.steps.slice(1).map((s, i) => ({ label: s.label, colour: SERIES[i]! }))} />}
         />
         <ChartCard
-          title={`Registrations each ${filters.grain}, with campaign periods`}
-          subtitle="Shaded bands are campaigns running at the time; hover for the campaign."
+          title={`Patients registering, by ${grain} of first contact, with campaign periods`}
+          subtitle="Patients first contacted in each period who went on to register. Shaded bands are campaigns running at the time."
           data={regData}
           chart={registrationsChart}
           footer={() => (
@@ -93,8 +144,8 @@ export default function Funnel() {
         <ChartCard
           wide
           title="Campaign impact"
-          subtitle="Registrations while each campaign ran, compared with the weeks before it; cost per extra registration."
-          data={useMemo(() => mapLoadable(campaigns, (d) => d), [campaigns])}
+          subtitle="Registrations at practices in each campaign's area while it ran, against the same number of days before it, compared with practices outside the area (difference in differences); cost per additional registration."
+          data={useMemo(() => mapLoadable(campaigns, (d) => pickColumns(d, [...CI.table])), [campaigns])}
           table={{ initialSort: { column: CI.start, direction: 'descending' } }}
         />
       </div>
@@ -103,7 +154,7 @@ export default function Funnel() {
 }
 
 function funnelChart(d: TableData, width: number) {
-  const dim = firstCol(d, [F.dim, 'channel']) ?? F.dim;
+  const dim = F.dim;
   const rows = withoutTotal(d.rows, dim);
   const long: Array<{ channel: string; step: string; pct: number; n: number }> = [];
   for (const r of rows) {
@@ -157,6 +208,7 @@ function campaignBands(d: MetricResult): Band[] {
 function registrationsChart(d: TableData & { campaigns: Band[] }, width: number) {
   const period = dateCol(d) ?? F.period;
   const pts = d.rows
+    .filter((r) => r.breakdown === undefined || r.breakdown === 'All')
     .map((r) => ({ date: toDate(r[period]), period: String(r[period]), n: numberAt(r, F.registrations) }))
     .filter((p): p is { date: Date; period: string; n: number } => p.date !== null && p.n !== null)
     .sort((a, b) => a.date.getTime() - b.date.getTime());

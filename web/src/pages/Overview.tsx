@@ -3,14 +3,15 @@ import { mapLoadable, useMetric } from '../api/hooks.js';
 import type { MetricResult } from '../api/types.js';
 import { COLOURS } from '../charts/plots.js';
 import { ChartCard } from '../components/ChartCard.js';
-import { Legend, PageHeader, RagBadge, Tile } from '../components/Page.js';
+import { Legend, PageHeader, RagBadge, ScopeNotice, Tile } from '../components/Page.js';
 import { useApp } from '../lib/context.js';
 import { formatCount, formatDay, formatGbp, formatNumber, formatPercent } from '../lib/format.js';
 import { dateCol, latestWith, numberAt } from '../lib/metric.js';
 import { projectToTarget } from '../lib/projection.js';
 import { ragStatus } from '../lib/rag.js';
 import { hrefFor } from '../lib/router.js';
-import { U, A, R, C, uptakeSeriesChart, activeChart, roiChart, objectionsChart } from './shared.js';
+import { practiceScope } from '../lib/scope.js';
+import { A, C, R, U, activeChart, objectionTotals, objectionsChart, roiChart, uptakeSeriesChart } from './shared.js';
 
 /** The programme at a glance: the headline uptake first, then use, money and objections. */
 export default function Overview() {
@@ -18,9 +19,10 @@ export default function Overview() {
   const org = orgs.byCode.get(filters.org);
   const params = { org: filters.org, from: filters.from, to: filters.to, grain: filters.grain };
   const uptake = useMetric('uptake', params);
-  const active = useMetric('active_users', params);
+  const scoped = practiceScope(orgs, filters.org);
+  const active = useMetric('active_users', { ...params, org: scoped.org });
   const roi = useMetric('roi', { org: filters.org, from: filters.from, to: filters.to, grain: 'month' });
-  const consent = useMetric('consent', params);
+  const consent = useMetric('consent', { ...params, org: scoped.org });
 
   const target = org?.targetUptakePct ?? null;
   const uptakeData = useMemo(() => mapLoadable(uptake, (d) => ({ ...d, grain: filters.grain, target })), [uptake, filters.grain, target]);
@@ -50,8 +52,9 @@ export default function Overview() {
   const money = useMemo(() => (roi.status === 'ready' ? roiTotals(roi.data) : null), [roi]);
   const objections = useMemo(() => {
     if (consent.status !== 'ready') return null;
-    const last = latestWith(consent.data.rows, dateCol(consent.data) ?? C.period, C.inForce);
-    return numberAt(last, C.inForce);
+    const totals = objectionTotals(consent.data);
+    const last = totals.rows[totals.rows.length - 1];
+    return last ? { n: numberAt(last, C.inForce), partial: totals.partial.has(String(last[C.period])) } : null;
   }, [consent]);
 
   const rag = ragStatus(headline?.pct, target);
@@ -63,6 +66,7 @@ export default function Overview() {
         title="Overview"
         caption="How many eligible patients use the portal, how they use it, what it saves and what it costs."
       />
+      <ScopeNotice chosen={filters.org} shown={scoped.org} />
       <div class="tiles" aria-label="Headline figures">
         <Tile
           hero
@@ -115,8 +119,12 @@ export default function Overview() {
           testId="headline-objections"
           label="Objections to data sharing in force"
           loading={consent.status === 'loading'}
-          value={objections !== null && objections !== undefined ? formatCount(objections) : '*'}
-          detail={<a href={hrefFor('/data', keep)}>See data and consent</a>}
+          value={objections?.n !== null && objections?.n !== undefined ? `${objections.partial ? 'at least ' : ''}${formatCount(objections.n)}` : '–'}
+          detail={
+            <>
+              Patients who asked for their data not to be shared. <a href={hrefFor('/data', keep)}>See data and consent</a>
+            </>
+          }
         />
       </div>
       <div class="grid">

@@ -1,3 +1,252 @@
+import { useMemo } from 'preact/hooks';
+import { useMetric } from '../api/hooks.js';
+import type { Row } from '../api/types.js';
+import { PlotView } from '../charts/PlotView.js';
+import { RagBadge } from '../components/Page.js';
+import { OrgPicker } from '../components/OrgPicker.js';
+import { ErrorState, Loading } from '../components/States.js';
+import { SUPPRESSION_SHORT } from '../components/Suppression.js';
+import { useApp } from '../lib/context.js';
+import { RANGE_PRESETS, describeRange, type RangeKey } from '../lib/filters.js';
+import { formatCount, formatDateTime, formatDay, formatGbp, formatNumber, formatPercent } from '../lib/format.js';
+import { dateCol, latestWith, numberAt, stringAt } from '../lib/metric.js';
+import { LEVEL_LABELS, childLevel } from '../lib/orgs.js';
+import { projectToTarget } from '../lib/projection.js';
+import { RAG_LABEL, ragStatus, type Rag } from '../lib/rag.js';
+import { setParams } from '../lib/router.js';
+import { coarseGrain, practiceScope } from '../lib/scope.js';
+import { sumOverPeriods } from './Funnel.js';
+import { A, C, R, U, objectionTotals, roiChart, uptakeSeriesChart } from './shared.js';
+
+/** A one-page evaluation summary of any organisation, laid out for A4 (print or save as PDF). */
 export default function Report() {
-  return <h1>Report</h1>;
+  const { filters, orgs, health } = useApp();
+  const org = orgs.byCode.get(filters.org);
+  const scoped = practiceScope(orgs, filters.org);
+  const base = { from: filters.from, to: filters.to };
+  const uptake = useMetric('uptake', { ...base, org: filters.org, grain: 'month' });
+  const active = useMetric('active_users', { ...base, org: scoped.org, grain: 'month' });
+  const roi = useMetric('roi', { ...base, org: filters.org, grain: 'month' });
+  const consent = useMetric('consent', { ...base, org: scoped.org, grain: 'month' });
+  const funnel = useMetric('funnel', { ...base, org: scoped.org, grain: coarseGrain('month') });
+  const equity = useMetric('equity', { org: scoped.org, to: filters.to, by: 'imd_decile' });
+  const level = childLevel(org?.type);
+  const league = useMetric('rollout', level ? { org: filters.org, level, to: filters.to } : null);
+
+  const target = org?.targetUptakePct ?? null;
+  const up = useMemo(() => {
+    if (uptake.status !== 'ready') return null;
+    const period = dateCol(uptake.data) ?? U.period;
+    const last = latestWith(uptake.data.rows, period, U.pct);
+    const pts = uptake.data.rows
+      .map((r) => ({ date: String(r[period]), value: numberAt(r, U.pct) }))
+      .filter((p): p is { date: string; value: number } => p.value !== null);
+    return { pct: numberAt(last, U.pct), activated: numberAt(last, U.activated), eligible: numberAt(last, U.eligible), projection: projectToTarget(pts, target) };
+  }, [uptake, target]);
+  const act = active.status === 'ready' ? numberAt(latestWith(active.data.rows, A.period, A.active), A.active) : null;
+  const money = useMemo(() => {
+    if (roi.status !== 'ready') return null;
+    const last = latestWith(roi.data.rows, R.period, R.cumSavings) ?? roi.data.rows[roi.data.rows.length - 1];
+    return {
+      savings: numberAt(last, R.cumSavings) ?? 0,
+      low: numberAt(last, R.cumLow) ?? 0,
+      high: numberAt(last, R.cumHigh) ?? 0,
+      cost: numberAt(last, R.cumCost) ?? 0,
+      payback: stringAt(last, R.payback),
+    };
+  }, [roi]);
+  const objections = useMemo(() => {
+    if (consent.status !== 'ready') return null;
+    const t = objectionTotals(consent.data);
+    const last = t.rows[t.rows.length - 1];
+    return last ? numberAt(last, C.inForce) : null;
+  }, [consent]);
+  const fun = useMemo(() => (funnel.status === 'ready' ? sumOverPeriods(funnel.data, 'breakdown', ['invited', 'registered', 'activated', 'active_30d']).rows.find((r) => r.breakdown === 'All') : undefined), [funnel]);
+  const eq = useMemo(() => {
+    if (equity.status !== 'ready') return null;
+    const rows = equity.data.rows;
+    const all = rows.find((r) => r.breakdown === 'All');
+    return {
+      q1: numberAt(rows.find((r) => String(r.breakdown).startsWith('Q1')), U.pct),
+      q5: numberAt(rows.find((r) => String(r.breakdown).startsWith('Q5')), U.pct),
+      gap: numberAt(all, 'gap_q5_q1_pp'),
+    };
+  }, [equity]);
+
+  const rag = ragStatus(up?.pct, target);
+  const loading = [uptake, roi].some((l) => l.status === 'loading');
+  const failed = [uptake, roi].find((l) => l.status === 'error');
+  const asOf = health?.asOf;
+
+  const uptakeRender = useMemo(
+    () => (uptake.status === 'ready' ? (w: number) => uptakeSeriesChart({ ...uptake.data, grain: 'month', target }, w) : null),
+    [uptake, target],
+  );
+  const roiRender = useMemo(() => (roi.status === 'ready' ? (w: number) => roiChart({ ...roi.data, grain: 'month' }, w) : null), [roi]);
+
+  return (
+    <>
+      <div class="report-toolbar no-print">
+        <OrgPicker orgs={orgs} value={filters.org} onChange={(code) => setParams({ org: code === orgs.root ? null : code })} />
+        <div class="field">
+          <label class="field-label" for="report-range">
+            Dates
+          </label>
+          <select id="report-range" value={filters.range} onChange={(e) => setParams({ range: (e.target as HTMLSelectElement).value, from: null, to: null })}>
+            {RANGE_PRESETS.map((p) => (
+              <option key={p.key} value={p.key}>
+                {p.label}
+              </option>
+            ))}
+            {filters.range === ('custom' as RangeKey) && <option value="custom">Chosen dates</option>}
+          </select>
+        </div>
+        <button type="button" class="button" onClick={() => window.print()}>
+          Print or save as PDF
+        </button>
+      </div>
+      <article class="report" aria-labelledby="report-title">
+        <header>
+          <p class="report-meta">Patient portal programme · evaluation summary</p>
+          <h1 id="report-title">{org?.name}</h1>
+          <p class="report-meta">
+            {org ? LEVEL_LABELS[org.type]?.one : ''} · {describeRange(filters)}
+            {asOf?.latestEventAt && <> · data as of {formatDay(asOf.latestEventAt)}</>}
+            {asOf?.lastImportAt && <> (imported {formatDateTime(asOf.lastImportAt)})</>}
+          </p>
+        </header>
+        {loading && <Loading label="Preparing the report" />}
+        {failed && failed.status === 'error' && <ErrorState error={failed.error} />}
+        {!loading && !failed && (
+          <>
+            <div class="tiles" data-testid="report-tiles">
+              <div class="tile tile-hero">
+                <p class="tile-label">Uptake</p>
+                <p class="tile-value">{up?.pct !== null && up?.pct !== undefined ? formatPercent(up.pct) : '*'}</p>
+                <p class="tile-detail">
+                  {target !== null ? <>Target {formatPercent(target)} · <RagBadge rag={rag} /></> : 'No target set'}
+                </p>
+              </div>
+              <div class="tile">
+                <p class="tile-label">Active patients (latest month)</p>
+                <p class="tile-value">{act !== null ? formatCount(act) : '*'}</p>
+                <p class="tile-detail">{up?.activated ? `${formatCount(up.activated)} activated accounts` : ''}</p>
+              </div>
+              <div class="tile">
+                <p class="tile-label">Savings to date (central)</p>
+                <p class="tile-value">{money ? formatGbp(money.savings, true) : '–'}</p>
+                <p class="tile-detail">{money ? `Cost ${formatGbp(money.cost, true)} · range ${formatGbp(money.low, true)}–${formatGbp(money.high, true)}` : ''}</p>
+              </div>
+              <div class="tile">
+                <p class="tile-label">Objections in force</p>
+                <p class="tile-value">{objections !== null ? formatCount(objections) : '*'}</p>
+                <p class="tile-detail">Honoured in every figure</p>
+              </div>
+            </div>
+            <div class="report-grid">
+              <section>
+                <h2>Uptake over time</h2>
+                {uptakeRender && <PlotView render={uptakeRender} label="Uptake over time against the target" minHeight={200} />}
+              </section>
+              <section>
+                <h2>Cumulative savings against cost</h2>
+                {roiRender && <PlotView render={roiRender} label="Cumulative savings against cumulative cost" minHeight={200} />}
+              </section>
+            </div>
+            <div class="report-grid">
+              <section>
+                <h2>Key findings</h2>
+                <table>
+                  <tbody>
+                    <Fact label="Eligible patients" value={up?.eligible !== null && up?.eligible !== undefined ? formatCount(up.eligible) : '–'} />
+                    <Fact label="Activated accounts" value={up?.activated !== null && up?.activated !== undefined ? formatCount(up.activated) : '*'} />
+                    <Fact
+                      label="Projected to reach target"
+                      value={
+                        up?.projection.kind === 'projected'
+                          ? formatDay(up.projection.date)
+                          : up?.projection.kind === 'reached'
+                            ? `Reached ${formatDay(up.projection.date)}`
+                            : up?.projection.kind === 'not-on-course'
+                              ? 'Not on course'
+                              : '–'
+                      }
+                    />
+                    <Fact label="Return on investment" value={money && money.cost > 0 ? `${formatNumber(money.savings / money.cost, 'ratio')} × cost` : '–'} />
+                    <Fact label="Payback (central)" value={money?.payback ? formatDay(money.payback) : 'Not yet'} />
+                    <Fact
+                      label="Invited → activated"
+                      value={fun && numberAt(fun, 'invited') ? formatPercent(((numberAt(fun, 'activated') ?? 0) / (numberAt(fun, 'invited') ?? 1)) * 100) : '–'}
+                    />
+                    <Fact
+                      label="Deprivation gap (least − most deprived fifth)"
+                      value={eq?.gap !== null && eq?.gap !== undefined ? `${formatNumber(eq.gap, 'ratio')} points (${formatPercent(eq.q1 ?? 0)} vs ${formatPercent(eq.q5 ?? 0)})` : '–'}
+                    />
+                  </tbody>
+                </table>
+              </section>
+              {level && (
+                <section>
+                  <h2>{LEVEL_LABELS[level].many.replace(/^./, (c) => c.toUpperCase())} against target</h2>
+                  {league.status === 'ready' ? <LeagueTable rows={league.data.rows} /> : league.status === 'error' ? <ErrorState error={league.error} /> : <Loading height={80} />}
+                </section>
+              )}
+            </div>
+            <p class="report-notes">
+              Uptake: patients with an activated portal account as a share of the eligible (registered) population. Savings: activity that replaces a
+              posted letter, phone call or paper request, valued with the programme's savings model (low–central–high). Cost: programme and campaign costs.
+              Privacy: {SUPPRESSION_SHORT} Counts are rounded to the nearest 5. Patients who object to sharing are counted only in objection figures.
+            </p>
+          </>
+        )}
+      </article>
+    </>
+  );
+}
+
+function Fact({ label, value }: { label: string; value: string }) {
+  return (
+    <tr>
+      <th scope="row">{label}</th>
+      <td class="num">{value}</td>
+    </tr>
+  );
+}
+
+function LeagueTable({ rows }: { rows: Row[] }) {
+  const sorted = [...rows].sort((a, b) => (numberAt(b, U.pct) ?? -1) - (numberAt(a, U.pct) ?? -1)).slice(0, 12);
+  return (
+    <table>
+      <thead>
+        <tr>
+          <th scope="col">Organisation</th>
+          <th scope="col" class="num">
+            Uptake
+          </th>
+          <th scope="col" class="num">
+            Target
+          </th>
+          <th scope="col">Status</th>
+        </tr>
+      </thead>
+      <tbody>
+        {sorted.map((r) => {
+          const pct = numberAt(r, U.pct);
+          const target = numberAt(r, U.target);
+          const code = stringAt(r, 'rag')?.toLowerCase();
+          const rag: Rag = code === 'green' || code === 'amber' || code === 'red' ? code : ragStatus(pct, target);
+          return (
+            <tr key={stringAt(r, U.org)}>
+              <td>{stringAt(r, U.name)}</td>
+              <td class="num">{pct !== null ? formatPercent(pct) : '*'}</td>
+              <td class="num">{target !== null ? formatPercent(target) : '–'}</td>
+              <td>
+                <span class={`rag rag-${rag}`}>{RAG_LABEL[rag]}</span>
+              </td>
+            </tr>
+          );
+        })}
+      </tbody>
+    </table>
+  );
 }

@@ -44,7 +44,6 @@ export default function Rollout() {
   const parent = orgs.byCode.get(scope.parent);
   const levelLabel = LEVEL_LABELS[scope.level];
 
-  const snapshot = useMetric('uptake', { org: scope.parent, level: scope.level, from: filters.from, to: filters.to });
   const curves = useMetric('uptake', { org: scope.parent, level: scope.level, from: filters.from, to: filters.to, grain: filters.grain });
   const own = useMetric('uptake', { org: filters.org, from: filters.from, to: filters.to, grain: filters.grain });
 
@@ -66,25 +65,35 @@ export default function Rollout() {
     return m;
   }, [curves, orgs]);
 
+  // The league table: the rollout metric's snapshot at the end date (RAG and projection from the
+  // server when it gives them, else worked out here from the uptake curves).
+  const snapshot = useMetric('rollout', { org: scope.parent, level: scope.level, to: filters.to });
   const league = useMemo(
     () =>
       mapLoadable(snapshot, (d): LeagueData => {
-        const extraCols: Column[] = [
-          { name: 'rag', label: 'Against target', type: 'string' },
-          { name: 'projected', label: 'Projected to reach target', type: 'string' },
-        ];
         const rows: Row[] = d.rows.map((r) => {
           const code = stringAt(r, U.org) ?? '';
           const target = numberAt(r, U.target) ?? orgs.byCode.get(code)?.targetUptakePct ?? null;
+          const serverRag = stringAt(r, 'rag')?.toLowerCase();
+          const rag: Rag = serverRag === 'green' || serverRag === 'amber' || serverRag === 'red' ? serverRag : ragStatus(numberAt(r, U.pct), target);
           const p = projections.get(code);
+          const serverDate = stringAt(r, 'projected_target_date');
           return {
             ...r,
-            rag: RAG_LABEL[ragStatus(numberAt(r, U.pct), target)],
-            projected: p ? (p.kind === 'projected' ? formatDay(p.date) : projectionLabel(p)) : '–',
+            target_pct: target,
+            rag_code: rag,
+            rag_label: RAG_LABEL[rag],
+            projected: serverDate ? formatDay(serverDate) : p ? (p.kind === 'projected' ? formatDay(p.date) : projectionLabel(p)) : stringAt(r, 'status') ?? '–',
           };
         });
-        const columns = d.columns.filter((c) => c.name !== U.org || !d.columns.some((x) => x.name === U.name));
-        return { ...d, columns: [...columns, ...extraCols], rows, highlight: scope.highlight, level: scope.level };
+        const keep = [U.name, 'go_live_date', 'eligible', U.activated, U.pct, U.target, 'weekly_change_pp'];
+        const columns: Column[] = [
+          ...keep.map((n) => d.columns.find((c) => c.name === n)).filter((c): c is Column => !!c),
+          { name: 'rag_label', label: 'Against target', type: 'string' },
+          { name: 'projected', label: 'Projected to reach target', type: 'string' },
+        ];
+        if (!columns.some((c) => c.name === U.target)) columns.splice(columns.length - 2, 0, { name: U.target, label: 'Target', type: 'number', unit: 'percent' });
+        return { ...d, columns, rows, highlight: scope.highlight, level: scope.level };
       }),
     [snapshot, projections, orgs, scope.highlight, scope.level],
   );
@@ -112,7 +121,16 @@ export default function Rollout() {
 
   const peers = childrenOf(orgs, scope.parent, scope.level);
   const live = peers.filter((o) => o.goLiveDate && (!filters.to || o.goLiveDate <= filters.to)).length;
-  const timeline = useMemo(() => goLiveData(peers, scope.highlight), [peers.map((p) => p.code).join(), scope.highlight]);
+  const timeline = useMemo(() => {
+    if (snapshot.status === 'ready' && snapshot.data.columns.some((c) => c.name === 'go_live_date')) {
+      const byCode = new Map(snapshot.data.rows.map((r) => [stringAt(r, U.org) ?? '', stringAt(r, 'go_live_date')]));
+      return goLiveData(
+        peers.map((o) => ({ ...o, goLiveDate: byCode.get(o.code) ?? o.goLiveDate })),
+        scope.highlight,
+      );
+    }
+    return goLiveData(peers, scope.highlight);
+  }, [snapshot, peers.map((p) => p.code).join(), scope.highlight]);
   const rag: Rag = ragStatus(headline?.pct, selected?.targetUptakePct);
   const q = new URLSearchParams(route.query);
 
@@ -182,6 +200,8 @@ export default function Rollout() {
           data={league}
           table={{
             initialSort: { column: U.pct, direction: 'descending' },
+            hide: ['rag_label'],
+            extra: { header: 'Against target', cell: (r) => <RagBadge rag={(stringAt(r, 'rag_code') as Rag | null) ?? 'none'} /> },
             onRowSelect: (r) => drill(stringAt(r, U.org)),
             rowSelectLabel: (r) => `Show ${stringAt(r, U.name) ?? stringAt(r, U.org)}`,
             isHighlighted: (r) => !!scope.highlight && stringAt(r, U.org) === scope.highlight,
@@ -228,7 +248,7 @@ function leagueBars(d: LeagueData, width: number, orgs: OrgIndex) {
       const code = stringAt(r, U.org) ?? '';
       const target = numberAt(r, U.target) ?? orgs.byCode.get(code)?.targetUptakePct ?? null;
       const pct = numberAt(r, U.pct);
-      return { code, name: stringAt(r, U.name) ?? code, pct, target, rag: ragStatus(pct, target) };
+      return { code, name: stringAt(r, U.name) ?? code, pct, target, rag: (stringAt(r, 'rag_code') as Rag | null) ?? ragStatus(pct, target) };
     })
     .filter((b) => b.pct !== null)
     .sort((a, b) => (b.pct ?? 0) - (a.pct ?? 0));

@@ -1,3 +1,396 @@
+import { useMemo } from 'preact/hooks';
+import { getJson } from '../api/client.js';
+import { useLoad, useMetric, type Loadable } from '../api/hooks.js';
+import type { Column, MetricResult, Row } from '../api/types.js';
+import { COLOURS, Plot, base, tick, toDate } from '../charts/plots.js';
+import { ChartCard, type TableData } from '../components/ChartCard.js';
+import { Legend, PageHeader, Tile } from '../components/Page.js';
+import { ErrorState, Loading } from '../components/States.js';
+import { useApp } from '../lib/context.js';
+import { formatCount, formatGbp, formatNumber, formatPeriod } from '../lib/format.js';
+import { dateCol, numberAt, stringAt } from '../lib/metric.js';
+import { childLevel } from '../lib/orgs.js';
+import { setParams } from '../lib/router.js';
+import {
+  computeSavings,
+  decodeValues,
+  encodeValues,
+  type ActivityRow,
+  type CostRow,
+  type SavingType,
+  type SavingsResult,
+  type UnitValues,
+} from '../lib/savings.js';
+
+// Where the savings and ROI metrics keep what the what-if panel needs.
+export const S = {
+  period: 'period_start',
+  type: 'saving_type',
+  label: 'saving_label',
+  activity: 'activity',
+  avoided: 'avoided',
+  org: 'org_code',
+  orgName: 'org_name',
+  cost: 'cost_gbp',
+} as const;
+
+/**
+ * The unit-value model the API sends with the savings metric: one entry per saving type and
+ * event kind ({id, label, event_type, fraction, low, central, high}); one value per saving type here.
+ */
+export function savingsModel(d: MetricResult, published?: unknown): SavingType[] {
+  // GET /api/savings-model: { items: [{ id, label, fraction, unit_value_gbp: { low, central, high }, source }] };
+  // a flattened list ({ id, label, low, central, high }) is read as well.
+  const holder = (published ?? d.model ?? d.savingsModel ?? []) as unknown;
+  const raw = (Array.isArray(holder) ? holder : ((holder as { items?: unknown[] }).items ?? [])) as Array<Record<string, unknown>>;
+  const byType = new Map<string, SavingType>();
+  for (const m of raw) {
+    const type = String(m.id ?? m.type ?? m.saving_type ?? '');
+    if (!type || byType.has(type)) continue;
+    const v = (m.unit_value_gbp ?? m) as Record<string, unknown>;
+    byType.set(type, {
+      type,
+      label: String(m.label ?? type),
+      low: Number(v.low ?? 0),
+      central: Number(v.central ?? 0),
+      high: Number(v.high ?? 0),
+      description: typeof m.source === 'string' ? m.source : typeof m.description === 'string' ? m.description : undefined,
+      activity: typeof m.fraction === 'number' ? `${Math.round(m.fraction * 100)}% of this activity is assumed to avoid a cost.` : undefined,
+    });
+  }
+  // Types with activity but missing from the model still show (valued at 0 until given a value).
+  for (const r of d.rows) {
+    const type = stringAt(r, S.type);
+    if (type && !byType.has(type)) byType.set(type, { type, label: stringAt(r, S.label) ?? type, low: 0, central: 0, high: 0 });
+  }
+  return [...byType.values()];
+}
+
+export function activityRows(d: MetricResult, withOrg = false): ActivityRow[] {
+  const period = dateCol(d) ?? S.period;
+  const out: ActivityRow[] = [];
+  for (const r of d.rows) {
+    // Savings = activities that avoided a cost (activity × the model's fraction) × value of one.
+    const count = numberAt(r, S.avoided) ?? numberAt(r, S.activity);
+    const type = stringAt(r, S.type);
+    if (count === null || !type) continue;
+    out.push({
+      period: String(r[period] ?? ''),
+      type,
+      count,
+      activity: numberAt(r, S.activity) ?? count,
+      org: withOrg ? (stringAt(r, S.org) ?? undefined) : undefined,
+    });
+  }
+  return out;
+}
+
+export function costRows(d: MetricResult): CostRow[] {
+  const period = dateCol(d) ?? S.period;
+  return d.rows.map((r) => ({ period: String(r[period] ?? ''), cost: numberAt(r, S.cost) ?? 0 })).filter((c) => c.period);
+}
+
+interface Computed {
+  model: SavingType[];
+  values: UnitValues;
+  result: SavingsResult;
+  orgResult: SavingsResult | null;
+  changed: boolean;
+}
+
 export default function Savings() {
-  return <h1>Savings</h1>;
+  const { filters, orgs, route } = useApp();
+  const org = orgs.byCode.get(filters.org);
+  const range = { org: filters.org, from: filters.from, to: filters.to, grain: 'month' as const };
+  const savings = useMetric('savings', range);
+  const model = useLoad('savings-model', (signal) => getJson<unknown>('/api/savings-model', signal).catch(() => null));
+  const roi = useMetric('roi', range);
+  const level = childLevel(org?.type);
+  const byOrg = useMetric('savings', level ? { ...range, level } : null);
+  const whatIf = route.query.get('whatif');
+
+  const computed: Loadable<Computed> = useMemo(() => {
+    if (savings.status !== 'ready') return savings;
+    if (roi.status !== 'ready') return roi;
+    if (model.status === 'loading') return model;
+    const model_ = savingsModel(savings.data, model.status === 'ready' ? model.data : undefined);
+    const values = decodeValues(whatIf, model_);
+    const result = computeSavings(activityRows(savings.data), model_, values, costRows(roi.data));
+    const orgResult = byOrg.status === 'ready' ? computeSavings(activityRows(byOrg.data, true), model_, values, []) : null;
+    return { status: 'ready', data: { model: model_, values, result, orgResult, changed: encodeValues(values, model_) !== null } };
+  }, [savings, roi, byOrg, whatIf, model]);
+
+  const setValue = (type: string, which: 'low' | 'central' | 'high', value: number) => {
+    if (computed.status !== 'ready') return;
+    const next: UnitValues = { ...computed.data.values, [type]: { ...computed.data.values[type]!, [which]: value } };
+    setParams({ whatif: encodeValues(next, computed.data.model) }, { replace: true });
+  };
+
+  const c = computed.status === 'ready' ? computed.data : null;
+  const t = c?.result.totals;
+  const orgName = (code: string) => orgs.byCode.get(code)?.name ?? code;
+
+  const cumulative = useMemo(() => (c ? cumulativeTable(c.result) : null), [c]);
+  const types = useMemo(() => (c ? typeTable(c.result) : null), [c]);
+  const orgTable = useMemo(() => (c?.orgResult ? orgSavingsTable(c.orgResult, orgName) : null), [c]);
+  const ready = <T,>(v: T | null): Loadable<T> => (computed.status === 'ready' ? { status: 'ready', data: v! } : computed.status === 'error' ? computed : { status: 'loading' });
+
+  return (
+    <>
+      <PageHeader
+        title="Savings & ROI"
+        caption="What the portal saves the NHS, estimated from what patients do online instead of by phone, letter or visit, against what the programme costs."
+      />
+      {c?.changed && (
+        <p class="notice" role="status">
+          You are looking at a <strong>what-if scenario</strong>: some values per activity differ from the programme's model.{' '}
+          <button type="button" class="link-button" onClick={() => setParams({ whatif: null }, { replace: true })}>
+            Go back to the model's values
+          </button>
+        </p>
+      )}
+      <div class="tiles">
+        <Tile
+          hero
+          testId="savings-total"
+          label="Savings to date (central estimate)"
+          loading={!c}
+          value={t ? formatGbp(t.central, true) : '–'}
+          detail={t ? `Range ${formatGbp(t.low, true)} to ${formatGbp(t.high, true)}` : undefined}
+        />
+        <Tile label="Programme cost to date" loading={!c} value={t ? formatGbp(t.cost, true) : '–'} detail="Licences, implementation, staff and marketing." />
+        <Tile
+          label="Return on investment"
+          loading={!c}
+          value={t && t.cost > 0 ? `${formatNumber(t.central / t.cost, 'ratio')} ×` : '–'}
+          detail={t ? `Net benefit ${formatGbp(t.central - t.cost, true)} (central).` : undefined}
+        />
+        <Tile
+          label="Payback"
+          loading={!c}
+          value={c ? (c.result.payback ? formatPeriod(c.result.payback, 'month') : 'Not yet') : '–'}
+          detail={c?.result.payback ? 'The month cumulative savings first covered cumulative cost.' : 'Cumulative savings have not yet covered cumulative cost.'}
+        />
+      </div>
+      <div class="two-col">
+        <div class="stack">
+          <ChartCard
+            title="Cumulative savings against cumulative cost, with the payback point"
+            subtitle="Central estimate with the low–high band. Follows the what-if values at once."
+            data={ready(cumulative)}
+            chart={cumulativeChart}
+            height={320}
+            footer={() => (
+              <Legend
+                items={[
+                  { label: 'Savings (central)', colour: COLOURS.green, kind: 'line' },
+                  { label: 'Low–high range', colour: '#a3d9b9' },
+                  { label: 'Cost', colour: COLOURS.red, kind: 'line' },
+                ]}
+              />
+            )}
+          />
+          <ChartCard title="Savings by type" subtitle="Central estimate, with the low–high range as a line." data={ready(types)} chart={typeChart} />
+          {level && (
+            <ChartCard
+              title={`Savings by ${level === 'ccg' ? 'CCG' : 'GP practice'}`}
+              subtitle="Central estimate of savings from activity in each organisation."
+              data={orgTable ? { status: 'ready', data: orgTable } : byOrg.status === 'error' ? byOrg : { status: 'loading' }}
+              chart={orgChart}
+            />
+          )}
+        </div>
+        <aside class="whatif" aria-labelledby="whatif-title">
+          <h2 id="whatif-title">What if the values were different?</h2>
+          <p class="hint">
+            Change the value of one activity (in £) and every figure on this page is worked out again straight away. The starting values are the
+            programme's savings model.
+          </p>
+          {computed.status === 'loading' && <Loading label="Loading the savings model" height={120} />}
+          {computed.status === 'error' && <ErrorState error={computed.error} />}
+          {c && (
+            <table data-testid="whatif-table">
+              <caption class="visually-hidden">Value of each activity, in pounds</caption>
+              <thead>
+                <tr>
+                  <th scope="col">Activity</th>
+                  <th scope="col" class="num">
+                    Low £
+                  </th>
+                  <th scope="col" class="num">
+                    Central £
+                  </th>
+                  <th scope="col" class="num">
+                    High £
+                  </th>
+                </tr>
+              </thead>
+              <tbody>
+                {c.model.map((m) => {
+                  const v = c.values[m.type]!;
+                  const t = c.result.byType.find((b) => b.type === m.type);
+                  return (
+                    <tr key={m.type}>
+                      <th scope="row">
+                        {m.label}
+                        {(m.description || m.activity) && (
+                          <details class="model-source">
+                            <summary>Where this value comes from</summary>
+                            {m.activity && <p>{m.activity}</p>}
+                            {m.description && <p>{m.description}</p>}
+                          </details>
+                        )}
+                        <span class="hint">
+                          {formatCount(t?.avoided ?? 0)} that avoided a cost{t && t.activity !== t.avoided ? `, of ${formatCount(t.activity)}` : ''}
+                        </span>
+                      </th>
+                      {(['low', 'central', 'high'] as const).map((k) => (
+                        <td key={k} class="num">
+                          <input
+                            type="number"
+                            min={0}
+                            step={0.01}
+                            inputMode="decimal"
+                            aria-label={`${k} value of ${m.label}, in pounds`}
+                            class={v[k] !== m[k] ? 'changed' : undefined}
+                            value={v[k]}
+                            onInput={(e) => {
+                              const x = Number((e.target as HTMLInputElement).value);
+                              if (Number.isFinite(x) && x >= 0) setValue(m.type, k, x);
+                            }}
+                          />
+                        </td>
+                      ))}
+                    </tr>
+                  );
+                })}
+              </tbody>
+            </table>
+          )}
+          {c && (
+            <div class="whatif-actions">
+              <button type="button" class="button-secondary" disabled={!c.changed} onClick={() => setParams({ whatif: null }, { replace: true })}>
+                Reset to the model's values
+              </button>
+              {c.changed && <span class="hint">This scenario is saved in the page address, so you can share it.</span>}
+            </div>
+          )}
+        </aside>
+      </div>
+    </>
+  );
+}
+
+const gbp = (name: string, label: string): Column => ({ name, label, type: 'number', unit: 'gbp' });
+
+function cumulativeTable(r: SavingsResult): TableData & { payback: string | null } {
+  return {
+    columns: [
+      { name: 'period', label: 'Month', type: 'date' },
+      gbp('central', 'Savings in month (central)'),
+      gbp('cumLow', 'Cumulative savings (low)'),
+      gbp('cumCentral', 'Cumulative savings (central)'),
+      gbp('cumHigh', 'Cumulative savings (high)'),
+      gbp('cost', 'Cost in month'),
+      gbp('cumCost', 'Cumulative cost'),
+    ],
+    rows: r.periods.map((p) => ({ ...p, period: p.period }) as unknown as Row),
+    grain: 'month',
+    payback: r.payback,
+  };
+}
+
+function typeTable(r: SavingsResult): TableData {
+  return {
+    columns: [
+      { name: 'label', label: 'Type of saving', type: 'string' },
+      { name: 'activity', label: 'Activities', type: 'number', unit: 'count' },
+      { name: 'avoided', label: 'That avoided a cost', type: 'number', unit: 'count' },
+      gbp('low', 'Savings (low)'),
+      gbp('central', 'Savings (central)'),
+      gbp('high', 'Savings (high)'),
+    ],
+    rows: r.byType as unknown as Row[],
+  };
+}
+
+function orgSavingsTable(r: SavingsResult, name: (code: string) => string): TableData {
+  return {
+    columns: [
+      { name: 'name', label: 'Organisation', type: 'string' },
+      { name: 'activity', label: 'Activity', type: 'number', unit: 'count' },
+      gbp('low', 'Savings (low)'),
+      gbp('central', 'Savings (central)'),
+      gbp('high', 'Savings (high)'),
+    ],
+    rows: r.byOrg.map((o) => ({ ...o, name: name(o.org) }) as unknown as Row),
+  };
+}
+
+function cumulativeChart(d: TableData & { payback: string | null }, width: number) {
+  const rows = d.rows.map((r) => ({ ...(r as unknown as SavingsResult['periods'][number]), date: toDate(r.period)! }));
+  const pay = d.payback ? rows.find((r) => r.period === d.payback) : undefined;
+  return Plot.plot({
+    ...base(width, 320, { marginLeft: 64 }),
+    x: { type: 'utc', label: null },
+    y: { label: '£ (cumulative)', grid: true, tickFormat: tick('gbp') },
+    marks: [
+      Plot.areaY(rows, { x: 'date', y1: 'cumLow', y2: 'cumHigh', fill: '#a3d9b9', fillOpacity: 0.6, curve: 'monotone-x' }),
+      Plot.lineY(rows, { x: 'date', y: 'cumCentral', stroke: COLOURS.green, strokeWidth: 3, curve: 'monotone-x' }),
+      Plot.lineY(rows, { x: 'date', y: 'cumCost', stroke: COLOURS.red, strokeWidth: 2.5 }),
+      pay ? Plot.ruleX([pay.date], { stroke: COLOURS.text, strokeDasharray: '3 3' }) : null,
+      pay ? Plot.dot([pay], { x: 'date', y: 'cumCentral', r: 6, fill: COLOURS.text }) : null,
+      pay
+        ? Plot.text([pay], { x: 'date', y: 'cumCentral', text: () => `Payback ${formatPeriod(pay.period, 'month')}`, dx: -8, dy: -12, textAnchor: 'end', fontWeight: 700 })
+        : null,
+      Plot.ruleY([0]),
+      Plot.tip(
+        rows,
+        Plot.pointerX({
+          x: 'date',
+          y: 'cumCentral',
+          title: (r: (typeof rows)[number]) =>
+            `${formatPeriod(r.period, 'month')}\nSavings ${formatGbp(r.cumCentral, true)} (${formatGbp(r.cumLow, true)}–${formatGbp(r.cumHigh, true)})\nCost ${formatGbp(r.cumCost, true)}`,
+        }),
+      ),
+    ],
+  });
+}
+
+function typeChart(d: TableData, width: number) {
+  const bars = d.rows.map((r) => ({ label: String(r.label), low: Number(r.low), central: Number(r.central), high: Number(r.high), activity: Number(r.activity) }));
+  const longest = Math.max(8, ...bars.map((b) => b.label.length));
+  return Plot.plot({
+    ...base(width, Math.max(180, bars.length * 30 + 50), { marginLeft: Math.min(260, longest * 6.6 + 12) }),
+    x: { label: 'Savings (£)', grid: true, tickFormat: tick('gbp') },
+    y: { label: null, domain: bars.map((b) => b.label) },
+    marks: [
+      Plot.barX(bars, { y: 'label', x: 'central', fill: COLOURS.green }),
+      Plot.ruleY(bars, { y: 'label', x1: 'low', x2: 'high', stroke: COLOURS.text, strokeWidth: 1.5 }),
+      Plot.ruleX([0]),
+      Plot.tip(
+        bars,
+        Plot.pointerY({
+          y: 'label',
+          x: 'central',
+          title: (b: (typeof bars)[number]) => `${b.label}\n${formatCount(b.activity)} activities\n${formatGbp(b.central)} (${formatGbp(b.low)}–${formatGbp(b.high)})`,
+        }),
+      ),
+    ],
+  });
+}
+
+function orgChart(d: TableData, width: number) {
+  const bars = d.rows.map((r) => ({ name: String(r.name), central: Number(r.central), low: Number(r.low), high: Number(r.high) }));
+  const longest = Math.max(8, ...bars.map((b) => b.name.length));
+  return Plot.plot({
+    ...base(width, Math.max(180, bars.length * 24 + 50), { marginLeft: Math.min(260, longest * 6.6 + 12) }),
+    x: { label: 'Savings (£, central)', grid: true, tickFormat: tick('gbp') },
+    y: { label: null, domain: bars.map((b) => b.name) },
+    marks: [
+      Plot.barX(bars, { y: 'name', x: 'central', fill: COLOURS.aqua }),
+      Plot.ruleX([0]),
+      Plot.tip(bars, Plot.pointerY({ y: 'name', x: 'central', title: (b: (typeof bars)[number]) => `${b.name}\n${formatGbp(b.central)} (${formatGbp(b.low)}–${formatGbp(b.high)})` })),
+    ],
+  });
 }

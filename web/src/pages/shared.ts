@@ -17,14 +17,42 @@ export const U = {
 export const A = { period: 'period_start', active: 'active_patients', logins: 'logins', events: 'events' } as const;
 export const R = {
   period: 'period_start',
-  savings: 'savings_central',
-  cumSavings: 'cumulative_savings_central',
-  cumLow: 'cumulative_savings_low',
-  cumHigh: 'cumulative_savings_high',
-  cost: 'cost',
-  cumCost: 'cumulative_cost',
+  savings: 'savings_central_gbp',
+  cumSavings: 'cumulative_savings_central_gbp',
+  cumLow: 'cumulative_savings_low_gbp',
+  cumHigh: 'cumulative_savings_high_gbp',
+  cost: 'cost_gbp',
+  cumCost: 'cumulative_cost_gbp',
+  payback: 'payback_central',
 } as const;
-export const C = { period: 'period_start', inForce: 'objections_in_force' } as const;
+export const C = { period: 'period_start', inForce: 'objections_in_force', scope: 'scope', scopeName: 'scope_name' } as const;
+
+/**
+ * Objections in force per period, all scopes together (the consent metric has a row per scope).
+ * A period with a hidden scope count is shown as at least the visible total, and flagged.
+ */
+export function objectionTotals(d: TableData): TableData & { partial: Set<string> } {
+  const period = dateCol(d) ?? C.period;
+  const totals = new Map<string, { n: number; hidden: boolean }>();
+  for (const r of d.rows) {
+    const key = String(r[period]);
+    const t = totals.get(key) ?? { n: 0, hidden: false };
+    if (r._suppressed?.includes(C.inForce)) t.hidden = true;
+    else t.n += num(r[C.inForce]) ?? 0;
+    totals.set(key, t);
+  }
+  const rows: Row[] = [...totals.entries()].sort(([a], [b]) => a.localeCompare(b)).map(([k, t]) => ({ [period]: k, [C.inForce]: t.n }));
+  return {
+    columns: [
+      { name: period, label: 'Period', type: 'date' },
+      { name: C.inForce, label: 'Objections in force (all scopes)', type: 'number', unit: 'count' },
+    ],
+    rows,
+    grain: d.grain,
+    suppression: d.suppression,
+    partial: new Set([...totals.entries()].filter(([, t]) => t.hidden).map(([k]) => k)),
+  };
+}
 
 /** Points of a time series with a numeric column (suppressed and missing values dropped). */
 export function series(rows: Row[], period: string, value: string, extra: (r: Row) => Record<string, unknown> = () => ({})) {
@@ -127,21 +155,34 @@ export function roiChart(d: TableData, width: number) {
 }
 
 export function objectionsChart(d: TableData, width: number) {
-  const pts = series(d.rows, dateCol(d) ?? C.period, C.inForce);
+  const period = dateCol(d) ?? C.period;
+  const pts = d.rows
+    .map((r) => ({
+      date: toDate(r[period]),
+      period: String(r[period]),
+      scope: String(r[C.scopeName] ?? r[C.scope] ?? 'All'),
+      value: r._suppressed?.includes(C.inForce) ? null : num(r[C.inForce]),
+    }))
+    .filter((p): p is { date: Date; period: string; scope: string; value: number } => p.date !== null && p.value !== null)
+    .sort((a, b) => a.date.getTime() - b.date.getTime());
   return Plot.plot({
     ...base(width, 280),
     x: { type: 'utc', label: null },
     y: { label: 'Objections in force', grid: true, tickFormat: tick('count') },
+    color: { legend: true, range: [COLOURS.purple, COLOURS.pink, COLOURS.lightBlue, COLOURS.orange, COLOURS.aqua, COLOURS.grey] },
     marks: [
-      Plot.lineY(pts, { x: 'date', y: 'value', stroke: COLOURS.purple, strokeWidth: 2.5, curve: 'step-after' }),
+      Plot.areaY(pts, { x: 'date', y: 'value', fill: 'scope', curve: 'step-after', fillOpacity: 0.85 }),
       Plot.ruleY([0]),
       Plot.tip(
         pts,
-        Plot.pointerX({
-          x: 'date',
-          y: 'value',
-          title: (p: { period: string; value: number }) => `${periodTitle(d.grain)(p)}\n${tick('count')(p.value)} objections in force`,
-        }),
+        Plot.pointer(
+          Plot.stackY({
+            x: 'date',
+            y: 'value',
+            z: 'scope',
+            title: (p: { period: string; value: number; scope: string }) => `${periodTitle(d.grain)(p)}\n${p.scope}: ${tick('count')(p.value)} in force`,
+          }),
+        ),
       ),
     ],
   });
