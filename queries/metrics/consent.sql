@@ -1,0 +1,60 @@
+-- consent: objections in force at the end of each period by scope (an organisation, or '*' for
+-- all), for patients registered in the organisation's subtree, per 1,000 patients activated at
+-- that time; and sharing grants and revocations made in the period (patients per day, summed).
+-- Params: $org $level $grain $from $to.
+WITH scope AS (
+  SELECT t.org_code AS leaf, t.ancestor_code AS grp
+  FROM rollup_org_tree t
+  JOIN rollup_org_tree f ON f.org_code = t.org_code AND f.ancestor_code = $org
+  WHERE t.ancestor_type = $level
+),
+periods AS (
+  SELECT p::DATE AS period_start
+  FROM (
+    SELECT unnest(generate_series(date_trunc($grain, $from::DATE)::TIMESTAMP, $to::DATE::TIMESTAMP, step)) AS p
+    FROM (SELECT CASE $grain WHEN 'day' THEN INTERVAL 1 DAY WHEN 'week' THEN INTERVAL 7 DAY
+                             WHEN 'month' THEN INTERVAL 1 MONTH ELSE INTERVAL 3 MONTH END AS step)
+  )
+),
+first_start AS (SELECT min(period_start) AS first_start FROM periods),
+objections AS (
+  SELECT greatest(date_trunc($grain, d.day)::DATE, (SELECT first_start FROM first_start)) AS period_start,
+         s.grp, d.scope, sum(d.delta) AS delta
+  FROM rollup_objections_daily d JOIN scope s ON s.leaf = d.practice_code
+  WHERE d.day <= $to::DATE GROUP BY ALL
+),
+sharing AS (
+  SELECT date_trunc($grain, c.day)::DATE AS period_start, s.grp, c.scope,
+         sum(c.patients) FILTER (WHERE c.event_type = 'sharing_granted') AS granted,
+         sum(c.patients) FILTER (WHERE c.event_type = 'sharing_revoked') AS revoked
+  FROM rollup_consent_daily c JOIN scope s ON s.leaf = c.practice_code
+  WHERE c.day BETWEEN (SELECT first_start FROM first_start) AND $to::DATE GROUP BY ALL
+),
+enrolled AS (
+  SELECT greatest(date_trunc($grain, u.day)::DATE, (SELECT first_start FROM first_start)) AS period_start,
+         s.grp, sum(u.delta) AS delta
+  FROM rollup_uptake_daily u JOIN scope s ON s.leaf = u.practice_code
+  WHERE u.dim = 'none' AND u.day <= $to::DATE GROUP BY ALL
+),
+keys AS (SELECT DISTINCT grp, scope FROM objections UNION SELECT DISTINCT grp, scope FROM sharing),
+grid AS (SELECT p.period_start, k.grp, k.scope FROM periods p CROSS JOIN keys k),
+running AS (
+  SELECT g.*, sum(coalesce(ob.delta, 0)) OVER (PARTITION BY g.grp, g.scope ORDER BY g.period_start) AS in_force
+  FROM grid g LEFT JOIN objections ob USING (period_start, grp, scope)
+),
+enrolled_running AS (
+  SELECT p.period_start, g.grp, sum(coalesce(e.delta, 0)) OVER (PARTITION BY g.grp ORDER BY p.period_start) AS enrolled
+  FROM periods p CROSS JOIN (SELECT DISTINCT grp FROM keys) g
+  LEFT JOIN enrolled e ON e.period_start = p.period_start AND e.grp = g.grp
+)
+SELECT r.period_start, r.grp AS org_code, o.name AS org_name, r.scope,
+       CASE WHEN r.scope = '*' THEN 'All organisations' ELSE coalesce(so.name, r.scope) END AS scope_name,
+       r.in_force::BIGINT AS objections_in_force, er.enrolled::BIGINT AS enrolled,
+       NULL::DOUBLE AS objections_per_1000,
+       coalesce(sh.granted, 0)::BIGINT AS sharing_granted, coalesce(sh.revoked, 0)::BIGINT AS sharing_revoked
+FROM running r
+JOIN organisations o ON o.org_code = r.grp
+LEFT JOIN organisations so ON so.org_code = r.scope
+LEFT JOIN enrolled_running er ON er.period_start = r.period_start AND er.grp = r.grp
+LEFT JOIN sharing sh ON sh.period_start = r.period_start AND sh.grp = r.grp AND sh.scope = r.scope
+ORDER BY r.period_start, org_code, r.scope;

@@ -1,0 +1,41 @@
+-- equity: at $to, patients activated (latest enrolment state) as a share of registered patients,
+-- by IMD decile, age band or sex ($by), for patients registered in the organisation's subtree.
+-- With imd_decile, also the most deprived (deciles 1-2) and least deprived (9-10) quintiles; the
+-- gap between them is derived from the rounded figures. Params: $org $level $to $by.
+WITH scope AS (
+  SELECT t.org_code AS leaf, t.ancestor_code AS grp
+  FROM rollup_org_tree t
+  JOIN rollup_org_tree f ON f.org_code = t.org_code AND f.ancestor_code = $org
+  WHERE t.ancestor_type = $level
+),
+activated AS (
+  SELECT s.grp, u.dim_value AS breakdown, sum(u.delta) AS activated
+  FROM rollup_uptake_daily u JOIN scope s ON s.leaf = u.practice_code
+  WHERE u.dim IN ('none', $by) AND u.day <= $to::DATE
+  GROUP BY ALL
+),
+population AS (
+  SELECT s.grp, p.dim_value AS breakdown, sum(p.patients) AS population
+  FROM rollup_population p JOIN scope s ON s.leaf = p.practice_code
+  WHERE p.dim IN ('none', $by)
+  GROUP BY ALL
+),
+cells AS (
+  SELECT coalesce(p.grp, a.grp) AS grp, coalesce(p.breakdown, a.breakdown) AS breakdown,
+         coalesce(a.activated, 0) AS activated, coalesce(p.population, 0) AS population
+  FROM population p FULL OUTER JOIN activated a USING (grp, breakdown)
+),
+quintiles AS (
+  SELECT grp, CASE WHEN breakdown IN ('1', '2') THEN 'Q1 most deprived (deciles 1-2)'
+                   ELSE 'Q5 least deprived (deciles 9-10)' END AS breakdown,
+         sum(activated) AS activated, sum(population) AS population
+  FROM cells
+  WHERE $by = 'imd_decile' AND breakdown IN ('1', '2', '9', '10')
+  GROUP BY ALL
+)
+SELECT x.grp AS org_code, o.name AS org_name, x.breakdown,
+       x.activated::BIGINT AS activated, x.population::BIGINT AS population,
+       NULL::DOUBLE AS uptake_pct, NULL::DOUBLE AS gap_q5_q1_pp
+FROM (SELECT * FROM cells UNION ALL SELECT * FROM quintiles) x
+JOIN organisations o ON o.org_code = x.grp
+ORDER BY org_code, x.breakdown = 'All' DESC, starts_with(x.breakdown, 'Q'), try_cast(x.breakdown AS INTEGER) NULLS LAST, x.breakdown;

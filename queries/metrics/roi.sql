@@ -1,0 +1,94 @@
+-- roi: per period, savings (all saving types of the model, three scenarios) against costs:
+-- programme costs of organisations in the subtree spread evenly over their days, and campaign
+-- costs spread evenly over the campaign's days; cumulative from $from. Net benefit = cumulative
+-- savings - cumulative cost; ROI % = net benefit / cumulative cost; payback period = first period
+-- whose cumulative net benefit is >= 0 (null while not yet reached).
+-- Params: $org $level $grain $from $to $model.
+WITH scope AS (
+  SELECT t.org_code AS leaf, t.ancestor_code AS grp
+  FROM rollup_org_tree t
+  JOIN rollup_org_tree f ON f.org_code = t.org_code AND f.ancestor_code = $org
+  WHERE t.ancestor_type = $level
+),
+periods AS (
+  SELECT p::DATE AS period_start, least((p + step)::DATE - 1, $to::DATE) AS period_end
+  FROM (
+    SELECT unnest(generate_series(date_trunc($grain, $from::DATE)::TIMESTAMP, $to::DATE::TIMESTAMP, step)) AS p, step
+    FROM (SELECT CASE $grain WHEN 'day' THEN INTERVAL 1 DAY WHEN 'week' THEN INTERVAL 7 DAY
+                             WHEN 'month' THEN INTERVAL 1 MONTH ELSE INTERVAL 3 MONTH END AS step)
+  )
+),
+model AS (
+  SELECT unnest(from_json($model::JSON,
+    '[{"id":"VARCHAR","label":"VARCHAR","event_type":"VARCHAR","fraction":"DOUBLE","low":"DOUBLE","central":"DOUBLE","high":"DOUBLE"}]'),
+    recursive := true)
+),
+savings AS (
+  SELECT e.period_start, s.grp,
+         sum(e.events) AS activity,
+         sum(e.events * m.fraction * m.low) AS low,
+         sum(e.events * m.fraction * m.central) AS central,
+         sum(e.events * m.fraction * m.high) AS high
+  FROM rollup_events e
+  JOIN scope s ON s.leaf = e.org_code
+  JOIN model m ON m.event_type = e.event_type
+  WHERE e.grain = $grain AND e.period_start BETWEEN date_trunc($grain, $from::DATE) AND $to::DATE
+  GROUP BY ALL
+),
+cost_items AS (
+  SELECT c.org_code, c.period_start AS start_day, c.period_end AS end_day, c.amount_gbp::DOUBLE AS amount
+  FROM programme_costs c
+  UNION ALL
+  SELECT c.org_code, c.start_date, c.end_date, c.cost_gbp::DOUBLE FROM campaigns c
+),
+costs AS (
+  SELECT p.period_start, s.grp,
+         sum(c.amount * (datediff('day', greatest(c.start_day, p.period_start), least(c.end_day, p.period_end)) + 1)
+             / (datediff('day', c.start_day, c.end_day) + 1)) AS cost
+  FROM cost_items c
+  JOIN scope s ON s.leaf = c.org_code
+  JOIN periods p ON c.start_day <= p.period_end AND c.end_day >= p.period_start
+  WHERE c.end_day >= c.start_day
+  GROUP BY ALL
+),
+grps AS (SELECT DISTINCT grp FROM scope),
+series AS (
+  SELECT p.period_start, g.grp,
+         coalesce(sv.activity, 0) AS activity,
+         coalesce(sv.low, 0) AS low, coalesce(sv.central, 0) AS central, coalesce(sv.high, 0) AS high,
+         coalesce(c.cost, 0) AS cost
+  FROM periods p CROSS JOIN grps g
+  LEFT JOIN savings sv ON sv.period_start = p.period_start AND sv.grp = g.grp
+  LEFT JOIN costs c ON c.period_start = p.period_start AND c.grp = g.grp
+),
+running AS (
+  SELECT *,
+         sum(cost) OVER w AS cum_cost,
+         sum(low) OVER w AS cum_low, sum(central) OVER w AS cum_central, sum(high) OVER w AS cum_high
+  FROM series
+  WINDOW w AS (PARTITION BY grp ORDER BY period_start)
+),
+payback AS (
+  SELECT grp,
+         min(period_start) FILTER (WHERE cum_low - cum_cost >= 0 AND cum_cost > 0) AS payback_low,
+         min(period_start) FILTER (WHERE cum_central - cum_cost >= 0 AND cum_cost > 0) AS payback_central,
+         min(period_start) FILTER (WHERE cum_high - cum_cost >= 0 AND cum_cost > 0) AS payback_high
+  FROM running GROUP BY grp
+)
+SELECT r.period_start, r.grp AS org_code, o.name AS org_name,
+       r.activity::BIGINT AS activity,
+       round(r.low, 2) AS savings_low_gbp, round(r.central, 2) AS savings_central_gbp, round(r.high, 2) AS savings_high_gbp,
+       round(r.cost, 2) AS cost_gbp,
+       round(r.cum_low, 2) AS cumulative_savings_low_gbp, round(r.cum_central, 2) AS cumulative_savings_central_gbp,
+       round(r.cum_high, 2) AS cumulative_savings_high_gbp, round(r.cum_cost, 2) AS cumulative_cost_gbp,
+       round(r.cum_low - r.cum_cost, 2) AS net_benefit_low_gbp,
+       round(r.cum_central - r.cum_cost, 2) AS net_benefit_central_gbp,
+       round(r.cum_high - r.cum_cost, 2) AS net_benefit_high_gbp,
+       CASE WHEN r.cum_cost > 0 THEN round((r.cum_low - r.cum_cost) / r.cum_cost * 100, 1) END AS roi_low_pct,
+       CASE WHEN r.cum_cost > 0 THEN round((r.cum_central - r.cum_cost) / r.cum_cost * 100, 1) END AS roi_central_pct,
+       CASE WHEN r.cum_cost > 0 THEN round((r.cum_high - r.cum_cost) / r.cum_cost * 100, 1) END AS roi_high_pct,
+       pb.payback_low, pb.payback_central, pb.payback_high
+FROM running r
+JOIN organisations o ON o.org_code = r.grp
+JOIN payback pb ON pb.grp = r.grp
+ORDER BY r.period_start, org_code;

@@ -1,0 +1,47 @@
+-- rollout: per organisation at the level: go-live date, eligible population, patients activated
+-- at $to and 12 weeks (84 days) earlier, and the uptake target. Uptake %, RAG status, weekly
+-- trend and the projected date to reach the target are derived from these (rounded) counts.
+-- Practice levels count patients by registered practice; trust / community levels count
+-- patients activated there. Params: $org $level $to.
+WITH scope AS (
+  SELECT t.org_code AS leaf, t.ancestor_code AS grp
+  FROM rollup_org_tree t
+  JOIN rollup_org_tree f ON f.org_code = t.org_code AND f.ancestor_code = $org
+  WHERE t.ancestor_type = $level
+),
+activated AS (
+  SELECT s.grp,
+         sum(u.delta) FILTER (WHERE u.day <= $to::DATE) AS now,
+         sum(u.delta) FILTER (WHERE u.day <= $to::DATE - 84) AS before
+  FROM rollup_uptake_daily u JOIN scope s ON s.leaf = u.practice_code
+  WHERE $level IN ('icb', 'ccg', 'practice') AND u.dim = 'none'
+  GROUP BY ALL
+  UNION ALL
+  SELECT s.grp, sum(u.delta) FILTER (WHERE u.day <= $to::DATE), sum(u.delta) FILTER (WHERE u.day <= $to::DATE - 84)
+  FROM rollup_uptake_org_daily u JOIN scope s ON s.leaf = u.org_code
+  WHERE $level IN ('trust', 'community')
+  GROUP BY ALL
+),
+leaves AS (
+  SELECT s.grp,
+         sum(o.eligible_population) FILTER (WHERE o.org_type = 'practice' OR $level IN ('trust', 'community')) AS eligible,
+         min(o.go_live_date) AS first_go_live,
+         sum(o.target_uptake_pct * o.eligible_population) FILTER (WHERE o.org_type = 'practice')
+           / nullif(sum(o.eligible_population) FILTER (WHERE o.org_type = 'practice' AND o.target_uptake_pct IS NOT NULL), 0)
+           AS weighted_target
+  FROM scope s JOIN organisations o ON o.org_code = s.leaf
+  GROUP BY ALL
+)
+SELECT g.org_code, g.name AS org_name, g.org_type,
+       coalesce(g.go_live_date, l.first_go_live) AS go_live_date,
+       l.eligible::BIGINT AS eligible,
+       coalesce(a.now, 0)::BIGINT AS activated,
+       coalesce(a.before, 0)::BIGINT AS activated_12_weeks_ago,
+       round(coalesce(g.target_uptake_pct, l.weighted_target), 1) AS target_pct,
+       NULL::DOUBLE AS uptake_pct, NULL::DOUBLE AS uptake_pct_12_weeks_ago, NULL::DOUBLE AS weekly_change_pp,
+       NULL::VARCHAR AS rag, NULL::VARCHAR AS status, NULL::VARCHAR AS projected_target_date,
+       $to::DATE AS as_of
+FROM leaves l
+JOIN organisations g ON g.org_code = l.grp
+LEFT JOIN activated a ON a.grp = l.grp
+ORDER BY g.org_code;

@@ -1,0 +1,55 @@
+/**
+ * Responses cached by data version: a metric's answer only changes when an import bumps
+ * store_meta.data_version, so the version is part of the key and of the ETag. Bounded LRU.
+ */
+import { createHash } from 'node:crypto';
+
+export interface CachedResponse {
+  body: string | Uint8Array;
+  contentType: string;
+  headers: Record<string, string>;
+  etag: string;
+}
+
+export function etagFor(dataVersion: string, key: string): string {
+  const digest = createHash('sha1').update(key).digest('base64url').slice(0, 16);
+  return `"v${dataVersion.replace(/[^A-Za-z0-9._-]/g, '')}-${digest}"`;
+}
+
+/** True when If-None-Match names this ETag (or *). */
+export function matchesEtag(ifNoneMatch: string | undefined, etag: string): boolean {
+  if (!ifNoneMatch) return false;
+  return ifNoneMatch
+    .split(',')
+    .map((t) => t.trim().replace(/^W\//, ''))
+    .some((t) => t === '*' || t === etag);
+}
+
+export class ResponseCache {
+  private readonly entries = new Map<string, CachedResponse>();
+  constructor(private readonly maxEntries = 500) {}
+
+  get(key: string): CachedResponse | undefined {
+    const hit = this.entries.get(key);
+    if (hit) {
+      this.entries.delete(key);
+      this.entries.set(key, hit);
+    }
+    return hit;
+  }
+
+  set(key: string, value: CachedResponse): void {
+    if (this.maxEntries <= 0) return;
+    this.entries.delete(key);
+    this.entries.set(key, value);
+    while (this.entries.size > this.maxEntries) {
+      const oldest = this.entries.keys().next().value;
+      if (oldest === undefined) break;
+      this.entries.delete(oldest);
+    }
+  }
+
+  get size(): number {
+    return this.entries.size;
+  }
+}

@@ -1,0 +1,65 @@
+/**
+ * CSV and Parquet exports of a metric result. Both carry exactly the protected rows of the JSON
+ * answer: CSV writes '*' for a suppressed cell; Parquet leaves it null and lists the row's
+ * suppressed columns in a `_suppressed` column.
+ */
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Store } from '../store/store.js';
+import type { MetricColumn } from '../metrics/catalogue.js';
+import type { ProtectedRow } from '../metrics/disclosure.js';
+
+function csvField(value: string): string {
+  return /[",\r\n]/.test(value) ? `"${value.replace(/"/g, '""')}"` : value;
+}
+
+export function toCsv(columns: readonly MetricColumn[], rows: readonly ProtectedRow[]): string {
+  const lines = [columns.map((c) => csvField(c.name)).join(',')];
+  for (const row of rows) {
+    const hidden = new Set(row._suppressed ?? []);
+    lines.push(
+      columns
+        .map((c) => {
+          if (hidden.has(c.name)) return '*';
+          const v = row[c.name];
+          return v === null || v === undefined ? '' : csvField(String(v));
+        })
+        .join(','),
+    );
+  }
+  return lines.join('\r\n') + '\r\n';
+}
+
+const DUCK_TYPES = { string: 'VARCHAR', number: 'DOUBLE', date: 'DATE', boolean: 'BOOLEAN' } as const;
+const SAFE_NAME = /^[a-z_][a-z0-9_]*$/;
+
+/** Writes the rows through DuckDB's Parquet writer (via a temporary NDJSON file) and returns the bytes. */
+export async function toParquet(store: Store, columns: readonly MetricColumn[], rows: readonly ProtectedRow[]): Promise<Uint8Array> {
+  for (const c of columns) if (!SAFE_NAME.test(c.name)) throw new Error(`Unsafe column name ${c.name}`);
+  const dir = await mkdtemp(join(tmpdir(), 'portal-export-'));
+  const jsonPath = join(dir, 'rows.ndjson');
+  const parquetPath = join(dir, 'rows.parquet');
+  try {
+    const lines = rows.map((row) => {
+      const out: Record<string, unknown> = {};
+      for (const c of columns) out[c.name] = row[c.name] ?? null;
+      out._suppressed = row._suppressed?.join(',') ?? null;
+      return JSON.stringify(out);
+    });
+    await writeFile(jsonPath, lines.join('\n') + '\n', 'utf8');
+    const spec = [...columns.map((c) => `'${c.name}': '${DUCK_TYPES[c.type]}'`), `'_suppressed': 'VARCHAR'`].join(', ');
+    const select = [...columns.map((c) => `"${c.name}"`), `string_split("_suppressed", ',') AS "_suppressed"`].join(', ');
+    // Paths come from mkdtemp (no user input); DuckDB's COPY takes no bound file names.
+    const quote = (p: string) => `'${p.replace(/'/g, "''")}'`;
+    await store.withConnection((conn) =>
+      conn.run(
+        `COPY (SELECT ${select} FROM read_json(${quote(jsonPath)}, format = 'newline_delimited', columns = {${spec}})) ` +
+          `TO ${quote(parquetPath)} (FORMAT parquet)`,
+      ),
+    );
+    return new Uint8Array(await readFile(parquetPath));
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}

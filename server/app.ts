@@ -1,0 +1,273 @@
+/**
+ * The metrics API: a Hono app with every route under /api. server/main.ts serves it with
+ * @hono/node-server and mounts the dashboard's static files after it.
+ */
+import { OpenAPIHono, createRoute } from '@hono/zod-openapi';
+import type { Context } from 'hono';
+import type { Store } from './store/store.js';
+import { CATALOGUE, METRIC_NAMES, isMetricName, type MetricDefinition, type MetricName } from './metrics/catalogue.js';
+import { SUPPRESSION_RULE } from './metrics/disclosure.js';
+import { computeMetric, loadMetricSql, type ResolvedParams } from './metrics/query.js';
+import { loadSavingsModel } from './metrics/savings-model.js';
+import { ResponseCache, etagFor, matchesEtag, type CachedResponse } from './api/cache.js';
+import { StoreContext, type StoreFacts } from './api/context.js';
+import { renderDocsPage } from './api/docs.js';
+import { ApiError, badParameter } from './api/errors.js';
+import { toCsv, toParquet } from './api/export.js';
+import { readHealth, type SchedulerStatus } from './api/health.js';
+import { MetricQuerySchema, describeQueryIssue, type Format, type MetricQuery } from './api/params.js';
+import { resolveParams } from './api/params.js';
+import {
+  CatalogueSchema,
+  ErrorSchema,
+  HealthSchema,
+  MetricNameParam,
+  MetricResultSchema,
+  OrgsSchema,
+  SavingsModelResponseSchema,
+} from './api/schemas.js';
+
+export type { SchedulerStatus } from './api/health.js';
+
+export interface AppDeps {
+  store: Store;
+  scheduler?: { status(): SchedulerStatus };
+  now?: () => Date;
+  /** Cached responses kept (LRU, keyed by data version); 0 disables the cache (benchmarks). */
+  cacheEntries?: number;
+}
+
+export const API_VERSION = '1.0.0';
+
+const errorResponses = {
+  400: { description: 'A parameter is invalid; the message names it and what is allowed.', content: { 'application/json': { schema: ErrorSchema } } },
+  404: { description: 'Unknown metric or organisation.', content: { 'application/json': { schema: ErrorSchema } } },
+} as const;
+
+function catalogueEntry(def: MetricDefinition) {
+  return {
+    name: def.name,
+    label: def.label,
+    description: def.description,
+    unit: def.unit,
+    dimensions: [...def.dimensions],
+    ...(def.dimensionGrains ? { dimensionGrains: [...def.dimensionGrains] } : {}),
+    grains: [...def.grains],
+    defaultGrain: def.defaultGrain ?? null,
+    levels: [...def.levels],
+    usesOrg: def.usesOrg,
+    time: def.time,
+    columns: publicColumns(def),
+  };
+}
+
+function publicColumns(def: MetricDefinition) {
+  return def.columns.map((c) => ({ name: c.name, label: c.label, type: c.type, ...(c.unit ? { unit: c.unit } : {}) }));
+}
+
+function exportFileName(name: MetricName, params: ResolvedParams, extension: string): string {
+  const parts = [name, params.org, params.level, params.grain, params.by, params.from, params.to].filter(Boolean);
+  return `${parts.join('_').replace(/[^A-Za-z0-9_.-]/g, '-')}.${extension}`;
+}
+
+/** Reads the query, refusing repeated parameters (which one would win is not obvious). */
+function readQuery(c: Context): MetricQuery {
+  const all = c.req.queries();
+  for (const [key, values] of Object.entries(all)) {
+    if (values.length > 1) throw badParameter(key, `Parameter ${key} is given ${values.length} times; give it once`);
+  }
+  const raw = c.req.query();
+  const parsed = MetricQuerySchema.safeParse(raw);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    throw describeQueryIssue(issue as never, raw[String(issue.path[0] ?? '')]);
+  }
+  return parsed.data;
+}
+
+export function createApp(deps: AppDeps): OpenAPIHono {
+  const { store } = deps;
+  const now = deps.now ?? (() => new Date());
+  const context = new StoreContext(store);
+  const cache = new ResponseCache(deps.cacheEntries ?? 500);
+  // Fail fast at start-up: every metric's SQL file and the savings model must load.
+  loadMetricSql();
+  const savings = loadSavingsModel();
+
+  const app = new OpenAPIHono();
+
+  app.onError((err, c) => {
+    if (err instanceof ApiError) return c.json(err.toJSON(), err.status);
+    console.error('[api] unexpected error', c.req.method, c.req.path, err);
+    return c.json({ error: 'Internal error while answering this request; see the server log.' }, 500);
+  });
+
+  // ---- documentation of the routes (the handlers below validate with the same schemas) ----
+  app.openAPIRegistry.registerPath(
+    createRoute({
+      method: 'get', path: '/api/metrics', summary: 'The metric catalogue',
+      description: 'Every metric with its definition in plain words, unit, allowed breakdowns (dimensions), grains, levels and columns.',
+      responses: { 200: { description: 'The catalogue', content: { 'application/json': { schema: CatalogueSchema } } } },
+    }),
+  );
+  app.openAPIRegistry.registerPath(
+    createRoute({
+      method: 'get', path: '/api/metrics/{name}', summary: 'One metric, with disclosure control applied',
+      description:
+        'Rows for the metric over the organisation subtree, level, grain, date range and breakdown given. ' +
+        `Disclosure control: ${SUPPRESSION_RULE} Responses carry an ETag keyed on the data version; send If-None-Match to get 304. ` +
+        'format=csv writes * for suppressed cells; format=parquet leaves them null and lists them in _suppressed.',
+      request: { params: MetricNameParam, query: MetricQuerySchema },
+      responses: {
+        200: {
+          description: 'The metric result',
+          content: {
+            'application/json': { schema: MetricResultSchema },
+            'text/csv': { schema: { type: 'string' } },
+            'application/vnd.apache.parquet': { schema: { type: 'string', format: 'binary' } },
+          },
+        },
+        304: { description: 'Not modified (If-None-Match matched the current ETag).' },
+        ...errorResponses,
+      },
+    }),
+  );
+  app.openAPIRegistry.registerPath(
+    createRoute({
+      method: 'get', path: '/api/orgs', summary: 'Organisations',
+      description: 'Flat list of organisations with parent and children codes, eligible population, go-live date and uptake target; root is the ICB.',
+      responses: { 200: { description: 'The organisation tree', content: { 'application/json': { schema: OrgsSchema } } } },
+    }),
+  );
+  app.openAPIRegistry.registerPath(
+    createRoute({
+      method: 'get', path: '/api/health', summary: 'Data freshness and import health',
+      description: "status is 'degraded' when no import has succeeded, the latest one failed, or the rollups lag the data.",
+      responses: { 200: { description: 'Health report', content: { 'application/json': { schema: HealthSchema } } } },
+    }),
+  );
+  app.openAPIRegistry.registerPath(
+    createRoute({
+      method: 'get', path: '/api/savings-model', summary: 'The savings model',
+      description: 'Unit values (low / central / high), fractions and sources used by the savings and roi metrics, so the dashboard can recompute with other unit costs.',
+      responses: { 200: { description: 'The savings model', content: { 'application/json': { schema: SavingsModelResponseSchema } } } },
+    }),
+  );
+
+  const openApiDocument = () =>
+    app.getOpenAPIDocument({
+      openapi: '3.0.3',
+      info: {
+        title: 'Portal Insights metrics API',
+        version: API_VERSION,
+        description:
+          'Uptake, engagement, data, consent, savings and rollout metrics of a patient-portal programme, with NHS Digital ' +
+          'small-number suppression and complementary suppression applied to every response and export.',
+      },
+      servers: [{ url: '/' }],
+    });
+
+  // ---- handlers -----------------------------------------------------------------------------
+  app.get('/api/metrics', (c) => c.json({ metrics: METRIC_NAMES.map((n) => catalogueEntry(CATALOGUE[n])) }));
+
+  app.get('/api/metrics/:name', async (c) => {
+    const name = c.req.param('name');
+    if (!isMetricName(name)) {
+      throw new ApiError(404, `Unknown metric '${name}'; known metrics: ${METRIC_NAMES.join(', ')}`, 'name', METRIC_NAMES);
+    }
+    const def = CATALOGUE[name];
+    const query = readQuery(c);
+    const facts = await context.current();
+    const params = resolveParams(def, query, facts, now().toISOString().slice(0, 10));
+    const format: Format = query.format ?? 'json';
+    const key = JSON.stringify([facts.dataVersion, def.needsModel ? savings.model.version : '', name, params, format]);
+    const etag = etagFor(facts.dataVersion, key);
+    if (matchesEtag(c.req.header('If-None-Match'), etag)) {
+      return c.body(null, 304, { ETag: etag, 'Cache-Control': 'no-cache' });
+    }
+    const hit = cache.get(key);
+    if (hit) return send(c, hit);
+
+    const result = await store.withConnection((conn) => computeMetric(conn, name, params, def.needsModel ? savings.sqlParam : null));
+    const response = await render(def, params, facts, result, format, etag);
+    // Only cache what was computed for the version still current (an import may have landed meanwhile).
+    if ((await context.current()).dataVersion === facts.dataVersion) cache.set(key, response);
+    return send(c, response);
+  });
+
+  async function render(
+    def: MetricDefinition,
+    params: ResolvedParams,
+    facts: StoreFacts,
+    result: Awaited<ReturnType<typeof computeMetric>>,
+    format: Format,
+    etag: string,
+  ): Promise<CachedResponse> {
+    if (format === 'csv') {
+      return {
+        body: toCsv(def.columns, result.rows),
+        contentType: 'text/csv; charset=utf-8',
+        headers: { 'Content-Disposition': `attachment; filename="${exportFileName(def.name, params, 'csv')}"` },
+        etag,
+      };
+    }
+    if (format === 'parquet') {
+      return {
+        body: await toParquet(store, def.columns, result.rows),
+        contentType: 'application/vnd.apache.parquet',
+        headers: { 'Content-Disposition': `attachment; filename="${exportFileName(def.name, params, 'parquet')}"` },
+        etag,
+      };
+    }
+    const body = {
+      metric: def.name,
+      label: def.label,
+      params,
+      asOf: facts.asOf,
+      suppression: { rule: SUPPRESSION_RULE, suppressedCells: result.suppressedCells, complementary: result.complementary },
+      columns: publicColumns(def),
+      rows: result.rows,
+    };
+    return { body: JSON.stringify(body), contentType: 'application/json; charset=utf-8', headers: {}, etag };
+  }
+
+  function send(c: Context, r: CachedResponse): Response {
+    const headers: Record<string, string> = { 'Content-Type': r.contentType, ETag: r.etag, 'Cache-Control': 'no-cache', ...r.headers };
+    return c.body(typeof r.body === 'string' ? r.body : (r.body as Uint8Array<ArrayBuffer>), 200, headers);
+  }
+
+  app.get('/api/orgs', async (c) => {
+    const facts = await context.current();
+    const etag = etagFor(facts.dataVersion, 'orgs');
+    if (matchesEtag(c.req.header('If-None-Match'), etag)) return c.body(null, 304, { ETag: etag });
+    c.header('ETag', etag);
+    c.header('Cache-Control', 'no-cache');
+    return c.json({ asOf: facts.asOf, root: facts.root, orgs: facts.orgs });
+  });
+
+  app.get('/api/health', async (c) => {
+    const facts = await context.current();
+    const report = await store.withConnection((conn) =>
+      readHealth(conn, deps.scheduler?.status() ?? null, now(), facts.asOf.latestEventAt),
+    );
+    c.header('Cache-Control', 'no-store');
+    return c.json(report);
+  });
+
+  app.get('/api/savings-model', (c) => {
+    const etag = etagFor(savings.model.version, 'savings-model');
+    if (matchesEtag(c.req.header('If-None-Match'), etag)) return c.body(null, 304, { ETag: etag });
+    c.header('ETag', etag);
+    return c.json({ model: savings.model });
+  });
+
+  app.get('/api/openapi.json', (c) => c.json(openApiDocument()));
+
+  app.get('/api/docs', (c) =>
+    c.html(renderDocsPage(openApiDocument() as never, METRIC_NAMES.map((n) => CATALOGUE[n]))),
+  );
+
+  app.all('/api/*', (c) => c.json({ error: `No API route ${c.req.method} ${c.req.path}; see /api/docs` }, 404));
+
+  return app;
+}

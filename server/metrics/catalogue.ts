@@ -1,0 +1,622 @@
+/**
+ * The metric catalogue: everything about each metric except its SQL (queries/metrics/<name>.sql):
+ * label, plain-words definition, unit, allowed breakdowns / grains / levels, and the columns it
+ * returns with their types, units and disclosure-control roles. The API, its OpenAPI document,
+ * CSV/Parquet exports and DEFINITIONS.md all read this one list.
+ */
+import {
+  breakdownGroups,
+  columnGroups,
+  rate,
+  type AdditiveGroup,
+  type Cell,
+  type Protection,
+  type ProtectedRow,
+  type RawRow,
+} from './disclosure.js';
+
+export const GRAINS = ['day', 'week', 'month', 'quarter'] as const;
+export const LEVELS = ['icb', 'ccg', 'practice', 'trust', 'community'] as const;
+export const DIMENSIONS = [
+  'age_band', 'sex', 'imd_decile', 'channel', 'platform', 'campaign', 'event_type', 'source_org',
+] as const;
+export const METRIC_NAMES = [
+  'uptake', 'funnel', 'active_users', 'activity_rhythm', 'retention', 'lifecycle', 'data_accumulation',
+  'consent', 'data_quality', 'savings', 'roi', 'campaign_impact', 'rollout', 'equity',
+] as const;
+
+export type Grain = (typeof GRAINS)[number];
+export type Level = (typeof LEVELS)[number];
+export type Dimension = (typeof DIMENSIONS)[number];
+export type MetricName = (typeof METRIC_NAMES)[number];
+export type ColumnType = 'string' | 'number' | 'date' | 'boolean';
+export type Unit = 'count' | 'percent' | 'gbp' | 'days' | 'ratio' | 'per_1000';
+
+export interface MetricColumn {
+  name: string;
+  label: string;
+  type: ColumnType;
+  unit?: Unit;
+  protect: Protection;
+}
+
+/** How the metric uses time: a series of periods, a snapshot at `to`, or a range without periods. */
+export type TimeShape = 'series' | 'snapshot' | 'range';
+
+export interface MetricDefinition {
+  name: MetricName;
+  label: string;
+  /** How it is defined, in plain words (copied into DEFINITIONS.md / README). */
+  description: string;
+  /** The unit of the headline figure. */
+  unit: Unit;
+  dimensions: readonly Dimension[];
+  /** Breakdowns are only kept at these grains (finer grains would be as many rows as events). */
+  dimensionGrains?: readonly Grain[];
+  /** A breakdown is required; this one is used when `by` is absent. */
+  defaultBy?: Dimension;
+  grains: readonly Grain[];
+  defaultGrain?: Grain;
+  /** Levels rows can be grouped at; empty when the metric is not per organisation. */
+  levels: readonly Level[];
+  /** Whether `org` limits the result (true for every metric with levels, and campaign_impact). */
+  usesOrg: boolean;
+  time: TimeShape;
+  /** Default length of the window ending at the latest data, in months (series / range). */
+  defaultMonths: number;
+  /** The savings model is bound as $model. */
+  needsModel?: boolean;
+  columns: readonly MetricColumn[];
+  /** Which count columns add up over the breakdown rows to the 'All' row, per breakdown. */
+  additiveBy?: Partial<Record<Dimension, readonly string[]>>;
+  /** Additive relations beyond a breakdown's 'All' row. */
+  groups?: (rows: readonly RawRow[], by: Dimension | null) => AdditiveGroup[];
+  /** Values computed across rows after disclosure control (from protected figures only). */
+  finalize?: (rows: ProtectedRow[]) => void;
+}
+
+// ---- column helpers -------------------------------------------------------------------------
+const none: Protection = { kind: 'none' };
+const people: Protection = { kind: 'people' };
+const events: Protection = { kind: 'events' };
+const derivedFrom = (from: readonly string[], compute?: (row: Readonly<ProtectedRow>) => Cell): Protection => ({
+  kind: 'derived',
+  from,
+  compute,
+});
+const pct = (num: string, den: string): Protection => derivedFrom([num, den], (r) => rate(r[num]!, r[den]!, 100, 1));
+const statistic = (n: string): Protection => ({ kind: 'statistic', n });
+
+const text = (name: string, label: string): MetricColumn => ({ name, label, type: 'string', protect: none });
+const date = (name: string, label: string): MetricColumn => ({ name, label, type: 'date', protect: none });
+const num = (name: string, label: string, unit: Unit | undefined, protect: Protection): MetricColumn => ({
+  name, label, type: 'number', ...(unit ? { unit } : {}), protect,
+});
+const orgColumns = [text('org_code', 'Organisation code'), text('org_name', 'Organisation')];
+const breakdown = text('breakdown', "Breakdown value ('All' = total)");
+
+const PATIENT_DIMS = ['age_band', 'sex', 'imd_decile'] as const;
+
+// ---- rollout derivations --------------------------------------------------------------------
+const WEEKS_BACK = 12;
+const MAX_PROJECTION_WEEKS = 520;
+
+function weeklyChange(r: Readonly<ProtectedRow>): number | null {
+  const now = r.uptake_pct, before = r.uptake_pct_12_weeks_ago;
+  if (typeof now !== 'number' || typeof before !== 'number') return null;
+  return Math.round(((now - before) / WEEKS_BACK) * 100) / 100;
+}
+
+function weeksToTarget(r: Readonly<ProtectedRow>): number | null {
+  const now = r.uptake_pct, target = r.target_pct, change = r.weekly_change_pp;
+  if (typeof now !== 'number' || typeof target !== 'number') return null;
+  if (now >= target) return 0;
+  if (typeof change !== 'number' || change <= 0) return null;
+  const weeks = Math.ceil((target - now) / change);
+  return weeks > MAX_PROJECTION_WEEKS ? null : weeks;
+}
+
+function projectedDate(r: Readonly<ProtectedRow>): string | null {
+  const weeks = weeksToTarget(r);
+  if (weeks === null || typeof r.as_of !== 'string') return null;
+  const d = new Date(`${r.as_of}T00:00:00Z`);
+  d.setUTCDate(d.getUTCDate() + weeks * 7);
+  return d.toISOString().slice(0, 10);
+}
+
+function rolloutStatus(r: Readonly<ProtectedRow>): string | null {
+  if (typeof r.target_pct !== 'number') return 'no target';
+  if (typeof r.uptake_pct !== 'number') return null;
+  if (r.uptake_pct >= r.target_pct) return 'target reached';
+  return weeksToTarget(r) === null ? 'not on track' : 'on track';
+}
+
+function rag(r: Readonly<ProtectedRow>): string | null {
+  const now = r.uptake_pct, target = r.target_pct;
+  if (typeof target !== 'number') return 'none';
+  if (typeof now !== 'number') return null;
+  if (now >= target) return 'green';
+  const weeks = weeksToTarget(r);
+  if (now >= 0.8 * target || (weeks !== null && weeks <= 52)) return 'amber';
+  return 'red';
+}
+
+// ---- campaign derivations -------------------------------------------------------------------
+function change(r: Readonly<ProtectedRow>, prefix: 'in_scope' | 'comparison'): number | null {
+  const during = r[`${prefix}_during`], before = r[`${prefix}_before`], eligible = r[`${prefix}_eligible`];
+  if (during === null || before === null || eligible === null || during === undefined || before === undefined) return null;
+  return rate(Number(during) - Number(before), eligible ?? null, 1000, 2);
+}
+
+function additionalRegistrations(r: Readonly<ProtectedRow>): number | null {
+  const inChange = r.in_scope_change_per_1000, eligible = r.in_scope_eligible;
+  if (typeof inChange !== 'number' || typeof eligible !== 'number') return null;
+  const cmp = typeof r.comparison_change_per_1000 === 'number' ? r.comparison_change_per_1000 : 0;
+  return Math.round(((inChange - cmp) * eligible) / 1000);
+}
+
+function costPerAdditional(r: Readonly<ProtectedRow>): number | null {
+  const extra = r.additional_registrations, cost = r.cost_gbp;
+  if (typeof extra !== 'number' || extra <= 0 || typeof cost !== 'number') return null;
+  return Math.round((cost / extra) * 100) / 100;
+}
+
+// ---- equity ---------------------------------------------------------------------------------
+const Q1 = 'Q1 most deprived (deciles 1-2)';
+const Q5 = 'Q5 least deprived (deciles 9-10)';
+
+function equityGroups(rows: readonly RawRow[], by: Dimension | null): AdditiveGroup[] {
+  const isQuintile = (r: RawRow) => String(r.breakdown).startsWith('Q');
+  const groups: AdditiveGroup[] = [];
+  const orgs = new Set(rows.map((r) => String(r.org_code)));
+  for (const org of orgs) {
+    const inOrg = rows.map((r, i) => [r, i] as const).filter(([r]) => String(r.org_code) === org);
+    const total = inOrg.find(([r]) => r.breakdown === 'All')?.[1];
+    const parts = inOrg.filter(([r]) => r.breakdown !== 'All' && !isQuintile(r));
+    for (const column of ['activated', 'population']) {
+      // 'All' is the sum of every decile / band / sex row (including 'unknown').
+      if (total !== undefined && parts.length > 0) {
+        groups.push({ total: [total, column], parts: parts.map(([, i]) => [i, column] as const) });
+      }
+      if (by !== 'imd_decile') continue;
+      // Each quintile row is the sum of its two deciles.
+      for (const [label, deciles] of [[Q1, ['1', '2']], [Q5, ['9', '10']]] as const) {
+        const q = inOrg.find(([r]) => r.breakdown === label)?.[1];
+        const ds = parts.filter(([r]) => (deciles as readonly string[]).includes(String(r.breakdown))).map(([, i]) => i);
+        if (q !== undefined && ds.length > 0) groups.push({ total: [q, column], parts: ds.map((i) => [i, column] as const) });
+      }
+    }
+  }
+  return groups;
+}
+
+function equityGap(rows: ProtectedRow[]): void {
+  const byOrg = new Map<string, ProtectedRow[]>();
+  for (const r of rows) byOrg.set(String(r.org_code), [...(byOrg.get(String(r.org_code)) ?? []), r]);
+  for (const group of byOrg.values()) {
+    const q1 = group.find((r) => r.breakdown === Q1)?.uptake_pct;
+    const q5 = group.find((r) => r.breakdown === Q5)?.uptake_pct;
+    const all = group.find((r) => r.breakdown === 'All');
+    if (!all) continue;
+    all.gap_q5_q1_pp = typeof q1 === 'number' && typeof q5 === 'number' ? Math.round((q5 - q1) * 10) / 10 : null;
+  }
+}
+
+// ---- the catalogue --------------------------------------------------------------------------
+export const CATALOGUE: Record<MetricName, MetricDefinition> = {
+  uptake: {
+    name: 'uptake',
+    label: 'Uptake',
+    description:
+      'Patients whose latest enrolment state at the end of the period is "activated", as a percentage of the eligible ' +
+      'population. For practices, CCGs and the ICB patients are counted at their registered practice and the eligible ' +
+      'population is the practice list size, summed up the hierarchy; a breakdown by age band, sex or IMD decile uses ' +
+      'the registered patients in that group as its denominator (list sizes are not broken down), and a breakdown by ' +
+      'channel or campaign (of the activation) shows each one\'s share of the whole eligible population. For trusts and ' +
+      'community services: patients whose activation happened there, and patients reached by their record feeds (at ' +
+      'least one item sent by that organisation by the end of the period).',
+    unit: 'percent',
+    dimensions: ['age_band', 'sex', 'imd_decile', 'channel', 'campaign'],
+    grains: GRAINS,
+    defaultGrain: 'month',
+    levels: LEVELS,
+    usesOrg: true,
+    time: 'series',
+    defaultMonths: 12,
+    columns: [
+      date('period_start', 'Period start'), date('period_end', 'Period end'), ...orgColumns, breakdown,
+      num('activated', 'Activated patients', 'count', people),
+      num('eligible', 'Eligible population', 'count', people),
+      num('uptake_pct', 'Uptake', 'percent', pct('activated', 'eligible')),
+      num('reached_by_feeds', 'Patients reached by record feeds', 'count', people),
+    ],
+    additiveBy: { age_band: ['activated'], sex: ['activated'], imd_decile: ['activated'], channel: ['activated'], campaign: ['activated'] },
+  },
+  funnel: {
+    name: 'funnel',
+    label: 'Enrolment funnel',
+    description:
+      'Patients grouped by the period of their first enrolment event (their cohort): how many were invited (any ' +
+      'enrolment event), registered, activated, and are active (any usage event) in the 30 days up to the latest data. ' +
+      'A later step counts as reaching the earlier ones. Conversion % is each step over the one before (overall: ' +
+      'activated over invited). Median days: the lower median of whole days from first enrolment event to registration, ' +
+      'and from registration to activation, suppressed below 8 patients. Breakdown by the channel or campaign of the ' +
+      'first enrolment event.',
+    unit: 'count',
+    dimensions: ['channel', 'campaign'],
+    grains: ['month', 'quarter'],
+    defaultGrain: 'month',
+    levels: ['icb', 'ccg', 'practice'],
+    usesOrg: true,
+    time: 'series',
+    defaultMonths: 12,
+    columns: [
+      date('period_start', 'Cohort period'), ...orgColumns, breakdown,
+      num('invited', 'Invited', 'count', people),
+      num('registered', 'Registered', 'count', people),
+      num('activated', 'Activated', 'count', people),
+      num('active_30d', 'Active in last 30 days', 'count', people),
+      num('registered_pct', 'Invited → registered', 'percent', pct('registered', 'invited')),
+      num('activated_pct', 'Registered → activated', 'percent', pct('activated', 'registered')),
+      num('active_pct', 'Activated → active', 'percent', pct('active_30d', 'activated')),
+      num('overall_pct', 'Invited → activated', 'percent', pct('activated', 'invited')),
+      num('median_days_to_register', 'Median days to register', 'days', statistic('registered')),
+      num('median_days_to_activate', 'Median days to activate', 'days', statistic('activated')),
+    ],
+    additiveBy: {
+      channel: ['invited', 'registered', 'activated', 'active_30d'],
+      campaign: ['invited', 'registered', 'activated', 'active_30d'],
+    },
+  },
+  active_users: {
+    name: 'active_users',
+    label: 'Active users',
+    description:
+      'Distinct patients with any usage event in the period (counted at their registered practice), their logins and ' +
+      'all usage events; average daily active patients over the period\'s days up to the latest data, and stickiness = ' +
+      'average daily active / active in the period (DAU/MAU for months). Breakdowns (month and quarter only): by age ' +
+      'band, sex or IMD decile counts active patients; by platform or event type counts events (feature use) — a ' +
+      'patient using two platforms is one person, so patients are not split that way.',
+    unit: 'count',
+    dimensions: ['age_band', 'sex', 'imd_decile', 'platform', 'event_type'],
+    dimensionGrains: ['month', 'quarter'],
+    grains: GRAINS,
+    defaultGrain: 'month',
+    levels: ['icb', 'ccg', 'practice'],
+    usesOrg: true,
+    time: 'series',
+    defaultMonths: 12,
+    columns: [
+      date('period_start', 'Period start'), ...orgColumns, breakdown,
+      num('active_patients', 'Active patients', 'count', people),
+      num('logins', 'Logins', 'count', events),
+      num('events', 'Usage events', 'count', events),
+      num('avg_daily_active', 'Average daily active patients', 'count', people),
+      num('stickiness_pct', 'Stickiness (daily / period active)', 'percent', pct('avg_daily_active', 'active_patients')),
+    ],
+    additiveBy: {
+      age_band: ['active_patients'], sex: ['active_patients'], imd_decile: ['active_patients'],
+      platform: ['logins', 'events'], event_type: ['logins', 'events'],
+    },
+  },
+  activity_rhythm: {
+    name: 'activity_rhythm',
+    label: 'Activity rhythm',
+    description:
+      'Usage events by weekday (1 = Monday) and hour of the day, UK time, over the months from `from` to `to`, for ' +
+      'patients registered in the organisation\'s subtree. Kept per CCG, so it is available for the ICB and CCGs.',
+    unit: 'count',
+    dimensions: [],
+    grains: [],
+    levels: ['icb', 'ccg'],
+    usesOrg: true,
+    time: 'range',
+    defaultMonths: 3,
+    columns: [
+      ...orgColumns,
+      num('weekday', 'Weekday (1 = Monday)', undefined, none),
+      text('weekday_name', 'Weekday'),
+      num('hour', 'Hour of day', undefined, none),
+      num('events', 'Usage events', 'count', events),
+    ],
+  },
+  retention: {
+    name: 'retention',
+    label: 'Retention',
+    description:
+      'Patients grouped by the month of their first activation (cohort). For each month since activation (0 = the ' +
+      'activation month), the number of the cohort with any usage event in that month, and that as a percentage of the ' +
+      'cohort. Cohorts from `from` to `to`; months up to the latest data.',
+    unit: 'percent',
+    dimensions: [],
+    grains: ['month'],
+    defaultGrain: 'month',
+    levels: ['icb', 'ccg', 'practice'],
+    usesOrg: true,
+    time: 'series',
+    defaultMonths: 12,
+    columns: [
+      date('cohort_month', 'Activation cohort'), ...orgColumns,
+      num('months_since', 'Months since activation', undefined, none),
+      num('cohort_size', 'Patients in cohort', 'count', people),
+      num('active', 'Active patients', 'count', people),
+      num('retained_pct', 'Still active', 'percent', pct('active', 'cohort_size')),
+    ],
+  },
+  lifecycle: {
+    name: 'lifecycle',
+    label: 'User lifecycle',
+    description:
+      'Per period: new users (active for the first time), returning (active in this and the previous period), ' +
+      'resurrecting (active now after at least one inactive period) and dormant (active in the previous period but not ' +
+      'this one). Active users = new + returning + resurrecting. Monthly or quarterly.',
+    unit: 'count',
+    dimensions: [],
+    grains: ['month', 'quarter'],
+    defaultGrain: 'month',
+    levels: ['icb', 'ccg', 'practice'],
+    usesOrg: true,
+    time: 'series',
+    defaultMonths: 12,
+    columns: [
+      date('period_start', 'Period start'), ...orgColumns,
+      num('new_users', 'New', 'count', people),
+      num('returning_users', 'Returning', 'count', people),
+      num('resurrecting_users', 'Resurrecting', 'count', people),
+      num('active_users', 'Active', 'count', people),
+      num('dormant_users', 'Dormant', 'count', people),
+    ],
+    groups: (rows) => columnGroups(rows.length, 'active_users', ['new_users', 'returning_users', 'resurrecting_users']),
+  },
+  data_accumulation: {
+    name: 'data_accumulation',
+    label: 'Data accumulation',
+    description:
+      'Record-feed items (and feed messages) received in the period for patients registered in the organisation\'s ' +
+      'subtree, optionally by source organisation; and at the end of each period, of the patients ever activated ' +
+      '(enrolled), how many have data from at least 1, 2 and 3 distinct source organisations, and what share.',
+    unit: 'count',
+    dimensions: ['source_org'],
+    grains: GRAINS,
+    defaultGrain: 'month',
+    levels: ['icb', 'ccg', 'practice'],
+    usesOrg: true,
+    time: 'series',
+    defaultMonths: 12,
+    columns: [
+      date('period_start', 'Period start'), ...orgColumns, breakdown,
+      num('items', 'Items received', 'count', events),
+      num('feeds', 'Feed messages', 'count', events),
+      num('enrolled', 'Enrolled (ever activated) patients', 'count', people),
+      num('with_1_source', 'With data from ≥ 1 source', 'count', people),
+      num('with_2_sources', 'With data from ≥ 2 sources', 'count', people),
+      num('with_3_sources', 'With data from ≥ 3 sources', 'count', people),
+      num('with_1_source_pct', 'Share with ≥ 1 source', 'percent', pct('with_1_source', 'enrolled')),
+      num('with_2_sources_pct', 'Share with ≥ 2 sources', 'percent', pct('with_2_sources', 'enrolled')),
+      num('with_3_sources_pct', 'Share with ≥ 3 sources', 'percent', pct('with_3_sources', 'enrolled')),
+    ],
+    additiveBy: { source_org: ['items', 'feeds'] },
+  },
+  consent: {
+    name: 'consent',
+    label: 'Consent and objections',
+    description:
+      'Objections in force at the end of each period, by scope (the organisation whose sharing is objected to, or all ' +
+      'organisations), for patients registered in the organisation\'s subtree, per 1,000 patients activated at that ' +
+      'time; and sharing grants and revocations made in the period (patients per day, summed over the period).',
+    unit: 'per_1000',
+    dimensions: [],
+    grains: GRAINS,
+    defaultGrain: 'month',
+    levels: ['icb', 'ccg', 'practice'],
+    usesOrg: true,
+    time: 'series',
+    defaultMonths: 12,
+    columns: [
+      date('period_start', 'Period start'), ...orgColumns,
+      text('scope', "Scope ('*' = all organisations)"), text('scope_name', 'Scope'),
+      num('objections_in_force', 'Objections in force', 'count', people),
+      num('enrolled', 'Activated patients', 'count', people),
+      num('objections_per_1000', 'Objections per 1,000 activated', 'per_1000',
+        derivedFrom(['objections_in_force', 'enrolled'], (r) => rate(r.objections_in_force!, r.enrolled!, 1000, 1))),
+      num('sharing_granted', 'Sharing grants', 'count', people),
+      num('sharing_revoked', 'Sharing revocations', 'count', people),
+    ],
+  },
+  data_quality: {
+    name: 'data_quality',
+    label: 'Data quality',
+    description:
+      'Rows the importer quarantined between `from` and `to`, by batch, file kind and reason. These are counts of ' +
+      'delivered rows that failed validation (identifiers masked), an operational figure about files rather than ' +
+      'people, so they are shown exactly.',
+    unit: 'count',
+    dimensions: [],
+    grains: [],
+    levels: [],
+    usesOrg: false,
+    time: 'range',
+    defaultMonths: 12,
+    columns: [
+      text('batch_id', 'Batch'), text('file_kind', 'File kind'), text('reason_code', 'Reason code'),
+      text('example_reason', 'Reason (example)'),
+      num('rows_quarantined', 'Rows quarantined', 'count', none),
+      text('first_quarantined_at', 'First quarantined at'),
+    ],
+  },
+  savings: {
+    name: 'savings',
+    label: 'Estimated savings',
+    description:
+      'Estimated savings per period and organisation from the versioned savings model (data/savings-model.json, also ' +
+      'at GET /api/savings-model): each saving type counts usage events of some kinds (activity), of which a fraction ' +
+      'avoids a costed alternative (a posted letter, a phone call, a missed appointment), valued at low, central and high ' +
+      'unit values. Events are attributed to the organisation whose content or service was used (the patient\'s practice ' +
+      'when the event names none). Monthly or quarterly.',
+    unit: 'gbp',
+    dimensions: [],
+    grains: ['month', 'quarter'],
+    defaultGrain: 'month',
+    levels: LEVELS,
+    usesOrg: true,
+    time: 'series',
+    defaultMonths: 12,
+    needsModel: true,
+    columns: [
+      date('period_start', 'Period start'), ...orgColumns,
+      text('saving_type', 'Saving type'), text('saving_label', 'Saving'),
+      num('activity', 'Activity (events)', 'count', events),
+      num('avoided', 'Items avoided', 'count', derivedFrom(['activity'])),
+      num('savings_low_gbp', 'Savings (low)', 'gbp', derivedFrom(['activity'])),
+      num('savings_central_gbp', 'Savings (central)', 'gbp', derivedFrom(['activity'])),
+      num('savings_high_gbp', 'Savings (high)', 'gbp', derivedFrom(['activity'])),
+    ],
+  },
+  roi: {
+    name: 'roi',
+    label: 'Return on investment',
+    description:
+      'Per period, savings of all saving types (low / central / high) against costs: programme costs of organisations ' +
+      'in the subtree and campaign costs, each spread evenly over its days. Cumulative from `from`: net benefit = ' +
+      'cumulative savings − cumulative cost; ROI % = net benefit / cumulative cost × 100; payback period = the first ' +
+      'period whose cumulative net benefit is ≥ 0 (null while not reached).',
+    unit: 'gbp',
+    dimensions: [],
+    grains: ['month', 'quarter'],
+    defaultGrain: 'month',
+    levels: LEVELS,
+    usesOrg: true,
+    time: 'series',
+    defaultMonths: 24,
+    needsModel: true,
+    columns: [
+      date('period_start', 'Period start'), ...orgColumns,
+      num('activity', 'Activity (events)', 'count', events),
+      num('savings_low_gbp', 'Savings (low)', 'gbp', derivedFrom(['activity'])),
+      num('savings_central_gbp', 'Savings (central)', 'gbp', derivedFrom(['activity'])),
+      num('savings_high_gbp', 'Savings (high)', 'gbp', derivedFrom(['activity'])),
+      num('cost_gbp', 'Cost', 'gbp', none),
+      num('cumulative_savings_low_gbp', 'Cumulative savings (low)', 'gbp', none),
+      num('cumulative_savings_central_gbp', 'Cumulative savings (central)', 'gbp', none),
+      num('cumulative_savings_high_gbp', 'Cumulative savings (high)', 'gbp', none),
+      num('cumulative_cost_gbp', 'Cumulative cost', 'gbp', none),
+      num('net_benefit_low_gbp', 'Net benefit (low)', 'gbp', none),
+      num('net_benefit_central_gbp', 'Net benefit (central)', 'gbp', none),
+      num('net_benefit_high_gbp', 'Net benefit (high)', 'gbp', none),
+      num('roi_low_pct', 'ROI (low)', 'percent', none),
+      num('roi_central_pct', 'ROI (central)', 'percent', none),
+      num('roi_high_pct', 'ROI (high)', 'percent', none),
+      date('payback_low', 'Payback period (low)'),
+      date('payback_central', 'Payback period (central)'),
+      date('payback_high', 'Payback period (high)'),
+    ],
+  },
+  campaign_impact: {
+    name: 'campaign_impact',
+    label: 'Campaign impact',
+    description:
+      'For each campaign running between `from` and `to` whose scope overlaps the organisation: patients first ' +
+      'registering at practices in the campaign\'s scope during the campaign and in the same number of days just before ' +
+      'it, and the same for practices outside the scope (comparison group). Change per 1,000 eligible = (during − ' +
+      'before) / eligible × 1,000; additional registrations (difference-in-differences) = (in-scope change − comparison ' +
+      'change) × in-scope eligible / 1,000 (without a comparison group, the plain before/after change); cost per ' +
+      'additional registration = campaign cost / additional registrations (when positive).',
+    unit: 'count',
+    dimensions: [],
+    grains: [],
+    levels: [],
+    usesOrg: true,
+    time: 'range',
+    defaultMonths: 24,
+    columns: [
+      text('campaign_code', 'Campaign code'), text('campaign_name', 'Campaign'), text('scope_org', 'Scope'),
+      text('channel', 'Channel'), date('start_date', 'Start'), date('end_date', 'End'),
+      num('days', 'Days', 'days', none),
+      num('cost_gbp', 'Cost', 'gbp', none),
+      num('in_scope_eligible', 'In scope: eligible', 'count', people),
+      num('in_scope_before', 'In scope: registrations before', 'count', people),
+      num('in_scope_during', 'In scope: registrations during', 'count', people),
+      num('comparison_eligible', 'Comparison: eligible', 'count', people),
+      num('comparison_before', 'Comparison: registrations before', 'count', people),
+      num('comparison_during', 'Comparison: registrations during', 'count', people),
+      num('in_scope_change_per_1000', 'In scope: change per 1,000', 'per_1000',
+        derivedFrom(['in_scope_before', 'in_scope_during', 'in_scope_eligible'], (r) => change(r, 'in_scope'))),
+      num('comparison_change_per_1000', 'Comparison: change per 1,000', 'per_1000',
+        derivedFrom(['comparison_before', 'comparison_during', 'comparison_eligible'], (r) => change(r, 'comparison'))),
+      num('additional_registrations', 'Additional registrations', 'count',
+        derivedFrom(['in_scope_before', 'in_scope_during', 'in_scope_eligible', 'comparison_before', 'comparison_during', 'comparison_eligible'], additionalRegistrations)),
+      num('cost_per_additional_gbp', 'Cost per additional registration', 'gbp',
+        derivedFrom(['in_scope_before', 'in_scope_during', 'in_scope_eligible', 'comparison_before', 'comparison_during', 'comparison_eligible'], costPerAdditional)),
+    ],
+  },
+  rollout: {
+    name: 'rollout',
+    label: 'Rollout',
+    description:
+      'Per organisation at the level, at `to`: go-live date, eligible population, activated patients (as for uptake), ' +
+      'uptake now and 12 weeks earlier, the weekly trend (percentage points per week over those 12 weeks), the uptake ' +
+      'target (the organisation\'s own, or its practices\' list-weighted average), RAG status (green: target reached; ' +
+      'amber: at least 80% of target or projected to reach it within a year; red: otherwise) and the projected date to ' +
+      'reach the target at the recent weekly trend, or "not on track" when uptake is not rising (or would take over ten ' +
+      'years).',
+    unit: 'percent',
+    dimensions: [],
+    grains: [],
+    levels: LEVELS,
+    usesOrg: true,
+    time: 'snapshot',
+    defaultMonths: 0,
+    columns: [
+      ...orgColumns, text('org_type', 'Type'), date('go_live_date', 'Go-live'),
+      num('eligible', 'Eligible population', 'count', people),
+      num('activated', 'Activated patients', 'count', people),
+      num('activated_12_weeks_ago', 'Activated 12 weeks earlier', 'count', people),
+      num('target_pct', 'Target uptake', 'percent', none),
+      num('uptake_pct', 'Uptake', 'percent', pct('activated', 'eligible')),
+      num('uptake_pct_12_weeks_ago', 'Uptake 12 weeks earlier', 'percent', pct('activated_12_weeks_ago', 'eligible')),
+      num('weekly_change_pp', 'Trend (pp per week)', 'percent',
+        derivedFrom(['activated', 'activated_12_weeks_ago', 'eligible'], weeklyChange)),
+      text('rag', 'RAG'),
+      text('status', 'Status'),
+      date('projected_target_date', 'Projected to reach target'),
+      date('as_of', 'As of'),
+    ].map((c) =>
+      c.name === 'rag' ? { ...c, protect: derivedFrom(['activated', 'eligible'], rag) }
+      : c.name === 'status' ? { ...c, protect: derivedFrom(['activated', 'eligible'], rolloutStatus) }
+      : c.name === 'projected_target_date' ? { ...c, protect: derivedFrom(['activated', 'activated_12_weeks_ago', 'eligible'], projectedDate) }
+      : c,
+    ),
+  },
+  equity: {
+    name: 'equity',
+    label: 'Equity of uptake',
+    description:
+      'At `to`, patients activated (latest enrolment state) as a percentage of registered patients, by IMD decile (1 = ' +
+      'most deprived), age band or sex, for patients registered in the organisation\'s subtree. With IMD deciles, also ' +
+      'the most deprived quintile (deciles 1–2) and least deprived (9–10), and the gap between them: least minus most ' +
+      'deprived uptake, in percentage points, computed from the rounded figures.',
+    unit: 'percent',
+    dimensions: ['imd_decile', 'age_band', 'sex'],
+    defaultBy: 'imd_decile',
+    grains: [],
+    levels: ['icb', 'ccg', 'practice'],
+    usesOrg: true,
+    time: 'snapshot',
+    defaultMonths: 0,
+    columns: [
+      ...orgColumns, breakdown,
+      num('activated', 'Activated patients', 'count', people),
+      num('population', 'Registered patients', 'count', people),
+      num('uptake_pct', 'Uptake', 'percent', pct('activated', 'population')),
+      num('gap_q5_q1_pp', 'Gap: least − most deprived quintile (pp)', 'percent', none),
+    ],
+    groups: equityGroups,
+    finalize: equityGap,
+  },
+};
+
+export const PERSON_DIMENSIONS: readonly Dimension[] = PATIENT_DIMS;
+
+export function isMetricName(name: string): name is MetricName {
+  return (METRIC_NAMES as readonly string[]).includes(name);
+}
