@@ -98,11 +98,11 @@ WITH m AS (
 ),
 g AS (SELECT unnest(['month', 'quarter']) AS grain)
 SELECT g.grain, date_trunc(g.grain, month)::DATE, practice_code, 'event_type', event_type, NULL,
-       sum(events) FILTER (WHERE event_type = 'login')::BIGINT, sum(events)::BIGINT
+       coalesce(sum(events) FILTER (WHERE event_type = 'login'), 0)::BIGINT, sum(events)::BIGINT
 FROM m, g GROUP BY ALL
 UNION ALL
 SELECT g.grain, date_trunc(g.grain, month)::DATE, practice_code, 'platform', platform, NULL,
-       sum(events) FILTER (WHERE event_type = 'login')::BIGINT, sum(events)::BIGINT
+       coalesce(sum(events) FILTER (WHERE event_type = 'login'), 0)::BIGINT, sum(events)::BIGINT
 FROM m, g GROUP BY ALL;
 
 -- Lifecycle (month and quarter): new (first active period ever), returning (also active the period before),

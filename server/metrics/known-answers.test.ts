@@ -1,0 +1,267 @@
+/**
+ * Known answers: the small region in test/fixtures/metrics/small-region.ts, every expected figure
+ * worked out by hand from its story (comments show the raw figure and the rounding).
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openStore, type Store } from '../store/store.js';
+import { createApp } from '../app.js';
+import { buildSmallRegion } from '../../test/fixtures/metrics/small-region.js';
+import { loadSavingsModel } from './savings-model.js';
+
+let store: Store;
+let app: ReturnType<typeof createApp>;
+
+type Row = Record<string, unknown> & { _suppressed?: string[] };
+async function rows(path: string): Promise<Row[]> {
+  const res = await app.request(path);
+  expect(res.status, await res.clone().text()).toBe(200);
+  return ((await res.json()) as { rows: Row[] }).rows;
+}
+const pick = (r: Row, keys: string[]) => Object.fromEntries(keys.map((k) => [k, r[k]]));
+
+beforeAll(async () => {
+  store = await openStore({ path: ':memory:' });
+  await buildSmallRegion(store);
+  app = createApp({ store, now: () => new Date('2026-03-01T08:00:00Z') });
+});
+afterAll(async () => store.close());
+
+describe('uptake', () => {
+  it('counts patients whose latest state is activated at each month end, by practice', async () => {
+    const r = await rows('/api/metrics/uptake?org=Q00&level=practice&grain=month&from=2026-01-01&to=2026-02-28');
+    expect(r.map((x) => pick(x, ['period_start', 'org_code', 'activated', 'eligible', 'uptake_pct']))).toEqual([
+      // January: P01 activated 18 -> 20 of 100 = 20.0%
+      { period_start: '2026-01-01', org_code: 'P01', activated: 20, eligible: 100, uptake_pct: 20 },
+      { period_start: '2026-01-01', org_code: 'P02', activated: 0, eligible: 200, uptake_pct: 0 },
+      { period_start: '2026-01-01', org_code: 'P03', activated: 0, eligible: 300, uptake_pct: 0 },
+      // February: P01 18 - 2 deactivated = 16 -> 15; P02 10 (activated at the trust, registered here); P03 3 -> suppressed
+      { period_start: '2026-02-01', org_code: 'P01', activated: 15, eligible: 100, uptake_pct: 15 },
+      { period_start: '2026-02-01', org_code: 'P02', activated: 10, eligible: 200, uptake_pct: 5 },
+      { period_start: '2026-02-01', org_code: 'P03', activated: null, eligible: 300, uptake_pct: null },
+    ]);
+    expect(r[5]!._suppressed).toEqual(['activated', 'uptake_pct']);
+  });
+
+  it('sums up the hierarchy: the ICB and its CCGs', async () => {
+    const icb = await rows('/api/metrics/uptake?org=Q00&grain=month&from=2026-01-01&to=2026-02-28');
+    // Jan 18 -> 20 / 600 = 3.3%; Feb 16 + 10 + 3 = 29 -> 30 / 600 = 5.0%
+    expect(icb.map((x) => pick(x, ['org_code', 'activated', 'eligible', 'uptake_pct']))).toEqual([
+      { org_code: 'Q00', activated: 20, eligible: 600, uptake_pct: 3.3 },
+      { org_code: 'Q00', activated: 30, eligible: 600, uptake_pct: 5 },
+    ]);
+    const ccg = await rows('/api/metrics/uptake?org=Q00&level=ccg&grain=month&from=2026-02-01&to=2026-02-28');
+    // C01: 16 + 10 = 26 -> 25 / 300 = 8.3%; C02: 3 -> suppressed
+    expect(ccg.map((x) => pick(x, ['org_code', 'activated', 'uptake_pct']))).toEqual([
+      { org_code: 'C01', activated: 25, uptake_pct: 8.3 },
+      { org_code: 'C02', activated: null, uptake_pct: null },
+    ]);
+  });
+
+  it('for a trust counts activations there and patients its feeds reached', async () => {
+    const r = await rows('/api/metrics/uptake?org=Q00&level=trust&grain=month&from=2026-01-01&to=2026-02-28');
+    // T01: 10 activations on 4 Feb; letters to ids 1-9 on 20 Feb (9 -> 10); no list size, so no %
+    expect(r.map((x) => pick(x, ['period_start', 'org_code', 'activated', 'reached_by_feeds', 'uptake_pct']))).toEqual([
+      { period_start: '2026-01-01', org_code: 'T01', activated: 0, reached_by_feeds: 0, uptake_pct: null },
+      { period_start: '2026-02-01', org_code: 'T01', activated: 10, reached_by_feeds: 10, uptake_pct: null },
+    ]);
+  });
+
+  it('by sex: suppresses M (3) and, so it cannot be recovered from the total, F as well', async () => {
+    const res = await app.request('/api/metrics/uptake?org=Q00&grain=month&from=2026-02-01&to=2026-02-28&by=sex');
+    const body = (await res.json()) as { rows: Row[]; suppression: { suppressedCells: number; complementary: number } };
+    // All 29 -> 30; F = ids 3-18 at P01 (16) + 10 at P02 = 26; M = 3 at P03. 30 - 25 would reveal M.
+    expect(body.rows.map((x) => pick(x, ['breakdown', 'activated']))).toEqual([
+      { breakdown: 'All', activated: 30 },
+      { breakdown: 'F', activated: null },
+      { breakdown: 'M', activated: null },
+    ]);
+    expect(body.rows[1]!._suppressed).toContain('activated');
+    expect(body.suppression.complementary).toBe(1);
+  });
+});
+
+describe('funnel', () => {
+  it('follows each cohort through the steps, with conversion from rounded counts and median days', async () => {
+    const r = await rows('/api/metrics/funnel?org=Q00&grain=month&from=2026-01-01&to=2026-02-28');
+    const keys = ['period_start', 'invited', 'registered', 'activated', 'registered_pct', 'activated_pct', 'overall_pct', 'median_days_to_register', 'median_days_to_activate'];
+    expect(r.map((x) => pick(x, keys))).toEqual([
+      // Jan cohort: 25 invited, 20 registered (2 days later), 18 -> 20 activated (3 days later); 20/20 = 100%
+      { period_start: '2026-01-01', invited: 25, registered: 20, activated: 20, registered_pct: 80, activated_pct: 100, overall_pct: 80, median_days_to_register: 2, median_days_to_activate: 3 },
+      // Feb cohort: P02 12 invited, 10 registered (+1 day), 10 activated (+1 day); P03 3 activated at once (0, 0)
+      // invited 15, registered 13 -> 15, activated 13 -> 15; medians of 0,0,0,1 x 10 = 1
+      { period_start: '2026-02-01', invited: 15, registered: 15, activated: 15, registered_pct: 100, activated_pct: 100, overall_pct: 100, median_days_to_register: 1, median_days_to_activate: 1 },
+    ]);
+  });
+
+  it('counts active in the last 30 days among the activated', async () => {
+    const r = await rows('/api/metrics/funnel?org=Q00&grain=month&from=2026-01-01&to=2026-02-28');
+    // Active 30 Jan - 28 Feb: ids 1-10 (3 Feb) of the Jan cohort; ids 101-110 of the Feb cohort
+    expect(r.map((x) => [x.active_30d, x.active_pct])).toEqual([[10, 50], [10, 66.7]]);
+  });
+});
+
+describe('active users, lifecycle and retention', () => {
+  it('counts distinct active patients, logins and events per month', async () => {
+    const r = await rows('/api/metrics/active_users?org=Q00&grain=month&from=2026-01-01&to=2026-02-28');
+    // Jan: ids 1-10 twice (20 logins); Feb: ids 1-10 + 101-110 = 20, logins 10, events 10 + 10 + 10 + 8 = 38.
+    // Average daily active: 20 patient-days / 31 days = 1 -> suppressed (and stickiness with it).
+    expect(r.map((x) => pick(x, ['period_start', 'active_patients', 'logins', 'events', 'avg_daily_active', 'stickiness_pct']))).toEqual([
+      { period_start: '2026-01-01', active_patients: 10, logins: 20, events: 20, avg_daily_active: null, stickiness_pct: null },
+      { period_start: '2026-02-01', active_patients: 20, logins: 10, events: 38, avg_daily_active: null, stickiness_pct: null },
+    ]);
+  });
+
+  it('counts feature use by platform as events', async () => {
+    const r = await rows('/api/metrics/active_users?org=Q00&grain=month&from=2026-02-01&to=2026-02-28&by=platform');
+    // Feb: android 10 logins + 10 letters; ios 10 record views; web 8 messages
+    expect(r.map((x) => pick(x, ['breakdown', 'events', 'logins']))).toEqual([
+      { breakdown: 'All', events: 38, logins: 10 },
+      { breakdown: 'android', events: 20, logins: 10 },
+      { breakdown: 'ios', events: 10, logins: 0 },
+      { breakdown: 'web', events: 8, logins: 0 },
+    ]);
+  });
+
+  it('classifies new, returning, resurrecting and dormant users', async () => {
+    const r = await rows('/api/metrics/lifecycle?org=Q00&grain=month&from=2026-01-01&to=2026-02-28');
+    expect(r.map((x) => pick(x, ['period_start', 'new_users', 'returning_users', 'resurrecting_users', 'active_users', 'dormant_users']))).toEqual([
+      { period_start: '2026-01-01', new_users: 10, returning_users: 0, resurrecting_users: 0, active_users: 10, dormant_users: 0 },
+      // Feb: ids 1-10 return, ids 101-110 are new
+      { period_start: '2026-02-01', new_users: 10, returning_users: 10, resurrecting_users: 0, active_users: 20, dormant_users: 0 },
+    ]);
+  });
+
+  it('follows activation cohorts month by month', async () => {
+    const r = await rows('/api/metrics/retention?org=Q00&from=2026-01-01&to=2026-02-28');
+    expect(r.map((x) => pick(x, ['cohort_month', 'months_since', 'cohort_size', 'active', 'retained_pct']))).toEqual([
+      // Jan cohort 18 -> 20; ids 1-10 active in Jan and Feb: 10 / 20 = 50%
+      { cohort_month: '2026-01-01', months_since: 0, cohort_size: 20, active: 10, retained_pct: 50 },
+      { cohort_month: '2026-01-01', months_since: 1, cohort_size: 20, active: 10, retained_pct: 50 },
+      // Feb cohort 10 + 3 = 13 -> 15; ids 101-110 active: 10 / 15 = 66.7%
+      { cohort_month: '2026-02-01', months_since: 0, cohort_size: 15, active: 10, retained_pct: 66.7 },
+    ]);
+  });
+
+  it('places events by UK weekday and hour', async () => {
+    const r = await rows('/api/metrics/activity_rhythm?org=Q00&from=2026-02-01&to=2026-02-28');
+    // 8 messages on Tuesday 10 Feb at 18:30
+    expect(r.find((x) => x.weekday === 2 && x.hour === 18)).toMatchObject({ weekday_name: 'Tuesday', events: 8 });
+    // 10 logins + 10 letters on Thursday 5 Feb at 10h; 10 record views on Tuesday 3 Feb at 10h
+    expect(r.find((x) => x.weekday === 4 && x.hour === 10)?.events).toBe(20);
+    expect(r.find((x) => x.weekday === 2 && x.hour === 10)?.events).toBe(10);
+  });
+});
+
+describe('data accumulation and consent', () => {
+  it('counts items received and enrolled patients with 1, 2 and 3 sources', async () => {
+    const r = await rows('/api/metrics/data_accumulation?org=Q00&grain=month&from=2026-01-01&to=2026-02-28');
+    const keys = ['period_start', 'items', 'feeds', 'enrolled', 'with_1_source', 'with_2_sources', 'with_3_sources', 'with_3_sources_pct'];
+    expect(r.map((x) => pick(x, keys))).toEqual([
+      // Jan: 12 items from P01; enrolled 18 -> 20; ids 1-12 have 1 source (12 -> 10)
+      { period_start: '2026-01-01', items: 12, feeds: 12, enrolled: 20, with_1_source: 10, with_2_sources: 0, with_3_sources: 0, with_3_sources_pct: 0 },
+      // Feb: T01 18 items (9 feeds) + K01 8 = 26 items, 17 feeds; enrolled 31 -> 30; >=2: ids 1-9 (10); >=3: ids 1-8 (10)
+      { period_start: '2026-02-01', items: 26, feeds: 17, enrolled: 30, with_1_source: 10, with_2_sources: 10, with_3_sources: 10, with_3_sources_pct: 33.3 },
+    ]);
+  });
+
+  it('breaks items down by source organisation', async () => {
+    const r = await rows('/api/metrics/data_accumulation?org=Q00&grain=month&from=2026-02-01&to=2026-02-28&by=source_org');
+    expect(r.map((x) => pick(x, ['breakdown', 'items', 'feeds']))).toEqual([
+      { breakdown: 'All', items: 26, feeds: 17 },
+      { breakdown: 'K01', items: 8, feeds: 8 },
+      { breakdown: 'T01', items: 18, feeds: 9 },
+    ]);
+  });
+
+  it('counts objections in force per 1,000 activated, and sharing grants', async () => {
+    const r = await rows('/api/metrics/consent?org=Q00&grain=month&from=2026-01-01&to=2026-02-28');
+    expect(r.map((x) => pick(x, ['period_start', 'scope', 'objections_in_force', 'enrolled', 'objections_per_1000', 'sharing_granted']))).toEqual([
+      // Jan: 9 in force (-> 10) per 18 activated (-> 20) = 500 per 1,000
+      { period_start: '2026-01-01', scope: '*', objections_in_force: 10, enrolled: 20, objections_per_1000: 500, sharing_granted: 0 },
+      { period_start: '2026-01-01', scope: 'T01', objections_in_force: 0, enrolled: 20, objections_per_1000: 0, sharing_granted: 0 },
+      // Feb: id 31 withdrew: 8 -> 10 per 29 -> 30 = 333.3; T01: 1 objection (suppressed), 8 grants -> 10
+      { period_start: '2026-02-01', scope: '*', objections_in_force: 10, enrolled: 30, objections_per_1000: 333.3, sharing_granted: 0 },
+      { period_start: '2026-02-01', scope: 'T01', objections_in_force: null, enrolled: 30, objections_per_1000: null, sharing_granted: 10 },
+    ]);
+  });
+
+  it('lists quarantined rows by batch and reason', async () => {
+    const r = await rows('/api/metrics/data_quality?from=2026-02-01&to=2026-02-28');
+    expect(r.map((x) => pick(x, ['batch_id', 'reason_code', 'rows_quarantined']))).toEqual([
+      { batch_id: 'B1', reason_code: 'bad_nhs_number', rows_quarantined: 3 },
+      { batch_id: 'B1', reason_code: 'unknown_org', rows_quarantined: 1 },
+    ]);
+  });
+});
+
+describe('savings, ROI and campaigns', () => {
+  const letters = loadSavingsModel().model.items.find((i) => i.id === 'letters_online')!;
+
+  it('values letters read online with the savings model', async () => {
+    const r = await rows('/api/metrics/savings?org=Q00&grain=month&from=2026-02-01&to=2026-02-28');
+    const row = r.find((x) => x.saving_type === 'letters_online')!;
+    // 10 letters viewed at T01 in Feb x fraction x unit value
+    expect(row.activity).toBe(10);
+    expect(row.savings_central_gbp).toBeCloseTo(10 * letters.fraction * letters.unit_value_gbp.central, 2);
+    expect(row.savings_low_gbp).toBeCloseTo(10 * letters.fraction * letters.unit_value_gbp.low, 2);
+    // No appointments or prescriptions in the data
+    expect(r.map((x) => x.saving_type)).toEqual(['letters_online']);
+  });
+
+  it('sets savings against programme and campaign costs', async () => {
+    const r = await rows('/api/metrics/roi?org=Q00&grain=month&from=2026-01-01&to=2026-02-28');
+    const feb = 10 * letters.fraction * letters.unit_value_gbp.central;
+    // Jan: 31 days x £100 + campaign £620 = £3,720; Feb: 28 x £100 = £2,800
+    expect(r.map((x) => pick(x, ['period_start', 'cost_gbp', 'cumulative_cost_gbp', 'roi_central_pct', 'payback_central']))).toEqual([
+      { period_start: '2026-01-01', cost_gbp: 3720, cumulative_cost_gbp: 3720, roi_central_pct: -100, payback_central: null },
+      { period_start: '2026-02-01', cost_gbp: 2800, cumulative_cost_gbp: 6520, roi_central_pct: Math.round(((feb - 6520) / 6520) * 1000) / 10, payback_central: null },
+    ]);
+    expect(r[1]!.net_benefit_central_gbp).toBeCloseTo(feb - 6520, 2);
+  });
+
+  it('estimates a campaign\'s additional registrations by difference in differences', async () => {
+    const r = await rows('/api/metrics/campaign_impact?org=Q00');
+    // In scope (P01, P02; 300 eligible): 20 first registrations in January, 0 in December.
+    // Comparison (P03; 300): 0 and 0. Change 20/300 x 1000 = 66.67 per 1,000; additional 20; £620 / 20 = £31.
+    expect(pick(r[0]!, ['campaign_code', 'in_scope_eligible', 'in_scope_before', 'in_scope_during', 'comparison_before', 'comparison_during', 'in_scope_change_per_1000', 'comparison_change_per_1000', 'additional_registrations', 'cost_per_additional_gbp'])).toEqual({
+      campaign_code: 'CAMP1', in_scope_eligible: 300, in_scope_before: 0, in_scope_during: 20, comparison_before: 0, comparison_during: 0,
+      in_scope_change_per_1000: 66.67, comparison_change_per_1000: 0, additional_registrations: 20, cost_per_additional_gbp: 31,
+    });
+  });
+});
+
+describe('rollout and equity', () => {
+  it('reports uptake against target with RAG and a projected date', async () => {
+    const r = await rows('/api/metrics/rollout?org=Q00&level=practice&to=2026-02-28');
+    // P01: 16 -> 15 of 100 = 15%, 0% 12 weeks before: +1.25 pp a week; (50 - 15) / 1.25 = 28 weeks
+    // -> 2026-02-28 + 196 days = 2026-09-12; amber (under 80% of target but due within a year)
+    expect(pick(r[0]!, ['org_code', 'go_live_date', 'activated', 'uptake_pct', 'weekly_change_pp', 'target_pct', 'rag', 'status', 'projected_target_date'])).toEqual({
+      org_code: 'P01', go_live_date: '2026-01-01', activated: 15, uptake_pct: 15, weekly_change_pp: 1.25, target_pct: 50, rag: 'amber', status: 'on track', projected_target_date: '2026-09-12',
+    });
+    expect(pick(r[1]!, ['org_code', 'uptake_pct', 'rag', 'status'])).toEqual({ org_code: 'P02', uptake_pct: 5, rag: 'none', status: 'no target' });
+    // P03: 3 activated -> suppressed, and everything derived from it
+    expect(pick(r[2]!, ['org_code', 'activated', 'uptake_pct', 'rag', 'projected_target_date'])).toEqual({ org_code: 'P03', activated: null, uptake_pct: null, rag: null, projected_target_date: null });
+  });
+
+  it('shows uptake by deprivation, the quintile gap, and suppresses what could reveal decile 3', async () => {
+    const res = await app.request('/api/metrics/equity?org=Q00&to=2026-02-28');
+    const body = (await res.json()) as { rows: Row[]; params: { by: string } };
+    expect(body.params.by).toBe('imd_decile');
+    expect(body.rows.map((x) => pick(x, ['breakdown', 'activated', 'population', 'uptake_pct']))).toEqual([
+      // All: 29 -> 30 of 80
+      { breakdown: 'All', activated: 30, population: 80, uptake_pct: 37.5 },
+      // decile 3 (3 activated) is suppressed; the smallest visible part (decile 1, 8 -> 10) is hidden with it;
+      // then decile 2 too, since quintile 1 = decile 1 + decile 2 is shown.
+      { breakdown: '1', activated: null, population: 10, uptake_pct: null },
+      { breakdown: '2', activated: null, population: 10, uptake_pct: null },
+      { breakdown: '3', activated: null, population: 10, uptake_pct: null },
+      { breakdown: '5', activated: 10, population: 30, uptake_pct: 33.3 },
+      { breakdown: '9', activated: 0, population: 10, uptake_pct: 0 },
+      { breakdown: '10', activated: 0, population: 10, uptake_pct: 0 },
+      // Q1 = deciles 1-2: 16 -> 15 of 20 = 75%; Q5 = deciles 9-10: 0 of 20
+      { breakdown: 'Q1 most deprived (deciles 1-2)', activated: 15, population: 20, uptake_pct: 75 },
+      { breakdown: 'Q5 least deprived (deciles 9-10)', activated: 0, population: 20, uptake_pct: 0 },
+    ]);
+    expect(body.rows[0]!.gap_q5_q1_pp).toBe(-75);
+  });
+});
