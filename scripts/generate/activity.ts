@@ -14,8 +14,8 @@ import { PLATFORM_CODES, practiceAt } from './population.js';
 import { Categorical, cumulative, Rng, Stream } from './rng.js';
 
 /** Calibrates total volume: ~20M usage events for the full region over three years. */
-export const USAGE_VOLUME = 0.62;
-export const FEED_VOLUME = 1.0;
+export const USAGE_VOLUME = 0.51;
+export const FEED_VOLUME = 0.3;
 
 const INIT_TAU = 21 * DAY;
 const RETURN_TAU = 25 * DAY;
@@ -72,7 +72,39 @@ export class ActivityGenerator {
   private readonly usageHours = cumulative([...USAGE_HOUR_WEIGHTS]);
   private readonly feedHours = cumulative([...FEED_HOUR_WEIGHTS]);
 
+  // State of the feeds() call in progress (kept on the instance: no closures in the hot path).
+  private feedPatient = 0;
+  private feedPeriod: Period | undefined;
+  private feedK = 0;
+  private feedTo = 0;
+  private feedVisit: RowVisitor = () => undefined;
+
   constructor(private readonly ctx: Context) {}
+
+  private emitFeeds(source: string, lo: number, types: Categorical<RecordType>, count: number): void {
+    const rng = this.rng;
+    const patient = this.feedPatient;
+    const periodIndex = (this.feedPeriod as Period).index;
+    for (let c = 0; c < count; c++, this.feedK++) {
+      const t = this.timeIn(lo, this.feedTo, false, this.feedHours);
+      if (t < 0) continue;
+      const recordType = types.draw(rng);
+      const items =
+        recordType === 'result'
+          ? 1 + rng.poisson(1.5)
+          : recordType === 'medication'
+            ? 1 + rng.poisson(1.2)
+            : recordType === 'letter'
+              ? 1
+              : 1 + rng.poisson(0.3);
+      const occurredAt = this.ctx.calendar.formatMixed(t, rng.next());
+      const k = this.feedK;
+      this.feedVisit(
+        [`feed-${periodIndex}-${patient}-${k}`, occurredAt, nhsText(this.ctx, patient, rng.next()), source, recordType, String(items)],
+        k,
+      );
+    }
+  }
 
   /** The [from, to) window of the period in which the patient has an active account. */
   private window(patient: number, period: Period): [number, number] {
@@ -210,43 +242,30 @@ export class ActivityGenerator {
     const communityIndex = plan.community[patient] as number;
     const community = communityIndex >= 0 ? region.community[communityIndex] : undefined;
     const practice = practiceCode(this.ctx, practiceAt(plan, patient, mid));
-    let k = 0;
-    const emit = (source: string, lo: number, types: Categorical<RecordType>, count: number) => {
-      for (let c = 0; c < count; c++, k++) {
-        const t = this.timeIn(lo, to, false, this.feedHours);
-        if (t < 0) continue;
-        const recordType = types.draw(rng);
-        const items =
-          recordType === 'result'
-            ? 1 + rng.poisson(1.5)
-            : recordType === 'medication'
-              ? 1 + rng.poisson(1.2)
-              : recordType === 'letter'
-                ? 1
-                : 1 + rng.poisson(0.3);
-        const occurredAt = calendar.formatMixed(t, rng.next());
-        visit([`feed-${period.index}-${patient}-${k}`, occurredAt, nhsText(this.ctx, patient, rng.next()), source, recordType, String(items)], k);
-      }
-    };
+    this.feedPatient = patient;
+    this.feedPeriod = period;
+    this.feedK = 0;
+    this.feedTo = to;
+    this.feedVisit = visit;
     if (trust) {
       const live = trust.goLiveDay * DAY;
       if (to > live) {
         const lo = Math.max(from, live);
         const years = Math.max(0, (mid - live) / (365 * DAY));
-        emit(trust.code, lo, TRUST_RECORDS, rng.poisson(FEED_VOLUME * 0.006 * (1 + years) * ((to - lo) / DAY)));
+        this.emitFeeds(trust.code, lo, TRUST_RECORDS, rng.poisson(FEED_VOLUME * 0.006 * (1 + years) * ((to - lo) / DAY)));
       }
     }
     const other = region.trusts[rng.int(region.trusts.length)];
     if (other && other !== trust && to > other.goLiveDay * DAY) {
       const lo = Math.max(from, other.goLiveDay * DAY);
-      emit(other.code, lo, TRUST_RECORDS, rng.poisson(FEED_VOLUME * 0.0015 * ((to - lo) / DAY)));
+      this.emitFeeds(other.code, lo, TRUST_RECORDS, rng.poisson(FEED_VOLUME * 0.0015 * ((to - lo) / DAY)));
     }
     if (community && to > community.goLiveDay * DAY) {
       const live = community.goLiveDay * DAY;
       const lo = Math.max(from, live);
       const years = Math.max(0, (mid - live) / (365 * DAY));
-      emit(community.code, lo, COMMUNITY_RECORDS, rng.poisson(FEED_VOLUME * 0.004 * (1 + 0.5 * years) * ((to - lo) / DAY)));
+      this.emitFeeds(community.code, lo, COMMUNITY_RECORDS, rng.poisson(FEED_VOLUME * 0.004 * (1 + 0.5 * years) * ((to - lo) / DAY)));
     }
-    emit(practice, from, PRACTICE_RECORDS, rng.poisson(FEED_VOLUME * 0.004 * spanDays));
+    this.emitFeeds(practice, from, PRACTICE_RECORDS, rng.poisson(FEED_VOLUME * 0.004 * spanDays));
   }
 }

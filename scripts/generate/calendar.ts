@@ -109,6 +109,9 @@ export class Calendar {
   private readonly dayWeight: Float64Array;
   private readonly weekdayOf: Uint8Array;
   private readonly bstOf: Uint8Array;
+  /** Per day: summer time at 00:00Z (bit 0) and the second of the day the clocks change, or -1. */
+  private readonly bstAtMidnight: Uint8Array;
+  private readonly changeAt: Int32Array;
   private readonly tableDays: number;
 
   constructor(endDate: string, days: number) {
@@ -120,6 +123,8 @@ export class Calendar {
     this.dayWeight = new Float64Array(this.tableDays);
     this.weekdayOf = new Uint8Array(this.tableDays);
     this.bstOf = new Uint8Array(this.tableDays);
+    this.bstAtMidnight = new Uint8Array(this.tableDays);
+    this.changeAt = new Int32Array(this.tableDays).fill(-1);
     for (let i = 0; i < this.tableDays; i++) {
       const epoch = this.startEpoch + (i - Calendar.MARGIN_BEFORE) * DAY;
       const d = new Date(epoch * 1000);
@@ -127,6 +132,8 @@ export class Calendar {
       this.weekdayOf[i] = d.getUTCDay();
       // Noon local decides whether the day is in summer time; the clock change happens at 01:00Z.
       this.bstOf[i] = isBst(epoch + 12 * HOUR) ? 1 : 0;
+      this.bstAtMidnight[i] = isBst(epoch) ? 1 : 0;
+      if (isBst(epoch) !== isBst(epoch + DAY - 1)) this.changeAt[i] = HOUR; // clocks change at 01:00Z
       this.dayWeight[i] =
         seasonFactor(d.getUTCMonth(), d.getUTCDate()) * (WEEKDAY_FACTOR[d.getUTCDay()] ?? 1);
     }
@@ -161,6 +168,15 @@ export class Calendar {
     return day * DAY + localSecOfDay - this.localOffset(day);
   }
 
+  /** Whether UK summer time is in force at a sim second (exact, including the change days). */
+  inSummerTime(sec: number): boolean {
+    const day = Math.floor(sec / DAY);
+    const i = this.slot(day);
+    const atMidnight = this.bstAtMidnight[i] === 1;
+    const change = this.changeAt[i] as number;
+    return change >= 0 && sec - day * DAY >= change ? !atMidnight : atMidnight;
+  }
+
   epochOf(sec: number): number {
     return this.startEpoch + sec;
   }
@@ -176,7 +192,7 @@ export class Calendar {
    * The offset follows the instant itself (isBst), so the written time is always exact.
    */
   formatLocal(sec: number): string {
-    const summer = isBst(this.startEpoch + sec);
+    const summer = this.inSummerTime(sec);
     const local = sec + (summer ? HOUR : 0);
     const day = Math.floor(local / DAY);
     return `${this.dateOf(day)}T${hms(local - day * DAY)}${summer ? '+01:00' : '+00:00'}`;
@@ -184,7 +200,7 @@ export class Calendar {
 
   /** Summer timestamps are written with `+01:00` half of the time; winter ones mostly with `Z`. */
   formatMixed(sec: number, u: number): string {
-    if (isBst(this.startEpoch + sec)) return u < 0.5 ? this.formatLocal(sec) : this.formatUtc(sec);
+    if (this.inSummerTime(sec)) return u < 0.5 ? this.formatLocal(sec) : this.formatUtc(sec);
     return u < 0.12 ? this.formatLocal(sec) : this.formatUtc(sec);
   }
 

@@ -3,11 +3,10 @@
  * thread) and shared; the rest is cheap and rebuilt identically wherever it is needed.
  */
 import { Calendar, type Period } from './calendar.js';
-import { nhsNumberFor, spaced } from './nhs-number.js';
+import { nhsOffsetFor, spaced } from './nhs-number.js';
 import type { ResolvedOptions } from './options.js';
 import type { Plan } from './population.js';
 import { buildRegion, type Region } from './region.js';
-import { hash4, Stream } from './rng.js';
 import type { Schedule } from './schedule.js';
 
 export interface Context {
@@ -45,14 +44,14 @@ export function createContext(options: ResolvedOptions, skeleton: Skeleton, plan
     ...skeleton,
     plan,
     schedule,
-    nhsOffset: hash4(options.seed, Stream.patient, 0xa11) % 125_000_000,
+    nhsOffset: nhsOffsetFor(options.seed),
     dayPrefix,
   };
 }
 
 /** The patient's NHS number, written with spaces in a small share of rows (`u` decides). */
 export function nhsText(ctx: Context, patient: number, u: number): string {
-  const n = nhsNumberFor(patient, ctx.nhsOffset);
+  const n = String(ctx.plan.nhs[patient]);
   return u < 0.03 ? spaced(n) : n;
 }
 

@@ -8,9 +8,9 @@
  * batch folder by renaming it into place, strictly in delivery order, so an importer scanning
  * the landing directory meanwhile never sees a half-written or out-of-order batch.
  */
-import { access, constants, mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { access, constants, mkdir, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { runTask, type BadRowRecord, type DuplicateRecord, type Task, type TaskResult } from './batch.js';
 import { isoDate, type Period } from './calendar.js';
@@ -82,11 +82,31 @@ export interface Manifest {
   batches: { id: string; period_start: string; period_end: string; files: WrittenFile[] }[];
 }
 
+/**
+ * mkdir -p, one level at a time: Node's recursive mkdir spins forever under /proc (e.g.
+ * `--out /proc/x`), so find the nearest existing ancestor first.
+ */
+async function ensureDir(path: string): Promise<void> {
+  const missing: string[] = [];
+  for (let p = path; ; p = dirname(p)) {
+    try {
+      const st = await stat(p);
+      if (!st.isDirectory()) throw new GenerateError(`cannot write to the output folder ${path}: ${p} is not a folder`);
+      break;
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'ENOENT' || dirname(p) === p) throw err;
+      missing.push(p);
+    }
+  }
+  for (const dir of missing.reverse()) await mkdir(dir);
+}
+
 async function prepareOut(out: string): Promise<string> {
   try {
-    await mkdir(out, { recursive: true });
+    await ensureDir(out);
     await access(out, constants.W_OK);
   } catch (err) {
+    if (err instanceof GenerateError) throw err;
     const code = (err as NodeJS.ErrnoException).code ?? 'error';
     throw new GenerateError(`cannot write to the output folder ${out} (${code})`);
   }

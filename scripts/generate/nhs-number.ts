@@ -1,3 +1,5 @@
+import { hash4, Stream } from './rng.js';
+
 /**
  * NHS numbers: 9 digits plus a Modulus-11 check digit. Weights 10..2 over the first nine
  * digits; check = 11 - (sum mod 11), where 11 becomes 0 and 10 means "no valid number".
@@ -33,6 +35,11 @@ export function spaced(nhsNumber: string): string {
 // permutation (multiplier coprime to 125M = 2^6·5^9) so consecutive patients get unrelated numbers.
 const SLOTS = 125_000_000;
 const MULTIPLIER = 61_488_271;
+
+/** Shifts the number sequence so that different seeds give different NHS numbers. */
+export function nhsOffsetFor(seed: number): number {
+  return hash4(seed, Stream.patient, 0xa11) % SLOTS;
+}
 
 /**
  * The NHS number of patient `index` (distinct for distinct indices, always valid). Each slot

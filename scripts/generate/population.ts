@@ -15,6 +15,7 @@ import { DAY, OFFICE_HOUR_WEIGHTS, USAGE_HOUR_WEIGHTS, type Calendar, type Perio
 import type { CampaignChannel, EnrolmentChannel } from './contract.js';
 import { ENROLMENT_CHANNELS } from './contract.js';
 import type { Campaign, Practice, Region } from './region.js';
+import { nhsNumberFor, nhsOffsetFor } from './nhs-number.js';
 import { Categorical, cumulative, Rng, Stream } from './rng.js';
 
 /** Reference to an organisation in plan arrays: '*' (all), none, or an index by kind. */
@@ -41,6 +42,8 @@ export const PLATFORM_CODES = ['web', 'ios', 'android', 'other'] as const;
 export const StepOrg = { practice: 0, trust: 1, community: 2 } as const;
 
 const FIELDS = {
+  /** The patient's NHS number (10 digits, as a number: cheap to share and to print). */
+  nhs: Float64Array,
   practice: Uint16Array,
   birthYear: Int16Array,
   sex: Uint8Array,
@@ -194,6 +197,7 @@ export function buildPlan({ seed, region, calendar, periods }: PlanInput): Plan 
   const days = calendar.days;
   const endYear = new Date((calendar.startEpoch + endSec) * 1000).getUTCFullYear();
   const rng = new Rng(0);
+  const nhsOffset = nhsOffsetFor(seed);
   const weights = new Float32Array(size);
   const officeCdf = cumulative([...OFFICE_HOUR_WEIGHTS]);
   const usageCdf = cumulative([...USAGE_HOUR_WEIGHTS]);
@@ -226,6 +230,7 @@ export function buildPlan({ seed, region, calendar, periods }: PlanInput): Plan 
       const sex = SEX_DIST.draw(rng);
       const imdRaw = Math.round(practice.imdMean + 1.8 * rng.normal());
       const imd = rng.chance(0.03) ? 0 : Math.min(10, Math.max(1, imdRaw));
+      plan.nhs[i] = Number(nhsNumberFor(i, nhsOffset));
       plan.practice[i] = practice.index;
       plan.birthYear[i] = endYear - age;
       plan.sex[i] = sex;

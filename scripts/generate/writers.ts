@@ -17,7 +17,7 @@ import { FILE_COLUMNS, type FileKind } from './contract.js';
 import type { OutputFormat } from './options.js';
 
 export const GZIP_LEVEL = 1;
-const CHUNK_CHARS = 1 << 18;
+const CHUNK_CHARS = 1 << 19;
 
 export interface WrittenFile {
   name: string;
@@ -58,10 +58,10 @@ function extension(format: OutputFormat): string {
 class Part {
   readonly gzip: Gzip;
   readonly done: Promise<void>;
-  blocked = false;
+  /** Set while gzip's buffer is full; resolves on its 'drain' (listened for at once, so it can't be missed). */
+  drained: Promise<unknown> | undefined;
   rows = 0;
-  private buffer: string[] = [];
-  private buffered = 0;
+  private pending = '';
 
   constructor(readonly path: string) {
     this.gzip = createGzip({ level: GZIP_LEVEL });
@@ -70,17 +70,20 @@ class Part {
     this.done.catch(() => undefined);
   }
 
+  /** Rows are concatenated (V8 ropes make this cheap) and encoded once per chunk. */
   push(text: string): void {
-    this.buffer.push(text);
-    this.buffered += text.length;
-    if (this.buffered >= CHUNK_CHARS) this.flush();
+    this.pending += text;
+    if (this.pending.length >= CHUNK_CHARS) this.flush();
   }
 
   flush(): void {
-    if (this.buffered === 0) return;
-    if (!this.gzip.write(this.buffer.join(''))) this.blocked = true;
-    this.buffer = [];
-    this.buffered = 0;
+    if (this.pending.length === 0) return;
+    if (!this.gzip.write(this.pending) && !this.drained) {
+      this.drained = once(this.gzip, 'drain').then(() => {
+        this.drained = undefined;
+      });
+    }
+    this.pending = '';
   }
 
   async close(): Promise<void> {
@@ -166,15 +169,11 @@ export class KindWriter {
   }
 
   get needsDrain(): boolean {
-    return this.current?.blocked ?? false;
+    return this.current?.drained !== undefined;
   }
 
   async drain(): Promise<void> {
-    const part = this.current;
-    if (part?.blocked) {
-      await once(part.gzip, 'drain');
-      part.blocked = false;
-    }
+    await this.current?.drained;
   }
 
   /** Final name of a part, as it will be after close(). */
