@@ -93,8 +93,8 @@ export interface OrgsResult {
 export interface Health {
   status: string;
   asOf: AsOf;
-  lastSuccess: string | null;
-  lastFailure: string | null;
+  lastSuccess: { batchId?: string; finishedAt?: string } | null;
+  lastFailure: { batchId?: string; finishedAt?: string; error?: string } | null;
   lagMinutes: number | null;
   scheduler?: unknown;
   dataVersion?: string | number | null;

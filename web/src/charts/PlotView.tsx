@@ -1,6 +1,8 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
 
-export type PlotRender = (width: number) => (SVGSVGElement | HTMLElement) & { value?: unknown };
+export type PlotFigure = (SVGSVGElement | HTMLElement) & { value?: unknown };
+/** Draws a figure for a width; may be asynchronous (when Plot is loaded on demand). */
+export type PlotRender = (width: number) => PlotFigure | Promise<PlotFigure>;
 
 interface Props {
   /** Draws the figure for a width; called again when the card is resized. */
@@ -38,23 +40,35 @@ export function PlotView({ render, onSelect, label, minHeight = 240 }: Props) {
   useEffect(() => {
     const el = host.current;
     if (!el || width === 0) return;
-    let figure: ReturnType<PlotRender>;
-    try {
-      figure = render(width);
-    } catch (err) {
-      el.textContent = `This chart could not be drawn: ${err instanceof Error ? err.message : String(err)}`;
-      return;
-    }
-    figure.setAttribute('role', 'img');
-    figure.setAttribute('aria-label', label);
-    el.replaceChildren(figure);
-    if (!onSelect) return;
-    figure.style.cursor = 'pointer';
-    const click = () => {
-      if (figure.value !== undefined && figure.value !== null) onSelect(figure.value);
+    let live = true;
+    let cleanup = () => {};
+    const fail = (err: unknown) => {
+      if (live) el.textContent = `This chart could not be drawn: ${err instanceof Error ? err.message : String(err)}`;
     };
-    figure.addEventListener('click', click);
-    return () => figure.removeEventListener('click', click);
+    const show = (figure: PlotFigure) => {
+      if (!live) return;
+      figure.setAttribute('role', 'img');
+      figure.setAttribute('aria-label', label);
+      el.replaceChildren(figure);
+      if (!onSelect) return;
+      figure.style.cursor = 'pointer';
+      const click = () => {
+        if (figure.value !== undefined && figure.value !== null) onSelect(figure.value);
+      };
+      figure.addEventListener('click', click);
+      cleanup = () => figure.removeEventListener('click', click);
+    };
+    try {
+      const out = render(width);
+      if (out instanceof Promise) out.then(show, fail);
+      else show(out);
+    } catch (err) {
+      fail(err);
+    }
+    return () => {
+      live = false;
+      cleanup();
+    };
   }, [render, width, onSelect, label]);
 
   return <div class="plot-host" ref={host} style={{ minHeight: `${minHeight}px` }} />;

@@ -1,71 +1,14 @@
 import * as Plot from '@observablehq/plot';
-import type { Row, Unit } from '../api/types.js';
+import type { Unit } from '../api/types.js';
+import { COLOURS } from './values.js';
 import { formatNumber } from '../lib/format.js';
 
 export { Plot };
-
-// NHS identity colours: calm, high-contrast, distinguishable in print.
-export const COLOURS = {
-  blue: '#005eb8',
-  darkBlue: '#003087',
-  brightBlue: '#0072ce',
-  lightBlue: '#41b6e6',
-  aqua: '#00a499',
-  green: '#007f3b',
-  purple: '#330072',
-  pink: '#ae2573',
-  darkPink: '#7c2855',
-  yellow: '#ffb81c',
-  orange: '#ed8b00',
-  red: '#d5281b',
-  grey: '#768692',
-  midGrey: '#aeb7bd',
-  paleGrey: '#d8dde0',
-  text: '#212b32',
-  secondary: '#4c6272',
-} as const;
-
-export const SERIES = [
-  COLOURS.blue,
-  COLOURS.aqua,
-  COLOURS.purple,
-  COLOURS.orange,
-  COLOURS.pink,
-  COLOURS.lightBlue,
-  COLOURS.green,
-  COLOURS.darkPink,
-  COLOURS.yellow,
-  COLOURS.grey,
-];
-
-export const RAG = { red: COLOURS.red, amber: COLOURS.yellow, green: COLOURS.green, none: COLOURS.midGrey } as const;
+export { COLOURS, RAG, SERIES, num, toDate, withDates } from './values.js';
 
 /** Axis tick labels for a unit, kept short (£1.2m, 45%). */
 export function tick(unit?: Unit | string): (d: number) => string {
   return (d: number) => formatNumber(d, unit, true);
-}
-
-/** Parses ISO date strings (period starts) to Dates for Plot's time scales (UTC midnight). */
-export function toDate(v: unknown): Date | null {
-  if (v instanceof Date) return v;
-  if (typeof v !== 'string' || v === '') return null;
-  const d = new Date(v.length === 10 ? `${v}T00:00:00Z` : v);
-  return Number.isNaN(d.getTime()) ? null : d;
-}
-
-export function num(v: unknown): number | null {
-  if (typeof v === 'number') return Number.isFinite(v) ? v : null;
-  if (typeof v === 'string' && v.trim() !== '' && Number.isFinite(Number(v))) return Number(v);
-  return null;
-}
-
-/** Rows with their date columns as Dates (and nulls left for suppressed cells). */
-export function withDates<T extends Row>(rows: T[], dateColumns: string[]): Array<T & Record<string, unknown>> {
-  return rows.map((r) => {
-    const out: Record<string, unknown> = { ...r };
-    for (const c of dateColumns) out[c] = toDate(r[c]);
-    return out as T & Record<string, unknown>;
-  });
 }
 
 /** Shared look: system font, readable sizes, generous margins for labels. */

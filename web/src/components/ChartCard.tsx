@@ -2,7 +2,7 @@ import type { ComponentChildren } from 'preact';
 import { useCallback, useId, useState } from 'preact/hooks';
 import type { Loadable } from '../api/hooks.js';
 import type { Column, Grain, Row, Suppression } from '../api/types.js';
-import { PlotView } from '../charts/PlotView.js';
+import { PlotView, type PlotFigure } from '../charts/PlotView.js';
 import { csvFileName, downloadCsv, toCsv } from '../lib/csv.js';
 import { DataTable, type DataTableProps } from './DataTable.js';
 import { Empty, ErrorState, Loading } from './States.js';
@@ -24,7 +24,7 @@ export interface ChartCardProps<T extends TableData> {
   subtitle?: ComponentChildren;
   data: Loadable<T>;
   /** Draws the chart for a width. Leave out for a table-only card. */
-  chart?: (data: T, width: number) => SVGSVGElement | HTMLElement;
+  chart?: (data: T, width: number) => PlotFigure | Promise<PlotFigure>;
   onSelect?: (datum: unknown) => void;
   isEmpty?: (data: T) => boolean;
   emptyMessage?: ComponentChildren;

@@ -9,6 +9,8 @@ import { useApp } from '../lib/context.js';
 import { formatCount, formatPercent, formatPeriod } from '../lib/format.js';
 import { dateCol, firstCol, latestWith, numberAt, stringAt, withoutTotal } from '../lib/metric.js';
 import { setParams } from '../lib/router.js';
+import type { Health } from '../api/types.js';
+import { toIsoDate } from '../lib/filters.js';
 import { C, objectionTotals, objectionsChart } from './shared.js';
 
 export const D = {
@@ -26,13 +28,16 @@ export const D = {
 } as const;
 
 export default function DataConsent() {
-  const { filters, route, orgs } = useApp();
+  const { filters, route, orgs, health } = useApp();
   const scoped = practiceScope(orgs, filters.org);
   const p = { org: scoped.org, from: filters.from, to: filters.to, grain: filters.grain };
   const feeds = useMetric('data_accumulation', { ...p, by: 'source_org' });
   const reach = useMetric('data_accumulation', p);
   const consent = useMetric('consent', p);
-  const quality = useMetric('data_quality', { from: filters.from, to: filters.to });
+  // Quarantine is dated by when the importer ran, which is after the data's own dates: a preset
+  // range runs to today here.
+  const today = toIsoDate(new Date());
+  const quality = useMetric('data_quality', { from: filters.from, to: filters.range === 'custom' ? filters.to : today > (filters.to ?? '') ? today : filters.to });
   const nRaw = Number(route.query.get('sources') ?? '2');
   const n = [1, 2, 3].includes(nRaw) ? nRaw : 2;
   const src = D.sources.find((s) => s.n === n)!;
@@ -51,7 +56,7 @@ export default function DataConsent() {
   }, [consent]);
 
   const orgName = (code: string) => orgs.byCode.get(code)?.name ?? code;
-  const { quarantine, runs } = useMemo(() => splitQuality(quality), [quality]);
+  const { quarantine, runs } = useMemo(() => splitQuality(quality, null, health), [quality, health]);
 
   return (
     <>
@@ -109,7 +114,7 @@ export default function DataConsent() {
         />
         <ChartCard
           title="Import runs"
-          subtitle="Each import of a delivered batch: when it ran, how it went and how many rows it loaded."
+          subtitle="Delivered batches: the latest successful import, any failure, and each batch that had rows quarantined."
           data={runs}
           table={{ initialSort: { column: 'started_at', direction: 'descending' }, pageSize: 25 }}
           emptyMessage="No imports ran in these dates."
@@ -119,8 +124,15 @@ export default function DataConsent() {
   );
 }
 
-/** The data-quality metric holds quarantine counts and import runs; split them into two tables. */
-function splitQuality(q: ReturnType<typeof useMetric>): { quarantine: ReturnType<typeof mapLoadable<MetricResult, TableData>>; runs: ReturnType<typeof mapLoadable<MetricResult, TableData>> } {
+/**
+ * Quarantine by reason, and the import runs: from GET /api/import-runs when the server has it,
+ * else one row per delivered batch that had rows quarantined plus the latest success / failure.
+ */
+function splitQuality(
+  q: ReturnType<typeof useMetric>,
+  runsBody: unknown,
+  health: Health | null,
+): { quarantine: ReturnType<typeof mapLoadable<MetricResult, TableData>>; runs: ReturnType<typeof mapLoadable<MetricResult, TableData>> } {
   const quarantine = mapLoadable(q, (d): TableData => {
     const reason = firstCol(d, [D.reason, 'reason']) ?? D.reason;
     const byReason = new Map<string, { n: number; example: string; kinds: Set<string> }>();
@@ -147,10 +159,36 @@ function splitQuality(q: ReturnType<typeof useMetric>): { quarantine: ReturnType
     };
   });
   const runs = mapLoadable(q, (d): TableData => {
-    const extra = (d.runs ?? (d as Record<string, unknown>).importRuns) as { columns?: Column[]; rows?: Row[] } | Row[] | undefined;
-    if (Array.isArray(extra)) return { columns: inferColumns(extra), rows: extra };
-    if (extra?.rows) return { columns: extra.columns ?? inferColumns(extra.rows), rows: extra.rows };
-    return { columns: [], rows: [] };
+    const body = runsBody as { runs?: Row[]; rows?: Row[]; columns?: Column[] } | Row[] | null;
+    const list = Array.isArray(body) ? body : (body?.runs ?? body?.rows);
+    if (list && list.length) return { columns: (!Array.isArray(body) && body?.columns) || inferColumns(list), rows: list };
+    const byBatch = new Map<string, { batch: string; at: string; rows: number; files: Set<string> }>();
+    for (const r of d.rows) {
+      const batch = stringAt(r, 'batch_id');
+      if (!batch) continue;
+      const e = byBatch.get(batch) ?? { batch, at: stringAt(r, 'first_quarantined_at') ?? '', rows: 0, files: new Set<string>() };
+      e.rows += numberAt(r, D.quarantined) ?? 0;
+      const kind = stringAt(r, 'file_kind');
+      if (kind) e.files.add(kind.replace(/_/g, ' '));
+      byBatch.set(batch, e);
+    }
+    const rows: Row[] = [...byBatch.values()]
+      .sort((a, b) => b.batch.localeCompare(a.batch))
+      .map((e) => ({ batch_id: e.batch, started_at: e.at.slice(0, 16).replace('T', ' '), status: 'loaded with rows quarantined', rows_quarantined: e.rows, files: [...e.files].join(', ') }));
+    const success = health?.lastSuccess as { batchId?: string; finishedAt?: string } | string | null | undefined;
+    const failure = health?.lastFailure as { batchId?: string; finishedAt?: string; error?: string } | string | null | undefined;
+    if (failure && typeof failure === 'object') rows.unshift({ batch_id: failure.batchId ?? '', started_at: (failure.finishedAt ?? '').slice(0, 16).replace('T', ' '), status: `failed${failure.error ? `: ${failure.error}` : ''}`, rows_quarantined: null, files: '' });
+    if (success && typeof success === 'object' && !byBatch.has(success.batchId ?? '')) rows.unshift({ batch_id: success.batchId ?? '', started_at: (success.finishedAt ?? '').slice(0, 16).replace('T', ' '), status: 'latest successful import', rows_quarantined: 0, files: '' });
+    return {
+      columns: [
+        { name: 'batch_id', label: 'Batch', type: 'string' },
+        { name: 'started_at', label: 'When (UTC)', type: 'string' },
+        { name: 'status', label: 'Outcome', type: 'string' },
+        { name: 'rows_quarantined', label: 'Rows quarantined', type: 'number', unit: 'count' },
+        { name: 'files', label: 'Files with problems', type: 'string' },
+      ],
+      rows,
+    };
   });
   return { quarantine, runs };
 }

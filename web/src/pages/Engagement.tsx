@@ -115,8 +115,8 @@ export default function Engagement() {
           chart={featureChart}
         />
         <ChartCard
-          title={`Active patients by platform each ${coarse}`}
-          subtitle="A patient who used two platforms in a period is counted on both."
+          title={`Portal use by platform each ${coarse}`}
+          subtitle="Usage events on the website and the apps. (Events, not people: a patient may use more than one.)"
           data={platformData}
           chart={platformChart}
         />
@@ -206,12 +206,12 @@ function platformChart(d: TableData, width: number) {
   const period = dateCol(d) ?? A.period;
   const dim = firstCol(d, [E.dim, 'platform']) ?? E.dim;
   const pts = withoutTotal(d.rows, dim)
-    .map((r) => ({ date: toDate(r[period]), period: String(r[period]), platform: String(r[dim]), v: numberAt(r, A.active) }))
+    .map((r) => ({ date: toDate(r[period]), period: String(r[period]), platform: String(r[dim]), v: numberAt(r, A.events) }))
     .filter((p): p is { date: Date; period: string; platform: string; v: number } => p.date !== null && p.v !== null);
   return Plot.plot({
     ...base(width, 280),
     x: { type: 'utc', label: null },
-    y: { label: 'Active patients', grid: true, tickFormat: tick('count') },
+    y: { label: 'Usage events', grid: true, tickFormat: tick('count') },
     color: { legend: true, range: SERIES },
     marks: [
       Plot.rectY(pts, {
@@ -221,7 +221,7 @@ function platformChart(d: TableData, width: number) {
         fill: 'platform',
         inset: 0.5,
         tip: true,
-        title: (p: (typeof pts)[number]) => `${formatPeriod(p.period, d.grain)}\n${p.platform}: ${formatCount(p.v)} active patients`,
+        title: (p: (typeof pts)[number]) => `${formatPeriod(p.period, d.grain)}\n${p.platform}: ${formatCount(p.v)} events`,
       }),
       Plot.ruleY([0]),
     ],

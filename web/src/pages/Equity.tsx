@@ -48,6 +48,7 @@ export function latestBreakdown(d: MetricResult, by: Breakdown): EquityData {
 }
 
 function groupLabel(by: Breakdown, v: string): string {
+  if (v === '' || v.toLowerCase() === 'unknown') return 'Not known';
   if (by === 'sex') return SEX[v] ?? v;
   if (by === 'imd_decile') {
     if (v === '1') return '1 (most deprived)';

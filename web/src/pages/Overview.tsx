@@ -1,7 +1,7 @@
 import { useMemo } from 'preact/hooks';
 import { mapLoadable, useMetric } from '../api/hooks.js';
 import type { MetricResult } from '../api/types.js';
-import { COLOURS } from '../charts/plots.js';
+import { COLOURS } from '../charts/values.js';
 import { ChartCard } from '../components/ChartCard.js';
 import { Legend, PageHeader, RagBadge, ScopeNotice, Tile } from '../components/Page.js';
 import { useApp } from '../lib/context.js';
@@ -11,7 +11,10 @@ import { projectToTarget } from '../lib/projection.js';
 import { ragStatus } from '../lib/rag.js';
 import { hrefFor } from '../lib/router.js';
 import { practiceScope } from '../lib/scope.js';
-import { A, C, R, U, activeChart, objectionTotals, objectionsChart, roiChart, uptakeSeriesChart } from './shared.js';
+import { A, C, R, U, activeChart, loadSharedCharts, objectionTotals, objectionsChart, roiChart, uptakeSeriesChart } from './shared.js';
+
+// Start loading Plot (with the chart code) now, alongside the data requests, not after them.
+void loadSharedCharts();
 
 /** The programme at a glance: the headline uptake first, then use, money and objections. */
 export default function Overview() {
@@ -32,8 +35,9 @@ export default function Overview() {
     const d = uptake.data;
     const period = dateCol(d) ?? U.period;
     const last = latestWith(d.rows, period, U.pct);
+    // A period's uptake is its value at the period's end, so that is the date the trend runs through.
     const points = d.rows
-      .map((r) => ({ date: String(r[period]), value: numberAt(r, U.pct) }))
+      .map((r) => ({ date: String(r.period_end ?? r[period]), value: numberAt(r, U.pct) }))
       .filter((p): p is { date: string; value: number } => p.value !== null);
     return {
       pct: numberAt(last, U.pct),
@@ -167,9 +171,9 @@ export default function Overview() {
         />
         <ChartCard
           title="Objections to data sharing in force"
-          subtitle="Patients with an objection registered and not withdrawn, at the end of each period."
           data={useMemo(() => mapLoadable(consent, (d) => ({ ...d, grain: filters.grain })), [consent, filters.grain])}
           chart={objectionsChart}
+          subtitle="Patients with an objection registered and not withdrawn, at the end of each period, by the organisation objected to."
         />
       </div>
     </>

@@ -8,7 +8,7 @@ import { ErrorState, Loading } from '../components/States.js';
 import { SUPPRESSION_SHORT } from '../components/Suppression.js';
 import { useApp } from '../lib/context.js';
 import { RANGE_PRESETS, describeRange, type RangeKey } from '../lib/filters.js';
-import { formatCount, formatDateTime, formatDay, formatGbp, formatNumber, formatPercent } from '../lib/format.js';
+import { formatCount, formatDateTime, formatDay, formatGbp, formatNumber, formatPercent, formatPeriod } from '../lib/format.js';
 import { dateCol, latestWith, numberAt, stringAt } from '../lib/metric.js';
 import { LEVEL_LABELS, childLevel } from '../lib/orgs.js';
 import { projectToTarget } from '../lib/projection.js';
@@ -39,7 +39,7 @@ export default function Report() {
     const period = dateCol(uptake.data) ?? U.period;
     const last = latestWith(uptake.data.rows, period, U.pct);
     const pts = uptake.data.rows
-      .map((r) => ({ date: String(r[period]), value: numberAt(r, U.pct) }))
+      .map((r) => ({ date: String(r.period_end ?? r[period]), value: numberAt(r, U.pct) }))
       .filter((p): p is { date: string; value: number } => p.value !== null);
     return { pct: numberAt(last, U.pct), activated: numberAt(last, U.activated), eligible: numberAt(last, U.eligible), projection: projectToTarget(pts, target) };
   }, [uptake, target]);
@@ -173,7 +173,7 @@ export default function Report() {
                       }
                     />
                     <Fact label="Return on investment" value={money && money.cost > 0 ? `${formatNumber(money.savings / money.cost, 'ratio')} × cost` : '–'} />
-                    <Fact label="Payback (central)" value={money?.payback ? formatDay(money.payback) : 'Not yet'} />
+                    <Fact label="Payback (central)" value={money?.payback ? formatPeriod(money.payback, 'month') : 'Not yet'} />
                     <Fact
                       label="Invited → activated"
                       value={fun && numberAt(fun, 'invited') ? formatPercent(((numberAt(fun, 'activated') ?? 0) / (numberAt(fun, 'invited') ?? 1)) * 100) : '–'}

@@ -58,7 +58,7 @@ export default function Rollout() {
       const v = numberAt(r, U.pct);
       if (!code || v === null) continue;
       const list = byOrg.get(code) ?? [];
-      list.push({ date: String(r[period]), value: v });
+      list.push({ date: String(r.period_end ?? r[period]), value: v });
       byOrg.set(code, list);
     }
     for (const [code, pts] of byOrg) m.set(code, projectToTarget(pts, orgs.byCode.get(code)?.targetUptakePct ?? null));
@@ -112,7 +112,7 @@ export default function Rollout() {
     if (own.status !== 'ready') return null;
     const period = dateCol(own.data) ?? U.period;
     const pts = own.data.rows
-      .map((r) => ({ date: String(r[period]), value: numberAt(r, U.pct) }))
+      .map((r) => ({ date: String(r.period_end ?? r[period]), value: numberAt(r, U.pct) }))
       .filter((p): p is { date: string; value: number } => p.value !== null)
       .sort((a, b) => a.date.localeCompare(b.date));
     const last = pts[pts.length - 1];
@@ -120,7 +120,7 @@ export default function Rollout() {
   }, [own, selected]);
 
   const peers = childrenOf(orgs, scope.parent, scope.level);
-  const live = peers.filter((o) => o.goLiveDate && (!filters.to || o.goLiveDate <= filters.to)).length;
+
   const timeline = useMemo(() => {
     if (snapshot.status === 'ready' && snapshot.data.columns.some((c) => c.name === 'go_live_date')) {
       const byCode = new Map(snapshot.data.rows.map((r) => [stringAt(r, U.org) ?? '', stringAt(r, 'go_live_date')]));
@@ -131,6 +131,7 @@ export default function Rollout() {
     }
     return goLiveData(peers, scope.highlight);
   }, [snapshot, peers.map((p) => p.code).join(), scope.highlight]);
+  const live = timeline.rows.filter((r) => !filters.to || String(r.go_live_date) <= filters.to).length;
   const rag: Rag = ragStatus(headline?.pct, selected?.targetUptakePct);
   const q = new URLSearchParams(route.query);
 
@@ -232,7 +233,7 @@ export default function Rollout() {
           title={`Go-live timeline of the ${levelLabel.many}`}
           subtitle="When the portal went live in each organisation."
           data={{ status: 'ready', data: timeline }}
-          chart={goLiveChart}
+          chart={(d, w) => goLiveChart(d, w, filters.to)}
           isEmpty={(d) => d.rows.length === 0}
           emptyMessage={`No go-live dates are recorded for these ${levelLabel.many}.`}
           height={Math.max(160, timeline.rows.length * 20 + 60)}
@@ -291,8 +292,10 @@ function uptakeCurves(d: LeagueData, width: number, orgs: OrgIndex) {
   const peersPts = hl ? pts.filter((p) => p.code !== hl) : pts;
   const mine = hl ? pts.filter((p) => p.code === hl) : [];
   const target = hl ? orgs.byCode.get(hl)?.targetUptakePct : null;
+  const labelled = !hl && new Set(pts.map((p) => p.code)).size <= 10;
+  const longest = Math.max(8, ...pts.map((p) => p.name.length));
   return Plot.plot({
-    ...base(width, 300),
+    ...base(width, 300, { marginRight: labelled || hl ? Math.min(200, longest * 6 + 12) : 24 }),
     x: { type: 'utc', label: null },
     y: { label: 'Uptake (%)', grid: true, tickFormat: tick('percent') },
     marks: [
@@ -305,6 +308,28 @@ function uptakeCurves(d: LeagueData, width: number, orgs: OrgIndex) {
         strokeOpacity: hl ? 0.9 : 0.85,
       }),
       Plot.lineY(mine, { x: 'date', y: 'pct', stroke: COLOURS.blue, strokeWidth: 3.5 }),
+      // Name each line at its end (few lines) so no colour key is needed.
+      !hl && new Set(pts.map((p) => p.code)).size <= 10
+        ? Plot.text(
+            pts,
+            Plot.selectLast({
+              x: 'date',
+              y: 'pct',
+              z: 'code',
+              text: 'name',
+              fill: 'code',
+              dx: 6,
+              textAnchor: 'start',
+              fontSize: 11,
+              stroke: 'white',
+              strokeWidth: 3,
+              paintOrder: 'stroke',
+            }),
+          )
+        : null,
+      mine.length
+        ? Plot.text(mine, Plot.selectLast({ x: 'date', y: 'pct', text: 'name', fill: COLOURS.blue, dx: 6, textAnchor: 'start', fontWeight: 700, fontSize: 11 }))
+        : null,
       target !== null && target !== undefined ? Plot.ruleY([target], { stroke: COLOURS.orange, strokeDasharray: '6 4', strokeWidth: 2 }) : null,
       Plot.ruleY([0]),
       Plot.tip(
@@ -341,15 +366,21 @@ function goLiveData(orgList: ReturnType<typeof childrenOf>, highlight: string | 
   };
 }
 
-function goLiveChart(d: GoLiveData, width: number) {
+function goLiveChart(d: GoLiveData, width: number, to: string | undefined) {
   const pts = d.rows.map((r) => ({ code: String(r.org_code), name: String(r.org_name), date: toDate(r.go_live_date)! }));
   const longest = Math.max(...pts.map((p) => p.name.length), 8);
+  // From a month before the first go-live to the end date, so the spacing reads as months.
+  const first = pts[0]?.date ?? new Date();
+  const start = new Date(Date.UTC(first.getUTCFullYear(), first.getUTCMonth() - 1, 1));
+  const end = toDate(to) ?? new Date();
+  const last = pts.reduce((m, p) => (p.date > m ? p.date : m), end);
   return Plot.plot({
     ...base(width, Math.max(140, pts.length * 20 + 60), { marginLeft: Math.min(260, longest * 6.6 + 12) }),
-    x: { type: 'utc', label: 'Go-live date', grid: true },
+    x: { type: 'utc', label: 'Go-live date', grid: true, domain: [start, last] },
     y: { label: null, domain: pts.map((p) => p.name) },
     marks: [
-      Plot.ruleY(pts, { y: 'name', x1: pts[0]?.date, x2: 'date', stroke: COLOURS.paleGrey, strokeWidth: 2 }),
+      Plot.ruleY(pts, { y: 'name', x1: start, x2: 'date', stroke: COLOURS.paleGrey, strokeWidth: 2 }),
+      to ? Plot.ruleX([end], { stroke: COLOURS.secondary, strokeDasharray: '4 3' }) : null,
       Plot.dot(pts, { y: 'name', x: 'date', r: 6, fill: (p: (typeof pts)[number]) => (p.code === d.highlight ? COLOURS.orange : COLOURS.blue) }),
       Plot.tip(pts, Plot.pointerY({ y: 'name', x: 'date', title: (p: (typeof pts)[number]) => `${p.name}\nLive from ${formatDay(p.date.toISOString().slice(0, 10))}` })),
     ],

@@ -41,7 +41,8 @@ export const S = {
 export function savingsModel(d: MetricResult, published?: unknown): SavingType[] {
   // GET /api/savings-model: { items: [{ id, label, fraction, unit_value_gbp: { low, central, high }, source }] };
   // a flattened list ({ id, label, low, central, high }) is read as well.
-  const holder = (published ?? d.model ?? d.savingsModel ?? []) as unknown;
+  const pub = published as { model?: unknown } | null | undefined;
+  const holder = (pub?.model ?? published ?? d.model ?? d.savingsModel ?? []) as unknown;
   const raw = (Array.isArray(holder) ? holder : ((holder as { items?: unknown[] }).items ?? [])) as Array<Record<string, unknown>>;
   const byType = new Map<string, SavingType>();
   for (const m of raw) {
@@ -113,11 +114,15 @@ export default function Savings() {
     if (savings.status !== 'ready') return savings;
     if (roi.status !== 'ready') return roi;
     if (model.status === 'loading') return model;
+    try {
     const model_ = savingsModel(savings.data, model.status === 'ready' ? model.data : undefined);
     const values = decodeValues(whatIf, model_);
     const result = computeSavings(activityRows(savings.data), model_, values, costRows(roi.data));
     const orgResult = byOrg.status === 'ready' ? computeSavings(activityRows(byOrg.data, true), model_, values, []) : null;
     return { status: 'ready', data: { model: model_, values, result, orgResult, changed: encodeValues(values, model_) !== null } };
+    } catch (error) {
+      return { status: 'error', error: error instanceof Error ? error : new Error(String(error)) };
+    }
   }, [savings, roi, byOrg, whatIf, model]);
 
   const setValue = (type: string, which: 'low' | 'central' | 'high', value: number) => {
@@ -341,7 +346,7 @@ function cumulativeChart(d: TableData & { payback: string | null }, width: numbe
       pay ? Plot.ruleX([pay.date], { stroke: COLOURS.text, strokeDasharray: '3 3' }) : null,
       pay ? Plot.dot([pay], { x: 'date', y: 'cumCentral', r: 6, fill: COLOURS.text }) : null,
       pay
-        ? Plot.text([pay], { x: 'date', y: 'cumCentral', text: () => `Payback ${formatPeriod(pay.period, 'month')}`, dx: -8, dy: -12, textAnchor: 'end', fontWeight: 700 })
+        ? Plot.text([pay], { x: 'date', y: 'cumCentral', text: () => `Payback ${formatPeriod(pay.period, 'month')}`, dx: -8, dy: -14, textAnchor: 'end', fontWeight: 700, fill: COLOURS.text, stroke: 'white', strokeWidth: 4, paintOrder: 'stroke' })
         : null,
       Plot.ruleY([0]),
       Plot.tip(
@@ -359,12 +364,14 @@ function cumulativeChart(d: TableData & { payback: string | null }, width: numbe
 
 function typeChart(d: TableData, width: number) {
   const bars = d.rows.map((r) => ({ label: String(r.label), low: Number(r.low), central: Number(r.central), high: Number(r.high), activity: Number(r.activity) }));
-  const longest = Math.max(8, ...bars.map((b) => b.label.length));
+  // Saving types have long names: wrap them over lines at the left of each bar.
+  const marginLeft = Math.min(210, Math.max(120, width * 0.3));
   return Plot.plot({
-    ...base(width, Math.max(180, bars.length * 30 + 50), { marginLeft: Math.min(260, longest * 6.6 + 12) }),
+    ...base(width, Math.max(180, bars.length * 46 + 50), { marginLeft }),
     x: { label: 'Savings (£)', grid: true, tickFormat: tick('gbp') },
-    y: { label: null, domain: bars.map((b) => b.label) },
+    y: { label: null, domain: bars.map((b) => b.label), axis: null },
     marks: [
+      Plot.axisY({ lineWidth: marginLeft / 7.5, tickSize: 0, fontSize: 12, label: null }),
       Plot.barX(bars, { y: 'label', x: 'central', fill: COLOURS.green }),
       Plot.ruleY(bars, { y: 'label', x1: 'low', x2: 'high', stroke: COLOURS.text, strokeWidth: 1.5 }),
       Plot.ruleX([0]),

@@ -1,7 +1,6 @@
 import type { Row } from '../api/types.js';
 import type { TableData } from '../components/ChartCard.js';
-import { COLOURS, Plot, base, num, tick, toDate } from '../charts/plots.js';
-import { formatPeriod } from '../lib/format.js';
+import { num, toDate } from '../charts/values.js';
 import { dateCol } from '../lib/metric.js';
 
 // Column names of the metrics the pages read (see server/metrics and queries/metrics).
@@ -65,125 +64,18 @@ export function series(rows: Row[], period: string, value: string, extra: (r: Ro
   return out.sort((a, b) => a.date.getTime() - b.date.getTime());
 }
 
-const periodTitle = (grain?: string) => (d: { period: string }) => formatPeriod(d.period, grain);
+// The chart functions live in shared-charts.ts with Observable Plot. Pages get them through these
+// wrappers, so a page can ask for its data while Plot is still loading (the first view is faster).
+type ChartModule = typeof import('./shared-charts.js');
+let chartModule: Promise<ChartModule> | undefined;
+export const loadSharedCharts = (): Promise<ChartModule> => (chartModule ??= import('./shared-charts.js'));
 
-export function uptakeSeriesChart(d: TableData & { target: number | null }, width: number) {
-  const pts = series(d.rows, dateCol(d) ?? U.period, U.pct);
-  const max = Math.max(d.target ?? 0, ...pts.map((p) => p.value), 1);
-  return Plot.plot({
-    ...base(width, 280),
-    x: { type: 'utc', label: null },
-    y: { label: 'Uptake (%)', grid: true, domain: [0, Math.ceil((max * 1.15) / 5) * 5], tickFormat: tick('percent') },
-    marks: [
-      Plot.areaY(pts, { x: 'date', y: 'value', fill: COLOURS.blue, fillOpacity: 0.08, curve: 'monotone-x' }),
-      Plot.lineY(pts, { x: 'date', y: 'value', stroke: COLOURS.blue, strokeWidth: 2.5, curve: 'monotone-x' }),
-      Plot.dot(pts, { x: 'date', y: 'value', fill: COLOURS.blue, r: 2.5 }),
-      d.target !== null ? Plot.ruleY([d.target], { stroke: COLOURS.orange, strokeWidth: 2, strokeDasharray: '6 4' }) : null,
-      Plot.ruleY([0]),
-      Plot.tip(
-        pts,
-        Plot.pointerX({
-          x: 'date',
-          y: 'value',
-          title: (p: { period: string; value: number }) => `${periodTitle(d.grain)(p)}\nUptake ${tick('percent')(p.value)}`,
-        }),
-      ),
-    ],
-  });
+function lazyChart<K extends 'uptakeSeriesChart' | 'activeChart' | 'roiChart' | 'objectionsChart'>(name: K) {
+  return (d: Parameters<ChartModule[K]>[0], width: number) =>
+    loadSharedCharts().then((m) => (m[name] as (d: unknown, w: number) => ReturnType<ChartModule[K]>)(d, width));
 }
 
-export function activeChart(d: TableData, width: number) {
-  const pts = series(d.rows, dateCol(d) ?? A.period, A.active);
-  return Plot.plot({
-    ...base(width, 280),
-    x: { type: 'utc', label: null },
-    y: { label: 'Active patients', grid: true, tickFormat: tick('count') },
-    marks: [
-      Plot.areaY(pts, { x: 'date', y: 'value', fill: COLOURS.aqua, fillOpacity: 0.12 }),
-      Plot.lineY(pts, { x: 'date', y: 'value', stroke: COLOURS.aqua, strokeWidth: 2.5 }),
-      Plot.ruleY([0]),
-      Plot.tip(
-        pts,
-        Plot.pointerX({
-          x: 'date',
-          y: 'value',
-          title: (p: { period: string; value: number }) => `${periodTitle(d.grain)(p)}\n${tick('count')(p.value)} active patients`,
-        }),
-      ),
-    ],
-  });
-}
-
-export function roiChart(d: TableData, width: number) {
-  const period = dateCol(d) ?? R.period;
-  const rows = d.rows
-    .map((r) => ({
-      date: toDate(r[period]),
-      period: String(r[period]),
-      savings: num(r[R.cumSavings]),
-      low: num(r[R.cumLow]),
-      high: num(r[R.cumHigh]),
-      cost: num(r[R.cumCost]),
-    }))
-    .filter((r): r is typeof r & { date: Date } => r.date !== null)
-    .sort((a, b) => a.date.getTime() - b.date.getTime());
-  const payback = rows.find((r) => r.savings !== null && r.cost !== null && r.cost > 0 && r.savings >= r.cost);
-  return Plot.plot({
-    ...base(width, 280, { marginLeft: 64 }),
-    x: { type: 'utc', label: null },
-    y: { label: '£ (cumulative)', grid: true, tickFormat: tick('gbp') },
-    marks: [
-      Plot.areaY(rows.filter((r) => r.low !== null && r.high !== null), { x: 'date', y1: 'low', y2: 'high', fill: '#a3d9b9', fillOpacity: 0.6 }),
-      Plot.lineY(rows.filter((r) => r.savings !== null), { x: 'date', y: 'savings', stroke: COLOURS.green, strokeWidth: 2.5 }),
-      Plot.lineY(rows.filter((r) => r.cost !== null), { x: 'date', y: 'cost', stroke: COLOURS.red, strokeWidth: 2.5 }),
-      payback ? Plot.ruleX([payback.date], { stroke: COLOURS.text, strokeDasharray: '3 3' }) : null,
-      payback
-        ? Plot.text([payback], { x: 'date', y: 'savings', text: () => 'Payback', dx: 6, dy: -10, textAnchor: 'start', fontWeight: 700 })
-        : null,
-      Plot.ruleY([0]),
-      Plot.tip(
-        rows,
-        Plot.pointerX({
-          x: 'date',
-          y: 'savings',
-          title: (r: (typeof rows)[number]) =>
-            `${formatPeriod(r.period, 'month')}\nSavings ${tick('gbp')(r.savings ?? 0)} (${tick('gbp')(r.low ?? 0)}–${tick('gbp')(r.high ?? 0)})\nCost ${tick('gbp')(r.cost ?? 0)}`,
-        }),
-      ),
-    ],
-  });
-}
-
-export function objectionsChart(d: TableData, width: number) {
-  const period = dateCol(d) ?? C.period;
-  const pts = d.rows
-    .map((r) => ({
-      date: toDate(r[period]),
-      period: String(r[period]),
-      scope: String(r[C.scopeName] ?? r[C.scope] ?? 'All'),
-      value: r._suppressed?.includes(C.inForce) ? null : num(r[C.inForce]),
-    }))
-    .filter((p): p is { date: Date; period: string; scope: string; value: number } => p.date !== null && p.value !== null)
-    .sort((a, b) => a.date.getTime() - b.date.getTime());
-  return Plot.plot({
-    ...base(width, 280),
-    x: { type: 'utc', label: null },
-    y: { label: 'Objections in force', grid: true, tickFormat: tick('count') },
-    color: { legend: true, range: [COLOURS.purple, COLOURS.pink, COLOURS.lightBlue, COLOURS.orange, COLOURS.aqua, COLOURS.grey] },
-    marks: [
-      Plot.areaY(pts, { x: 'date', y: 'value', fill: 'scope', curve: 'step-after', fillOpacity: 0.85 }),
-      Plot.ruleY([0]),
-      Plot.tip(
-        pts,
-        Plot.pointer(
-          Plot.stackY({
-            x: 'date',
-            y: 'value',
-            z: 'scope',
-            title: (p: { period: string; value: number; scope: string }) => `${periodTitle(d.grain)(p)}\n${p.scope}: ${tick('count')(p.value)} in force`,
-          }),
-        ),
-      ),
-    ],
-  });
-}
+export const uptakeSeriesChart = lazyChart('uptakeSeriesChart');
+export const activeChart = lazyChart('activeChart');
+export const roiChart = lazyChart('roiChart');
+export const objectionsChart = lazyChart('objectionsChart');

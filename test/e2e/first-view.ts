@@ -1,0 +1,43 @@
+import { launchBrowser } from './browser.js';
+
+/**
+ * How long the Overview takes to be ready on first view: from navigation start until the headline
+ * uptake shows a number and the four charts are drawn. Called by the e2e test (which reports it)
+ * and by `npm run bench` with the URL of a running server.
+ */
+export interface FirstViewResult {
+  /** Milliseconds from navigation start, one per run (each run is a fresh browser cache). */
+  runsMs: number[];
+  medianMs: number;
+  /** Requests the page made before it was ready (scripts, styles, API calls). */
+  requests: number;
+}
+
+export const OVERVIEW_READY_SCRIPT = () => {
+  const tile = document.querySelector('[data-testid="headline-uptake"] .tile-value');
+  const charts = document.querySelectorAll('.card .plot-host svg, .card .plot-host figure');
+  return !!tile && tile.textContent !== '…' && charts.length >= 4;
+};
+
+export async function measureOverviewFirstView(baseUrl: string, options: { runs?: number; path?: string } = {}): Promise<FirstViewResult> {
+  const runs = options.runs ?? 3;
+  const runsMs: number[] = [];
+  let requests = 0;
+  for (let i = 0; i < runs; i++) {
+    // A fresh profile per run: nothing cached, as for a first visit.
+    const browser = await launchBrowser();
+    try {
+      const page = await browser.context.newPage();
+      let count = 0;
+      page.on('request', () => (count += 1));
+      await page.goto(new URL(options.path ?? '/', baseUrl).toString(), { waitUntil: 'commit' });
+      await page.waitForFunction(OVERVIEW_READY_SCRIPT, undefined, { timeout: 30_000, polling: 'raf' });
+      runsMs.push(Math.round(await page.evaluate(() => performance.now())));
+      requests = count;
+    } finally {
+      await browser.close();
+    }
+  }
+  const sorted = [...runsMs].sort((a, b) => a - b);
+  return { runsMs, medianMs: sorted[Math.floor(sorted.length / 2)]!, requests };
+}

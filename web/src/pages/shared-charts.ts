@@ -1,0 +1,160 @@
+import type { TableData } from '../components/ChartCard.js';
+import { COLOURS, Plot, base, num, tick, toDate } from '../charts/plots.js';
+import { formatPeriod } from '../lib/format.js';
+import { dateCol } from '../lib/metric.js';
+import { A, C, R, U, series } from './shared.js';
+
+const periodTitle = (grain?: string) => (d: { period: string }) => formatPeriod(d.period, grain);
+
+export function uptakeSeriesChart(d: TableData & { target: number | null }, width: number) {
+  const pts = series(d.rows, dateCol(d) ?? U.period, U.pct);
+  const max = Math.max(d.target ?? 0, ...pts.map((p) => p.value), 1);
+  return Plot.plot({
+    ...base(width, 280),
+    x: { type: 'utc', label: null },
+    y: { label: 'Uptake (%)', grid: true, domain: [0, Math.ceil((max * 1.15) / 5) * 5], tickFormat: tick('percent') },
+    marks: [
+      Plot.areaY(pts, { x: 'date', y: 'value', fill: COLOURS.blue, fillOpacity: 0.08, curve: 'monotone-x' }),
+      Plot.lineY(pts, { x: 'date', y: 'value', stroke: COLOURS.blue, strokeWidth: 2.5, curve: 'monotone-x' }),
+      Plot.dot(pts, { x: 'date', y: 'value', fill: COLOURS.blue, r: 2.5 }),
+      d.target !== null ? Plot.ruleY([d.target], { stroke: COLOURS.orange, strokeWidth: 2, strokeDasharray: '6 4' }) : null,
+      Plot.ruleY([0]),
+      Plot.tip(
+        pts,
+        Plot.pointerX({
+          x: 'date',
+          y: 'value',
+          title: (p: { period: string; value: number }) => `${periodTitle(d.grain)(p)}\nUptake ${tick('percent')(p.value)}`,
+        }),
+      ),
+    ],
+  });
+}
+
+export function activeChart(d: TableData, width: number) {
+  const pts = series(d.rows, dateCol(d) ?? A.period, A.active);
+  return Plot.plot({
+    ...base(width, 280),
+    x: { type: 'utc', label: null },
+    y: { label: 'Active patients', grid: true, tickFormat: tick('count') },
+    marks: [
+      Plot.areaY(pts, { x: 'date', y: 'value', fill: COLOURS.aqua, fillOpacity: 0.12 }),
+      Plot.lineY(pts, { x: 'date', y: 'value', stroke: COLOURS.aqua, strokeWidth: 2.5 }),
+      Plot.ruleY([0]),
+      Plot.tip(
+        pts,
+        Plot.pointerX({
+          x: 'date',
+          y: 'value',
+          title: (p: { period: string; value: number }) => `${periodTitle(d.grain)(p)}\n${tick('count')(p.value)} active patients`,
+        }),
+      ),
+    ],
+  });
+}
+
+export function roiChart(d: TableData, width: number) {
+  const period = dateCol(d) ?? R.period;
+  const rows = d.rows
+    .map((r) => ({
+      date: toDate(r[period]),
+      period: String(r[period]),
+      savings: num(r[R.cumSavings]),
+      low: num(r[R.cumLow]),
+      high: num(r[R.cumHigh]),
+      cost: num(r[R.cumCost]),
+    }))
+    .filter((r): r is typeof r & { date: Date } => r.date !== null)
+    .sort((a, b) => a.date.getTime() - b.date.getTime());
+  const payback = rows.find((r) => r.savings !== null && r.cost !== null && r.cost > 0 && r.savings >= r.cost);
+  return Plot.plot({
+    ...base(width, 280, { marginLeft: 64 }),
+    x: { type: 'utc', label: null },
+    y: { label: '£ (cumulative)', grid: true, tickFormat: tick('gbp') },
+    marks: [
+      Plot.areaY(rows.filter((r) => r.low !== null && r.high !== null), { x: 'date', y1: 'low', y2: 'high', fill: '#a3d9b9', fillOpacity: 0.6 }),
+      Plot.lineY(rows.filter((r) => r.savings !== null), { x: 'date', y: 'savings', stroke: COLOURS.green, strokeWidth: 2.5 }),
+      Plot.lineY(rows.filter((r) => r.cost !== null), { x: 'date', y: 'cost', stroke: COLOURS.red, strokeWidth: 2.5 }),
+      payback ? Plot.ruleX([payback.date], { stroke: COLOURS.text, strokeDasharray: '3 3' }) : null,
+      payback ? Plot.dot([payback], { x: 'date', y: 'savings', r: 5, fill: COLOURS.text }) : null,
+      payback
+        ? Plot.text([payback], {
+            x: 'date',
+            y: 'savings',
+            text: () => `Payback ${formatPeriod(payback.period, 'month')}`,
+            dx: -8,
+            dy: -14,
+            textAnchor: 'end',
+            fontWeight: 700,
+            fill: COLOURS.text,
+            stroke: 'white',
+            strokeWidth: 4,
+            paintOrder: 'stroke',
+          })
+        : null,
+      Plot.ruleY([0]),
+      Plot.tip(
+        rows,
+        Plot.pointerX({
+          x: 'date',
+          y: 'savings',
+          title: (r: (typeof rows)[number]) =>
+            `${formatPeriod(r.period, 'month')}\nSavings ${tick('gbp')(r.savings ?? 0)} (${tick('gbp')(r.low ?? 0)}–${tick('gbp')(r.high ?? 0)})\nCost ${tick('gbp')(r.cost ?? 0)}`,
+        }),
+      ),
+    ],
+  });
+}
+
+/** Scopes shown by name in the objections chart; the rest are added up as "Other organisations". */
+const NAMED_SCOPES = 4;
+
+export function objectionsChart(d: TableData, width: number) {
+  const period = dateCol(d) ?? C.period;
+  const raw = d.rows
+    .map((r) => ({
+      date: toDate(r[period]),
+      period: String(r[period]),
+      scope: r[C.scope] === '*' ? 'All organisations' : String(r[C.scopeName] ?? r[C.scope] ?? 'All'),
+      value: r._suppressed?.includes(C.inForce) ? null : num(r[C.inForce]),
+    }))
+    .filter((p): p is { date: Date; period: string; scope: string; value: number } => p.date !== null && p.value !== null);
+  // Objections to sharing with everyone first, then the organisations most objected to.
+  const lastPeriod = raw.reduce((m, p) => (p.period > m ? p.period : m), '');
+  const ranked = [...new Set(raw.map((p) => p.scope))]
+    .map((s) => ({ s, n: raw.filter((p) => p.scope === s && p.period === lastPeriod).reduce((a, p) => a + p.value, 0) }))
+    .sort((a, b) => Number(b.s === 'All organisations') - Number(a.s === 'All organisations') || b.n - a.n)
+    .map((x) => x.s);
+  const named = new Set(ranked.slice(0, NAMED_SCOPES));
+  const grouped = new Map<string, { date: Date; period: string; scope: string; value: number }>();
+  for (const p of raw) {
+    const scope = named.has(p.scope) ? p.scope : 'Other organisations';
+    const key = `${p.period}|${scope}`;
+    const g = grouped.get(key) ?? { ...p, scope, value: 0 };
+    g.value += p.value;
+    grouped.set(key, g);
+  }
+  const order = [...ranked.filter((s) => named.has(s)), ...(ranked.length > NAMED_SCOPES ? ['Other organisations'] : [])];
+  const pts = [...grouped.values()].sort((a, b) => a.date.getTime() - b.date.getTime());
+  return Plot.plot({
+    ...base(width, 280),
+    x: { type: 'utc', label: null },
+    y: { label: 'Objections in force', grid: true, tickFormat: tick('count') },
+    color: { legend: true, domain: order, range: [COLOURS.purple, COLOURS.pink, COLOURS.lightBlue, COLOURS.orange, COLOURS.midGrey] },
+    marks: [
+      Plot.areaY(pts, { x: 'date', y: 'value', fill: 'scope', order, curve: 'step-after', fillOpacity: 0.9 }),
+      Plot.ruleY([0]),
+      Plot.tip(
+        pts,
+        Plot.pointer(
+          Plot.stackY({
+            x: 'date',
+            y: 'value',
+            z: 'scope',
+            title: (p: { period: string; value: number; scope: string }) => `${periodTitle(d.grain)(p)}\n${p.scope}: ${tick('count')(p.value)} in force`,
+          }),
+        ),
+      ),
+    ],
+  });
+}
