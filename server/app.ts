@@ -3,7 +3,8 @@
  * @hono/node-server and mounts the dashboard's static files after it.
  */
 import { OpenAPIHono, createRoute } from '@hono/zod-openapi';
-import type { Context } from 'hono';
+import type { Context, Hono } from 'hono';
+import type { BlankEnv, BlankSchema } from 'hono/types';
 import type { Store } from './store/store.js';
 import { CATALOGUE, METRIC_NAMES, isMetricName, type MetricDefinition, type MetricName } from './metrics/catalogue.js';
 import { SUPPRESSION_RULE } from './metrics/disclosure.js';
@@ -85,7 +86,7 @@ function readQuery(c: Context): MetricQuery {
   return parsed.data;
 }
 
-export function createApp(deps: AppDeps): OpenAPIHono {
+export function createApp(deps: AppDeps): Hono {
   const { store } = deps;
   const now = deps.now ?? (() => new Date());
   const context = new StoreContext(store);
@@ -94,7 +95,7 @@ export function createApp(deps: AppDeps): OpenAPIHono {
   loadMetricSql();
   const savings = loadSavingsModel();
 
-  const app = new OpenAPIHono();
+  const app = new OpenAPIHono<BlankEnv, BlankSchema, '/'>();
 
   app.onError((err, c) => {
     if (err instanceof ApiError) return c.json(err.toJSON(), err.status);

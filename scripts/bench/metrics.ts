@@ -1,0 +1,108 @@
+/**
+ * Metric API benchmark: each metric's route run in-process (app.request) next to the same SQL run
+ * directly on DuckDB with the same parameters, in the same run. Reports p50/p95 of both, their
+ * ratio (the API's overhead: parameter checks, facts, disclosure control, JSON; target <= 1.3x)
+ * and the hot (cached by data version) route's p50/p95 (target < 50 ms p95).
+ * `npm run bench` wires this in; it can also be run alone:
+ *   npx tsx scripts/bench/metrics.ts [path/to/store.duckdb]
+ */
+import type { Store } from '../../server/store/store.js';
+import { createApp } from '../../server/app.js';
+import { CATALOGUE, METRIC_NAMES, type MetricName } from '../../server/metrics/catalogue.js';
+import { bindValues, loadMetricSql, type ResolvedParams } from '../../server/metrics/query.js';
+import { loadSavingsModel } from '../../server/metrics/savings-model.js';
+
+export interface MetricBenchRow {
+  metric: MetricName;
+  path: string;
+  rows: number;
+  sqlP50Ms: number;
+  sqlP95Ms: number;
+  routeP50Ms: number;
+  routeP95Ms: number;
+  /** routeP50 / sqlP50: the API's overhead over the bare query. */
+  ratio: number;
+  hotP50Ms: number;
+  hotP95Ms: number;
+}
+
+export interface BenchMetricsOptions {
+  /** Timed runs per measurement (after one warm-up). */
+  iterations?: number;
+  /** Requests to time; default: each metric with its defaults, plus a few common variants. */
+  paths?: string[];
+}
+
+export const DEFAULT_PATHS: string[] = [
+  ...METRIC_NAMES.map((name) => `/api/metrics/${name}`),
+  '/api/metrics/uptake?level=practice',
+  '/api/metrics/uptake?by=imd_decile',
+  '/api/metrics/active_users?grain=week',
+  '/api/metrics/active_users?by=age_band',
+  '/api/metrics/rollout?level=practice',
+];
+
+function percentile(samples: number[], p: number): number {
+  const sorted = [...samples].sort((a, b) => a - b);
+  const index = Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1));
+  return Math.round(sorted[index]! * 100) / 100;
+}
+
+async function time(iterations: number, fn: () => Promise<unknown>): Promise<number[]> {
+  await fn();
+  const samples: number[] = [];
+  for (let i = 0; i < iterations; i++) {
+    const started = performance.now();
+    await fn();
+    samples.push(performance.now() - started);
+  }
+  return samples;
+}
+
+export async function benchMetrics(store: Store, options: BenchMetricsOptions = {}): Promise<MetricBenchRow[]> {
+  const iterations = options.iterations ?? 20;
+  const cold = createApp({ store, cacheEntries: 0 });
+  const hot = createApp({ store });
+  const sql = loadMetricSql();
+  const model = loadSavingsModel().sqlParam;
+  const results: MetricBenchRow[] = [];
+
+  for (const path of options.paths ?? DEFAULT_PATHS) {
+    const name = decodeURIComponent(path.split('?')[0]!.split('/').pop()!) as MetricName;
+    const first = await cold.request(path);
+    if (first.status !== 200) throw new Error(`${path} answered ${first.status}: ${await first.text()}`);
+    const body = (await first.json()) as { params: ResolvedParams; rows: unknown[] };
+    const values = bindValues(name, body.params, CATALOGUE[name].needsModel ? model : null);
+
+    const sqlSamples = await time(iterations, () => store.withConnection((conn) => conn.runAndReadAll(sql[name].text, values)));
+    const routeSamples = await time(iterations, async () => (await cold.request(path)).arrayBuffer());
+    const hotSamples = await time(iterations, async () => (await hot.request(path)).arrayBuffer());
+
+    const sqlP50 = percentile(sqlSamples, 50);
+    const routeP50 = percentile(routeSamples, 50);
+    results.push({
+      metric: name,
+      path,
+      rows: body.rows.length,
+      sqlP50Ms: sqlP50,
+      sqlP95Ms: percentile(sqlSamples, 95),
+      routeP50Ms: routeP50,
+      routeP95Ms: percentile(routeSamples, 95),
+      ratio: Math.round((routeP50 / Math.max(sqlP50, 0.01)) * 100) / 100,
+      hotP50Ms: percentile(hotSamples, 50),
+      hotP95Ms: percentile(hotSamples, 95),
+    });
+  }
+  return results;
+}
+
+// Run alone: npx tsx scripts/bench/metrics.ts [store path]
+if (import.meta.url === `file://${process.argv[1]}`) {
+  const { openStore } = await import('../../server/store/store.js');
+  const store = await openStore({ path: process.argv[2], readOnly: true });
+  try {
+    console.table(await benchMetrics(store));
+  } finally {
+    await store.close();
+  }
+}
