@@ -1,0 +1,272 @@
+/**
+ * End-to-end: the built dashboard, served with the API by the same Hono server over a small
+ * generated region, driven in headless Chromium. Every page opens without console errors and
+ * shows real numbers; drill-down and filters change the URL and the charts; CSV downloads have
+ * rows; the what-if panel recomputes; the report prints on one A4 page. Screenshots of every page
+ * go to test-artifacts/ to be looked at.
+ */
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { chromiumAvailable, launchBrowser, type Browser } from './browser.js';
+import { measureOverviewFirstView } from './first-view.js';
+import { startRegionServer, type RegionServer } from './region-server.js';
+
+const ARTIFACTS = resolve(fileURLToPath(new URL('../../test-artifacts', import.meta.url)));
+
+const PAGES = [
+  { path: '/', name: 'overview', heading: 'Overview' },
+  { path: '/rollout', name: 'rollout', heading: 'Rollout' },
+  { path: '/engagement', name: 'engagement', heading: 'Engagement' },
+  { path: '/funnel', name: 'funnel', heading: 'Funnel & campaigns' },
+  { path: '/savings', name: 'savings', heading: 'Savings & ROI' },
+  { path: '/data', name: 'data-consent', heading: 'Data & consent' },
+  { path: '/equity', name: 'equity', heading: 'Equity' },
+  { path: '/report', name: 'report', heading: null },
+];
+
+interface Org {
+  code: string;
+  name: string;
+  type: string;
+  parent: string | null;
+  children: string[];
+}
+
+let server: RegionServer;
+let browser: Browser;
+let orgs: { root: string; orgs: Org[] };
+const problems: string[] = [];
+
+/** A page that records console errors, failed requests and uncaught exceptions into `problems`. */
+async function openPage(): Promise<Page> {
+  const page = await browser.context.newPage();
+  page.on('console', (m) => {
+    if (m.type() === 'error') problems.push(`console error on ${page.url()}: ${m.text()}`);
+  });
+  page.on('pageerror', (e) => problems.push(`page error on ${page.url()}: ${e.message}`));
+  page.on('response', (r) => {
+    if (r.status() >= 400) problems.push(`HTTP ${r.status()} for ${r.url()}`);
+  });
+  return page;
+}
+
+/** Waits until nothing on the page is loading (every card has its data or its message). */
+async function settled(page: Page): Promise<void> {
+  await page.waitForFunction(
+    () => !!document.querySelector('main h1, main .report h1') && document.querySelectorAll('.state-loading, [aria-busy="true"]').length === 0,
+    undefined,
+    { timeout: 30_000 },
+  );
+  // Charts are drawn after their data arrives (Plot may still be loading).
+  await page.waitForFunction(() => [...document.querySelectorAll('.plot-host')].every((h) => h.querySelector('svg, figure') || h.textContent), undefined, {
+    timeout: 30_000,
+  });
+}
+
+const cardTable = (page: Page, titleStart: string) => page.locator(`section.card[data-card^="${titleStart}"]`);
+
+describe.skipIf(!chromiumAvailable())('dashboard in a real browser', () => {
+  beforeAll(async () => {
+    mkdirSync(ARTIFACTS, { recursive: true });
+    server = await startRegionServer();
+    console.log(
+      `[e2e] region ready at ${server.url}: generated in ${server.setupSeconds.generate.toFixed(1)} s, ` +
+        `imported in ${server.setupSeconds.import.toFixed(1)} s, dashboard built in ${server.setupSeconds.build.toFixed(1)} s`,
+    );
+    orgs = (await (await fetch(`${server.url}/api/orgs`)).json()) as typeof orgs;
+    browser = await launchBrowser({ downloadsPath: join(ARTIFACTS, 'downloads') });
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await server?.close();
+  });
+
+  it('serves the app for client routes and long-caches hashed assets', async () => {
+    const html = await fetch(`${server.url}/rollout?org=${orgs.root}`, { headers: { 'accept-encoding': 'gzip' } });
+    expect(html.status).toBe(200);
+    expect(html.headers.get('cache-control')).toBe('no-cache');
+    const body = await html.text();
+    const asset = /src="(\/assets\/[^"]+\.js)"/.exec(body)?.[1];
+    expect(asset).toBeTruthy();
+    const js = await fetch(`${server.url}${asset}`, { headers: { 'accept-encoding': 'gzip' } });
+    expect(js.headers.get('cache-control')).toContain('immutable');
+    expect(js.headers.get('content-encoding')).toBe('gzip');
+    expect((await fetch(`${server.url}/assets/missing-123.js`)).status).toBe(404);
+    const api404 = await fetch(`${server.url}/api/nothing-here`);
+    expect(api404.status).toBe(404);
+  });
+
+  it.each(PAGES)('opens $path with real numbers and no console errors', async ({ path, name, heading }) => {
+    problems.length = 0;
+    const page = await openPage();
+    await page.goto(`${server.url}${path}`);
+    await settled(page);
+    if (heading) await expect(page.locator('main h1').first().textContent()).resolves.toBe(heading);
+    expect(await page.locator('.state-error').count()).toBe(0);
+    // Real numbers: headline tiles hold digits, and at least one chart is drawn.
+    const tiles = await page.locator('.tile-value').allTextContents();
+    expect(tiles.some((t) => /\d/.test(t))).toBe(true);
+    expect(await page.locator('.plot-host svg').count()).toBeGreaterThan(0);
+    await page.screenshot({ path: join(ARTIFACTS, `e2e-${name}.png`), fullPage: true });
+    expect(problems).toEqual([]);
+    await page.close();
+  });
+
+  it('drills down from the ICB to a CCG (table row) and to a practice (bar), changing the URL and the charts', async () => {
+    problems.length = 0;
+    const page = await openPage();
+    await page.goto(`${server.url}/rollout`);
+    await settled(page);
+    const ccgs = orgs.orgs.filter((o) => o.type === 'ccg');
+    const ccg = ccgs[0]!;
+    const league = cardTable(page, 'League table');
+    expect(await league.locator('tbody tr').count()).toBe(ccgs.length);
+
+    await league.getByRole('button', { name: `Show ${ccg.name}` }).click();
+    await page.waitForURL((u) => u.searchParams.get('org') === ccg.code);
+    await settled(page);
+    // The table now lists the CCG's practices.
+    expect(await league.locator('tbody tr').count()).toBe(ccg.children.length);
+    await expect(page.locator('.breadcrumbs').textContent()).resolves.toContain(ccg.name);
+
+    // Click a bar of the bar chart: it drills into that practice.
+    const bar = cardTable(page, 'Uptake by').locator('svg g[aria-label="bar"] rect').first();
+    await bar.hover();
+    await bar.click();
+    await page.waitForURL((u) => ccg.children.includes(u.searchParams.get('org') ?? ''));
+    await settled(page);
+    const practice = orgs.orgs.find((o) => o.code === new URL(page.url()).searchParams.get('org'))!;
+    await expect(page.locator('.lede').textContent()).resolves.toContain(`${practice.name} compared with the other`);
+    expect(await league.locator('tbody tr.highlight').count()).toBe(1);
+
+    // Trusts: the ICB's tab for acute trusts.
+    await page.goto(`${server.url}/rollout?level=trust`);
+    await settled(page);
+    expect(await league.locator('tbody tr').count()).toBe(orgs.orgs.filter((o) => o.type === 'trust').length);
+    expect(problems).toEqual([]);
+    await page.close();
+  });
+
+  it('writes filters to the URL and redraws the charts with them', async () => {
+    problems.length = 0;
+    const page = await openPage();
+    await page.goto(`${server.url}/`);
+    await settled(page);
+    const uptakeCard = cardTable(page, 'Uptake over time');
+    await uptakeCard.getByRole('button', { name: 'Table' }).click();
+    const monthly = await uptakeCard.locator('tbody tr').count();
+    expect(monthly).toBeGreaterThanOrEqual(11);
+
+    await page.getByLabel('Dates').selectOption('3m');
+    await page.waitForURL((u) => u.searchParams.get('range') === '3m');
+    await settled(page);
+    await uptakeCard.getByRole('button', { name: 'Table' }).click();
+    const weekly = await uptakeCard.locator('tbody tr').count();
+    // Three months by week (the default grain for a quarter) is 13 or 14 rows, not 12 months.
+    expect(weekly).toBeGreaterThanOrEqual(13);
+    await expect(uptakeCard.locator('tbody tr').first().textContent()).resolves.toMatch(/^w\/c /);
+
+    await page.getByLabel('Show by').selectOption('month');
+    await page.waitForURL((u) => u.searchParams.get('grain') === 'month');
+    await settled(page);
+    await uptakeCard.getByRole('button', { name: 'Table' }).click();
+    expect(await uptakeCard.locator('tbody tr').count()).toBeLessThanOrEqual(3);
+
+    // The organisation picker: search and choose with the keyboard.
+    const ccg = orgs.orgs.find((o) => o.type === 'ccg')!;
+    await page.getByRole('button', { name: /^Organisation/ }).click();
+    await page.getByLabel('Search organisations by name or code').fill(ccg.name);
+    await page.keyboard.press('Enter');
+    await page.waitForURL((u) => u.searchParams.get('org') === ccg.code);
+    await settled(page);
+    await expect(page.locator('.page-caption').textContent()).resolves.toContain(ccg.name);
+
+    // Back undoes the last filter change.
+    await page.goBack();
+    await page.waitForURL((u) => !u.searchParams.has('org'));
+    expect(problems).toEqual([]);
+    await page.close();
+  });
+
+  it('downloads a chart as CSV with rows', async () => {
+    const page = await openPage();
+    await page.goto(`${server.url}/rollout`);
+    await settled(page);
+    const [download] = await Promise.all([
+      page.waitForEvent('download'),
+      cardTable(page, 'League table').getByRole('button', { name: /Download CSV/ }).click(),
+    ]);
+    expect(download.suggestedFilename()).toMatch(/^league-table.*\.csv$/);
+    const csv = readFileSync((await download.path())!, 'utf8').replace(/^\ufeff/, '');
+    const lines = csv.trim().split(/\r\n/);
+    expect(lines[0]).toContain('Organisation');
+    expect(lines.length).toBe(1 + orgs.orgs.filter((o) => o.type === 'ccg').length);
+    expect(lines[1]).toMatch(/\d/);
+    await page.close();
+  });
+
+  it('recomputes savings in the browser when a value per activity changes', async () => {
+    problems.length = 0;
+    const page = await openPage();
+    await page.goto(`${server.url}/savings`);
+    await settled(page);
+    const total = page.locator('[data-testid="savings-total"] .tile-value');
+    const before = await total.textContent();
+    const requests: string[] = [];
+    page.on('request', (r) => requests.push(r.url()));
+    const input = page.locator('[data-testid="whatif-table"] input[aria-label^="central value"]').first();
+    await input.fill('500');
+    await page.waitForURL((u) => u.searchParams.has('whatif'));
+    await expect.poll(() => total.textContent()).not.toBe(before);
+    // Worked out in the browser: no new API request was needed.
+    expect(requests.filter((u) => u.includes('/api/'))).toEqual([]);
+    await expect(page.locator('.notice').textContent()).resolves.toContain('what-if scenario');
+    await page.getByRole('button', { name: "Reset to the model's values" }).click();
+    await expect.poll(() => total.textContent()).toBe(before);
+    expect(problems).toEqual([]);
+    await page.close();
+  });
+
+  it('prints the report of any organisation on one A4 page', async () => {
+    const page = await openPage();
+    const ccg = orgs.orgs.find((o) => o.type === 'ccg')!;
+    await page.goto(`${server.url}/report?org=${ccg.code}`);
+    await settled(page);
+    await expect(page.locator('.report h1').textContent()).resolves.toBe(ccg.name);
+    await page.emulateMedia({ media: 'print' });
+    expect(await page.locator('.site-nav').isVisible()).toBe(false);
+    const pdf = await page.pdf({ format: 'A4', printBackground: true, preferCSSPageSize: true });
+    writeFileSync(join(ARTIFACTS, 'e2e-report.pdf'), pdf);
+    const pages = (pdf.toString('latin1').match(/\/Type\s*\/Page[^s]/g) ?? []).length;
+    expect(pages).toBe(1);
+    await page.close();
+  });
+
+  it('fits a tablet screen without sideways scrolling', async () => {
+    const tablet = await launchBrowser({ width: 820, height: 1180 });
+    try {
+      for (const p of ['/', '/rollout', '/savings']) {
+        const page = await tablet.context.newPage();
+        await page.goto(`${server.url}${p}`);
+        await settled(page);
+        const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+        expect(overflow, `sideways overflow on ${p}`).toBeLessThanOrEqual(0);
+        await page.screenshot({ path: join(ARTIFACTS, `e2e-tablet${p === '/' ? '-overview' : p.replace('/', '-')}.png`), fullPage: true });
+        await page.close();
+      }
+    } finally {
+      await tablet.close();
+    }
+  });
+
+  it('measures the first view of the Overview (reported, not asserted: npm run bench checks speed)', async () => {
+    const result = await measureOverviewFirstView(server.url, { runs: 3 });
+    console.log(`[e2e] Overview first view: median ${result.medianMs} ms (runs ${result.runsMs.join(', ')} ms, ${result.requests} requests)`);
+    writeFileSync(join(ARTIFACTS, 'first-view.json'), `${JSON.stringify(result, null, 2)}\n`);
+    expect(result.runsMs).toHaveLength(3);
+  });
+});
