@@ -92,3 +92,20 @@ export function formatCell(value: unknown, column: Column, suppressed = false, g
 export function plural(n: number, one: string, many = `${one}s`): string {
   return `${formatCount(n)} ${n === 1 ? one : many}`;
 }
+
+const VALUE_LABELS: Record<string, string> = {
+  ios: 'iOS app',
+  android: 'Android app',
+  web: 'Website',
+  other: 'Other',
+  unknown: 'Not known',
+  sms: 'SMS',
+};
+
+/** A breakdown value as a reader would say it: "prescription_requested" → "Prescription requested". */
+export function valueLabel(v: string): string {
+  const known = VALUE_LABELS[v.toLowerCase()];
+  if (known) return known;
+  const words = v.replace(/_/g, ' ');
+  return /^[a-z]/.test(words) ? words.charAt(0).toUpperCase() + words.slice(1) : words;
+}

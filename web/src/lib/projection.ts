@@ -43,10 +43,8 @@ export function projectToTarget(points: Point[], target: number | null | undefin
   const slopePerDay = sxy / sxx;
   const perMonth = slopePerDay * 30.44;
   if (slopePerDay <= 1e-9) return { kind: 'not-on-course', perMonth };
-  // Project from the fitted line's value at the last observation, not the raw last point.
-  const lastX = differenceInCalendarDays(parseISO(last.date), t0);
-  const fittedLast = my + slopePerDay * (lastX - mx);
-  const days = Math.ceil((target - fittedLast) / slopePerDay);
+  // The pace comes from the fitted line; the distance still to go from the latest actual value.
+  const days = Math.ceil((target - last.value) / slopePerDay);
   // Beyond 20 years is not a date anyone plans with.
   if (days > 365 * 20) return { kind: 'not-on-course', perMonth };
   return { kind: 'projected', date: toIsoDate(addDays(parseISO(last.date), Math.max(0, days))), perMonth };

@@ -174,7 +174,7 @@ function splitQuality(
     }
     const rows: Row[] = [...byBatch.values()]
       .sort((a, b) => b.batch.localeCompare(a.batch))
-      .map((e) => ({ batch_id: e.batch, started_at: e.at.slice(0, 16).replace('T', ' '), status: 'loaded with rows quarantined', rows_quarantined: e.rows, files: [...e.files].join(', ') }));
+      .map((e) => ({ batch_id: e.batch, started_at: e.at.slice(0, 16).replace('T', ' '), status: 'loaded; some rows quarantined', rows_quarantined: e.rows, files: [...e.files].join(', ') }));
     const success = health?.lastSuccess as { batchId?: string; finishedAt?: string } | string | null | undefined;
     const failure = health?.lastFailure as { batchId?: string; finishedAt?: string; error?: string } | string | null | undefined;
     if (failure && typeof failure === 'object') rows.unshift({ batch_id: failure.batchId ?? '', started_at: (failure.finishedAt ?? '').slice(0, 16).replace('T', ' '), status: `failed${failure.error ? `: ${failure.error}` : ''}`, rows_quarantined: null, files: '' });
@@ -212,14 +212,28 @@ function inferColumns(rows: Row[]): Column[] {
 function feedsChart(d: TableData & { orgName: (c: string) => string }, width: number) {
   const period = dateCol(d) ?? 'period_start';
   const dim = firstCol(d, [D.dim, 'source_org_code', 'source_org']) ?? D.dim;
-  const pts = withoutTotal(d.rows, dim)
-    .map((r) => ({ date: toDate(r[period]), period: String(r[period]), source: d.orgName(String(stringAt(r, dim))), v: numberAt(r, D.items) }))
-    .filter((p): p is { date: Date; period: string; source: string; v: number } => p.date !== null && p.v !== null);
+  const raw = withoutTotal(d.rows, dim)
+    .map((r) => ({ date: toDate(r[period]), period: String(r[period]), code: String(stringAt(r, dim)), v: numberAt(r, D.items) }))
+    .filter((p): p is { date: Date; period: string; code: string; v: number } => p.date !== null && p.v !== null);
+  // The biggest sources by name, the rest together, so the colours stay tellable apart.
+  const totals = new Map<string, number>();
+  for (const p of raw) totals.set(p.code, (totals.get(p.code) ?? 0) + p.v);
+  const top = new Set([...totals.entries()].sort((a, b) => b[1] - a[1]).slice(0, 6).map(([c]) => c));
+  const grouped = new Map<string, { date: Date; period: string; source: string; v: number }>();
+  for (const p of raw) {
+    const source = top.has(p.code) ? d.orgName(p.code) : 'Other sources';
+    const key = `${p.period}|${source}`;
+    const g = grouped.get(key) ?? { date: p.date, period: p.period, source, v: 0 };
+    g.v += p.v;
+    grouped.set(key, g);
+  }
+  const pts = [...grouped.values()];
+  const order = [...[...top].map((c) => d.orgName(c)), ...(totals.size > top.size ? ['Other sources'] : [])];
   return Plot.plot({
     ...base(width, 300, { marginLeft: 64 }),
     x: { type: 'utc', label: null },
     y: { label: 'Items received', grid: true, tickFormat: tick('count') },
-    color: { legend: true, range: SERIES },
+    color: { legend: true, domain: order, range: [...SERIES.slice(0, 6), COLOURS.midGrey] },
     marks: [
       Plot.rectY(pts, {
         x: 'date',
@@ -227,6 +241,7 @@ function feedsChart(d: TableData & { orgName: (c: string) => string }, width: nu
         inset: 0.5,
         y: 'v',
         fill: 'source',
+        order,
         tip: true,
         title: (p: (typeof pts)[number]) => `${formatPeriod(p.period, d.grain)}\n${p.source}: ${formatCount(p.v)} items`,
       }),

@@ -7,7 +7,7 @@ import { ChartCard, type TableData } from '../components/ChartCard.js';
 import { Legend, PageHeader, ScopeNotice, Tile } from '../components/Page.js';
 import { coarseGrain, practiceScope } from '../lib/scope.js';
 import { useApp } from '../lib/context.js';
-import { formatCount, formatNumber, formatPercent, formatPeriod } from '../lib/format.js';
+import { formatCount, formatNumber, formatPercent, formatPeriod, valueLabel } from '../lib/format.js';
 import { dateCol, firstCol, latestWith, numberAt, withoutTotal } from '../lib/metric.js';
 import { A, activeChart } from './shared.js';
 import type { OrgIndex } from '../lib/orgs.js';
@@ -170,7 +170,7 @@ function totalsByDimension(d: MetricResult): TableData {
 
 function featureChart(d: TableData, width: number) {
   const dim = d.columns[0]!.name;
-  const bars = d.rows.map((r) => ({ key: String(r[dim]).replace(/_/g, ' '), events: num(r.events) ?? 0 }));
+  const bars = d.rows.map((r) => ({ key: valueLabel(String(r[dim])), events: num(r.events) ?? 0 }));
   return Plot.plot({
     ...base(width, Math.max(200, bars.length * 26 + 50), { marginLeft: 170 }),
     x: { label: 'Events', grid: true, tickFormat: tick('count') },
@@ -206,7 +206,7 @@ function platformChart(d: TableData, width: number) {
   const period = dateCol(d) ?? A.period;
   const dim = firstCol(d, [E.dim, 'platform']) ?? E.dim;
   const pts = withoutTotal(d.rows, dim)
-    .map((r) => ({ date: toDate(r[period]), period: String(r[period]), platform: String(r[dim]), v: numberAt(r, A.events) }))
+    .map((r) => ({ date: toDate(r[period]), period: String(r[period]), platform: valueLabel(String(r[dim])), v: numberAt(r, A.events) }))
     .filter((p): p is { date: Date; period: string; platform: string; v: number } => p.date !== null && p.v !== null);
   return Plot.plot({
     ...base(width, 280),

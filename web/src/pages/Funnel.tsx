@@ -6,7 +6,7 @@ import { ChartCard, type TableData } from '../components/ChartCard.js';
 import { Legend, PageHeader, ScopeNotice, Tile } from '../components/Page.js';
 import { coarseGrain, practiceScope } from '../lib/scope.js';
 import { useApp } from '../lib/context.js';
-import { formatCount, formatDay, formatPercent, formatPeriod } from '../lib/format.js';
+import { formatCount, formatDay, formatPercent, formatPeriod, valueLabel } from '../lib/format.js';
 import { dateCol, numberAt, pickColumns, stringAt, totalRow, withoutTotal } from '../lib/metric.js';
 
 export const F = {
@@ -163,7 +163,7 @@ function funnelChart(d: TableData, width: number) {
     for (const s of F.steps.slice(1)) {
       const n = numberAt(r, s.name);
       if (n === null) continue;
-      long.push({ channel: String(stringAt(r, dim)), step: s.label, pct: (n / invited) * 100, n });
+      long.push({ channel: valueLabel(String(stringAt(r, dim))), step: s.label, pct: (n / invited) * 100, n });
     }
   }
   const channels = [...new Set(long.map((l) => l.channel))];

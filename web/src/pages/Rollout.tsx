@@ -83,7 +83,14 @@ export default function Rollout() {
             target_pct: target,
             rag_code: rag,
             rag_label: RAG_LABEL[rag],
-            projected: serverDate ? formatDay(serverDate) : p ? (p.kind === 'projected' ? formatDay(p.date) : projectionLabel(p)) : stringAt(r, 'status') ?? '–',
+            projected:
+              stringAt(r, 'status') === 'target reached'
+                ? 'Target reached'
+                : stringAt(r, 'status') === 'not on track'
+                  ? 'Not on track'
+                  : serverDate
+                    ? formatDay(serverDate)
+                    : p ? (p.kind === 'projected' ? formatDay(p.date) : projectionLabel(p)) : stringAt(r, 'status') ?? '–',
           };
         });
         const keep = [U.name, 'go_live_date', 'eligible', U.activated, U.pct, U.target, 'weekly_change_pp'];
@@ -255,7 +262,7 @@ function leagueBars(d: LeagueData, width: number, orgs: OrgIndex) {
     .sort((a, b) => (b.pct ?? 0) - (a.pct ?? 0));
   const longest = Math.max(...bars.map((b) => b.name.length), 8);
   return Plot.plot({
-    ...base(width, Math.max(220, bars.length * 22 + 50), { marginLeft: Math.min(260, longest * 6.6 + 12) }),
+    ...base(width, Math.max(220, bars.length * 22 + 50), { marginLeft: Math.min(260, longest * 7 + 24) }),
     x: { label: 'Uptake (%)', grid: true, tickFormat: tick('percent') },
     y: { label: null, domain: bars.map((b) => b.name) },
     marks: [
@@ -375,7 +382,7 @@ function goLiveChart(d: GoLiveData, width: number, to: string | undefined) {
   const end = toDate(to) ?? new Date();
   const last = pts.reduce((m, p) => (p.date > m ? p.date : m), end);
   return Plot.plot({
-    ...base(width, Math.max(140, pts.length * 20 + 60), { marginLeft: Math.min(260, longest * 6.6 + 12) }),
+    ...base(width, Math.max(140, pts.length * 20 + 60), { marginLeft: Math.min(260, longest * 7 + 24) }),
     x: { type: 'utc', label: 'Go-live date', grid: true, domain: [start, last] },
     y: { label: null, domain: pts.map((p) => p.name) },
     marks: [

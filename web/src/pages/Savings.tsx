@@ -214,43 +214,21 @@ export default function Savings() {
           {computed.status === 'loading' && <Loading label="Loading the savings model" height={120} />}
           {computed.status === 'error' && <ErrorState error={computed.error} />}
           {c && (
-            <table data-testid="whatif-table">
-              <caption class="visually-hidden">Value of each activity, in pounds</caption>
-              <thead>
-                <tr>
-                  <th scope="col">Activity</th>
-                  <th scope="col" class="num">
-                    Low £
-                  </th>
-                  <th scope="col" class="num">
-                    Central £
-                  </th>
-                  <th scope="col" class="num">
-                    High £
-                  </th>
-                </tr>
-              </thead>
-              <tbody>
-                {c.model.map((m) => {
-                  const v = c.values[m.type]!;
-                  const t = c.result.byType.find((b) => b.type === m.type);
-                  return (
-                    <tr key={m.type}>
-                      <th scope="row">
-                        {m.label}
-                        {(m.description || m.activity) && (
-                          <details class="model-source">
-                            <summary>Where this value comes from</summary>
-                            {m.activity && <p>{m.activity}</p>}
-                            {m.description && <p>{m.description}</p>}
-                          </details>
-                        )}
-                        <span class="hint">
-                          {formatCount(t?.avoided ?? 0)} that avoided a cost{t && t.activity !== t.avoided ? `, of ${formatCount(t.activity)}` : ''}
-                        </span>
-                      </th>
+            <div class="whatif-list" data-testid="whatif-table">
+              {c.model.map((m) => {
+                const v = c.values[m.type]!;
+                const t = c.result.byType.find((b) => b.type === m.type);
+                return (
+                  <fieldset key={m.type} class="whatif-item">
+                    <legend>{m.label}</legend>
+                    <p class="hint">
+                      {formatCount(t?.avoided ?? 0)} that avoided a cost{t && t.activity !== t.avoided ? ` (of ${formatCount(t.activity)})` : ''} · saves{' '}
+                      {formatGbp(t?.central ?? 0, true)}
+                    </p>
+                    <div class="whatif-inputs">
                       {(['low', 'central', 'high'] as const).map((k) => (
-                        <td key={k} class="num">
+                        <label key={k}>
+                          <span>{k === 'low' ? 'Low' : k === 'central' ? 'Central' : 'High'} £</span>
                           <input
                             type="number"
                             min={0}
@@ -264,13 +242,20 @@ export default function Savings() {
                               if (Number.isFinite(x) && x >= 0) setValue(m.type, k, x);
                             }}
                           />
-                        </td>
+                        </label>
                       ))}
-                    </tr>
-                  );
-                })}
-              </tbody>
-            </table>
+                    </div>
+                    {(m.description || m.activity) && (
+                      <details class="model-source">
+                        <summary>Where this value comes from</summary>
+                        {m.activity && <p>{m.activity}</p>}
+                        {m.description && <p>{m.description}</p>}
+                      </details>
+                    )}
+                  </fieldset>
+                );
+              })}
+            </div>
           )}
           {c && (
             <div class="whatif-actions">
@@ -364,14 +349,15 @@ function cumulativeChart(d: TableData & { payback: string | null }, width: numbe
 
 function typeChart(d: TableData, width: number) {
   const bars = d.rows.map((r) => ({ label: String(r.label), low: Number(r.low), central: Number(r.central), high: Number(r.high), activity: Number(r.activity) }));
-  // Saving types have long names: wrap them over lines at the left of each bar.
-  const marginLeft = Math.min(210, Math.max(120, width * 0.3));
+  // Saving types have long names: each is written above its bar rather than beside it.
+  const step = 58;
+  const padding = 0.5;
   return Plot.plot({
-    ...base(width, Math.max(180, bars.length * 46 + 50), { marginLeft }),
+    ...base(width, bars.length * step + 56, { marginLeft: 16, marginTop: 24 }),
     x: { label: 'Savings (£)', grid: true, tickFormat: tick('gbp') },
-    y: { label: null, domain: bars.map((b) => b.label), axis: null },
+    y: { label: null, domain: bars.map((b) => b.label), axis: null, padding },
     marks: [
-      Plot.axisY({ lineWidth: marginLeft / 7.5, tickSize: 0, fontSize: 12, label: null }),
+      Plot.text(bars, { x: 0, y: 'label', text: 'label', textAnchor: 'start', dy: -(step * (1 - padding)) / 2 - 8, fontSize: 12.5, fill: COLOURS.text }),
       Plot.barX(bars, { y: 'label', x: 'central', fill: COLOURS.green }),
       Plot.ruleY(bars, { y: 'label', x1: 'low', x2: 'high', stroke: COLOURS.text, strokeWidth: 1.5 }),
       Plot.ruleX([0]),
@@ -391,7 +377,7 @@ function orgChart(d: TableData, width: number) {
   const bars = d.rows.map((r) => ({ name: String(r.name), central: Number(r.central), low: Number(r.low), high: Number(r.high) }));
   const longest = Math.max(8, ...bars.map((b) => b.name.length));
   return Plot.plot({
-    ...base(width, Math.max(180, bars.length * 24 + 50), { marginLeft: Math.min(260, longest * 6.6 + 12) }),
+    ...base(width, Math.max(180, bars.length * 24 + 50), { marginLeft: Math.min(260, longest * 7 + 24) }),
     x: { label: 'Savings (£, central)', grid: true, tickFormat: tick('gbp') },
     y: { label: null, domain: bars.map((b) => b.name) },
     marks: [
