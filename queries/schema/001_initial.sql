@@ -124,7 +124,8 @@ CREATE TABLE loaded_batches (
   loaded_at   TIMESTAMPTZ NOT NULL
 );
 
--- One row per batch an import run attempted (succeeded, failed or skipped).
+-- One row per batch an import run attempted (succeeded or failed). A batch already loaded with
+-- identical files is not attempted again, so the 15-minute schedule does not flood this log.
 CREATE TABLE ingest_runs (
   run_id       VARCHAR NOT NULL,
   batch_id     VARCHAR NOT NULL,
@@ -132,7 +133,7 @@ CREATE TABLE ingest_runs (
   started_at   TIMESTAMPTZ NOT NULL,
   finished_at  TIMESTAMPTZ NOT NULL,
   duration_ms  BIGINT NOT NULL,
-  status       VARCHAR NOT NULL,             -- succeeded | failed | skipped
+  status       VARCHAR NOT NULL,             -- succeeded | failed
   error        VARCHAR,
   rows_in      BIGINT NOT NULL DEFAULT 0,
   loaded       BIGINT NOT NULL DEFAULT 0,

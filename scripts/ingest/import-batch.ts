@@ -102,8 +102,10 @@ export async function importBatch(conn: DuckDBConnection, batch: Batch, ctx: Bat
     for (const file of batch.files) {
       const fileStart = performance.now();
       const staged = await stageFile(conn, file);
+      const stageMs = Math.round(performance.now() - fileStart);
       faultPoint('after-stage');
       const counts = await loadStagedFile(conn, file, staged.rowsIn, load);
+      counts.steps = { read: stageMs, ...counts.steps };
       const fileReport: FileReport = { fileName: file.fileName, kind: file.kind, ...counts, durationMs: Math.round(performance.now() - fileStart) };
       report.files.push(fileReport);
       for (const field of COUNT_FIELDS) report[field] += counts[field];

@@ -46,6 +46,8 @@ export interface ImportReport {
   rowsIn: number;
   durationMs: number;
   rollupsRefreshed: boolean;
+  /** Set when the batches loaded but the rollups could not be rebuilt. */
+  rollupsError?: string;
 }
 
 const running = new WeakSet<Store>();
@@ -153,8 +155,15 @@ export async function importLanding(options: ImportOptions): Promise<ImportRepor
       }
       options.progress?.stop();
 
-      report.rollupsRefreshed = await refreshRollupsIfStale(conn);
-      const anyFailed = report.batches.some((b) => b.status === 'failed');
+      try {
+        report.rollupsRefreshed = await refreshRollupsIfStale(conn);
+      } catch (err) {
+        // The batches are committed; the API keeps serving the previous rollups until a later run
+        // rebuilds them (the stale data_version tells it to).
+        report.rollupsError = err instanceof StoreError ? err.message : describeError(err);
+        log(report.rollupsError);
+      }
+      const anyFailed = report.batches.some((b) => b.status === 'failed') || report.rollupsError !== undefined;
       const anyLoaded = report.batches.some((b) => b.status === 'succeeded');
       report.status = anyFailed ? 'failed' : anyLoaded ? 'succeeded' : 'nothing-to-do';
     });

@@ -6,7 +6,7 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { FILE_SPECS, SCOPE_COLUMN, isEventKind, type BatchFile, type ColumnSpec, type FileKind } from './contract.js';
 import { hmacSql, type PseudonymKey } from './pseudonymise.js';
-import { checkedRowsSql, cleaned, ident, literal, modulus11Valid, nhsDigits, typedValue } from './validation-sql.js';
+import { checkedRowsSql, ident, literal, NHS_DIGITS, NHS_VALID, typedValue } from './validation-sql.js';
 
 export interface FileCounts {
   rowsIn: number;
@@ -16,6 +16,8 @@ export interface FileCounts {
   withheld: number;
   /** Stored events removed because an objection in this file now covers them. */
   purged: number;
+  /** Milliseconds per step, so the benchmark can say where the time goes. */
+  steps: Record<string, number>;
 }
 
 export interface LoadContext {
@@ -61,7 +63,7 @@ async function assignPatientIds(conn: DuckDBConnection, ctx: LoadContext): Promi
   await conn.run(`
     CREATE OR REPLACE TEMP TABLE new_ids AS
       SELECT nhs, ${hmacSql(ctx.key, 'nhs')} AS pseudonym
-      FROM (SELECT DISTINCT ${nhsDigits('nhs_number')} AS nhs FROM chk WHERE reason_code IS NULL)
+      FROM (SELECT DISTINCT ${NHS_DIGITS} AS nhs FROM chk WHERE reason_code IS NULL)
       WHERE nhs NOT IN (SELECT nhs FROM batch_ids);
     INSERT INTO patients (patient_id, pseudonym, batch_id)
       SELECT (SELECT coalesce(max(patient_id), 0) FROM patients) + row_number() OVER (ORDER BY pseudonym), pseudonym, ${literal(ctx.batchId)}
@@ -78,7 +80,7 @@ async function buildTyped(conn: DuckDBConnection, kind: FileKind): Promise<void>
     await conn.run(`
       CREATE OR REPLACE TEMP TABLE typed AS
         SELECT chk.line, ${values}, b.patient_id
-        FROM chk JOIN batch_ids b ON b.nhs = ${nhsDigits('nhs_number')}
+        FROM chk JOIN batch_ids b ON b.nhs = chk.${NHS_DIGITS}
         WHERE chk.reason_code IS NULL`);
   } else {
     await conn.run(`CREATE OR REPLACE TEMP TABLE typed AS SELECT line, ${values} FROM chk WHERE reason_code IS NULL`);
@@ -111,12 +113,17 @@ async function checkOrganisationParents(conn: DuckDBConnection): Promise<void> {
     DROP TABLE org_view;`);
 }
 
-function withheldCondition(kind: FileKind, row: string): string {
+/**
+ * Rows of `table` (alias `row`) that an objection episode covers: the patient objected to the row's
+ * organisation or to everything, and the row happened before the objection was withdrawn.
+ * Written as a join on patient_id (episodes are few) rather than a correlated EXISTS, which DuckDB
+ * cannot turn into a hash join because of the OR.
+ */
+function coveredByObjection(kind: FileKind, table: string, idColumn: string): string | null {
   const scope = isEventKind(kind) ? SCOPE_COLUMN[kind] : undefined;
-  if (!scope) return 'false';
-  return `EXISTS (SELECT 1 FROM objection_episodes o WHERE o.patient_id = ${row}.patient_id
-            AND (o.scope = '*' OR o.scope = ${row}.${ident(scope)})
-            AND (o.withdrawn_at IS NULL OR ${row}.occurred_at < o.withdrawn_at))`;
+  if (!scope) return null;
+  return `SELECT DISTINCT row.${ident(idColumn)} FROM ${table} row JOIN objection_episodes o ON o.patient_id = row.patient_id
+          WHERE (o.scope = '*' OR o.scope = row.${ident(scope)}) AND (o.withdrawn_at IS NULL OR row.occurred_at < o.withdrawn_at)`;
 }
 
 /**
@@ -128,12 +135,17 @@ function withheldCondition(kind: FileKind, row: string): string {
 async function classify(conn: DuckDBConnection, kind: FileKind): Promise<void> {
   const keys = KEY_COLUMNS[kind];
   const content = STORED_COLUMNS[kind];
-  const partition = keys.map(ident).join(', ');
   const keyText = keys.join(', ');
+  const covered = coveredByObjection(kind, 'typed', 'line');
+  // Within the file, each row is compared with the first row of its key through window values
+  // (a content hash), not a self-join: DuckDB cannot hash-join on "first row of the group".
+  const window = `OVER (PARTITION BY ${keys.map(ident).join(', ')} ORDER BY line)`;
+  const ranked = `SELECT *, row_number() ${window} AS rn, hash(${content.map(ident).join(', ')}) AS content_hash,
+                    first_value(hash(${content.map(ident).join(', ')})) ${window} AS first_hash, first_value(line) ${window} AS first_line
+                  FROM typed`;
   const inFile = {
-    join: `LEFT JOIN ranked f ON ${keyMatch('f', 'r', keys)} AND f.rn = 1 AND r.rn > 1`,
-    cases: `WHEN r.rn > 1 AND ${sameRow('r', 'f', content)} THEN 'duplicate' WHEN r.rn > 1 THEN 'conflict'`,
-    reason: `${literal(`${keyText} appears earlier in this file with different content (line `)} || f.line || ')'`,
+    cases: `WHEN r.rn > 1 AND r.content_hash = r.first_hash THEN 'duplicate' WHEN r.rn > 1 THEN 'conflict'`,
+    reason: `${literal(`${keyText} appears earlier in this file with different content (line `)} || r.first_line || ')'`,
   };
   // Only events are compared with the store: reference rows for a known key are updates.
   const stored = isEventKind(kind)
@@ -146,14 +158,14 @@ async function classify(conn: DuckDBConnection, kind: FileKind): Promise<void> {
     : { join: '', cases: '', reason: inFile.reason };
   await conn.run(`
     CREATE OR REPLACE TEMP TABLE classified AS
-    WITH ranked AS (SELECT *, row_number() OVER (PARTITION BY ${partition} ORDER BY line) AS rn FROM typed)
     SELECT r.*,
       CASE ${stored.cases} ${inFile.cases}
-        WHEN ${withheldCondition(kind, 'r')} THEN 'withheld'
+        ${covered ? `WHEN w.line IS NOT NULL THEN 'withheld'` : ''}
         ELSE 'new'
       END AS outcome,
       ${stored.reason} AS conflict_reason
-    FROM ranked r ${stored.join} ${inFile.join}`);
+    FROM (${ranked}) r ${stored.join}
+    ${covered ? `LEFT JOIN (${covered}) w ON w.line = r.line` : ''}`);
 }
 
 async function writeNewRows(conn: DuckDBConnection, kind: FileKind, ctx: LoadContext): Promise<void> {
@@ -181,16 +193,15 @@ async function writeNewRows(conn: DuckDBConnection, kind: FileKind, ctx: LoadCon
 /** The row as JSON for the quarantine, with the NHS number replaced by a mask or its pseudonym. */
 function maskedRecord(kind: FileKind, ctx: LoadContext): string {
   const fields = FILE_SPECS[kind].columns.map((c) => {
-    if (c.rule.type !== 'nhs_number') return `${literal(c.name)}: ${cleaned(c.name)}`;
-    const digits = nhsDigits(c.name);
-    return `${literal(c.name)}: CASE WHEN ${cleaned(c.name)} IS NULL THEN NULL WHEN ${modulus11Valid(digits)} THEN 'pseudonym:' || ${hmacSql(ctx.key, digits)} ELSE 'masked' END`;
+    if (c.rule.type !== 'nhs_number') return `${literal(c.name)}: ${ident(c.name)}`;
+    return `${literal(c.name)}: CASE WHEN ${ident(c.name)} IS NULL THEN NULL WHEN ${NHS_VALID} THEN 'pseudonym:' || ${hmacSql(ctx.key, NHS_DIGITS)} ELSE 'masked' END`;
   });
   return `CAST(to_json({${fields.join(', ')}}) AS VARCHAR)`;
 }
 
 async function quarantine(conn: DuckDBConnection, file: BatchFile, ctx: LoadContext): Promise<void> {
   const head = `${literal(ctx.batchId)}, ${literal(file.fileName)}, ${literal(file.kind)}`;
-  const eventId = isEventKind(file.kind) ? cleaned('event_id') : 'NULL';
+  const eventId = isEventKind(file.kind) ? ident('event_id') : 'NULL';
   const record = maskedRecord(file.kind, ctx);
   await conn.run(`
     INSERT INTO quarantine
@@ -217,16 +228,15 @@ async function applyObjections(conn: DuckDBConnection): Promise<number> {
       WHERE r.event_type = 'objection_registered' AND r.patient_id IN (SELECT patient_id FROM objecting);`);
   let purged = 0;
   for (const table of Object.keys(SCOPE_COLUMN)) {
-    const result = await conn.run(`
-      DELETE FROM ${ident(table)} e
-      WHERE e.patient_id IN (SELECT patient_id FROM objecting) AND ${withheldCondition(table as FileKind, 'e')}`);
+    const affected = `(SELECT * FROM ${ident(table)} WHERE patient_id IN (SELECT patient_id FROM objecting))`;
+    const result = await conn.run(`DELETE FROM ${ident(table)} WHERE event_id IN (${coveredByObjection(table as FileKind, affected, 'event_id')})`);
     purged += Number(result.rowsChanged);
   }
   await conn.run(`DROP TABLE objecting`);
   return purged;
 }
 
-async function countOutcomes(conn: DuckDBConnection): Promise<Omit<FileCounts, 'rowsIn' | 'purged'>> {
+async function countOutcomes(conn: DuckDBConnection): Promise<Omit<FileCounts, 'rowsIn' | 'purged' | 'steps'>> {
   const result = await conn.runAndReadAll(`
     SELECT
       (SELECT count(*) FROM classified WHERE outcome = 'new')::BIGINT,
@@ -242,15 +252,24 @@ async function countOutcomes(conn: DuckDBConnection): Promise<Omit<FileCounts, '
 /** Loads the staged file (tables stg, stg_malformed) of the given kind. */
 export async function loadStagedFile(conn: DuckDBConnection, file: BatchFile, rowsIn: number, ctx: LoadContext): Promise<FileCounts> {
   const spec = FILE_SPECS[file.kind];
-  await conn.run(`CREATE OR REPLACE TEMP TABLE chk AS ${checkedRowsSql(spec, 'stg', ctx.nowIso)}`);
-  if (hasNhsNumber(file.kind)) await assignPatientIds(conn, ctx);
-  await buildTyped(conn, file.kind);
-  if (file.kind === 'organisations') await checkOrganisationParents(conn);
-  await classify(conn, file.kind);
-  await writeNewRows(conn, file.kind, ctx);
-  await quarantine(conn, file, ctx);
-  const purged = file.kind === 'consent_events' ? await applyObjections(conn) : 0;
+  const steps: Record<string, number> = {};
+  const step = async <T>(name: string, work: () => Promise<T>): Promise<T> => {
+    const started = performance.now();
+    try {
+      return await work();
+    } finally {
+      steps[name] = Math.round(performance.now() - started);
+    }
+  };
+  await step('validate', () => conn.run(`CREATE OR REPLACE TEMP TABLE chk AS ${checkedRowsSql(spec, 'stg', ctx.nowIso)}`));
+  if (hasNhsNumber(file.kind)) await step('pseudonymise', () => assignPatientIds(conn, ctx));
+  await step('type', () => buildTyped(conn, file.kind));
+  if (file.kind === 'organisations') await step('hierarchy', () => checkOrganisationParents(conn));
+  await step('deduplicate', () => classify(conn, file.kind));
+  await step('write', () => writeNewRows(conn, file.kind, ctx));
+  await step('quarantine', () => quarantine(conn, file, ctx));
+  const purged = file.kind === 'consent_events' ? await step('objections', () => applyObjections(conn)) : 0;
   const counts = await countOutcomes(conn);
   await conn.run(`DROP TABLE IF EXISTS typed; DROP TABLE IF EXISTS classified; DROP TABLE IF EXISTS chk; DROP TABLE IF EXISTS stg; DROP TABLE IF EXISTS stg_malformed;`);
-  return { rowsIn, ...counts, purged };
+  return { rowsIn, ...counts, purged, steps };
 }

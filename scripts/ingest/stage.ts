@@ -134,7 +134,7 @@ async function stageCsv(conn: DuckDBConnection, file: BatchFile): Promise<void> 
 
 async function stageNdjson(conn: DuckDBConnection, file: BatchFile): Promise<void> {
   await conn.run(
-    `CREATE OR REPLACE TEMP TABLE stg_json AS SELECT row_number() OVER () AS line, json FROM read_ndjson_objects(${literal(file.path)}, compression = '${isGzip(file) ? 'gzip' : 'none'}')`,
+    `CREATE OR REPLACE TEMP TABLE stg_json AS SELECT row_number() OVER () AS line, json FROM read_ndjson_objects(${literal(file.path)}, compression = '${isGzip(file) ? 'gzip' : 'uncompressed'}')`,
   );
   const keys = await conn.runAndReadAll(`SELECT DISTINCT unnest(json_keys(json)) AS k FROM stg_json ORDER BY k`);
   const found = keys.getRows().map((r) => String(r[0]));

@@ -1,0 +1,50 @@
+/**
+ * npm run ingest -- <landing-dir>
+ * Loads every batch of the landing directory that the store does not hold yet. Exit codes:
+ * 0 loaded or nothing to do, 1 a batch failed (see the run log), 2 refused (bad usage, locked store,
+ * wrong key, missing directory). Messages are for people: never a stack trace.
+ */
+import { resolve } from 'node:path';
+import { openStore } from '../server/store/store.js';
+import { importLanding, RefusedError } from './ingest/index.js';
+import { terminalProgress } from './ingest/progress.js';
+import { listBatchDirs } from './ingest/discover.js';
+import { describeError, redact } from './ingest/redact.js';
+import { StoreError } from '../server/store/errors.js';
+
+const USAGE = 'Usage: npm run ingest -- <landing-dir>   (store: PORTAL_DB, default data/portal.duckdb)';
+
+async function main(argv: string[]): Promise<number> {
+  const args = argv.filter((a) => a !== '--');
+  if (args.length !== 1 || args[0]!.startsWith('-')) {
+    console.error(args.includes('--help') || args.includes('-h') ? USAGE : `Expected exactly one landing directory.\n${USAGE}`);
+    return 2;
+  }
+  const landingDir = resolve(args[0]!);
+  listBatchDirs(landingDir); // refuse a missing directory before creating or locking a store
+  const store = await openStore();
+  try {
+    console.log(`store ${store.path}; landing ${landingDir}`);
+    const report = await importLanding({ store, landingDir, trigger: 'cli', progress: terminalProgress() });
+    const loaded = report.batches.filter((b) => b.status === 'succeeded');
+    const skipped = report.batches.filter((b) => b.status === 'skipped').length;
+    const rows = loaded.reduce((n, b) => n + b.rowsIn, 0);
+    console.log(
+      `${report.status}: ${loaded.length} batch(es) loaded (${rows.toLocaleString('en-GB')} rows), ${skipped} already loaded; ` +
+        `${(report.durationMs / 1000).toFixed(1)} s${report.rollupsRefreshed ? '; rollups rebuilt' : ''}`,
+    );
+    return report.status === 'failed' ? 1 : 0;
+  } finally {
+    await store.close();
+  }
+}
+
+main(process.argv.slice(2)).then(
+  (code) => process.exit(code),
+  (err: unknown) => {
+    const known = err instanceof RefusedError || err instanceof StoreError;
+    console.error(known ? redact((err as Error).message) : `Import failed: ${describeError(err)}`);
+    if (process.env.PORTAL_DEBUG && err instanceof Error) console.error(redact(err.stack ?? ''));
+    process.exit(2);
+  },
+);

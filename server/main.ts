@@ -1,0 +1,84 @@
+/**
+ * The Portal Insights server: the metrics API and the dashboard on one port, and the scheduled
+ * import that keeps the store fresh. Configuration comes from the environment:
+ *   PORT (8787), PORTAL_DB (data/portal.duckdb), PORTAL_LANDING_DIR (data/landing),
+ *   PORTAL_IMPORT_CRON ("every 15 minutes"; "off" disables the schedule).
+ */
+import { resolve } from 'node:path';
+import { serve, type ServerType } from '@hono/node-server';
+import { openStore, type Store } from './store/store.js';
+import { createApp } from './app.js';
+import { mountDashboard } from './web-static.js';
+import { createImportScheduler, DEFAULT_IMPORT_CRON, type ImportScheduler } from './scheduler/import-job.js';
+
+export const DEFAULT_PORT = 8787;
+export const DEFAULT_LANDING_DIR = 'data/landing';
+
+export interface RunningServer {
+  url: string;
+  store: Store;
+  scheduler: ImportScheduler;
+  close(): Promise<void>;
+}
+
+export interface ServerOptions {
+  store?: Store;
+  port?: number;
+  landingDir?: string;
+  cron?: string | 'off';
+}
+
+export async function startServer(options: ServerOptions = {}): Promise<RunningServer> {
+  const store = options.store ?? (await openStore());
+  const landingDir = resolve(options.landingDir ?? process.env.PORTAL_LANDING_DIR ?? DEFAULT_LANDING_DIR);
+  const cron = options.cron ?? process.env.PORTAL_IMPORT_CRON ?? DEFAULT_IMPORT_CRON;
+  const scheduler = createImportScheduler({ store, landingDir, cron: cron === 'off' ? undefined : cron, schedule: cron !== 'off' });
+  const app = createApp({ store, scheduler });
+  mountDashboard(app);
+  const port = options.port ?? Number(process.env.PORT ?? DEFAULT_PORT);
+  const server: ServerType = await new Promise((resolveServer, reject) => {
+    const s = serve({ fetch: app.fetch, port }, () => resolveServer(s));
+    s.once('error', (err: NodeJS.ErrnoException) =>
+      reject(new Error(err.code === 'EADDRINUSE' ? `Port ${port} is already in use: set PORT to a free port.` : err.message)),
+    );
+  });
+  const address = server.address();
+  const actualPort = typeof address === 'object' && address ? address.port : port;
+  return {
+    url: `http://localhost:${actualPort}`,
+    store,
+    scheduler,
+    async close() {
+      scheduler.stop();
+      await new Promise<void>((done) => server.close(() => done()));
+      if (!options.store) await store.close();
+    },
+  };
+}
+
+/** Stops cleanly on Ctrl-C / SIGTERM so DuckDB checkpoints and releases its lock. */
+export function closeOnSignals(running: RunningServer): void {
+  const stop = () => {
+    console.log('stopping…');
+    running.close().then(
+      () => process.exit(0),
+      () => process.exit(1),
+    );
+  };
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
+}
+
+const isMain = process.argv[1] && resolve(process.argv[1]).replace(/\.ts$/, '') === resolve(new URL(import.meta.url).pathname).replace(/\.ts$/, '');
+if (isMain) {
+  startServer().then(
+    (running) => {
+      console.log(`Portal Insights on ${running.url} (store ${running.store.path})`);
+      closeOnSignals(running);
+    },
+    (err: Error) => {
+      console.error(err.message);
+      process.exit(1);
+    },
+  );
+}
