@@ -34,7 +34,8 @@ export function formatNumber(value: number, unit?: Unit | string, compact = fals
     case 'ratio':
       return twoDp.format(value);
     case 'per_1000':
-      return `${oneDp.format(value)} per 1,000`;
+      // Column labels say "per 1,000"; the cell is the number.
+      return oneDp.format(value);
     case 'count':
       return compact && Math.abs(value) >= 100_000 ? `${oneDp.format(value / 1_000)}k` : int.format(value);
     default:

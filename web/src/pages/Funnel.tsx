@@ -28,18 +28,19 @@ export const CI = {
   start: 'start_date',
   end: 'end_date',
   cost: 'cost_gbp',
+  // The answer first (what it added, at what cost per registration), then how it was worked out.
   table: [
     'campaign_name',
-    'channel',
     'start_date',
     'end_date',
     'cost_gbp',
-    'in_scope_before',
-    'in_scope_during',
-    'in_scope_change_per_1000',
-    'comparison_change_per_1000',
     'additional_registrations',
     'cost_per_additional_gbp',
+    'in_scope_change_per_1000',
+    'comparison_change_per_1000',
+    'in_scope_before',
+    'in_scope_during',
+    'channel',
   ],
 } as const;
 

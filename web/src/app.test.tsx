@@ -1,0 +1,107 @@
+// @vitest-environment happy-dom
+import { cleanup, fireEvent, render, screen, waitFor } from '@testing-library/preact';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import type { Health, MetricResult, OrgsResult } from './api/types.js';
+import { clearApiCache } from './api/client.js';
+import { App } from './app.js';
+
+// Typed fixtures in the API's shapes (server/app.ts, server/metrics/catalogue.ts).
+const asOf = { latestEventAt: '2026-03-14T18:00:00Z', lastImportAt: '2026-03-15T02:10:00Z', dataVersion: '7' };
+const orgs: OrgsResult = {
+  asOf,
+  root: 'ICB1',
+  orgs: [
+    { code: 'ICB1', name: 'Northshire ICB', type: 'icb', parent: null, eligiblePopulation: null, goLiveDate: null, targetUptakePct: 35, children: ['CCG1'] },
+    { code: 'CCG1', name: 'Riverside CCG', type: 'ccg', parent: 'ICB1', eligiblePopulation: null, goLiveDate: null, targetUptakePct: 35, children: ['P1'] },
+    { code: 'P1', name: 'Abbey Surgery', type: 'practice', parent: 'CCG1', eligiblePopulation: 4000, goLiveDate: '2025-06-02', targetUptakePct: 35, children: [] },
+  ],
+};
+const health: Health = { status: 'ok', asOf, lastSuccess: null, lastFailure: null, lagMinutes: 5 };
+const suppression = { rule: 'counts 1–7 suppressed', suppressedCells: 0, complementary: 0 };
+
+function result(metric: string, columns: MetricResult['columns'], rows: MetricResult['rows']): MetricResult {
+  return { metric, label: metric, params: {}, asOf, suppression, columns, rows };
+}
+const date = (name: string) => ({ name, label: name, type: 'date' as const });
+const count = (name: string) => ({ name, label: name, type: 'number' as const, unit: 'count' as const });
+
+const metrics: Record<string, MetricResult> = {
+  uptake: result('uptake', [date('period_start'), date('period_end'), count('activated'), count('eligible'), { name: 'uptake_pct', label: 'Uptake', type: 'number', unit: 'percent' }], [
+    { period_start: '2026-01-01', period_end: '2026-01-31', activated: 1000, eligible: 4000, uptake_pct: 25 },
+    { period_start: '2026-02-01', period_end: '2026-02-28', activated: 1100, eligible: 4000, uptake_pct: 27.5 },
+    { period_start: '2026-03-01', period_end: '2026-03-14', activated: 1220, eligible: 4000, uptake_pct: 30.5 },
+  ]),
+  active_users: result('active_users', [date('period_start'), count('active_patients')], [
+    { period_start: '2026-02-01', active_patients: 640 },
+    { period_start: '2026-03-01', active_patients: 715 },
+  ]),
+  roi: result('roi', [date('period_start'), { name: 'cumulative_savings_central_gbp', label: 's', type: 'number', unit: 'gbp' }, { name: 'cumulative_cost_gbp', label: 'c', type: 'number', unit: 'gbp' }], [
+    { period_start: '2026-02-01', cumulative_savings_central_gbp: 9000, cumulative_cost_gbp: 10000 },
+    { period_start: '2026-03-01', cumulative_savings_central_gbp: 24600, cumulative_cost_gbp: 12000 },
+  ]),
+  consent: result('consent', [date('period_start'), { name: 'scope', label: 'scope', type: 'string' }, count('objections_in_force')], [
+    { period_start: '2026-03-01', scope: '*', objections_in_force: 40 },
+    { period_start: '2026-03-01', scope: 'T1', objections_in_force: 15 },
+    { period_start: '2026-03-01', scope: 'T2', objections_in_force: null, _suppressed: ['objections_in_force'] },
+  ]),
+};
+
+let requested: string[] = [];
+
+beforeEach(() => {
+  clearApiCache();
+  requested = [];
+  window.history.replaceState(null, '', '/');
+  vi.stubGlobal(
+    'fetch',
+    vi.fn(async (input: RequestInfo | URL) => {
+      const url = new URL(String(input), 'http://localhost');
+      requested.push(url.pathname + url.search);
+      const body =
+        url.pathname === '/api/orgs' ? orgs : url.pathname === '/api/health' ? health : metrics[url.pathname.replace('/api/metrics/', '')];
+      return new Response(JSON.stringify(body ?? { error: 'not in the fixture' }), { status: body ? 200 : 404 });
+    }),
+  );
+});
+
+afterEach(() => {
+  cleanup();
+  vi.unstubAllGlobals();
+});
+
+describe('the app shell and the Overview', () => {
+  it('puts the headline uptake first, with its target, and says how fresh the data is', async () => {
+    render(<App />);
+    const hero = await screen.findByTestId('headline-uptake');
+    await waitFor(() => expect(hero.querySelector('.tile-value')!.textContent).toBe('30.5%'));
+    // 30.5% of a 35% target is 87%: close to target (amber).
+    expect(hero.textContent).toContain('Close to target');
+    expect(hero.textContent).toContain('1,220 of 4,000 eligible patients');
+    expect(screen.getByTestId('freshness').textContent).toContain('Data as of 14 Mar 2026');
+  });
+
+  it('shows savings against cost and the objections of every scope added up', async () => {
+    render(<App />);
+    await waitFor(() => expect(screen.getByTestId('headline-savings').textContent).toContain('£24.6k'));
+    // Return = 24,600 / 12,000 = 2.05 × the cost.
+    expect(screen.getByTestId('headline-savings').textContent).toContain('2.05 × the cost');
+    // 40 + 15 visible, one scope hidden: "at least 55".
+    await waitFor(() => expect(screen.getByTestId('headline-objections').textContent).toContain('at least 55'));
+  });
+
+  it('asks the API for the last 12 months to the day of the latest data, by month', async () => {
+    render(<App />);
+    await screen.findByTestId('headline-uptake');
+    await waitFor(() => expect(requested.some((u) => u.startsWith('/api/metrics/uptake'))).toBe(true));
+    const uptake = new URL(requested.find((u) => u.startsWith('/api/metrics/uptake'))!, 'http://x').searchParams;
+    expect(Object.fromEntries(uptake)).toEqual({ org: 'ICB1', from: '2025-04-01', to: '2026-03-14', grain: 'month' });
+  });
+
+  it('writes a changed date range to the URL and asks again with it', async () => {
+    render(<App />);
+    await screen.findByTestId('headline-uptake');
+    fireEvent.change(screen.getByLabelText('Dates'), { target: { value: '3m' } });
+    expect(window.location.search).toBe('?range=3m');
+    await waitFor(() => expect(requested.some((u) => u.includes('from=2026-01-01') && u.includes('grain=week'))).toBe(true));
+  });
+});
