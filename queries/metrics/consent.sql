@@ -1,6 +1,7 @@
 -- consent: objections in force at the end of each period by scope (an organisation, or '*' for
 -- all), for patients registered in the organisation's subtree, per 1,000 patients activated at
--- that time; and sharing grants and revocations made in the period (patients per day, summed).
+-- that time (daily levels); and sharing grants and revocations made in the period (patients per day,
+-- summed).
 -- Params: $org $level $grain $from $to.
 WITH scope AS (
   SELECT t.org_code AS leaf, t.ancestor_code AS grp
@@ -9,9 +10,10 @@ WITH scope AS (
   WHERE t.ancestor_type = $level
 ),
 periods AS (
-  SELECT p::DATE AS period_start
+  SELECT p::DATE AS period_start,
+         least((p + step)::DATE - 1, $to::DATE, coalesce((SELECT max(latest_day) FROM rollup_facts), $to::DATE)) AS end_day
   FROM (
-    SELECT unnest(generate_series(date_trunc($grain, $from::DATE)::TIMESTAMP, $to::DATE::TIMESTAMP, step)) AS p
+    SELECT unnest(generate_series(date_trunc($grain, $from::DATE)::TIMESTAMP, $to::DATE::TIMESTAMP, step)) AS p, step
     FROM (SELECT CASE $grain WHEN 'day' THEN INTERVAL 1 DAY WHEN 'week' THEN INTERVAL 7 DAY
                              WHEN 'month' THEN INTERVAL 1 MONTH ELSE INTERVAL 3 MONTH END AS step)
   )
@@ -31,10 +33,11 @@ sharing AS (
   WHERE c.day BETWEEN (SELECT first_start FROM first_start) AND $to::DATE GROUP BY ALL
 ),
 enrolled AS (
-  SELECT greatest(date_trunc($grain, u.day)::DATE, (SELECT first_start FROM first_start)) AS period_start,
-         s.grp, sum(u.delta) AS delta
-  FROM rollup_uptake_daily u JOIN scope s ON s.leaf = u.practice_code
-  WHERE u.dim = 'none' AND u.day <= $to::DATE GROUP BY ALL
+  SELECT p.period_start, s.grp, sum(l.activated) AS enrolled
+  FROM periods p
+  JOIN rollup_uptake_levels l ON l.grain = 'day' AND l.dim = 'none' AND l.period_start = p.end_day
+  JOIN scope s ON s.leaf = l.practice_code
+  GROUP BY ALL
 ),
 keys AS (SELECT DISTINCT grp, scope FROM objections UNION SELECT DISTINCT grp, scope FROM sharing),
 grid AS (SELECT p.period_start, k.grp, k.scope FROM periods p CROSS JOIN keys k),
@@ -43,7 +46,7 @@ running AS (
   FROM grid g LEFT JOIN objections ob USING (period_start, grp, scope)
 ),
 enrolled_running AS (
-  SELECT p.period_start, g.grp, sum(coalesce(e.delta, 0)) OVER (PARTITION BY g.grp ORDER BY p.period_start) AS enrolled
+  SELECT p.period_start, g.grp, coalesce(e.enrolled, 0) AS enrolled
   FROM periods p CROSS JOIN (SELECT DISTINCT grp FROM keys) g
   LEFT JOIN enrolled e ON e.period_start = p.period_start AND e.grp = g.grp
 )

@@ -1,17 +1,37 @@
 -- equity: at $to, patients activated (latest enrolment state) as a share of registered patients,
 -- by IMD decile, age band or sex ($by), for patients registered in the organisation's subtree.
 -- With imd_decile, also the most deprived (deciles 1-2) and least deprived (9-10) quintiles; the
--- gap between them is derived from the rounded figures. Params: $org $level $to $by.
+-- gap between them is derived from the rounded figures. Reads the monthly levels.
+-- Params: $org $level $to $by.
 WITH scope AS (
   SELECT t.org_code AS leaf, t.ancestor_code AS grp
   FROM rollup_org_tree t
   JOIN rollup_org_tree f ON f.org_code = t.org_code AND f.ancestor_code = $org
   WHERE t.ancestor_type = $level
 ),
+latest AS (SELECT max(latest_day) AS latest_day FROM rollup_facts),
+snapshot AS (
+  SELECT end_day, end_day = last_day(end_day) OR end_day >= coalesce((SELECT latest_day FROM latest), end_day) AS whole_month
+  FROM (SELECT least($to::DATE, coalesce((SELECT latest_day FROM latest), $to::DATE)) AS end_day)
+),
+-- the month level at `to` (a month end or past the latest data), else the previous month's level
+-- plus this month's daily changes up to `to`
 activated AS (
-  SELECT s.grp, u.dim_value AS breakdown, sum(u.delta) AS activated
-  FROM rollup_uptake_daily u JOIN scope s ON s.leaf = u.practice_code
-  WHERE u.dim IN ('none', $by) AND u.day <= $to::DATE
+  SELECT grp, breakdown, sum(n) AS activated
+  FROM (
+    SELECT s.grp, l.dim_value AS breakdown, l.activated AS n
+    FROM snapshot x
+    JOIN rollup_uptake_levels l ON l.grain = 'month' AND l.dim IN ('none', $by)
+     AND l.period_start = CASE WHEN x.whole_month THEN date_trunc('month', x.end_day)
+                               ELSE date_trunc('month', x.end_day) - INTERVAL 1 MONTH END::DATE
+    JOIN scope s ON s.leaf = l.practice_code
+    UNION ALL
+    SELECT s.grp, u.dim_value, u.delta
+    FROM snapshot x
+    JOIN rollup_uptake_daily u ON NOT x.whole_month AND u.dim IN ('none', $by)
+     AND u.day BETWEEN date_trunc('month', x.end_day)::DATE AND x.end_day
+    JOIN scope s ON s.leaf = u.practice_code
+  )
   GROUP BY ALL
 ),
 population AS (

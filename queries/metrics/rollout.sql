@@ -2,24 +2,32 @@
 -- at $to and 12 weeks (84 days) earlier, and the uptake target. Uptake %, RAG status, weekly
 -- trend and the projected date to reach the target are derived from these (rounded) counts.
 -- Practice levels count patients by registered practice; trust / community levels count
--- patients activated there. Params: $org $level $to.
+-- patients activated there. Reads the daily levels. Params: $org $level $to.
 WITH scope AS (
   SELECT t.org_code AS leaf, t.ancestor_code AS grp
   FROM rollup_org_tree t
   JOIN rollup_org_tree f ON f.org_code = t.org_code AND f.ancestor_code = $org
   WHERE t.ancestor_type = $level
 ),
+latest AS (SELECT max(latest_day) AS latest_day FROM rollup_facts),
+days AS (
+  SELECT least($to::DATE, coalesce((SELECT latest_day FROM latest), $to::DATE)) AS now_day,
+         least($to::DATE - 84, coalesce((SELECT latest_day FROM latest), $to::DATE)) AS before_day
+),
 activated AS (
   SELECT s.grp,
-         sum(u.delta) FILTER (WHERE u.day <= $to::DATE) AS now,
-         sum(u.delta) FILTER (WHERE u.day <= $to::DATE - 84) AS before
-  FROM rollup_uptake_daily u JOIN scope s ON s.leaf = u.practice_code
-  WHERE $level IN ('icb', 'ccg', 'practice') AND u.dim = 'none'
+         sum(l.activated) FILTER (WHERE l.period_start = (SELECT now_day FROM days)) AS now,
+         sum(l.activated) FILTER (WHERE l.period_start = (SELECT before_day FROM days)) AS before
+  FROM rollup_uptake_levels l JOIN scope s ON s.leaf = l.practice_code
+  WHERE $level IN ('icb', 'ccg', 'practice') AND l.grain = 'day' AND l.dim = 'none'
+    AND l.period_start IN ((SELECT now_day FROM days), (SELECT before_day FROM days))
   GROUP BY ALL
   UNION ALL
-  SELECT s.grp, sum(u.delta) FILTER (WHERE u.day <= $to::DATE), sum(u.delta) FILTER (WHERE u.day <= $to::DATE - 84)
-  FROM rollup_uptake_org_daily u JOIN scope s ON s.leaf = u.org_code
-  WHERE $level IN ('trust', 'community')
+  SELECT s.grp,
+         sum(l.activated) FILTER (WHERE l.day = (SELECT now_day FROM days)),
+         sum(l.activated) FILTER (WHERE l.day = (SELECT before_day FROM days))
+  FROM rollup_org_levels l JOIN scope s ON s.leaf = l.org_code
+  WHERE $level IN ('trust', 'community') AND l.day IN ((SELECT now_day FROM days), (SELECT before_day FROM days))
   GROUP BY ALL
 ),
 leaves AS (

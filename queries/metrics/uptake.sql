@@ -3,13 +3,16 @@
 -- practice -> CCG -> ICB; the 'All' row's denominator is the practice list size, a breakdown's is
 -- the number of registered patients in it (list sizes are not broken down). Trust / community
 -- levels: patients activated there, and patients reached by their record feeds.
--- Params: $org, $level, $grain, $from, $to (dates), $by (a breakdown or 'none').
+-- Reads precomputed levels (rollup_uptake_levels: per day for the total, per month for every
+-- breakdown); a period ending mid-month before the latest data adds that month's daily changes
+-- to the previous month's level. Params: $org, $level, $grain, $from, $to, $by ('none' = total).
 WITH scope AS (
   SELECT t.org_code AS leaf, t.ancestor_code AS grp
   FROM rollup_org_tree t
   JOIN rollup_org_tree f ON f.org_code = t.org_code AND f.ancestor_code = $org
   WHERE t.ancestor_type = $level
 ),
+latest AS (SELECT max(latest_day) AS latest_day FROM rollup_facts),
 periods AS (
   SELECT p::DATE AS period_start, least((p + step)::DATE - 1, $to::DATE) AS period_end
   FROM (
@@ -18,28 +21,53 @@ periods AS (
                              WHEN 'month' THEN INTERVAL 1 MONTH ELSE INTERVAL 3 MONTH END AS step)
   )
 ),
-first_period AS (SELECT min(period_start) AS first_start FROM periods),
--- net activations per period; everything before the first period is carried into it
-changes AS (
-  SELECT s.grp, u.dim_value AS breakdown,
-         greatest(date_trunc($grain, u.day)::DATE, (SELECT first_start FROM first_period)) AS period_start,
-         sum(u.delta) AS delta
-  FROM rollup_uptake_daily u JOIN scope s ON s.leaf = u.practice_code
-  WHERE $level IN ('icb', 'ccg', 'practice') AND u.dim IN ('none', $by) AND u.day <= $to::DATE
-  GROUP BY ALL
-  UNION ALL
-  SELECT s.grp, 'All',
-         greatest(date_trunc($grain, u.day)::DATE, (SELECT first_start FROM first_period)), sum(u.delta)
-  FROM rollup_uptake_org_daily u JOIN scope s ON s.leaf = u.org_code
-  WHERE $level IN ('trust', 'community') AND u.day <= $to::DATE
+-- the day whose level each period reports (no data changes after the latest day)
+ends AS (
+  SELECT period_start, period_end, least(period_end, coalesce((SELECT latest_day FROM latest), period_end)) AS end_day
+  FROM periods
+),
+practice_path AS (SELECT $level IN ('icb', 'ccg', 'practice') AS yes),
+day_levels AS (
+  SELECT e.period_start, s.grp, 'All' AS breakdown, sum(l.activated) AS activated
+  FROM ends e
+  JOIN rollup_uptake_levels l ON l.grain = 'day' AND l.dim = 'none' AND l.period_start = e.end_day
+  JOIN scope s ON s.leaf = l.practice_code
+  WHERE $grain IN ('day', 'week') AND (SELECT yes FROM practice_path)
   GROUP BY ALL
 ),
-reach AS (
-  SELECT s.grp, greatest(date_trunc($grain, r.day)::DATE, (SELECT first_start FROM first_period)) AS period_start,
-         sum(r.patients) AS reached
-  FROM rollup_feed_reach_daily r JOIN scope s ON s.leaf = r.source_org_code
-  WHERE $level IN ('trust', 'community') AND r.day <= $to::DATE
+month_ends AS (
+  SELECT period_start, end_day,
+         end_day = last_day(end_day) OR end_day >= coalesce((SELECT latest_day FROM latest), end_day) AS whole_month
+  FROM ends WHERE $grain IN ('month', 'quarter') AND (SELECT yes FROM practice_path)
+),
+month_parts AS (
+  SELECT e.period_start, s.grp, l.dim_value AS breakdown, sum(l.activated) AS n
+  FROM month_ends e
+  JOIN rollup_uptake_levels l ON l.grain = 'month' AND l.dim IN ('none', $by)
+   AND l.period_start = CASE WHEN e.whole_month THEN date_trunc('month', e.end_day)
+                             ELSE date_trunc('month', e.end_day) - INTERVAL 1 MONTH END::DATE
+  JOIN scope s ON s.leaf = l.practice_code
   GROUP BY ALL
+  UNION ALL
+  SELECT e.period_start, s.grp, u.dim_value, sum(u.delta)
+  FROM month_ends e
+  JOIN rollup_uptake_daily u ON NOT e.whole_month AND u.dim IN ('none', $by)
+   AND u.day BETWEEN date_trunc('month', e.end_day)::DATE AND e.end_day
+  JOIN scope s ON s.leaf = u.practice_code
+  GROUP BY ALL
+),
+org_levels AS (
+  SELECT e.period_start, s.grp, 'All' AS breakdown, sum(l.activated) AS activated, sum(l.reached) AS reached
+  FROM ends e
+  JOIN rollup_org_levels l ON l.day = e.end_day
+  JOIN scope s ON s.leaf = l.org_code
+  WHERE $level IN ('trust', 'community')
+  GROUP BY ALL
+),
+levels AS (
+  SELECT period_start, grp, breakdown, activated, NULL AS reached FROM day_levels
+  UNION ALL SELECT period_start, grp, breakdown, sum(n), NULL FROM month_parts GROUP BY ALL
+  UNION ALL SELECT period_start, grp, breakdown, activated, reached FROM org_levels
 ),
 population AS (
   SELECT s.grp, p.dim_value AS breakdown, sum(p.patients) AS registered
@@ -54,29 +82,22 @@ eligible AS (
   GROUP BY ALL
 ),
 groups AS (
-  SELECT grp, breakdown FROM changes
-  UNION SELECT grp, breakdown FROM population
+  SELECT grp, breakdown FROM levels
+  UNION SELECT grp, breakdown FROM population WHERE (SELECT yes FROM practice_path)
   UNION SELECT grp, 'All' FROM scope
-),
-grid AS (SELECT p.period_start, p.period_end, g.grp, g.breakdown FROM periods p CROSS JOIN groups g),
-running AS (
-  SELECT grid.*,
-         sum(coalesce(c.delta, 0)) OVER (PARTITION BY grid.grp, grid.breakdown ORDER BY grid.period_start) AS activated,
-         sum(coalesce(r.reached, 0)) OVER (PARTITION BY grid.grp, grid.breakdown ORDER BY grid.period_start) AS reached
-  FROM grid
-  LEFT JOIN changes c USING (grp, breakdown, period_start)
-  LEFT JOIN reach r ON r.grp = grid.grp AND r.period_start = grid.period_start AND grid.breakdown = 'All'
 )
-SELECT r.period_start, r.period_end, r.grp AS org_code, o.name AS org_name, r.breakdown,
-       r.activated::BIGINT AS activated,
-       CASE WHEN r.breakdown = 'All' AND $by NOT IN ('channel', 'campaign') THEN coalesce(e.eligible, pop.registered)
-            WHEN $by IN ('channel', 'campaign') THEN coalesce(e.eligible, popall.registered)
+SELECT p.period_start, p.period_end, g.grp AS org_code, o.name AS org_name, g.breakdown,
+       coalesce(l.activated, 0)::BIGINT AS activated,
+       CASE WHEN $by IN ('channel', 'campaign') THEN coalesce(e.eligible, popall.registered)
+            WHEN g.breakdown = 'All' THEN coalesce(e.eligible, pop.registered)
             ELSE pop.registered END::BIGINT AS eligible,
        NULL::DOUBLE AS uptake_pct,
-       CASE WHEN $level IN ('trust', 'community') THEN r.reached END::BIGINT AS reached_by_feeds
-FROM running r
-JOIN organisations o ON o.org_code = r.grp
-LEFT JOIN eligible e ON e.grp = r.grp
-LEFT JOIN population pop ON pop.grp = r.grp AND pop.breakdown = r.breakdown
-LEFT JOIN population popall ON popall.grp = r.grp AND popall.breakdown = 'All'
-ORDER BY r.period_start, r.grp, r.breakdown = 'All' DESC, try_cast(r.breakdown AS INTEGER) NULLS LAST, r.breakdown;
+       CASE WHEN $level IN ('trust', 'community') THEN coalesce(l.reached, 0) END::BIGINT AS reached_by_feeds
+FROM periods p
+CROSS JOIN groups g
+JOIN organisations o ON o.org_code = g.grp
+LEFT JOIN levels l ON l.period_start = p.period_start AND l.grp = g.grp AND l.breakdown = g.breakdown
+LEFT JOIN eligible e ON e.grp = g.grp
+LEFT JOIN population pop ON pop.grp = g.grp AND pop.breakdown = g.breakdown
+LEFT JOIN population popall ON popall.grp = g.grp AND popall.breakdown = 'All'
+ORDER BY p.period_start, g.grp, g.breakdown = 'All' DESC, try_cast(g.breakdown AS INTEGER) NULLS LAST, g.breakdown;

@@ -217,6 +217,7 @@ export const CATALOGUE: Record<MetricName, MetricDefinition> = {
       'least one item sent by that organisation by the end of the period).',
     unit: 'percent',
     dimensions: ['age_band', 'sex', 'imd_decile', 'channel', 'campaign'],
+    dimensionGrains: ['month', 'quarter'],
     grains: GRAINS,
     defaultGrain: 'month',
     levels: LEVELS,

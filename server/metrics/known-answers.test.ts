@@ -57,6 +57,18 @@ describe('uptake', () => {
     ]);
   });
 
+  it('reads a period that ends mid-month (before the latest data) at its last day', async () => {
+    // To 14 Feb: the two deactivations (15 Feb) have not happened: 18 + 10 + 3 = 31 -> 30
+    const total = await rows('/api/metrics/uptake?org=Q00&grain=month&from=2026-02-01&to=2026-02-14');
+    expect(total.map((x) => [x.period_end, x.activated])).toEqual([['2026-02-14', 30]]);
+    // ... also by IMD decile (last month's level + this month's changes): decile 1 is ids 1-10 = 10
+    const byImd = await rows('/api/metrics/uptake?org=Q00&grain=month&from=2026-02-01&to=2026-02-14&by=imd_decile');
+    expect(byImd.find((x) => x.breakdown === '1')?.activated).toBe(10);
+    // and at day grain: on 9 Feb P03's 3 have not activated: 28 -> 30; on 10 Feb 31 -> 30; on 15 Feb 29 -> 30
+    const days = await rows('/api/metrics/uptake?org=Q00&level=practice&grain=day&from=2026-02-09&to=2026-02-10');
+    expect(days.filter((x) => x.org_code === 'P03').map((x) => x.activated)).toEqual([0, null]);
+  });
+
   it('for a trust counts activations there and patients its feeds reached', async () => {
     const r = await rows('/api/metrics/uptake?org=Q00&level=trust&grain=month&from=2026-01-01&to=2026-02-28');
     // T01: 10 activations on 4 Feb; letters to ids 1-9 on 20 Feb (9 -> 10); no list size, so no %

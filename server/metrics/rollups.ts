@@ -5,7 +5,7 @@ import { loadSqlFiles } from '../store/sql-files.js';
  * The rollup steps, in the order they run. Each is one file in queries/rollups/; later steps read
  * the tables (and session temp tables) of earlier ones, and the last one drops the temp tables.
  */
-export const ROLLUP_STEPS = ['01_base', '02_uptake', '03_funnel', '04_activity', '05_feeds_consent'] as const;
+export const ROLLUP_STEPS = ['01_base', '02_uptake', '03_funnel', '04_activity', '05_feeds_consent', '06_levels'] as const;
 
 let sql: Record<(typeof ROLLUP_STEPS)[number], string> | undefined;
 
