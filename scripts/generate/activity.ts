@@ -75,45 +75,50 @@ export class ActivityGenerator {
   // State of the feeds() call in progress (kept on the instance: no closures in the hot path).
   private feedPatient = 0;
   private feedPeriod: Period | undefined;
-  private feedK = 0;
   private feedTo = 0;
   private feedVisit: RowVisitor = () => undefined;
 
   constructor(private readonly ctx: Context) {}
 
-  private emitFeeds(source: string, lo: number, types: Categorical<RecordType>, count: number): void {
+  private emitFeed(source: string, lo: number, types: Categorical<RecordType>, k: number): void {
     const rng = this.rng;
     const patient = this.feedPatient;
-    const periodIndex = (this.feedPeriod as Period).index;
-    for (let c = 0; c < count; c++, this.feedK++) {
-      const t = this.timeIn(lo, this.feedTo, false, this.feedHours);
-      if (t < 0) continue;
-      const recordType = types.draw(rng);
-      const items =
-        recordType === 'result'
-          ? 1 + rng.poisson(1.5)
-          : recordType === 'medication'
-            ? 1 + rng.poisson(1.2)
-            : recordType === 'letter'
-              ? 1
-              : 1 + rng.poisson(0.3);
-      const occurredAt = this.ctx.calendar.formatMixed(t, rng.next());
-      const k = this.feedK;
-      this.feedVisit(
-        [`feed-${periodIndex}-${patient}-${k}`, occurredAt, nhsText(this.ctx, patient, rng.next()), source, recordType, String(items)],
-        k,
-      );
-    }
+    const t = this.timeIn(lo, this.feedTo, false, this.feedHours);
+    if (t < 0) return;
+    const recordType = types.draw(rng);
+    const items =
+      recordType === 'result'
+        ? 1 + rng.poisson(1.5)
+        : recordType === 'medication'
+          ? 1 + rng.poisson(1.2)
+          : recordType === 'letter'
+            ? 1
+            : 1 + rng.poisson(0.3);
+    const occurredAt = this.ctx.calendar.formatMixed(t, rng.next());
+    this.feedVisit(
+      [
+        `feed-${(this.feedPeriod as Period).index}-${patient}-${k}`,
+        occurredAt,
+        nhsText(this.ctx, patient, rng.next()),
+        source,
+        recordType,
+        String(items),
+      ],
+      k,
+    );
   }
 
-  /** The [from, to) window of the period in which the patient has an active account. */
-  private window(patient: number, period: Period): [number, number] {
+  // The [from, to) window of the period in which the patient has an active account (set by
+  // setWindow; fields rather than a returned tuple to keep the hot loop allocation-free).
+  private from = 0;
+  private to = 0;
+
+  private setWindow(patient: number, period: Period): boolean {
     const { plan, calendar } = this.ctx;
-    const act = plan.act[patient] as number;
     const deact = plan.deact[patient] as number;
-    const from = Math.max(act, period.startSec);
-    const to = Math.min(deact >= 0 ? deact : calendar.endSec, period.endSec);
-    return [from, to];
+    this.from = Math.max(plan.act[patient] as number, period.startSec);
+    this.to = Math.min(deact >= 0 ? deact : calendar.endSec, period.endSec);
+    return this.to > this.from;
   }
 
   /** A sim day in [d0, d1] drawn with season × weekday weights. */
@@ -189,24 +194,23 @@ export class ActivityGenerator {
     const { plan } = this.ctx;
     const act = plan.act[patient] as number;
     let days = ((plan.lamLong[patient] as number) * (to - from)) / DAY;
-    days +=
-      ((plan.lamInit[patient] as number) * INIT_TAU * (Math.exp(-(from - act) / INIT_TAU) - Math.exp(-(to - act) / INIT_TAU))) /
-      DAY;
+    // Bursts fade: after 12 time constants (< e^-12) they are skipped, saving two exp() calls.
+    if (from - act < 12 * INIT_TAU) {
+      const burst = Math.exp(-(from - act) / INIT_TAU) - Math.exp(-(to - act) / INIT_TAU);
+      days += ((plan.lamInit[patient] as number) * INIT_TAU * burst) / DAY;
+    }
     const ret = plan.returnSec[patient] as number;
-    if (ret >= 0 && to > ret) {
+    if (ret >= 0 && to > ret && from - ret < 12 * RETURN_TAU) {
       const r0 = Math.max(from, ret);
-      days +=
-        ((plan.returnLam[patient] as number) *
-          RETURN_TAU *
-          (Math.exp(-(r0 - ret) / RETURN_TAU) - Math.exp(-(to - ret) / RETURN_TAU))) /
-        DAY;
+      const burst = Math.exp(-(r0 - ret) / RETURN_TAU) - Math.exp(-(to - ret) / RETURN_TAU);
+      days += ((plan.returnLam[patient] as number) * RETURN_TAU * burst) / DAY;
     }
     return days;
   }
 
   usage(patient: number, period: Period, visit: RowVisitor): void {
-    const [from, to] = this.window(patient, period);
-    if (to <= from) return;
+    if (!this.setWindow(patient, period)) return;
+    const { from, to } = this;
     const { plan, calendar, dayPrefix, options } = this.ctx;
     const rng = this.rng.reseed(options.seed, Stream.usage, patient, period.index);
     const d0 = Math.floor(from / DAY);
@@ -232,40 +236,41 @@ export class ActivityGenerator {
    * grow as each trust's interfaces mature (volume rises with years since its go-live).
    */
   feeds(patient: number, period: Period, visit: RowVisitor): void {
-    const [from, to] = this.window(patient, period);
-    if (to <= from) return;
-    const { plan, region, calendar, options } = this.ctx;
+    if (!this.setWindow(patient, period)) return;
+    const { from, to } = this;
+    const { plan, region, options } = this.ctx;
     const rng = this.rng.reseed(options.seed, Stream.feeds, patient, period.index);
     const mid = (from + to) / 2;
-    const spanDays = (to - from) / DAY;
     const trust = region.trusts[plan.homeTrust[patient] as number];
     const communityIndex = plan.community[patient] as number;
     const community = communityIndex >= 0 ? region.community[communityIndex] : undefined;
-    const practice = practiceCode(this.ctx, practiceAt(plan, patient, mid));
+    // Expected records from each source over the part of the window in which it is live.
+    const trustLo = trust ? Math.max(from, trust.goLiveDay * DAY) : to;
+    const trustYears = trust ? Math.max(0, (mid - trust.goLiveDay * DAY) / (365 * DAY)) : 0;
+    const eTrust = trustLo < to ? 0.006 * (1 + trustYears) * ((to - trustLo) / DAY) : 0;
+    const eOther = 0.0015 * ((to - from) / DAY);
+    const communityLo = community ? Math.max(from, community.goLiveDay * DAY) : to;
+    const communityYears = community ? Math.max(0, (mid - community.goLiveDay * DAY) / (365 * DAY)) : 0;
+    const eCommunity = communityLo < to ? 0.004 * (1 + 0.5 * communityYears) * ((to - communityLo) / DAY) : 0;
+    const ePractice = 0.004 * ((to - from) / DAY);
+    const total = eTrust + eOther + eCommunity + ePractice;
+    const n = rng.poisson(FEED_VOLUME * total);
+    if (n === 0) return;
     this.feedPatient = patient;
     this.feedPeriod = period;
-    this.feedK = 0;
     this.feedTo = to;
     this.feedVisit = visit;
-    if (trust) {
-      const live = trust.goLiveDay * DAY;
-      if (to > live) {
-        const lo = Math.max(from, live);
-        const years = Math.max(0, (mid - live) / (365 * DAY));
-        this.emitFeeds(trust.code, lo, TRUST_RECORDS, rng.poisson(FEED_VOLUME * 0.006 * (1 + years) * ((to - lo) / DAY)));
-      }
+    const practice = practiceCode(this.ctx, practiceAt(plan, patient, mid));
+    for (let k = 0; k < n; k++) {
+      let x = rng.next() * total;
+      if ((x -= eTrust) < 0) this.emitFeed(trust!.code, trustLo, TRUST_RECORDS, k);
+      else if ((x -= eOther) < 0) {
+        const other = region.trusts[rng.int(region.trusts.length)];
+        if (other && other !== trust && other.goLiveDay * DAY < to) {
+          this.emitFeed(other.code, Math.max(from, other.goLiveDay * DAY), TRUST_RECORDS, k);
+        }
+      } else if ((x -= eCommunity) < 0) this.emitFeed(community!.code, communityLo, COMMUNITY_RECORDS, k);
+      else this.emitFeed(practice, from, PRACTICE_RECORDS, k);
     }
-    const other = region.trusts[rng.int(region.trusts.length)];
-    if (other && other !== trust && to > other.goLiveDay * DAY) {
-      const lo = Math.max(from, other.goLiveDay * DAY);
-      this.emitFeeds(other.code, lo, TRUST_RECORDS, rng.poisson(FEED_VOLUME * 0.0015 * ((to - lo) / DAY)));
-    }
-    if (community && to > community.goLiveDay * DAY) {
-      const live = community.goLiveDay * DAY;
-      const lo = Math.max(from, live);
-      const years = Math.max(0, (mid - live) / (365 * DAY));
-      this.emitFeeds(community.code, lo, COMMUNITY_RECORDS, rng.poisson(FEED_VOLUME * 0.004 * (1 + 0.5 * years) * ((to - lo) / DAY)));
-    }
-    this.emitFeeds(practice, from, PRACTICE_RECORDS, rng.poisson(FEED_VOLUME * 0.004 * spanDays));
   }
 }

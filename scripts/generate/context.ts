@@ -18,6 +18,8 @@ export interface Context {
   schedule: Schedule;
   /** Shifts the NHS number sequence so different seeds give different numbers. */
   nhsOffset: number;
+  /** NHS number strings, filled on first use (number → string conversion is costly in hot loops). */
+  nhsStrings: (string | undefined)[];
   /** dayPrefix[d] = sum of activity weights of sim days before d (for weighted day draws). */
   dayPrefix: Float64Array;
 }
@@ -46,12 +48,17 @@ export function createContext(options: ResolvedOptions, skeleton: Skeleton, plan
     schedule,
     nhsOffset: nhsOffsetFor(options.seed),
     dayPrefix,
+    nhsStrings: new Array<string | undefined>(plan.size),
   };
 }
 
 /** The patient's NHS number, written with spaces in a small share of rows (`u` decides). */
 export function nhsText(ctx: Context, patient: number, u: number): string {
-  const n = String(ctx.plan.nhs[patient]);
+  let n = ctx.nhsStrings[patient];
+  if (n === undefined) {
+    n = String(ctx.plan.nhs[patient]);
+    ctx.nhsStrings[patient] = n;
+  }
   return u < 0.03 ? spaced(n) : n;
 }
 
