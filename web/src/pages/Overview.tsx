@@ -11,7 +11,7 @@ import { projectToTarget } from '../lib/projection.js';
 import { ragStatus } from '../lib/rag.js';
 import { hrefFor } from '../lib/router.js';
 import { practiceScope } from '../lib/scope.js';
-import { A, C, R, U, activeChart, loadSharedCharts, objectionTotals, objectionsChart, roiChart, uptakeSeriesChart } from './shared.js';
+import { A, C, R, U, activeChart, loadSharedCharts, objectionTotals, objectionsChart, providerChart, roiChart, uptakeSeriesChart } from './shared.js';
 
 // Start loading Plot (with the chart code) now, alongside the data requests, not after them.
 void loadSharedCharts();
@@ -28,6 +28,8 @@ export default function Overview() {
   const consent = useMetric('consent', { ...params, org: scoped.org });
 
   const target = org?.targetUptakePct ?? null;
+  // Trusts and community services have no registered list: their figures are counts, not uptake.
+  const provider = org?.type === 'trust' || org?.type === 'community';
   const uptakeData = useMemo(() => mapLoadable(uptake, (d) => ({ ...d, grain: filters.grain, target })), [uptake, filters.grain, target]);
 
   const headline = useMemo(() => {
@@ -39,10 +41,13 @@ export default function Overview() {
     const points = d.rows
       .map((r) => ({ date: String(r.period_end ?? r[period]), value: numberAt(r, U.pct) }))
       .filter((p): p is { date: string; value: number } => p.value !== null);
+    const lastAny = [...d.rows].sort((a, b) => String(a[period]).localeCompare(String(b[period]))).pop();
     return {
       pct: numberAt(last, U.pct),
-      activated: numberAt(last, U.activated),
-      eligible: numberAt(last, U.eligible),
+      activated: numberAt(last ?? lastAny, U.activated),
+      eligible: numberAt(last ?? lastAny, U.eligible),
+      reached: numberAt(lastAny, 'reached_by_feeds'),
+      hidden: !!lastAny?._suppressed?.includes(U.pct),
       projection: projectToTarget(points, target),
     };
   }, [uptake, target]);
@@ -72,12 +77,26 @@ export default function Overview() {
       />
       <ScopeNotice chosen={filters.org} shown={scoped.org} />
       <div class="tiles" aria-label="Headline figures">
+        {provider ? (
+          <Tile
+            hero
+            testId="headline-uptake"
+            label="Patients who activated the portal here"
+            loading={uptake.status === 'loading'}
+            value={headline?.activated !== null && headline?.activated !== undefined ? formatCount(headline.activated) : '*'}
+            detail={
+              headline?.reached !== null && headline?.reached !== undefined
+                ? `${formatCount(headline.reached)} patients have records sent to the portal by ${org?.name}. A provider has no registered list, so there is no uptake percentage.`
+                : 'A provider has no registered list, so there is no uptake percentage.'
+            }
+          />
+        ) : (
         <Tile
           hero
           testId="headline-uptake"
           label="Patients using the portal (uptake)"
           loading={uptake.status === 'loading'}
-          value={headline?.pct !== null && headline?.pct !== undefined ? formatPercent(headline.pct) : '*'}
+          value={headline?.pct !== null && headline?.pct !== undefined ? formatPercent(headline.pct) : headline?.hidden ? '*' : '–'}
           detail={
             <>
               {headline?.activated !== null && headline?.eligible ? (
@@ -97,6 +116,7 @@ export default function Overview() {
             </>
           }
         />
+        )}
         <Tile
           testId="headline-active"
           label="Active patients"
@@ -133,12 +153,23 @@ export default function Overview() {
       </div>
       <div class="grid">
         <ChartCard
-          title={`Uptake over time${target !== null ? ' against the target' : ''}`}
-          subtitle="Share of eligible patients with an activated portal account, at the end of each period."
+          title={provider ? `Patients activated at ${org?.name ?? ''} and reached by its records` : `Uptake over time${target !== null ? ' against the target' : ''}`}
+          subtitle={
+            provider
+              ? 'Running totals at the end of each period: patients whose portal activation happened here, and patients with at least one record sent by it.'
+              : 'Share of eligible patients with an activated portal account, at the end of each period.'
+          }
           data={uptakeData}
-          chart={uptakeSeriesChart}
+          chart={provider ? providerChart : uptakeSeriesChart}
           footer={(d) =>
-            d.target !== null ? (
+            provider ? (
+              <Legend
+                items={[
+                  { label: 'Activated here', colour: COLOURS.blue, kind: 'line' },
+                  { label: 'Reached by its record feeds', colour: COLOURS.aqua, kind: 'line' },
+                ]}
+              />
+            ) : d.target !== null ? (
               <Legend
                 items={[
                   { label: org?.name ?? 'Uptake', colour: COLOURS.blue, kind: 'line' },

@@ -16,7 +16,7 @@ import { RAG_LABEL, ragStatus, type Rag } from '../lib/rag.js';
 import { setParams } from '../lib/router.js';
 import { coarseGrain, practiceScope } from '../lib/scope.js';
 import { sumOverPeriods } from './Funnel.js';
-import { A, C, R, U, objectionTotals, roiChart, uptakeSeriesChart } from './shared.js';
+import { A, C, R, U, objectionTotals, providerChart, roiChart, uptakeSeriesChart } from './shared.js';
 
 /** A one-page evaluation summary of any organisation, laid out for A4 (print or save as PDF). */
 export default function Report() {
@@ -34,6 +34,9 @@ export default function Report() {
   const league = useMetric('rollout', level ? { org: filters.org, level, to: filters.to } : null);
 
   const target = org?.targetUptakePct ?? null;
+  const provider = org?.type === 'trust' || org?.type === 'community';
+  // Figures counted at GP practices are the wider area's for a provider; say whose they are.
+  const wider = scoped.substituted ? ` (${orgs.byCode.get(scoped.org)?.name ?? scoped.org})` : '';
   const up = useMemo(() => {
     if (uptake.status !== 'ready') return null;
     const period = dateCol(uptake.data) ?? U.period;
@@ -41,7 +44,8 @@ export default function Report() {
     const pts = uptake.data.rows
       .map((r) => ({ date: String(r.period_end ?? r[period]), value: numberAt(r, U.pct) }))
       .filter((p): p is { date: string; value: number } => p.value !== null);
-    return { pct: numberAt(last, U.pct), activated: numberAt(last, U.activated), eligible: numberAt(last, U.eligible), projection: projectToTarget(pts, target) };
+    const lastAny = last ?? uptake.data.rows[uptake.data.rows.length - 1];
+    return { pct: numberAt(last, U.pct), activated: numberAt(lastAny, U.activated), eligible: numberAt(lastAny, U.eligible), projection: projectToTarget(pts, target) };
   }, [uptake, target]);
   const act = active.status === 'ready' ? numberAt(latestWith(active.data.rows, A.period, A.active), A.active) : null;
   const money = useMemo(() => {
@@ -79,8 +83,11 @@ export default function Report() {
   const asOf = health?.asOf;
 
   const uptakeRender = useMemo(
-    () => (uptake.status === 'ready' ? (w: number) => uptakeSeriesChart({ ...uptake.data, grain: 'month', target }, w) : null),
-    [uptake, target],
+    () =>
+      uptake.status === 'ready'
+        ? (w: number) => (provider ? providerChart({ ...uptake.data, grain: 'month' }, w) : uptakeSeriesChart({ ...uptake.data, grain: 'month', target }, w))
+        : null,
+    [uptake, target, provider],
   );
   const roiRender = useMemo(() => (roi.status === 'ready' ? (w: number) => roiChart({ ...roi.data, grain: 'month' }, w) : null), [roi]);
 
@@ -121,14 +128,16 @@ export default function Report() {
           <>
             <div class="tiles" data-testid="report-tiles">
               <div class="tile tile-hero">
-                <p class="tile-label">Uptake</p>
-                <p class="tile-value">{up?.pct !== null && up?.pct !== undefined ? formatPercent(up.pct) : '*'}</p>
+                <p class="tile-label">{provider ? 'Activated here' : 'Uptake'}</p>
+                <p class="tile-value">
+                  {provider ? (up?.activated !== null && up?.activated !== undefined ? formatCount(up.activated) : '–') : up?.pct !== null && up?.pct !== undefined ? formatPercent(up.pct) : '*'}
+                </p>
                 <p class="tile-detail">
                   {target !== null ? <>Target {formatPercent(target)} · <RagBadge rag={rag} /></> : 'No target set'}
                 </p>
               </div>
               <div class="tile">
-                <p class="tile-label">Active patients (latest month)</p>
+                <p class="tile-label">Active patients (latest month){wider}</p>
                 <p class="tile-value">{act !== null ? formatCount(act) : '*'}</p>
                 <p class="tile-detail">{up?.activated ? `${formatCount(up.activated)} activated accounts` : ''}</p>
               </div>
@@ -138,14 +147,14 @@ export default function Report() {
                 <p class="tile-detail">{money ? `Cost ${formatGbp(money.cost, true)} · range ${formatGbp(money.low, true)}–${formatGbp(money.high, true)}` : ''}</p>
               </div>
               <div class="tile">
-                <p class="tile-label">Objections in force</p>
+                <p class="tile-label">Objections in force{wider}</p>
                 <p class="tile-value">{objections !== null ? formatCount(objections) : '*'}</p>
                 <p class="tile-detail">Honoured in every figure</p>
               </div>
             </div>
             <div class="report-grid">
               <section>
-                <h2>Uptake over time</h2>
+                <h2>{provider ? 'Patients activated here' : 'Uptake over time'}</h2>
                 {uptakeRender && <PlotView render={uptakeRender} label="Uptake over time against the target" minHeight={200} />}
               </section>
               <section>
@@ -175,11 +184,11 @@ export default function Report() {
                     <Fact label="Return on investment" value={money && money.cost > 0 ? `${formatNumber(money.savings / money.cost, 'ratio')} × cost` : '–'} />
                     <Fact label="Payback (central)" value={money?.payback ? formatPeriod(money.payback, 'month') : 'Not yet'} />
                     <Fact
-                      label="Invited → activated"
+                      label={`Invited → activated${wider}`}
                       value={fun && numberAt(fun, 'invited') ? formatPercent(((numberAt(fun, 'activated') ?? 0) / (numberAt(fun, 'invited') ?? 1)) * 100) : '–'}
                     />
                     <Fact
-                      label="Deprivation gap (least − most deprived fifth)"
+                      label={`Deprivation gap (least − most deprived fifth)${wider}`}
                       value={eq?.gap !== null && eq?.gap !== undefined ? `${formatNumber(eq.gap, 'ratio')} points (${formatPercent(eq.q1 ?? 0)} vs ${formatPercent(eq.q5 ?? 0)})` : '–'}
                     />
                   </tbody>

@@ -158,3 +158,22 @@ export function objectionsChart(d: TableData, width: number) {
     ],
   });
 }
+
+/** A trust or community service: patients activated there and patients its records reached. */
+export function providerChart(d: TableData, width: number) {
+  const period = dateCol(d) ?? U.period;
+  const activated = series(d.rows, period, U.activated).map((p) => ({ ...p, what: 'Activated here' }));
+  const reached = series(d.rows, period, 'reached_by_feeds').map((p) => ({ ...p, what: 'Reached by its record feeds' }));
+  const pts = [...activated, ...reached];
+  return Plot.plot({
+    ...base(width, 280),
+    x: { type: 'utc', label: null },
+    y: { label: 'Patients', grid: true, tickFormat: tick('count') },
+    color: { domain: ['Activated here', 'Reached by its record feeds'], range: [COLOURS.blue, COLOURS.aqua] },
+    marks: [
+      Plot.lineY(pts, { x: 'date', y: 'value', stroke: 'what', strokeWidth: 2.5 }),
+      Plot.ruleY([0]),
+      Plot.tip(pts, Plot.pointer({ x: 'date', y: 'value', title: (p: { period: string; value: number; what: string }) => `${periodTitle(d.grain)(p)}\n${p.what}: ${tick('count')(p.value)}` })),
+    ],
+  });
+}

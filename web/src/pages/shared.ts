@@ -70,12 +70,13 @@ type ChartModule = typeof import('./shared-charts.js');
 let chartModule: Promise<ChartModule> | undefined;
 export const loadSharedCharts = (): Promise<ChartModule> => (chartModule ??= import('./shared-charts.js'));
 
-function lazyChart<K extends 'uptakeSeriesChart' | 'activeChart' | 'roiChart' | 'objectionsChart'>(name: K) {
+function lazyChart<K extends 'uptakeSeriesChart' | 'providerChart' | 'activeChart' | 'roiChart' | 'objectionsChart'>(name: K) {
   return (d: Parameters<ChartModule[K]>[0], width: number) =>
     loadSharedCharts().then((m) => (m[name] as (d: unknown, w: number) => ReturnType<ChartModule[K]>)(d, width));
 }
 
 export const uptakeSeriesChart = lazyChart('uptakeSeriesChart');
+export const providerChart = lazyChart('providerChart');
 export const activeChart = lazyChart('activeChart');
 export const roiChart = lazyChart('roiChart');
 export const objectionsChart = lazyChart('objectionsChart');
