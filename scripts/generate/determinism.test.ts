@@ -49,8 +49,8 @@ describe('reproducibility', () => {
 
 describe('output formats and batching', () => {
   it('writes Parquet with natural column types, byte-identical across runs', async () => {
-    const g1 = await generate({ ...base, days: 21, seed: 9, format: 'parquet' });
-    const g2 = await generate({ ...base, days: 21, seed: 9, format: 'parquet' });
+    const g1 = await generate({ ...base, days: 42, seed: 9, format: 'parquet' });
+    const g2 = await generate({ ...base, days: 42, seed: 9, format: 'parquet' });
     expect(fingerprints(g2.dir)).toEqual(fingerprints(g1.dir));
     const names = Object.keys(fingerprints(g1.dir)).filter((n) => n !== '_manifest.json');
     for (const n of names) expect(n).toMatch(/^[^/]+\/[a-z_]+\.parquet$/);
