@@ -36,6 +36,8 @@ export interface AppDeps {
   now?: () => Date;
   /** Cached responses kept (LRU, keyed by data version); 0 disables the cache (benchmarks). */
   cacheEntries?: number;
+  /** How long a read of store_meta.data_version is trusted (ms, default 500); 0 re-reads per request. */
+  versionTtlMs?: number;
 }
 
 export const API_VERSION = '1.0.0';
@@ -89,7 +91,7 @@ function readQuery(c: Context): MetricQuery {
 export function createApp(deps: AppDeps): Hono {
   const { store } = deps;
   const now = deps.now ?? (() => new Date());
-  const context = new StoreContext(store);
+  const context = new StoreContext(store, deps.versionTtlMs);
   const cache = new ResponseCache(deps.cacheEntries ?? 500);
   // Fail fast at start-up: every metric's SQL file and the savings model must load.
   loadMetricSql();
@@ -191,8 +193,9 @@ export function createApp(deps: AppDeps): Hono {
 
     const result = await store.withConnection((conn) => computeMetric(conn, name, params, def.needsModel ? savings.sqlParam : null));
     const response = await render(def, params, facts, result, format, etag);
-    // Only cache what was computed for the version still current (an import may have landed meanwhile).
-    if ((await context.current()).dataVersion === facts.dataVersion) cache.set(key, response);
+    // Keyed by the version read before computing: an import landing meanwhile can only make the
+    // cached answer newer than its key, and the next version gets keys of its own.
+    cache.set(key, response);
     return send(c, response);
   });
 

@@ -19,6 +19,7 @@ beforeAll(async () => {
   await buildSmallRegion(store);
   app = createApp({
     store,
+    versionTtlMs: 0,
     now: () => new Date('2026-02-28T05:00:00Z'),
     scheduler: { status: () => ({ enabled: true, cron: '0 2 * * *', running: false, nextRunAt: '2026-03-01T02:00:00Z' }) },
   });

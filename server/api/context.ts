@@ -80,15 +80,26 @@ async function readFacts(conn: DuckDBConnection, dataVersion: string): Promise<S
   };
 }
 
-/** Caches StoreFacts per data version; the version itself is read on every call (one tiny query). */
+/**
+ * Caches StoreFacts per data version. The version itself is re-read when it is older than
+ * `versionTtlMs` (default 500 ms): reading it costs a query (1-3 ms), which would dominate a cached
+ * answer; an import's new data is therefore served at most that long after it commits.
+ */
 export class StoreContext {
   private facts: StoreFacts | undefined;
   private loading: Promise<StoreFacts> | undefined;
+  private checkedAt = -Infinity;
 
-  constructor(private readonly store: Store) {}
+  constructor(
+    private readonly store: Store,
+    private readonly versionTtlMs = 500,
+  ) {}
 
   async current(): Promise<StoreFacts> {
+    if (this.facts && performance.now() - this.checkedAt < this.versionTtlMs) return this.facts;
+    const checkedAt = performance.now();
     const version = await this.store.withConnection(readDataVersion);
+    this.checkedAt = checkedAt;
     if (this.facts?.dataVersion === version) return this.facts;
     if (!this.loading) {
       this.loading = this.store

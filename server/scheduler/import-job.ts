@@ -6,15 +6,11 @@ import { Cron } from 'croner';
 import type { Store } from '../store/store.js';
 import { importLanding, type ImportReport } from '../../scripts/ingest/index.js';
 import { describeError } from '../../scripts/ingest/redact.js';
+import type { SchedulerStatus } from '../api/health.js';
 
 export const DEFAULT_IMPORT_CRON = '*/15 * * * *';
 
-export interface SchedulerStatus {
-  enabled: boolean;
-  cron: string | null;
-  running: boolean;
-  nextRunAt: string | null;
-}
+export type { SchedulerStatus } from '../api/health.js';
 
 export interface ImportScheduler {
   status(): SchedulerStatus;
