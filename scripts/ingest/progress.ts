@@ -17,7 +17,8 @@ export function terminalProgress(stream: NodeJS.WriteStream = process.stderr, lo
       },
       fileDone: (batch, file, r) => {
         rows += r.rowsIn;
-        log(`  ${batch.batchId}/${file.fileName}: ${r.rowsIn} rows (${rate()} rows/s overall)`);
+        // Each batch already gets a summary line; only slow files are worth a line of their own.
+        if (r.durationMs > 2_000) log(`  ${batch.batchId}/${file.fileName}: ${r.rowsIn} rows (${rate()} rows/s overall)`);
       },
       batchDone: () => undefined,
       stop: () => undefined,
