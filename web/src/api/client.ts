@@ -49,7 +49,8 @@ export async function getJson<T>(url: string, signal?: AbortSignal): Promise<T> 
   const promise = (async () => {
     let res: Response;
     try {
-      res = await fetch(url, { headers: { accept: 'application/json' } });
+      // A plain GET (no extra headers) so that the HTML's <link rel="preload"> answer is reused.
+      res = await fetch(url);
     } catch {
       throw new ApiError('Cannot reach the Portal Insights server. Check that it is running.', 0);
     }
