@@ -191,7 +191,8 @@ export function createApp(deps: AppDeps): Hono {
     const hit = cache.get(key);
     if (hit) return send(c, hit);
 
-    const result = await store.withConnection((conn) => computeMetric(conn, name, params, def.needsModel ? savings.sqlParam : null));
+    const sqlContext = { model: def.needsModel ? savings.sqlParam : null, latest: facts.latestDay };
+    const result = await store.withConnection((conn) => computeMetric(conn, name, params, sqlContext));
     const response = await render(def, params, facts, result, format, etag);
     // Keyed by the version read before computing: an import landing meanwhile can only make the
     // cached answer newer than its key, and the next version gets keys of its own.

@@ -24,8 +24,7 @@ daily AS (
   WHERE a.grain = 'day' AND a.dim = 'none'
     AND a.period_start BETWEEN date_trunc($grain, $from::DATE) AND $to::DATE
   GROUP BY ALL
-),
-latest AS (SELECT coalesce(latest_day, $to::DATE) AS latest_day FROM rollup_facts)
+)
 SELECT p.period_start, p.grp AS org_code, o.name AS org_name, p.breakdown,
        p.active_patients::BIGINT AS active_patients, p.logins::BIGINT AS logins, p.events::BIGINT AS events,
        CASE WHEN p.breakdown = 'All' THEN
@@ -33,7 +32,7 @@ SELECT p.period_start, p.grp AS org_code, o.name AS org_name, p.breakdown,
                least(CASE $grain WHEN 'day' THEN p.period_start WHEN 'week' THEN p.period_start + 6
                                   WHEN 'month' THEN (p.period_start + INTERVAL 1 MONTH)::DATE - 1
                                   ELSE (p.period_start + INTERVAL 3 MONTH)::DATE - 1 END,
-                     $to::DATE, (SELECT latest_day FROM latest))) + 1))
+                     $to::DATE, $latest::DATE)) + 1))
        END::BIGINT AS avg_daily_active,
        NULL::DOUBLE AS stickiness_pct
 FROM periods p

@@ -10,7 +10,7 @@ WITH scope AS (
 ),
 periods AS (
   SELECT p::DATE AS period_start,
-         least((p + step)::DATE - 1, $to::DATE, coalesce((SELECT max(latest_day) FROM rollup_facts), $to::DATE)) AS end_day
+         least((p + step)::DATE - 1, $to::DATE, $latest::DATE) AS end_day
   FROM (
     SELECT unnest(generate_series(date_trunc($grain, $from::DATE)::TIMESTAMP, $to::DATE::TIMESTAMP, step)) AS p, step
     FROM (SELECT CASE $grain WHEN 'day' THEN INTERVAL 1 DAY WHEN 'week' THEN INTERVAL 7 DAY

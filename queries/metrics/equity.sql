@@ -9,10 +9,9 @@ WITH scope AS (
   JOIN rollup_org_tree f ON f.org_code = t.org_code AND f.ancestor_code = $org
   WHERE t.ancestor_type = $level
 ),
-latest AS (SELECT max(latest_day) AS latest_day FROM rollup_facts),
 snapshot AS (
-  SELECT end_day, end_day = last_day(end_day) OR end_day >= coalesce((SELECT latest_day FROM latest), end_day) AS whole_month
-  FROM (SELECT least($to::DATE, coalesce((SELECT latest_day FROM latest), $to::DATE)) AS end_day)
+  SELECT end_day, end_day = last_day(end_day) OR end_day >= $latest::DATE AS whole_month
+  FROM (SELECT least($to::DATE, $latest::DATE) AS end_day)
 ),
 -- the month level at `to` (a month end or past the latest data), else the previous month's level
 -- plus this month's daily changes up to `to`

@@ -19,7 +19,7 @@ active AS (
   WHERE r.months_since >= 0 AND r.cohort_month BETWEEN date_trunc('month', $from::DATE) AND $to::DATE
   GROUP BY ALL
 ),
-last_month AS (SELECT date_trunc('month', coalesce((SELECT latest_day FROM rollup_facts), $to::DATE))::DATE AS m),
+last_month AS (SELECT date_trunc('month', $latest::DATE)::DATE AS m),
 grid AS (
   SELECT c.*, unnest(range(0, datediff('month', c.cohort_month, (SELECT m FROM last_month)) + 1)) AS months_since
   FROM cohorts c

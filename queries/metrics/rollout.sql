@@ -9,25 +9,20 @@ WITH scope AS (
   JOIN rollup_org_tree f ON f.org_code = t.org_code AND f.ancestor_code = $org
   WHERE t.ancestor_type = $level
 ),
-latest AS (SELECT max(latest_day) AS latest_day FROM rollup_facts),
-days AS (
-  SELECT least($to::DATE, coalesce((SELECT latest_day FROM latest), $to::DATE)) AS now_day,
-         least($to::DATE - 84, coalesce((SELECT latest_day FROM latest), $to::DATE)) AS before_day
-),
 activated AS (
   SELECT s.grp,
-         sum(l.activated) FILTER (WHERE l.period_start = (SELECT now_day FROM days)) AS now,
-         sum(l.activated) FILTER (WHERE l.period_start = (SELECT before_day FROM days)) AS before
+         sum(l.activated) FILTER (WHERE l.period_start = least($to::DATE, $latest::DATE)) AS now,
+         sum(l.activated) FILTER (WHERE l.period_start = least($to::DATE - 84, $latest::DATE)) AS before
   FROM rollup_uptake_levels l JOIN scope s ON s.leaf = l.practice_code
   WHERE $level IN ('icb', 'ccg', 'practice') AND l.grain = 'day' AND l.dim = 'none'
-    AND l.period_start IN ((SELECT now_day FROM days), (SELECT before_day FROM days))
+    AND l.period_start IN (least($to::DATE, $latest::DATE), least($to::DATE - 84, $latest::DATE))
   GROUP BY ALL
   UNION ALL
   SELECT s.grp,
-         sum(l.activated) FILTER (WHERE l.day = (SELECT now_day FROM days)),
-         sum(l.activated) FILTER (WHERE l.day = (SELECT before_day FROM days))
+         sum(l.activated) FILTER (WHERE l.day = least($to::DATE, $latest::DATE)),
+         sum(l.activated) FILTER (WHERE l.day = least($to::DATE - 84, $latest::DATE))
   FROM rollup_org_levels l JOIN scope s ON s.leaf = l.org_code
-  WHERE $level IN ('trust', 'community') AND l.day IN ((SELECT now_day FROM days), (SELECT before_day FROM days))
+  WHERE $level IN ('trust', 'community') AND l.day IN (least($to::DATE, $latest::DATE), least($to::DATE - 84, $latest::DATE))
   GROUP BY ALL
 ),
 leaves AS (

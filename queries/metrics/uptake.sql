@@ -12,7 +12,6 @@ WITH scope AS (
   JOIN rollup_org_tree f ON f.org_code = t.org_code AND f.ancestor_code = $org
   WHERE t.ancestor_type = $level
 ),
-latest AS (SELECT max(latest_day) AS latest_day FROM rollup_facts),
 periods AS (
   SELECT p::DATE AS period_start, least((p + step)::DATE - 1, $to::DATE) AS period_end
   FROM (
@@ -23,7 +22,7 @@ periods AS (
 ),
 -- the day whose level each period reports (no data changes after the latest day)
 ends AS (
-  SELECT period_start, period_end, least(period_end, coalesce((SELECT latest_day FROM latest), period_end)) AS end_day
+  SELECT period_start, period_end, least(period_end, $latest::DATE) AS end_day
   FROM periods
 ),
 practice_path AS (SELECT $level IN ('icb', 'ccg', 'practice') AS yes),
@@ -37,7 +36,7 @@ day_levels AS (
 ),
 month_ends AS (
   SELECT period_start, end_day,
-         end_day = last_day(end_day) OR end_day >= coalesce((SELECT latest_day FROM latest), end_day) AS whole_month
+         end_day = last_day(end_day) OR end_day >= $latest::DATE AS whole_month
   FROM ends WHERE $grain IN ('month', 'quarter') AND (SELECT yes FROM practice_path)
 ),
 month_parts AS (

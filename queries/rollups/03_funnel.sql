@@ -21,7 +21,8 @@ FROM (
                   'All' AS "none", channel, campaign FROM cube)
   ON "none", channel, campaign INTO NAME dim VALUE dim_value
 )
-GROUP BY ALL;
+GROUP BY ALL
+ORDER BY dim, cohort_month;
 
 DELETE FROM rollup_funnel_lag;
 INSERT INTO rollup_funnel_lag
@@ -41,4 +42,5 @@ FROM (
   UNPIVOT (SELECT cohort_month, practice_code, step, days, patients, 'All' AS "none", channel, campaign FROM cube)
   ON "none", channel, campaign INTO NAME dim VALUE dim_value
 )
-GROUP BY ALL;
+GROUP BY ALL
+ORDER BY dim, cohort_month;

@@ -105,6 +105,13 @@ SELECT g.grain, date_trunc(g.grain, month)::DATE, practice_code, 'platform', pla
        coalesce(sum(events) FILTER (WHERE event_type = 'login'), 0)::BIGINT, sum(events)::BIGINT
 FROM m, g GROUP BY ALL;
 
+-- Stored sorted by grain, breakdown and period so a date-range read skips most row groups.
+CREATE OR REPLACE TEMP TABLE t_active_sorted AS
+SELECT * FROM rollup_active ORDER BY grain, dim, period_start, practice_code;
+DELETE FROM rollup_active;
+INSERT INTO rollup_active SELECT * FROM t_active_sorted;
+DROP TABLE t_active_sorted;
+
 -- Lifecycle (month and quarter): new (first active period ever), returning (also active the period before),
 -- resurrecting (active before, but not the period before), dormant (active the period before,
 -- not in this one).

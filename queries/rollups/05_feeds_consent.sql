@@ -10,7 +10,8 @@ INSERT INTO rollup_feeds_daily
 SELECT pi_day(f.occurred_at), p.practice_code, f.source_org_code, sum(f.item_count)::BIGINT, count(*)::BIGINT
 FROM record_feeds f JOIN (SELECT patient_id, practice_code FROM rollup_patient) p USING (patient_id)
 WHERE p.practice_code IS NOT NULL
-GROUP BY ALL;
+GROUP BY ALL
+ORDER BY 1;
 
 DELETE FROM rollup_feed_reach_daily;
 INSERT INTO rollup_feed_reach_daily

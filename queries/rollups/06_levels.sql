@@ -15,7 +15,8 @@ firsts AS (SELECT practice_code, min(day) AS first_day FROM changes GROUP BY ALL
 grid AS (SELECT f.practice_code, d.day FROM firsts f JOIN t_days d ON d.day >= f.first_day)
 SELECT 'day', g.day, g.practice_code, 'none', 'All',
        sum(coalesce(c.delta, 0)) OVER (PARTITION BY g.practice_code ORDER BY g.day)::INTEGER
-FROM grid g LEFT JOIN changes c USING (practice_code, day);
+FROM grid g LEFT JOIN changes c USING (practice_code, day)
+ORDER BY g.day, g.practice_code;  -- sorted by day: a lookup of one day skips the other row groups
 
 INSERT INTO rollup_uptake_levels
 WITH changes AS (
@@ -27,7 +28,8 @@ firsts AS (SELECT practice_code, dim, dim_value, min(month) AS first_month FROM 
 grid AS (SELECT f.practice_code, f.dim, f.dim_value, m.month FROM firsts f JOIN months m ON m.month >= f.first_month)
 SELECT 'month', g.month, g.practice_code, g.dim, g.dim_value,
        sum(coalesce(c.delta, 0)) OVER (PARTITION BY g.practice_code, g.dim, g.dim_value ORDER BY g.month)::INTEGER
-FROM grid g LEFT JOIN changes c USING (practice_code, dim, dim_value, month);
+FROM grid g LEFT JOIN changes c USING (practice_code, dim, dim_value, month)
+ORDER BY g.dim, g.month, g.practice_code;
 
 DELETE FROM rollup_org_levels;
 INSERT INTO rollup_org_levels
@@ -45,7 +47,8 @@ SELECT g.day, g.org_code,
 FROM grid g
 LEFT JOIN activations a USING (org_code, day)
 LEFT JOIN reach r USING (org_code, day)
-WINDOW w_org AS (PARTITION BY g.org_code ORDER BY g.day);
+WINDOW w_org AS (PARTITION BY g.org_code ORDER BY g.day)
+ORDER BY g.day, g.org_code;
 
 DELETE FROM rollup_sources_levels;
 INSERT INTO rollup_sources_levels
@@ -68,6 +71,7 @@ SELECT g.day, g.practice_code,
        (sum(coalesce(c.enrolled, 0)) OVER w_src)::INTEGER, (sum(coalesce(c.s1, 0)) OVER w_src)::INTEGER,
        (sum(coalesce(c.s2, 0)) OVER w_src)::INTEGER, (sum(coalesce(c.s3, 0)) OVER w_src)::INTEGER
 FROM grid g LEFT JOIN daily c USING (practice_code, day)
-WINDOW w_src AS (PARTITION BY g.practice_code ORDER BY g.day);
+WINDOW w_src AS (PARTITION BY g.practice_code ORDER BY g.day)
+ORDER BY g.day, g.practice_code;
 
 DROP TABLE IF EXISTS t_days;

@@ -61,6 +61,14 @@ CREATE TABLE patients (
   batch_id      VARCHAR
 );
 
+-- How the importer finds a patient's id: the first 128 bits of the pseudonym as a UUID (16 bytes).
+-- Joining on it is several times cheaper than on the 64-character text once there are millions of
+-- patients, and 128 bits of HMAC output make a collision practically impossible.
+CREATE TABLE patient_keys (
+  pseudonym_key UUID NOT NULL,
+  patient_id    INTEGER NOT NULL
+);
+
 -- Events: append-only, keyed by event_id within each table. No indexes: de-duplication is a
 -- hash join done once per batch, and ART indexes would slow bulk loads at 20M+ rows.
 CREATE TABLE enrolment_events (

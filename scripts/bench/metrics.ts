@@ -59,6 +59,15 @@ async function time(iterations: number, fn: () => Promise<unknown>): Promise<num
   return samples;
 }
 
+/** The latest reporting day, as the API binds it ($latest). */
+async function latestDay(store: Store, latestEventAt: string | null): Promise<string | null> {
+  if (!latestEventAt) return null;
+  return store.withConnection(async (conn) => {
+    const row = (await conn.runAndReadAll(`SELECT latest_day::VARCHAR FROM rollup_facts LIMIT 1`)).getRows()[0];
+    return row ? String(row[0]) : null;
+  });
+}
+
 export async function benchMetrics(store: Store, options: BenchMetricsOptions = {}): Promise<MetricBenchRow[]> {
   const iterations = options.iterations ?? 20;
   const cold = createApp({ store, cacheEntries: 0 });
@@ -72,7 +81,8 @@ export async function benchMetrics(store: Store, options: BenchMetricsOptions = 
     const first = await cold.request(path);
     if (first.status !== 200) throw new Error(`${path} answered ${first.status}: ${await first.text()}`);
     const body = (await first.json()) as { params: ResolvedParams; rows: unknown[] };
-    const values = bindValues(name, body.params, CATALOGUE[name].needsModel ? model : null);
+    const latest = (body as unknown as { asOf: { latestEventAt: string | null } }).asOf.latestEventAt;
+    const values = bindValues(name, body.params, { model: CATALOGUE[name].needsModel ? model : null, latest: await latestDay(store, latest) });
 
     const sqlSamples = await time(iterations, () => store.withConnection((conn) => conn.runAndReadAll(sql[name].text, values)));
     const routeSamples = await time(iterations, async () => (await cold.request(path)).arrayBuffer());

@@ -45,8 +45,16 @@ export function loadMetricSql(): Record<MetricName, LoadedSql> {
   return out;
 }
 
+/** Values bound besides the request's parameters. */
+export interface SqlContext {
+  /** The savings model, flattened to JSON ($model). */
+  model: string | null;
+  /** The latest day with data ($latest): levels do not change after it. */
+  latest: string | null;
+}
+
 /** The values to bind for a metric: only the parameters its SQL names. */
-export function bindValues(name: MetricName, params: ResolvedParams, model: string | null): Record<string, string> {
+export function bindValues(name: MetricName, params: ResolvedParams, context: SqlContext): Record<string, string> {
   const all: Record<string, string | null> = {
     org: params.org ?? '',
     level: params.level ?? '',
@@ -54,7 +62,8 @@ export function bindValues(name: MetricName, params: ResolvedParams, model: stri
     from: params.from ?? '1900-01-01',
     to: params.to ?? '2999-12-31',
     by: params.by ?? 'none',
-    model,
+    model: context.model,
+    latest: context.latest ?? params.to ?? '2999-12-31',
   };
   const values: Record<string, string> = {};
   for (const key of loadMetricSql()[name].params) {
@@ -70,10 +79,10 @@ export async function runMetricSql(
   conn: DuckDBConnection,
   name: MetricName,
   params: ResolvedParams,
-  model: string | null,
+  context: SqlContext,
 ): Promise<RawRow[]> {
   const sql = loadMetricSql()[name];
-  const result = await conn.runAndReadAll(sql.text, bindValues(name, params, model));
+  const result = await conn.runAndReadAll(sql.text, bindValues(name, params, context));
   const definition = CATALOGUE[name];
   return result.getRowObjectsJson().map((row) => typeRow(definition, row as Record<string, unknown>));
 }
@@ -125,8 +134,8 @@ export async function computeMetric(
   conn: DuckDBConnection,
   name: MetricName,
   params: ResolvedParams,
-  model: string | null,
+  context: SqlContext,
 ): Promise<MetricRows> {
-  const raw = await runMetricSql(conn, name, params, model);
+  const raw = await runMetricSql(conn, name, params, context);
   return protectMetric(name, raw, params.by);
 }
