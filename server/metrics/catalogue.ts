@@ -212,7 +212,8 @@ export const CATALOGUE: Record<MetricName, MetricDefinition> = {
       'population. For practices, CCGs and the ICB patients are counted at their registered practice and the eligible ' +
       'population is the practice list size, summed up the hierarchy; a breakdown by age band, sex or IMD decile uses ' +
       'the registered patients in that group as its denominator (list sizes are not broken down), and a breakdown by ' +
-      'channel or campaign (of the activation) shows each one\'s share of the whole eligible population. For trusts and ' +
+      'channel or campaign (of the activation) shows each one\'s share of the whole eligible population; breakdowns are ' +
+      'kept by month and quarter. For trusts and ' +
       'community services: patients whose activation happened there, and patients reached by their record feeds (at ' +
       'least one item sent by that organisation by the end of the period).',
     unit: 'percent',
