@@ -14,7 +14,7 @@ export function formatGbp(n: number, compact = false): string {
   const sign = n < 0 ? '−' : '';
   const a = Math.abs(n);
   if (compact && a >= 1_000_000) return `${sign}£${twoDp.format(a / 1_000_000)}m`;
-  if (compact && a >= 10_000) return `${sign}£${oneDp.format(a / 1_000)}k`;
+  if (compact && a >= 1_000) return `${sign}£${oneDp.format(a / 1_000)}k`;
   return `${sign}£${int.format(a)}`;
 }
 

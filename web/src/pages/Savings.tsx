@@ -177,9 +177,9 @@ export default function Savings() {
           detail={c?.result.payback ? 'The month cumulative savings first covered cumulative cost.' : 'Cumulative savings have not yet covered cumulative cost.'}
         />
       </div>
-      <div class="two-col">
-        <div class="stack">
+      <div class="savings-layout">
           <ChartCard
+            id="savings-cumulative"
             title="Cumulative savings against cumulative cost, with the payback point"
             subtitle="Central estimate with the low–high band. Follows the what-if values at once."
             data={ready(cumulative)}
@@ -195,16 +195,16 @@ export default function Savings() {
               />
             )}
           />
-          <ChartCard title="Savings by type" subtitle="Central estimate, with the low–high range as a line." data={ready(types)} chart={typeChart} />
+          <ChartCard id="savings-types" title="Savings by type" subtitle="Central estimate, with the low–high range as a line." data={ready(types)} chart={typeChart} />
           {level && (
             <ChartCard
+              id="savings-orgs"
               title={`Savings by ${level === 'ccg' ? 'CCG' : 'GP practice'}`}
               subtitle="Central estimate of savings from activity in each organisation."
               data={orgTable ? { status: 'ready', data: orgTable } : byOrg.status === 'error' ? byOrg : { status: 'loading' }}
               chart={orgChart}
             />
           )}
-        </div>
         <aside class="whatif" aria-labelledby="whatif-title">
           <h2 id="whatif-title">What if the values were different?</h2>
           <p class="hint">
