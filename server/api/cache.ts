@@ -25,9 +25,16 @@ export function matchesEtag(ifNoneMatch: string | undefined, etag: string): bool
     .some((t) => t === '*' || t === etag);
 }
 
+const sizeOf = (r: CachedResponse) => (typeof r.body === 'string' ? r.body.length * 2 : r.body.byteLength);
+
+/** Bounded by entry count and by size (default 500 entries, 64 MB), least recently used out first. */
 export class ResponseCache {
   private readonly entries = new Map<string, CachedResponse>();
-  constructor(private readonly maxEntries = 500) {}
+  private bytes = 0;
+  constructor(
+    private readonly maxEntries = 500,
+    private readonly maxBytes = 64 * 1024 * 1024,
+  ) {}
 
   get(key: string): CachedResponse | undefined {
     const hit = this.entries.get(key);
@@ -39,14 +46,22 @@ export class ResponseCache {
   }
 
   set(key: string, value: CachedResponse): void {
-    if (this.maxEntries <= 0) return;
-    this.entries.delete(key);
+    if (this.maxEntries <= 0 || sizeOf(value) > this.maxBytes) return;
+    this.remove(key);
     this.entries.set(key, value);
-    while (this.entries.size > this.maxEntries) {
+    this.bytes += sizeOf(value);
+    while (this.entries.size > this.maxEntries || this.bytes > this.maxBytes) {
       const oldest = this.entries.keys().next().value;
       if (oldest === undefined) break;
-      this.entries.delete(oldest);
+      this.remove(oldest);
     }
+  }
+
+  private remove(key: string): void {
+    const old = this.entries.get(key);
+    if (!old) return;
+    this.bytes -= sizeOf(old);
+    this.entries.delete(key);
   }
 
   get size(): number {

@@ -1,0 +1,34 @@
+import { describe, expect, it } from 'vitest';
+import { ResponseCache, etagFor, matchesEtag, type CachedResponse } from './cache.js';
+
+const entry = (body: string): CachedResponse => ({ body, contentType: 'text/plain', headers: {}, etag: '"x"' });
+
+describe('ResponseCache', () => {
+  it('evicts the least recently used entry beyond its entry limit', () => {
+    const cache = new ResponseCache(2);
+    cache.set('a', entry('1'));
+    cache.set('b', entry('2'));
+    cache.get('a');
+    cache.set('c', entry('3'));
+    expect([cache.get('a')?.body, cache.get('b'), cache.get('c')?.body]).toEqual(['1', undefined, '3']);
+  });
+
+  it('evicts by size, and does not keep an answer larger than the whole budget', () => {
+    const cache = new ResponseCache(100, 40); // strings count 2 bytes a character
+    cache.set('a', entry('x'.repeat(10)));
+    cache.set('b', entry('y'.repeat(10)));
+    expect(cache.size).toBe(1);
+    cache.set('huge', entry('z'.repeat(30)));
+    expect(cache.get('huge')).toBeUndefined();
+  });
+});
+
+describe('ETags', () => {
+  it('change with the data version and match If-None-Match lists, weak or strong', () => {
+    const v1 = etagFor('1', 'k');
+    expect(etagFor('2', 'k')).not.toBe(v1);
+    expect(matchesEtag(`"other", W/${v1}`, v1)).toBe(true);
+    expect(matchesEtag('*', v1)).toBe(true);
+    expect(matchesEtag(undefined, v1)).toBe(false);
+  });
+});
