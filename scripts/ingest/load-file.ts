@@ -62,14 +62,19 @@ const keyMatch = (a: string, b: string, columns: readonly string[]) => columns.m
 async function assignPatientIds(conn: DuckDBConnection, ctx: LoadContext): Promise<void> {
   await conn.run(`
     CREATE OR REPLACE TEMP TABLE new_ids AS
-      SELECT nhs, ${hmacSql(ctx.key, 'nhs')} AS pseudonym
-      FROM (SELECT DISTINCT ${NHS_DIGITS} AS nhs FROM chk WHERE reason_code IS NULL)
-      WHERE nhs NOT IN (SELECT nhs FROM batch_ids);
-    INSERT INTO patients (patient_id, pseudonym, batch_id)
-      SELECT (SELECT coalesce(max(patient_id), 0) FROM patients) + row_number() OVER (ORDER BY pseudonym), pseudonym, ${literal(ctx.batchId)}
-      FROM new_ids WHERE pseudonym NOT IN (SELECT pseudonym FROM patients);
-    INSERT INTO batch_ids SELECT n.nhs, p.patient_id FROM new_ids n JOIN patients p ON p.pseudonym = n.pseudonym;
-    DROP TABLE new_ids;`);
+      SELECT nhs, pseudonym, CAST(left(pseudonym, 32) AS UUID) AS pseudonym_key
+      FROM (SELECT nhs, ${hmacSql(ctx.key, 'nhs')} AS pseudonym
+            FROM (SELECT DISTINCT ${NHS_DIGITS} AS nhs FROM chk WHERE reason_code IS NULL) d
+            WHERE NOT EXISTS (SELECT 1 FROM batch_ids b WHERE b.nhs = d.nhs));
+    CREATE OR REPLACE TEMP TABLE known_ids AS
+      SELECT n.nhs, k.patient_id FROM new_ids n JOIN patient_keys k ON k.pseudonym_key = n.pseudonym_key;
+    CREATE OR REPLACE TEMP TABLE fresh_ids AS
+      SELECT n.*, (SELECT coalesce(max(patient_id), 0) FROM patient_keys) + row_number() OVER (ORDER BY n.pseudonym) AS patient_id
+      FROM new_ids n WHERE n.nhs NOT IN (SELECT nhs FROM known_ids);
+    INSERT INTO patients (patient_id, pseudonym, batch_id) SELECT patient_id, pseudonym, ${literal(ctx.batchId)} FROM fresh_ids;
+    INSERT INTO patient_keys SELECT pseudonym_key, patient_id FROM fresh_ids;
+    INSERT INTO batch_ids SELECT nhs, patient_id FROM known_ids UNION ALL SELECT nhs, patient_id FROM fresh_ids;
+    DROP TABLE new_ids; DROP TABLE known_ids; DROP TABLE fresh_ids;`);
 }
 
 /** Valid rows with their stored types; the NHS number is replaced by patient_id here. */
