@@ -14,7 +14,7 @@ describe('ResponseCache', () => {
   });
 
   it('evicts by size, and does not keep an answer larger than the whole budget', () => {
-    const cache = new ResponseCache(100, 40); // strings count 2 bytes a character
+    const cache = new ResponseCache(100, 30); // strings count 2 bytes a character: 20 each
     cache.set('a', entry('x'.repeat(10)));
     cache.set('b', entry('y'.repeat(10)));
     expect(cache.size).toBe(1);
