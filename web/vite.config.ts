@@ -19,6 +19,8 @@ export default defineConfig({
     // Page chunks (and Plot / arquero inside them) are loaded on demand; the entry stays small.
     chunkSizeWarningLimit: 600,
     assetsDir: 'assets',
+    // dist/.vite/manifest.json: which chunks each page loads (test/e2e/bundle-size.ts reads it).
+    manifest: true,
   },
   server: {
     port: Number(process.env.WEB_PORT ?? 5173),

@@ -11,6 +11,7 @@ import { fileURLToPath } from 'node:url';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { chromiumAvailable, launchBrowser, type Browser } from './browser.js';
+import { MAIN_BUNDLE_BUDGET_GZIP, measureBundleSizes } from './bundle-size.js';
 import { measureOverviewFirstView } from './first-view.js';
 import { startRegionServer, type RegionServer } from './region-server.js';
 
@@ -98,6 +99,23 @@ describe.skipIf(!chromiumAvailable())('dashboard in a real browser', () => {
     expect((await fetch(`${server.url}/assets/missing-123.js`)).status).toBe(404);
     const api404 = await fetch(`${server.url}/api/nothing-here`);
     expect(api404.status).toBe(404);
+  });
+
+  it('keeps the main bundle under 350 KB gzip, with Plot and arquero only in page chunks', () => {
+    const sizes = measureBundleSizes(server.distDir);
+    console.log(
+      `[e2e] main bundle ${(sizes.main.gzipBytes / 1024).toFixed(1)} KB gzip; pages: ` +
+        Object.entries(sizes.pages)
+          .map(([name, p]) => `${name} +${(p.gzipBytes / 1024).toFixed(1)} KB`)
+          .join(', '),
+    );
+    writeFileSync(join(ARTIFACTS, 'bundle-sizes.json'), `${JSON.stringify(sizes, null, 2)}\n`);
+    expect(sizes.main.gzipBytes).toBeLessThan(MAIN_BUNDLE_BUDGET_GZIP);
+    const mainCode = sizes.main.files.filter((f) => f.endsWith('.js')).map((f) => readFileSync(join(server.distDir, f), 'utf8')).join('\n');
+    // Plot's and arquero's own identifiers never reach the entry bundle.
+    expect(mainCode).not.toContain("`plot-"); // Plot names its figures plot-<hash>
+    expect(mainCode).not.toMatch(/groupby/); // arquero's verbs
+    expect(Object.keys(sizes.pages).sort()).toEqual(['DataConsent', 'Engagement', 'Equity', 'Funnel', 'Overview', 'Report', 'Rollout', 'Savings']);
   });
 
   it.each(PAGES)('opens $path with real numbers and no console errors', async ({ path, name, heading }) => {

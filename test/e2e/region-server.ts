@@ -16,6 +16,8 @@ const REPO_ROOT = resolve(fileURLToPath(new URL('../..', import.meta.url)));
 export interface RegionServer {
   url: string;
   store: Store;
+  /** The dashboard build being served. */
+  distDir: string;
   /** Seconds spent generating, importing and building (for the test log). */
   setupSeconds: { generate: number; import: number; build: number };
   close(): Promise<void>;
@@ -54,6 +56,7 @@ export async function startRegionServer(options: { scale?: number; days?: number
   return {
     url: `http://127.0.0.1:${port}`,
     store,
+    distDir,
     setupSeconds: { generate, import: imported, build: built },
     async close() {
       await new Promise<void>((done) => server.close(() => done()));
