@@ -6,13 +6,15 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { DuckDBConnection } from '@duckdb/node-api';
-import { literal } from '../ingest/validation-sql.js';
+import { literal, modulus11Valid } from '../ingest/validation-sql.js';
 
 export interface SyntheticBatchOptions {
   dir: string;
   events: number;
   patients: number;
   orgCodes: string[];
+  /** Take the patients' NHS numbers from a delivered patients file instead of inventing them. */
+  nhsNumbersFrom?: string;
   /** First event id number, so successive batches do not collide. */
   firstEventNo?: number;
   start: string;
@@ -34,7 +36,11 @@ export async function writeSyntheticBatch(conn: DuckDBConnection, o: SyntheticBa
   const first = o.firstEventNo ?? 0;
   const orgs = `[${o.orgCodes.map(literal).join(', ')}]`;
   const types = `['login','record_viewed','letter_viewed','result_viewed','message_sent','appointment_booked','appointment_cancelled','questionnaire_completed','prescription_requested','document_uploaded']`;
-  await conn.run(`CREATE OR REPLACE TEMP TABLE bench_nhs AS SELECT row_number() OVER () - 1 AS k, nhs FROM (${nhsNumberSql.replace('?PATIENTS', String(o.patients))})`);
+  const numbers = o.nhsNumbersFrom
+    ? `SELECT DISTINCT replace(nhs_number, ' ', '') AS nhs FROM read_csv(${literal(o.nhsNumbersFrom)}, all_varchar = true)
+       WHERE ${modulus11Valid(`replace(nhs_number, ' ', '')`)}`
+    : nhsNumberSql.replace('?PATIENTS', String(o.patients));
+  await conn.run(`CREATE OR REPLACE TEMP TABLE bench_nhs AS SELECT row_number() OVER () - 1 AS k, nhs FROM (${numbers})`);
   const counted = await conn.runAndReadAll(`SELECT count(*)::BIGINT FROM bench_nhs`);
   const nhsCount = Number(counted.getRows()[0]![0]);
   const files: string[] = [];

@@ -1,0 +1,206 @@
+/**
+ * npm run bench [-- --only generate,ingest,metrics,web] [--scale 1]
+ *
+ * Measures the speed targets at North West London scale and writes data/bench/report.md:
+ *  - generate + import of the whole region (target: under 10 minutes on 2 cores, < 4 GB);
+ *  - ingest rows/s of a 5M-event batch into a store already holding 20M+ events, next to DuckDB's
+ *    own read_csv → new table load of the same files in the same run (target ≥ 0.5×), with where
+ *    the time goes;
+ *  - every metric route in-process next to its bare SQL (target ≤ 1.3×, < 50 ms p95 hot);
+ *  - the dashboard's first view of Overview in headless Chromium (target < 1.5 s).
+ * The region and its store are kept in data/bench/ and reused by later runs.
+ */
+import { copyFileSync, existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { openStore, type Store } from '../../server/store/store.js';
+import { generateRegion } from '../generate/index.js';
+import { importLanding, type BatchReport } from '../ingest/index.js';
+import { writeSyntheticBatch } from './synthetic-batch.js';
+import { benchMetrics } from './metrics.js';
+import { literal } from '../ingest/validation-sql.js';
+
+const BENCH_DIR = resolve('data/bench');
+const LANDING = join(BENCH_DIR, 'landing');
+const BASE_DB = join(BENCH_DIR, 'base.duckdb');
+const WORK_DB = join(BENCH_DIR, 'work.duckdb');
+const BIG_BATCH_LANDING = join(BENCH_DIR, 'landing-5m');
+const BIG_BATCH_EVENTS = 5_000_000;
+const KEY = process.env.PORTAL_PSEUDO_KEY ?? 'portal-insights-benchmark-key-0001';
+
+const report: string[] = [];
+const say = (line = '') => {
+  console.log(line);
+  report.push(line);
+};
+const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
+const rss = () => `${(process.resourceUsage().maxRSS / 1024 / 1024).toFixed(2)} GB`;
+
+function parseArgs() {
+  const argv = process.argv.slice(2).filter((a) => a !== '--');
+  const value = (name: string) => {
+    const i = argv.indexOf(`--${name}`);
+    return i >= 0 ? argv[i + 1] : undefined;
+  };
+  const only = value('only')?.split(',') ?? ['generate', 'ingest', 'metrics', 'web'];
+  const scale = Number(value('scale') ?? 1);
+  if (!(scale > 0)) throw new Error('--scale must be a positive number');
+  return { only, scale };
+}
+
+async function count(store: Store, sql: string): Promise<number> {
+  return store.withConnection(async (conn) => Number((await conn.runAndReadAll(sql)).getRows()[0]![0]));
+}
+
+/** The region at NWL scale, generated and imported once; timings reported when it is built. */
+async function ensureBaseStore(scale: number): Promise<void> {
+  if (existsSync(BASE_DB)) {
+    say(`Base store: reusing ${BASE_DB} (delete data/bench/ to rebuild and re-time generation + import).`);
+    return;
+  }
+  mkdirSync(BENCH_DIR, { recursive: true });
+  rmSync(LANDING, { recursive: true, force: true });
+  say(`## Generate + import the region (scale ${scale})`);
+  const genStart = Date.now();
+  const summary = await generateRegion({ out: LANDING, scale });
+  const genMs = Date.now() - genStart;
+  say(`- generated ${summary.patients.toLocaleString('en-GB')} patients, ${summary.batches} batches, ` +
+      `${Object.values(summary.events).reduce((a, b) => a + b, 0).toLocaleString('en-GB')} event rows in ${seconds(genMs)} (peak RSS so far ${rss()})`);
+  const store = await openStore({ path: BASE_DB });
+  try {
+    const importStart = Date.now();
+    const result = await importLanding({ store, landingDir: LANDING, trigger: 'bench', key: KEY, log: () => undefined });
+    const importMs = Date.now() - importStart;
+    const rows = result.batches.reduce((n, b) => n + b.rowsIn, 0);
+    say(`- imported ${rows.toLocaleString('en-GB')} rows in ${seconds(importMs)} (${Math.round(rows / (importMs / 1000)).toLocaleString('en-GB')} rows/s), status ${result.status}`);
+    say(`- **generate + import: ${seconds(genMs + importMs)}** (target < 600 s); peak RSS ${rss()} (target < 4 GB)`);
+  } finally {
+    await store.close();
+  }
+  say();
+}
+
+function stepTotals(batch: BatchReport): Record<string, number> {
+  const totals: Record<string, number> = {};
+  for (const file of batch.files) for (const [step, ms] of Object.entries(file.steps)) totals[step] = (totals[step] ?? 0) + ms;
+  return totals;
+}
+
+async function benchIngest(): Promise<void> {
+  say('## Ingest: a 5M-event batch into a store holding 20M+ events');
+  copyFileSync(BASE_DB, WORK_DB);
+  rmSync(`${WORK_DB}.wal`, { force: true });
+  const store = await openStore({ path: WORK_DB });
+  try {
+    const held = await count(store, `SELECT (SELECT count(*) FROM usage_events) + (SELECT count(*) FROM enrolment_events) + (SELECT count(*) FROM record_feeds) + (SELECT count(*) FROM consent_events)`);
+    say(`- store holds ${held.toLocaleString('en-GB')} events`);
+
+    const batchDir = join(BIG_BATCH_LANDING, '2999-01-01T02-00Z');
+    if (!existsSync(batchDir)) {
+      // Real patients of the region (their NHS numbers from the generated patients file) using
+      // real organisations, so lookups hit existing pseudonyms as in production.
+      const patientsFile = readdirSync(join(LANDING, readdirSync(LANDING).filter((d) => !d.startsWith('.') && !d.startsWith('_')).sort()[0]!))
+        .find((f) => f.startsWith('patients'));
+      const firstBatch = readdirSync(LANDING).filter((d) => !d.startsWith('.') && !d.startsWith('_')).sort()[0]!;
+      const orgs = await store.withConnection(async (conn) =>
+        (await conn.runAndReadAll(`SELECT org_code FROM organisations WHERE org_type IN ('practice', 'trust', 'community') ORDER BY org_code`)).getRows().map((r) => String(r[0])),
+      );
+      await store.withConnection((conn) =>
+        writeSyntheticBatch(conn, {
+          dir: batchDir,
+          events: BIG_BATCH_EVENTS,
+          patients: 0,
+          nhsNumbersFrom: patientsFile ? join(LANDING, firstBatch, patientsFile) : undefined,
+          orgCodes: orgs,
+          start: new Date(Date.now() - 30 * 86_400_000).toISOString().slice(0, 19).replace('T', ' '),
+          days: 29,
+        }),
+      );
+    }
+    const files = readdirSync(batchDir).map((f) => join(batchDir, f));
+
+    const nativeStart = Date.now();
+    await store.withConnection(async (conn) => {
+      await conn.run(`CREATE TEMP TABLE native_load AS SELECT * FROM read_csv([${files.map(literal).join(', ')}])`);
+      await conn.run(`DROP TABLE native_load`);
+    });
+    const nativeMs = Date.now() - nativeStart;
+    const nativeRate = BIG_BATCH_EVENTS / (nativeMs / 1000);
+    say(`- DuckDB read_csv → new table: ${seconds(nativeMs)} (${Math.round(nativeRate).toLocaleString('en-GB')} rows/s)`);
+
+    const result = await importLanding({ store, landingDir: BIG_BATCH_LANDING, trigger: 'bench', key: KEY, log: () => undefined });
+    const batch = result.batches.find((b) => b.status !== 'skipped');
+    if (!batch || batch.status !== 'succeeded') throw new Error(`The benchmark batch did not load: ${batch?.error ?? 'already loaded'}`);
+    const rate = batch.rowsIn / (batch.durationMs / 1000);
+    say(`- importer (validate + pseudonymise + de-duplicate + objections + write, atomic): ${seconds(batch.durationMs)} ` +
+        `(${Math.round(rate).toLocaleString('en-GB')} rows/s) → **${(rate / nativeRate).toFixed(2)}× native** (target ≥ 0.5×)`);
+    say(`- then rebuilding the rollups for the API: ${seconds(result.durationMs - batch.durationMs)}`);
+    const totals = stepTotals(batch);
+    const all = Object.values(totals).reduce((a, b) => a + b, 0);
+    say(`- where the importer's time goes: ${Object.entries(totals).sort((a, b) => b[1] - a[1]).map(([s, ms]) => `${s} ${seconds(ms)} (${Math.round((ms / all) * 100)}%)`).join(', ')}`);
+  } finally {
+    await store.close();
+    rmSync(WORK_DB, { force: true });
+    rmSync(`${WORK_DB}.wal`, { force: true });
+  }
+  say();
+}
+
+async function benchApi(): Promise<void> {
+  say('## Metrics API at NWL scale (in-process route vs the bare SQL, same run)');
+  const store = await openStore({ path: BASE_DB });
+  try {
+    const rows = await benchMetrics(store);
+    say('| request | rows | SQL p50 / p95 ms | route p50 / p95 ms | ratio | hot p50 / p95 ms |');
+    say('|---|---:|---:|---:|---:|---:|');
+    for (const r of rows) {
+      say(`| ${r.path} | ${r.rows} | ${r.sqlP50Ms} / ${r.sqlP95Ms} | ${r.routeP50Ms} / ${r.routeP95Ms} | ${r.ratio.toFixed(2)}× | ${r.hotP50Ms} / ${r.hotP95Ms} |`);
+    }
+    const worstRatio = Math.max(...rows.map((r) => r.ratio));
+    const worstHot = Math.max(...rows.map((r) => r.hotP95Ms));
+    say(`- worst ratio ${worstRatio.toFixed(2)}× (target ≤ 1.3×); worst hot p95 ${worstHot} ms (target < 50 ms)`);
+  } finally {
+    await store.close();
+  }
+  say();
+}
+
+async function benchWeb(): Promise<void> {
+  say('## Dashboard first view (Overview, headless Chromium, fresh profile each run)');
+  const { chromiumAvailable } = await import('../../test/e2e/browser.js');
+  if (!chromiumAvailable()) {
+    say('- skipped: /usr/bin/chromium is not installed (apt-get install -y chromium)');
+    return;
+  }
+  const { measureOverviewFirstView } = await import('../../test/e2e/first-view.js');
+  const { startServer } = await import('../../server/main.js');
+  const { build } = await import('vite');
+  await build({ configFile: resolve('web/vite.config.ts'), logLevel: 'warn' });
+  const store = await openStore({ path: BASE_DB });
+  const server = await startServer({ store, port: 0, cron: 'off' });
+  try {
+    const result = await measureOverviewFirstView(server.url, { runs: 5 });
+    say(`- runs ${result.runsMs.join(', ')} ms → **median ${result.medianMs} ms** (target < 1,500 ms), ${result.requests} requests`);
+  } finally {
+    await server.close();
+    await store.close();
+  }
+  say();
+}
+
+async function main(): Promise<void> {
+  const { only, scale } = parseArgs();
+  say(`# Portal Insights benchmark — ${new Date().toISOString()}`);
+  say(`Machine: ${(await import('node:os')).cpus().length} cores, Node ${process.version}`);
+  say();
+  await ensureBaseStore(scale);
+  if (only.includes('ingest')) await benchIngest();
+  if (only.includes('metrics')) await benchApi();
+  if (only.includes('web')) await benchWeb();
+  writeFileSync(join(BENCH_DIR, 'report.md'), report.join('\n') + '\n');
+  console.log(`\nreport written to ${join(BENCH_DIR, 'report.md')}`);
+}
+
+main().catch((err: Error) => {
+  console.error(`bench failed: ${err.message}`);
+  process.exit(1);
+});
