@@ -114,6 +114,12 @@ describe('bad parameters are 400 naming the parameter, unknown names 404', () =>
     expect(body.parameter).toBe('by');
   });
 
+  it('refuses a series of more than 530 periods', async () => {
+    const { status, body } = await error('/api/metrics/uptake?grain=week&from=1990-01-01&to=2026-02-28');
+    expect(status).toBe(400);
+    expect(body.parameter).toBe('from');
+  });
+
   it('refuses a day grain over more than 400 days', async () => {
     expect((await error('/api/metrics/uptake?grain=day&from=2024-01-01&to=2026-02-28')).body.parameter).toBe('grain');
   });

@@ -69,6 +69,9 @@ const LEVELS_WITHIN: Record<string, readonly Level[]> = {
 
 /** A day grain over years would be millions of rows; longer windows should use a longer grain. */
 const MAX_DAYS_AT_DAY_GRAIN = 400;
+/** Longer series would be answers no chart can show, and slow to compute. */
+const MAX_PERIODS = 530;
+const MAX_YEARS = 50;
 
 export function resolveParams(
   def: MetricDefinition,
@@ -156,11 +159,16 @@ export function resolveParams(
     if (from > to) {
       throw badParameter(query.from !== undefined ? 'from' : 'to', `from (${from}) must not be after to (${to})`);
     }
-    if (grain === 'day') {
-      const days = (Date.parse(to) - Date.parse(from)) / 86_400_000 + 1;
-      if (days > MAX_DAYS_AT_DAY_GRAIN) {
-        throw badParameter('grain', `grain=day covers at most ${MAX_DAYS_AT_DAY_GRAIN} days (from ${from} to ${to} is ${days}); use week or month`);
-      }
+    const days = (Date.parse(to) - Date.parse(from)) / 86_400_000 + 1;
+    if (grain === 'day' && days > MAX_DAYS_AT_DAY_GRAIN) {
+      throw badParameter('grain', `grain=day covers at most ${MAX_DAYS_AT_DAY_GRAIN} days (from ${from} to ${to} is ${days}); use week or month`);
+    }
+    const periods = grain === 'week' ? days / 7 : grain === 'month' ? days / 30.4 : grain === 'quarter' ? days / 91.3 : 0;
+    if (periods > MAX_PERIODS) {
+      throw badParameter('from', `At most ${MAX_PERIODS} periods per request: from ${from} to ${to} by ${grain} is about ${Math.round(periods)}; narrow the dates or use a longer grain`);
+    }
+    if (days > MAX_YEARS * 366) {
+      throw badParameter('from', `At most ${MAX_YEARS} years per request (from ${from} to ${to})`);
     }
   }
 
