@@ -152,6 +152,7 @@ export function propensity(age: number, imd: number, sex: number): number {
 /** Share of registrations that complete identity checks and activate. */
 const ACTIVATION_RATE = 0.88;
 const SELF_REGISTRATION = 0.08;
+const OPPORTUNISTIC_INVITES = 0.12;
 const MOVER_SHARE = 0.012;
 const OBJECTION_SHARE = 0.025;
 const OBJECTION_WITHDRAWN = 0.12;
@@ -283,6 +284,9 @@ export function buildPlan({ seed, region, calendar, periods }: PlanInput): Plan 
     // Invitation time on the practice's S-curve; the few drawn before go-live join the launch mail-out.
     let t = goLive + (practice.midpointDays + practice.spreadDays * rng.logistic()) * DAY;
     if (t < goLive) t = goLive + rng.range(0.2, 14) * DAY;
+    // Some invitations are opportunistic (new registrations at the practice, appointments),
+    // spread evenly after go-live: uptake keeps creeping up after the S-curve has flattened.
+    if (rng.chance(OPPORTUNISTIC_INVITES)) t = goLive + rng.next() * Math.max(DAY, endSec - goLive);
     let campaign: Campaign | undefined;
     for (const c of campaigns) {
       const start = Math.max(c.startDay * DAY, goLive);

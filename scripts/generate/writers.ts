@@ -17,7 +17,7 @@ import { FILE_COLUMNS, type FileKind } from './contract.js';
 import type { OutputFormat } from './options.js';
 
 export const GZIP_LEVEL = 1;
-const CHUNK_CHARS = 1 << 19;
+const CHUNK_BYTES = 1 << 20;
 
 export interface WrittenFile {
   name: string;
@@ -55,35 +55,71 @@ function extension(format: OutputFormat): string {
   return format === 'ndjson' ? 'ndjson.gz' : 'csv.gz';
 }
 
+/**
+ * Buffer#latin1Write is what Buffer#write(…, 'latin1') calls after its argument juggling, which
+ * costs more than the copy itself for short rows.
+ */
+type LatinWritable = Buffer & { latin1Write(text: string, offset: number): number };
+if (typeof (Buffer.prototype as Partial<LatinWritable>).latin1Write !== 'function') {
+  (Buffer.prototype as LatinWritable).latin1Write = function (this: Buffer, text: string, offset: number) {
+    return this.write(text, offset, 'latin1');
+  };
+}
+
 class Part {
   readonly gzip: Gzip;
   readonly done: Promise<void>;
   /** Set while gzip's buffer is full; resolves on its 'drain' (listened for at once, so it can't be missed). */
   drained: Promise<unknown> | undefined;
   rows = 0;
-  private pending = '';
+  private buffer = Buffer.allocUnsafe(CHUNK_BYTES);
+  private used = 0;
 
-  constructor(readonly path: string) {
+  /**
+   * `encoding`: event and patient files are pure ASCII (codes, digits, ISO timestamps), so they
+   * are copied byte for byte (latin1), which is several times cheaper than UTF-8 encoding a
+   * concatenated string; reference files with free-text names use UTF-8.
+   */
+  constructor(
+    readonly path: string,
+    private readonly encoding: 'latin1' | 'utf8',
+  ) {
     this.gzip = createGzip({ level: GZIP_LEVEL });
     this.done = pipeline(this.gzip, createWriteStream(path));
     // pipeline() attaches its own error handling; the promise surfaces failures at close.
     this.done.catch(() => undefined);
   }
 
-  /** Rows are concatenated (V8 ropes make this cheap) and encoded once per chunk. */
   push(text: string): void {
-    this.pending += text;
-    if (this.pending.length >= CHUNK_CHARS) this.flush();
+    // UTF-8 needs up to 3 bytes per UTF-16 unit; latin1 exactly one.
+    const worst = this.encoding === 'latin1' ? text.length : text.length * 3;
+    if (this.used + worst > CHUNK_BYTES) {
+      this.flush();
+      if (worst > CHUNK_BYTES) {
+        this.send(Buffer.from(text, this.encoding));
+        return;
+      }
+    }
+    this.used +=
+      this.encoding === 'latin1'
+        ? (this.buffer as LatinWritable).latin1Write(text, this.used)
+        : this.buffer.write(text, this.used, 'utf8');
   }
 
-  flush(): void {
-    if (this.pending.length === 0) return;
-    if (!this.gzip.write(this.pending) && !this.drained) {
+  private send(chunk: Buffer): void {
+    if (!this.gzip.write(chunk) && !this.drained) {
       this.drained = once(this.gzip, 'drain').then(() => {
         this.drained = undefined;
       });
     }
-    this.pending = '';
+  }
+
+  flush(): void {
+    if (this.used === 0) return;
+    // zlib keeps a reference to the chunk until it is compressed, so start a fresh buffer.
+    this.send(this.buffer.subarray(0, this.used));
+    this.buffer = Buffer.allocUnsafe(CHUNK_BYTES);
+    this.used = 0;
   }
 
   async close(): Promise<void> {
@@ -132,7 +168,7 @@ export class KindWriter {
   }
 
   private openPart(): Part {
-    const part = new Part(this.partPath(this.parts.length + 1));
+    const part = new Part(this.partPath(this.parts.length + 1), this.options.quote ? 'utf8' : 'latin1');
     if (this.options.format !== 'ndjson') part.push(this.header);
     this.parts.push(part);
     return part;
