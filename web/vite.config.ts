@@ -10,6 +10,8 @@ const apiTarget = process.env.PORTAL_API_URL ?? `http://127.0.0.1:${process.env.
 export default defineConfig({
   root: webRoot,
   base: '/',
+  // (Module-preloading Plot from the HTML was tried: parsing it then delays the entry script on a
+  // busy machine, so Plot is fetched when a page asks for it, alongside that page's data.)
   plugins: [preact()],
   build: {
     outDir: 'dist',

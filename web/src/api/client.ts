@@ -25,8 +25,11 @@ function messageFrom(body: unknown, status: number): string {
 }
 
 export function metricUrl(name: string, params: MetricParams, format?: 'csv' | 'json' | 'parquet'): string {
+  // Keys in a fixed order, so equal requests share one URL (and one cache entry).
   const q = new URLSearchParams();
-  for (const [k, v] of Object.entries(params)) if (v !== undefined && v !== null && v !== '') q.set(k, String(v));
+  for (const [k, v] of Object.entries(params).sort(([a], [b]) => a.localeCompare(b))) {
+    if (v !== undefined && v !== null && v !== '') q.set(k, String(v));
+  }
   if (format) q.set('format', format);
   const qs = q.toString();
   return `/api/metrics/${encodeURIComponent(name)}${qs ? `?${qs}` : ''}`;

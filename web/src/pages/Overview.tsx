@@ -10,8 +10,9 @@ import { dateCol, latestWith, numberAt } from '../lib/metric.js';
 import { projectToTarget } from '../lib/projection.js';
 import { ragStatus } from '../lib/rag.js';
 import { hrefFor } from '../lib/router.js';
-import { practiceScope } from '../lib/scope.js';
 import { A, C, R, U, activeChart, loadSharedCharts, objectionTotals, objectionsChart, providerChart, roiChart, uptakeSeriesChart } from './shared.js';
+
+import { overviewRequests } from './overview-requests.js';
 
 // Start loading Plot (with the chart code) now, alongside the data requests, not after them.
 void loadSharedCharts();
@@ -20,12 +21,12 @@ void loadSharedCharts();
 export default function Overview() {
   const { filters, orgs, route } = useApp();
   const org = orgs.byCode.get(filters.org);
-  const params = { org: filters.org, from: filters.from, to: filters.to, grain: filters.grain };
-  const uptake = useMetric('uptake', params);
-  const scoped = practiceScope(orgs, filters.org);
-  const active = useMetric('active_users', { ...params, org: scoped.org });
-  const roi = useMetric('roi', { org: filters.org, from: filters.from, to: filters.to, grain: 'month' });
-  const consent = useMetric('consent', { ...params, org: scoped.org });
+  const requests = overviewRequests(filters, orgs);
+  const scoped = requests.scoped;
+  const uptake = useMetric('uptake', requests.uptake);
+  const active = useMetric('active_users', requests.active_users);
+  const roi = useMetric('roi', requests.roi);
+  const consent = useMetric('consent', requests.consent);
 
   const target = org?.targetUptakePct ?? null;
   // Trusts and community services have no registered list: their figures are counts, not uptake.
