@@ -73,44 +73,42 @@ events AS (
          sum(events)::BIGINT AS events, sum(logins)::BIGINT AS logins
   FROM t_ev_day, (SELECT unnest(['day', 'week', 'month', 'quarter']) AS grain) g
   GROUP BY ALL
-)
-SELECT grain, period_start, practice_code, 'none', 'All', c.n::INTEGER, coalesce(e.logins, 0), coalesce(e.events, 0)
-FROM counts c LEFT JOIN events e USING (grain, period_start, practice_code);
-
--- Breakdowns by patient attributes (month and quarter): active patients only; their events are
--- not split by attribute.
-INSERT INTO rollup_active
-WITH cube AS (
+),
+totals AS (
+  SELECT grain, period_start, practice_code, 'none' AS dim, 'All' AS dim_value, c.n::INTEGER AS active_patients,
+         coalesce(e.logins, 0)::BIGINT AS logins, coalesce(e.events, 0)::BIGINT AS events
+  FROM counts c LEFT JOIN events e USING (grain, period_start, practice_code)
+),
+-- by patient attributes (month and quarter): active patients only; events are not split this way
+cube AS (
   SELECT 'month' AS grain, period_start, practice_code, age_band, sex, imd_decile, count(*) AS n FROM t_pp_month GROUP BY ALL
   UNION ALL
   SELECT 'quarter', period_start, practice_code, age_band, sex, imd_decile, count(*) FROM t_pp_quarter GROUP BY ALL
-)
-SELECT grain, period_start, practice_code, 'age_band', age_band, sum(n)::INTEGER, NULL, NULL FROM cube GROUP BY ALL
-UNION ALL SELECT grain, period_start, practice_code, 'sex', sex, sum(n)::INTEGER, NULL, NULL FROM cube GROUP BY ALL
-UNION ALL SELECT grain, period_start, practice_code, 'imd_decile', imd_decile, sum(n)::INTEGER, NULL, NULL FROM cube GROUP BY ALL;
-
--- Breakdowns by what was used (month and quarter): events only; a patient using two platforms
--- is one person, so distinct patients are not split this way.
-INSERT INTO rollup_active
-WITH m AS (
+),
+by_person AS (
+  SELECT grain, period_start, practice_code, 'age_band' AS dim, age_band AS dim_value, sum(n)::INTEGER AS active_patients,
+         NULL::BIGINT AS logins, NULL::BIGINT AS events FROM cube GROUP BY ALL
+  UNION ALL SELECT grain, period_start, practice_code, 'sex', sex, sum(n)::INTEGER, NULL, NULL FROM cube GROUP BY ALL
+  UNION ALL SELECT grain, period_start, practice_code, 'imd_decile', imd_decile, sum(n)::INTEGER, NULL, NULL FROM cube GROUP BY ALL
+),
+-- by what was used (month and quarter): events only; a patient using two platforms is one person
+used AS (
   SELECT month, practice_code, event_type, platform, sum(events) AS events
   FROM t_ev_month WHERE practice_code IS NOT NULL GROUP BY ALL
 ),
-g AS (SELECT unnest(['month', 'quarter']) AS grain)
-SELECT g.grain, date_trunc(g.grain, month)::DATE, practice_code, 'event_type', event_type, NULL,
-       coalesce(sum(events) FILTER (WHERE event_type = 'login'), 0)::BIGINT, sum(events)::BIGINT
-FROM m, g GROUP BY ALL
-UNION ALL
-SELECT g.grain, date_trunc(g.grain, month)::DATE, practice_code, 'platform', platform, NULL,
-       coalesce(sum(events) FILTER (WHERE event_type = 'login'), 0)::BIGINT, sum(events)::BIGINT
-FROM m, g GROUP BY ALL;
-
--- Stored sorted by grain, breakdown and period so a date-range read skips most row groups.
-CREATE OR REPLACE TEMP TABLE t_active_sorted AS
-SELECT * FROM rollup_active ORDER BY grain, dim, period_start, practice_code;
-DELETE FROM rollup_active;
-INSERT INTO rollup_active SELECT * FROM t_active_sorted;
-DROP TABLE t_active_sorted;
+by_use AS (
+  SELECT g.grain, date_trunc(g.grain, month)::DATE AS period_start, practice_code, 'event_type' AS dim, event_type AS dim_value,
+         NULL::INTEGER AS active_patients,
+         coalesce(sum(events) FILTER (WHERE event_type = 'login'), 0)::BIGINT AS logins, sum(events)::BIGINT AS events
+  FROM used, (SELECT unnest(['month', 'quarter']) AS grain) g GROUP BY ALL
+  UNION ALL
+  SELECT g.grain, date_trunc(g.grain, month)::DATE, practice_code, 'platform', platform, NULL,
+         coalesce(sum(events) FILTER (WHERE event_type = 'login'), 0)::BIGINT, sum(events)::BIGINT
+  FROM used, (SELECT unnest(['month', 'quarter']) AS grain) g GROUP BY ALL
+)
+SELECT * FROM (SELECT * FROM totals UNION ALL SELECT * FROM by_person UNION ALL SELECT * FROM by_use)
+-- sorted by grain, breakdown and period so a date-range read skips most row groups
+ORDER BY grain, dim, period_start, practice_code;
 
 -- Lifecycle (month and quarter): new (first active period ever), returning (also active the period before),
 -- resurrecting (active before, but not the period before), dormant (active the period before,
