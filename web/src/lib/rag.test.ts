@@ -14,6 +14,11 @@ describe('RAG rating against the uptake target', () => {
     expect(ragStatus(31.9, 40)).toBe('red');
     expect(ragStatus(0, 40)).toBe('red');
   });
+  it('is amber below 80% when on course to reach the target within a year', () => {
+    expect(ragStatus(25, 40, 300)).toBe('amber');
+    expect(ragStatus(25, 40, 365)).toBe('amber');
+    expect(ragStatus(25, 40, 366)).toBe('red');
+  });
   it('has no rating without a target or a value', () => {
     expect(ragStatus(30, null)).toBe('none');
     expect(ragStatus(null, 40)).toBe('none');

@@ -8,7 +8,7 @@ import { useApp } from '../lib/context.js';
 import { formatCount, formatDay, formatGbp, formatNumber, formatPercent } from '../lib/format.js';
 import { dateCol, latestWith, numberAt } from '../lib/metric.js';
 import { projectToTarget } from '../lib/projection.js';
-import { ragStatus } from '../lib/rag.js';
+import { daysToTarget, ragStatus } from '../lib/rag.js';
 import { hrefFor } from '../lib/router.js';
 import { A, C, R, U, activeChart, loadSharedCharts, objectionTotals, objectionsChart, providerChart, roiChart, uptakeSeriesChart } from './shared.js';
 
@@ -67,7 +67,7 @@ export default function Overview() {
     return last ? { n: numberAt(last, C.inForce), partial: totals.partial.has(String(last[C.period])) } : null;
   }, [consent]);
 
-  const rag = ragStatus(headline?.pct, target);
+  const rag = ragStatus(headline?.pct, target, daysToTarget(headline?.projection, filters.to));
   const keep = new URLSearchParams(route.query);
 
   return (

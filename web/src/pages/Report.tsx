@@ -12,7 +12,7 @@ import { formatCount, formatDateTime, formatDay, formatGbp, formatNumber, format
 import { dateCol, latestWith, numberAt, stringAt } from '../lib/metric.js';
 import { LEVEL_LABELS, childLevel } from '../lib/orgs.js';
 import { projectToTarget } from '../lib/projection.js';
-import { RAG_LABEL, ragStatus, type Rag } from '../lib/rag.js';
+import { RAG_LABEL, daysToTarget, ragStatus, type Rag } from '../lib/rag.js';
 import { setParams } from '../lib/router.js';
 import { coarseGrain, practiceScope } from '../lib/scope.js';
 import { sumOverPeriods } from './Funnel.js';
@@ -77,7 +77,7 @@ export default function Report() {
     };
   }, [equity]);
 
-  const rag = ragStatus(up?.pct, target);
+  const rag = ragStatus(up?.pct, target, daysToTarget(up?.projection, filters.to));
   const loading = [uptake, roi].some((l) => l.status === 'loading');
   const failed = [uptake, roi].find((l) => l.status === 'error');
   const asOf = health?.asOf;

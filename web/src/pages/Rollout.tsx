@@ -9,7 +9,7 @@ import { formatCount, formatDay, formatPercent } from '../lib/format.js';
 import { dateCol, numberAt, stringAt } from '../lib/metric.js';
 import { LEVEL_LABELS, childLevel, childrenOf, type OrgIndex } from '../lib/orgs.js';
 import { projectToTarget, type Projection } from '../lib/projection.js';
-import { RAG_LABEL, RAG_RULE, ragStatus, type Rag } from '../lib/rag.js';
+import { RAG_LABEL, RAG_RULE, daysToTarget, ragStatus, type Rag } from '../lib/rag.js';
 import { hrefFor, setParams } from '../lib/router.js';
 import { U } from './shared.js';
 
@@ -75,8 +75,9 @@ export default function Rollout() {
           const code = stringAt(r, U.org) ?? '';
           const target = numberAt(r, U.target) ?? orgs.byCode.get(code)?.targetUptakePct ?? null;
           const serverRag = stringAt(r, 'rag')?.toLowerCase();
-          const rag: Rag = serverRag === 'green' || serverRag === 'amber' || serverRag === 'red' ? serverRag : ragStatus(numberAt(r, U.pct), target);
           const p = projections.get(code);
+          const rag: Rag =
+            serverRag === 'green' || serverRag === 'amber' || serverRag === 'red' ? serverRag : ragStatus(numberAt(r, U.pct), target, daysToTarget(p, filters.to));
           const serverDate = stringAt(r, 'projected_target_date');
           return {
             ...r,
@@ -102,7 +103,7 @@ export default function Rollout() {
         if (!columns.some((c) => c.name === U.target)) columns.splice(columns.length - 2, 0, { name: U.target, label: 'Target', type: 'number', unit: 'percent' });
         return { ...d, columns, rows, highlight: scope.highlight, level: scope.level };
       }),
-    [snapshot, projections, orgs, scope.highlight, scope.level],
+    [snapshot, projections, orgs, scope.highlight, scope.level, filters.to],
   );
 
   const curveData = useMemo(
@@ -139,7 +140,7 @@ export default function Rollout() {
     return goLiveData(peers, scope.highlight);
   }, [snapshot, peers.map((p) => p.code).join(), scope.highlight]);
   const live = timeline.rows.filter((r) => !filters.to || String(r.go_live_date) <= filters.to).length;
-  const rag: Rag = ragStatus(headline?.pct, selected?.targetUptakePct);
+  const rag: Rag = ragStatus(headline?.pct, selected?.targetUptakePct, daysToTarget(headline?.projection, filters.to));
   const q = new URLSearchParams(route.query);
 
   return (
