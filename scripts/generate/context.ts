@@ -5,7 +5,7 @@
 import { Calendar, type Period } from './calendar.js';
 import { nhsOffsetFor, spaced } from './nhs-number.js';
 import type { ResolvedOptions } from './options.js';
-import type { Plan } from './population.js';
+import { fastPlan, type Plan } from './population.js';
 import { buildRegion, type Region } from './region.js';
 import type { Schedule } from './schedule.js';
 
@@ -44,8 +44,8 @@ export function createContext(options: ResolvedOptions, skeleton: Skeleton, plan
   return {
     options,
     ...skeleton,
-    plan,
-    schedule,
+    plan: fastPlan(plan),
+    schedule: { ...schedule },
     nhsOffset: nhsOffsetFor(options.seed),
     dayPrefix,
     nhsStrings: new Array<string | undefined>(plan.size),

@@ -102,6 +102,50 @@ function allocate(size: number): PlanArrays {
 }
 
 
+/**
+ * The same plan as an object literal with a fixed shape. A plan built field by field, or
+ * received by a worker through structured cloning, can end up as a slow dictionary-mode object;
+ * the hot loops read its arrays hundreds of millions of times.
+ */
+export function fastPlan(p: Plan): Plan {
+  return {
+    size: p.size,
+    resendPeriods: p.resendPeriods,
+    nhs: p.nhs,
+    practice: p.practice,
+    birthYear: p.birthYear,
+    sex: p.sex,
+    imd: p.imd,
+    homeTrust: p.homeTrust,
+    community: p.community,
+    inv: p.inv,
+    reg: p.reg,
+    act: p.act,
+    deact: p.deact,
+    invChannel: p.invChannel,
+    regChannel: p.regChannel,
+    deactChannel: p.deactChannel,
+    stepOrg: p.stepOrg,
+    campaign: p.campaign,
+    movePractice: p.movePractice,
+    moveSec: p.moveSec,
+    moveRound: p.moveRound,
+    moveImd: p.moveImd,
+    objSec: p.objSec,
+    objScope: p.objScope,
+    objWithdrawSec: p.objWithdrawSec,
+    shareSec: p.shareSec,
+    shareOrg: p.shareOrg,
+    revokeSec: p.revokeSec,
+    lamLong: p.lamLong,
+    lamInit: p.lamInit,
+    returnSec: p.returnSec,
+    returnLam: p.returnLam,
+    platform: p.platform,
+    ageGroup: p.ageGroup,
+  };
+}
+
 // ---------------------------------------------------------------------------------------------
 // Who the patients are
 
