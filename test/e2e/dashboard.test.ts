@@ -79,7 +79,8 @@ describe.skipIf(!chromiumAvailable())('dashboard in a real browser', () => {
     );
     orgs = (await (await fetch(`${server.url}/api/orgs`)).json()) as typeof orgs;
     browser = await launchBrowser({ downloadsPath: join(ARTIFACTS, 'downloads') });
-  });
+    // Generating and importing the region takes 20–60 s, more when the whole suite runs at once.
+  }, 300_000);
 
   afterAll(async () => {
     await browser?.close();

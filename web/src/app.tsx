@@ -1,5 +1,5 @@
 import type { ComponentType } from 'preact';
-import { useEffect, useMemo, useState } from 'preact/hooks';
+import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import { api } from './api/client.js';
 import { useLoad } from './api/hooks.js';
 import type { Health, OrgsResult } from './api/types.js';
@@ -70,6 +70,15 @@ export function App() {
     const org = f.org && orgIndex.byCode.has(f.org) ? f.org : orgIndex.root;
     return { orgs: orgIndex, health: healthData, route, filters: { ...f, org } };
   }, [orgIndex, orgs, healthData, route]);
+
+  // After moving to another page, put the keyboard and screen-reader focus at the top of its
+  // content (as a full page load would), not on the link that was followed.
+  const firstPath = useRef(route.path);
+  useEffect(() => {
+    if (route.path === firstPath.current) return;
+    firstPath.current = '';
+    document.getElementById('main')?.focus({ preventScroll: true });
+  }, [route.path]);
 
   useEffect(() => {
     const orgLabel = state && state.filters.org !== state.orgs.root ? ` – ${state.orgs.byCode.get(state.filters.org)?.name}` : '';
