@@ -14,6 +14,8 @@ import { hrefFor, setParams } from '../lib/router.js';
 import { U } from './shared.js';
 
 const LEVEL_TABS: Level[] = ['ccg', 'practice', 'trust', 'community'];
+/** More organisations than this are summarised in the bar and timeline charts (the table lists all). */
+const MAX_BARS = 40;
 
 /** Which organisations the page compares: the children of the selected one, or its peers. */
 export function rolloutScope(orgs: OrgIndex, code: string, requested: string | null): { parent: string; level: Level; highlight: string | null } {
@@ -217,12 +219,12 @@ export default function Rollout() {
           }}
         />
         <ChartCard
-          title={`Uptake by ${levelLabel.one} against target`}
-          subtitle="Bars are coloured by RAG rating; the black tick is each organisation's target. Select a bar to drill down."
+          title={peers.length > MAX_BARS ? `Uptake against target: the ${MAX_BARS / 2} highest and lowest ${levelLabel.many}` : `Uptake by ${levelLabel.one} against target`}
+          subtitle={`Bars are coloured by RAG rating; the black tick is each organisation's target. Select a bar to drill down.${peers.length > MAX_BARS ? ` The league table lists all ${peers.length}.` : ''}`}
           data={league}
           chart={(d, w) => leagueBars(d, w, orgs)}
           onSelect={(datum) => drill((datum as { code?: string })?.code ?? null)}
-          height={Math.max(240, peers.length * 22)}
+          height={Math.max(240, Math.min(MAX_BARS + 1, peers.length) * 22)}
           footer={() => (
             <Legend
               items={[...(['green', 'amber', 'red'] as Rag[]).map((r) => ({ label: RAG_LABEL[r], colour: RAG[r] as string })), { label: 'Target', colour: COLOURS.text, kind: 'line' as const }]}
@@ -238,13 +240,13 @@ export default function Rollout() {
         />
         <ChartCard
           wide
-          title={`Go-live timeline of the ${levelLabel.many}`}
-          subtitle="When the portal went live in each organisation."
+          title={timeline.rows.length > MAX_BARS ? `${levelLabel.many.replace(/^./, (c) => c.toUpperCase())} live on the portal over time` : `Go-live timeline of the ${levelLabel.many}`}
+          subtitle={timeline.rows.length > MAX_BARS ? 'How many had gone live by each date; the table view lists each go-live date.' : 'When the portal went live in each organisation.'}
           data={{ status: 'ready', data: timeline }}
           chart={(d, w) => goLiveChart(d, w, filters.to)}
           isEmpty={(d) => d.rows.length === 0}
           emptyMessage={`No go-live dates are recorded for these ${levelLabel.many}.`}
-          height={Math.max(160, timeline.rows.length * 20 + 60)}
+          height={timeline.rows.length > MAX_BARS ? 260 : Math.max(160, timeline.rows.length * 20 + 60)}
         />
       </div>
     </>
@@ -261,6 +263,13 @@ function leagueBars(d: LeagueData, width: number, orgs: OrgIndex) {
     })
     .filter((b) => b.pct !== null)
     .sort((a, b) => (b.pct ?? 0) - (a.pct ?? 0));
+  // Hundreds of practices do not fit as bars: show the highest and lowest (the table has them all),
+  // always keeping the selected organisation.
+  if (bars.length > MAX_BARS) {
+    const keep = new Set([...bars.slice(0, MAX_BARS / 2), ...bars.slice(-MAX_BARS / 2)].map((b) => b.code));
+    if (d.highlight) keep.add(d.highlight);
+    bars.splice(0, bars.length, ...bars.filter((b) => keep.has(b.code)));
+  }
   const longest = Math.max(...bars.map((b) => b.name.length), 8);
   return Plot.plot({
     ...base(width, Math.max(220, bars.length * 22 + 50), { marginLeft: Math.min(260, longest * 7 + 24) }),
@@ -353,6 +362,25 @@ function uptakeCurves(d: LeagueData, width: number, orgs: OrgIndex) {
   });
 }
 
+/** Many organisations: how many were live on each date, as a running count. */
+function goLiveCount(pts: Array<{ date: Date }>, width: number, to: string | undefined) {
+  const sorted = [...pts].sort((a, b) => a.date.getTime() - b.date.getTime());
+  const steps = sorted.map((p, i) => ({ date: p.date, live: i + 1 }));
+  const end = toDate(to);
+  if (end && steps.length) steps.push({ date: end > steps[steps.length - 1]!.date ? end : steps[steps.length - 1]!.date, live: steps.length });
+  return Plot.plot({
+    ...base(width, 260),
+    x: { type: 'utc', label: null },
+    y: { label: 'Organisations live', grid: true, domain: [0, pts.length] },
+    marks: [
+      Plot.areaY(steps, { x: 'date', y: 'live', curve: 'step-after', fill: COLOURS.blue, fillOpacity: 0.12 }),
+      Plot.lineY(steps, { x: 'date', y: 'live', curve: 'step-after', stroke: COLOURS.blue, strokeWidth: 2.5 }),
+      Plot.ruleY([0]),
+      Plot.tip(steps, Plot.pointerX({ x: 'date', y: 'live', title: (s: (typeof steps)[number]) => `${formatDay(s.date.toISOString().slice(0, 10))}\n${formatCount(s.live)} of ${formatCount(pts.length)} live` })),
+    ],
+  });
+}
+
 interface GoLiveData extends TableData {
   highlight: string | null;
 }
@@ -376,6 +404,7 @@ function goLiveData(orgList: ReturnType<typeof childrenOf>, highlight: string | 
 
 function goLiveChart(d: GoLiveData, width: number, to: string | undefined) {
   const pts = d.rows.map((r) => ({ code: String(r.org_code), name: String(r.org_name), date: toDate(r.go_live_date)! }));
+  if (pts.length > MAX_BARS) return goLiveCount(pts, width, to);
   const longest = Math.max(...pts.map((p) => p.name.length), 8);
   // From a month before the first go-live to the end date, so the spacing reads as months.
   const first = pts[0]?.date ?? new Date();
