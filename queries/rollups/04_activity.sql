@@ -7,42 +7,29 @@
 -- unnested from that list. The same ordered list gives lifecycle states (previous/next active
 -- period) without a window over patient-days.
 
-CREATE OR REPLACE TEMP MACRO pi_next_period(g, p) AS
-  (CASE g WHEN 'day' THEN p + INTERVAL 1 DAY WHEN 'week' THEN p + INTERVAL 7 DAY
-          WHEN 'month' THEN p + INTERVAL 1 MONTH ELSE p + INTERVAL 3 MONTH END)::DATE;
+-- Periods are handled as integers while unnesting (much cheaper than dates): day = days since
+-- 1970-01-01, week = (day + 3) // 7 (weeks start on Monday), month = year * 12 + month - 1,
+-- quarter = year * 4 + (month - 1) // 3. pi_period_start turns one back into its first day.
+CREATE OR REPLACE TEMP MACRO pi_period_start(g, i) AS
+  CASE g WHEN 'day' THEN DATE '1970-01-01' + i::INTEGER
+         WHEN 'week' THEN DATE '1969-12-29' + (i * 7)::INTEGER
+         WHEN 'month' THEN make_date((i // 12)::BIGINT, (i % 12 + 1)::BIGINT, 1)
+         ELSE make_date((i // 4)::BIGINT, ((i % 4) * 3 + 1)::BIGINT, 1) END;
 
 CREATE OR REPLACE TEMP TABLE t_pl AS
-SELECT l.patient_id, p.practice_code, p.age_band, p.sex, p.imd_decile,
-       date_trunc('month', p.activated_day)::DATE AS cohort_month, l.days
-FROM (
+WITH lists AS (
   SELECT patient_id, list_sort(list_distinct(list(pi_day(occurred_at)))) AS days
   FROM usage_events GROUP BY patient_id
-) l
+)
+SELECT l.patient_id, p.practice_code, p.age_band, p.sex, p.imd_decile,
+       year(p.activated_day) * 12 + month(p.activated_day) - 1 AS cohort,
+       list_transform(l.days, d -> (d - DATE '1970-01-01')::INTEGER) AS days,
+       list_sort(list_distinct(list_transform(l.days, d -> ((d - DATE '1970-01-01') + 3) // 7))) AS weeks,
+       list_sort(list_distinct(list_transform(l.days, d -> year(d) * 12 + month(d) - 1))) AS months,
+       list_sort(list_distinct(list_transform(l.days, d -> year(d) * 4 + (month(d) - 1) // 3))) AS quarters
+FROM lists l
 JOIN rollup_patient p USING (patient_id)
 WHERE p.practice_code IS NOT NULL;
-
--- One row per patient and active period of grain g, with the period before and after in which the
--- patient was active (null when none).
-CREATE OR REPLACE TEMP MACRO pi_patient_periods(g) AS TABLE
-WITH periods AS (
-  SELECT patient_id, practice_code, age_band, sex, imd_decile, cohort_month,
-         list_distinct(list_transform(days, d -> date_trunc(g, d)::DATE)) AS ps
-  FROM t_pl
-),
-sorted AS (SELECT * REPLACE (list_sort(ps) AS ps) FROM periods)
-SELECT patient_id, practice_code, age_band, sex, imd_decile, cohort_month,
-       unnest(ps) AS period_start,
-       unnest(list_prepend(NULL::DATE, ps[1:-2])) AS prev_period,
-       unnest(list_append(ps[2:], NULL::DATE)) AS next_period
-FROM sorted;
-
-CREATE OR REPLACE TEMP TABLE t_pp_day AS
-SELECT patient_id, practice_code, unnest(days) AS period_start FROM t_pl;
-CREATE OR REPLACE TEMP TABLE t_pp_week AS
-SELECT patient_id, practice_code, unnest(list_distinct(list_transform(days, d -> date_trunc('week', d)::DATE))) AS period_start
-FROM t_pl;
-CREATE OR REPLACE TEMP TABLE t_pp_month AS SELECT * FROM pi_patient_periods('month');
-CREATE OR REPLACE TEMP TABLE t_pp_quarter AS SELECT * FROM pi_patient_periods('quarter');
 
 -- Events and logins per day and practice (any breakdown of them is by month, below).
 CREATE OR REPLACE TEMP TABLE t_ev_day AS
@@ -63,10 +50,10 @@ GROUP BY ALL;
 DELETE FROM rollup_active;
 INSERT INTO rollup_active
 WITH counts AS (
-  SELECT 'day' AS grain, period_start, practice_code, count(*) AS n FROM t_pp_day GROUP BY ALL
-  UNION ALL SELECT 'week', period_start, practice_code, count(*) FROM t_pp_week GROUP BY ALL
-  UNION ALL SELECT 'month', period_start, practice_code, count(*) FROM t_pp_month GROUP BY ALL
-  UNION ALL SELECT 'quarter', period_start, practice_code, count(*) FROM t_pp_quarter GROUP BY ALL
+  SELECT 'day' AS grain, i, practice_code, count(*) AS n FROM (SELECT practice_code, unnest(days) AS i FROM t_pl) GROUP BY ALL
+  UNION ALL SELECT 'week', i, practice_code, count(*) FROM (SELECT practice_code, unnest(weeks) AS i FROM t_pl) GROUP BY ALL
+  UNION ALL SELECT 'month', i, practice_code, count(*) FROM (SELECT practice_code, unnest(months) AS i FROM t_pl) GROUP BY ALL
+  UNION ALL SELECT 'quarter', i, practice_code, count(*) FROM (SELECT practice_code, unnest(quarters) AS i FROM t_pl) GROUP BY ALL
 ),
 events AS (
   SELECT g.grain, date_trunc(g.grain, day)::DATE AS period_start, practice_code,
@@ -75,21 +62,24 @@ events AS (
   GROUP BY ALL
 ),
 totals AS (
-  SELECT grain, period_start, practice_code, 'none' AS dim, 'All' AS dim_value, c.n::INTEGER AS active_patients,
-         coalesce(e.logins, 0)::BIGINT AS logins, coalesce(e.events, 0)::BIGINT AS events
-  FROM counts c LEFT JOIN events e USING (grain, period_start, practice_code)
+  SELECT c.grain, pi_period_start(c.grain, c.i) AS period_start, c.practice_code, 'none' AS dim, 'All' AS dim_value,
+         c.n::INTEGER AS active_patients, coalesce(e.logins, 0)::BIGINT AS logins, coalesce(e.events, 0)::BIGINT AS events
+  FROM counts c
+  LEFT JOIN events e ON e.grain = c.grain AND e.period_start = pi_period_start(c.grain, c.i) AND e.practice_code = c.practice_code
 ),
 -- by patient attributes (month and quarter): active patients only; events are not split this way
-cube AS (
-  SELECT 'month' AS grain, period_start, practice_code, age_band, sex, imd_decile, count(*) AS n FROM t_pp_month GROUP BY ALL
+person_periods AS (
+  SELECT 'month' AS grain, practice_code, age_band, sex, imd_decile, unnest(months) AS i FROM t_pl
   UNION ALL
-  SELECT 'quarter', period_start, practice_code, age_band, sex, imd_decile, count(*) FROM t_pp_quarter GROUP BY ALL
+  SELECT 'quarter', practice_code, age_band, sex, imd_decile, unnest(quarters) FROM t_pl
 ),
 by_person AS (
-  SELECT grain, period_start, practice_code, 'age_band' AS dim, age_band AS dim_value, sum(n)::INTEGER AS active_patients,
-         NULL::BIGINT AS logins, NULL::BIGINT AS events FROM cube GROUP BY ALL
-  UNION ALL SELECT grain, period_start, practice_code, 'sex', sex, sum(n)::INTEGER, NULL, NULL FROM cube GROUP BY ALL
-  UNION ALL SELECT grain, period_start, practice_code, 'imd_decile', imd_decile, sum(n)::INTEGER, NULL, NULL FROM cube GROUP BY ALL
+  SELECT grain, pi_period_start(grain, i) AS period_start, practice_code,
+         CASE WHEN GROUPING(age_band) = 0 THEN 'age_band' WHEN GROUPING(sex) = 0 THEN 'sex' ELSE 'imd_decile' END AS dim,
+         coalesce(age_band, sex, imd_decile) AS dim_value,
+         count(*)::INTEGER AS active_patients, NULL::BIGINT AS logins, NULL::BIGINT AS events
+  FROM person_periods
+  GROUP BY GROUPING SETS ((grain, i, practice_code, age_band), (grain, i, practice_code, sex), (grain, i, practice_code, imd_decile))
 ),
 -- by what was used (month and quarter): events only; a patient using two platforms is one person
 used AS (
@@ -110,34 +100,39 @@ SELECT * FROM (SELECT * FROM totals UNION ALL SELECT * FROM by_person UNION ALL 
 -- sorted by grain, breakdown and period so a date-range read skips most row groups
 ORDER BY grain, dim, period_start, practice_code;
 
--- Lifecycle (month and quarter): new (first active period ever), returning (also active the period before),
--- resurrecting (active before, but not the period before), dormant (active the period before,
--- not in this one).
+-- Lifecycle (month and quarter) from each patient's sorted list of active periods: new (first
+-- active period ever), returning (also active the period before), resurrecting (active before,
+-- but not the period before); dormant in the period after one the patient was active in, when the
+-- next active period is later (or none), up to the latest data.
 DELETE FROM rollup_lifecycle;
 INSERT INTO rollup_lifecycle
-WITH pp AS (
-  SELECT 'month' AS grain, * EXCLUDE (age_band, sex, imd_decile, cohort_month) FROM t_pp_month
-  UNION ALL SELECT 'quarter', * EXCLUDE (age_band, sex, imd_decile, cohort_month) FROM t_pp_quarter
+WITH lists AS (
+  SELECT 'month' AS grain, practice_code, months AS ps FROM t_pl
+  UNION ALL SELECT 'quarter', practice_code, quarters FROM t_pl
+),
+latest AS (
+  SELECT year(latest_day) * 12 + month(latest_day) - 1 AS month_i,
+         year(latest_day) * 4 + (month(latest_day) - 1) // 3 AS quarter_i
+  FROM rollup_facts
 ),
 states AS (
-  SELECT grain, period_start, practice_code,
-         CASE WHEN prev_period IS NULL THEN 'new'
-              WHEN pi_next_period(grain, prev_period) = period_start THEN 'returning'
-              ELSE 'resurrecting' END AS state
-  FROM pp
+  SELECT grain, practice_code,
+         unnest(ps) AS i,
+         unnest(list_transform(ps, (x, k) -> CASE WHEN k = 1 THEN 0 WHEN ps[k - 1] = x - 1 THEN 1 ELSE 2 END)) AS state
+  FROM lists
   UNION ALL
-  SELECT grain, pi_next_period(grain, period_start), practice_code, 'dormant'
-  FROM pp
-  WHERE (next_period IS NULL OR next_period > pi_next_period(grain, period_start))
-    AND pi_next_period(grain, period_start) <= (SELECT latest_day FROM rollup_facts)
+  SELECT grain, practice_code, unnest(list_filter(list_transform(ps, (x, k) ->
+           CASE WHEN k = len(ps) OR ps[k + 1] > x + 1 THEN x + 1 END), y -> y IS NOT NULL)) AS i, 3
+  FROM lists
 )
-SELECT grain, period_start, practice_code,
-       count(*) FILTER (WHERE state = 'new')::INTEGER,
-       count(*) FILTER (WHERE state = 'returning')::INTEGER,
-       count(*) FILTER (WHERE state = 'resurrecting')::INTEGER,
-       count(*) FILTER (WHERE state = 'dormant')::INTEGER
-FROM states
-GROUP BY ALL;
+SELECT s.grain, pi_period_start(s.grain, s.i), s.practice_code,
+       count(*) FILTER (WHERE state = 0)::INTEGER,
+       count(*) FILTER (WHERE state = 1)::INTEGER,
+       count(*) FILTER (WHERE state = 2)::INTEGER,
+       count(*) FILTER (WHERE state = 3)::INTEGER
+FROM states s, latest
+WHERE s.i <= CASE s.grain WHEN 'month' THEN latest.month_i ELSE latest.quarter_i END
+GROUP BY s.grain, s.i, s.practice_code;
 
 -- Retention: cohorts by month of first activation; months_since = -1 holds the cohort size.
 DELETE FROM rollup_retention;
@@ -147,10 +142,9 @@ FROM rollup_patient
 WHERE activated_day IS NOT NULL AND practice_code IS NOT NULL
 GROUP BY ALL;
 INSERT INTO rollup_retention
-SELECT cohort_month, practice_code, datediff('month', cohort_month, period_start)::INTEGER, count(*)::INTEGER
-FROM t_pp_month
-WHERE cohort_month IS NOT NULL AND period_start >= cohort_month
-GROUP BY ALL;
+SELECT pi_period_start('month', cohort), practice_code, (i - cohort)::INTEGER, count(*)::INTEGER
+FROM (SELECT cohort, practice_code, unnest(list_filter(months, m -> m >= cohort)) AS i FROM t_pl WHERE cohort IS NOT NULL)
+GROUP BY cohort, practice_code, i;
 
 -- Weekday x hour by month and CCG (per practice it would be millions of mostly tiny cells).
 DELETE FROM rollup_rhythm;
