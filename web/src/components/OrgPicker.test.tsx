@@ -58,3 +58,12 @@ describe('OrgPicker', () => {
     expect(screen.getByText(/No organisation matches/)).toBeTruthy();
   });
 });
+
+describe('organisation hierarchy helpers', () => {
+  it('finds every practice below the ICB, through its CCGs', async () => {
+    const { descendantsOf } = await import('../lib/orgs.js');
+    expect(descendantsOf(orgs, 'ICB1', 'practice').map((o) => o.code)).toEqual(['P1', 'P3', 'P2']); // by name: Abbey, Hill Top, Riverside
+    expect(descendantsOf(orgs, 'ICB1', 'trust').map((o) => o.code)).toEqual(['T1']);
+    expect(descendantsOf(orgs, 'CCG2', 'practice').map((o) => o.code)).toEqual(['P3']);
+  });
+});

@@ -39,6 +39,23 @@ export function childrenOf(index: OrgIndex, code: string, type?: Level): Org[] {
   return type ? kids.filter((o) => o.type === type) : kids;
 }
 
+/** Every organisation of a type anywhere below `code` (e.g. the ICB's practices, under its CCGs). */
+export function descendantsOf(index: OrgIndex, code: string, type: Level): Org[] {
+  const out: Org[] = [];
+  const stack = [...(index.byCode.get(code)?.children ?? [])];
+  const seen = new Set<string>();
+  while (stack.length) {
+    const c = stack.pop()!;
+    if (seen.has(c)) continue;
+    seen.add(c);
+    const o = index.byCode.get(c);
+    if (!o) continue;
+    if (o.type === type) out.push(o);
+    stack.push(...o.children);
+  }
+  return out.sort((a, b) => a.name.localeCompare(b.name));
+}
+
 /** The level one step below an organisation in the rollout drill-down (ICB → CCG → practice). */
 export function childLevel(type: Level | undefined): Level | null {
   switch (type) {

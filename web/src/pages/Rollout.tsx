@@ -7,7 +7,7 @@ import { Legend, PageHeader, RagBadge, Tile } from '../components/Page.js';
 import { useApp } from '../lib/context.js';
 import { formatCount, formatDay, formatPercent } from '../lib/format.js';
 import { dateCol, numberAt, stringAt } from '../lib/metric.js';
-import { LEVEL_LABELS, childLevel, childrenOf, type OrgIndex } from '../lib/orgs.js';
+import { LEVEL_LABELS, childLevel, descendantsOf, type OrgIndex } from '../lib/orgs.js';
 import { projectToTarget, type Projection } from '../lib/projection.js';
 import { RAG_LABEL, RAG_RULE, daysToTarget, ragStatus, type Rag } from '../lib/rag.js';
 import { hrefFor, setParams } from '../lib/router.js';
@@ -129,7 +129,7 @@ export default function Rollout() {
     return { pct: last?.value ?? null, projection: projectToTarget(pts, selected?.targetUptakePct ?? null) };
   }, [own, selected]);
 
-  const peers = childrenOf(orgs, scope.parent, scope.level);
+  const peers = descendantsOf(orgs, scope.parent, scope.level);
 
   const timeline = useMemo(() => {
     if (snapshot.status === 'ready' && snapshot.data.columns.some((c) => c.name === 'go_live_date')) {
@@ -385,7 +385,7 @@ interface GoLiveData extends TableData {
   highlight: string | null;
 }
 
-function goLiveData(orgList: ReturnType<typeof childrenOf>, highlight: string | null): GoLiveData {
+function goLiveData(orgList: ReturnType<typeof descendantsOf>, highlight: string | null): GoLiveData {
   const rows: Row[] = orgList
     .filter((o) => o.goLiveDate)
     .sort((a, b) => String(a.goLiveDate).localeCompare(String(b.goLiveDate)))
