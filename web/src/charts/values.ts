@@ -61,3 +61,15 @@ export function withDates<T extends Row>(rows: T[], dateColumns: string[]): Arra
   });
 }
 
+
+/** Shortens a label to `max` characters with an ellipsis (the tooltip and table keep it whole). */
+export function clip(label: string, max: number): string {
+  return label.length <= max ? label : `${label.slice(0, Math.max(1, max - 1)).trimEnd()}…`;
+}
+
+/** A left margin for category labels, and how many characters fit in it. */
+export function labelMargin(labels: string[], width: number): { margin: number; chars: number } {
+  const longest = Math.max(8, ...labels.map((l) => l.length));
+  const margin = Math.round(Math.min(Math.max(160, width * 0.4), longest * 6.8 + 20));
+  return { margin, chars: Math.floor((margin - 20) / 6.8) };
+}

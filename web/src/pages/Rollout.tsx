@@ -2,6 +2,7 @@ import { useMemo } from 'preact/hooks';
 import { mapLoadable, useMetric } from '../api/hooks.js';
 import type { Column, Level, Row } from '../api/types.js';
 import { COLOURS, Plot, RAG, base, tick, toDate } from '../charts/plots.js';
+import { clip, labelMargin } from '../charts/values.js';
 import { ChartCard, type TableData } from '../components/ChartCard.js';
 import { Legend, PageHeader, RagBadge, Tile } from '../components/Page.js';
 import { useApp } from '../lib/context.js';
@@ -14,6 +15,7 @@ import { hrefFor, setParams } from '../lib/router.js';
 import { U } from './shared.js';
 
 const LEVEL_TABS: Level[] = ['ccg', 'practice', 'trust', 'community'];
+const isProvider = (level: Level) => level === 'trust' || level === 'community';
 /** More organisations than this are summarised in the bar and timeline charts (the table lists all). */
 const MAX_BARS = 40;
 
@@ -96,6 +98,11 @@ export default function Rollout() {
                     : p ? (p.kind === 'projected' ? formatDay(p.date) : projectionLabel(p)) : stringAt(r, 'status') ?? '–',
           };
         });
+        if (isProvider(scope.level)) {
+          // No registered list, so no uptake, target or projection: the league is of patients activated there.
+          const cols = [U.name, 'go_live_date', U.activated].map((n) => d.columns.find((c) => c.name === n)).filter((c): c is Column => !!c);
+          return { ...d, columns: cols, rows, highlight: scope.highlight, level: scope.level };
+        }
         const keep = [U.name, 'go_live_date', 'eligible', U.activated, U.pct, U.target, 'weekly_change_pp'];
         const columns: Column[] = [
           ...keep.map((n) => d.columns.find((c) => c.name === n)).filter((c): c is Column => !!c),
@@ -126,7 +133,8 @@ export default function Rollout() {
       .filter((p): p is { date: string; value: number } => p.value !== null)
       .sort((a, b) => a.date.localeCompare(b.date));
     const last = pts[pts.length - 1];
-    return { pct: last?.value ?? null, projection: projectToTarget(pts, selected?.targetUptakePct ?? null) };
+    const lastRow = [...own.data.rows].sort((a, b) => String(a[period]).localeCompare(String(b[period]))).pop();
+    return { pct: last?.value ?? null, activated: numberAt(lastRow, U.activated), projection: projectToTarget(pts, selected?.targetUptakePct ?? null) };
   }, [own, selected]);
 
   const peers = descendantsOf(orgs, scope.parent, scope.level);
@@ -152,7 +160,9 @@ export default function Rollout() {
         caption={
           scope.highlight
             ? `${selected?.name} compared with the other ${levelLabel.many} in ${parent?.name}. Choose another organisation from the table or the chart.`
-            : `Uptake against target for the ${levelLabel.many} in ${parent?.name}. Select a row or bar to look inside an organisation.`
+            : isProvider(scope.level)
+              ? `Patients activated at the ${levelLabel.many} in ${parent?.name}. Select a row or bar to look at one of them.`
+              : `Uptake against target for the ${levelLabel.many} in ${parent?.name}. Select a row or bar to look inside an organisation.`
         }
       />
       {selected?.type === 'icb' && (
@@ -170,6 +180,15 @@ export default function Rollout() {
         </nav>
       )}
       <div class="tiles">
+        {selected && isProvider(selected.type) ? (
+          <Tile
+            hero
+            label={`Patients activated at ${selected.name}`}
+            loading={own.status === 'loading'}
+            value={headline?.activated !== null && headline?.activated !== undefined ? formatCount(headline.activated) : '–'}
+            detail="A trust or community service has no registered list, so it has no uptake percentage or target."
+          />
+        ) : (
         <Tile
           hero
           label={`Uptake in ${selected?.name ?? ''}`}
@@ -185,6 +204,8 @@ export default function Rollout() {
             )
           }
         />
+        )}
+        {!(selected && isProvider(selected.type)) && (
         <Tile
           label="Projected date to reach the target"
           loading={own.status === 'loading'}
@@ -197,6 +218,7 @@ export default function Rollout() {
                 : 'Based on the trend of the last 6 periods.'
           }
         />
+        )}
         <Tile
           label={`${levelLabel.many.replace(/^./, (c) => c.toUpperCase())} live`}
           value={`${formatCount(live)} of ${formatCount(peers.length)}`}
@@ -206,33 +228,59 @@ export default function Rollout() {
       <div class="grid">
         <ChartCard
           wide
-          title={`League table: uptake against target by ${levelLabel.one}`}
-          subtitle={<>{RAG_RULE} Select a name to look at that organisation.</>}
+          title={isProvider(scope.level) ? `League table: patients activated at each ${levelLabel.one}` : `League table: uptake against target by ${levelLabel.one}`}
+          subtitle={
+            isProvider(scope.level) ? (
+              'Patients whose portal activation happened at each organisation. Select a name to look at that organisation.'
+            ) : (
+              <>{RAG_RULE} Select a name to look at that organisation.</>
+            )
+          }
           data={league}
           table={{
-            initialSort: { column: U.pct, direction: 'descending' },
+            initialSort: { column: isProvider(scope.level) ? U.activated : U.pct, direction: 'descending' },
             hide: ['rag_label'],
-            extra: { header: 'Against target', cell: (r) => <RagBadge rag={(stringAt(r, 'rag_code') as Rag | null) ?? 'none'} /> },
+            extra: isProvider(scope.level) ? undefined : { header: 'Against target', cell: (r) => <RagBadge rag={(stringAt(r, 'rag_code') as Rag | null) ?? 'none'} /> },
             onRowSelect: (r) => drill(stringAt(r, U.org)),
             rowSelectLabel: (r) => `Show ${stringAt(r, U.name) ?? stringAt(r, U.org)}`,
             isHighlighted: (r) => !!scope.highlight && stringAt(r, U.org) === scope.highlight,
           }}
         />
         <ChartCard
-          title={peers.length > MAX_BARS ? `Uptake against target: the ${MAX_BARS / 2} highest and lowest ${levelLabel.many}` : `Uptake by ${levelLabel.one} against target`}
-          subtitle={`Bars are coloured by RAG rating; the black tick is each organisation's target. Select a bar to drill down.${peers.length > MAX_BARS ? ` The league table lists all ${peers.length}.` : ''}`}
+          title={
+            isProvider(scope.level)
+              ? `Patients activated at each ${levelLabel.one}`
+              : peers.length > MAX_BARS
+                ? `Uptake against target: the ${MAX_BARS / 2} highest and lowest ${levelLabel.many}`
+                : `Uptake by ${levelLabel.one} against target`
+          }
+          subtitle={
+            isProvider(scope.level)
+              ? 'Select a bar to look at that organisation.'
+              : `Bars are coloured by RAG rating; the black tick is each organisation's target. Select a bar to drill down.${peers.length > MAX_BARS ? ` The league table lists all ${peers.length}.` : ''}`
+          }
           data={league}
           chart={(d, w) => leagueBars(d, w, orgs)}
           onSelect={(datum) => drill((datum as { code?: string })?.code ?? null)}
           height={Math.max(240, Math.min(MAX_BARS + 1, peers.length) * 22)}
-          footer={() => (
+          footer={() =>
+            isProvider(scope.level) ? null : (
             <Legend
               items={[...(['green', 'amber', 'red'] as Rag[]).map((r) => ({ label: RAG_LABEL[r], colour: RAG[r] as string })), { label: 'Target', colour: COLOURS.text, kind: 'line' as const }]}
             />
-          )}
+            )
+          }
         />
         <ChartCard
-          title={scope.highlight ? `Uptake curve of ${selected?.name} against its peers` : `Uptake curves of the ${levelLabel.many}`}
+          title={
+            isProvider(scope.level)
+              ? scope.highlight
+                ? `Patients activated at ${selected?.name} against its peers`
+                : `Patients activated at each ${levelLabel.one} over time`
+              : scope.highlight
+                ? `Uptake curve of ${selected?.name} against its peers`
+                : `Uptake curves of the ${levelLabel.many}`
+          }
           subtitle={scope.highlight ? 'The selected organisation in blue; its peers in grey.' : 'Each line is one organisation. Select a line to drill down.'}
           data={curveData}
           chart={(d, w) => uptakeCurves(d, w, orgs)}
@@ -254,11 +302,12 @@ export default function Rollout() {
 }
 
 function leagueBars(d: LeagueData, width: number, orgs: OrgIndex) {
+  const provider = isProvider(d.level);
   const bars = d.rows
     .map((r) => {
       const code = stringAt(r, U.org) ?? '';
-      const target = numberAt(r, U.target) ?? orgs.byCode.get(code)?.targetUptakePct ?? null;
-      const pct = numberAt(r, U.pct);
+      const target = provider ? null : (numberAt(r, U.target) ?? orgs.byCode.get(code)?.targetUptakePct ?? null);
+      const pct = numberAt(r, provider ? U.activated : U.pct);
       return { code, name: stringAt(r, U.name) ?? code, pct, target, rag: (stringAt(r, 'rag_code') as Rag | null) ?? ragStatus(pct, target) };
     })
     .filter((b) => b.pct !== null)
@@ -270,16 +319,16 @@ function leagueBars(d: LeagueData, width: number, orgs: OrgIndex) {
     if (d.highlight) keep.add(d.highlight);
     bars.splice(0, bars.length, ...bars.filter((b) => keep.has(b.code)));
   }
-  const longest = Math.max(...bars.map((b) => b.name.length), 8);
+  const lm = labelMargin(bars.map((b) => b.name), width);
   return Plot.plot({
-    ...base(width, Math.max(220, bars.length * 22 + 50), { marginLeft: Math.min(260, longest * 7 + 24) }),
-    x: { label: 'Uptake (%)', grid: true, tickFormat: tick('percent') },
-    y: { label: null, domain: bars.map((b) => b.name) },
+    ...base(width, Math.max(220, bars.length * 22 + 50), { marginLeft: lm.margin }),
+    x: provider ? { label: 'Patients activated here', grid: true, tickFormat: tick('count') } : { label: 'Uptake (%)', grid: true, tickFormat: tick('percent') },
+    y: { label: null, domain: bars.map((b) => b.name), tickFormat: (n: string) => clip(n, lm.chars) },
     marks: [
       Plot.barX(bars, {
         y: 'name',
         x: 'pct',
-        fill: (b: (typeof bars)[number]) => RAG[b.rag],
+        fill: (b: (typeof bars)[number]) => (provider ? COLOURS.blue : RAG[b.rag]),
         stroke: (b: (typeof bars)[number]) => (b.code === d.highlight ? COLOURS.text : 'none'),
         strokeWidth: 2,
       }),
@@ -291,7 +340,9 @@ function leagueBars(d: LeagueData, width: number, orgs: OrgIndex) {
           y: 'name',
           x: 'pct',
           title: (b: (typeof bars)[number]) =>
-            `${b.name}\nUptake ${formatPercent(b.pct ?? 0)}${b.target !== null ? `\nTarget ${formatPercent(b.target)} (${RAG_LABEL[b.rag]})` : ''}`,
+            provider
+              ? `${b.name}\n${formatCount(b.pct ?? 0)} patients activated here`
+              : `${b.name}\nUptake ${formatPercent(b.pct ?? 0)}${b.target !== null ? `\nTarget ${formatPercent(b.target)} (${RAG_LABEL[b.rag]})` : ''}`,
         }),
       ),
     ],
@@ -300,8 +351,12 @@ function leagueBars(d: LeagueData, width: number, orgs: OrgIndex) {
 
 function uptakeCurves(d: LeagueData, width: number, orgs: OrgIndex) {
   const period = dateCol(d) ?? U.period;
+  // Trusts and community services have no list to divide by: their curves are patients activated there.
+  const provider = isProvider(d.level);
+  const valueCol = provider ? U.activated : U.pct;
+  const fmt = provider ? (v: number) => `${formatCount(v)} activated here` : (v: number) => `Uptake ${formatPercent(v)}`;
   const pts = d.rows
-    .map((r) => ({ code: stringAt(r, U.org) ?? '', date: toDate(r[period]), pct: numberAt(r, U.pct) }))
+    .map((r) => ({ code: stringAt(r, U.org) ?? '', date: toDate(r[period]), pct: numberAt(r, valueCol) }))
     .filter((p): p is { code: string; date: Date; pct: number } => p.date !== null && p.pct !== null)
     .map((p) => ({ ...p, name: orgs.byCode.get(p.code)?.name ?? p.code }))
     .sort((a, b) => a.date.getTime() - b.date.getTime());
@@ -312,9 +367,9 @@ function uptakeCurves(d: LeagueData, width: number, orgs: OrgIndex) {
   const labelled = !hl && new Set(pts.map((p) => p.code)).size <= 10;
   const longest = Math.max(8, ...pts.map((p) => p.name.length));
   return Plot.plot({
-    ...base(width, 300, { marginRight: labelled || hl ? Math.min(200, longest * 6 + 12) : 24 }),
+    ...base(width, 300, { marginRight: labelled || hl ? Math.min(190, Math.min(26, longest) * 6.6 + 14) : 24 }),
     x: { type: 'utc', label: null },
-    y: { label: 'Uptake (%)', grid: true, tickFormat: tick('percent') },
+    y: provider ? { label: 'Patients activated here', grid: true, tickFormat: tick('count') } : { label: 'Uptake (%)', grid: true, tickFormat: tick('percent') },
     marks: [
       Plot.lineY(peersPts, {
         x: 'date',
@@ -333,7 +388,7 @@ function uptakeCurves(d: LeagueData, width: number, orgs: OrgIndex) {
               x: 'date',
               y: 'pct',
               z: 'code',
-              text: 'name',
+              text: (p: { name: string }) => clip(p.name, 26),
               fill: 'code',
               dx: 6,
               textAnchor: 'start',
@@ -345,7 +400,7 @@ function uptakeCurves(d: LeagueData, width: number, orgs: OrgIndex) {
           )
         : null,
       mine.length
-        ? Plot.text(mine, Plot.selectLast({ x: 'date', y: 'pct', text: 'name', fill: COLOURS.blue, dx: 6, textAnchor: 'start', fontWeight: 700, fontSize: 11 }))
+        ? Plot.text(mine, Plot.selectLast({ x: 'date', y: 'pct', text: (p: { name: string }) => clip(p.name, 26), fill: COLOURS.blue, dx: 6, textAnchor: 'start', fontWeight: 700, fontSize: 11 }))
         : null,
       target !== null && target !== undefined ? Plot.ruleY([target], { stroke: COLOURS.orange, strokeDasharray: '6 4', strokeWidth: 2 }) : null,
       Plot.ruleY([0]),
@@ -354,7 +409,7 @@ function uptakeCurves(d: LeagueData, width: number, orgs: OrgIndex) {
         Plot.pointer({
           x: 'date',
           y: 'pct',
-          title: (p: (typeof pts)[number]) => `${p.name}\n${formatDay(p.date.toISOString().slice(0, 10))}\nUptake ${formatPercent(p.pct)}`,
+          title: (p: (typeof pts)[number]) => `${p.name}\n${formatDay(p.date.toISOString().slice(0, 10))}\n${fmt(p.pct)}`,
         }),
       ),
     ],
@@ -405,16 +460,16 @@ function goLiveData(orgList: ReturnType<typeof descendantsOf>, highlight: string
 function goLiveChart(d: GoLiveData, width: number, to: string | undefined) {
   const pts = d.rows.map((r) => ({ code: String(r.org_code), name: String(r.org_name), date: toDate(r.go_live_date)! }));
   if (pts.length > MAX_BARS) return goLiveCount(pts, width, to);
-  const longest = Math.max(...pts.map((p) => p.name.length), 8);
+  const lm = labelMargin(pts.map((p) => p.name), width);
   // From a month before the first go-live to the end date, so the spacing reads as months.
   const first = pts[0]?.date ?? new Date();
   const start = new Date(Date.UTC(first.getUTCFullYear(), first.getUTCMonth() - 1, 1));
   const end = toDate(to) ?? new Date();
   const last = pts.reduce((m, p) => (p.date > m ? p.date : m), end);
   return Plot.plot({
-    ...base(width, Math.max(140, pts.length * 20 + 60), { marginLeft: Math.min(260, longest * 7 + 24) }),
+    ...base(width, Math.max(140, pts.length * 20 + 60), { marginLeft: lm.margin }),
     x: { type: 'utc', label: 'Go-live date', grid: true, domain: [start, last] },
-    y: { label: null, domain: pts.map((p) => p.name) },
+    y: { label: null, domain: pts.map((p) => p.name), tickFormat: (n: string) => clip(n, lm.chars) },
     marks: [
       Plot.ruleY(pts, { y: 'name', x1: start, x2: 'date', stroke: COLOURS.paleGrey, strokeWidth: 2 }),
       to ? Plot.ruleX([end], { stroke: COLOURS.secondary, strokeDasharray: '4 3' }) : null,

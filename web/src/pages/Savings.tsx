@@ -3,6 +3,7 @@ import { getJson } from '../api/client.js';
 import { useLoad, useMetric, type Loadable } from '../api/hooks.js';
 import type { Column, MetricResult, Row } from '../api/types.js';
 import { COLOURS, Plot, base, tick, toDate } from '../charts/plots.js';
+import { clip, labelMargin } from '../charts/values.js';
 import { ChartCard, type TableData } from '../components/ChartCard.js';
 import { Legend, PageHeader, Tile } from '../components/Page.js';
 import { ErrorState, Loading } from '../components/States.js';
@@ -375,11 +376,11 @@ function typeChart(d: TableData, width: number) {
 
 function orgChart(d: TableData, width: number) {
   const bars = d.rows.map((r) => ({ name: String(r.name), central: Number(r.central), low: Number(r.low), high: Number(r.high) }));
-  const longest = Math.max(8, ...bars.map((b) => b.name.length));
+  const lm = labelMargin(bars.map((b) => b.name), width);
   return Plot.plot({
-    ...base(width, Math.max(180, bars.length * 24 + 50), { marginLeft: Math.min(260, longest * 7 + 24) }),
+    ...base(width, Math.max(180, bars.length * 24 + 50), { marginLeft: lm.margin }),
     x: { label: 'Savings (£, central)', grid: true, tickFormat: tick('gbp') },
-    y: { label: null, domain: bars.map((b) => b.name) },
+    y: { label: null, domain: bars.map((b) => b.name), tickFormat: (n: string) => clip(n, lm.chars) },
     marks: [
       Plot.barX(bars, { y: 'name', x: 'central', fill: COLOURS.aqua }),
       Plot.ruleX([0]),
