@@ -16,18 +16,25 @@ CREATE OR REPLACE TEMP MACRO pi_period_start(g, i) AS
          WHEN 'month' THEN make_date((i // 12)::BIGINT, (i % 12 + 1)::BIGINT, 1)
          ELSE make_date((i // 4)::BIGINT, ((i % 4) * 3 + 1)::BIGINT, 1) END;
 
+-- A sorted integer list without repeats, from one that is sorted but may repeat values.
+CREATE OR REPLACE TEMP MACRO pi_dedupe_sorted(l) AS list_filter(l, (x, k) -> k = 1 OR l[k - 1] <> x);
+
 CREATE OR REPLACE TEMP TABLE t_pl AS
 WITH lists AS (
-  SELECT patient_id, list_sort(list_distinct(list(pi_day(occurred_at)))) AS days
+  SELECT patient_id, list_sort(list_distinct(list((pi_local_us(occurred_at) // 86400000000)::INTEGER))) AS days
   FROM usage_events GROUP BY patient_id
+),
+with_months AS (
+  SELECT *, pi_dedupe_sorted(list_transform(days, d -> year(DATE '1970-01-01' + d) * 12 + month(DATE '1970-01-01' + d) - 1)) AS months
+  FROM lists
 )
 SELECT l.patient_id, p.practice_code, p.age_band, p.sex, p.imd_decile,
        year(p.activated_day) * 12 + month(p.activated_day) - 1 AS cohort,
-       list_transform(l.days, d -> (d - DATE '1970-01-01')::INTEGER) AS days,
-       list_sort(list_distinct(list_transform(l.days, d -> ((d - DATE '1970-01-01') + 3) // 7))) AS weeks,
-       list_sort(list_distinct(list_transform(l.days, d -> year(d) * 12 + month(d) - 1))) AS months,
-       list_sort(list_distinct(list_transform(l.days, d -> year(d) * 4 + (month(d) - 1) // 3))) AS quarters
-FROM lists l
+       l.days,
+       pi_dedupe_sorted(list_transform(l.days, d -> (d + 3) // 7)) AS weeks,
+       l.months,
+       pi_dedupe_sorted(list_transform(l.months, m -> m // 3)) AS quarters
+FROM with_months l
 JOIN rollup_patient p USING (patient_id)
 WHERE p.practice_code IS NOT NULL;
 
