@@ -1,5 +1,6 @@
 import type { ComponentChildren } from 'preact';
 import { useCallback, useId, useState } from 'preact/hooks';
+import { clearApiCache } from '../api/client.js';
 import type { Loadable } from '../api/hooks.js';
 import type { Column, Grain, Row, Suppression } from '../api/types.js';
 import { PlotView, type PlotFigure } from '../charts/PlotView.js';
@@ -57,6 +58,12 @@ export function hiddenCells(rows: Row[]): number {
   return n;
 }
 
+/** Asks again for everything on the page (answers are cached for a minute, so clear them first). */
+function retry(): void {
+  clearApiCache();
+  window.location.reload();
+}
+
 export function ChartCard<T extends TableData>(props: ChartCardProps<T>) {
   const { title, data, chart } = props;
   const headingId = useId();
@@ -97,7 +104,7 @@ export function ChartCard<T extends TableData>(props: ChartCardProps<T>) {
       </header>
       <div class="card-body">
         {data.status === 'loading' && <Loading height={props.height ?? 240} label={`Loading ${title.toLowerCase()}`} />}
-        {data.status === 'error' && <ErrorState error={data.error} />}
+        {data.status === 'error' && <ErrorState error={data.error} retry={retry} />}
         {ready && empty && <Empty>{props.emptyMessage}</Empty>}
         {ready && !empty && view === 'chart' && chart && (
           <PlotView render={render} onSelect={props.onSelect} label={title} minHeight={props.height ?? 240} />
