@@ -211,6 +211,41 @@ describe.skipIf(!chromiumAvailable())('dashboard in a real browser', () => {
     await page.close();
   });
 
+  it('can be used with the keyboard alone: choose an organisation, drill down, sort', async () => {
+    problems.length = 0;
+    const page = await openPage();
+    await page.goto(`${server.url}/rollout`);
+    await settled(page);
+    const ccg = orgs.orgs.find((o) => o.type === 'ccg')!;
+    // The organisation picker: Enter opens it with the search box focused; arrows move; Enter chooses.
+    await page.locator('.org-picker-toggle').focus();
+    await page.keyboard.press('Enter');
+    await expect.poll(() => page.evaluate(() => document.activeElement?.getAttribute('type'))).toBe('search');
+    await page.keyboard.type(ccg.name.split(' ').slice(1, 2).join(' '));
+    await page.keyboard.press('ArrowDown');
+    await expect.poll(() => page.evaluate(() => document.activeElement?.getAttribute('data-org-option'))).toBeTruthy();
+    const chosen = await page.evaluate(() => document.activeElement?.getAttribute('data-org-option'));
+    await page.keyboard.press('Enter');
+    await page.waitForURL((u) => u.searchParams.get('org') === chosen);
+    await settled(page);
+    // Drill down from the league table with the keyboard.
+    const league = cardTable(page, 'League table');
+    const firstRow = league.locator('tbody th button').first();
+    const name = (await firstRow.textContent())!;
+    await firstRow.focus();
+    await page.keyboard.press('Enter');
+    await page.waitForURL((u) => u.searchParams.get('org') !== chosen);
+    await settled(page);
+    await expect(page.locator('.page-caption').textContent()).resolves.toContain(name);
+    // Sort a column from the keyboard.
+    const sortButton = league.getByRole('button', { name: /Activated patients/ });
+    await sortButton.focus();
+    await page.keyboard.press('Enter');
+    expect(await league.locator('th[aria-sort]').count()).toBe(1);
+    expect(problems).toEqual([]);
+    await page.close();
+  });
+
   it('downloads a chart as CSV with rows', async () => {
     const page = await openPage();
     await page.goto(`${server.url}/rollout`);
