@@ -1,6 +1,6 @@
 import { useId } from 'preact/hooks';
 import type { Grain } from '../api/types.js';
-import { GRAINS, GRAIN_LABELS, RANGE_PRESETS, describeRange, isIsoDate, type Filters, type RangeKey } from '../lib/filters.js';
+import { GRAINS, GRAIN_LABELS, RANGE_PRESETS, describeRange, grainAllowed, isIsoDate, type Filters, type RangeKey } from '../lib/filters.js';
 import type { OrgIndex } from '../lib/orgs.js';
 import { setParams } from '../lib/router.js';
 import { OrgPicker } from './OrgPicker.js';
@@ -67,8 +67,9 @@ export function FilterBar({ orgs, filters, showGrain = true, showRange = true }:
           </label>
           <select id={`${id}-grain`} value={filters.grain} onChange={(e) => setParams({ grain: (e.target as HTMLSelectElement).value as Grain })}>
             {GRAINS.map((g) => (
-              <option key={g} value={g}>
+              <option key={g} value={g} disabled={!grainAllowed(g, filters.from, filters.to)}>
                 {GRAIN_LABELS[g]}
+                {grainAllowed(g, filters.from, filters.to) ? '' : ' (dates too long)'}
               </option>
             ))}
           </select>

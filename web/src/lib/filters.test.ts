@@ -51,6 +51,13 @@ describe('reading filters from the URL', () => {
     expect(f).toMatchObject({ range: 'custom', from: '2025-10-01', to: '2025-12-31', grain: 'week' }); // 91 days
   });
 
+  it('does not ask for more days than the API serves at day grain', () => {
+    // 24 months by day is ~714 periods (the API allows 530): the default grain (month) is used.
+    expect(readFilters(new URLSearchParams('range=24m&grain=day'), anchor)).toMatchObject({ grain: 'month', grainChosen: false });
+    expect(readFilters(new URLSearchParams('range=12m&grain=day'), anchor)).toMatchObject({ grain: 'day', grainChosen: true });
+    expect(readFilters(new URLSearchParams('range=all&grain=day'), anchor)).toMatchObject({ grain: 'month' });
+  });
+
   it('ignores an unknown preset or grain instead of failing', () => {
     const f = readFilters(new URLSearchParams('range=forever&grain=year'), anchor);
     expect(f).toMatchObject({ range: '12m', grain: 'month', grainChosen: false });

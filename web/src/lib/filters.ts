@@ -73,6 +73,20 @@ export function defaultGrain(from: string | undefined, to: string | undefined): 
   return 'month';
 }
 
+/** Days the API serves at day grain in one request (server/api/params.ts allows 530 periods). */
+export const MAX_DAY_PERIODS = 530;
+
+function daysBetween(from: string | undefined, to: string | undefined): number {
+  if (!to) return 0;
+  if (!from) return Number.POSITIVE_INFINITY;
+  return differenceInCalendarDays(parseISO(to), parseISO(from)) + 1;
+}
+
+/** Whether a grain can be asked for over the dates (day grain is limited in length). */
+export function grainAllowed(grain: Grain, from: string | undefined, to: string | undefined): boolean {
+  return grain !== 'day' || daysBetween(from, to) <= MAX_DAY_PERIODS;
+}
+
 export function readFilters(query: URLSearchParams, anchor: Date): Filters {
   const rawRange = query.get('range');
   const from = query.get('from');
@@ -83,7 +97,9 @@ export function readFilters(query: URLSearchParams, anchor: Date): Filters {
   else range = DEFAULT_RANGE;
   const dates = resolveRange(range, anchor, { from: from ?? undefined, to: to ?? undefined });
   const rawGrain = query.get('grain');
-  const grainChosen = !!rawGrain && (GRAINS as readonly string[]).includes(rawGrain);
+  let grainChosen = !!rawGrain && (GRAINS as readonly string[]).includes(rawGrain);
+  // The API answers at most MAX_PERIODS periods: days over years fall back to the default grain.
+  if (grainChosen && rawGrain === 'day' && daysBetween(dates.from, dates.to) > MAX_DAY_PERIODS) grainChosen = false;
   return {
     org: query.get('org') || undefined,
     range,
