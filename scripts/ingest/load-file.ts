@@ -69,7 +69,7 @@ async function assignPatientIds(conn: DuckDBConnection, ctx: LoadContext): Promi
     CREATE OR REPLACE TEMP TABLE known_ids AS
       SELECT n.nhs, k.patient_id FROM new_ids n JOIN patient_keys k ON k.pseudonym_key = n.pseudonym_key;
     CREATE OR REPLACE TEMP TABLE fresh_ids AS
-      SELECT n.*, (SELECT coalesce(max(patient_id), 0) FROM patient_keys) + row_number() OVER (ORDER BY n.pseudonym) AS patient_id
+      SELECT n.*, (SELECT coalesce(max(patient_id), 0) FROM patient_keys) + row_number() OVER (ORDER BY n.pseudonym_key) AS patient_id
       FROM new_ids n WHERE n.nhs NOT IN (SELECT nhs FROM known_ids);
     INSERT INTO patients (patient_id, pseudonym, batch_id) SELECT patient_id, pseudonym, ${literal(ctx.batchId)} FROM fresh_ids;
     INSERT INTO patient_keys SELECT pseudonym_key, patient_id FROM fresh_ids;
@@ -185,8 +185,16 @@ async function writeNewRows(conn: DuckDBConnection, kind: FileKind, ctx: LoadCon
   // Only rows that differ from what is stored are written, so an identical snapshot changes nothing.
   const changed = `SELECT ${list} FROM classified c WHERE outcome = 'new' AND NOT EXISTS (SELECT 1 FROM ${ident(kind)} s WHERE ${sameRow('c', 's', columns)})`;
   if (kind === 'patients') {
-    const sets = columns.filter((c) => c !== 'patient_id').map((c) => `${ident(c)} = u.${ident(c)}`).join(', ');
-    await conn.run(`UPDATE patients SET ${sets}, batch_id = ${batch} FROM (${changed}) u WHERE patients.patient_id = u.patient_id`);
+    // Replace changed rows (delete + insert) rather than UPDATE: at millions of patients DuckDB's
+    // bulk delete and append are an order of magnitude faster than an update of the same rows.
+    const attributes = columns.filter((c) => c !== 'patient_id');
+    await conn.run(`
+      CREATE OR REPLACE TEMP TABLE changed_patients AS
+        SELECT c.*, p.pseudonym FROM (${changed}) c JOIN patients p ON p.patient_id = c.patient_id;
+      DELETE FROM patients WHERE patient_id IN (SELECT patient_id FROM changed_patients);
+      INSERT INTO patients (patient_id, pseudonym, ${attributes.map(ident).join(', ')}, batch_id)
+        SELECT patient_id, pseudonym, ${attributes.map(ident).join(', ')}, ${batch} FROM changed_patients;
+      DROP TABLE changed_patients;`);
     return;
   }
   const updates = columns.filter((c) => !keys.includes(c)).map((c) => `${ident(c)} = excluded.${ident(c)}`).join(', ');
