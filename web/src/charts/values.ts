@@ -70,6 +70,6 @@ export function clip(label: string, max: number): string {
 /** A left margin for category labels, and how many characters fit in it. */
 export function labelMargin(labels: string[], width: number): { margin: number; chars: number } {
   const longest = Math.max(8, ...labels.map((l) => l.length));
-  const margin = Math.round(Math.min(Math.max(160, width * 0.4), longest * 6.8 + 20));
-  return { margin, chars: Math.floor((margin - 20) / 6.8) };
+  const margin = Math.round(Math.min(Math.max(160, width * 0.4), longest * 7 + 24));
+  return { margin, chars: Math.max(longest, 0) * 7 + 24 <= margin ? longest : Math.floor((margin - 24) / 7) };
 }
