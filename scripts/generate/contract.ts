@@ -86,37 +86,25 @@ export const REFERENCE_KINDS = ['organisations', 'campaigns', 'programme_costs',
 export const EVENT_KINDS = ['enrolment_events', 'usage_events', 'record_feeds', 'consent_events'] as const;
 export type EventKind = (typeof EVENT_KINDS)[number];
 
-export const ORG_TYPES = ['icb', 'ccg', 'trust', 'practice', 'community'] as const;
+// Enumerations come from the importer's encoding of the contract, so the two cannot drift apart.
+export {
+  ORG_TYPES,
+  CAMPAIGN_CHANNELS,
+  COST_CATEGORIES,
+  SEXES,
+  ENROLMENT_EVENT_TYPES as ENROLMENT_TYPES,
+  ENROLMENT_CHANNELS,
+  USAGE_EVENT_TYPES as USAGE_TYPES,
+  PLATFORMS,
+  RECORD_TYPES,
+  CONSENT_EVENT_TYPES as CONSENT_TYPES,
+} from '../ingest/contract.js';
+import type { ORG_TYPES, CAMPAIGN_CHANNELS, ENROLMENT_CHANNELS, USAGE_EVENT_TYPES, RECORD_TYPES } from '../ingest/contract.js';
 export type OrgType = (typeof ORG_TYPES)[number];
-export const CAMPAIGN_CHANNELS = ['letter', 'sms', 'email', 'poster', 'clinic', 'social', 'other'] as const;
 export type CampaignChannel = (typeof CAMPAIGN_CHANNELS)[number];
-export const COST_CATEGORIES = ['licence', 'implementation', 'staff', 'marketing', 'other'] as const;
-export const SEXES = ['F', 'M', 'X', 'U'] as const;
-export const ENROLMENT_TYPES = ['invited', 'registered', 'activated', 'deactivated'] as const;
-export const ENROLMENT_CHANNELS = ['letter', 'sms', 'email', 'clinic', 'web', 'app', 'other'] as const;
 export type EnrolmentChannel = (typeof ENROLMENT_CHANNELS)[number];
-export const USAGE_TYPES = [
-  'login',
-  'record_viewed',
-  'letter_viewed',
-  'result_viewed',
-  'message_sent',
-  'appointment_booked',
-  'appointment_cancelled',
-  'questionnaire_completed',
-  'prescription_requested',
-  'document_uploaded',
-] as const;
-export type UsageType = (typeof USAGE_TYPES)[number];
-export const PLATFORMS = ['web', 'ios', 'android', 'other'] as const;
-export const RECORD_TYPES = ['letter', 'result', 'appointment', 'medication', 'care_plan', 'document', 'other'] as const;
+export type UsageType = (typeof USAGE_EVENT_TYPES)[number];
 export type RecordType = (typeof RECORD_TYPES)[number];
-export const CONSENT_TYPES = [
-  'objection_registered',
-  'objection_withdrawn',
-  'sharing_granted',
-  'sharing_revoked',
-] as const;
 
 /**
  * The ways a row can be bad, named like the store's quarantine.reason_code so the manifest

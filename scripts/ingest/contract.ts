@@ -68,6 +68,12 @@ const occurredAt: ColumnSpec = { name: 'occurred_at', required: true, rule: { ty
 const nhsNumber: ColumnSpec = { name: 'nhs_number', required: true, rule: { type: 'nhs_number' } };
 const eventId = text('event_id');
 
+export const CAMPAIGN_CHANNELS = ['letter', 'sms', 'email', 'poster', 'clinic', 'social', 'other'] as const;
+export const COST_CATEGORIES = ['licence', 'implementation', 'staff', 'marketing', 'other'] as const;
+export const SEXES = ['F', 'M', 'X', 'U'] as const;
+export const ENROLMENT_CHANNELS = ['letter', 'sms', 'email', 'clinic', 'web', 'app', 'other'] as const;
+export const PLATFORMS = ['web', 'ios', 'android', 'other'] as const;
+export const RECORD_TYPES = ['letter', 'result', 'appointment', 'medication', 'care_plan', 'document', 'other'] as const;
 export const ENROLMENT_EVENT_TYPES = ['invited', 'registered', 'activated', 'deactivated'] as const;
 export const USAGE_EVENT_TYPES = [
   'login',
@@ -111,7 +117,7 @@ export const FILE_SPECS: Record<FileKind, FileSpec> = {
       text('campaign_code'),
       text('name'),
       { name: 'org_code', required: true, rule: { type: 'text' }, org: {} },
-      enumOf('channel', ['letter', 'sms', 'email', 'poster', 'clinic', 'social', 'other']),
+      enumOf('channel', CAMPAIGN_CHANNELS),
       { name: 'start_date', required: true, rule: { type: 'date' } },
       { name: 'end_date', required: true, rule: { type: 'date' } },
       { name: 'cost_gbp', required: true, rule: { type: 'number', min: 0 } },
@@ -124,7 +130,7 @@ export const FILE_SPECS: Record<FileKind, FileSpec> = {
       { name: 'org_code', required: true, rule: { type: 'text' }, org: {} },
       { name: 'period_start', required: true, rule: { type: 'date' } },
       { name: 'period_end', required: true, rule: { type: 'date' } },
-      enumOf('category', ['licence', 'implementation', 'staff', 'marketing', 'other']),
+      enumOf('category', COST_CATEGORIES),
       { name: 'amount_gbp', required: true, rule: { type: 'number', min: 0 } },
     ],
   },
@@ -135,7 +141,7 @@ export const FILE_SPECS: Record<FileKind, FileSpec> = {
       nhsNumber,
       { name: 'practice_code', required: true, rule: { type: 'text' }, org: { orgTypes: ['practice'] } },
       { name: 'birth_year', required: true, rule: { type: 'int', min: 1880, max: 2100 } },
-      enumOf('sex', ['F', 'M', 'X', 'U']),
+      enumOf('sex', SEXES),
       { name: 'imd_decile', required: false, rule: { type: 'int', min: 1, max: 10 } },
     ],
   },
@@ -149,7 +155,7 @@ export const FILE_SPECS: Record<FileKind, FileSpec> = {
       { name: 'practice_code', required: true, rule: { type: 'text' }, org: { orgTypes: ['practice'] } },
       { name: 'org_code', required: true, rule: { type: 'text' }, org: { orgTypes: ['practice', 'trust', 'community'] } },
       enumOf('event_type', ENROLMENT_EVENT_TYPES),
-      enumOf('channel', ['letter', 'sms', 'email', 'clinic', 'web', 'app', 'other'], false),
+      enumOf('channel', ENROLMENT_CHANNELS, false),
       { name: 'campaign_code', required: false, rule: { type: 'text' }, campaign: true },
     ],
   },
@@ -162,7 +168,7 @@ export const FILE_SPECS: Record<FileKind, FileSpec> = {
       nhsNumber,
       { name: 'org_code', required: false, rule: { type: 'text' }, org: {} },
       enumOf('event_type', USAGE_EVENT_TYPES),
-      enumOf('platform', ['web', 'ios', 'android', 'other'], false),
+      enumOf('platform', PLATFORMS, false),
     ],
   },
   record_feeds: {
@@ -173,7 +179,7 @@ export const FILE_SPECS: Record<FileKind, FileSpec> = {
       occurredAt,
       nhsNumber,
       { name: 'source_org_code', required: true, rule: { type: 'text' }, org: {} },
-      enumOf('record_type', ['letter', 'result', 'appointment', 'medication', 'care_plan', 'document', 'other']),
+      enumOf('record_type', RECORD_TYPES),
       { name: 'item_count', required: true, rule: { type: 'int', min: 1 } },
     ],
   },
