@@ -9,6 +9,7 @@ import { serve, type ServerType } from '@hono/node-server';
 import { openStore, type Store } from './store/store.js';
 import { createApp } from './app.js';
 import { mountDashboard } from './web-static.js';
+import { refreshRollupsIfStale } from '../scripts/ingest/index.js';
 import { createImportScheduler, DEFAULT_IMPORT_CRON, type ImportScheduler } from './scheduler/import-job.js';
 
 export const DEFAULT_PORT = 8787;
@@ -32,6 +33,12 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
   const store = options.store ?? (await openStore());
   const landingDir = resolve(options.landingDir ?? process.env.PORTAL_LANDING_DIR ?? DEFAULT_LANDING_DIR);
   const cron = options.cron ?? process.env.PORTAL_IMPORT_CRON ?? DEFAULT_IMPORT_CRON;
+  // A store written by an older version may hold rollups built by older SQL: rebuild before serving.
+  try {
+    if (await store.withConnection((conn) => refreshRollupsIfStale(conn))) console.log('metric rollups rebuilt for this version');
+  } catch (err) {
+    console.error((err as Error).message);
+  }
   const scheduler = createImportScheduler({ store, landingDir, cron: cron === 'off' ? undefined : cron, schedule: cron !== 'off' });
   const app = createApp({ store, scheduler });
   mountDashboard(app);

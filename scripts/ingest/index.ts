@@ -3,7 +3,11 @@
  * name order, then rebuild the rollups the API serves. The CLI (scripts/ingest-cli.ts), the
  * server's schedule and first start all call importLanding.
  */
+import { createHash } from 'node:crypto';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import type { DuckDBConnection } from '@duckdb/node-api';
+import { QUERIES_DIR } from '../../server/store/sql-files.js';
 import type { Store } from '../../server/store/store.js';
 import { getMeta, META, setMeta } from '../../server/store/meta.js';
 import { StoreError } from '../../server/store/errors.js';
@@ -67,19 +71,31 @@ async function assertKeyMatches(conn: DuckDBConnection, key: PseudonymKey): Prom
 /** A batch to load, or one whose folder could not even be read (it fails the run at its turn). */
 type PendingBatch = { batch: Batch } | { batchId: string; error: string };
 
+/** Fingerprint of the rollup SQL: a store built by older rollup code is rebuilt with the new. */
+function rollupsFingerprint(): string {
+  const dir = join(QUERIES_DIR, 'rollups');
+  const hash = createHash('sha256');
+  for (const file of readdirSync(dir).filter((f) => f.endsWith('.sql')).sort()) hash.update(file).update(readFileSync(join(dir, file)));
+  return hash.digest('hex').slice(0, 16);
+}
+
 /**
  * Rebuilds the rollups when the base tables moved on since the last rebuild (also after a crash
- * between a batch commit and the rebuild), and publishes the new data version with them.
+ * between a batch commit and the rebuild) or when the rollup SQL changed since, and publishes the
+ * new data version with them.
  */
 export async function refreshRollupsIfStale(conn: DuckDBConnection): Promise<boolean> {
   const base = (await getMeta(conn, META.baseVersion)) ?? '0';
   const published = await getMeta(conn, META.dataVersion);
-  if (published === base) return false;
+  const code = rollupsFingerprint();
+  if (published === base && (await getMeta(conn, META.rollupsCode)) === code) return false;
   faultPoint('before-rollups');
   await conn.run('BEGIN TRANSACTION');
   try {
     await refreshRollups(conn);
-    await setMeta(conn, META.dataVersion, base);
+    // A rebuild with new code changes answers too, so it must invalidate caches like new data.
+    await setMeta(conn, META.dataVersion, published === base && published !== undefined ? `${base}.${code}` : base);
+    await setMeta(conn, META.rollupsCode, code);
     await conn.run('COMMIT');
     return true;
   } catch (err) {

@@ -10,6 +10,8 @@ export const META = {
    * rebuild. API caches and ETags key on it, so a cached answer never mixes old and new data.
    */
   dataVersion: 'data_version',
+  /** Fingerprint of the rollup SQL the rollups were built with (rebuilt when it changes). */
+  rollupsCode: 'rollups_code',
 } as const;
 
 export async function getMeta(conn: DuckDBConnection, key: string): Promise<string | undefined> {
