@@ -22,6 +22,8 @@ import { literal } from '../ingest/validation-sql.js';
 const BENCH_DIR = resolve('data/bench');
 const LANDING = join(BENCH_DIR, 'landing');
 const BASE_DB = join(BENCH_DIR, 'base.duckdb');
+/** Written once the base store holds the whole region; an interrupted import resumes. */
+const BASE_READY = join(BENCH_DIR, 'base.ready');
 const WORK_DB = join(BENCH_DIR, 'work.duckdb');
 const BIG_BATCH_LANDING = join(BENCH_DIR, 'landing-5m');
 const BIG_BATCH_EVENTS = 5_000_000;
@@ -53,26 +55,35 @@ async function count(store: Store, sql: string): Promise<number> {
 
 /** The region at NWL scale, generated and imported once; timings reported when it is built. */
 async function ensureBaseStore(scale: number): Promise<void> {
-  if (existsSync(BASE_DB)) {
+  if (existsSync(BASE_READY)) {
     say(`Base store: reusing ${BASE_DB} (delete data/bench/ to rebuild and re-time generation + import).`);
     return;
   }
   mkdirSync(BENCH_DIR, { recursive: true });
-  rmSync(LANDING, { recursive: true, force: true });
   say(`## Generate + import the region (scale ${scale})`);
-  const genStart = Date.now();
-  const summary = await generateRegion({ out: LANDING, scale });
-  const genMs = Date.now() - genStart;
-  say(`- generated ${summary.patients.toLocaleString('en-GB')} patients, ${summary.batches} batches, ` +
-      `${Object.values(summary.events).reduce((a, b) => a + b, 0).toLocaleString('en-GB')} event rows in ${seconds(genMs)} (peak RSS so far ${rss()})`);
+  let genMs = 0;
+  if (existsSync(join(LANDING, '_manifest.json'))) {
+    say('- reusing the generated landing directory');
+  } else {
+    rmSync(LANDING, { recursive: true, force: true });
+    rmSync(BASE_DB, { force: true });
+    rmSync(`${BASE_DB}.wal`, { force: true });
+    const genStart = Date.now();
+    const summary = await generateRegion({ out: LANDING, scale });
+    genMs = Date.now() - genStart;
+    say(`- generated ${summary.patients.toLocaleString('en-GB')} patients, ${summary.batches} batches, ` +
+        `${Object.values(summary.events).reduce((a, b) => a + b, 0).toLocaleString('en-GB')} event rows in ${seconds(genMs)} (peak RSS so far ${rss()})`);
+  }
+  if (existsSync(BASE_DB)) say('- resuming an interrupted import (batches commit one by one)');
   const store = await openStore({ path: BASE_DB });
   try {
     const importStart = Date.now();
-    const result = await importLanding({ store, landingDir: LANDING, trigger: 'bench', key: KEY, log: () => undefined });
+    const result = await importLanding({ store, landingDir: LANDING, trigger: 'bench', key: KEY, log: (line) => console.log(`  ${line}`) });
     const importMs = Date.now() - importStart;
     const rows = result.batches.reduce((n, b) => n + b.rowsIn, 0);
     say(`- imported ${rows.toLocaleString('en-GB')} rows in ${seconds(importMs)} (${Math.round(rows / (importMs / 1000)).toLocaleString('en-GB')} rows/s), status ${result.status}`);
     say(`- **generate + import: ${seconds(genMs + importMs)}** (target < 600 s); peak RSS ${rss()} (target < 4 GB)`);
+    if (result.status !== 'failed') writeFileSync(BASE_READY, new Date().toISOString());
   } finally {
     await store.close();
   }
