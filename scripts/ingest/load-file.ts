@@ -4,7 +4,7 @@
  * All heavy lifting is set-based SQL on DuckDB; JavaScript only orchestrates.
  */
 import type { DuckDBConnection } from '@duckdb/node-api';
-import { FILE_SPECS, SCOPE_COLUMN, isEventKind, type BatchFile, type ColumnSpec, type FileKind } from './contract.js';
+import { FILE_SPECS, SCOPE_COLUMN, isEventKind, type BatchFile, type ColumnSpec, type EventKind, type FileKind } from './contract.js';
 import { hmacSql, type PseudonymKey } from './pseudonymise.js';
 import { checkedRowsSql, ident, literal, NHS_DIGITS, NHS_VALID, typedValue } from './validation-sql.js';
 
@@ -241,8 +241,13 @@ async function applyObjections(conn: DuckDBConnection): Promise<number> {
       WHERE r.event_type = 'objection_registered' AND r.patient_id IN (SELECT patient_id FROM objecting);`);
   let purged = 0;
   for (const table of Object.keys(SCOPE_COLUMN)) {
-    const affected = `(SELECT * FROM ${ident(table)} WHERE patient_id IN (SELECT patient_id FROM objecting))`;
-    const result = await conn.run(`DELETE FROM ${ident(table)} WHERE event_id IN (${coveredByObjection(table as FileKind, affected, 'event_id')})`);
+    // One pass over the table keyed on the integer patient_id (DELETE … USING), instead of
+    // matching event_id text against the whole table.
+    const scope = ident(SCOPE_COLUMN[table as EventKind]!);
+    const result = await conn.run(`
+      DELETE FROM ${ident(table)} e USING objection_episodes o
+      WHERE o.patient_id = e.patient_id AND o.patient_id IN (SELECT patient_id FROM objecting)
+        AND (o.scope = '*' OR o.scope = e.${scope}) AND (o.withdrawn_at IS NULL OR e.occurred_at < o.withdrawn_at)`);
     purged += Number(result.rowsChanged);
   }
   await conn.run(`DROP TABLE objecting`);
