@@ -16,7 +16,9 @@ CREATE OR REPLACE TEMP MACRO pi_period_start(g, i) AS
          WHEN 'month' THEN make_date((i // 12)::BIGINT, (i % 12 + 1)::BIGINT, 1)
          ELSE make_date((i // 4)::BIGINT, ((i % 4) * 3 + 1)::BIGINT, 1) END;
 
--- A sorted integer list without repeats, from one that is sorted but may repeat values.
+-- A sorted integer list without repeats, from a sorted column that may repeat values. Only ever
+-- pass a column: a macro argument is substituted as an expression, and inside the lambda an
+-- expression would be recomputed for every element.
 CREATE OR REPLACE TEMP MACRO pi_dedupe_sorted(l) AS list_filter(l, (x, k) -> k = 1 OR l[k - 1] <> x);
 
 CREATE OR REPLACE TEMP TABLE t_pl AS
@@ -24,17 +26,22 @@ WITH lists AS (
   SELECT patient_id, list_sort(list_distinct(list((pi_local_us(occurred_at) // 86400000000)::INTEGER))) AS days
   FROM usage_events GROUP BY patient_id
 ),
-with_months AS (
-  SELECT *, pi_dedupe_sorted(list_transform(days, d -> year(DATE '1970-01-01' + d) * 12 + month(DATE '1970-01-01' + d) - 1)) AS months
+mapped AS (
+  SELECT patient_id, days,
+         list_transform(days, d -> (d + 3) // 7) AS week_list,
+         list_transform(days, d -> year(DATE '1970-01-01' + d) * 12 + month(DATE '1970-01-01' + d) - 1) AS month_list
   FROM lists
+),
+deduped AS (
+  SELECT patient_id, days, pi_dedupe_sorted(week_list) AS weeks, pi_dedupe_sorted(month_list) AS months FROM mapped
+),
+with_quarters AS (
+  SELECT *, list_transform(months, m -> m // 3) AS quarter_list FROM deduped
 )
 SELECT l.patient_id, p.practice_code, p.age_band, p.sex, p.imd_decile,
        year(p.activated_day) * 12 + month(p.activated_day) - 1 AS cohort,
-       l.days,
-       pi_dedupe_sorted(list_transform(l.days, d -> (d + 3) // 7)) AS weeks,
-       l.months,
-       pi_dedupe_sorted(list_transform(l.months, m -> m // 3)) AS quarters
-FROM with_months l
+       l.days, l.weeks, l.months, pi_dedupe_sorted(l.quarter_list) AS quarters
+FROM with_quarters l
 JOIN rollup_patient p USING (patient_id)
 WHERE p.practice_code IS NOT NULL;
 
