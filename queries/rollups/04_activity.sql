@@ -45,21 +45,35 @@ FROM with_quarters l
 JOIN rollup_patient p USING (patient_id)
 WHERE p.practice_code IS NOT NULL;
 
--- Events and logins per day and practice (any breakdown of them is by month, below).
-CREATE OR REPLACE TEMP TABLE t_ev_day AS
-SELECT pi_day(u.occurred_at) AS day, p.practice_code,
-       count(*)::BIGINT AS events, count(*) FILTER (WHERE u.event_type = 'login')::BIGINT AS logins
-FROM usage_events u JOIN (SELECT patient_id, practice_code FROM rollup_patient) p USING (patient_id)
-WHERE p.practice_code IS NOT NULL
-GROUP BY ALL;
+-- Usage events counted in one scan into three small groupings (GROUPING SETS):
+--   gid  95: per day and practice (events, logins);
+--   gid 145: per month, practice, used organisation, kind and platform (feature use, savings);
+--   gid 110: per day, hour and CCG (the weekday x hour rhythm).
+-- The used organisation is the one named by the event, else the patient's practice.
+CREATE OR REPLACE TEMP TABLE t_usage_sets AS
+WITH u AS (
+  SELECT p.practice_code, o.parent_code AS ccg_code, coalesce(u.org_code, p.practice_code) AS used_org, u.event_type,
+         coalesce(u.platform, 'unknown') AS platform, pi_local_us(u.occurred_at) // 3600000000 AS local_hour_no
+  FROM usage_events u
+  LEFT JOIN (SELECT patient_id, practice_code FROM rollup_patient) p USING (patient_id)
+  LEFT JOIN organisations o ON o.org_code = p.practice_code
+),
+v AS (
+  SELECT *, DATE '1970-01-01' + (local_hour_no // 24)::INTEGER AS day, (local_hour_no % 24)::TINYINT AS hour,
+         date_trunc('month', DATE '1970-01-01' + (local_hour_no // 24)::INTEGER)::DATE AS month
+  FROM u
+)
+SELECT GROUPING(day, month, practice_code, ccg_code, used_org, event_type, platform, hour) AS gid,
+       day, month, practice_code, ccg_code, used_org, event_type, platform, hour,
+       count(*)::BIGINT AS events, count(*) FILTER (WHERE event_type = 'login')::BIGINT AS logins
+FROM v
+GROUP BY GROUPING SETS ((day, practice_code), (month, practice_code, used_org, event_type, platform), (day, hour, ccg_code));
 
--- Events per month by practice, used organisation, kind and platform (feature use and savings).
+CREATE OR REPLACE TEMP TABLE t_ev_day AS
+SELECT day, practice_code, events, logins FROM t_usage_sets WHERE gid = 95 AND practice_code IS NOT NULL;
+
 CREATE OR REPLACE TEMP TABLE t_ev_month AS
-SELECT date_trunc('month', pi_day(u.occurred_at))::DATE AS month, p.practice_code,
-       coalesce(u.org_code, p.practice_code) AS used_org, u.event_type,
-       coalesce(u.platform, 'unknown') AS platform, count(*)::BIGINT AS events
-FROM usage_events u LEFT JOIN (SELECT patient_id, practice_code FROM rollup_patient) p USING (patient_id)
-GROUP BY ALL;
+SELECT month, practice_code, used_org, event_type, platform, events FROM t_usage_sets WHERE gid = 145;
 
 DELETE FROM rollup_active;
 INSERT INTO rollup_active
@@ -163,14 +177,8 @@ GROUP BY cohort, practice_code, i;
 -- Weekday x hour by month and CCG (per practice it would be millions of mostly tiny cells).
 DELETE FROM rollup_rhythm;
 INSERT INTO rollup_rhythm
-SELECT date_trunc('month', day)::DATE, ccg_code, isodow(day)::TINYINT, hour, count(*)::BIGINT
-FROM (
-  SELECT pi_day(u.occurred_at) AS day, pi_hour(u.occurred_at) AS hour, o.parent_code AS ccg_code
-  FROM usage_events u
-  JOIN (SELECT patient_id, practice_code FROM rollup_patient) p USING (patient_id)
-  JOIN organisations o ON o.org_code = p.practice_code
-  WHERE o.parent_code IS NOT NULL
-)
+SELECT date_trunc('month', day)::DATE, ccg_code, isodow(day)::TINYINT, hour, sum(events)::BIGINT
+FROM t_usage_sets WHERE gid = 110 AND ccg_code IS NOT NULL
 GROUP BY ALL;
 
 DELETE FROM rollup_events;
