@@ -18,9 +18,8 @@ periods AS (
                              WHEN 'month' THEN INTERVAL 1 MONTH ELSE INTERVAL 3 MONTH END AS step)
   )
 ),
-first_start AS (SELECT min(period_start) AS first_start FROM periods),
 objections AS (
-  SELECT greatest(date_trunc($grain, d.day)::DATE, (SELECT first_start FROM first_start)) AS period_start,
+  SELECT greatest(date_trunc($grain, d.day)::DATE, date_trunc($grain, $from::DATE)::DATE) AS period_start,
          s.grp, d.scope, sum(d.delta) AS delta
   FROM rollup_objections_daily d JOIN scope s ON s.leaf = d.practice_code
   WHERE d.day <= $to::DATE GROUP BY ALL
@@ -30,7 +29,7 @@ sharing AS (
          sum(c.patients) FILTER (WHERE c.event_type = 'sharing_granted') AS granted,
          sum(c.patients) FILTER (WHERE c.event_type = 'sharing_revoked') AS revoked
   FROM rollup_consent_daily c JOIN scope s ON s.leaf = c.practice_code
-  WHERE c.day BETWEEN (SELECT first_start FROM first_start) AND $to::DATE GROUP BY ALL
+  WHERE c.day BETWEEN date_trunc($grain, $from::DATE)::DATE AND $to::DATE GROUP BY ALL
 ),
 enrolled AS (
   SELECT p.period_start, s.grp, sum(l.activated) AS enrolled

@@ -22,12 +22,12 @@ items AS (
          CASE WHEN $by = 'source_org' THEN f.source_org_code ELSE 'All' END AS breakdown,
          sum(f.items) AS items, sum(f.feeds) AS feeds
   FROM rollup_feeds_daily f JOIN scope s ON s.leaf = f.practice_code
-  WHERE f.day BETWEEN (SELECT min(period_start) FROM periods) AND $to::DATE
+  WHERE f.day BETWEEN date_trunc($grain, $from::DATE)::DATE AND $to::DATE
   GROUP BY ALL
   UNION ALL
   SELECT date_trunc($grain, f.day)::DATE, s.grp, 'All', sum(f.items), sum(f.feeds)
   FROM rollup_feeds_daily f JOIN scope s ON s.leaf = f.practice_code
-  WHERE $by = 'source_org' AND f.day BETWEEN (SELECT min(period_start) FROM periods) AND $to::DATE
+  WHERE $by = 'source_org' AND f.day BETWEEN date_trunc($grain, $from::DATE)::DATE AND $to::DATE
   GROUP BY ALL
 ),
 -- levels at each period's end (or the latest data day)
