@@ -17,17 +17,29 @@ periods AS (
                              WHEN 'month' THEN INTERVAL 1 MONTH ELSE INTERVAL 3 MONTH END AS step)
   )
 ),
+-- daily rows for day / week grains; for month / quarter, monthly rows, except a last month that
+-- `to` cuts short (before the latest data), which is read from the daily rows
+to_is_month_end AS (SELECT $to::DATE = last_day($to::DATE) OR $to::DATE >= $latest::DATE AS yes),
+feed_rows AS (
+  SELECT day, practice_code, source_org_code, items, feeds FROM rollup_feeds_daily
+  WHERE ($grain IN ('day', 'week') AND day BETWEEN date_trunc($grain, $from::DATE)::DATE AND $to::DATE)
+     OR ($grain IN ('month', 'quarter') AND NOT (SELECT yes FROM to_is_month_end)
+         AND day BETWEEN date_trunc('month', $to::DATE)::DATE AND $to::DATE)
+  UNION ALL
+  SELECT month, practice_code, source_org_code, items, feeds FROM rollup_feeds_monthly
+  WHERE $grain IN ('month', 'quarter') AND month BETWEEN date_trunc($grain, $from::DATE)::DATE AND $to::DATE
+    AND (month < date_trunc('month', $to::DATE) OR (SELECT yes FROM to_is_month_end))
+),
 items AS (
   SELECT date_trunc($grain, f.day)::DATE AS period_start, s.grp,
          CASE WHEN $by = 'source_org' THEN f.source_org_code ELSE 'All' END AS breakdown,
          sum(f.items) AS items, sum(f.feeds) AS feeds
-  FROM rollup_feeds_daily f JOIN scope s ON s.leaf = f.practice_code
-  WHERE f.day BETWEEN date_trunc($grain, $from::DATE)::DATE AND $to::DATE
+  FROM feed_rows f JOIN scope s ON s.leaf = f.practice_code
   GROUP BY ALL
   UNION ALL
   SELECT date_trunc($grain, f.day)::DATE, s.grp, 'All', sum(f.items), sum(f.feeds)
-  FROM rollup_feeds_daily f JOIN scope s ON s.leaf = f.practice_code
-  WHERE $by = 'source_org' AND f.day BETWEEN date_trunc($grain, $from::DATE)::DATE AND $to::DATE
+  FROM feed_rows f JOIN scope s ON s.leaf = f.practice_code
+  WHERE $by = 'source_org'
   GROUP BY ALL
 ),
 -- levels at each period's end (or the latest data day)

@@ -13,6 +13,13 @@ WHERE p.practice_code IS NOT NULL
 GROUP BY ALL
 ORDER BY 1;
 
+DELETE FROM rollup_feeds_monthly;
+INSERT INTO rollup_feeds_monthly
+SELECT date_trunc('month', day)::DATE AS month, practice_code, source_org_code, sum(items)::BIGINT, sum(feeds)::BIGINT
+FROM rollup_feeds_daily
+GROUP BY ALL
+ORDER BY month;
+
 DELETE FROM rollup_feed_reach_daily;
 INSERT INTO rollup_feed_reach_daily
 SELECT day, source_org_code, count(*)::INTEGER

@@ -177,6 +177,12 @@ describe('data accumulation and consent', () => {
     ]);
   });
 
+  it('counts items only up to `to` when it cuts a month short', async () => {
+    // To 21 Feb: T01's 18 items (20 Feb) but not K01's 8 (22 Feb)
+    const r = await rows('/api/metrics/data_accumulation?org=Q00&grain=month&from=2026-02-01&to=2026-02-21');
+    expect(r.map((x) => [x.items, x.feeds])).toEqual([[18, 9]]);
+  });
+
   it('breaks items down by source organisation', async () => {
     const r = await rows('/api/metrics/data_accumulation?org=Q00&grain=month&from=2026-02-01&to=2026-02-28&by=source_org');
     expect(r.map((x) => pick(x, ['breakdown', 'items', 'feeds']))).toEqual([
