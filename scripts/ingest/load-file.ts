@@ -143,11 +143,19 @@ async function classify(conn: DuckDBConnection, kind: FileKind): Promise<void> {
   const keyText = keys.join(', ');
   const covered = coveredByObjection(kind, 'typed', 'line');
   // Within the file, each row is compared with the first row of its key through window values
-  // (a content hash), not a self-join: DuckDB cannot hash-join on "first row of the group".
-  const window = `OVER (PARTITION BY ${keys.map(ident).join(', ')} ORDER BY line)`;
-  const ranked = `SELECT *, row_number() ${window} AS rn, hash(${content.map(ident).join(', ')}) AS content_hash,
-                    first_value(hash(${content.map(ident).join(', ')})) ${window} AS first_hash, first_value(line) ${window} AS first_line
-                  FROM typed`;
+  // (a content hash), not a self-join. The window runs only over keys that occur more than once:
+  // partitioning millions of distinct event_ids would cost more than all the checks together.
+  const keyList = keys.map(ident).join(', ');
+  const window = `OVER (PARTITION BY ${keyList} ORDER BY line)`;
+  const contentHash = `hash(${content.map(ident).join(', ')})`;
+  const ranked = `
+    WITH repeated AS (SELECT ${keyList} FROM typed GROUP BY ${keyList} HAVING count(*) > 1),
+    ranked_repeats AS (
+      SELECT t.line, row_number() ${window} AS rn, ${contentHash} AS content_hash,
+             first_value(${contentHash}) ${window} AS first_hash, first_value(t.line) ${window} AS first_line
+      FROM typed t SEMI JOIN repeated ON ${keyMatch('t', 'repeated', keys)})
+    SELECT t.*, coalesce(rr.rn, 1) AS rn, rr.content_hash, rr.first_hash, rr.first_line
+    FROM typed t LEFT JOIN ranked_repeats rr ON rr.line = t.line`;
   const inFile = {
     cases: `WHEN r.rn > 1 AND r.content_hash = r.first_hash THEN 'duplicate' WHEN r.rn > 1 THEN 'conflict'`,
     reason: `${literal(`${keyText} appears earlier in this file with different content (line `)} || r.first_line || ')'`,
