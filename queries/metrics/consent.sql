@@ -59,4 +59,7 @@ JOIN organisations o ON o.org_code = r.grp
 LEFT JOIN organisations so ON so.org_code = r.scope
 LEFT JOIN enrolled_running er ON er.period_start = r.period_start AND er.grp = r.grp
 LEFT JOIN sharing sh ON sh.period_start = r.period_start AND sh.grp = r.grp AND sh.scope = r.scope
+-- a scope's row is left out in periods where it has nothing (no objection in force, no grant or
+-- revocation); the all-organisations scope is always shown
+WHERE r.scope = '*' OR r.in_force <> 0 OR coalesce(sh.granted, 0) > 0 OR coalesce(sh.revoked, 0) > 0
 ORDER BY r.period_start, org_code, r.scope;

@@ -405,7 +405,8 @@ export const CATALOGUE: Record<MetricName, MetricDefinition> = {
     description:
       'Objections in force at the end of each period, by scope (the organisation whose sharing is objected to, or all ' +
       'organisations), for patients registered in the organisation\'s subtree, per 1,000 patients activated at that ' +
-      'time; and sharing grants and revocations made in the period (patients per day, summed over the period).',
+      'time; and sharing grants and revocations made in the period (patients per day, summed over the period). ' +
+      'A scope other than all organisations has no row in a period where it has none of these.',
     unit: 'per_1000',
     dimensions: [],
     grains: GRAINS,
