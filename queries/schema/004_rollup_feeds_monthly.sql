@@ -7,3 +7,7 @@ CREATE TABLE rollup_feeds_monthly (
   items           BIGINT NOT NULL,
   feeds           BIGINT NOT NULL
 );
+
+-- Rollup tables added by a migration (003, 004) are empty until the rollups are rebuilt: forget the
+-- published data version, so the next import or server start (refreshRollupsIfStale) rebuilds them.
+DELETE FROM store_meta WHERE key = 'data_version';
