@@ -230,6 +230,21 @@ describe('catalogue, organisations, health, savings model', () => {
       c.run(`INSERT INTO ingest_runs (run_id, batch_id, trigger, started_at, finished_at, duration_ms, status, error)
              VALUES ('R2', 'B2', 'test', TIMESTAMPTZ '2026-02-28 04:00:00+00', TIMESTAMPTZ '2026-02-28 04:00:05+00', 5000, 'failed', 'disk full')`),
     );
+    // Rollups rebuilt for new SQL publish "<base>.<code>": still up to date.
+    await store.withConnection(async (c) => {
+      await setMeta(c, META.dataVersion, '2.abc123');
+    });
+    const rebuilt = (await (await app.request('/api/health')).json()) as { problems: string[] };
+    expect(rebuilt.problems.filter((p) => p.includes('rollups'))).toEqual([]);
+    await store.withConnection(async (c) => {
+      await setMeta(c, META.baseVersion, '3');
+    });
+    const lagging = (await (await app.request('/api/health')).json()) as { status: string; problems: string[] };
+    expect(lagging.status).toBe('degraded');
+    expect(lagging.problems.join(' ')).toContain('base tables are at 3');
+    await store.withConnection(async (c) => {
+      await setMeta(c, META.baseVersion, '2');
+    });
     const degraded = (await (await app.request('/api/health')).json()) as Record<string, unknown>;
     expect(degraded).toMatchObject({ status: 'degraded', lastFailure: { batchId: 'B2', error: 'disk full' } });
   });

@@ -45,7 +45,9 @@ export async function readHealth(
   if (failure && (!success || failure.finished_at > success.finished_at)) {
     problems.push(`the latest import failed (batch ${failure.batch_id})`);
   }
-  if (baseVersion !== undefined && baseVersion !== dataVersion) {
+  // data_version is the base version the rollups were built from, or "<base>.<rollup code>"
+  // after a rebuild for new rollup SQL.
+  if (baseVersion !== undefined && baseVersion !== dataVersion.split('.')[0]) {
     problems.push(`the rollups were built from base version ${dataVersion}, the base tables are at ${baseVersion}`);
   }
   const lagMinutes = success ? Math.max(0, Math.round((now.getTime() - Date.parse(success.finished_at)) / 60_000)) : null;
