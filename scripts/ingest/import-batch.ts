@@ -55,7 +55,7 @@ async function recordRun(conn: DuckDBConnection, ctx: BatchContext, report: Batc
   await conn.run(
     `INSERT INTO ingest_runs (run_id, batch_id, trigger, started_at, finished_at, duration_ms, status, error,
         rows_in, loaded, duplicates, quarantined, withheld)
-     VALUES ($1, $2, $3, $4::TIMESTAMPTZ, now(), $5, $6, $7, $8, $9, $10, $11, $12)`,
+     VALUES ($1, $2, $3, $4::TIMESTAMPTZ, $13::TIMESTAMPTZ, $5, $6, $7, $8, $9, $10, $11, $12)`,
     [
       ctx.runId,
       report.batchId,
@@ -69,6 +69,8 @@ async function recordRun(conn: DuckDBConnection, ctx: BatchContext, report: Batc
       report.duplicates,
       report.quarantined,
       report.withheld,
+      // The clock, not now(): inside the batch's transaction now() is the transaction's start.
+      new Date().toISOString(),
     ],
   );
 }

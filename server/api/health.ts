@@ -32,7 +32,9 @@ export async function readHealth(
   const run = async (status: string) =>
     (await conn.runAndReadAll(
       `SELECT batch_id, strftime(finished_at AT TIME ZONE 'UTC', ${ISO}) AS finished_at, error
-       FROM ingest_runs WHERE status = $status ORDER BY finished_at DESC LIMIT 1`,
+       FROM ingest_runs WHERE status = $status
+       -- the column, not the second-precision text alias: several batches finish within a second
+       ORDER BY ingest_runs.finished_at DESC, batch_id DESC LIMIT 1`,
       { status },
     )).getRowObjectsJson()[0] as { batch_id: string; finished_at: string; error: string | null } | undefined;
   const success = await run('succeeded');
