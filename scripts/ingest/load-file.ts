@@ -119,16 +119,21 @@ async function checkOrganisationParents(conn: DuckDBConnection): Promise<void> {
 }
 
 /**
- * Rows of `table` (alias `row`) that an objection episode covers: the patient objected to the row's
- * organisation or to everything, and the row happened before the objection was withdrawn.
- * Written as a join on patient_id (episodes are few) rather than a correlated EXISTS, which DuckDB
- * cannot turn into a hash join because of the OR.
+ * Contract rule 5 as a predicate: episode `o` covers event `row` when the patient objected to the
+ * row's organisation (or to everything) and the row happened before the objection was withdrawn.
+ */
+const episodeCovers = (o: string, row: string, scopeColumn: string) =>
+  `${o}.patient_id = ${row}.patient_id AND (${o}.scope = '*' OR ${o}.scope = ${row}.${ident(scopeColumn)}) ` +
+  `AND (${o}.withdrawn_at IS NULL OR ${row}.occurred_at < ${o}.withdrawn_at)`;
+
+/**
+ * Rows of `table` that an objection episode covers, as a join on patient_id (episodes are few)
+ * rather than a correlated EXISTS, which DuckDB cannot turn into a hash join because of the OR.
  */
 function coveredByObjection(kind: FileKind, table: string, idColumn: string): string | null {
   const scope = isEventKind(kind) ? SCOPE_COLUMN[kind] : undefined;
   if (!scope) return null;
-  return `SELECT DISTINCT row.${ident(idColumn)} FROM ${table} row JOIN objection_episodes o ON o.patient_id = row.patient_id
-          WHERE (o.scope = '*' OR o.scope = row.${ident(scope)}) AND (o.withdrawn_at IS NULL OR row.occurred_at < o.withdrawn_at)`;
+  return `SELECT DISTINCT row.${ident(idColumn)} FROM ${table} row JOIN objection_episodes o ON ${episodeCovers('o', 'row', scope)}`;
 }
 
 /**
@@ -251,11 +256,9 @@ async function applyObjections(conn: DuckDBConnection): Promise<number> {
   for (const table of Object.keys(SCOPE_COLUMN)) {
     // One pass over the table keyed on the integer patient_id (DELETE … USING), instead of
     // matching event_id text against the whole table.
-    const scope = ident(SCOPE_COLUMN[table as EventKind]!);
     const result = await conn.run(`
       DELETE FROM ${ident(table)} e USING objection_episodes o
-      WHERE o.patient_id = e.patient_id AND o.patient_id IN (SELECT patient_id FROM objecting)
-        AND (o.scope = '*' OR o.scope = e.${scope}) AND (o.withdrawn_at IS NULL OR e.occurred_at < o.withdrawn_at)`);
+      WHERE ${episodeCovers('o', 'e', SCOPE_COLUMN[table as EventKind]!)} AND o.patient_id IN (SELECT patient_id FROM objecting)`);
     purged += Number(result.rowsChanged);
   }
   await conn.run(`DROP TABLE objecting`);

@@ -6,7 +6,6 @@
  */
 import { createReadStream } from 'node:fs';
 import { createGunzip } from 'node:zlib';
-import { createInterface } from 'node:readline';
 import { pipeline } from 'node:stream/promises';
 import { Writable } from 'node:stream';
 import type { DuckDBConnection } from '@duckdb/node-api';
@@ -26,14 +25,24 @@ const isGzip = (file: BatchFile) => file.format.endsWith('.gz');
 async function firstLine(file: BatchFile): Promise<string | null> {
   const raw = createReadStream(file.path);
   const input = isGzip(file) ? raw.pipe(createGunzip()) : raw;
-  const lines = createInterface({ input, crlfDelay: Infinity });
+  // Stopping early can make gunzip report the unread rest as an error; completeness of the file is
+  // verifyGzip's job, so late errors are ignored here rather than left unhandled.
+  input.on('error', () => undefined);
+  raw.on('error', () => undefined);
+  const clean = (line: string) => line.replace(/\r$/, '').replace(/^\uFEFF/, '');
+  let text = '';
   try {
-    for await (const line of lines) return line.replace(/^\uFEFF/, '');
-    return null;
+    for await (const chunk of input) {
+      text += (chunk as Buffer).toString('utf8');
+      const end = text.indexOf('\n');
+      if (end >= 0) return clean(text.slice(0, end));
+      if (text.length > 1_000_000) break;
+    }
+    return text === '' ? null : clean(text);
   } catch (err) {
-    throw new RefusedError(`${file.fileName} cannot be read: ${describeError(err)}`);
+    throw new RefusedError(`${file.fileName} cannot be read: ${describeError(err)}. Nothing from this batch was loaded.`);
   } finally {
-    lines.close();
+    input.destroy();
     raw.destroy();
   }
 }
