@@ -3,12 +3,7 @@
 -- latest data, and stickiness = average daily active / active in the period. Breakdowns by
 -- age_band / sex / imd_decile count patients; by platform / event_type count events (feature use).
 -- Params: $org $level $grain $from $to $by.
-WITH scope AS (
-  SELECT t.org_code AS leaf, t.ancestor_code AS grp
-  FROM rollup_org_tree t
-  JOIN rollup_org_tree f ON f.org_code = t.org_code AND f.ancestor_code = $org
-  WHERE t.ancestor_type = $level
-),
+WITH scope AS (SELECT leaf, grp FROM org_groups($org, $level)),
 periods AS (
   SELECT a.period_start, s.grp, a.dim_value AS breakdown,
          sum(a.active_patients) AS active_patients, sum(a.logins) AS logins, sum(a.events) AS events

@@ -1,12 +1,7 @@
 -- activity_rhythm: usage events by weekday (1 = Monday .. 7 = Sunday) and hour of day
 -- (Europe/London), over the months from $from to $to, for the patients registered in the
 -- organisation's subtree (kept per CCG, so levels are icb and ccg). Params: $org $level $from $to.
-WITH scope AS (
-  SELECT t.org_code AS leaf, t.ancestor_code AS grp
-  FROM rollup_org_tree t
-  JOIN rollup_org_tree f ON f.org_code = t.org_code AND f.ancestor_code = $org
-  WHERE t.ancestor_type = $level
-)
+WITH scope AS (SELECT leaf, grp FROM org_groups($org, $level))
 SELECT s.grp AS org_code, o.name AS org_name, r.dow AS weekday,
        (['Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday', 'Saturday', 'Sunday'])[r.dow] AS weekday_name,
        r.hour, sum(r.events)::BIGINT AS events

@@ -3,12 +3,7 @@
 -- that time (daily levels); and sharing grants and revocations made in the period (patients per day,
 -- summed).
 -- Params: $org $level $grain $from $to.
-WITH scope AS (
-  SELECT t.org_code AS leaf, t.ancestor_code AS grp
-  FROM rollup_org_tree t
-  JOIN rollup_org_tree f ON f.org_code = t.org_code AND f.ancestor_code = $org
-  WHERE t.ancestor_type = $level
-),
+WITH scope AS (SELECT leaf, grp FROM org_groups($org, $level)),
 periods AS (
   SELECT p::DATE AS period_start,
          least((p + step)::DATE - 1, $to::DATE, $latest::DATE) AS end_day

@@ -2,12 +2,7 @@
 -- registered in the organisation's subtree, by source organisation with by=source_org; and, at the
 -- end of each period, how many ever-activated patients (enrolled) have data from at least 1, 2 and
 -- 3 distinct source organisations. Params: $org $level $grain $from $to $by.
-WITH scope AS (
-  SELECT t.org_code AS leaf, t.ancestor_code AS grp
-  FROM rollup_org_tree t
-  JOIN rollup_org_tree f ON f.org_code = t.org_code AND f.ancestor_code = $org
-  WHERE t.ancestor_type = $level
-),
+WITH scope AS (SELECT leaf, grp FROM org_groups($org, $level)),
 periods AS (
   SELECT p::DATE AS period_start,
          least((p + step)::DATE - 1, $to::DATE, $latest::DATE) AS end_day

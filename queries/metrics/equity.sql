@@ -3,12 +3,7 @@
 -- With imd_decile, also the most deprived (deciles 1-2) and least deprived (9-10) quintiles; the
 -- gap between them is derived from the rounded figures. Reads the monthly levels.
 -- Params: $org $level $to $by.
-WITH scope AS (
-  SELECT t.org_code AS leaf, t.ancestor_code AS grp
-  FROM rollup_org_tree t
-  JOIN rollup_org_tree f ON f.org_code = t.org_code AND f.ancestor_code = $org
-  WHERE t.ancestor_type = $level
-),
+WITH scope AS (SELECT leaf, grp FROM org_groups($org, $level)),
 snapshot AS (
   SELECT end_day, end_day = last_day(end_day) OR end_day >= $latest::DATE AS whole_month
   FROM (SELECT least($to::DATE, $latest::DATE) AS end_day)

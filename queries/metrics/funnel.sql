@@ -3,12 +3,7 @@
 -- counts as having reached the earlier ones. Medians are the lower median of whole days between
 -- the first enrolment event and registration, and between registration and activation.
 -- Breakdown by channel / campaign of the first enrolment event. Params: $org $level $grain $from $to $by.
-WITH scope AS (
-  SELECT t.org_code AS leaf, t.ancestor_code AS grp
-  FROM rollup_org_tree t
-  JOIN rollup_org_tree f ON f.org_code = t.org_code AND f.ancestor_code = $org
-  WHERE t.ancestor_type = $level
-),
+WITH scope AS (SELECT leaf, grp FROM org_groups($org, $level)),
 steps AS (
   SELECT date_trunc($grain, f.cohort_month)::DATE AS period_start, s.grp, f.dim_value AS breakdown,
          sum(f.invited) AS invited, sum(f.registered) AS registered,

@@ -1,12 +1,7 @@
 -- lifecycle: per period, patients active for the first time (new), active in this and the
 -- previous period (returning), active now after a gap of at least one period (resurrecting), and
 -- active in the previous period but not this one (dormant). Params: $org $level $grain $from $to.
-WITH scope AS (
-  SELECT t.org_code AS leaf, t.ancestor_code AS grp
-  FROM rollup_org_tree t
-  JOIN rollup_org_tree f ON f.org_code = t.org_code AND f.ancestor_code = $org
-  WHERE t.ancestor_type = $level
-)
+WITH scope AS (SELECT leaf, grp FROM org_groups($org, $level))
 SELECT l.period_start, s.grp AS org_code, o.name AS org_name,
        sum(l.new_users)::BIGINT AS new_users,
        sum(l.returning_users)::BIGINT AS returning_users,

@@ -1,12 +1,7 @@
 -- retention: patients grouped by the month of their first activation (cohort); for each month
 -- since activation (0 = the activation month), how many of the cohort had any usage event that
 -- month. Cohorts from $from to $to; months up to the latest data. Params: $org $level $from $to.
-WITH scope AS (
-  SELECT t.org_code AS leaf, t.ancestor_code AS grp
-  FROM rollup_org_tree t
-  JOIN rollup_org_tree f ON f.org_code = t.org_code AND f.ancestor_code = $org
-  WHERE t.ancestor_type = $level
-),
+WITH scope AS (SELECT leaf, grp FROM org_groups($org, $level)),
 cohorts AS (
   SELECT r.cohort_month, s.grp, sum(r.patients) AS cohort_size
   FROM rollup_retention r JOIN scope s ON s.leaf = r.practice_code

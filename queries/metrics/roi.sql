@@ -4,12 +4,7 @@
 -- savings - cumulative cost; ROI % = net benefit / cumulative cost; payback period = first period
 -- whose cumulative net benefit is >= 0 (null while not yet reached).
 -- Params: $org $level $grain $from $to $model.
-WITH scope AS (
-  SELECT t.org_code AS leaf, t.ancestor_code AS grp
-  FROM rollup_org_tree t
-  JOIN rollup_org_tree f ON f.org_code = t.org_code AND f.ancestor_code = $org
-  WHERE t.ancestor_type = $level
-),
+WITH scope AS (SELECT leaf, grp FROM org_groups($org, $level)),
 periods AS (
   SELECT p::DATE AS period_start, least((p + step)::DATE - 1, $to::DATE) AS period_end
   FROM (

@@ -3,12 +3,7 @@
 -- trend and the projected date to reach the target are derived from these (rounded) counts.
 -- Practice levels count patients by registered practice; trust / community levels count
 -- patients activated there. Reads the daily levels. Params: $org $level $to.
-WITH scope AS (
-  SELECT t.org_code AS leaf, t.ancestor_code AS grp
-  FROM rollup_org_tree t
-  JOIN rollup_org_tree f ON f.org_code = t.org_code AND f.ancestor_code = $org
-  WHERE t.ancestor_type = $level
-),
+WITH scope AS (SELECT leaf, grp FROM org_groups($org, $level)),
 activated AS (
   SELECT s.grp,
          sum(l.activated) FILTER (WHERE l.period_start = least($to::DATE, $latest::DATE)) AS now,

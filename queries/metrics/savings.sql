@@ -4,12 +4,7 @@
 -- organisation whose content or service was used (the patient's practice when the event names
 -- none). $model: JSON list of {id, label, event_type, fraction, low, central, high}, one entry per
 -- saving type and event kind. Params: $org $level $grain $from $to $model.
-WITH scope AS (
-  SELECT t.org_code AS leaf, t.ancestor_code AS grp
-  FROM rollup_org_tree t
-  JOIN rollup_org_tree f ON f.org_code = t.org_code AND f.ancestor_code = $org
-  WHERE t.ancestor_type = $level
-),
+WITH scope AS (SELECT leaf, grp FROM org_groups($org, $level)),
 model AS (
   SELECT unnest(from_json($model::JSON,
     '[{"id":"VARCHAR","label":"VARCHAR","event_type":"VARCHAR","fraction":"DOUBLE","low":"DOUBLE","central":"DOUBLE","high":"DOUBLE"}]'),

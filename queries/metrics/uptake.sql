@@ -6,12 +6,7 @@
 -- Reads precomputed levels (rollup_uptake_levels: per day for the total, per month for every
 -- breakdown); a period ending mid-month before the latest data adds that month's daily changes
 -- to the previous month's level. Params: $org, $level, $grain, $from, $to, $by ('none' = total).
-WITH scope AS (
-  SELECT t.org_code AS leaf, t.ancestor_code AS grp
-  FROM rollup_org_tree t
-  JOIN rollup_org_tree f ON f.org_code = t.org_code AND f.ancestor_code = $org
-  WHERE t.ancestor_type = $level
-),
+WITH scope AS (SELECT leaf, grp FROM org_groups($org, $level)),
 periods AS (
   SELECT p::DATE AS period_start, least((p + step)::DATE - 1, $to::DATE) AS period_end
   FROM (
