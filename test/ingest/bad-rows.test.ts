@@ -55,7 +55,7 @@ import {
   eventIds,
   expectCountsIdentity,
   fileCounts,
-  makeTempDir,
+  tempLanding,
   openTestStore,
   query,
   removeTempDirs,
@@ -141,8 +141,7 @@ describe('bad rows are quarantined with reason and line; good rows load', () => 
   let quarantine: QuarantineRow[];
 
   beforeAll(async () => {
-    const dir = makeTempDir('badrows');
-    const landing = join(dir, 'landing');
+    const { dir, landing } = tempLanding('badrows');
     copyBatch(SAMPLE_BATCH_DIR, landing, SAMPLE);
     copyBatch(join(FIXTURES_DIR, 'bad-rows'), landing, BAD);
     store = await openTestStore(dir);
@@ -296,8 +295,7 @@ describe('one event_id twice in a file with different content', () => {
     // use-960001 appears on lines 2 and 3 with different platforms. "Seen before with different
     // content" → the clash is quarantined (reason duplicate_key or conflict); at most one version is
     // stored, and rowsIn = loaded + quarantined still holds.
-    const dir = makeTempDir('dupkey');
-    const landing = join(dir, 'landing');
+    const { dir, landing } = tempLanding('dupkey');
     copyBatch(SAMPLE_BATCH_DIR, landing, SAMPLE);
     writeBatch(landing, BAD, {
       'usage_events.csv': csv(HEADERS.usage_events, [

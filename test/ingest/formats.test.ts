@@ -28,7 +28,7 @@ import {
   csv,
   expectCountsIdentity,
   fileCounts,
-  makeTempDir,
+  tempLanding,
   openTestStore,
   query,
   removeTempDirs,
@@ -132,8 +132,7 @@ describe('every contract file format loads, all in one batch', () => {
   let report: ImportReport;
 
   beforeAll(async () => {
-    const dir = makeTempDir('formats');
-    const landing = join(dir, 'landing');
+    const { dir, landing } = tempLanding('formats');
     copyBatch(SAMPLE_BATCH_DIR, landing, SAMPLE);
     await writeFormatsBatch(landing, FORMATS, Object.keys(EXPECTED_FILES));
     store = await openTestStore(dir);
@@ -233,8 +232,7 @@ describe('each format on its own (so one broken reader does not hide another)', 
   ];
 
   it.each(cases)('$name loads with the expected counts', async ({ files }) => {
-    const dir = makeTempDir('format-one');
-    const landing = join(dir, 'landing');
+    const { dir, landing } = tempLanding('format-one');
     copyBatch(SAMPLE_BATCH_DIR, landing, SAMPLE);
     await writeFormatsBatch(landing, FORMATS, files);
     const store = await openTestStore(dir);
@@ -254,8 +252,7 @@ describe('CRLF and LF files read the same', () => {
   afterAll(() => removeTempDirs());
 
   it('counts quarantine lines the same way in a CRLF file, and keeps a quoted line break in a value', async () => {
-    const dir = makeTempDir('crlf');
-    const landing = join(dir, 'landing');
+    const { dir, landing } = tempLanding('crlf');
     copyBatch(SAMPLE_BATCH_DIR, landing, SAMPLE);
     writeBatch(landing, FORMATS, {
       'usage_events.csv': csv(HEADERS.usage_events, [
@@ -286,8 +283,7 @@ describe('CRLF and LF files read the same', () => {
     // The sample's usage_events.csv is CRLF; an LF copy in a second store must store the same rows.
     const results: unknown[] = [];
     for (const lineEnding of ['\r\n', '\n']) {
-      const dir = makeTempDir('eol');
-      const landing = join(dir, 'landing');
+      const { dir, landing } = tempLanding('eol');
       const batch = copyBatch(SAMPLE_BATCH_DIR, landing, SAMPLE);
       const usage = join(batch, 'usage_events.csv');
       writeFileSync(usage, readFileSync(usage, 'utf8').replace(/\r\n/g, lineEnding));

@@ -14,7 +14,7 @@ import {
   csv,
   dbPathIn,
   eventIds,
-  makeTempDir,
+  tempLanding,
   openTestStore,
   query,
   removeTempDirs,
@@ -35,8 +35,7 @@ describe('key file', () => {
   afterAll(() => removeTempDirs());
 
   it('is created with mode 0600 on first use and reused by the next run', async () => {
-    const dir = makeTempDir('keyfile');
-    const landing = join(dir, 'landing');
+    const { dir, landing } = tempLanding('keyfile');
     const keyFile = join(dir, 'secrets', 'pseudo.key');
     copyBatch(SAMPLE_BATCH_DIR, landing, '2026-11-24T02-00Z');
     const store = await openTestStore(dir);
@@ -73,8 +72,7 @@ describe('key file', () => {
   });
 
   it('defaults to pseudo.key beside the store when neither option nor env gives a key', async () => {
-    const dir = makeTempDir('default-keyfile');
-    const landing = join(dir, 'landing');
+    const { dir, landing } = tempLanding('default-keyfile');
     copyBatch(SAMPLE_BATCH_DIR, landing, '2026-11-24T02-00Z');
     const store = await openTestStore(dir); // store at <dir>/store.duckdb
     try {
@@ -89,8 +87,7 @@ describe('key file', () => {
   });
 
   it('the env PORTAL_PSEUDO_KEY is used when no key option is given (a key file is not needed)', async () => {
-    const dir = makeTempDir('envkey');
-    const landing = join(dir, 'landing');
+    const { dir, landing } = tempLanding('envkey');
     const keyFile = join(dir, 'pseudo.key');
     copyBatch(SAMPLE_BATCH_DIR, landing, '2026-11-24T02-00Z');
     process.env.PORTAL_PSEUDO_KEY = 'env-supplied-key-for-spec-tests';

@@ -47,6 +47,7 @@ import {
   expectCountsIdentity,
   fileCounts,
   makeTempDir,
+  tempLanding,
   openTestStore,
   query,
   removeTempDirs,
@@ -259,8 +260,7 @@ describe('the same four batches delivered in one run', () => {
   afterAll(() => removeTempDirs());
 
   it('end in the same state as batch by batch (batches apply in name order)', async () => {
-    const dir = makeTempDir('objections-one-run');
-    const landing = join(dir, 'landing');
+    const { dir, landing } = tempLanding('objections-one-run');
     // Written in reverse so that directory creation order cannot stand in for name order.
     for (const id of [B4, B3, B2, B1]) writeBatch(landing, id, BATCHES[id]!);
     const store = await openTestStore(dir);

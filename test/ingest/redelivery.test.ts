@@ -21,6 +21,7 @@ import {
   eventIds,
   expectCountsIdentity,
   makeTempDir,
+  tempLanding,
   openTestStore,
   query,
   removeTempDirs,
@@ -158,8 +159,7 @@ describe('an empty landing directory', () => {
   afterAll(() => removeTempDirs());
 
   it('is nothing to do', async () => {
-    const dir = makeTempDir('empty-landing');
-    const landing = join(dir, 'landing');
+    const { dir, landing } = tempLanding('empty-landing');
     mkdirSync(landing, { recursive: true });
     const store = await openTestStore(dir);
     try {

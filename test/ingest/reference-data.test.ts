@@ -18,7 +18,6 @@
  * usage_events.csv: header only (0 rows).
  * Batch: 16 in = 6 loaded + 10 quarantined.
  */
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Store } from '../../server/store/store.js';
 import {
@@ -30,7 +29,7 @@ import {
   csv,
   expectCountsIdentity,
   fileCounts,
-  makeTempDir,
+  tempLanding,
   openTestStore,
   query,
   removeTempDirs,
@@ -49,8 +48,7 @@ describe('reference data upserts and validation', () => {
   let report: ImportReport;
 
   beforeAll(async () => {
-    const dir = makeTempDir('reference');
-    const landing = join(dir, 'landing');
+    const { dir, landing } = tempLanding('reference');
     copyBatch(SAMPLE_BATCH_DIR, landing, SAMPLE);
     writeBatch(landing, REF, {
       'organisations.csv': csv(HEADERS.organisations, [

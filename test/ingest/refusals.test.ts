@@ -26,6 +26,7 @@ import {
   dbPathIn,
   eventIds,
   makeTempDir,
+  tempLanding,
   openTestStore,
   query,
   refusalMessage,
@@ -136,8 +137,7 @@ describe('a failed batch stops the run', () => {
   afterAll(() => removeTempDirs());
 
   it('later batches wait until the failed one is fixed, then load in order', async () => {
-    const dir = makeTempDir('stop');
-    const landing = join(dir, 'landing');
+    const { dir, landing } = tempLanding('stop');
     copyBatch(SAMPLE_BATCH_DIR, landing, SAMPLE);
     const bad = writeBatch(landing, '2026-11-25T01-00Z', { 'usage_events.csv': GOOD_USAGE, 'notes.txt': 'hello' });
     writeBatch(landing, '2026-11-25T02-00Z', {
@@ -171,8 +171,7 @@ describe('a failed batch stops the run', () => {
   });
 
   it('ignores files at the landing root', async () => {
-    const dir = makeTempDir('root-files');
-    const landing = join(dir, 'landing');
+    const { dir, landing } = tempLanding('root-files');
     copyBatch(SAMPLE_BATCH_DIR, landing, SAMPLE);
     writeFileSync(join(landing, 'README.txt'), 'deliveries go in batch folders');
     writeFileSync(join(landing, 'usage_events.csv'), GOOD_USAGE);
@@ -206,8 +205,7 @@ describe('refusals before any batch', () => {
   });
 
   it('rejects a key other than the one the store was first loaded with, loading nothing', async () => {
-    const dir = makeTempDir('wrong-key');
-    const landing = join(dir, 'landing');
+    const { dir, landing } = tempLanding('wrong-key');
     copyBatch(SAMPLE_BATCH_DIR, landing, SAMPLE);
     const store = await openTestStore(dir);
     try {
@@ -228,8 +226,7 @@ describe('refusals before any batch', () => {
   });
 
   it('the CLI exits non-zero with "in use" and no stack trace when another process holds the store', async () => {
-    const dir = makeTempDir('locked');
-    const landing = join(dir, 'landing');
+    const { dir, landing } = tempLanding('locked');
     copyBatch(SAMPLE_BATCH_DIR, landing, SAMPLE);
     const holder = await openTestStore(dir); // this test process holds the write lock
     let result;

@@ -51,7 +51,7 @@ import {
   eventIds,
   expectCountsIdentity,
   fileCounts,
-  makeTempDir,
+  tempLanding,
   openTestStore,
   query,
   removeTempDirs,
@@ -88,8 +88,7 @@ describe('importing the contract sample batch into an empty store', () => {
   let report: ImportReport;
 
   beforeAll(async () => {
-    const dir = makeTempDir('sample');
-    const landing = join(dir, 'landing');
+    const { dir, landing } = tempLanding('sample');
     copyBatch(SAMPLE_BATCH_DIR, landing, BATCH);
     store = await openTestStore(dir);
     ({ report } = await runImport(store, landing));
@@ -332,8 +331,7 @@ describe('pseudonyms depend on the key, and only on the key', () => {
   afterAll(() => removeTempDirs());
 
   async function pseudonymsWith(key: string): Promise<string[]> {
-    const dir = makeTempDir('pseudo');
-    const landing = join(dir, 'landing');
+    const { dir, landing } = tempLanding('pseudo');
     copyBatch(SAMPLE_BATCH_DIR, landing, BATCH);
     const store = await openTestStore(dir);
     try {

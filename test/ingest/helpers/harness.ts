@@ -88,6 +88,12 @@ export function makeTempDir(label: string): string {
   return dir;
 }
 
+/** A temp dir (removed by removeTempDirs) with the path of a landing directory inside it. */
+export function tempLanding(label: string): { dir: string; landing: string } {
+  const dir = makeTempDir(label);
+  return { dir, landing: join(dir, 'landing') };
+}
+
 export function removeTempDirs(): void {
   for (const dir of tempDirs.splice(0)) rmSync(dir, { recursive: true, force: true });
 }
