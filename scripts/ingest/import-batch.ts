@@ -85,7 +85,7 @@ async function recordFiles(conn: DuckDBConnection, ctx: BatchContext, report: Ba
 }
 
 async function dropBatchTempTables(conn: DuckDBConnection): Promise<void> {
-  for (const table of ['batch_ids', 'stg', 'stg_malformed', 'chk', 'typed', 'classified', 'new_ids', 'known_ids', 'fresh_ids', 'changed_patients', 'objecting']) {
+  for (const table of ['batch_ids', 'stg', 'stg_malformed', 'chk', 'typed', 'classified', 'new_ids', 'known_ids', 'fresh_ids', 'fresh_patients', 'changed_patients', 'objecting']) {
     await conn.run(`DROP TABLE IF EXISTS temp.${table}`).catch(() => undefined);
   }
   await conn.run(`DROP VIEW IF EXISTS temp.known_orgs`).catch(() => undefined);

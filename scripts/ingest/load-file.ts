@@ -59,7 +59,13 @@ const keyMatch = (a: string, b: string, columns: readonly string[]) => columns.m
  * is hashed once per batch (batch_ids remembers the ones already hashed); a pseudonym the store
  * has not seen before becomes a new patients row.
  */
-async function assignPatientIds(conn: DuckDBConnection, ctx: LoadContext): Promise<void> {
+async function assignPatientIds(conn: DuckDBConnection, ctx: LoadContext, kind: FileKind): Promise<void> {
+  // A patients file writes whole rows for its new patients itself (writeNewRows), so they are not
+  // first inserted empty here only to be replaced; their pseudonyms wait in fresh_patients.
+  const createRows =
+    kind === 'patients'
+      ? `CREATE OR REPLACE TEMP TABLE fresh_patients AS SELECT patient_id, pseudonym FROM fresh_ids;`
+      : `INSERT INTO patients (patient_id, pseudonym, batch_id) SELECT patient_id, pseudonym, ${literal(ctx.batchId)} FROM fresh_ids;`;
   await conn.run(`
     CREATE OR REPLACE TEMP TABLE new_ids AS
       SELECT nhs, pseudonym, CAST(left(pseudonym, 32) AS UUID) AS pseudonym_key
@@ -71,7 +77,7 @@ async function assignPatientIds(conn: DuckDBConnection, ctx: LoadContext): Promi
     CREATE OR REPLACE TEMP TABLE fresh_ids AS
       SELECT n.*, (SELECT coalesce(max(patient_id), 0) FROM patient_keys) + row_number() OVER (ORDER BY n.pseudonym_key) AS patient_id
       FROM new_ids n WHERE n.nhs NOT IN (SELECT nhs FROM known_ids);
-    INSERT INTO patients (patient_id, pseudonym, batch_id) SELECT patient_id, pseudonym, ${literal(ctx.batchId)} FROM fresh_ids;
+    ${createRows}
     INSERT INTO patient_keys SELECT pseudonym_key, patient_id FROM fresh_ids;
     INSERT INTO batch_ids SELECT nhs, patient_id FROM known_ids UNION ALL SELECT nhs, patient_id FROM fresh_ids;
     DROP TABLE new_ids; DROP TABLE known_ids; DROP TABLE fresh_ids;`);
@@ -203,11 +209,12 @@ async function writeNewRows(conn: DuckDBConnection, kind: FileKind, ctx: LoadCon
     const attributes = columns.filter((c) => c !== 'patient_id');
     await conn.run(`
       CREATE OR REPLACE TEMP TABLE changed_patients AS
-        SELECT c.*, p.pseudonym FROM (${changed}) c JOIN patients p ON p.patient_id = c.patient_id;
+        SELECT c.*, coalesce(p.pseudonym, f.pseudonym) AS pseudonym FROM (${changed}) c
+        LEFT JOIN patients p ON p.patient_id = c.patient_id LEFT JOIN fresh_patients f ON f.patient_id = c.patient_id;
       DELETE FROM patients WHERE patient_id IN (SELECT patient_id FROM changed_patients);
       INSERT INTO patients (patient_id, pseudonym, ${attributes.map(ident).join(', ')}, batch_id)
         SELECT patient_id, pseudonym, ${attributes.map(ident).join(', ')}, ${batch} FROM changed_patients;
-      DROP TABLE changed_patients;`);
+      DROP TABLE changed_patients; DROP TABLE fresh_patients;`);
     return;
   }
   const updates = columns.filter((c) => !keys.includes(c)).map((c) => `${ident(c)} = excluded.${ident(c)}`).join(', ');
@@ -291,7 +298,7 @@ export async function loadStagedFile(conn: DuckDBConnection, file: BatchFile, ro
     }
   };
   await step('validate', () => conn.run(`CREATE OR REPLACE TEMP TABLE chk AS ${checkedRowsSql(spec, 'stg', ctx.nowIso)}`));
-  if (hasNhsNumber(file.kind)) await step('pseudonymise', () => assignPatientIds(conn, ctx));
+  if (hasNhsNumber(file.kind)) await step('pseudonymise', () => assignPatientIds(conn, ctx, file.kind));
   await step('type', () => buildTyped(conn, file.kind));
   if (file.kind === 'organisations') await step('hierarchy', () => checkOrganisationParents(conn));
   await step('deduplicate', () => classify(conn, file.kind));
