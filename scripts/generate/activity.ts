@@ -9,7 +9,7 @@
  */
 import { DAY, FEED_HOUR_WEIGHTS, USAGE_HOUR_WEIGHTS, type Period } from './calendar.js';
 import { nhsText, practiceCode, type Context } from './context.js';
-import type { RecordType, UsageType } from './contract.js';
+import { USAGE_TYPES, type RecordType, type UsageType } from './contract.js';
 import { PLATFORM_CODES, practiceAt } from './population.js';
 import { Categorical, cumulative, Rng, Stream } from './rng.js';
 
@@ -22,20 +22,8 @@ const RETURN_TAU = 25 * DAY;
 
 const usageMix = (w: readonly number[]) =>
   new Categorical<UsageType>(
-    (
-      [
-        'login',
-        'record_viewed',
-        'letter_viewed',
-        'result_viewed',
-        'message_sent',
-        'appointment_booked',
-        'appointment_cancelled',
-        'questionnaire_completed',
-        'prescription_requested',
-        'document_uploaded',
-      ] as const
-    ).map((t, i) => [t, w[i] ?? 0] as const),
+    // Weights are given in the contract's order of usage event types.
+    USAGE_TYPES.map((t, i) => [t, w[i] ?? 0] as const),
   );
 
 /** Event mix by age group: older users order more repeat prescriptions, younger ones book more. */
