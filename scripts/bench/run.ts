@@ -21,7 +21,12 @@ import { literal } from '../ingest/validation-sql.js';
 
 const BENCH_DIR = resolve('data/bench');
 const LANDING = join(BENCH_DIR, 'landing');
-const BASE_DB = join(BENCH_DIR, 'base.duckdb');
+/**
+ * PORTAL_BENCH_BASE points the API and dashboard measurements at a copy of a built base store, so
+ * several people can measure at once without fighting over the store's write lock.
+ */
+const BASE_OVERRIDE = process.env.PORTAL_BENCH_BASE;
+const BASE_DB = BASE_OVERRIDE ? resolve(BASE_OVERRIDE) : join(BENCH_DIR, 'base.duckdb');
 /** Written once the base store holds the whole region; an interrupted import resumes. */
 const BASE_READY = join(BENCH_DIR, 'base.ready');
 const WORK_DB = join(BENCH_DIR, 'work.duckdb');
@@ -55,7 +60,7 @@ async function count(store: Store, sql: string): Promise<number> {
 
 /** The region at NWL scale, generated and imported once; timings reported when it is built. */
 async function ensureBaseStore(scale: number): Promise<void> {
-  if (existsSync(BASE_READY)) {
+  if (BASE_OVERRIDE || existsSync(BASE_READY)) {
     say(`Base store: reusing ${BASE_DB} (delete data/bench/ to rebuild and re-time generation + import).`);
     return;
   }
