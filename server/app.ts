@@ -15,7 +15,9 @@ import { StoreContext, type StoreFacts } from './api/context.js';
 import { renderDocsPage } from './api/docs.js';
 import { ApiError, badParameter } from './api/errors.js';
 import { toCsv, toParquet } from './api/export.js';
+import { jsonWithRows, utf8 } from './api/json-body.js';
 import { readHealth, type SchedulerStatus } from './api/health.js';
+import { ImportRunsQuerySchema, ImportRunsSchema, readImportRuns, resolveImportRunsQuery } from './api/import-runs.js';
 import { MetricQuerySchema, describeQueryIssue, type Format, type MetricQuery } from './api/params.js';
 import { resolveParams } from './api/params.js';
 import {
@@ -73,12 +75,16 @@ function exportFileName(name: MetricName, params: ResolvedParams, extension: str
   return `${parts.join('_').replace(/[^A-Za-z0-9_.-]/g, '-')}.${extension}`;
 }
 
-/** Reads the query, refusing repeated parameters (which one would win is not obvious). */
-function readQuery(c: Context): MetricQuery {
-  const all = c.req.queries();
-  for (const [key, values] of Object.entries(all)) {
+/** Refuses repeated parameters (which one would win is not obvious). */
+function refuseRepeatedParameters(c: Context): void {
+  for (const [key, values] of Object.entries(c.req.queries())) {
     if (values.length > 1) throw badParameter(key, `Parameter ${key} is given ${values.length} times; give it once`);
   }
+}
+
+/** Reads the query, refusing repeated parameters. */
+function readQuery(c: Context): MetricQuery {
+  refuseRepeatedParameters(c);
   const raw = c.req.query();
   const parsed = MetricQuerySchema.safeParse(raw);
   if (!parsed.success) {
@@ -151,6 +157,20 @@ export function createApp(deps: AppDeps): Hono {
   );
   app.openAPIRegistry.registerPath(
     createRoute({
+      method: 'get', path: '/api/import-runs', summary: 'Recent import runs',
+      description:
+        'The most recent import runs, newest first: one entry per batch a run processed, with start and finish ' +
+        'times (UTC), duration, status, error, row counts (delivered, stored, duplicates, quarantined, withheld because ' +
+        'of an objection) and the same per file. Row counts of files, not people: shown exactly.',
+      request: { query: ImportRunsQuerySchema },
+      responses: {
+        200: { description: 'Recent import runs', content: { 'application/json': { schema: ImportRunsSchema } } },
+        400: errorResponses[400],
+      },
+    }),
+  );
+  app.openAPIRegistry.registerPath(
+    createRoute({
       method: 'get', path: '/api/savings-model', summary: 'The savings model',
       description: 'Unit values (low / central / high), fractions and sources used by the savings and roi metrics, so the dashboard can recompute with other unit costs.',
       responses: { 200: { description: 'The savings model', content: { 'application/json': { schema: SavingsModelResponseSchema } } } },
@@ -210,7 +230,7 @@ export function createApp(deps: AppDeps): Hono {
   ): Promise<CachedResponse> {
     if (format === 'csv') {
       return {
-        body: toCsv(def.columns, result.rows),
+        body: utf8(toCsv(def.columns, result.rows)),
         contentType: 'text/csv; charset=utf-8',
         headers: { 'Content-Disposition': `attachment; filename="${exportFileName(def.name, params, 'csv')}"` },
         etag,
@@ -224,21 +244,20 @@ export function createApp(deps: AppDeps): Hono {
         etag,
       };
     }
-    const body = {
+    const head = {
       metric: def.name,
       label: def.label,
       params,
       asOf: facts.asOf,
       suppression: { rule: SUPPRESSION_RULE, suppressedCells: result.suppressedCells, complementary: result.complementary },
       columns: publicColumns(def),
-      rows: result.rows,
     };
-    return { body: JSON.stringify(body), contentType: 'application/json; charset=utf-8', headers: {}, etag };
+    return { body: jsonWithRows(head, result.rows), contentType: 'application/json; charset=utf-8', headers: {}, etag };
   }
 
   function send(c: Context, r: CachedResponse): Response {
     const headers: Record<string, string> = { 'Content-Type': r.contentType, ETag: r.etag, 'Cache-Control': 'no-cache', ...r.headers };
-    return c.body(typeof r.body === 'string' ? r.body : (r.body as Uint8Array<ArrayBuffer>), 200, headers);
+    return c.body(typeof r.body === 'string' ? utf8(r.body) : (r.body as Uint8Array<ArrayBuffer>), 200, headers);
   }
 
   app.get('/api/orgs', async (c) => {
@@ -257,6 +276,15 @@ export function createApp(deps: AppDeps): Hono {
     );
     c.header('Cache-Control', 'no-store');
     return c.json(report);
+  });
+
+  app.get('/api/import-runs', async (c) => {
+    refuseRepeatedParameters(c);
+    const { limit } = resolveImportRunsQuery(c.req.query());
+    const runs = await store.withConnection((conn) => readImportRuns(conn, limit));
+    // A failed run changes no data version, so this is never cached.
+    c.header('Cache-Control', 'no-store');
+    return c.json(runs);
   });
 
   app.get('/api/savings-model', (c) => {

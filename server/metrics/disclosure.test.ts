@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { breakdownGroups, columnGroups, protectCount, protectRows, rate, type ProtectedColumn, type RawRow } from './disclosure.js';
+import { breakdownGroups, columnGroups, protectCount, protectRows, protectRowsInPlace, rate, type ProtectedColumn, type RawRow } from './disclosure.js';
 
 const people = { kind: 'people' } as const;
 const events = { kind: 'events' } as const;
@@ -142,5 +142,35 @@ describe('event counts', () => {
   it('are suppressed when 1 to 7 and otherwise exact', () => {
     const { rows } = protectRows([{ a: 3, b: 9, c: 0 }], ['a', 'b', 'c'].map((name) => ({ name, protect: events })));
     expect(rows[0]).toEqual({ a: null, b: 9, c: 0, _suppressed: ['a'] });
+  });
+});
+
+describe('protecting a freshly read result in place', () => {
+  const columns: ProtectedColumn[] = [
+    { name: 'n', protect: people },
+    { name: 'median_days', protect: { kind: 'statistic', n: 'n' } },
+    { name: 'pct', protect: { kind: 'derived', from: ['n', 'base'], compute: (r) => rate(r.n!, r.base!) } },
+    { name: 'base', protect: people },
+  ];
+
+  it('gives the same answer as protectRows, in the rows it was given', () => {
+    // n: 7 suppressed (with its median and %), 8 -> 10 (median kept: 8 people), 0 stays 0 (no median: 0 people),
+    // 23 -> 25 over 52 -> 50 = 50.0%
+    const raw = (): RawRow[] => [
+      { n: 7, median_days: 3, pct: null, base: 40 },
+      { n: 8, median_days: 4, pct: null, base: 40 },
+      { n: 0, median_days: 2, pct: null, base: 40 },
+      { n: 23, median_days: 5, pct: null, base: 52 },
+    ];
+    const mine = raw();
+    const result = protectRowsInPlace(mine, columns);
+    expect(result.rows).toBe(mine);
+    expect(result).toEqual(protectRows(raw(), columns));
+    expect(mine).toEqual([
+      { n: null, median_days: null, pct: null, base: 40, _suppressed: ['n', 'median_days', 'pct'] },
+      { n: 10, median_days: 4, pct: 25, base: 40 },
+      { n: 0, median_days: null, pct: 0, base: 40, _suppressed: ['median_days'] },
+      { n: 25, median_days: 5, pct: 50, base: 50 },
+    ]);
   });
 });

@@ -84,49 +84,71 @@ export function protectRows(
   columns: readonly ProtectedColumn[],
   groups: readonly AdditiveGroup[] = [],
 ): ProtectedResult {
-  const out: ProtectedRow[] = rows.map((raw) => ({ ...raw }));
-  const hidden: Set<string>[] = rows.map(() => new Set<string>());
+  return protectRowsInPlace(rows.map((raw) => ({ ...raw })), columns, groups);
+}
+
+/**
+ * protectRows without the copy, for rows made only to be protected (a metric's freshly read
+ * result): answers of thousands of rows are protected in one pass over each column kind, with no
+ * allocation for rows that keep every cell.
+ */
+export function protectRowsInPlace(
+  rows: ProtectedRow[],
+  columns: readonly ProtectedColumn[],
+  groups: readonly AdditiveGroup[] = [],
+): ProtectedResult {
+  // Cells hidden per row, in the order they were hidden (undefined: none).
+  const hidden: (string[] | undefined)[] = new Array(rows.length);
   let suppressedCells = 0;
   let complementary = 0;
-
-  const hide = (rowIndex: number, column: string) => {
-    out[rowIndex]![column] = null;
-    hidden[rowIndex]!.add(column);
+  const isHidden = (r: number, column: string) => hidden[r]?.includes(column) ?? false;
+  const hide = (r: number, column: string) => {
+    rows[r]![column] = null;
+    (hidden[r] ??= []).push(column);
     suppressedCells += 1;
   };
 
+  const counts = columns.filter((c) => c.protect.kind === 'people' || c.protect.kind === 'events');
+  const derived = columns.filter((c) => c.protect.kind === 'derived');
+
   // 1. Primary suppression and rounding of counts; statistics over too few people.
-  rows.forEach((raw, i) => {
+  for (let i = 0; i < rows.length; i++) {
+    const row = rows[i]!;
     for (const col of columns) {
-      const value = raw[col.name];
-      if (value === null || value === undefined) continue;
       const p = col.protect;
       if (p.kind === 'people' || p.kind === 'events') {
-        const protectedValue = protectCount(Number(value), p.kind);
-        if (protectedValue === null) hide(i, col.name);
-        else out[i]![col.name] = protectedValue;
+        const value = row[col.name];
+        if (value === null || value === undefined) continue;
+        const n = typeof value === 'number' ? value : Number(value);
+        if (n === 0) row[col.name] = 0;
+        else if (Math.abs(n) < SMALLEST_SHOWN) hide(i, col.name);
+        else row[col.name] = p.kind === 'people' ? roundToFive(n) : n;
       } else if (p.kind === 'statistic') {
-        const n = raw[p.n];
+        if (row[col.name] === null || row[col.name] === undefined) continue;
+        // n may already be protected here: still < 8 exactly when the raw count was (1-7 became
+        // null, 0 stayed 0, 8 and more round to 10 and more).
+        const n = row[p.n];
         if (n === null || n === undefined || Number(n) < SMALLEST_SHOWN) hide(i, col.name);
       }
     }
-  });
+  }
 
   // 2. Complementary suppression until every additive group has 0 or >= 2 suppressed cells.
-  const isCount = new Set(columns.filter((c) => c.protect.kind === 'people' || c.protect.kind === 'events').map((c) => c.name));
+  const isCount = new Set(counts.map((c) => c.name));
   const countGroups = groups.filter((g) => isCount.has(g.total[1]) && g.parts.every(([, c]) => isCount.has(c)));
-  const isHidden = ([r, c]: CellRef) => hidden[r]?.has(c) ?? false;
-  let changed = true;
+  const hiddenRef = ([r, c]: CellRef) => isHidden(r, c);
+  let changed = countGroups.length > 0;
   while (changed) {
     changed = false;
     for (const group of countGroups) {
-      const cells = [group.total, ...group.parts];
-      if (cells.filter(isHidden).length !== 1) continue;
-      const visibleParts = group.parts.filter((ref) => !isHidden(ref) && out[ref[0]]![ref[1]] !== null);
+      let hiddenCount = hiddenRef(group.total) ? 1 : 0;
+      for (const part of group.parts) if (hiddenRef(part)) hiddenCount += 1;
+      if (hiddenCount !== 1) continue;
+      const visibleParts = group.parts.filter((ref) => !hiddenRef(ref) && rows[ref[0]]![ref[1]] !== null);
       const nonZero = visibleParts
-        .filter((ref) => Number(out[ref[0]]![ref[1]]) !== 0)
-        .sort((a, b) => Number(out[a[0]]![a[1]]) - Number(out[b[0]]![b[1]]));
-      const pick = nonZero[0] ?? (isHidden(group.total) ? visibleParts[0] : group.total);
+        .filter((ref) => Number(rows[ref[0]]![ref[1]]) !== 0)
+        .sort((a, b) => Number(rows[a[0]]![a[1]]) - Number(rows[b[0]]![b[1]]));
+      const pick = nonZero[0] ?? (hiddenRef(group.total) ? visibleParts[0] : group.total);
       if (!pick) continue;
       hide(pick[0], pick[1]);
       complementary += 1;
@@ -135,22 +157,26 @@ export function protectRows(
   }
 
   // 3. Derived values from the protected figures.
-  rows.forEach((_, i) => {
-    for (const col of columns) {
-      const p = col.protect;
-      if (p.kind !== 'derived') continue;
-      if (p.from.some((source) => hidden[i]!.has(source))) {
-        hide(i, col.name);
-        continue;
+  if (derived.length > 0) {
+    for (let i = 0; i < rows.length; i++) {
+      const row = rows[i]!;
+      for (const col of derived) {
+        const p = col.protect as Extract<Protection, { kind: 'derived' }>;
+        const h = hidden[i];
+        if (h !== undefined && p.from.some((source) => h.includes(source))) {
+          hide(i, col.name);
+          continue;
+        }
+        if (p.compute) row[col.name] = p.compute(row);
       }
-      if (p.compute) out[i]![col.name] = p.compute(out[i]!);
     }
-  });
+  }
 
-  out.forEach((row, i) => {
-    if (hidden[i]!.size > 0) row._suppressed = [...hidden[i]!];
-  });
-  return { rows: out, suppressedCells, complementary };
+  for (let i = 0; i < rows.length; i++) {
+    const h = hidden[i];
+    if (h !== undefined) rows[i]!._suppressed = h;
+  }
+  return { rows, suppressedCells, complementary };
 }
 
 /**

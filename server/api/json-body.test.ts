@@ -1,0 +1,21 @@
+import { describe, expect, it } from 'vitest';
+import { jsonWithRows } from './json-body.js';
+
+const decode = (bytes: Uint8Array) => JSON.parse(new TextDecoder().decode(bytes)) as unknown;
+const rowsOf = (n: number) => Array.from({ length: n }, (_, i) => ({ i, name: `Practice ${i} – “quoted”`, v: i % 3 === 0 ? null : i / 4 }));
+
+describe('a JSON answer built a slice of rows at a time', () => {
+  it('is exactly {...head, rows} for no rows, one slice, a slice boundary and several slices', () => {
+    const head = { metric: 'uptake', rule: '1–7 suppressed', nested: { a: [1, 2] } };
+    // slices are 256 rows: 0, 1, 256 (one full slice), 257 (one more), 1,000 (four slices)
+    for (const n of [0, 1, 256, 257, 1000]) {
+      const rows = rowsOf(n);
+      expect(decode(jsonWithRows(head, rows)), `${n} rows`).toEqual({ ...head, rows });
+    }
+  });
+
+  it('keeps rows last and works without a head', () => {
+    expect(new TextDecoder().decode(jsonWithRows({ a: 1 }, [{ b: 2 }]))).toBe('{"a":1,"rows":[{"b":2}]}');
+    expect(new TextDecoder().decode(jsonWithRows({}, []))).toBe('{"rows":[]}');
+  });
+});
