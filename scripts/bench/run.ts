@@ -95,12 +95,6 @@ async function ensureBaseStore(scale: number): Promise<void> {
   say();
 }
 
-function stepTotals(batch: BatchReport): Record<string, number> {
-  const totals: Record<string, number> = {};
-  for (const file of batch.files) for (const [step, ms] of Object.entries(file.steps)) totals[step] = (totals[step] ?? 0) + ms;
-  return totals;
-}
-
 async function benchIngest(): Promise<void> {
   say('## Ingest: a 5M-event batch into a store holding 20M+ events');
   copyFileSync(BASE_DB, WORK_DB);
@@ -150,7 +144,7 @@ async function benchIngest(): Promise<void> {
     say(`- importer (validate + pseudonymise + de-duplicate + objections + write, atomic): ${seconds(batch.durationMs)} ` +
         `(${Math.round(rate).toLocaleString('en-GB')} rows/s) → **${(rate / nativeRate).toFixed(2)}× native** (target ≥ 0.5×)`);
     say(`- then rebuilding the rollups for the API: ${seconds(result.durationMs - batch.durationMs)}`);
-    const totals = stepTotals(batch);
+    const totals = batch.steps;
     const all = Object.values(totals).reduce((a, b) => a + b, 0);
     say(`- where the importer's time goes: ${Object.entries(totals).sort((a, b) => b[1] - a[1]).map(([s, ms]) => `${s} ${seconds(ms)} (${Math.round((ms / all) * 100)}%)`).join(', ')}`);
   } finally {

@@ -1,8 +1,11 @@
 /**
- * Reads one delivered file into a TEMP staging table `stg` — (line, every contract column as raw
- * text) — plus `stg_malformed` for CSV lines that could not be parsed at all. Temp tables live in
- * memory (or DuckDB's temp spill directory), never in the store file, which is why raw NHS numbers
- * may pass through them.
+ * Turns the delivered files of one kind into a SQL relation the checks read from: file_no (index in
+ * the list), line (NULL when it is to be recovered from the row's position) and every contract
+ * column as raw text. CSV files are read straight from disk by one multi-file read_csv, so DuckDB
+ * parses them in parallel and nothing is copied before it is checked; a file with lines that do
+ * not parse is staged on its own with those lines set aside in `stg_malformed`. Staged data lives
+ * in TEMP tables (memory or DuckDB's temp spill directory), never in the store file, which is why
+ * raw NHS numbers may pass through them.
  */
 import { createReadStream } from 'node:fs';
 import { createGunzip } from 'node:zlib';
@@ -99,49 +102,87 @@ export function checkColumns(file: BatchFile, found: string[]): void {
 
 const contractColumns = (file: BatchFile) => FILE_SPECS[file.kind].columns.map((c) => c.name);
 
-async function stageCsv(conn: DuckDBConnection, file: BatchFile): Promise<void> {
+/** How to read the files: straight from disk, or each staged on its own with bad lines set aside. */
+export type StageMode = 'direct' | 'careful';
+
+/** The relation of staged rows and the TEMP tables created for it (dropped by dropStaged). */
+export interface Staged {
+  source: string;
+  temps: string[];
+}
+
+const MALFORMED = `CREATE OR REPLACE TEMP TABLE stg_malformed (file_no INTEGER, line BIGINT, reason VARCHAR, record VARCHAR)`;
+
+/** True when a DuckDB error means some lines of a CSV file do not parse as rows. */
+export const isCsvRowError = (err: unknown): boolean =>
+  /CSV Error|Expected Number of Columns|unterminated quote/i.test((err as Error).message ?? '');
+
+async function csvHeader(file: BatchFile): Promise<string[]> {
   const header = await firstLine(file);
   if (header === null || header.trim() === '') {
     throw new RefusedError(`${file.fileName} is empty: a CSV file must start with its header line. Nothing from this batch was loaded.`);
   }
   const found = splitHeader(header);
   checkColumns(file, found);
+  return found;
+}
+
+function csvReader(paths: string[], found: string[], gzip: boolean, extra = ''): string {
   const columns = `{${found.map((c) => `${literal(c)}: 'VARCHAR'`).join(', ')}}`;
-  const reader = (extra: string) =>
-    `read_csv(${literal(file.path)}, header = true, auto_detect = false, delim = ',', quote = '"', escape = '"', ` +
-    `columns = ${columns}, compression = '${isGzip(file) ? 'gzip' : 'none'}'${extra})`;
-  const select = contractColumns(file).map(ident).join(', ');
-  try {
-    await conn.run(`CREATE OR REPLACE TEMP TABLE stg AS SELECT (row_number() OVER ()) + 1 AS line, ${select} FROM ${reader('')}`);
-    await conn.run(`CREATE OR REPLACE TEMP TABLE stg_malformed (line BIGINT, reason VARCHAR, record VARCHAR)`);
-    return;
-  } catch (err) {
-    if (!/CSV Error|Expected Number of Columns|unterminated quote/i.test((err as Error).message)) throw err;
+  const list = paths.length === 1 ? literal(paths[0]!) : `[${paths.map(literal).join(', ')}]`;
+  return (
+    `read_csv(${list}, header = true, auto_detect = false, delim = ',', quote = '"', escape = '"', ` +
+    `columns = ${columns}, compression = '${gzip ? 'gzip' : 'none'}'${extra})`
+  );
+}
+
+/**
+ * All CSV files of the kind with the same header and compression in one read_csv. The file a row
+ * came from is told by read_csv's filename column; its line is recovered from its position later.
+ */
+function directCsv(files: { file: BatchFile; fileNo: number; found: string[] }[]): string[] {
+  const groups = new Map<string, typeof files>();
+  for (const entry of files) {
+    const groupKey = `${isGzip(entry.file)}|${entry.found.join(',')}`;
+    groups.set(groupKey, [...(groups.get(groupKey) ?? []), entry]);
   }
-  // Some lines do not parse as CSV rows. Read again keeping the parsable rows; the others are
-  // quarantined. Line numbers of the kept rows are recovered by skipping the rejected lines.
+  return [...groups.values()].map((group) => {
+    const fileNo = `CASE filename ${group.map((g) => `WHEN ${literal(g.file.path)} THEN ${g.fileNo}`).join(' ')} END`;
+    const select = contractColumns(group[0]!.file).map(ident).join(', ');
+    const reader = csvReader(group.map((g) => g.file.path), group[0]!.found, isGzip(group[0]!.file), ', filename = true');
+    return `SELECT ${fileNo} AS file_no, NULL::BIGINT AS line, ${select} FROM ${reader}`;
+  });
+}
+
+/**
+ * One CSV file whose lines do not all parse: the parsable rows are kept with their line numbers
+ * (recovered by skipping the rejected lines) and the others go to stg_malformed for the quarantine.
+ */
+async function stageCsvCarefully(conn: DuckDBConnection, file: BatchFile, fileNo: number, found: string[], table: string): Promise<void> {
+  const select = contractColumns(file).map(ident).join(', ');
   await conn.run(`DROP TABLE IF EXISTS rejects_errors; DROP TABLE IF EXISTS rejects_scans;`);
   await conn.run(
-    `CREATE OR REPLACE TEMP TABLE stg_parsed AS SELECT row_number() OVER () AS k, ${select} FROM ${reader(
+    `CREATE OR REPLACE TEMP TABLE stg_parsed AS SELECT row_number() OVER () AS k, ${select} FROM ${csvReader([file.path], found, isGzip(file),
       `, ignore_errors = true, store_rejects = true, rejects_table = 'rejects_errors', rejects_scan = 'rejects_scans'`,
     )}`,
   );
   await conn.run(`
-    CREATE OR REPLACE TEMP TABLE stg_malformed AS
+    CREATE OR REPLACE TEMP TABLE file_malformed AS
       SELECT line, 'the line is not a well-formed CSV row: ' || lower(arg_min(error_type, column_idx)) AS reason,
              arg_min(csv_line, column_idx) AS record
       FROM rejects_errors GROUP BY line;
-    CREATE OR REPLACE TEMP TABLE stg AS
+    INSERT INTO stg_malformed SELECT ${fileNo}, line, reason, record FROM file_malformed;
+    CREATE OR REPLACE TEMP TABLE ${table} AS
       WITH kept_lines AS (
         SELECT l AS line, row_number() OVER (ORDER BY l) AS k
-        FROM range(2, 2 + (SELECT count(*) FROM stg_parsed) + (SELECT count(*) FROM stg_malformed)) t(l)
-        WHERE l NOT IN (SELECT line FROM stg_malformed)
+        FROM range(2, 2 + (SELECT count(*) FROM stg_parsed) + (SELECT count(*) FROM file_malformed)) t(l)
+        WHERE l NOT IN (SELECT line FROM file_malformed)
       )
-      SELECT kept_lines.line, ${select} FROM stg_parsed JOIN kept_lines USING (k);
-    DROP TABLE stg_parsed; DROP TABLE rejects_errors; DROP TABLE rejects_scans;`);
+      SELECT ${fileNo} AS file_no, kept_lines.line, ${select} FROM stg_parsed JOIN kept_lines USING (k) ORDER BY kept_lines.line;
+    DROP TABLE stg_parsed; DROP TABLE file_malformed; DROP TABLE rejects_errors; DROP TABLE rejects_scans;`);
 }
 
-async function stageNdjson(conn: DuckDBConnection, file: BatchFile): Promise<void> {
+async function stageNdjson(conn: DuckDBConnection, file: BatchFile, fileNo: number, table: string): Promise<void> {
   await conn.run(
     `CREATE OR REPLACE TEMP TABLE stg_json AS SELECT row_number() OVER () AS line, json FROM read_ndjson_objects(${literal(file.path)}, compression = '${isGzip(file) ? 'gzip' : 'uncompressed'}')`,
   );
@@ -149,25 +190,22 @@ async function stageNdjson(conn: DuckDBConnection, file: BatchFile): Promise<voi
   const found = keys.getRows().map((r) => String(r[0]));
   // A key absent from every object is a missing column; absent from some objects is a missing value.
   checkColumns(file, (await countRows(conn, 'stg_json')) === 0 ? contractColumns(file) : found);
+  // An empty string is a missing value, as an empty CSV field is.
   const select = contractColumns(file)
-    .map((c) => `json_extract_string(json, ${literal(`$."${c}"`)}) AS ${ident(c)}`)
+    .map((c) => `nullif(json_extract_string(json, ${literal(`$."${c}"`)}), '') AS ${ident(c)}`)
     .join(', ');
-  await conn.run(`CREATE OR REPLACE TEMP TABLE stg AS SELECT line, ${select} FROM stg_json; DROP TABLE stg_json;`);
-  await conn.run(`CREATE OR REPLACE TEMP TABLE stg_malformed (line BIGINT, reason VARCHAR, record VARCHAR)`);
+  await conn.run(`CREATE OR REPLACE TEMP TABLE ${table} AS SELECT ${fileNo} AS file_no, line, ${select} FROM stg_json ORDER BY line; DROP TABLE stg_json;`);
 }
 
-async function stageParquet(conn: DuckDBConnection, file: BatchFile): Promise<void> {
+async function parquetSource(conn: DuckDBConnection, file: BatchFile, fileNo: number): Promise<string> {
   const described = await conn.runAndReadAll(`DESCRIBE SELECT * FROM read_parquet(${literal(file.path)})`);
   const types = new Map(described.getRows().map((r) => [String(r[0]), String(r[1])]));
   checkColumns(file, [...types.keys()]);
   // Natural Parquet types become the text the CSV path would have seen; a timestamp without a
   // zone is taken as UTC.
   const asText = (c: string) => (types.get(c) === 'TIMESTAMP' ? `CAST(${ident(c)} AS VARCHAR) || 'Z'` : `CAST(${ident(c)} AS VARCHAR)`);
-  const select = contractColumns(file).map((c) => `${asText(c)} AS ${ident(c)}`).join(', ');
-  await conn.run(
-    `CREATE OR REPLACE TEMP TABLE stg AS SELECT file_row_number + 1 AS line, ${select} FROM read_parquet(${literal(file.path)}, file_row_number = true)`,
-  );
-  await conn.run(`CREATE OR REPLACE TEMP TABLE stg_malformed (line BIGINT, reason VARCHAR, record VARCHAR)`);
+  const select = contractColumns(file).map((c) => `nullif(${asText(c)}, '') AS ${ident(c)}`).join(', ');
+  return `SELECT ${fileNo} AS file_no, file_row_number + 1 AS line, ${select} FROM read_parquet(${literal(file.path)}, file_row_number = true)`;
 }
 
 async function countRows(conn: DuckDBConnection, table: string): Promise<number> {
@@ -175,19 +213,50 @@ async function countRows(conn: DuckDBConnection, table: string): Promise<number>
   return Number(result.getRows()[0]![0]);
 }
 
-export async function stageFile(conn: DuckDBConnection, file: BatchFile): Promise<StagedFile> {
-  const integrity = verifyGzip(file);
-  try {
-    if (file.format.startsWith('csv')) await stageCsv(conn, file);
-    else if (file.format.startsWith('ndjson')) await stageNdjson(conn, file);
-    else await stageParquet(conn, file);
-  } catch (err) {
-    await integrity.catch(() => undefined);
-    if (err instanceof RefusedError) throw err;
-    throw new RefusedError(`${file.fileName} cannot be read: ${describeError(err)}. Nothing from this batch was loaded.`);
+/**
+ * The files of one kind as one relation, in file order then line order (UNION ALL keeps that
+ * order, which is how a row's line is recovered from its position). `direct` reads CSV straight
+ * from disk; `careful` stages each CSV file with its malformed lines set aside.
+ */
+export async function stageFiles(conn: DuckDBConnection, files: BatchFile[], mode: StageMode): Promise<Staged> {
+  await conn.run(MALFORMED);
+  const parts: string[] = [];
+  const temps: string[] = ['stg_malformed'];
+  const csv: { file: BatchFile; fileNo: number; found: string[] }[] = [];
+  const flushCsv = () => {
+    if (csv.length > 0) parts.push(...directCsv(csv.splice(0)));
+  };
+  for (const [fileNo, file] of files.entries()) {
+    try {
+      if (file.format.startsWith('csv')) {
+        const found = await csvHeader(file);
+        if (mode === 'direct') {
+          csv.push({ file, fileNo, found });
+          continue;
+        }
+        const table = `stg_${fileNo}`;
+        await stageCsvCarefully(conn, file, fileNo, found, table);
+        temps.push(table);
+        parts.push(`SELECT * FROM ${table}`);
+      } else if (file.format.startsWith('ndjson')) {
+        flushCsv();
+        const table = `stg_${fileNo}`;
+        await stageNdjson(conn, file, fileNo, table);
+        temps.push(table);
+        parts.push(`SELECT * FROM ${table}`);
+      } else {
+        flushCsv();
+        parts.push(await parquetSource(conn, file, fileNo));
+      }
+    } catch (err) {
+      if (err instanceof RefusedError) throw err;
+      throw new RefusedError(`${file.fileName} cannot be read: ${describeError(err)}. Nothing from this batch was loaded.`);
+    }
   }
-  await integrity;
-  const rows = await countRows(conn, 'stg');
-  const malformed = await countRows(conn, 'stg_malformed');
-  return { rowsIn: rows + malformed, malformed };
+  flushCsv();
+  return { source: parts.map((p) => `(${p})`).join(' UNION ALL '), temps };
+}
+
+export async function dropStaged(conn: DuckDBConnection, staged: Staged | undefined): Promise<void> {
+  for (const table of staged?.temps ?? []) await conn.run(`DROP TABLE IF EXISTS temp.${table}`);
 }

@@ -1,11 +1,12 @@
 /**
- * Generates the SQL that checks a staged file (every column as raw text) against the contract.
+ * Generates the SQL that checks delivered rows (every column as raw text) against the contract.
  * Each row gets the first rule it breaks as (reason_code, reason); a row with no reason is valid.
- * Doing this as one vectorised DuckDB query keeps validation off the per-row JavaScript path.
+ * Doing this as one vectorised DuckDB query keeps validation off the per-row JavaScript path, and
+ * running it straight over the file readers makes reading and checking a single pass.
  *
- * The query has three layers so that each value is cleaned, cast and looked up once:
- *   1. `prepared`: trimmed text per column (empty = NULL), casts (`<col>__v`), NHS digits + validity,
- *      and LEFT JOIN lookups for organisation / campaign references;
+ * The query has three layers so that each value is cast and looked up once:
+ *   1. `prepared`: the raw text per column (an empty field is already NULL), casts (`<col>__v`),
+ *      NHS digits + validity, and LEFT JOIN lookups for organisation / campaign references;
  *   2. the index of the first failed check (one CASE);
  *   3. reason_code and reason for failed rows only.
  */
@@ -18,20 +19,25 @@ export const literal = (value: string): string => `'${value.replace(/'/g, "''")}
 export const NHS_DIGITS = 'nhs_digits';
 export const NHS_VALID = 'nhs_valid';
 
-/** Trimmed raw text, or NULL when empty: the contract says an empty field is missing. */
-const trimmed = (column: string): string => `nullif(trim(${ident(column)}), '')`;
-
-const digitAt = (expr: string, position: number): string => `(ascii(substr(${expr}, ${position}, 1)) - 48)`;
-
 /**
- * NHS Modulus-11: weights 10..2 over the first nine digits; check digit = 11 − (sum mod 11),
- * where 11 means 0 and 10 means the number is invalid. ascii() never throws on non-digits,
- * and the regex guard rejects them anyway.
+ * NHS Modulus-11 over the number's value `n` (the ten digits read as an integer, so a leading zero
+ * is simply a smaller value): weights 10..2 over the first nine digits; check digit =
+ * 11 − (sum mod 11), where 11 means 0 and 10 means the number is invalid. Integer arithmetic is
+ * several times cheaper than picking characters out of the text.
  */
-export function modulus11Valid(expr: string): string {
-  const weighted = Array.from({ length: 9 }, (_, i) => `${10 - i} * ${digitAt(expr, i + 1)}`).join(' + ');
+function modulus11OfValue(n: string): string {
+  const digit = (position: number) => `(${n} // ${10 ** (10 - position)} % 10)`;
+  const weighted = Array.from({ length: 9 }, (_, i) => `${10 - i} * ${digit(i + 1)}`).join(' + ');
   const remainder = `(11 - ((${weighted}) % 11))`;
-  return `coalesce(regexp_full_match(${expr}, '[0-9]{10}') AND ${remainder} <> 10 AND ${remainder} % 11 = ${digitAt(expr, 10)}, false)`;
+  return `(${remainder} <> 10 AND ${remainder} % 11 = ${digit(10)})`;
+}
+
+/** Exactly ten ASCII digits (no sign, no spaces): the cast alone would accept `+123456789`. */
+const tenDigits = (expr: string): string => `(length(${expr}) = 10 AND ltrim(${expr}, '0123456789') = '')`;
+
+/** True for a valid NHS number given as its digits; for one-off use (the load computes it in layers). */
+export function modulus11Valid(expr: string): string {
+  return `coalesce(${tenDigits(expr)} AND ${modulus11OfValue(`try_cast(${expr} AS UBIGINT)`)}, false)`;
 }
 
 /** A zone is required: a timestamp without one is ambiguous by an hour for half the year. */
@@ -51,7 +57,8 @@ function castExpression(column: ColumnSpec): string | null {
   const v = ident(column.name);
   switch (column.rule.type) {
     case 'timestamp':
-      return `CASE WHEN regexp_matches(${v}, '${ZONE_SUFFIX}') THEN try_cast(${v} AS TIMESTAMPTZ) END`;
+      // Most timestamps end in Z: that test is far cheaper than the zone pattern.
+      return `CASE WHEN ends_with(${v}, 'Z') OR regexp_matches(${v}, '${ZONE_SUFFIX}') THEN try_cast(${v} AS TIMESTAMPTZ) END`;
     case 'date':
       return `CASE WHEN regexp_full_match(${v}, '${DATE_PATTERN}') THEN try_cast(${v} AS DATE) END`;
     case 'int':
@@ -68,6 +75,8 @@ interface Check {
   code: string;
   /** SQL expression for the message (so it can quote the offending value). */
   message: string;
+  /** Set for a lookup of the value among known codes (`known` is a query of them). */
+  reference?: { column: string; known: string; allowStar: boolean };
 }
 
 function rangeText(min?: number, max?: number): string {
@@ -140,56 +149,35 @@ function valueChecks(column: ColumnSpec): Check[] {
   }
 }
 
-/** Alias of the lookup joined for a column that refers to an organisation or campaign. */
-const refAlias = (column: ColumnSpec) => ident(`ref_${column.name}`);
-
 /**
- * Lookups for reference columns, as LEFT JOINs on the staged rows: a NOT IN subquery inside the
- * CASE would be re-evaluated instead of hash-joined.
+ * Checks that a value refers to a known organisation or campaign. They are not evaluated row by
+ * row in the reading pass (a join there would give up the file's row order, which is how lines
+ * are numbered): the few distinct values are looked up afterwards and the rows carrying an unknown
+ * one are marked (see referenceCheckStatements).
  */
-function referenceJoins(spec: FileSpec): string {
-  return spec.columns
-    .map((column) => {
-      const on = `${refAlias(column)}.ref_code = ${trimmed(column.name)}`;
-      if (column.org) return `LEFT JOIN (SELECT org_code AS ref_code, org_type AS ref_type FROM known_orgs) ${refAlias(column)} ON ${on}`;
-      if (column.campaign) return `LEFT JOIN (SELECT campaign_code AS ref_code FROM campaigns) ${refAlias(column)} ON ${on}`;
-      return '';
-    })
-    .filter(Boolean)
-    .join('\n');
-}
-
-/** Columns the reference lookups contribute to the prepared rows. */
-function referenceColumns(spec: FileSpec): string[] {
-  return spec.columns.flatMap((column) => {
-    const alias = refAlias(column);
-    const out = ident(`ref_${column.name}`);
-    if (column.org) return [`${alias}.ref_code IS NOT NULL AS ${out}`, `${alias}.ref_type AS ${ident(`ref_${column.name}_type`)}`];
-    if (column.campaign) return [`${alias}.ref_code IS NOT NULL AS ${out}`];
-    return [];
-  });
-}
-
 function referenceChecks(column: ColumnSpec): Check[] {
   const v = ident(column.name);
-  const found = ident(`ref_${column.name}`);
   const checks: Check[] = [];
   if (column.org) {
     const types = column.org.orgTypes;
-    const wrongType = types ? ` OR ${ident(`ref_${column.name}_type`)} NOT IN (${types.map(literal).join(', ')})` : '';
-    const star = column.org.allowStar ? `${v} <> '*' AND ` : '';
     const what = types ? `a known ${types.join(' / ')} organisation` : 'a known organisation';
     checks.push({
-      condition: `${star}(NOT ${found}${wrongType})`,
+      condition: 'FALSE',
       code: 'unknown_org',
       message: `${literal(`${column.name} is not ${what}: '`)} || ${shown(v)} || ''''`,
+      reference: {
+        column: column.name,
+        known: `SELECT org_code FROM known_orgs${types ? ` WHERE org_type IN (${types.map(literal).join(', ')})` : ''}`,
+        allowStar: column.org.allowStar === true,
+      },
     });
   }
   if (column.campaign) {
     checks.push({
-      condition: `NOT ${found}`,
+      condition: 'FALSE',
       code: 'unknown_campaign',
       message: `${literal(`${column.name} is not a known campaign: '`)} || ${shown(v)} || ''''`,
+      reference: { column: column.name, known: 'SELECT campaign_code FROM campaigns', allowStar: false },
     });
   }
   return checks;
@@ -210,7 +198,7 @@ function crossColumnChecks(spec: FileSpec): Check[] {
 /**
  * All checks for a file in the order they are reported: a missing value first, then the value's
  * own form, then what it refers to, then the clock. Only the first failure is reported per row.
- * Conditions refer to the prepared columns (trimmed text, casts, lookups).
+ * Conditions refer to the prepared columns (raw text, casts, lookups).
  */
 export function checksFor(spec: FileSpec, nowIso: string): Check[] {
   const checks: Check[] = [];
@@ -226,7 +214,7 @@ export function checksFor(spec: FileSpec, nowIso: string): Check[] {
   });
   for (const column of spec.columns) checks.push(...valueChecks(column).map((c) => guarded(column, c)));
   checks.push(...crossColumnChecks(spec));
-  for (const column of spec.columns) checks.push(...referenceChecks(column).map((c) => guarded(column, c)));
+  for (const column of spec.columns) checks.push(...referenceChecks(column));
   for (const column of spec.columns) {
     if (column.notInFuture) {
       checks.push({
@@ -240,37 +228,76 @@ export function checksFor(spec: FileSpec, nowIso: string): Check[] {
   return checks;
 }
 
+/** Columns whose raw text is only kept for failed rows: valid rows keep the cast value instead. */
+const keepsRawOnlyWhenFailed = (column: ColumnSpec): boolean => castExpression(column) !== null;
+
 /**
- * The checked rows: `line`, each contract column as trimmed text, `<col>__v` casts, nhs_digits /
- * nhs_valid, then reason_code and reason (NULL for a valid row). `nowIso` is the import clock.
+ * The checked rows of `source` (a relation of file_no, line and each contract column as raw text):
+ * file_no, line, each contract column's raw text (for a cast column only on failed rows — the cast
+ * value `<col>__v` is what valid rows keep), nhs_digits / nhs_valid, then reason_code and reason
+ * (NULL for a valid row). `nowIso` is the import clock.
  */
-export function checkedRowsSql(spec: FileSpec, stagedTable: string, nowIso: string): string {
-  const prepared = [
-    `${stagedTable}.line`,
-    ...spec.columns.map((c) => `${trimmed(c.name)} AS ${ident(c.name)}`),
-    ...referenceColumns(spec),
-  ];
+export function checkedRowsSql(spec: FileSpec, source: string, nowIso: string): string {
   const nhs = spec.columns.find((c) => c.rule.type === 'nhs_number');
-  const derived = [
+  const prepared = [
+    'src.file_no',
+    'src.line',
+    ...spec.columns.map((c) => `src.${ident(c.name)}`),
     ...spec.columns.flatMap((c) => {
       const cast = castExpression(c);
       return cast ? [`${cast} AS ${castColumn(c)}`] : [];
     }),
-    ...(nhs ? [`replace(${ident(nhs.name)}, ' ', '') AS ${NHS_DIGITS}`] : []),
+    ...(nhs ? [`replace(src.${ident(nhs.name)}, ' ', '') AS ${NHS_DIGITS}`] : []),
   ];
+  const nhsValue = ident('nhs__n');
+  const validity = nhs
+    ? `, try_cast(${NHS_DIGITS} AS UBIGINT) AS ${nhsValue}`
+    : '';
+  const valid = nhs
+    ? `, coalesce(${tenDigits(NHS_DIGITS)} AND ${modulus11OfValue(nhsValue)}, false) AS ${NHS_VALID}`
+    : '';
   const checks = checksFor(spec, nowIso);
-  const failed = `CASE ${checks.map((c, i) => `WHEN ${c.condition} THEN ${i + 1}`).join(' ')} END`;
+  // Numbered over all checks, so a reference check marked later can tell whether it comes first.
+  const rowChecks = checks.map((c, i) => ({ ...c, number: i + 1 })).filter((c) => !c.reference);
+  const failed = rowChecks.length ? `CASE ${rowChecks.map((c) => `WHEN ${c.condition} THEN ${c.number}`).join(' ')} END` : 'NULL::INTEGER';
   const codes = `[${checks.map((c) => literal(c.code)).join(', ')}]`;
-  const reason = `CASE failed_check ${checks.map((c, i) => `WHEN ${i + 1} THEN ${c.message}`).join(' ')} END`;
+  const reason = `CASE failed_check ${rowChecks.map((c) => `WHEN ${c.number} THEN ${c.message}`).join(' ')} END`;
+  const output = [
+    'file_no',
+    'line',
+    ...spec.columns
+      .filter((c) => c.rule.type !== 'nhs_number')
+      .map((c) => (keepsRawOnlyWhenFailed(c) ? `CASE WHEN failed_check IS NOT NULL THEN ${ident(c.name)} END AS ${ident(c.name)}` : ident(c.name))),
+    ...spec.columns.flatMap((c) => (castExpression(c) ? [castColumn(c)] : [])),
+    ...(nhs ? [NHS_DIGITS, NHS_VALID] : []),
+  ];
   return `
-    WITH prepared AS (SELECT ${prepared.join(', ')} FROM ${stagedTable} ${referenceJoins(spec)}),
-    derived AS (SELECT *, ${derived.length ? derived.join(', ') : 'NULL AS no_casts'} FROM prepared),
-    validated AS (SELECT *${nhs ? `, ${modulus11Valid(NHS_DIGITS)} AS ${NHS_VALID}` : ''} FROM derived),
+    WITH prepared AS (SELECT ${prepared.join(', ')} FROM (${source}) src),
+    validated AS (SELECT *${valid} FROM (SELECT *${validity} FROM prepared)),
     checked AS (SELECT *, ${failed} AS failed_check FROM validated)
-    SELECT * EXCLUDE (failed_check),
+    SELECT ${output.join(', ')}, failed_check,
       CASE WHEN failed_check IS NOT NULL THEN ${codes}[failed_check] END AS reason_code,
       CASE WHEN failed_check IS NOT NULL THEN ${reason} END AS reason
     FROM checked`;
+}
+
+/**
+ * Statements that apply the reference checks to the checked rows in `table`, in check order: the
+ * distinct values of the column are looked up once, and rows with an unknown value are marked
+ * unless an earlier check already failed them. Each entry is a query of the unknown values (to be
+ * kept as TEMP table unknown_values) and the UPDATE to run when there are any.
+ */
+export function referenceCheckStatements(spec: FileSpec, table: string, nowIso: string): { unknownValues: string; mark: string }[] {
+  return checksFor(spec, nowIso).flatMap((check, i) => {
+    if (!check.reference) return [];
+    const v = ident(check.reference.column);
+    const star = check.reference.allowStar ? ` AND v <> '*'` : '';
+    const unknownValues = `SELECT v FROM (SELECT DISTINCT ${v} AS v FROM ${table}) WHERE v IS NOT NULL${star} AND v NOT IN (${check.reference.known})`;
+    const mark =
+      `UPDATE ${table} SET failed_check = ${i + 1}, reason_code = ${literal(check.code)}, reason = ${check.message} ` +
+      `WHERE (failed_check IS NULL OR failed_check > ${i + 1}) AND ${v} IN (SELECT v FROM unknown_values)`;
+    return [{ unknownValues, mark }];
+  });
 }
 
 /** Value of a checked (valid) row's column as stored. */

@@ -1,0 +1,448 @@
+/**
+ * Loads every delivered file of one kind (e.g. all usage_events part files of a batch) inside the
+ * batch's transaction: read and check in one pass, pseudonymise, classify, write, quarantine.
+ *
+ * Speed comes from touching the millions of ordinary rows as few times as possible:
+ *   1. `chk`: the files are read and checked in a single pass (one multi-file read_csv);
+ *   2. each distinct NHS number is hashed once and given a patient_id (`batch_ids`);
+ *   3. only the few *exceptional* rows — a key repeated in the delivery or already stored, or a
+ *      patient with an objection — are copied out (`exc`) and classified one by one;
+ *   4. every other valid row is new and goes into its table in one INSERT … SELECT.
+ * All heavy lifting is set-based SQL on DuckDB; JavaScript only orchestrates.
+ */
+import type { DuckDBConnection } from '@duckdb/node-api';
+import { FILE_SPECS, SCOPE_COLUMN, isEventKind, type BatchFile, type ColumnSpec, type EventKind, type FileKind } from './contract.js';
+import { RefusedError } from './errors.js';
+import { faultPoint } from './faults.js';
+import { hmacSql, type PseudonymKey } from './pseudonymise.js';
+import { describeError } from './redact.js';
+import { dropStaged, isCsvRowError, stageFiles, verifyGzip, type Staged } from './stage.js';
+import { checkedRowsSql, ident, literal, NHS_DIGITS, NHS_VALID, referenceCheckStatements, typedValue } from './validation-sql.js';
+
+export interface FileCounts {
+  rowsIn: number;
+  loaded: number;
+  duplicates: number;
+  quarantined: number;
+  withheld: number;
+  /** Stored events removed because an objection in this file now covers them. */
+  purged: number;
+}
+
+export interface KindResult {
+  /** Counts per file, in the order the files were given. */
+  files: FileCounts[];
+  /** Milliseconds per step, so the benchmark can say where the time goes. */
+  steps: Record<string, number>;
+}
+
+export interface LoadContext {
+  batchId: string;
+  key: PseudonymKey;
+  nowIso: string;
+}
+
+/** Tables' stored columns (besides batch_id), in table order; patient_id replaces nhs_number. */
+const STORED_COLUMNS: Record<FileKind, readonly string[]> = {
+  organisations: ['org_code', 'name', 'org_type', 'parent_code', 'eligible_population', 'go_live_date', 'target_uptake_pct'],
+  campaigns: ['campaign_code', 'name', 'org_code', 'channel', 'start_date', 'end_date', 'cost_gbp'],
+  programme_costs: ['org_code', 'period_start', 'period_end', 'category', 'amount_gbp'],
+  patients: ['patient_id', 'practice_code', 'birth_year', 'sex', 'imd_decile'],
+  enrolment_events: ['event_id', 'occurred_at', 'patient_id', 'practice_code', 'org_code', 'event_type', 'channel', 'campaign_code'],
+  usage_events: ['event_id', 'occurred_at', 'patient_id', 'org_code', 'event_type', 'platform'],
+  record_feeds: ['event_id', 'occurred_at', 'patient_id', 'source_org_code', 'record_type', 'item_count'],
+  consent_events: ['event_id', 'occurred_at', 'patient_id', 'org_code', 'event_type'],
+};
+
+const KEY_COLUMNS: Record<FileKind, readonly string[]> = {
+  organisations: ['org_code'],
+  campaigns: ['campaign_code'],
+  programme_costs: ['org_code', 'period_start', 'category'],
+  patients: ['patient_id'],
+  enrolment_events: ['event_id'],
+  usage_events: ['event_id'],
+  record_feeds: ['event_id'],
+  consent_events: ['event_id'],
+};
+
+/**
+ * A row's key as one value over the checked rows `c`, before patient ids exist: a patient is
+ * identified by the NHS number itself, and the programme-costs key is joined with a separator
+ * neither an organisation code nor a category can contain.
+ */
+const CHECKED_KEY: Record<FileKind, string> = {
+  organisations: 'c.org_code',
+  campaigns: 'c.campaign_code',
+  programme_costs: `c.org_code || '|' || CAST(c."period_start__v" AS VARCHAR) || '|' || c.category`,
+  patients: `c.${NHS_DIGITS}`,
+  enrolment_events: 'c.event_id',
+  usage_events: 'c.event_id',
+  record_feeds: 'c.event_id',
+  consent_events: 'c.event_id',
+};
+
+const hasNhsNumber = (kind: FileKind) => FILE_SPECS[kind].columns.some((c) => c.rule.type === 'nhs_number');
+const sameRow = (a: string, b: string, columns: readonly string[]) =>
+  columns.map((c) => `${a}.${ident(c)} IS NOT DISTINCT FROM ${b}.${ident(c)}`).join(' AND ');
+const keyMatch = (a: string, b: string, columns: readonly string[]) => columns.map((c) => `${a}.${ident(c)} = ${b}.${ident(c)}`).join(' AND ');
+/** The row's line in its file: given by the reader, or recovered from its position (header = line 1). */
+const LINE = 'coalesce(c.line, c.rowid - f.first_rowid + 2)';
+
+/** A checked row's stored values (from `c`, joined to batch_ids `b` when it names a patient). */
+function typedColumns(kind: FileKind): string {
+  return FILE_SPECS[kind].columns
+    .filter((c) => c.rule.type !== 'nhs_number')
+    .map((c: ColumnSpec) => `c.${typedValue(c)} AS ${ident(c.name)}`)
+    .concat(hasNhsNumber(kind) ? ['b.patient_id'] : [])
+    .join(', ');
+}
+
+/** The valid checked rows with their stored values. */
+function validRows(kind: FileKind, extraColumns: string, where = 'TRUE'): string {
+  const patients = hasNhsNumber(kind) ? `JOIN batch_ids b ON b.nhs = c.${NHS_DIGITS}` : '';
+  return `SELECT ${extraColumns}${typedColumns(kind)} FROM chk c JOIN file_rows f USING (file_no) ${patients} WHERE c.reason_code IS NULL AND (${where})`;
+}
+
+/**
+ * Pass 1: read every file of the kind and check every row, into TEMP table `chk`. The files are
+ * read straight from disk; if some CSV lines do not parse, the files are staged one by one with
+ * those lines set aside (the slow path, for broken deliveries only).
+ */
+async function readAndCheck(conn: DuckDBConnection, files: BatchFile[], ctx: LoadContext): Promise<Staged> {
+  const spec = FILE_SPECS[files[0]!.kind];
+  const check = (staged: Staged) => conn.run(`CREATE OR REPLACE TEMP TABLE chk AS ${checkedRowsSql(spec, staged.source, ctx.nowIso)}`);
+  // A cut-off gzip can read as a file whose last line is merely malformed, so each one is also
+  // decompressed in full, alongside the load.
+  const integrity = Promise.all(files.map(verifyGzip));
+  let staged: Staged | undefined;
+  try {
+    staged = await stageFiles(conn, files, 'direct');
+    try {
+      await check(staged);
+    } catch (err) {
+      if (!isCsvRowError(err)) throw err;
+      await dropStaged(conn, staged);
+      staged = await stageFiles(conn, files, 'careful');
+      await check(staged);
+    }
+  } catch (err) {
+    const broken = await integrity.then(
+      () => null,
+      (e: unknown) => e,
+    );
+    if (broken) throw broken;
+    if (err instanceof RefusedError) throw err;
+    const names = files.map((f) => f.fileName).join(', ');
+    throw new RefusedError(`${names} cannot be read: ${describeError(err)}. Nothing from this batch was loaded.`);
+  }
+  await integrity;
+  for (const { unknownValues, mark } of referenceCheckStatements(spec, 'chk', ctx.nowIso)) {
+    await conn.run(`CREATE OR REPLACE TEMP TABLE unknown_values AS ${unknownValues}`);
+    const unknown = await conn.runAndReadAll(`SELECT count(*)::INTEGER FROM unknown_values`);
+    if (Number(unknown.getRows()[0]![0]) > 0) await conn.run(mark);
+  }
+  await conn.run(`CREATE OR REPLACE TEMP TABLE file_rows AS SELECT file_no, min(rowid) AS first_rowid, count(*) AS row_count FROM chk GROUP BY file_no`);
+  return staged;
+}
+
+/**
+ * Every patient referenced by the valid rows gets a patient_id. Each distinct NHS number is hashed
+ * once per batch (batch_ids remembers the ones already hashed); a pseudonym the store has not seen
+ * before becomes a new patient.
+ */
+async function assignPatientIds(conn: DuckDBConnection, ctx: LoadContext, kind: FileKind): Promise<void> {
+  // A patients file writes whole rows for its new patients itself (writeNewRows), so they are not
+  // first inserted empty here only to be replaced; their pseudonyms wait in fresh_patients.
+  const createRows =
+    kind === 'patients'
+      ? `CREATE OR REPLACE TEMP TABLE fresh_patients AS SELECT patient_id, pseudonym FROM fresh_ids;`
+      : `INSERT INTO patients (patient_id, pseudonym, batch_id) SELECT patient_id, pseudonym, ${literal(ctx.batchId)} FROM fresh_ids;`;
+  await conn.run(`
+    CREATE OR REPLACE TEMP TABLE new_ids AS
+      SELECT nhs, pseudonym, CAST(left(pseudonym, 32) AS UUID) AS pseudonym_key
+      FROM (SELECT nhs, ${hmacSql(ctx.key, 'nhs')} AS pseudonym
+            FROM (SELECT DISTINCT ${NHS_DIGITS} AS nhs FROM chk WHERE reason_code IS NULL) d
+            ANTI JOIN batch_ids b ON b.nhs = d.nhs);
+    CREATE OR REPLACE TEMP TABLE known_ids AS
+      SELECT n.nhs, k.patient_id FROM new_ids n JOIN patient_keys k ON k.pseudonym_key = n.pseudonym_key;
+    CREATE OR REPLACE TEMP TABLE fresh_ids AS
+      SELECT n.*, (SELECT coalesce(max(patient_id), 0) FROM patient_keys) + row_number() OVER (ORDER BY n.pseudonym_key) AS patient_id
+      FROM new_ids n ANTI JOIN known_ids k ON k.nhs = n.nhs;
+    ${createRows}
+    INSERT INTO patient_keys SELECT pseudonym_key, patient_id FROM fresh_ids;
+    INSERT INTO batch_ids SELECT nhs, patient_id FROM known_ids UNION ALL SELECT nhs, patient_id FROM fresh_ids;
+    DROP TABLE new_ids; DROP TABLE known_ids; DROP TABLE fresh_ids;`);
+}
+
+/**
+ * The organisation hierarchy (practice → CCG → ICB; trust / community → ICB) is checked against
+ * the store and this delivery together, because a new CCG and its practices arrive in one file.
+ */
+async function checkOrganisationParents(conn: DuckDBConnection): Promise<void> {
+  await conn.run(`
+    CREATE OR REPLACE TEMP TABLE org_rows AS ${validRows('organisations', 'c.rowid AS r, ')};
+    CREATE OR REPLACE TEMP TABLE org_view AS
+      SELECT org_code, org_type FROM org_rows
+      UNION ALL SELECT org_code, org_type FROM organisations WHERE org_code NOT IN (SELECT org_code FROM org_rows);
+    UPDATE chk SET reason_code = 'unknown_org', reason = v.problem
+    FROM (
+      SELECT t.r,
+        CASE
+          WHEN t.org_type = 'icb' AND t.parent_code IS NOT NULL THEN 'parent_code must be empty for an ICB'
+          WHEN t.org_type <> 'icb' AND t.parent_code IS NULL THEN 'parent_code is required for a ' || t.org_type
+          WHEN t.org_type <> 'icb' AND p.org_code IS NULL THEN 'parent_code is not a known organisation'
+          WHEN t.org_type = 'practice' AND p.org_type <> 'ccg' THEN 'parent_code of a practice must be a CCG'
+          WHEN t.org_type IN ('ccg', 'trust', 'community') AND p.org_type <> 'icb' THEN 'parent_code of a ' || t.org_type || ' must be an ICB'
+        END AS problem
+      FROM org_rows t LEFT JOIN (SELECT DISTINCT ON (org_code) * FROM org_view) p ON p.org_code = t.parent_code
+    ) v
+    WHERE chk.rowid = v.r AND v.problem IS NOT NULL;
+    DROP TABLE org_rows; DROP TABLE org_view;`);
+}
+
+/**
+ * Contract rule 5 as a predicate: episode `o` covers event `row` when the patient objected to the
+ * row's organisation (or to everything) and the row happened before the objection was withdrawn.
+ */
+const episodeCovers = (o: string, row: string, scopeColumn: string) =>
+  `${o}.patient_id = ${row}.patient_id AND (${o}.scope = '*' OR ${o}.scope = ${row}.${ident(scopeColumn)}) ` +
+  `AND (${o}.withdrawn_at IS NULL OR ${row}.occurred_at < ${o}.withdrawn_at)`;
+
+const scopeOf = (kind: FileKind): string | undefined => (isEventKind(kind) ? SCOPE_COLUMN[kind] : undefined);
+
+/**
+ * The exceptional rows, copied out of chk with their line: a key that occurs more than once in the
+ * delivery or (for events) is already stored, or a patient with any objection episode. Every
+ * other valid row is plainly new.
+ */
+async function findExceptions(conn: DuckDBConnection, kind: FileKind): Promise<void> {
+  const storedKeys = isEventKind(kind)
+    ? `UNION SELECT event_id FROM ${ident(kind)} WHERE event_id IN (SELECT event_id FROM chk WHERE reason_code IS NULL)`
+    : '';
+  const objecting = scopeOf(kind)
+    ? `OR c.${NHS_DIGITS} IN (SELECT nhs FROM batch_ids WHERE patient_id IN (SELECT patient_id FROM objection_episodes))`
+    : '';
+  await conn.run(`
+    CREATE OR REPLACE TEMP TABLE exceptional_keys AS
+      SELECT k FROM (SELECT ${CHECKED_KEY[kind]} AS k FROM chk c WHERE c.reason_code IS NULL) GROUP BY k HAVING count(*) > 1
+      ${storedKeys};
+    CREATE OR REPLACE TEMP TABLE exc AS
+      ${validRows(kind, `c.rowid AS r, c.file_no, ${LINE} AS line, ${hasNhsNumber(kind) ? `c.${NHS_DIGITS}, ` : ''}`,
+        `${CHECKED_KEY[kind]} IN (SELECT k FROM exceptional_keys) ${objecting}`)};
+    DROP TABLE exceptional_keys;`);
+}
+
+/**
+ * new / duplicate / conflict / withheld for each exceptional row. Events are compared with what the
+ * store holds (same event_id and content = duplicate; different content = conflict); within the
+ * delivery the first occurrence of a key wins and later ones are duplicates or conflicts.
+ * Reference rows are snapshots: a row for a known key is an update, not a conflict.
+ */
+async function classifyExceptions(conn: DuckDBConnection, kind: FileKind, files: BatchFile[]): Promise<void> {
+  const keys = KEY_COLUMNS[kind];
+  const content = STORED_COLUMNS[kind];
+  const keyList = keys.map(ident).join(', ');
+  const window = `OVER (PARTITION BY ${keyList} ORDER BY r)`;
+  const contentHash = `hash(${content.map(ident).join(', ')})`;
+  const names = `[${files.map((f) => literal(f.fileName)).join(', ')}]`;
+  const ranked = `
+    SELECT e.*, row_number() ${window} AS rn, ${contentHash} AS content_hash,
+      first_value(${contentHash}) ${window} AS first_hash, first_value(line) ${window} AS first_line,
+      first_value(file_no) ${window} AS first_file
+    FROM exc e`;
+  const inDelivery = {
+    cases: `WHEN q.rn > 1 AND q.content_hash = q.first_hash THEN 'duplicate' WHEN q.rn > 1 THEN 'conflict'`,
+    reason:
+      `${literal(`${keys.join(', ')} appears earlier in this `)} || CASE WHEN q.first_file = q.file_no THEN 'file' ` +
+      `ELSE 'batch (' || ${names}[q.first_file + 1] || ')' END || ' with different content (line ' || q.first_line || ')'`,
+  };
+  // Only events are compared with the store: reference rows for a known key are updates.
+  const stored = isEventKind(kind)
+    ? {
+        join: `LEFT JOIN (SELECT ${content.map(ident).join(', ')}, batch_id FROM ${ident(kind)}
+                 WHERE event_id IN (SELECT event_id FROM exc)) x ON x.event_id = q.event_id`,
+        cases: `WHEN x.event_id IS NOT NULL AND ${sameRow('q', 'x', content)} THEN 'duplicate' WHEN x.event_id IS NOT NULL THEN 'conflict'`,
+        reason: `CASE WHEN x.event_id IS NOT NULL THEN 'event_id was already loaded with different content (batch ' || x.batch_id || ')' ELSE ${inDelivery.reason} END`,
+      }
+    : { join: '', cases: '', reason: inDelivery.reason };
+  const scope = scopeOf(kind);
+  // A join on patient_id (episodes are few) rather than a correlated EXISTS, which DuckDB cannot
+  // turn into a hash join because of the OR.
+  const covered = scope ? `SELECT DISTINCT e.r FROM exc e JOIN objection_episodes o ON ${episodeCovers('o', 'e', scope)}` : null;
+  await conn.run(`
+    CREATE OR REPLACE TEMP TABLE classified_exc AS
+    SELECT q.*,
+      CASE ${stored.cases} ${inDelivery.cases}
+        ${covered ? `WHEN w.r IS NOT NULL THEN 'withheld'` : ''}
+        ELSE 'new'
+      END AS outcome,
+      ${stored.reason} AS conflict_reason
+    FROM (${ranked}) q ${stored.join}
+    ${covered ? `LEFT JOIN (${covered}) w ON w.r = q.r` : ''}`);
+  // Every row with its outcome: the plainly new ones straight from chk, the exceptional ones as classified.
+  const columns = [...FILE_SPECS[kind].columns.filter((c) => c.rule.type !== 'nhs_number').map((c) => ident(c.name)), ...(hasNhsNumber(kind) ? ['patient_id'] : [])];
+  await conn.run(`
+    CREATE OR REPLACE TEMP VIEW classified AS
+      SELECT ${columns.join(', ')}, 'new' AS outcome FROM (${validRows(kind, '', 'c.rowid NOT IN (SELECT r FROM exc)')})
+      UNION ALL SELECT ${columns.join(', ')}, outcome FROM classified_exc`);
+}
+
+async function writeNewRows(conn: DuckDBConnection, kind: FileKind, ctx: LoadContext): Promise<void> {
+  const columns = STORED_COLUMNS[kind];
+  const list = columns.map(ident).join(', ');
+  const batch = literal(ctx.batchId);
+  if (isEventKind(kind)) {
+    await conn.run(`INSERT INTO ${ident(kind)} (${list}, batch_id) SELECT ${list}, ${batch} FROM classified WHERE outcome = 'new'`);
+    return;
+  }
+  const keys = KEY_COLUMNS[kind];
+  // Only rows that differ from what is stored are written, so an identical snapshot changes nothing.
+  const changed = `SELECT ${list} FROM classified c WHERE outcome = 'new' AND NOT EXISTS (SELECT 1 FROM ${ident(kind)} s WHERE ${sameRow('c', 's', columns)})`;
+  if (kind === 'patients') {
+    // Replace changed rows (delete + insert) rather than UPDATE: at millions of patients DuckDB's
+    // bulk delete and append are an order of magnitude faster than an update of the same rows.
+    const attributes = columns.filter((c) => c !== 'patient_id');
+    await conn.run(`
+      CREATE OR REPLACE TEMP TABLE changed_patients AS
+        SELECT c.*, coalesce(p.pseudonym, f.pseudonym) AS pseudonym FROM (${changed}) c
+        LEFT JOIN patients p ON p.patient_id = c.patient_id LEFT JOIN fresh_patients f ON f.patient_id = c.patient_id;
+      DELETE FROM patients WHERE patient_id IN (SELECT patient_id FROM changed_patients);
+      INSERT INTO patients (patient_id, pseudonym, ${attributes.map(ident).join(', ')}, batch_id)
+        SELECT patient_id, pseudonym, ${attributes.map(ident).join(', ')}, ${batch} FROM changed_patients;
+      DROP TABLE changed_patients; DROP TABLE fresh_patients;`);
+    return;
+  }
+  const updates = columns.filter((c) => !keys.includes(c)).map((c) => `${ident(c)} = excluded.${ident(c)}`).join(', ');
+  await conn.run(
+    `INSERT INTO ${ident(kind)} (${list}, batch_id) SELECT *, ${batch} FROM (${changed}) ON CONFLICT (${keys.map(ident).join(', ')}) DO UPDATE SET ${updates}, batch_id = excluded.batch_id`,
+  );
+}
+
+/**
+ * The row as JSON for the quarantine, with the NHS number replaced by a mask or its pseudonym.
+ * `raw` gives a column's delivered text where the row still has it; a valid row keeps only the
+ * cast value of a cast column, which is then shown instead.
+ */
+function maskedRecord(kind: FileKind, ctx: LoadContext, row: 'checked' | 'typed'): string {
+  const fields = FILE_SPECS[kind].columns.map((c) => {
+    const name = literal(c.name);
+    if (c.rule.type === 'nhs_number') {
+      const pseudonym = `'pseudonym:' || ${hmacSql(ctx.key, NHS_DIGITS)}`;
+      if (row === 'typed') return `${name}: ${pseudonym}`;
+      return `${name}: CASE WHEN ${NHS_DIGITS} IS NULL THEN NULL WHEN ${NHS_VALID} THEN ${pseudonym} ELSE 'masked' END`;
+    }
+    const cast = typedValue(c);
+    if (row === 'typed') return `${name}: CAST(${ident(c.name)} AS VARCHAR)`;
+    return `${name}: ${cast === ident(c.name) ? cast : `coalesce(${ident(c.name)}, CAST(${cast} AS VARCHAR))`}`;
+  });
+  return `CAST(to_json({${fields.join(', ')}}) AS VARCHAR)`;
+}
+
+async function quarantine(conn: DuckDBConnection, files: BatchFile[], ctx: LoadContext): Promise<void> {
+  const kind = files[0]!.kind;
+  const names = `[${files.map((f) => literal(f.fileName)).join(', ')}]`;
+  const head = (fileNo: string) => `${literal(ctx.batchId)}, ${names}[${fileNo} + 1], ${literal(kind)}`;
+  const eventId = isEventKind(kind) ? ident('event_id') : 'NULL';
+  await conn.run(`
+    INSERT INTO quarantine
+      SELECT ${head('c.file_no')}, ${LINE}, ${eventId}, reason_code, reason, ${maskedRecord(kind, ctx, 'checked')}, now()
+        FROM chk c JOIN file_rows f USING (file_no) WHERE c.reason_code IS NOT NULL
+      UNION ALL
+      SELECT ${head('file_no')}, line, ${eventId}, ${literal(isEventKind(kind) ? 'conflict' : 'duplicate_key')}, conflict_reason,
+             ${maskedRecord(kind, ctx, 'typed')}, now()
+        FROM classified_exc WHERE outcome = 'conflict'
+      UNION ALL
+      SELECT ${head('file_no')}, line, NULL, 'malformed_row', reason, regexp_replace(record, '[0-9](?:[ -]?[0-9]){9,}', '***', 'g'), now() FROM stg_malformed`);
+}
+
+/** Rebuilds the objection episodes of patients whose objections changed, then purges what they cover. */
+async function applyObjections(conn: DuckDBConnection): Promise<number> {
+  await conn.run(`
+    CREATE OR REPLACE TEMP TABLE objecting AS
+      SELECT DISTINCT patient_id FROM classified WHERE outcome = 'new' AND event_type IN ('objection_registered', 'objection_withdrawn');
+    DELETE FROM objection_episodes WHERE patient_id IN (SELECT patient_id FROM objecting);
+    INSERT INTO objection_episodes
+      SELECT r.patient_id, r.org_code, r.occurred_at,
+        (SELECT min(w.occurred_at) FROM consent_events w
+          WHERE w.patient_id = r.patient_id AND w.org_code = r.org_code
+            AND w.event_type = 'objection_withdrawn' AND w.occurred_at > r.occurred_at)
+      FROM consent_events r
+      WHERE r.event_type = 'objection_registered' AND r.patient_id IN (SELECT patient_id FROM objecting);`);
+  let purged = 0;
+  for (const table of Object.keys(SCOPE_COLUMN)) {
+    // One pass over the table keyed on the integer patient_id (DELETE … USING), instead of
+    // matching event_id text against the whole table.
+    const result = await conn.run(`
+      DELETE FROM ${ident(table)} e USING objection_episodes o
+      WHERE ${episodeCovers('o', 'e', SCOPE_COLUMN[table as EventKind]!)} AND o.patient_id IN (SELECT patient_id FROM objecting)`);
+    purged += Number(result.rowsChanged);
+  }
+  await conn.run(`DROP TABLE objecting`);
+  return purged;
+}
+
+/** rows in = loaded + duplicates + quarantined + withheld, per file. */
+async function countOutcomes(conn: DuckDBConnection, files: BatchFile[]): Promise<FileCounts[]> {
+  const result = await conn.runAndReadAll(`
+    WITH numbers AS (SELECT unnest(range(${files.length})) AS file_no),
+    checked AS (SELECT file_no, count(*) AS rows, count(*) FILTER (reason_code IS NOT NULL) AS failed FROM chk GROUP BY file_no),
+    exceptional AS (
+      SELECT file_no, count(*) AS rows,
+        count(*) FILTER (outcome = 'new') AS new, count(*) FILTER (outcome = 'duplicate') AS duplicates,
+        count(*) FILTER (outcome = 'conflict') AS conflicts, count(*) FILTER (outcome = 'withheld') AS withheld
+      FROM classified_exc GROUP BY file_no),
+    malformed AS (SELECT file_no, count(*) AS rows FROM stg_malformed GROUP BY file_no)
+    SELECT n.file_no,
+      (coalesce(c.rows, 0) + coalesce(m.rows, 0))::BIGINT AS rows_in,
+      (coalesce(c.rows, 0) - coalesce(c.failed, 0) - coalesce(e.rows, 0) + coalesce(e.new, 0))::BIGINT AS loaded,
+      coalesce(e.duplicates, 0)::BIGINT AS duplicates,
+      (coalesce(c.failed, 0) + coalesce(e.conflicts, 0) + coalesce(m.rows, 0))::BIGINT AS quarantined,
+      coalesce(e.withheld, 0)::BIGINT AS withheld
+    FROM numbers n LEFT JOIN checked c USING (file_no) LEFT JOIN exceptional e USING (file_no) LEFT JOIN malformed m USING (file_no)
+    ORDER BY n.file_no`);
+  return result.getRows().map(([, rowsIn, loaded, duplicates, quarantined, withheld]) => ({
+    rowsIn: Number(rowsIn),
+    loaded: Number(loaded),
+    duplicates: Number(duplicates),
+    quarantined: Number(quarantined),
+    withheld: Number(withheld),
+    purged: 0,
+  }));
+}
+
+export const KIND_TEMP_TABLES = ['chk', 'unknown_values', 'file_rows', 'exc', 'classified_exc', 'new_ids', 'known_ids', 'fresh_ids', 'fresh_patients', 'changed_patients', 'objecting', 'exceptional_keys', 'org_rows', 'org_view'];
+
+/** Loads all delivered files of one kind (same kind, in delivery order). */
+export async function loadKind(conn: DuckDBConnection, files: BatchFile[], ctx: LoadContext): Promise<KindResult> {
+  const kind = files[0]!.kind;
+  const steps: Record<string, number> = {};
+  const step = async <T>(name: string, work: () => Promise<T>): Promise<T> => {
+    const started = performance.now();
+    try {
+      return await work();
+    } finally {
+      steps[name] = (steps[name] ?? 0) + Math.round(performance.now() - started);
+    }
+  };
+  const staged = await step('read + validate', () => readAndCheck(conn, files, ctx));
+  faultPoint('after-stage');
+  try {
+    if (hasNhsNumber(kind)) await step('pseudonymise', () => assignPatientIds(conn, ctx, kind));
+    if (kind === 'organisations') await step('hierarchy', () => checkOrganisationParents(conn));
+    await step('deduplicate', async () => {
+      await findExceptions(conn, kind);
+      await classifyExceptions(conn, kind, files);
+    });
+    await step('write', () => writeNewRows(conn, kind, ctx));
+    await step('quarantine', () => quarantine(conn, files, ctx));
+    const purged = kind === 'consent_events' ? await step('objections', () => applyObjections(conn)) : 0;
+    const counts = await countOutcomes(conn, files);
+    // Purges are a consequence of the whole file set; they are reported against its first file.
+    counts[0]!.purged = purged;
+    return { files: counts, steps };
+  } finally {
+    await conn.run(`DROP VIEW IF EXISTS classified`);
+    for (const table of KIND_TEMP_TABLES) await conn.run(`DROP TABLE IF EXISTS temp.${table}`);
+    await dropStaged(conn, staged);
+  }
+}
