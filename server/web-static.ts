@@ -4,10 +4,19 @@ import { extname, join, relative, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
 import type { Context, Hono } from 'hono';
+import type { OrgsResult } from '../web/src/api/types.js';
+import { firstMetricUrls } from '../web/src/pages/first-requests.js';
+import { pageFor } from '../web/src/pages/registry.js';
 
 // Serves the built dashboard (web/dist) from the API's own Hono server. The build is a few hundred
 // kilobytes, so every file is read and gzipped once into memory: no disk access per request, and
 // gzip without compressing on every response.
+//
+// The HTML is written per page so the first view does not wait on a chain of discoveries
+// (HTML → entry script → page chunk → Plot; organisations → metrics): it names the page's own
+// chunks (<link rel="modulepreload">, from Vite's manifest) and, for the Overview, the metric URLs
+// the page will ask for (<link rel="preload" as="fetch">, worked out by the same code the browser
+// runs, web/src/pages/first-requests.ts). The browser then fetches all of them at once.
 
 export const DEFAULT_DIST_DIR = resolve(fileURLToPath(new URL('../web/dist', import.meta.url)));
 
@@ -30,13 +39,13 @@ const COMPRESSIBLE = new Set(['.html', '.js', '.mjs', '.css', '.json', '.svg', '
 const IMMUTABLE = 'public, max-age=31536000, immutable';
 const REVALIDATE = 'no-cache';
 
-// Scripts and styles come only from this server; Plot styles its SVG with style attributes
-// (hence 'unsafe-inline' for styles only); CSV downloads are blob: URLs.
-const CSP = [
+// Scripts come only from this server and no string is ever run as code (no 'unsafe-eval': the
+// dashboard reshapes data with plain functions, web/src/lib/group.ts; test/e2e checks that no page
+// meets a policy violation). Plot styles its SVG with style attributes (hence 'unsafe-inline' for
+// styles only); CSV downloads are blob: URLs.
+export const CSP = [
   "default-src 'self'",
-  // arquero compiles its table expressions with new Function(), hence 'unsafe-eval' (scripts
-  // still load only from this server).
-  "script-src 'self' 'unsafe-eval'",
+  "script-src 'self'",
   "style-src 'self' 'unsafe-inline'",
   "img-src 'self' data: blob:",
   "connect-src 'self'",
@@ -54,6 +63,60 @@ interface StaticFile {
   cacheControl: string;
 }
 
+interface Dist {
+  files: Map<string, StaticFile>;
+  /** index.html as built, to which each page's hints are added. */
+  indexHtml: string;
+  /** Page module (registry's `module`) → URLs of the chunks it needs beyond the entry. */
+  pageChunks: Map<string, string[]>;
+}
+
+export interface DashboardOptions {
+  /**
+   * The data URLs the page at `path` asks for first (named in its HTML). The default asks the
+   * app's own /api/orgs in-process and plans the page's first metrics from it; tests may pass
+   * their own. Answers slower than `hintTimeoutMs` are left out rather than delay the page.
+   */
+  firstRequests?: (path: string, query: URLSearchParams) => Promise<string[]>;
+  hintTimeoutMs?: number;
+}
+
+interface ManifestChunk {
+  file: string;
+  name?: string;
+  src?: string;
+  isEntry?: boolean;
+  isDynamicEntry?: boolean;
+  imports?: string[];
+  dynamicImports?: string[];
+}
+
+/**
+ * The chunks each page needs, from Vite's manifest: the page chunk, what it imports (not the entry,
+ * which the HTML loads anyway), and what those import on demand straight away (the Overview's
+ * charts with Plot). Other pages' chunks are left out.
+ */
+export function pageChunksFromManifest(manifest: Record<string, ManifestChunk>): Map<string, string[]> {
+  const out = new Map<string, string[]>();
+  const isPage = (key: string) => /^src\/pages\/[^/]+\.tsx$/.test(key) && !!manifest[key]?.isDynamicEntry;
+  for (const key of Object.keys(manifest)) {
+    if (!isPage(key)) continue;
+    const files: string[] = [];
+    const seen = new Set<string>();
+    const visit = (k: string, followDynamic: boolean) => {
+      const c = manifest[k];
+      if (!c || c.isEntry || seen.has(k)) return;
+      seen.add(k);
+      files.push(`/${c.file}`);
+      for (const i of c.imports ?? []) visit(i, followDynamic);
+      if (followDynamic) for (const d of c.dynamicImports ?? []) if (!isPage(d)) visit(d, false);
+    };
+    visit(key, true);
+    out.set(key.slice('src/pages/'.length, -'.tsx'.length), files);
+  }
+  return out;
+}
+
 function walk(dir: string): string[] {
   const out: string[] = [];
   for (const entry of readdirSync(dir, { withFileTypes: true })) {
@@ -66,23 +129,78 @@ function walk(dir: string): string[] {
   return out;
 }
 
-function loadDist(distDir: string): Map<string, StaticFile> | null {
+function staticFile(urlPath: string, body: Uint8Array): StaticFile {
+  const ext = extname(urlPath).toLowerCase();
+  const gz = COMPRESSIBLE.has(ext) && body.byteLength > 1024 ? new Uint8Array(gzipSync(body, { level: 9 })) : null;
+  return {
+    body,
+    gzip: gz && gz.byteLength < body.byteLength ? gz : null,
+    type: TYPES[ext] ?? 'application/octet-stream',
+    etag: `"${createHash('sha1').update(body).digest('base64url').slice(0, 22)}"`,
+    cacheControl: urlPath.startsWith('/assets/') ? IMMUTABLE : REVALIDATE,
+  };
+}
+
+function loadDist(distDir: string): Dist | null {
   if (!existsSync(join(distDir, 'index.html'))) return null;
   const files = new Map<string, StaticFile>();
   for (const full of walk(distDir)) {
     const urlPath = `/${relative(distDir, full).split(sep).join('/')}`;
-    const ext = extname(full).toLowerCase();
-    const body = new Uint8Array(readFileSync(full));
-    const gz = COMPRESSIBLE.has(ext) && body.byteLength > 1024 ? new Uint8Array(gzipSync(body, { level: 9 })) : null;
-    files.set(urlPath, {
-      body,
-      gzip: gz && gz.byteLength < body.byteLength ? gz : null,
-      type: TYPES[ext] ?? 'application/octet-stream',
-      etag: `"${createHash('sha1').update(body).digest('base64url').slice(0, 22)}"`,
-      cacheControl: urlPath.startsWith('/assets/') ? IMMUTABLE : REVALIDATE,
-    });
+    files.set(urlPath, staticFile(urlPath, new Uint8Array(readFileSync(full))));
   }
-  return files;
+  let pageChunks = new Map<string, string[]>();
+  try {
+    pageChunks = pageChunksFromManifest(JSON.parse(readFileSync(join(distDir, '.vite', 'manifest.json'), 'utf8')));
+  } catch {
+    // A build without a manifest still works; pages then find their chunks themselves.
+  }
+  return { files, indexHtml: readFileSync(join(distDir, 'index.html'), 'utf8'), pageChunks };
+}
+
+const escapeAttr = (s: string) => s.replace(/&/g, '&amp;').replace(/"/g, '&quot;').replace(/</g, '&lt;');
+
+/** index.html with the page's data preloads (before the scripts) and chunk preloads (after them). */
+export function pageHtml(indexHtml: string, dataUrls: string[], chunkUrls: string[]): string {
+  let html = indexHtml;
+  if (dataUrls.length) {
+    const links = dataUrls.map((u) => `<link rel="preload" href="${escapeAttr(u)}" as="fetch" crossorigin="anonymous" />`).join('\n    ');
+    const at = html.search(/<script\b/i);
+    const headEnd = html.search(/<\/head>/i);
+    const pos = at >= 0 ? at : headEnd;
+    if (pos >= 0) html = `${html.slice(0, pos)}${links}\n    ${html.slice(pos)}`;
+  }
+  if (chunkUrls.length) {
+    const links = chunkUrls.map((u) => `<link rel="modulepreload" crossorigin href="${escapeAttr(u)}" />`).join('\n    ');
+    const headEnd = html.search(/<\/head>/i);
+    if (headEnd >= 0) html = `${html.slice(0, headEnd)}  ${links}\n  ${html.slice(headEnd)}`;
+  }
+  return html;
+}
+
+/** The default plan of a page's first data requests: the organisations from the app's own API. */
+function firstRequestsFromApi(app: Hono): (path: string, query: URLSearchParams) => Promise<string[]> {
+  return async (path, query) => {
+    if (!pageFor(path) || path !== '/') return [];
+    const res = await app.request('/api/orgs');
+    if (!res.ok) return [];
+    return firstMetricUrls(path, query, (await res.json()) as OrgsResult);
+  };
+}
+
+function normalisePath(path: string): string {
+  const p = path.replace(/\/+$/, '');
+  return p === '' ? '/' : p;
+}
+
+async function withTimeout<T>(promise: Promise<T>, ms: number, fallback: T): Promise<T> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  try {
+    return await Promise.race([promise, new Promise<T>((done) => (timer = setTimeout(() => done(fallback), ms)))]);
+  } catch {
+    return fallback;
+  } finally {
+    clearTimeout(timer);
+  }
 }
 
 function send(c: Context, file: StaticFile, isIndex: boolean): Response {
@@ -116,43 +234,63 @@ The API is available under <a href="/api/health">/api</a>.</p></body></html>`;
  * under /api, so that client-side routes (/rollout?org=…) work when opened or reloaded directly.
  * Call after the API routes are registered.
  */
-export function mountDashboard(app: Hono, distDir: string = DEFAULT_DIST_DIR): void {
-  let files: Map<string, StaticFile> | null = null;
+export function mountDashboard(app: Hono, distDir: string = DEFAULT_DIST_DIR, options: DashboardOptions = {}): void {
+  let dist: Dist | null = null;
   let loadedMtime = 0;
   const indexPath = join(distDir, 'index.html');
+  const firstRequests = options.firstRequests ?? firstRequestsFromApi(app);
+  const hintTimeoutMs = options.hintTimeoutMs ?? 250;
+  // Pages' HTML by URL and hints: the same few URLs (mostly "/") are asked for again and again.
+  const pages = new Map<string, StaticFile>();
 
   // Reload when the build changes (npm run build while the server runs), checked cheaply by mtime.
-  const current = (): Map<string, StaticFile> | null => {
+  const current = (): Dist | null => {
     let mtime = 0;
     try {
       mtime = statSync(indexPath).mtimeMs;
     } catch {
-      files = null;
+      dist = null;
       return null;
     }
-    if (!files || mtime !== loadedMtime) {
-      files = loadDist(distDir);
+    if (!dist || mtime !== loadedMtime) {
+      dist = loadDist(distDir);
       loadedMtime = mtime;
+      pages.clear();
     }
-    return files;
+    return dist;
   };
 
-  app.get('*', (c) => {
+  const indexFor = async (d: Dist, path: string, query: URLSearchParams): Promise<StaticFile> => {
+    const page = pageFor(path);
+    const chunks = page ? (d.pageChunks.get(page.module) ?? []) : [];
+    const data = page ? await withTimeout(firstRequests(path, query), hintTimeoutMs, []) : [];
+    const html = pageHtml(d.indexHtml, data, chunks);
+    const key = `${path}\n${html}`;
+    let file = pages.get(key);
+    if (!file) {
+      file = staticFile('/index.html', new TextEncoder().encode(html));
+      if (pages.size >= 200) pages.delete(pages.keys().next().value as string);
+      pages.set(key, file);
+    }
+    return file;
+  };
+
+  app.get('*', async (c) => {
     const path = c.req.path;
     if (path === '/api' || path.startsWith('/api/')) return c.notFound();
-    const dist = current();
-    if (!dist) return c.html(NOT_BUILT_PAGE, 503);
+    const d = current();
+    if (!d) return c.html(NOT_BUILT_PAGE, 503);
     let decoded: string;
     try {
       decoded = decodeURIComponent(path);
     } catch {
       return c.text('Bad path', 400);
     }
-    const file = decoded !== '/index.html' ? dist.get(decoded) : undefined;
+    const file = decoded !== '/index.html' ? d.files.get(decoded) : undefined;
     if (file) return send(c, file, false);
     // A missing hashed asset is a 404 (an old tab after a redeploy), not the app's HTML.
     if (decoded.startsWith('/assets/') || /\.[a-z0-9]{1,5}$/i.test(decoded)) return c.text('Not found', 404);
-    const index = dist.get('/index.html');
-    return index ? send(c, index, true) : c.html(NOT_BUILT_PAGE, 503);
+    const query = new URL(c.req.url).searchParams;
+    return send(c, await indexFor(d, normalisePath(decoded), query), true);
   });
 }

@@ -5,7 +5,7 @@
  * rows; the what-if panel recomputes; the report prints on one A4 page. Screenshots of every page
  * go to test-artifacts/ to be looked at.
  */
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Page } from 'playwright-core';
@@ -41,11 +41,22 @@ let browser: Browser;
 let orgs: { root: string; orgs: Org[] };
 const problems: string[] = [];
 
-/** A page that records console errors, failed requests and uncaught exceptions into `problems`. */
+/**
+ * A page that records into `problems`: console errors, failed requests, uncaught exceptions,
+ * Content-Security-Policy violations (the server's policy allows no 'unsafe-eval'), and preloads
+ * the browser fetched for nothing (the server names each page's first requests in its HTML).
+ */
 async function openPage(): Promise<Page> {
   const page = await browser.context.newPage();
+  // Runs before the page's own scripts (and is not itself subject to the page's policy).
+  await page.addInitScript(() => {
+    document.addEventListener('securitypolicyviolation', (e) => {
+      console.error(`CSP violation: ${e.violatedDirective} blocked ${e.blockedURI || 'inline code'} (${e.sourceFile}:${e.lineNumber})`);
+    });
+  });
   page.on('console', (m) => {
     if (m.type() === 'error') problems.push(`console error on ${page.url()}: ${m.text()}`);
+    if (m.type() === 'warning' && /preload/i.test(m.text())) problems.push(`unused preload on ${page.url()}: ${m.text()}`);
   });
   page.on('pageerror', (e) => problems.push(`page error on ${page.url()}: ${e.message}`));
   page.on('response', (r) => {
@@ -102,7 +113,44 @@ describe.skipIf(!chromiumAvailable())('dashboard in a real browser', () => {
     expect(api404.status).toBe(404);
   });
 
-  it('keeps the main bundle under 350 KB gzip, with Plot and arquero only in page chunks', () => {
+  it('sends a Content-Security-Policy that lets no string run as code', async () => {
+    for (const path of PAGES.map((p) => p.path)) {
+      const csp = (await fetch(`${server.url}${path}`)).headers.get('content-security-policy') ?? '';
+      const scriptSrc = csp.split(';').map((d) => d.trim()).find((d) => d.startsWith('script-src'));
+      expect(scriptSrc, path).toBe("script-src 'self'");
+      expect(csp).not.toContain('unsafe-eval');
+    }
+    // The pages opened below record every policy violation as a problem (see openPage).
+  });
+
+  it("names the Overview's first requests in its HTML, so they start before any script runs", async () => {
+    const html = await (await fetch(`${server.url}/`)).text();
+    const data = [...html.matchAll(/<link rel="preload" href="([^"]+)" as="fetch"/g)].map((m) => m[1]!.replace(/&amp;/g, '&'));
+    expect(data).toContain('/api/orgs');
+    expect(data.filter((u) => u.startsWith('/api/metrics/')).map((u) => u.split('?')[0])).toEqual([
+      '/api/metrics/uptake',
+      '/api/metrics/active_users',
+      '/api/metrics/roi',
+      '/api/metrics/consent',
+    ]);
+    const chunks = [...html.matchAll(/<link rel="modulepreload"[^>]* href="([^"]+)"/g)].map((m) => m[1]!);
+    expect(chunks.some((c) => /\/assets\/Overview-[\w-]+\.js$/.test(c))).toBe(true);
+    expect(chunks.some((c) => /\/assets\/Rollout-/.test(c))).toBe(false);
+    // Every preloaded answer is the one the page asks for, used once: no other or repeated request.
+    const page = await openPage();
+    const asked: string[] = [];
+    page.on('request', (r) => {
+      if (r.url().includes('/api/metrics/')) asked.push(r.url().replace(server.url, ''));
+    });
+    problems.length = 0;
+    await page.goto(`${server.url}/`);
+    await settled(page);
+    expect(asked.sort()).toEqual(data.filter((u) => u.startsWith('/api/metrics/')).sort());
+    expect(problems).toEqual([]);
+    await page.close();
+  });
+
+  it('keeps the main bundle under 350 KB gzip, with Plot only in page chunks and no code built from strings', () => {
     const sizes = measureBundleSizes(server.distDir);
     console.log(
       `[e2e] main bundle ${(sizes.main.gzipBytes / 1024).toFixed(1)} KB gzip; pages: ` +
@@ -113,9 +161,13 @@ describe.skipIf(!chromiumAvailable())('dashboard in a real browser', () => {
     writeFileSync(join(ARTIFACTS, 'bundle-sizes.json'), `${JSON.stringify(sizes, null, 2)}\n`);
     expect(sizes.main.gzipBytes).toBeLessThan(MAIN_BUNDLE_BUDGET_GZIP);
     const mainCode = sizes.main.files.filter((f) => f.endsWith('.js')).map((f) => readFileSync(join(server.distDir, f), 'utf8')).join('\n');
-    // Plot's and arquero's own identifiers never reach the entry bundle.
+    // Plot's own identifiers never reach the entry bundle.
     expect(mainCode).not.toContain("`plot-"); // Plot names its figures plot-<hash>
-    expect(mainCode).not.toMatch(/groupby/); // arquero's verbs
+    // No chunk builds code from strings (the policy forbids it; arquero did, so it is not used).
+    for (const file of readdirSync(join(server.distDir, 'assets')).filter((f) => f.endsWith('.js'))) {
+      const code = readFileSync(join(server.distDir, 'assets', file), 'utf8');
+      expect(code, file).not.toMatch(/\bnew Function\(|[^.\w]Function\(|\beval\(/);
+    }
     expect(Object.keys(sizes.pages).sort()).toEqual(['DataConsent', 'Engagement', 'Equity', 'Funnel', 'Overview', 'Report', 'Rollout', 'Savings']);
   });
 

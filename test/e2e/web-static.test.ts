@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { Hono } from 'hono';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { mountDashboard } from '../../server/web-static.js';
+import { mountDashboard, pageChunksFromManifest, pageHtml } from '../../server/web-static.js';
 
 // mountDashboard over a hand-made build folder: what each kind of path gets back.
 let dist: string;
@@ -30,7 +30,8 @@ describe('mountDashboard', () => {
     expect(res.status).toBe(200);
     expect(res.headers.get('content-type')).toContain('text/html');
     expect(res.headers.get('cache-control')).toBe('no-cache');
-    expect(res.headers.get('content-security-policy')).toContain("script-src 'self'");
+    expect(res.headers.get('content-security-policy')).toContain("script-src 'self';");
+    expect(res.headers.get('content-security-policy')).not.toContain('unsafe-eval');
     expect(await res.text()).toBe(indexHtml);
   });
 
@@ -69,5 +70,59 @@ describe('mountDashboard', () => {
     const res = await empty.request('/');
     expect(res.status).toBe(503);
     expect(await res.text()).toContain('npm run build');
+  });
+
+  it("names a page's first data requests in its HTML, before the scripts, escaped", async () => {
+    const hinted = new Hono();
+    const asked: string[] = [];
+    mountDashboard(hinted, dist, {
+      firstRequests: async (path, query) => {
+        asked.push(`${path}?${query}`);
+        return path === '/' ? ['/api/metrics/uptake?from=2025-12-01&org=QRV'] : [];
+      },
+    });
+    const html = await (await hinted.request('/?range=12m')).text();
+    const link = '<link rel="preload" href="/api/metrics/uptake?from=2025-12-01&amp;org=QRV" as="fetch" crossorigin="anonymous" />';
+    expect(html).toContain(link);
+    expect(html.indexOf(link)).toBeLessThan(html.indexOf('<script'));
+    expect(asked).toEqual(['/?range=12m']);
+    // Not a page of the app (a mistyped address): no plan is asked for.
+    await hinted.request('/no-such-page');
+    expect(asked).toHaveLength(1);
+  });
+
+  it('leaves out data hints that take too long rather than delay the page', async () => {
+    const slow = new Hono();
+    mountDashboard(slow, dist, { hintTimeoutMs: 20, firstRequests: () => new Promise((done) => setTimeout(() => done(['/api/late']), 500)) });
+    const started = performance.now();
+    const html = await (await slow.request('/')).text();
+    expect(performance.now() - started).toBeLessThan(400);
+    expect(html).toBe(indexHtml);
+  });
+});
+
+describe('pageChunksFromManifest', () => {
+  // The shape of Vite's .vite/manifest.json: the entry is "index.html"; pages import shared chunks
+  // and the entry; a shared chunk loads the charts on demand.
+  const manifest = {
+    'index.html': { file: 'assets/index-1.js', isEntry: true, dynamicImports: ['src/pages/Overview.tsx', 'src/pages/Rollout.tsx'] },
+    'src/pages/Overview.tsx': { file: 'assets/Overview-2.js', isDynamicEntry: true, imports: ['index.html', '_metric-3.js', '_shared-4.js'] },
+    'src/pages/Rollout.tsx': { file: 'assets/Rollout-5.js', isDynamicEntry: true, imports: ['index.html', '_plots-6.js', '_metric-3.js'] },
+    '_metric-3.js': { file: 'assets/metric-3.js', imports: ['index.html'] },
+    '_shared-4.js': { file: 'assets/shared-4.js', imports: ['_metric-3.js'], dynamicImports: ['src/pages/shared-charts.ts'] },
+    'src/pages/shared-charts.ts': { file: 'assets/shared-charts-7.js', isDynamicEntry: true, imports: ['_plots-6.js'] },
+    '_plots-6.js': { file: 'assets/plots-6.js', imports: ['_metric-3.js'] },
+  };
+
+  it("lists each page's chunk, what it imports and what those load at once, never the entry or other pages", () => {
+    const chunks = pageChunksFromManifest(manifest);
+    expect(chunks.get('Overview')).toEqual(['/assets/Overview-2.js', '/assets/metric-3.js', '/assets/shared-4.js', '/assets/shared-charts-7.js', '/assets/plots-6.js']);
+    expect(chunks.get('Rollout')).toEqual(['/assets/Rollout-5.js', '/assets/plots-6.js', '/assets/metric-3.js']);
+    expect([...chunks.keys()].sort()).toEqual(['Overview', 'Rollout']);
+  });
+
+  it('adds module preloads at the end of the head', () => {
+    const html = pageHtml('<html><head><script type="module" src="/a.js"></script></head><body></body></html>', [], ['/assets/Overview-2.js']);
+    expect(html).toBe('<html><head><script type="module" src="/a.js"></script>  <link rel="modulepreload" crossorigin href="/assets/Overview-2.js" />\n  </head><body></body></html>');
   });
 });

@@ -53,11 +53,29 @@ function NotFound() {
   );
 }
 
+/**
+ * The import health is computed afresh on each request (several store queries): on a page that
+ * does not show it, it is asked for a moment after the page's own data, not in competition with it.
+ * The header shows the freshness from the organisation list meanwhile.
+ */
+const HEALTH_DELAY_MS = 1500;
+
+function useHealth(pageNeedsIt: boolean, orgsReady: boolean) {
+  const [due, setDue] = useState(pageNeedsIt);
+  useEffect(() => {
+    if (due || !orgsReady) return;
+    if (pageNeedsIt) return setDue(true);
+    const timer = setTimeout(() => setDue(true), HEALTH_DELAY_MS);
+    return () => clearTimeout(timer);
+  }, [due, pageNeedsIt, orgsReady]);
+  return useLoad(due ? 'health' : null, (s) => api.health(s));
+}
+
 export function App() {
   const route = useRoute();
   const orgs = useLoad('orgs', (s) => api.orgs(s));
-  const health = useLoad('health', (s) => api.health(s));
   const page = pageFor(route.path);
+  const health = useHealth(!!page?.usesHealth, orgs.status === 'ready');
   const { Page, error: pageError } = useLazyPage(page);
 
   const orgIndex = useMemo(() => (orgs.status === 'ready' ? indexOrgs(orgs.data.root, orgs.data.orgs) : null), [orgs]);

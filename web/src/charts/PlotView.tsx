@@ -22,13 +22,22 @@ export function PlotView({ render, onSelect, label, minHeight = 240 }: Props) {
   useEffect(() => {
     const el = host.current;
     if (!el) return;
-    const measure = () => setWidth(Math.max(280, Math.floor(el.clientWidth || 640)));
-    measure();
-    if (typeof ResizeObserver === 'undefined') return;
+    const widthOf = (w: number) => Math.max(280, Math.floor(w || 640));
+    // Without ResizeObserver (old browsers, test DOMs) measure once.
+    if (typeof ResizeObserver === 'undefined') return setWidth(widthOf(el.clientWidth));
+    // The observer reports the width after the browser's own layout (including at once, when
+    // observing starts): reading clientWidth here instead would force an extra layout per chart.
     let frame = 0;
-    const ro = new ResizeObserver(() => {
+    let first = true;
+    const ro = new ResizeObserver((entries) => {
+      const w = widthOf(entries[entries.length - 1]!.contentRect.width);
+      if (first) {
+        first = false;
+        return setWidth(w);
+      }
+      // Later changes (window resized) are redrawn once per frame.
       cancelAnimationFrame(frame);
-      frame = requestAnimationFrame(measure);
+      frame = requestAnimationFrame(() => setWidth(w));
     });
     ro.observe(el);
     return () => {

@@ -5,20 +5,24 @@ export interface PageDef {
   title: string;
   /** Who the page is mainly for, shown under its heading. */
   audience: string;
-  /** The page code is split into its own chunk (with Plot / arquero) and loaded on demand. */
+  /** The page code is split into its own chunk (with Plot) and loaded on demand. */
   load: () => Promise<{ default: ComponentType }>;
+  /** The module `load` imports (src/pages/<module>.tsx): the server names its chunks in the HTML. */
+  module: string;
   grain?: boolean;
+  /** The page reads the import health (/api/health) itself; others let it wait (see app.tsx). */
+  usesHealth?: boolean;
 }
 
 export const PAGES: PageDef[] = [
-  { path: '/', title: 'Overview', audience: 'Programme board', load: () => import('./Overview.js') },
-  { path: '/rollout', title: 'Rollout', audience: 'Chief information officers', load: () => import('./Rollout.js') },
-  { path: '/engagement', title: 'Engagement', audience: 'Programme and digital teams', load: () => import('./Engagement.js') },
-  { path: '/funnel', title: 'Funnel & campaigns', audience: 'Communications and engagement teams', load: () => import('./Funnel.js') },
-  { path: '/savings', title: 'Savings & ROI', audience: 'Commissioners', load: () => import('./Savings.js') },
-  { path: '/data', title: 'Data & consent', audience: 'Information governance and data teams', load: () => import('./DataConsent.js') },
-  { path: '/equity', title: 'Equity', audience: 'Population health and inequalities leads', load: () => import('./Equity.js'), grain: false },
-  { path: '/report', title: 'Report', audience: 'Evaluation summary to print or save as PDF', load: () => import('./Report.js') },
+  { path: '/', title: 'Overview', audience: 'Programme board', module: 'Overview', load: () => import('./Overview.js') },
+  { path: '/rollout', title: 'Rollout', audience: 'Chief information officers', module: 'Rollout', load: () => import('./Rollout.js') },
+  { path: '/engagement', title: 'Engagement', audience: 'Programme and digital teams', module: 'Engagement', load: () => import('./Engagement.js') },
+  { path: '/funnel', title: 'Funnel & campaigns', audience: 'Communications and engagement teams', module: 'Funnel', load: () => import('./Funnel.js') },
+  { path: '/savings', title: 'Savings & ROI', audience: 'Commissioners', module: 'Savings', load: () => import('./Savings.js') },
+  { path: '/data', title: 'Data & consent', audience: 'Information governance and data teams', module: 'DataConsent', load: () => import('./DataConsent.js'), usesHealth: true },
+  { path: '/equity', title: 'Equity', audience: 'Population health and inequalities leads', module: 'Equity', load: () => import('./Equity.js'), grain: false },
+  { path: '/report', title: 'Report', audience: 'Evaluation summary to print or save as PDF', module: 'Report', load: () => import('./Report.js'), usesHealth: true },
 ];
 
 export function pageFor(path: string): PageDef | undefined {

@@ -120,11 +120,13 @@ export function objectionsChart(d: TableData, width: number) {
     }))
     .filter((p): p is { date: Date; period: string; scope: string; value: number } => p.date !== null && p.value !== null);
   // Objections to sharing with everyone first, then the organisations most objected to.
+  // (One pass: a region has hundreds of scopes over a dozen periods.)
   const lastPeriod = raw.reduce((m, p) => (p.period > m ? p.period : m), '');
-  const ranked = [...new Set(raw.map((p) => p.scope))]
-    .map((s) => ({ s, n: raw.filter((p) => p.scope === s && p.period === lastPeriod).reduce((a, p) => a + p.value, 0) }))
-    .sort((a, b) => Number(b.s === 'All organisations') - Number(a.s === 'All organisations') || b.n - a.n)
-    .map((x) => x.s);
+  const latest = new Map<string, number>();
+  for (const p of raw) latest.set(p.scope, (latest.get(p.scope) ?? 0) + (p.period === lastPeriod ? p.value : 0));
+  const ranked = [...latest.entries()]
+    .sort(([a, na], [b, nb]) => Number(b === 'All organisations') - Number(a === 'All organisations') || nb - na)
+    .map(([s]) => s);
   const named = new Set(ranked.slice(0, NAMED_SCOPES));
   const grouped = new Map<string, { date: Date; period: string; scope: string; value: number }>();
   for (const p of raw) {
