@@ -57,6 +57,7 @@ function catalogueEntry(def: MetricDefinition) {
     unit: def.unit,
     dimensions: [...def.dimensions],
     ...(def.dimensionGrains ? { dimensionGrains: [...def.dimensionGrains] } : {}),
+    ...(def.dimensionLevels ? { dimensionLevels: def.dimensionLevels } : {}),
     grains: [...def.grains],
     defaultGrain: def.defaultGrain ?? null,
     levels: [...def.levels],

@@ -4,8 +4,8 @@
 -- the number of registered patients in it (list sizes are not broken down). Trust / community
 -- levels: patients activated there, and patients reached by their record feeds.
 -- Reads precomputed levels (rollup_uptake_levels: per day for the total, per month for every
--- breakdown); a period ending mid-month before the latest data adds that month's daily changes
--- to the previous month's level. Params: $org, $level, $grain, $from, $to, $by ('none' = total).
+-- breakdown); a period ending mid-month before the latest data (any day or week, for a breakdown)
+-- adds that month's daily changes to the previous month's level. Params: $org, $level, $grain, $from, $to, $by ('none' = total).
 WITH scope AS (SELECT leaf, grp FROM org_groups($org, $level)),
 periods AS (
   SELECT p::DATE AS period_start, least((p + step)::DATE - 1, $to::DATE) AS period_end
@@ -29,15 +29,23 @@ day_levels AS (
   WHERE $grain IN ('day', 'week') AND (SELECT yes FROM practice_path)
   GROUP BY ALL
 ),
+-- Breakdowns (and month / quarter totals): the level at the end of the month before, plus that
+-- month's daily changes up to the period's last day (none needed when it is a month end).
+-- At day and week grains the total comes from the daily levels above, so only the breakdown here.
 month_ends AS (
   SELECT period_start, end_day,
          end_day = last_day(end_day) OR end_day >= $latest::DATE AS whole_month
-  FROM ends WHERE $grain IN ('month', 'quarter') AND (SELECT yes FROM practice_path)
+  FROM ends
+  WHERE ($grain IN ('month', 'quarter') OR $by <> 'none') AND (SELECT yes FROM practice_path)
+),
+month_dims AS (
+  SELECT 'none' AS dim WHERE $grain IN ('month', 'quarter')
+  UNION ALL SELECT $by WHERE $by <> 'none'
 ),
 month_parts AS (
   SELECT e.period_start, s.grp, l.dim_value AS breakdown, sum(l.activated) AS n
   FROM month_ends e
-  JOIN rollup_uptake_levels l ON l.grain = 'month' AND l.dim IN ('none', $by)
+  JOIN rollup_uptake_levels l ON l.grain = 'month' AND l.dim IN (SELECT dim FROM month_dims)
    AND l.period_start = CASE WHEN e.whole_month THEN date_trunc('month', e.end_day)
                              ELSE date_trunc('month', e.end_day) - INTERVAL 1 MONTH END::DATE
   JOIN scope s ON s.leaf = l.practice_code
@@ -45,7 +53,7 @@ month_parts AS (
   UNION ALL
   SELECT e.period_start, s.grp, u.dim_value, sum(u.delta)
   FROM month_ends e
-  JOIN rollup_uptake_daily u ON NOT e.whole_month AND u.dim IN ('none', $by)
+  JOIN rollup_uptake_daily u ON NOT e.whole_month AND u.dim IN (SELECT dim FROM month_dims)
    AND u.day BETWEEN date_trunc('month', e.end_day)::DATE AND e.end_day
   JOIN scope s ON s.leaf = u.practice_code
   GROUP BY ALL

@@ -21,34 +21,14 @@ CREATE OR REPLACE TEMP MACRO pi_period_start(g, i) AS
 -- expression would be recomputed for every element.
 CREATE OR REPLACE TEMP MACRO pi_dedupe_sorted(l) AS list_filter(l, (x, k) -> k = 1 OR l[k - 1] <> x);
 
-CREATE OR REPLACE TEMP TABLE t_pl AS
-WITH lists AS (
-  SELECT patient_id, list_sort(list_distinct(list((pi_local_us(occurred_at) // 86400000000)::INTEGER))) AS days
-  FROM usage_events GROUP BY patient_id
-),
-mapped AS (
-  SELECT patient_id, days,
-         list_transform(days, d -> (d + 3) // 7) AS week_list,
-         list_transform(days, d -> year(DATE '1970-01-01' + d) * 12 + month(DATE '1970-01-01' + d) - 1) AS month_list
-  FROM lists
-),
-deduped AS (
-  SELECT patient_id, days, pi_dedupe_sorted(week_list) AS weeks, pi_dedupe_sorted(month_list) AS months FROM mapped
-),
-with_quarters AS (
-  SELECT *, list_transform(months, m -> m // 3) AS quarter_list FROM deduped
-)
-SELECT l.patient_id, p.practice_code, p.age_band, p.sex, p.imd_decile,
-       year(p.activated_day) * 12 + month(p.activated_day) - 1 AS cohort,
-       l.days, l.weeks, l.months, pi_dedupe_sorted(l.quarter_list) AS quarters
-FROM with_quarters l
-JOIN rollup_patient p USING (patient_id)
-WHERE p.practice_code IS NOT NULL;
-
--- Usage events counted in one scan into three small groupings (GROUPING SETS):
---   gid  95: per day and practice (events, logins);
---   gid 145: per month, practice, used organisation, kind and platform (feature use, savings);
---   gid 110: per day, hour and CCG (the weekday x hour rhythm).
+-- Usage events counted in one scan into small groupings (GROUPING SETS); gid = GROUPING(day,
+-- month, dow, hour, practice_code, ccg_code, used_org, event_type, platform), a bit set for each
+-- column a set leaves out:
+--   gid 239: per day and practice (events, logins);
+--   gid 360: per month, practice, used organisation, kind and platform (feature use, savings);
+--   gid 271: per month, weekday, hour and registered practice (the rhythm, practice levels);
+--   gid 283: per month, weekday, hour and used organisation (the rhythm of trusts / community);
+--   gid 244: per day, CCG, kind and platform (feature use at day and week grains, kept per CCG).
 -- The used organisation is the one named by the event, else the patient's practice.
 CREATE OR REPLACE TEMP TABLE t_usage_sets AS
 WITH u AS (
@@ -60,20 +40,72 @@ WITH u AS (
 ),
 v AS (
   SELECT *, DATE '1970-01-01' + (local_hour_no // 24)::INTEGER AS day, (local_hour_no % 24)::TINYINT AS hour,
-         date_trunc('month', DATE '1970-01-01' + (local_hour_no // 24)::INTEGER)::DATE AS month
+         date_trunc('month', DATE '1970-01-01' + (local_hour_no // 24)::INTEGER)::DATE AS month,
+         -- 1970-01-01 was a Thursday (4)
+         ((local_hour_no // 24 + 3) % 7 + 1)::TINYINT AS dow
   FROM u
 )
-SELECT GROUPING(day, month, practice_code, ccg_code, used_org, event_type, platform, hour) AS gid,
-       day, month, practice_code, ccg_code, used_org, event_type, platform, hour,
+SELECT GROUPING(day, month, dow, hour, practice_code, ccg_code, used_org, event_type, platform) AS gid,
+       day, month, dow, hour, practice_code, ccg_code, used_org, event_type, platform,
        count(*)::BIGINT AS events, count(*) FILTER (WHERE event_type = 'login')::BIGINT AS logins
 FROM v
-GROUP BY GROUPING SETS ((day, practice_code), (month, practice_code, used_org, event_type, platform), (day, hour, ccg_code));
+GROUP BY GROUPING SETS ((day, practice_code), (month, practice_code, used_org, event_type, platform),
+                        (month, dow, hour, practice_code), (month, dow, hour, used_org),
+                        (day, ccg_code, event_type, platform));
 
 CREATE OR REPLACE TEMP TABLE t_ev_day AS
-SELECT day, practice_code, events, logins FROM t_usage_sets WHERE gid = 95 AND practice_code IS NOT NULL;
+SELECT day, practice_code, events, logins FROM t_usage_sets WHERE gid = 239 AND practice_code IS NOT NULL;
 
 CREATE OR REPLACE TEMP TABLE t_ev_month AS
-SELECT month, practice_code, used_org, event_type, platform, events FROM t_usage_sets WHERE gid = 145;
+SELECT month, practice_code, used_org, event_type, platform, events FROM t_usage_sets WHERE gid = 360;
+
+-- Kinds of use (event types, platforms) numbered, so a patient's (month, kind) pairs are integers.
+CREATE OR REPLACE TEMP TABLE t_kinds AS
+SELECT 'event_type' AS dim, value, (row_number() OVER (ORDER BY value) - 1)::INTEGER AS id
+FROM (SELECT DISTINCT event_type AS value FROM t_ev_month)
+UNION ALL
+SELECT 'platform', value, (row_number() OVER (ORDER BY value) - 1)::INTEGER
+FROM (SELECT DISTINCT platform AS value FROM t_ev_month);
+
+-- One row per patient: the sorted lists of their active days, weeks, months and quarters, and
+-- the distinct (month, event type) and (month, platform) pairs of their use as month * 256 + id.
+CREATE OR REPLACE TEMP TABLE t_pl AS
+WITH used AS (
+  SELECT u.patient_id, (pi_local_us(u.occurred_at) // 86400000000)::INTEGER AS d, t.id AS type_id, pf.id AS platform_id
+  FROM usage_events u
+  JOIN t_kinds t ON t.dim = 'event_type' AND t.value = u.event_type
+  JOIN t_kinds pf ON pf.dim = 'platform' AND pf.value = coalesce(u.platform, 'unknown')
+),
+used_months AS (
+  SELECT *, year(DATE '1970-01-01' + d) * 12 + month(DATE '1970-01-01' + d) - 1 AS m FROM used
+),
+lists AS (
+  SELECT patient_id, list_sort(list_distinct(list(d))) AS days,
+         list_distinct(list(m * 256 + type_id)) AS month_types,
+         list_distinct(list(m * 256 + platform_id)) AS month_platforms
+  FROM used_months GROUP BY patient_id
+),
+mapped AS (
+  SELECT patient_id, days, month_types, month_platforms,
+         list_transform(days, d -> (d + 3) // 7) AS week_list,
+         list_transform(days, d -> year(DATE '1970-01-01' + d) * 12 + month(DATE '1970-01-01' + d) - 1) AS month_list
+  FROM lists
+),
+deduped AS (
+  SELECT patient_id, days, month_types, month_platforms,
+         pi_dedupe_sorted(week_list) AS weeks, pi_dedupe_sorted(month_list) AS months FROM mapped
+),
+with_quarters AS (
+  SELECT *, list_transform(months, m -> m // 3) AS quarter_list FROM deduped
+)
+SELECT l.patient_id, p.practice_code, o.parent_code AS ccg_code, p.age_band, p.sex, p.imd_decile,
+       year(p.activated_day) * 12 + month(p.activated_day) - 1 AS cohort,
+       l.days, l.weeks, l.months, pi_dedupe_sorted(l.quarter_list) AS quarters,
+       l.month_types, l.month_platforms
+FROM with_quarters l
+JOIN rollup_patient p USING (patient_id)
+LEFT JOIN organisations o ON o.org_code = p.practice_code
+WHERE p.practice_code IS NOT NULL;
 
 DELETE FROM rollup_active;
 INSERT INTO rollup_active
@@ -95,51 +127,93 @@ totals AS (
   FROM counts c
   LEFT JOIN events e ON e.grain = c.grain AND e.period_start = pi_period_start(c.grain, c.i) AND e.practice_code = c.practice_code
 ),
--- by patient attributes (month and quarter): active patients only; events are not split this way
+-- by patient attributes: active patients only (events are not split this way); per practice by
+-- month and quarter, per CCG by day and week (per practice a day's groups would be a few patients
+-- each, all suppressed, and as many rows as the events). CCG rows carry the CCG's code in
+-- practice_code: org_groups places them under the CCG and the ICB, never under a practice.
 person_periods AS (
-  SELECT 'month' AS grain, practice_code, age_band, sex, imd_decile, unnest(months) AS i FROM t_pl
-  UNION ALL
-  SELECT 'quarter', practice_code, age_band, sex, imd_decile, unnest(quarters) FROM t_pl
+  SELECT 'month' AS grain, practice_code AS org, age_band, sex, imd_decile, unnest(months) AS i FROM t_pl
+  UNION ALL SELECT 'quarter', practice_code, age_band, sex, imd_decile, unnest(quarters) FROM t_pl
+  UNION ALL SELECT 'day', ccg_code, age_band, sex, imd_decile, unnest(days) FROM t_pl WHERE ccg_code IS NOT NULL
+  UNION ALL SELECT 'week', ccg_code, age_band, sex, imd_decile, unnest(weeks) FROM t_pl WHERE ccg_code IS NOT NULL
 ),
 by_person AS (
-  SELECT grain, pi_period_start(grain, i) AS period_start, practice_code,
+  SELECT grain, pi_period_start(grain, i) AS period_start, org AS practice_code,
          CASE WHEN GROUPING(age_band) = 0 THEN 'age_band' WHEN GROUPING(sex) = 0 THEN 'sex' ELSE 'imd_decile' END AS dim,
          coalesce(age_band, sex, imd_decile) AS dim_value,
          count(*)::INTEGER AS active_patients, NULL::BIGINT AS logins, NULL::BIGINT AS events
   FROM person_periods
-  GROUP BY GROUPING SETS ((grain, i, practice_code, age_band), (grain, i, practice_code, sex), (grain, i, practice_code, imd_decile))
+  GROUP BY GROUPING SETS ((grain, i, org, age_band), (grain, i, org, sex), (grain, i, org, imd_decile))
 ),
--- by what was used (month and quarter): events only; a patient using two platforms is one person
+-- by what was used: events and logins, and the distinct patients using each kind or platform (a
+-- patient using two platforms counts in both, so these patients do not add up to the total).
+-- Per practice by month and quarter; per CCG by day and week (events only).
 used AS (
   SELECT month, practice_code, event_type, platform, sum(events) AS events
   FROM t_ev_month WHERE practice_code IS NOT NULL GROUP BY ALL
 ),
-by_use AS (
+-- month * 256 + id pairs are distinct per patient already; for quarters, (month // 3) pairs
+-- are de-duplicated per patient first (one patient using a kind in two months of a quarter).
+users AS (
+  SELECT grain, dim, practice_code, pi_period_start(grain, code // 256) AS period_start, code % 256 AS id, count(*) AS users
+  FROM (
+    SELECT 'month' AS grain, 'event_type' AS dim, practice_code, unnest(month_types) AS code FROM t_pl
+    UNION ALL SELECT 'month', 'platform', practice_code, unnest(month_platforms) FROM t_pl
+    UNION ALL SELECT 'quarter', 'event_type', practice_code,
+                     unnest(list_distinct(list_transform(month_types, c -> (c // 768) * 256 + c % 256))) FROM t_pl
+    UNION ALL SELECT 'quarter', 'platform', practice_code,
+                     unnest(list_distinct(list_transform(month_platforms, c -> (c // 768) * 256 + c % 256))) FROM t_pl
+  )
+  GROUP BY ALL
+),
+users_named AS (
+  SELECT u.grain, u.period_start, u.practice_code, u.dim, k.value AS dim_value, u.users
+  FROM users u JOIN t_kinds k ON k.dim = u.dim AND k.id = u.id
+),
+use_events AS (
   SELECT g.grain, date_trunc(g.grain, month)::DATE AS period_start, practice_code, 'event_type' AS dim, event_type AS dim_value,
-         NULL::INTEGER AS active_patients,
          coalesce(sum(events) FILTER (WHERE event_type = 'login'), 0)::BIGINT AS logins, sum(events)::BIGINT AS events
   FROM used, (SELECT unnest(['month', 'quarter']) AS grain) g GROUP BY ALL
   UNION ALL
-  SELECT g.grain, date_trunc(g.grain, month)::DATE, practice_code, 'platform', platform, NULL,
+  SELECT g.grain, date_trunc(g.grain, month)::DATE, practice_code, 'platform', platform,
          coalesce(sum(events) FILTER (WHERE event_type = 'login'), 0)::BIGINT, sum(events)::BIGINT
   FROM used, (SELECT unnest(['month', 'quarter']) AS grain) g GROUP BY ALL
+),
+use_fine AS (
+  SELECT day, ccg_code, event_type, platform, events FROM t_usage_sets WHERE gid = 244 AND ccg_code IS NOT NULL
+),
+by_use AS (
+  SELECT e.grain, e.period_start, e.practice_code, e.dim, e.dim_value,
+         coalesce(u.users, 0)::INTEGER AS active_patients, e.logins, e.events
+  FROM use_events e
+  LEFT JOIN users_named u USING (grain, period_start, practice_code, dim, dim_value)
+  UNION ALL
+  SELECT g.grain, date_trunc(g.grain, day)::DATE, ccg_code, 'event_type', event_type, NULL::INTEGER,
+         coalesce(sum(events) FILTER (WHERE event_type = 'login'), 0)::BIGINT, sum(events)::BIGINT
+  FROM use_fine, (SELECT unnest(['day', 'week']) AS grain) g GROUP BY ALL
+  UNION ALL
+  SELECT g.grain, date_trunc(g.grain, day)::DATE, ccg_code, 'platform', platform, NULL::INTEGER,
+         coalesce(sum(events) FILTER (WHERE event_type = 'login'), 0)::BIGINT, sum(events)::BIGINT
+  FROM use_fine, (SELECT unnest(['day', 'week']) AS grain) g GROUP BY ALL
 )
 SELECT * FROM (SELECT * FROM totals UNION ALL SELECT * FROM by_person UNION ALL SELECT * FROM by_use)
 -- sorted by grain, breakdown and period so a date-range read skips most row groups
 ORDER BY grain, dim, period_start, practice_code;
 
--- Lifecycle (month and quarter) from each patient's sorted list of active periods: new (first
+-- Lifecycle (week, month and quarter) from each patient's sorted list of active periods: new (first
 -- active period ever), returning (also active the period before), resurrecting (active before,
 -- but not the period before); dormant in the period after one the patient was active in, when the
 -- next active period is later (or none), up to the latest data.
 DELETE FROM rollup_lifecycle;
 INSERT INTO rollup_lifecycle
 WITH lists AS (
-  SELECT 'month' AS grain, practice_code, months AS ps FROM t_pl
+  SELECT 'week' AS grain, practice_code, weeks AS ps FROM t_pl
+  UNION ALL SELECT 'month', practice_code, months FROM t_pl
   UNION ALL SELECT 'quarter', practice_code, quarters FROM t_pl
 ),
 latest AS (
-  SELECT year(latest_day) * 12 + month(latest_day) - 1 AS month_i,
+  SELECT (latest_day - DATE '1970-01-01' + 3) // 7 AS week_i,
+         year(latest_day) * 12 + month(latest_day) - 1 AS month_i,
          year(latest_day) * 4 + (month(latest_day) - 1) // 3 AS quarter_i
   FROM rollup_facts
 ),
@@ -159,7 +233,7 @@ SELECT s.grain, pi_period_start(s.grain, s.i), s.practice_code,
        count(*) FILTER (WHERE state = 2)::INTEGER,
        count(*) FILTER (WHERE state = 3)::INTEGER
 FROM states s, latest
-WHERE s.i <= CASE s.grain WHEN 'month' THEN latest.month_i ELSE latest.quarter_i END
+WHERE s.i <= CASE s.grain WHEN 'week' THEN latest.week_i WHEN 'month' THEN latest.month_i ELSE latest.quarter_i END
 GROUP BY s.grain, s.i, s.practice_code;
 
 -- Retention: cohorts by month of first activation; months_since = -1 holds the cohort size.
@@ -174,12 +248,17 @@ SELECT pi_period_start('month', cohort), practice_code, (i - cohort)::INTEGER, c
 FROM (SELECT cohort, practice_code, unnest(list_filter(months, m -> m >= cohort)) AS i FROM t_pl WHERE cohort IS NOT NULL)
 GROUP BY cohort, practice_code, i;
 
--- Weekday x hour by month and CCG (per practice it would be millions of mostly tiny cells).
+-- Weekday x hour by month: per registered practice (practice levels add these up), and per trust or
+-- community service used (their levels).
 DELETE FROM rollup_rhythm;
 INSERT INTO rollup_rhythm
-SELECT date_trunc('month', day)::DATE, ccg_code, isodow(day)::TINYINT, hour, sum(events)::BIGINT
-FROM t_usage_sets WHERE gid = 110 AND ccg_code IS NOT NULL
-GROUP BY ALL;
+SELECT month, practice_code, 'registered', dow, hour, events
+FROM t_usage_sets WHERE gid = 271 AND practice_code IS NOT NULL
+UNION ALL
+SELECT s.month, s.used_org, 'used', s.dow, s.hour, s.events
+FROM t_usage_sets s JOIN organisations o ON o.org_code = s.used_org AND o.org_type IN ('trust', 'community')
+WHERE s.gid = 283
+ORDER BY 1, 2;
 
 DELETE FROM rollup_events;
 INSERT INTO rollup_events

@@ -108,10 +108,13 @@ describe('bad parameters are 400 naming the parameter, unknown names 404', () =>
     expect(body).toMatchObject({ parameter: 'level', allowed: ['practice'] });
   });
 
-  it('refuses a breakdown at a grain it is not kept at', async () => {
-    const { status, body } = await error('/api/metrics/active_users?grain=week&by=sex');
+  it('refuses a breakdown at a grain and level it is not kept at', async () => {
+    // active_users keeps day and week breakdowns per CCG: the ICB and CCGs have them, practices not
+    expect((await app.request('/api/metrics/active_users?grain=week&by=sex')).status).toBe(200);
+    const { status, body } = await error('/api/metrics/active_users?level=practice&grain=week&by=sex');
     expect(status).toBe(400);
     expect(body.parameter).toBe('by');
+    expect(body.error).toContain('week');
   });
 
   it('refuses a series of more than 530 periods', async () => {

@@ -146,6 +146,14 @@ export function resolveParams(
     if (level === 'trust' || level === 'community') {
       throw badParameter('by', `Breakdowns of ${def.name} are by registered practice, not available at level ${level} (parameter by)`);
     }
+    const levelsAtGrain = grain ? def.dimensionLevels?.[grain] : undefined;
+    if (levelsAtGrain && level && !levelsAtGrain.includes(level)) {
+      throw badParameter(
+        'by',
+        `Breakdowns of ${def.name} by ${grain} are kept for levels ${levelsAtGrain.join(', ')} only, not ${level} (parameter by); use a longer grain`,
+        levelsAtGrain,
+      );
+    }
     by = query.by;
   }
 

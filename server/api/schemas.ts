@@ -64,6 +64,10 @@ export const CatalogueSchema = z
         unit: UnitSchema,
         dimensions: z.array(z.enum(DIMENSIONS)),
         dimensionGrains: z.array(z.enum(GRAINS)).optional(),
+        dimensionLevels: z
+          .partialRecord(z.enum(GRAINS), z.array(z.enum(LEVELS)))
+          .optional()
+          .openapi({ description: 'Grains at which breakdowns are kept for some levels only: grain -> those levels.' }),
         grains: z.array(z.enum(GRAINS)),
         defaultGrain: z.enum(GRAINS).nullable(),
         levels: z.array(z.enum(LEVELS)),

@@ -51,8 +51,10 @@ export interface MetricDefinition {
   /** The unit of the headline figure. */
   unit: Unit;
   dimensions: readonly Dimension[];
-  /** Breakdowns are only kept at these grains (finer grains would be as many rows as events). */
+  /** Breakdowns are only kept at these grains (absent: every grain of the metric). */
   dimensionGrains?: readonly Grain[];
+  /** At these grains, breakdowns are only kept for these levels (absent grain: every level). */
+  dimensionLevels?: Partial<Record<Grain, readonly Level[]>>;
   /** A breakdown is required; this one is used when `by` is absent. */
   defaultBy?: Dimension;
   grains: readonly Grain[];
@@ -213,12 +215,11 @@ export const CATALOGUE: Record<MetricName, MetricDefinition> = {
       'population is the practice list size, summed up the hierarchy; a breakdown by age band, sex or IMD decile uses ' +
       'the registered patients in that group as its denominator (list sizes are not broken down), and a breakdown by ' +
       'channel or campaign (of the activation) shows each one\'s share of the whole eligible population; breakdowns are ' +
-      'kept by month and quarter. For trusts and ' +
+      'available at every grain and practice level (day, week, month, quarter; ICB, CCG, practice). For trusts and ' +
       'community services: patients whose activation happened there, and patients reached by their record feeds (at ' +
       'least one item sent by that organisation by the end of the period).',
     unit: 'percent',
     dimensions: ['age_band', 'sex', 'imd_decile', 'channel', 'campaign'],
-    dimensionGrains: ['month', 'quarter'],
     grains: GRAINS,
     defaultGrain: 'month',
     levels: LEVELS,
@@ -276,12 +277,16 @@ export const CATALOGUE: Record<MetricName, MetricDefinition> = {
     description:
       'Distinct patients with any usage event in the period (counted at their registered practice), their logins and ' +
       'all usage events; average daily active patients over the period\'s days up to the latest data, and stickiness = ' +
-      'average daily active / active in the period (DAU/MAU for months). Breakdowns (month and quarter only): by age ' +
-      'band, sex or IMD decile counts active patients; by platform or event type counts events (feature use) — a ' +
-      'patient using two platforms is one person, so patients are not split that way.',
+      'average daily active / active in the period (DAU/MAU for months). Breakdowns: by age band, sex or IMD decile ' +
+      'count active patients in each group (they add up to the total); by platform or event type (feature use) count ' +
+      'events and logins, and by month and quarter also the distinct patients using each platform or kind — a ' +
+      'patient using two platforms counts in both, so those patients do not add up to the total. Breakdowns by month ' +
+      'and quarter are available for the ICB, CCGs and practices; by day and week they are kept per CCG (per practice ' +
+      'a day\'s groups would be a handful of patients, all suppressed), so for the ICB and CCGs only, and by platform ' +
+      'or event type they count events only.',
     unit: 'count',
     dimensions: ['age_band', 'sex', 'imd_decile', 'platform', 'event_type'],
-    dimensionGrains: ['month', 'quarter'],
+    dimensionLevels: { day: ['icb', 'ccg'], week: ['icb', 'ccg'] },
     grains: GRAINS,
     defaultGrain: 'month',
     levels: ['icb', 'ccg', 'practice'],
@@ -305,12 +310,13 @@ export const CATALOGUE: Record<MetricName, MetricDefinition> = {
     name: 'activity_rhythm',
     label: 'Activity rhythm',
     description:
-      'Usage events by weekday (1 = Monday) and hour of the day, UK time, over the months from `from` to `to`, for ' +
-      'patients registered in the organisation\'s subtree. Kept per CCG, so it is available for the ICB and CCGs.',
+      'Usage events by weekday (1 = Monday) and hour of the day, UK time, over the months from `from` to `to`. For the ' +
+      'ICB, CCGs and practices: events of the patients registered in the organisation\'s subtree. For trusts and ' +
+      'community services: events that used the organisation\'s content or services.',
     unit: 'count',
     dimensions: [],
     grains: [],
-    levels: ['icb', 'ccg'],
+    levels: LEVELS,
     usesOrg: true,
     time: 'range',
     defaultMonths: 3,
@@ -351,10 +357,10 @@ export const CATALOGUE: Record<MetricName, MetricDefinition> = {
     description:
       'Per period: new users (active for the first time), returning (active in this and the previous period), ' +
       'resurrecting (active now after at least one inactive period) and dormant (active in the previous period but not ' +
-      'this one). Active users = new + returning + resurrecting. Monthly or quarterly.',
+      'this one). Active users = new + returning + resurrecting. Weekly (weeks start on Monday), monthly or quarterly.',
     unit: 'count',
     dimensions: [],
-    grains: ['month', 'quarter'],
+    grains: ['week', 'month', 'quarter'],
     defaultGrain: 'month',
     levels: ['icb', 'ccg', 'practice'],
     usesOrg: true,

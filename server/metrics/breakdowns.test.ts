@@ -1,0 +1,155 @@
+/**
+ * Known answers for breakdowns and grains beyond month / quarter: uptake by breakdown at day and
+ * week, active users by patient group at week (kept per CCG), distinct users per platform and kind,
+ * lifecycle by week, and the activity rhythm of a practice and of a trust.
+ *
+ * The small region of test/fixtures/metrics/small-region.ts (its story is told there), plus one
+ * addition: ids 1-10 (P01, women born 1980, IMD decile 1) log in on the web on Tuesday 24 Feb 2026
+ * at 10:00. Ages are at 2026 (the latest data year): born 1980 -> 46 (45-64), 1950 -> 76 (75-84).
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openStore, type Store } from '../store/store.js';
+import { setMeta, META } from '../store/meta.js';
+import { createApp } from '../app.js';
+import { buildSmallRegion } from '../../test/fixtures/metrics/small-region.js';
+import { refreshRollups } from './rollups.js';
+
+let store: Store;
+let app: ReturnType<typeof createApp>;
+type Row = Record<string, unknown> & { _suppressed?: string[] };
+
+async function rows(path: string): Promise<Row[]> {
+  const res = await app.request(path);
+  expect(res.status, await res.clone().text()).toBe(200);
+  return ((await res.json()) as { rows: Row[] }).rows;
+}
+const pick = (r: Row, keys: string[]) => keys.map((k) => r[k]);
+
+beforeAll(async () => {
+  store = await openStore({ path: ':memory:' });
+  await buildSmallRegion(store);
+  await store.withConnection(async (c) => {
+    await c.run(`INSERT INTO usage_events
+      SELECT 'l4-' || i, TIMESTAMPTZ '2026-02-24 10:00:00+00', i, NULL, 'login', 'web', 'B1' FROM range(1, 11) t(i)`);
+    await c.run('BEGIN');
+    await refreshRollups(c);
+    await setMeta(c, META.dataVersion, '2');
+    await c.run('COMMIT');
+  });
+  app = createApp({ store });
+});
+afterAll(async () => store.close());
+
+describe('uptake broken down at day and week grains', () => {
+  it('reads each week end level by sex (last month level + this month changes)', async () => {
+    // Registered: F = P01 ids 1-20 + P02 30 = 50; M = P01 ids 21-40 + P03 10 = 30.
+    // Sun 8 Feb: F = 18 (P01) + 10 (P02) = 28 -> 30 of 50 = 60%; M 0; All 28 -> 30 of 600 = 5%.
+    // Sun 15 Feb: ids 1-2 deactivated, P03's 3 men activated: F 26, M 3 -> suppressed, and F (the
+    // only other part of All = 29 -> 30) with it, so M cannot be worked out as 30 - 25.
+    const r = await rows('/api/metrics/uptake?org=Q00&grain=week&from=2026-02-02&to=2026-02-15&by=sex');
+    expect(r.map((x) => pick(x, ['period_start', 'period_end', 'breakdown', 'activated', 'eligible', 'uptake_pct']))).toEqual([
+      ['2026-02-02', '2026-02-08', 'All', 30, 600, 5],
+      ['2026-02-02', '2026-02-08', 'F', 30, 50, 60],
+      ['2026-02-02', '2026-02-08', 'M', 0, 30, 0],
+      ['2026-02-09', '2026-02-15', 'All', 30, 600, 5],
+      ['2026-02-09', '2026-02-15', 'F', null, 50, null],
+      ['2026-02-09', '2026-02-15', 'M', null, 30, null],
+    ]);
+  });
+
+  it('reads each day by channel of activation, per CCG', async () => {
+    // C01 (P01, P02): 14 Feb 'app' 18 + 10 = 28 -> 30; 15 Feb 16 + 10 = 26 -> 25.
+    // C02 (P03): P03's 3 'clinic' activations (10 Feb) are suppressed, and so is its All (3).
+    const r = await rows('/api/metrics/uptake?org=Q00&level=ccg&grain=day&from=2026-02-14&to=2026-02-15&by=channel');
+    expect(r.map((x) => pick(x, ['period_start', 'org_code', 'breakdown', 'activated']))).toEqual([
+      ['2026-02-14', 'C01', 'All', 30], ['2026-02-14', 'C01', 'app', 30],
+      ['2026-02-14', 'C02', 'All', null], ['2026-02-14', 'C02', 'clinic', null],
+      ['2026-02-15', 'C01', 'All', 25], ['2026-02-15', 'C01', 'app', 25],
+      ['2026-02-15', 'C02', 'All', null], ['2026-02-15', 'C02', 'clinic', null],
+    ]);
+  });
+});
+
+describe('active users broken down at week grain (kept per CCG)', () => {
+  it('counts active patients by age band each week, for the ICB', async () => {
+    // Week of 2 Feb: ids 1-10 (45-64) viewed records, ids 101-110 (75-84) logged in: 10 + 10 = 20.
+    // Week of 9 Feb: ids 101-108 (75-84) sent messages: 8 -> 10. Week of 16 Feb: nobody.
+    // Week of 23 Feb: ids 1-10 (45-64) logged in: 10.
+    const r = await rows('/api/metrics/active_users?org=Q00&grain=week&from=2026-02-02&to=2026-02-28&by=age_band');
+    expect(r.map((x) => pick(x, ['period_start', 'breakdown', 'active_patients']))).toEqual([
+      ['2026-02-02', 'All', 20], ['2026-02-02', '45-64', 10], ['2026-02-02', '75-84', 10],
+      ['2026-02-09', 'All', 10], ['2026-02-09', '75-84', 10],
+      ['2026-02-23', 'All', 10], ['2026-02-23', '45-64', 10],
+    ]);
+  });
+
+  it('counts events by platform each day for a CCG', async () => {
+    // C01 on Thu 5 Feb: ids 101-110 logged in and viewed letters on Android: 20 events, 10 logins.
+    const r = await rows('/api/metrics/active_users?org=C01&grain=day&from=2026-02-05&to=2026-02-05&by=platform');
+    expect(r.map((x) => pick(x, ['breakdown', 'events', 'logins', 'active_patients']))).toEqual([
+      ['All', 20, 10, 10],
+      ['android', 20, 10, null],
+    ]);
+  });
+
+  it('is refused for a practice level at day and week grains, naming the parameter', async () => {
+    const res = await app.request('/api/metrics/active_users?org=Q00&level=practice&grain=week&by=sex');
+    expect(res.status).toBe(400);
+    expect(await res.json()).toMatchObject({ parameter: 'by', allowed: ['icb', 'ccg'] });
+  });
+});
+
+describe('feature use counts distinct users as well as events', () => {
+  it('by platform in a month: each patient once per platform', async () => {
+    // Feb: android ids 101-110 (10 users, 20 events); ios ids 1-10 (10 users, 10 record views);
+    // web ids 101-108 (messages) + ids 1-10 (logins on 24 Feb) = 18 users -> 20, 8 + 10 = 18 events.
+    const r = await rows('/api/metrics/active_users?org=Q00&grain=month&from=2026-02-01&to=2026-02-28&by=platform');
+    expect(r.map((x) => pick(x, ['breakdown', 'active_patients', 'events']))).toEqual([
+      ['All', 20, 48], ['android', 10, 20], ['ios', 10, 10], ['web', 20, 18],
+    ]);
+  });
+
+  it('by event type in a quarter: a patient using a kind in two months is one user', async () => {
+    // Q1 logins: ids 1-10 (Jan and Feb) + ids 101-110 (Feb) = 20 users, not 10 + 20 = 30;
+    // 20 + 10 + 10 = 40 login events. Record views 10, letters 10, messages 8 -> 10 users.
+    const r = await rows('/api/metrics/active_users?org=Q00&grain=quarter&from=2026-01-01&to=2026-02-28&by=event_type');
+    expect(r.map((x) => pick(x, ['breakdown', 'active_patients', 'events']))).toEqual([
+      ['All', 20, 68], ['letter_viewed', 10, 10], ['login', 20, 40], ['message_sent', 10, 8], ['record_viewed', 10, 10],
+    ]);
+  });
+});
+
+describe('lifecycle by week', () => {
+  it('classifies users week by week (weeks start on Monday)', async () => {
+    const r = await rows('/api/metrics/lifecycle?org=Q00&grain=week&from=2026-01-12&to=2026-03-01');
+    const keys = ['period_start', 'new_users', 'returning_users', 'resurrecting_users', 'active_users', 'dormant_users'];
+    expect(r.map((x) => pick(x, keys))).toEqual([
+      ['2026-01-12', 10, 0, 0, 10, 0], // ids 1-10 log in for the first time (12 Jan)
+      ['2026-01-19', 0, 10, 0, 10, 0], // and again on 20 Jan
+      ['2026-01-26', 0, 0, 0, 0, 10], // quiet: ids 1-10 dormant
+      ['2026-02-02', 10, 0, 10, 20, 0], // ids 101-110 new, ids 1-10 back after a gap
+      ['2026-02-09', 0, 10, 0, 10, 10], // ids 101-108 return (8 -> 10); ids 1-10 and 109-110 dormant (12 -> 10)
+      ['2026-02-16', 0, 0, 0, 0, 10], // ids 101-108 dormant (8 -> 10)
+      ['2026-02-23', 0, 0, 10, 10, 0], // ids 1-10 back on 24 Feb
+    ]);
+  });
+});
+
+describe('activity rhythm at any level', () => {
+  it('for practices: events of their registered patients', async () => {
+    const r = await rows('/api/metrics/activity_rhythm?org=Q00&level=practice&from=2026-02-01&to=2026-02-28');
+    // P01: Tue 3 Feb 10h record views (10) + Tue 24 Feb 10h logins (10) = 20.
+    // P02: Thu 5 Feb 10h logins + letters = 20; Tue 10 Feb 18h messages = 8.
+    expect(r.map((x) => pick(x, ['org_code', 'weekday_name', 'hour', 'events']))).toEqual([
+      ['P01', 'Tuesday', 10, 20],
+      ['P02', 'Tuesday', 18, 8],
+      ['P02', 'Thursday', 10, 20],
+    ]);
+  });
+
+  it('for a trust: events that used its content', async () => {
+    // T01's letters viewed by ids 101-110 on Thu 5 Feb at 10:05.
+    const r = await rows('/api/metrics/activity_rhythm?org=Q00&level=trust&from=2026-02-01&to=2026-02-28');
+    expect(r.map((x) => pick(x, ['org_code', 'weekday_name', 'hour', 'events']))).toEqual([['T01', 'Thursday', 10, 10]]);
+  });
+});
