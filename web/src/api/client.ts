@@ -88,4 +88,6 @@ export const api = {
     getJson<MetricResult>(metricUrl(name, params), signal),
   orgs: (signal?: AbortSignal) => getJson<OrgsResult>('/api/orgs', signal),
   health: (signal?: AbortSignal) => getJson<Health>('/api/health', signal),
+  /** The latest import runs (read with lib/import-runs.ts; an older server answers 404). */
+  importRuns: (limit: number, signal?: AbortSignal) => getJson<unknown>(`/api/import-runs?limit=${limit}`, signal),
 };

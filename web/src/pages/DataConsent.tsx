@@ -1,6 +1,7 @@
 import { useMemo } from 'preact/hooks';
-import { mapLoadable, useMetric } from '../api/hooks.js';
-import type { Column, MetricResult, Row } from '../api/types.js';
+import { ApiError, api } from '../api/client.js';
+import { mapLoadable, useLoad, useMetric, type Loadable } from '../api/hooks.js';
+import type { MetricResult, Row } from '../api/types.js';
 import { COLOURS, Plot, SERIES, base, intervalFor, tick, toDate } from '../charts/plots.js';
 import { ChartCard, type TableData } from '../components/ChartCard.js';
 import { Legend, PageHeader, ScopeNotice, Tile } from '../components/Page.js';
@@ -11,7 +12,11 @@ import { dateCol, firstCol, latestWith, numberAt, stringAt, withoutTotal } from 
 import { setParams } from '../lib/router.js';
 import type { Health } from '../api/types.js';
 import { toIsoDate } from '../lib/filters.js';
+import { IMPORT_RUN_COLUMNS, importRunRows, readImportRuns } from '../lib/import-runs.js';
 import { C, objectionTotals, objectionsChart } from './shared.js';
+
+/** Import runs listed on the page (newest first). */
+const RUNS_SHOWN = 50;
 
 export const D = {
   dim: 'breakdown',
@@ -56,7 +61,9 @@ export default function DataConsent() {
   }, [consent]);
 
   const orgName = (code: string) => orgs.byCode.get(code)?.name ?? code;
-  const { quarantine, runs } = useMemo(() => splitQuality(quality, null, health), [quality, health]);
+  const runsAnswer = useLoad(`import-runs-${RUNS_SHOWN}`, (signal) => api.importRuns(RUNS_SHOWN, signal));
+  const { quarantine, runs } = useMemo(() => splitQuality(quality, runsAnswer, health), [quality, runsAnswer, health]);
+  const runsFromApi = runsAnswer.status === 'ready' && readImportRuns(runsAnswer.data) !== null;
 
   return (
     <>
@@ -113,11 +120,16 @@ export default function DataConsent() {
           emptyMessage="No rows were quarantined in these dates."
         />
         <ChartCard
-          title="Import runs"
-          subtitle="Delivered batches: the latest successful import, any failure, and each batch that had rows quarantined."
+          wide
+          title={runsFromApi ? `Import runs: the latest ${RUNS_SHOWN} batches imported` : 'Import runs'}
+          subtitle={
+            runsFromApi
+              ? 'Each delivered batch: when it was imported, whether it succeeded, and what happened to its rows (loaded, skipped as already held, quarantined for breaking a rule, or withheld because the patient objects). Row counts of files are shown exactly.'
+              : 'Delivered batches: the latest successful import, any failure, and each batch that had rows quarantined.'
+          }
           data={runs}
           table={{ initialSort: { column: 'started_at', direction: 'descending' }, pageSize: 25 }}
-          emptyMessage="No imports ran in these dates."
+          emptyMessage={runsFromApi ? 'No imports have run yet.' : 'No imports ran in these dates.'}
         />
       </div>
     </>
@@ -130,7 +142,7 @@ export default function DataConsent() {
  */
 function splitQuality(
   q: ReturnType<typeof useMetric>,
-  runsBody: unknown,
+  runsAnswer: Loadable<unknown>,
   health: Health | null,
 ): { quarantine: ReturnType<typeof mapLoadable<MetricResult, TableData>>; runs: ReturnType<typeof mapLoadable<MetricResult, TableData>> } {
   const quarantine = mapLoadable(q, (d): TableData => {
@@ -158,10 +170,13 @@ function splitQuality(
       rows,
     };
   });
+  const fromApi = runsAnswer.status === 'ready' ? readImportRuns(runsAnswer.data) : null;
+  // A server without /api/import-runs (404) falls back to the batches the quarantine names.
+  const noRoute = runsAnswer.status === 'error' && runsAnswer.error instanceof ApiError && runsAnswer.error.status === 404;
+  if (runsAnswer.status === 'loading') return { quarantine, runs: { status: 'loading' } };
+  if (runsAnswer.status === 'error' && !noRoute) return { quarantine, runs: runsAnswer };
+  if (fromApi) return { quarantine, runs: { status: 'ready', data: { columns: IMPORT_RUN_COLUMNS, rows: importRunRows(fromApi) } } };
   const runs = mapLoadable(q, (d): TableData => {
-    const body = runsBody as { runs?: Row[]; rows?: Row[]; columns?: Column[] } | Row[] | null;
-    const list = Array.isArray(body) ? body : (body?.runs ?? body?.rows);
-    if (list && list.length) return { columns: (!Array.isArray(body) && body?.columns) || inferColumns(list), rows: list };
     const byBatch = new Map<string, { batch: string; at: string; rows: number; files: Set<string> }>();
     for (const r of d.rows) {
       const batch = stringAt(r, 'batch_id');
@@ -195,18 +210,6 @@ function splitQuality(
 
 function totalOnly(rows: Row[]): Row[] {
   return rows.filter((r) => r.breakdown === undefined || r.breakdown === 'All');
-}
-
-function inferColumns(rows: Row[]): Column[] {
-  const first = rows[0];
-  if (!first) return [];
-  return Object.keys(first)
-    .filter((k) => k !== '_suppressed')
-    .map((k) => ({
-      name: k,
-      label: k.replace(/_/g, ' ').replace(/^./, (c) => c.toUpperCase()),
-      type: typeof first[k] === 'number' ? 'number' : /_at$|date/.test(k) ? 'string' : 'string',
-    }));
 }
 
 function feedsChart(d: TableData & { orgName: (c: string) => string }, width: number) {

@@ -109,35 +109,51 @@ export function roiChart(d: TableData, width: number) {
 /** Scopes shown by name in the objections chart; the rest are added up as "Other organisations". */
 const NAMED_SCOPES = 4;
 
-export function objectionsChart(d: TableData, width: number) {
+/**
+ * Objections in force per period for the chart: all-organisation objections, the organisations
+ * most objected to in the latest period, and the rest together as "Other organisations".
+ */
+export function objectionSeries(d: TableData): { order: string[]; pts: Array<{ date: Date; period: string; scope: string; value: number }> } {
   const period = dateCol(d) ?? C.period;
-  const raw = d.rows
-    .map((r) => ({
-      date: toDate(r[period]),
-      period: String(r[period]),
-      scope: r[C.scope] === '*' ? 'All organisations' : String(r[C.scopeName] ?? r[C.scope] ?? 'All'),
-      value: r._suppressed?.includes(C.inForce) ? null : num(r[C.inForce]),
-    }))
-    .filter((p): p is { date: Date; period: string; scope: string; value: number } => p.date !== null && p.value !== null);
+  // One pass over the rows (a region has hundreds of scopes over a dozen periods): visible counts
+  // per period and scope, and which period is the latest.
+  const cells = new Map<string, Map<string, number>>();
+  let lastPeriod = '';
+  for (const r of d.rows) {
+    const value = r._suppressed?.includes(C.inForce) ? null : num(r[C.inForce]);
+    const p = r[period];
+    if (value === null || typeof p !== 'string' || p === '') continue;
+    const scope = r[C.scope] === '*' ? 'All organisations' : String(r[C.scopeName] ?? r[C.scope] ?? 'All');
+    let byScope = cells.get(p);
+    if (!byScope) cells.set(p, (byScope = new Map()));
+    byScope.set(scope, (byScope.get(scope) ?? 0) + value);
+    if (p > lastPeriod) lastPeriod = p;
+  }
   // Objections to sharing with everyone first, then the organisations most objected to.
-  // (One pass: a region has hundreds of scopes over a dozen periods.)
-  const lastPeriod = raw.reduce((m, p) => (p.period > m ? p.period : m), '');
   const latest = new Map<string, number>();
-  for (const p of raw) latest.set(p.scope, (latest.get(p.scope) ?? 0) + (p.period === lastPeriod ? p.value : 0));
+  for (const byScope of cells.values()) for (const s of byScope.keys()) latest.set(s, 0);
+  for (const [s, n] of cells.get(lastPeriod) ?? []) latest.set(s, n);
   const ranked = [...latest.entries()]
     .sort(([a, na], [b, nb]) => Number(b === 'All organisations') - Number(a === 'All organisations') || nb - na)
     .map(([s]) => s);
   const named = new Set(ranked.slice(0, NAMED_SCOPES));
-  const grouped = new Map<string, { date: Date; period: string; scope: string; value: number }>();
-  for (const p of raw) {
-    const scope = named.has(p.scope) ? p.scope : 'Other organisations';
-    const key = `${p.period}|${scope}`;
-    const g = grouped.get(key) ?? { ...p, scope, value: 0 };
-    g.value += p.value;
-    grouped.set(key, g);
-  }
   const order = [...ranked.filter((s) => named.has(s)), ...(ranked.length > NAMED_SCOPES ? ['Other organisations'] : [])];
-  const pts = [...grouped.values()].sort((a, b) => a.date.getTime() - b.date.getTime());
+  const pts: Array<{ date: Date; period: string; scope: string; value: number }> = [];
+  for (const [p, byScope] of [...cells.entries()].sort(([a], [b]) => a.localeCompare(b))) {
+    const date = toDate(p);
+    if (!date) continue;
+    const grouped = new Map<string, number>();
+    for (const [s, n] of byScope) {
+      const scope = named.has(s) ? s : 'Other organisations';
+      grouped.set(scope, (grouped.get(scope) ?? 0) + n);
+    }
+    for (const [scope, value] of grouped) pts.push({ date, period: p, scope, value });
+  }
+  return { order, pts };
+}
+
+export function objectionsChart(d: TableData, width: number) {
+  const { order, pts } = objectionSeries(d);
   return Plot.plot({
     ...base(width, 280),
     x: { type: 'utc', label: null },
