@@ -113,7 +113,7 @@ export async function importBatch(conn: DuckDBConnection, batch: Batch, ctx: Bat
   await conn.run('BEGIN TRANSACTION');
   try {
     await checkKeyFingerprint(conn, ctx.key);
-    await conn.run(`CREATE OR REPLACE TEMP TABLE batch_ids (nhs VARCHAR, patient_id INTEGER)`);
+    await conn.run(`CREATE OR REPLACE TEMP TABLE batch_ids (nhs UBIGINT, patient_id INTEGER)`);
     await conn.run(`CREATE OR REPLACE TEMP VIEW known_orgs AS SELECT org_code, org_type FROM organisations`);
     for (const files of groupByKind(batch.files)) {
       const started = performance.now();

@@ -17,7 +17,7 @@ import { faultPoint } from './faults.js';
 import { hmacSql, type PseudonymKey } from './pseudonymise.js';
 import { describeError } from './redact.js';
 import { dropStaged, isCsvRowError, stageFiles, verifyGzip, type Staged } from './stage.js';
-import { checkedRowsSql, ident, literal, NHS_DIGITS, NHS_VALID, referenceCheckStatements, typedValue } from './validation-sql.js';
+import { checkedRowsSql, ident, literal, NHS_DIGITS, NHS_VALUE, nhsDigitsOf, referenceCheckStatements, typedValue } from './validation-sql.js';
 
 export interface FileCounts {
   rowsIn: number;
@@ -74,7 +74,7 @@ const CHECKED_KEY: Record<FileKind, string> = {
   organisations: 'c.org_code',
   campaigns: 'c.campaign_code',
   programme_costs: `c.org_code || '|' || CAST(c."period_start__v" AS VARCHAR) || '|' || c.category`,
-  patients: `c.${NHS_DIGITS}`,
+  patients: `c.${NHS_VALUE}`,
   enrolment_events: 'c.event_id',
   usage_events: 'c.event_id',
   record_feeds: 'c.event_id',
@@ -99,7 +99,7 @@ function typedColumns(kind: FileKind): string {
 
 /** The valid checked rows with their stored values. */
 function validRows(kind: FileKind, extraColumns: string, where = 'TRUE'): string {
-  const patients = hasNhsNumber(kind) ? `JOIN batch_ids b ON b.nhs = c.${NHS_DIGITS}` : '';
+  const patients = hasNhsNumber(kind) ? `JOIN batch_ids b ON b.nhs = c.${NHS_VALUE}` : '';
   return `SELECT ${extraColumns}${typedColumns(kind)} FROM chk c JOIN file_rows f USING (file_no) ${patients} WHERE c.reason_code IS NULL AND (${where})`;
 }
 
@@ -160,8 +160,8 @@ async function assignPatientIds(conn: DuckDBConnection, ctx: LoadContext, kind: 
   await conn.run(`
     CREATE OR REPLACE TEMP TABLE new_ids AS
       SELECT nhs, pseudonym, CAST(left(pseudonym, 32) AS UUID) AS pseudonym_key
-      FROM (SELECT nhs, ${hmacSql(ctx.key, 'nhs')} AS pseudonym
-            FROM (SELECT DISTINCT ${NHS_DIGITS} AS nhs FROM chk WHERE reason_code IS NULL) d
+      FROM (SELECT nhs, ${hmacSql(ctx.key, nhsDigitsOf('nhs'))} AS pseudonym
+            FROM (SELECT DISTINCT ${NHS_VALUE} AS nhs FROM chk WHERE reason_code IS NULL) d
             ANTI JOIN batch_ids b ON b.nhs = d.nhs);
     CREATE OR REPLACE TEMP TABLE known_ids AS
       SELECT n.nhs, k.patient_id FROM new_ids n JOIN patient_keys k ON k.pseudonym_key = n.pseudonym_key;
@@ -220,16 +220,22 @@ async function findExceptions(conn: DuckDBConnection, kind: FileKind): Promise<v
     ? `UNION SELECT event_id FROM ${ident(kind)} WHERE event_id IN (SELECT event_id FROM chk WHERE reason_code IS NULL)`
     : '';
   const objecting = scopeOf(kind)
-    ? `OR c.${NHS_DIGITS} IN (SELECT nhs FROM batch_ids WHERE patient_id IN (SELECT patient_id FROM objection_episodes))`
+    ? `OR c.${NHS_VALUE} IN (SELECT nhs FROM batch_ids WHERE patient_id IN (SELECT patient_id FROM objection_episodes))`
     : '';
+  // Repeated keys are found among 64-bit hashes first (grouping millions of integers is far cheaper
+  // than grouping text), then confirmed on the few candidate keys, so a hash collision costs nothing.
   await conn.run(`
+    CREATE OR REPLACE TEMP TABLE repeated_hashes AS
+      SELECT h FROM (SELECT hash(${CHECKED_KEY[kind]}) AS h FROM chk c WHERE c.reason_code IS NULL) GROUP BY h HAVING count(*) > 1;
     CREATE OR REPLACE TEMP TABLE exceptional_keys AS
-      SELECT k FROM (SELECT ${CHECKED_KEY[kind]} AS k FROM chk c WHERE c.reason_code IS NULL) GROUP BY k HAVING count(*) > 1
+      SELECT k FROM (SELECT ${CHECKED_KEY[kind]} AS k FROM chk c
+                     WHERE c.reason_code IS NULL AND hash(${CHECKED_KEY[kind]}) IN (SELECT h FROM repeated_hashes))
+      GROUP BY k HAVING count(*) > 1
       ${storedKeys};
     CREATE OR REPLACE TEMP TABLE exc AS
-      ${validRows(kind, `c.rowid AS r, c.file_no, ${LINE} AS line, ${hasNhsNumber(kind) ? `c.${NHS_DIGITS}, ` : ''}`,
+      ${validRows(kind, `c.rowid AS r, c.file_no, ${LINE} AS line, ${hasNhsNumber(kind) ? `c.${NHS_VALUE}, ` : ''}`,
         `${CHECKED_KEY[kind]} IN (SELECT k FROM exceptional_keys) ${objecting}`)};
-    DROP TABLE exceptional_keys;`);
+    DROP TABLE exceptional_keys; DROP TABLE repeated_hashes;`);
 }
 
 /**
@@ -327,9 +333,10 @@ function maskedRecord(kind: FileKind, ctx: LoadContext, row: 'checked' | 'typed'
   const fields = FILE_SPECS[kind].columns.map((c) => {
     const name = literal(c.name);
     if (c.rule.type === 'nhs_number') {
-      const pseudonym = `'pseudonym:' || ${hmacSql(ctx.key, NHS_DIGITS)}`;
+      const pseudonym = `'pseudonym:' || ${hmacSql(ctx.key, nhsDigitsOf(NHS_VALUE))}`;
       if (row === 'typed') return `${name}: ${pseudonym}`;
-      return `${name}: CASE WHEN ${NHS_DIGITS} IS NULL THEN NULL WHEN ${NHS_VALID} THEN ${pseudonym} ELSE 'masked' END`;
+      // A valid number has its value; an invalid one keeps its digits (failed rows only) to be masked.
+      return `${name}: CASE WHEN ${NHS_VALUE} IS NOT NULL THEN ${pseudonym} WHEN ${NHS_DIGITS} IS NULL THEN NULL ELSE 'masked' END`;
     }
     const cast = typedValue(c);
     if (row === 'typed') return `${name}: CAST(${ident(c.name)} AS VARCHAR)`;
@@ -410,7 +417,7 @@ async function countOutcomes(conn: DuckDBConnection, files: BatchFile[]): Promis
   }));
 }
 
-export const KIND_TEMP_TABLES = ['chk', 'unknown_values', 'file_rows', 'exc', 'classified_exc', 'new_ids', 'known_ids', 'fresh_ids', 'fresh_patients', 'changed_patients', 'objecting', 'exceptional_keys', 'org_rows', 'org_view'];
+export const KIND_TEMP_TABLES = ['chk', 'unknown_values', 'repeated_hashes', 'file_rows', 'exc', 'classified_exc', 'new_ids', 'known_ids', 'fresh_ids', 'fresh_patients', 'changed_patients', 'objecting', 'exceptional_keys', 'org_rows', 'org_view'];
 
 /** Loads all delivered files of one kind (same kind, in delivery order). */
 export async function loadKind(conn: DuckDBConnection, files: BatchFile[], ctx: LoadContext): Promise<KindResult> {

@@ -15,9 +15,17 @@ import type { ColumnSpec, FileSpec } from './contract.js';
 export const ident = (name: string): string => `"${name.replace(/"/g, '""')}"`;
 export const literal = (value: string): string => `'${value.replace(/'/g, "''")}'`;
 
-/** In checked rows: the NHS number without the spaces the contract allows, and its validity. */
+/**
+ * In checked rows: the NHS number without the spaces the contract allows (kept on failed rows
+ * only), whether it is valid, and a valid number's value as an integer — the form every later
+ * step uses, because grouping and joining 8-byte integers is far cheaper than text.
+ */
 export const NHS_DIGITS = 'nhs_digits';
 export const NHS_VALID = 'nhs_valid';
+export const NHS_VALUE = 'nhs_value';
+
+/** The ten digits of an NHS number's value (leading zeros restored): what the pseudonym hashes. */
+export const nhsDigitsOf = (value: string): string => `lpad(CAST(${value} AS VARCHAR), 10, '0')`;
 
 /**
  * NHS Modulus-11 over the number's value `n` (the ten digits read as an integer, so a leading zero
@@ -269,7 +277,13 @@ export function checkedRowsSql(spec: FileSpec, source: string, nowIso: string): 
       .filter((c) => c.rule.type !== 'nhs_number')
       .map((c) => (keepsRawOnlyWhenFailed(c) ? `CASE WHEN failed_check IS NOT NULL THEN ${ident(c.name)} END AS ${ident(c.name)}` : ident(c.name))),
     ...spec.columns.flatMap((c) => (castExpression(c) ? [castColumn(c)] : [])),
-    ...(nhs ? [NHS_DIGITS, NHS_VALID] : []),
+    ...(nhs
+      ? [
+          `CASE WHEN failed_check IS NOT NULL THEN ${NHS_DIGITS} END AS ${NHS_DIGITS}`,
+          NHS_VALID,
+          `CASE WHEN ${NHS_VALID} THEN ${nhsValue} END AS ${NHS_VALUE}`,
+        ]
+      : []),
   ];
   return `
     WITH prepared AS (SELECT ${prepared.join(', ')} FROM (${source}) src),
@@ -302,6 +316,6 @@ export function referenceCheckStatements(spec: FileSpec, table: string, nowIso: 
 
 /** Value of a checked (valid) row's column as stored. */
 export function typedValue(column: ColumnSpec): string {
-  if (column.rule.type === 'nhs_number') return NHS_DIGITS;
+  if (column.rule.type === 'nhs_number') return NHS_VALUE;
   return castExpression(column) ? castColumn(column) : ident(column.name);
 }
