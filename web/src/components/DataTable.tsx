@@ -63,7 +63,9 @@ export function DataTable(props: DataTableProps) {
   };
 
   return (
-    <div class="table-wrap">
+    // A wide or long table scrolls inside its card: as a labelled, focusable region it can be
+    // scrolled with the keyboard too.
+    <div class="table-wrap" role="region" aria-label={`${props.caption} (table)`} tabIndex={0}>
       <table class="data-table">
         <caption class={props.captionHidden ? 'visually-hidden' : undefined}>{props.caption}</caption>
         <thead>

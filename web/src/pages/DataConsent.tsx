@@ -7,7 +7,7 @@ import { ChartCard, type TableData } from '../components/ChartCard.js';
 import { Legend, PageHeader, ScopeNotice, Tile } from '../components/Page.js';
 import { practiceScope } from '../lib/scope.js';
 import { useApp } from '../lib/context.js';
-import { formatCount, formatPercent, formatPeriod } from '../lib/format.js';
+import { formatCount, formatPercent, formatPeriod, valueLabel } from '../lib/format.js';
 import { dateCol, firstCol, latestWith, numberAt, stringAt, withoutTotal } from '../lib/metric.js';
 import { setParams } from '../lib/router.js';
 import type { Health } from '../api/types.js';
@@ -208,6 +208,11 @@ function splitQuality(
   return { quarantine, runs };
 }
 
+/** A quarantine reason code as words: "bad_nhs_number" → "Bad NHS number". */
+export function reasonLabel(code: string): string {
+  return valueLabel(code).replace(/\bnhs\b/gi, 'NHS').replace(/\bods\b/gi, 'ODS').replace(/\bimd\b/gi, 'IMD');
+}
+
 function totalOnly(rows: Row[]): Row[] {
   return rows.filter((r) => r.breakdown === undefined || r.breakdown === 'All');
 }
@@ -282,7 +287,7 @@ function quarantineChart(d: TableData, width: number) {
   const reason = firstCol(d, [D.reason, 'reason']) ?? D.reason;
   const count = firstCol(d, [D.quarantined, 'quarantined', 'count']) ?? D.quarantined;
   const bars = d.rows
-    .map((r) => ({ reason: String(r[reason]).replace(/_/g, ' '), n: numberAt(r, count) }))
+    .map((r) => ({ reason: reasonLabel(String(r[reason])), n: numberAt(r, count) }))
     .filter((b): b is { reason: string; n: number } => b.n !== null)
     .sort((a, b) => b.n - a.n);
   return Plot.plot({

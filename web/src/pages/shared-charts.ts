@@ -1,5 +1,5 @@
 import type { TableData } from '../components/ChartCard.js';
-import { COLOURS, Plot, base, num, tick, toDate } from '../charts/plots.js';
+import { COLOURS, Plot, base, intervalFor, num, tick, toDate } from '../charts/plots.js';
 import { formatPeriod } from '../lib/format.js';
 import { dateCol } from '../lib/metric.js';
 import { A, C, R, U, series } from './shared.js';
@@ -154,25 +154,25 @@ export function objectionSeries(d: TableData): { order: string[]; pts: Array<{ d
 
 export function objectionsChart(d: TableData, width: number) {
   const { order, pts } = objectionSeries(d);
+  // Bars per period (a level at the period's end), stacked by scope: the latest period is as
+  // visible as the others, which a step area would draw with no width.
   return Plot.plot({
     ...base(width, 280),
     x: { type: 'utc', label: null },
     y: { label: 'Objections in force', grid: true, tickFormat: tick('count') },
     color: { legend: true, domain: order, range: [COLOURS.purple, COLOURS.pink, COLOURS.lightBlue, COLOURS.orange, COLOURS.midGrey] },
     marks: [
-      Plot.areaY(pts, { x: 'date', y: 'value', fill: 'scope', order, curve: 'step-after', fillOpacity: 0.9 }),
+      Plot.rectY(pts, {
+        x: 'date',
+        interval: intervalFor(d.grain),
+        inset: 0.5,
+        y: 'value',
+        fill: 'scope',
+        order,
+        tip: true,
+        title: (p: (typeof pts)[number]) => `${periodTitle(d.grain)(p)}\n${p.scope}: ${tick('count')(p.value)} in force`,
+      }),
       Plot.ruleY([0]),
-      Plot.tip(
-        pts,
-        Plot.pointer(
-          Plot.stackY({
-            x: 'date',
-            y: 'value',
-            z: 'scope',
-            title: (p: { period: string; value: number; scope: string }) => `${periodTitle(d.grain)(p)}\n${p.scope}: ${tick('count')(p.value)} in force`,
-          }),
-        ),
-      ),
     ],
   });
 }
