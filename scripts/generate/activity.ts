@@ -7,10 +7,12 @@
  * level (dormant, occasional or regular), plus for some users a later return that decays again.
  * Days are weighted by season × weekday and times by a local-hour profile.
  */
+import { activePracticeAt, type ActiveColumns } from './active.js';
 import { DAY, FEED_HOUR_WEIGHTS, USAGE_HOUR_WEIGHTS, type Period } from './calendar.js';
-import { nhsText, practiceCode, type Context } from './context.js';
+import { NHS_SPACED_SHARE, practiceCode, type Context } from './context.js';
 import { USAGE_TYPES, type RecordType, type UsageType } from './contract.js';
-import { PLATFORM_CODES, practiceAt } from './population.js';
+import { EventRow, intText } from './event-row.js';
+import { PLATFORM_CODES } from './population.js';
 import { Categorical, cumulative, Rng, Stream } from './rng.js';
 
 /** Calibrates total volume: ~20M usage events for the full region over three years. */
@@ -18,6 +20,7 @@ export const USAGE_VOLUME = 0.51;
 export const FEED_VOLUME = 0.3;
 
 const INIT_TAU = 21 * DAY;
+
 const RETURN_TAU = 25 * DAY;
 
 const usageMix = (w: readonly number[]) =>
@@ -53,24 +56,38 @@ const PRACTICE_RECORDS = new Categorical<RecordType>([
   ['other', 0.05],
 ]);
 
-export type RowVisitor = (values: string[], k: number) => void;
+/**
+ * Receives each generated row. The row object is reused for the next row: keep `row.values()`,
+ * not the row.
+ */
+export type RowVisitor = (row: EventRow, k: number) => void;
 
+/**
+ * Patients are addressed by activation rank (see active.ts): `rank` n is patient
+ * `schedule.activeOrder[n]`; rows and random streams are keyed by the patient index as before.
+ */
 export class ActivityGenerator {
   private readonly rng = new Rng(0);
   private readonly usageHours = cumulative([...USAGE_HOUR_WEIGHTS]);
   private readonly feedHours = cumulative([...FEED_HOUR_WEIGHTS]);
+  private readonly active: ActiveColumns;
+  private readonly usageRow: EventRow;
+  private readonly feedRow: EventRow;
 
   // State of the feeds() call in progress (kept on the instance: no closures in the hot path).
-  private feedPatient = 0;
-  private feedPeriod: Period | undefined;
   private feedTo = 0;
   private feedVisit: RowVisitor = () => undefined;
 
-  constructor(private readonly ctx: Context) {}
+  constructor(private readonly ctx: Context) {
+    this.active = ctx.schedule.active;
+    // use-<period>-<patient>-<k>: org_code, event_type, platform
+    this.usageRow = new EventRow('use', 3, 3, ctx.calendar);
+    // feed-<period>-<patient>-<k>: source_org_code, record_type, item_count
+    this.feedRow = new EventRow('feed', 3, 3, ctx.calendar);
+  }
 
   private emitFeed(source: string, lo: number, types: Categorical<RecordType>, k: number): void {
     const rng = this.rng;
-    const patient = this.feedPatient;
     const t = this.timeIn(lo, this.feedTo, false, this.feedHours);
     if (t < 0) return;
     const recordType = types.draw(rng);
@@ -82,18 +99,15 @@ export class ActivityGenerator {
           : recordType === 'letter'
             ? 1
             : 1 + rng.poisson(0.3);
-    const occurredAt = this.ctx.calendar.formatMixed(t, rng.next());
-    this.feedVisit(
-      [
-        `feed-${(this.feedPeriod as Period).index}-${patient}-${k}`,
-        occurredAt,
-        nhsText(this.ctx, patient, rng.next()),
-        source,
-        recordType,
-        String(items),
-      ],
-      k,
-    );
+    const row = this.feedRow;
+    row.ids[2] = k;
+    row.sec = t;
+    row.local = this.ctx.calendar.mixedIsLocal(t, rng.next());
+    row.nhsSpaced = rng.next() < NHS_SPACED_SHARE;
+    row.codes[0] = source;
+    row.codes[1] = recordType;
+    row.codes[2] = intText(items);
+    this.feedVisit(row, k);
   }
 
   // The [from, to) window of the period in which the patient has an active account (set by
@@ -101,11 +115,11 @@ export class ActivityGenerator {
   private from = 0;
   private to = 0;
 
-  private setWindow(patient: number, period: Period): boolean {
-    const { plan, calendar } = this.ctx;
-    const deact = plan.deact[patient] as number;
-    this.from = Math.max(plan.act[patient] as number, period.startSec);
-    this.to = Math.min(deact >= 0 ? deact : calendar.endSec, period.endSec);
+  private setWindow(rank: number, period: Period): boolean {
+    const a = this.active;
+    const deact = a.deact[rank] as number;
+    this.from = Math.max(a.act[rank] as number, period.startSec);
+    this.to = Math.min(deact >= 0 ? deact : this.ctx.calendar.endSec, period.endSec);
     return this.to > this.from;
   }
 
@@ -141,11 +155,12 @@ export class ActivityGenerator {
   }
 
   /** The organisation whose content or service a usage event touched. */
-  private usageOrg(type: UsageType, patient: number, t: number): string {
-    const { region, plan } = this.ctx;
-    const practice = practiceCode(this.ctx, practiceAt(plan, patient, t));
-    const trust = region.trusts[plan.homeTrust[patient] as number];
-    const communityIndex = plan.community[patient] as number;
+  private usageOrg(type: UsageType, rank: number, t: number): string {
+    const { region } = this.ctx;
+    const a = this.active;
+    const practice = practiceCode(this.ctx, activePracticeAt(a, rank, t));
+    const trust = region.trusts[a.homeTrust[rank] as number];
+    const communityIndex = a.community[rank] as number;
     const community = communityIndex >= 0 ? region.community[communityIndex] : undefined;
     const trustCode = trust && this.orgIsLive(trust.goLiveDay, t) ? trust.code : practice;
     const communityCode = community && this.orgIsLive(community.goLiveDay, t) ? community.code : trustCode;
@@ -178,44 +193,56 @@ export class ActivityGenerator {
   }
 
   /** Expected usage events (before day weighting) in [from, to). */
-  private expectedUsage(patient: number, from: number, to: number): number {
-    const { plan } = this.ctx;
-    const act = plan.act[patient] as number;
-    let days = ((plan.lamLong[patient] as number) * (to - from)) / DAY;
+  private expectedUsage(rank: number, from: number, to: number): number {
+    const plan = this.active;
+    const act = plan.act[rank] as number;
+    let days = ((plan.lamLong[rank] as number) * (to - from)) / DAY;
     // Bursts fade: after 12 time constants (< e^-12) they are skipped, saving two exp() calls.
     if (from - act < 12 * INIT_TAU) {
       const burst = Math.exp(-(from - act) / INIT_TAU) - Math.exp(-(to - act) / INIT_TAU);
-      days += ((plan.lamInit[patient] as number) * INIT_TAU * burst) / DAY;
+      days += ((plan.lamInit[rank] as number) * INIT_TAU * burst) / DAY;
     }
-    const ret = plan.returnSec[patient] as number;
+    const ret = plan.returnSec[rank] as number;
     if (ret >= 0 && to > ret && from - ret < 12 * RETURN_TAU) {
       const r0 = Math.max(from, ret);
       const burst = Math.exp(-(r0 - ret) / RETURN_TAU) - Math.exp(-(to - ret) / RETURN_TAU);
-      days += ((plan.returnLam[patient] as number) * RETURN_TAU * burst) / DAY;
+      days += ((plan.returnLam[rank] as number) * RETURN_TAU * burst) / DAY;
     }
     return days;
   }
 
-  usage(patient: number, period: Period, visit: RowVisitor): void {
-    if (!this.setWindow(patient, period)) return;
+  usage(rank: number, period: Period, visit: RowVisitor): void {
+    if (!this.setWindow(rank, period)) return;
     const { from, to } = this;
-    const { plan, calendar, dayPrefix, options } = this.ctx;
+    const { calendar, dayPrefix, options } = this.ctx;
+    const a = this.active;
+    const patient = a.patient[rank] as number;
     const rng = this.rng.reseed(options.seed, Stream.usage, patient, period.index);
     const d0 = Math.floor(from / DAY);
     const d1 = Math.floor((to - 1) / DAY);
     const meanWeight = ((dayPrefix[d1 + 1] as number) - (dayPrefix[d0] as number)) / (d1 - d0 + 1);
-    const n = rng.poisson(USAGE_VOLUME * meanWeight * this.expectedUsage(patient, from, to));
-    const mix = USAGE_MIX[plan.ageGroup[patient] as number] as Categorical<UsageType>;
-    const preferred = PLATFORM_CODES[plan.platform[patient] as number] as string;
+    const n = rng.poisson(USAGE_VOLUME * meanWeight * this.expectedUsage(rank, from, to));
+    if (n === 0) return;
+    const mix = USAGE_MIX[a.ageGroup[rank] as number] as Categorical<UsageType>;
+    const preferred = PLATFORM_CODES[a.platform[rank] as number] as string;
+    const row = this.usageRow;
+    row.ids[0] = period.index;
+    row.ids[1] = patient;
+    row.nhs = a.nhs[rank] as number;
     for (let k = 0; k < n; k++) {
       const t = this.timeIn(from, to, true, this.usageHours);
       if (t < 0) continue;
       const type = mix.draw(rng);
-      const org = this.usageOrg(type, patient, t);
+      const org = this.usageOrg(type, rank, t);
       const p = rng.next();
-      const platform = p < 0.01 ? '' : p < 0.86 ? preferred : (PLATFORM_CODES[rng.int(4)] as string);
-      const occurredAt = calendar.formatMixed(t, rng.next());
-      visit([`use-${period.index}-${patient}-${k}`, occurredAt, nhsText(this.ctx, patient, rng.next()), org, type, platform], k);
+      row.ids[2] = k;
+      row.sec = t;
+      row.codes[0] = org;
+      row.codes[1] = type;
+      row.codes[2] = p < 0.01 ? '' : p < 0.86 ? preferred : (PLATFORM_CODES[rng.int(4)] as string);
+      row.local = calendar.mixedIsLocal(t, rng.next());
+      row.nhsSpaced = rng.next() < NHS_SPACED_SHARE;
+      visit(row, k);
     }
   }
 
@@ -223,14 +250,16 @@ export class ActivityGenerator {
    * Records sent by the patient's hospital, community service and practice. Hospital feeds
    * grow as each trust's interfaces mature (volume rises with years since its go-live).
    */
-  feeds(patient: number, period: Period, visit: RowVisitor): void {
-    if (!this.setWindow(patient, period)) return;
+  feeds(rank: number, period: Period, visit: RowVisitor): void {
+    if (!this.setWindow(rank, period)) return;
     const { from, to } = this;
-    const { plan, region, options } = this.ctx;
+    const { region, options } = this.ctx;
+    const a = this.active;
+    const patient = a.patient[rank] as number;
     const rng = this.rng.reseed(options.seed, Stream.feeds, patient, period.index);
     const mid = (from + to) / 2;
-    const trust = region.trusts[plan.homeTrust[patient] as number];
-    const communityIndex = plan.community[patient] as number;
+    const trust = region.trusts[a.homeTrust[rank] as number];
+    const communityIndex = a.community[rank] as number;
     const community = communityIndex >= 0 ? region.community[communityIndex] : undefined;
     // Expected records from each source over the part of the window in which it is live.
     const trustLo = trust ? Math.max(from, trust.goLiveDay * DAY) : to;
@@ -244,11 +273,13 @@ export class ActivityGenerator {
     const total = eTrust + eOther + eCommunity + ePractice;
     const n = rng.poisson(FEED_VOLUME * total);
     if (n === 0) return;
-    this.feedPatient = patient;
-    this.feedPeriod = period;
     this.feedTo = to;
     this.feedVisit = visit;
-    const practice = practiceCode(this.ctx, practiceAt(plan, patient, mid));
+    const row = this.feedRow;
+    row.ids[0] = period.index;
+    row.ids[1] = patient;
+    row.nhs = a.nhs[rank] as number;
+    const practice = practiceCode(this.ctx, activePracticeAt(a, rank, mid));
     for (let k = 0; k < n; k++) {
       let x = rng.next() * total;
       if ((x -= eTrust) < 0) this.emitFeed(trust!.code, trustLo, TRUST_RECORDS, k);

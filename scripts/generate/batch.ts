@@ -6,6 +6,7 @@
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ActivityGenerator } from './activity.js';
+import type { EventRow } from './event-row.js';
 import type { Period } from './calendar.js';
 import { type Context } from './context.js';
 import { type BadKind, type EventKind, type FileKind } from './contract.js';
@@ -13,7 +14,17 @@ import { spoilHash, spoilRow } from './corrupt.js';
 import { nhsNumberFor, invalidVariant } from './nhs-number.js';
 import { PLATFORM_CODES } from './population.js';
 import { hash4, Rng, Stream, unitFromHash } from './rng.js';
-import { campaignRows, consentRow, costRows, enrolmentRow, organisationRows, patientRow } from './rows.js';
+import {
+  campaignRows,
+  consentRow,
+  costRows,
+  enrolmentRow,
+  fillEnrolmentRow,
+  newEnrolmentRow,
+  organisationRows,
+  PatientRow,
+  patientRow,
+} from './rows.js';
 import { KindWriter, type PendingParquet, type RowPosition, type WrittenFile } from './writers.js';
 
 export type Task = { type: 'patients' } | { type: 'batch'; period: number };
@@ -69,7 +80,7 @@ class BatchFiles {
     private readonly batchId: string,
   ) {}
 
-  private writer(kind: FileKind): KindWriter {
+  writer(kind: FileKind): KindWriter {
     let w = this.writers.get(kind);
     if (!w) {
       const { format, partRows } = this.ctx.options;
@@ -140,10 +151,12 @@ export async function runTask(ctx: Context, task: Task, stagingRoot: string): Pr
 async function writePatients(ctx: Context, files: BatchFiles): Promise<void> {
   const { plan, options } = ctx;
   const rng = new Rng(0);
+  const writer = files.writer('patients');
+  const row = new PatientRow(ctx);
   let extra = 0;
   for (let i = 0; i < plan.size; i++) {
     const u = unitFromHash(hash4(options.seed, Stream.referenceRows, i, 1));
-    files.write('patients', patientRow(ctx, i, u, false));
+    writer.writeRow(row.fill(i, u, false));
     const h = hash4(options.seed, Stream.referenceRows, i, 7);
     if (unitFromHash(h) < BAD_PATIENT_ROW_RATE) {
       // An extra row about someone outside the population, spoiled in one way.
@@ -196,22 +209,28 @@ async function writeBatch(ctx: Context, period: Period, files: BatchFiles): Prom
     }
   }
 
-  const writeEvent = (kind: EventKind, values: string[], patient: number, a: number, b: number, c: number) => {
-    const h = (plan.objSec[patient] as number) < 0 ? spoilHash(options.seed, kind, a, b, c) : undefined;
-    if (h === undefined) {
-      files.write(kind, values);
-      return;
-    }
+  const writeSpoiled = (kind: EventKind, values: string[], h: number) => {
     const spoiled = spoilRow(kind, values, h, period, calendar, options.format);
     const pos = files.write(kind, values);
     files.markBad(kind, pos, values[0] as string, spoiled.kind, COLUMN_NAMES[kind][spoiled.column] as string);
   };
+  // Patients who ever object are never spoiled (nothing is both withheld and quarantined).
+  const writeEvent = (kind: EventKind, values: string[], patient: number, a: number, b: number, c: number) => {
+    const h = (plan.objSec[patient] as number) < 0 ? spoilHash(options.seed, kind, a, b, c) : undefined;
+    if (h === undefined) files.write(kind, values);
+    else writeSpoiled(kind, values, h);
+  };
 
   const { enrolment, consent } = schedule;
+  const enrolmentWriter = files.writer('enrolment_events');
+  const enrolled = newEnrolmentRow(ctx);
   for (let k = enrolment.offsets[p] as number; k < (enrolment.offsets[p + 1] as number); k++) {
     const patient = enrolment.patient[k] as number;
     const step = enrolment.step[k] as number;
-    writeEvent('enrolment_events', enrolmentRow(ctx, patient, step), patient, patient, step, 0);
+    fillEnrolmentRow(ctx, enrolled, patient, step);
+    const h = (plan.objSec[patient] as number) < 0 ? spoilHash(options.seed, 'enrolment_events', patient, step, 0) : undefined;
+    if (h === undefined) enrolmentWriter.writeRow(enrolled);
+    else writeSpoiled('enrolment_events', enrolled.values(), h);
   }
   for (let k = consent.offsets[p] as number; k < (consent.offsets[p + 1] as number); k++) {
     const patient = consent.patient[k] as number;
@@ -219,18 +238,33 @@ async function writeBatch(ctx: Context, period: Period, files: BatchFiles): Prom
     writeEvent('consent_events', consentRow(ctx, patient, step), patient, patient, step, 0);
   }
 
+  // Usage and record feeds: the hot path. Rows go straight into the output buffers (writeRow);
+  // only spoiled rows are turned into strings.
   const activity = new ActivityGenerator(ctx);
-  const active = schedule.activeBefore[p] as number;
+  const { active } = schedule;
+  const activeCount = schedule.activeBefore[p] as number;
+  const usageWriter = files.writer('usage_events');
+  const feedWriter = files.writer('record_feeds');
+  let objecting = false;
   let patient = 0;
-  const usageVisitor = (values: string[], k: number) => writeEvent('usage_events', values, patient, patient, p, k);
-  const feedVisitor = (values: string[], k: number) => writeEvent('record_feeds', values, patient, patient, p, k);
-  for (let n = 0; n < active; n++) {
-    patient = schedule.activeOrder[n] as number;
-    const deact = plan.deact[patient] as number;
+  const usageVisitor = (row: EventRow, k: number) => {
+    const h = objecting ? undefined : spoilHash(options.seed, 'usage_events', patient, p, k);
+    if (h === undefined) usageWriter.writeRow(row);
+    else writeSpoiled('usage_events', row.values(), h);
+  };
+  const feedVisitor = (row: EventRow, k: number) => {
+    const h = objecting ? undefined : spoilHash(options.seed, 'record_feeds', patient, p, k);
+    if (h === undefined) feedWriter.writeRow(row);
+    else writeSpoiled('record_feeds', row.values(), h);
+  };
+  for (let rank = 0; rank < activeCount; rank++) {
+    const deact = active.deact[rank] as number;
     if (deact >= 0 && deact <= period.startSec) continue;
-    activity.usage(patient, period, usageVisitor);
-    activity.feeds(patient, period, feedVisitor);
-    if ((n & 0x7ff) === 0) await files.drain();
+    objecting = (active.objSec[rank] as number) >= 0;
+    patient = active.patient[rank] as number;
+    activity.usage(rank, period, usageVisitor);
+    activity.feeds(rank, period, feedVisitor);
+    if ((rank & 0x7ff) === 0) await files.drain();
   }
 
   if (p > 0) resend(ctx, period, files, activity);
@@ -255,7 +289,8 @@ function resend(ctx: Context, period: Period, files: BatchFiles, activity: Activ
     const original = periods[q] as Period;
     const useUsage = rng.chance(0.75);
     if (available === 0) continue;
-    const patient = schedule.activeOrder[rng.int(available)] as number;
+    const rank = rng.int(available);
+    const patient = schedule.activeOrder[rank] as number;
     if ((plan.objSec[patient] as number) >= 0) continue;
     const key = `${useUsage ? 'u' : 'e'}:${patient}:${q}`;
     if (seen.has(key)) continue;
@@ -263,8 +298,8 @@ function resend(ctx: Context, period: Period, files: BatchFiles, activity: Activ
 
     if (useUsage) {
       const rows: string[][] = [];
-      activity.usage(patient, original, (values, k) => {
-        if (spoilHash(options.seed, 'usage_events', patient, q, k) === undefined) rows.push(values);
+      activity.usage(rank, original, (row, k) => {
+        if (spoilHash(options.seed, 'usage_events', patient, q, k) === undefined) rows.push(row.values());
       });
       if (rows.length === 0) continue;
       if (!conflict) {

@@ -106,6 +106,8 @@ export class Calendar {
   /** Day index offset: table[i] describes sim day i - MARGIN_BEFORE. */
   private static readonly MARGIN_BEFORE = 2;
   private readonly dateStrings: string[] = [];
+  /** dateStrings as ASCII, 10 bytes per table slot. */
+  private readonly dateBytes: Uint8Array;
   private readonly dayWeight: Float64Array;
   private readonly weekdayOf: Uint8Array;
   private readonly bstOf: Uint8Array;
@@ -125,10 +127,13 @@ export class Calendar {
     this.bstOf = new Uint8Array(this.tableDays);
     this.bstAtMidnight = new Uint8Array(this.tableDays);
     this.changeAt = new Int32Array(this.tableDays).fill(-1);
+    this.dateBytes = new Uint8Array(this.tableDays * 10);
     for (let i = 0; i < this.tableDays; i++) {
       const epoch = this.startEpoch + (i - Calendar.MARGIN_BEFORE) * DAY;
       const d = new Date(epoch * 1000);
-      this.dateStrings.push(d.toISOString().slice(0, 10));
+      const date = d.toISOString().slice(0, 10);
+      this.dateStrings.push(date);
+      for (let c = 0; c < 10; c++) this.dateBytes[i * 10 + c] = date.charCodeAt(c);
       this.weekdayOf[i] = d.getUTCDay();
       // Noon local decides whether the day is in summer time; the clock change happens at 01:00Z.
       this.bstOf[i] = isBst(epoch + 12 * HOUR) ? 1 : 0;
@@ -200,8 +205,61 @@ export class Calendar {
 
   /** Summer timestamps are written with `+01:00` half of the time; winter ones mostly with `Z`. */
   formatMixed(sec: number, u: number): string {
-    if (this.inSummerTime(sec)) return u < 0.5 ? this.formatLocal(sec) : this.formatUtc(sec);
-    return u < 0.12 ? this.formatLocal(sec) : this.formatUtc(sec);
+    return this.formatStyled(sec, this.mixedIsLocal(sec, u));
+  }
+
+  /** formatMixed's choice: whether the timestamp is written with the local offset (else in UTC). */
+  mixedIsLocal(sec: number, u: number): boolean {
+    return u < (this.inSummerTime(sec) ? 0.5 : 0.12);
+  }
+
+  formatStyled(sec: number, local: boolean): string {
+    return local ? this.formatLocal(sec) : this.formatUtc(sec);
+  }
+
+  /**
+   * Writes formatStyled(sec, local) as ASCII bytes at `pos` and returns the position after it
+   * (the hot loops write rows straight into output buffers instead of building strings).
+   */
+  putStyled(buf: Uint8Array, pos: number, sec: number, local: boolean): number {
+    const summer = local && this.inSummerTime(sec);
+    const at = summer ? sec + HOUR : sec;
+    const day = Math.floor(at / DAY);
+    const from = this.slot(day) * 10;
+    const dates = this.dateBytes;
+    // A plain loop: copying 10 bytes through subarray()/set() costs an object per call.
+    for (let c = 0; c < 10; c++) buf[pos + c] = dates[from + c] as number;
+    pos += 10;
+    // Seconds of the day are small integers: `| 0` keeps the arithmetic in int32.
+    let s = (at - day * DAY) | 0;
+    const h = (s / HOUR) | 0;
+    s -= h * HOUR;
+    const m = (s / 60) | 0;
+    s -= m * 60;
+    const h1 = (h / 10) | 0;
+    const m1 = (m / 10) | 0;
+    const s1 = (s / 10) | 0;
+    buf[pos] = 84; // T
+    buf[pos + 1] = 48 + h1;
+    buf[pos + 2] = 48 + h - h1 * 10;
+    buf[pos + 3] = 58; // :
+    buf[pos + 4] = 48 + m1;
+    buf[pos + 5] = 48 + m - m1 * 10;
+    buf[pos + 6] = 58;
+    buf[pos + 7] = 48 + s1;
+    buf[pos + 8] = 48 + s - s1 * 10;
+    pos += 9;
+    if (!local) {
+      buf[pos] = 90; // Z
+      return pos + 1;
+    }
+    buf[pos] = 43; // +
+    buf[pos + 1] = 48;
+    buf[pos + 2] = summer ? 49 : 48;
+    buf[pos + 3] = 58;
+    buf[pos + 4] = 48;
+    buf[pos + 5] = 48;
+    return pos + 6;
   }
 
   /** Batch periods covering the history, oldest first. Week periods end on the end date. */

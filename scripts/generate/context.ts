@@ -2,6 +2,7 @@
  * Everything a batch needs to generate its rows. The plan and schedule are built once (main
  * thread) and shared; the rest is cheap and rebuilt identically wherever it is needed.
  */
+import { fastActive } from './active.js';
 import { Calendar, type Period } from './calendar.js';
 import { nhsOffsetFor, spaced } from './nhs-number.js';
 import type { ResolvedOptions } from './options.js';
@@ -45,12 +46,15 @@ export function createContext(options: ResolvedOptions, skeleton: Skeleton, plan
     options,
     ...skeleton,
     plan: fastPlan(plan),
-    schedule: { ...schedule },
+    schedule: { ...schedule, active: fastActive(schedule.active) },
     nhsOffset: nhsOffsetFor(options.seed),
     dayPrefix,
     nhsStrings: new Array<string | undefined>(plan.size),
   };
 }
+
+/** Share of rows that spell the NHS number with spaces. */
+export const NHS_SPACED_SHARE = 0.03;
 
 /** The patient's NHS number, written with spaces in a small share of rows (`u` decides). */
 export function nhsText(ctx: Context, patient: number, u: number): string {
@@ -59,7 +63,7 @@ export function nhsText(ctx: Context, patient: number, u: number): string {
     n = String(ctx.plan.nhs[patient]);
     ctx.nhsStrings[patient] = n;
   }
-  return u < 0.03 ? spaced(n) : n;
+  return u < NHS_SPACED_SHARE ? spaced(n) : n;
 }
 
 export function practiceCode(ctx: Context, practice: number): string {

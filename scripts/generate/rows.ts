@@ -2,7 +2,10 @@
  * Rows of enrolment and consent steps (one row per planned step, a pure function of patient and
  * step) and of the reference files.
  */
-import { nhsText, practiceCode, type Context } from './context.js';
+import { putNhs, putText, putUint } from './ascii.js';
+import { NHS_SPACED_SHARE, nhsText, practiceCode, type Context } from './context.js';
+import { EventRow, type CsvEncodable } from './event-row.js';
+import { spaced } from './nhs-number.js';
 import { ENROLMENT_CHANNELS, ENROLMENT_TYPES, CONSENT_TYPES } from './contract.js';
 import { orgCodeOfRef, practiceAt, SEX_CODES, StepOrg } from './population.js';
 import type { Practice } from './region.js';
@@ -16,7 +19,17 @@ export function enrolmentTime(ctx: Context, patient: number, step: number): numb
   return times[step]?.[patient] ?? -1;
 }
 
+/** An enrolment row: `enr-<patient>-<step>`, then practice_code, org_code, event_type, channel, campaign_code. */
+export function newEnrolmentRow(ctx: Context): EventRow {
+  return new EventRow('enr', 2, 5, ctx.calendar);
+}
+
 export function enrolmentRow(ctx: Context, patient: number, step: number): string[] {
+  return fillEnrolmentRow(ctx, newEnrolmentRow(ctx), patient, step).values();
+}
+
+/** Fills `row` (from newEnrolmentRow) with the row of one planned enrolment step. */
+export function fillEnrolmentRow(ctx: Context, row: EventRow, patient: number, step: number): EventRow {
   const { plan, region, calendar, options } = ctx;
   const rng = rowRng.reseed(options.seed, Stream.enrolmentRow, patient, step);
   const t = enrolmentTime(ctx, patient, step);
@@ -29,16 +42,19 @@ export function enrolmentRow(ctx: Context, patient: number, step: number): strin
   const channelIndex = step === 0 ? plan.invChannel[patient] : step === 3 ? plan.deactChannel[patient] : plan.regChannel[patient];
   const campaignIndex = plan.campaign[patient] as number;
   const campaign = step < 3 && campaignIndex >= 0 ? (region.campaigns[campaignIndex]?.code ?? '') : '';
-  return [
-    `enr-${patient}-${step}`,
-    calendar.formatMixed(t, rng.next()),
-    nhsText(ctx, patient, rng.next()),
-    practice,
-    org,
-    ENROLMENT_TYPES[step] as string,
-    ENROLMENT_CHANNELS[channelIndex as number] as string,
-    campaign,
-  ];
+  row.ids[0] = patient;
+  row.ids[1] = step;
+  row.sec = t;
+  row.local = calendar.mixedIsLocal(t, rng.next());
+  row.nhs = plan.nhs[patient] as number;
+  row.nhsSpaced = rng.next() < NHS_SPACED_SHARE;
+  const codes = row.codes;
+  codes[0] = practice;
+  codes[1] = org;
+  codes[2] = ENROLMENT_TYPES[step] as string;
+  codes[3] = ENROLMENT_CHANNELS[channelIndex as number] as string;
+  codes[4] = campaign;
+  return row;
 }
 
 export function consentTime(ctx: Context, patient: number, step: number): number {
@@ -62,16 +78,54 @@ export function consentRow(ctx: Context, patient: number, step: number): string[
 }
 
 export function patientRow(ctx: Context, patient: number, u: number, moved: boolean): string[] {
-  const { plan } = ctx;
-  const practice = moved ? (plan.movePractice[patient] as number) : (plan.practice[patient] as number);
-  const imd = moved ? (plan.moveImd[patient] as number) : (plan.imd[patient] as number);
-  return [
-    nhsText(ctx, patient, u),
-    practiceCode(ctx, practice),
-    String(plan.birthYear[patient]),
-    SEX_CODES[plan.sex[patient] as number] as string,
-    imd === 0 ? '' : String(imd),
-  ];
+  return new PatientRow(ctx).fill(patient, u, moved).values();
+}
+
+/** A patients.csv row, reusable and written without building strings (2.3M rows at full scale). */
+export class PatientRow implements CsvEncodable {
+  private nhs = 0;
+  private nhsSpaced = false;
+  private practice = '';
+  private birthYear = 0;
+  private sex = '';
+  /** 0 = unknown (empty field). */
+  private imd = 0;
+
+  constructor(private readonly ctx: Context) {}
+
+  fill(patient: number, u: number, moved: boolean): this {
+    const { plan } = this.ctx;
+    this.nhs = plan.nhs[patient] as number;
+    this.nhsSpaced = u < NHS_SPACED_SHARE;
+    this.practice = practiceCode(this.ctx, moved ? (plan.movePractice[patient] as number) : (plan.practice[patient] as number));
+    this.birthYear = plan.birthYear[patient] as number;
+    this.sex = SEX_CODES[plan.sex[patient] as number] as string;
+    this.imd = moved ? (plan.moveImd[patient] as number) : (plan.imd[patient] as number);
+    return this;
+  }
+
+  encodeCsv(buf: Uint8Array, pos: number): number {
+    let at = putNhs(buf, pos, this.nhs, this.nhsSpaced);
+    buf[at++] = 44; // ,
+    at = putText(buf, at, this.practice);
+    buf[at++] = 44;
+    at = putUint(buf, at, this.birthYear);
+    buf[at++] = 44;
+    at = putText(buf, at, this.sex);
+    buf[at++] = 44;
+    return this.imd === 0 ? at : putUint(buf, at, this.imd);
+  }
+
+  values(): string[] {
+    const nhs = String(this.nhs);
+    return [
+      this.nhsSpaced ? spaced(nhs) : nhs,
+      this.practice,
+      String(this.birthYear),
+      this.sex,
+      this.imd === 0 ? '' : String(this.imd),
+    ];
+  }
 }
 
 /** Organisation rows. `revised` gives the mid-programme snapshot: some targets and names change. */

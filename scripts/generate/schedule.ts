@@ -4,6 +4,7 @@
  * - activated patients in activation order (usage and record feeds only concern them).
  * All arrays live on SharedArrayBuffers so workers share them.
  */
+import { gatherActive, type ActiveColumns } from './active.js';
 import type { Period } from './calendar.js';
 import type { PlanArrays } from './population.js';
 
@@ -21,6 +22,8 @@ export interface Schedule {
   activeOrder: Int32Array;
   /** activeBefore[p] = how many of activeOrder activated before the end of period p. */
   activeBefore: Int32Array;
+  /** Plan columns of the activated patients in activeOrder (read by rank in the hot loops). */
+  active: ActiveColumns;
 }
 
 export const EnrolmentStep = { invited: 0, registered: 1, activated: 2, deactivated: 3 } as const;
@@ -109,5 +112,5 @@ export function buildSchedule(plan: PlanArrays & { size: number }, periods: Peri
     while (cursor < activated && (plan.act[activeOrder[cursor] as number] as number) < period.endSec) cursor++;
     activeBefore[p] = cursor;
   });
-  return { enrolment, consent, activeOrder, activeBefore };
+  return { enrolment, consent, activeOrder, activeBefore, active: gatherActive(plan, activeOrder) };
 }

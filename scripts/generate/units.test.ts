@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
+import { putNhs, putUint } from './ascii.js';
 import { Calendar } from './calendar.js';
+import { EventRow } from './event-row.js';
 import { checkDigit, invalidVariant, isValidNhsNumber, nhsNumberFor, spaced } from './nhs-number.js';
 import { Rng } from './rng.js';
 
@@ -91,5 +93,60 @@ describe('Rng', () => {
     for (let i = 0; i < 20_000; i++) sum += rng.poisson(2.5);
     expect(sum / 20_000).toBeGreaterThan(2.45);
     expect(sum / 20_000).toBeLessThan(2.55);
+  });
+});
+
+describe('rows written straight into bytes', () => {
+  const ascii = (write: (buf: Uint8Array, pos: number) => number): string => {
+    const buf = new Uint8Array(300).fill(35); // '#' marks bytes not written
+    const end = write(buf, 5);
+    return Buffer.from(buf.subarray(5, end)).toString('latin1');
+  };
+
+  it('writes integers as String() does and NHS numbers in both spellings', () => {
+    expect(ascii((b, p) => putUint(b, p, 0))).toBe('0');
+    expect(ascii((b, p) => putUint(b, p, 9))).toBe('9');
+    expect(ascii((b, p) => putUint(b, p, 10))).toBe('10');
+    expect(ascii((b, p) => putUint(b, p, 2_299_999))).toBe('2299999');
+    expect(ascii((b, p) => putUint(b, p, 2_147_483_647))).toBe('2147483647');
+    expect(() => putUint(new Uint8Array(20), 0, -1)).toThrow(RangeError);
+    expect(ascii((b, p) => putNhs(b, p, 9_434_765_919, false))).toBe('9434765919');
+    expect(ascii((b, p) => putNhs(b, p, 9_434_765_919, true))).toBe('943 476 5919');
+    // Zeros inside each group are kept: 400 000 0000 + check digit layout.
+    expect(ascii((b, p) => putNhs(b, p, 4_000_001_000, true))).toBe('400 000 1000');
+  });
+
+  it('writes timestamps byte for byte as the string formatter, across both clock changes', () => {
+    // Same history as above: 29 March 2026 is day 61, 25 October day 271.
+    const cal = new Calendar('2026-11-23', 300);
+    const march29 = 61 * 86_400;
+    expect(ascii((b, p) => cal.putStyled(b, p, march29 + 3_600, true))).toBe('2026-03-29T02:00:00+01:00');
+    expect(ascii((b, p) => cal.putStyled(b, p, march29 + 3_599, true))).toBe('2026-03-29T00:59:59+00:00');
+    expect(ascii((b, p) => cal.putStyled(b, p, march29 + 3_600, false))).toBe('2026-03-29T01:00:00Z');
+    // 23:59:59 local on 25 October (GMT again): the last second of day 271.
+    expect(ascii((b, p) => cal.putStyled(b, p, 272 * 86_400 - 1, true))).toBe('2026-10-25T23:59:59+00:00');
+    for (let sec = 0; sec < 300 * 86_400; sec += 7_919) {
+      for (const local of [false, true]) {
+        expect(ascii((b, p) => cal.putStyled(b, p, sec, local))).toBe(cal.formatStyled(sec, local));
+      }
+    }
+  });
+
+  it('encodes an event row as its values joined by commas', () => {
+    const cal = new Calendar('2026-11-23', 300);
+    const row = new EventRow('use', 3, 3, cal);
+    row.ids[0] = 12;
+    row.ids[1] = 345_678;
+    row.ids[2] = 0;
+    row.sec = 61 * 86_400 + 3_600 + 62; // 2026-03-29 01:01:02Z = 02:01:02 BST
+    row.local = true;
+    row.nhs = 9_434_765_919;
+    row.nhsSpaced = true;
+    row.codes[0] = '';
+    row.codes[1] = 'login';
+    row.codes[2] = 'ios';
+    const expected = 'use-12-345678-0,2026-03-29T02:01:02+01:00,943 476 5919,,login,ios';
+    expect(row.values().join(',')).toBe(expected);
+    expect(ascii((b, p) => row.encodeCsv(b, p))).toBe(expected);
   });
 });

@@ -14,10 +14,24 @@ import { once } from 'node:events';
 import { pipeline } from 'node:stream/promises';
 import { createGzip, type Gzip } from 'node:zlib';
 import { FILE_COLUMNS, type FileKind } from './contract.js';
+import { MAX_EVENT_ROW_BYTES, type CsvEncodable } from './event-row.js';
 import type { OutputFormat } from './options.js';
 
 export const GZIP_LEVEL = 1;
 const CHUNK_BYTES = 1 << 20;
+/** zlib's output buffer: larger than its 16 KiB default so the file stream sees fewer, bigger writes. */
+const GZIP_OUTPUT_BYTES = 256 << 10;
+
+/**
+ * Row buffers that zlib has finished reading, for reuse (per thread). Allocating a fresh 1 MiB
+ * buffer per chunk made the garbage collector run far more often.
+ */
+const spareChunks: Buffer[] = [];
+const MAX_SPARE_CHUNKS = 8;
+
+function takeChunk(): Buffer {
+  return spareChunks.pop() ?? Buffer.allocUnsafe(CHUNK_BYTES);
+}
 
 export interface WrittenFile {
   name: string;
@@ -72,7 +86,7 @@ class Part {
   /** Set while gzip's buffer is full; resolves on its 'drain' (listened for at once, so it can't be missed). */
   drained: Promise<unknown> | undefined;
   rows = 0;
-  private buffer = Buffer.allocUnsafe(CHUNK_BYTES);
+  private buffer = takeChunk();
   private used = 0;
 
   /**
@@ -84,7 +98,7 @@ class Part {
     readonly path: string,
     private readonly encoding: 'latin1' | 'utf8',
   ) {
-    this.gzip = createGzip({ level: GZIP_LEVEL });
+    this.gzip = createGzip({ level: GZIP_LEVEL, chunkSize: GZIP_OUTPUT_BYTES });
     this.done = pipeline(this.gzip, createWriteStream(path));
     // pipeline() attaches its own error handling; the promise surfaces failures at close.
     this.done.catch(() => undefined);
@@ -106,8 +120,23 @@ class Part {
         : this.buffer.write(text, this.used, 'utf8');
   }
 
-  private send(chunk: Buffer): void {
-    if (!this.gzip.write(chunk) && !this.drained) {
+  /** Encodes one CSV row (ASCII, at most `maxBytes` before its newline) straight into the buffer. */
+  pushEncoded(row: CsvEncodable, maxBytes: number): void {
+    if (this.used + maxBytes + 1 > CHUNK_BYTES) this.flush();
+    const end = row.encodeCsv(this.buffer, this.used);
+    if (end - this.used > maxBytes) throw new Error(`an encoded row is longer than ${maxBytes} bytes`);
+    this.buffer[end] = 10; // \n
+    this.used = end + 1;
+  }
+
+  /** `recycle`: the buffer `chunk` is a view of, to reuse once zlib has consumed it. */
+  private send(chunk: Buffer, recycle?: Buffer): void {
+    const consumed = recycle
+      ? (err?: Error | null) => {
+          if (!err && spareChunks.length < MAX_SPARE_CHUNKS) spareChunks.push(recycle);
+        }
+      : undefined;
+    if (!this.gzip.write(chunk, consumed) && !this.drained) {
       this.drained = once(this.gzip, 'drain').then(() => {
         this.drained = undefined;
       });
@@ -116,14 +145,15 @@ class Part {
 
   flush(): void {
     if (this.used === 0) return;
-    // zlib keeps a reference to the chunk until it is compressed, so start a fresh buffer.
-    this.send(this.buffer.subarray(0, this.used));
-    this.buffer = Buffer.allocUnsafe(CHUNK_BYTES);
+    // zlib reads the chunk until it is compressed, so continue in another buffer.
+    this.send(this.buffer.subarray(0, this.used), this.buffer);
+    this.buffer = takeChunk();
     this.used = 0;
   }
 
   async close(): Promise<void> {
     this.flush();
+    if (spareChunks.length < MAX_SPARE_CHUNKS) spareChunks.push(this.buffer);
     this.gzip.end();
     await this.done;
   }
@@ -174,15 +204,33 @@ export class KindWriter {
     return part;
   }
 
-  write(values: readonly string[]): RowPosition {
+  /** The part the next row goes into (a new one once the current part is full). */
+  private partForRow(): Part {
     let part = this.current;
     if (!part || part.rows >= this.options.partRows) {
       part?.flush();
       part = this.current = this.openPart();
     }
     part.rows++;
+    return part;
+  }
+
+  write(values: readonly string[]): RowPosition {
+    const part = this.partForRow();
     part.push(this.options.format === 'ndjson' ? this.json(values) : this.csv(values));
     return { part: this.parts.length, row: part.rows };
+  }
+
+  /**
+   * Writes an event row without building its strings (the hot path). Same bytes as
+   * `write(row.values())`; NDJSON and quoted files take that path.
+   */
+  writeRow(row: CsvEncodable): void {
+    if (this.options.format === 'ndjson' || this.options.quote) {
+      this.write(row.values());
+      return;
+    }
+    this.partForRow().pushEncoded(row, MAX_EVENT_ROW_BYTES);
   }
 
   private csv(values: readonly string[]): string {
