@@ -11,16 +11,15 @@
 import { access, constants, mkdir, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
-import { Worker } from 'node:worker_threads';
 import { runTask, type BadRowRecord, type DuplicateRecord, type Task, type TaskResult } from './batch.js';
 import { isoDate, type Period } from './calendar.js';
-import { buildSkeleton, createContext, type Context } from './context.js';
+import { buildSkeleton, createContext, type Context, type Skeleton } from './context.js';
 import { BAD_KINDS, EVENT_KINDS, type BadKind, type EventKind, type FileKind } from './contract.js';
 import { resolveOptions, type GenerateOptions, type ResolvedOptions } from './options.js';
 import { ParquetConverter } from './parquet.js';
-import { buildPlan, type Plan } from './population.js';
+import { allocatePlan, planPractices, practiceRanges, type Plan } from './population.js';
+import { WorkerPool } from './pool.js';
 import { buildSchedule, type Schedule } from './schedule.js';
-import type { WorkerInit, WorkerReply } from './worker.js';
 import type { PendingParquet, WrittenFile } from './writers.js';
 
 export type { GenerateOptions, GenerateProgress } from './options.js';
@@ -137,59 +136,44 @@ function emptyCounts<K extends string>(keys: readonly K[]): Record<K, number> {
   return Object.fromEntries(keys.map((k) => [k, 0])) as Record<K, number>;
 }
 
-/** Runs tasks inline or across worker threads; results are handed over as they complete. */
+/** Runs tasks inline or across the worker threads; results are handed over as they complete. */
 async function runTasks(
   ctx: Context,
+  pool: WorkerPool | undefined,
   tasks: Task[],
   staging: string,
   onResult: (r: TaskResult) => void,
 ): Promise<void> {
-  const workers = Math.min(ctx.options.workers, tasks.length);
-  if (workers === 0) {
+  if (!pool) {
     for (const task of tasks) onResult(await runTask(ctx, task, staging));
     return;
   }
-  const entry = new URL('./worker.ts', import.meta.url).href;
-  const init: WorkerInit = { entry, options: ctx.options, plan: ctx.plan, schedule: ctx.schedule, stagingRoot: staging };
-  const pool = Array.from({ length: workers }, () => new Worker(new URL('./worker-boot.mjs', import.meta.url), { workerData: init }));
   let next = 0;
-  try {
-    await new Promise<void>((resolveAll, reject) => {
-      let running = 0;
-      const feed = (w: Worker): void => {
-        const task = tasks[next++];
-        if (!task) {
-          if (running === 0) resolveAll();
-          return;
-        }
-        running++;
-        w.postMessage(task);
-      };
-      for (const w of pool) {
-        w.on('message', (reply: WorkerReply) => {
-          running--;
-          if (!reply.ok) {
-            reject(new Error(`generator worker failed: ${reply.error}`));
-            return;
-          }
-          try {
-            onResult(reply.result);
-          } catch (err) {
-            reject(err);
-            return;
-          }
-          feed(w);
-        });
-        w.on('error', reject);
-        w.on('exit', (code) => {
-          if (code !== 0) reject(new Error(`generator worker exited with code ${code}`));
-        });
-      }
-      for (const w of pool) feed(w);
-    });
-  } finally {
-    await Promise.all(pool.map((w) => w.terminate()));
+  // Each worker takes the next task as soon as it is done with one (batches differ in size).
+  const drive = async (index: number): Promise<void> => {
+    for (let task = tasks[next++]; task; task = tasks[next++]) {
+      const result = await pool.request(index, { type: 'task', task });
+      if (!result) throw new Error('a generator worker answered a task without its result');
+      onResult(result);
+    }
+  };
+  await Promise.all(Array.from({ length: pool.size }, (_, i) => drive(i)));
+}
+
+/**
+ * The region's plan: filled by the workers in parallel (a share of the practices each), or
+ * here when there are none.
+ */
+async function planRegion(plan: Plan, skeleton: Skeleton, seed: number, pool: WorkerPool | undefined): Promise<void> {
+  if (!pool) {
+    planPractices(plan, { seed, ...skeleton }, 0, skeleton.region.practices.length);
+    return;
   }
+  const ranges = practiceRanges(skeleton.region, pool.size);
+  await pool.all((i) => {
+    const [fromPractice, toPractice] = ranges[i] ?? [0, 0];
+    return { type: 'plan', fromPractice, toPractice };
+  });
 }
 
 export async function generateRegion(options: GenerateOptions): Promise<GenerationSummary> {
@@ -206,13 +190,15 @@ export async function generateRegion(options: GenerateOptions): Promise<Generati
   progress({ phase: 'planning', done: 0, total: 1 });
   const skeleton = buildSkeleton(opts);
   const { periods, region, calendar } = skeleton;
-  const plan: Plan = buildPlan({ seed: opts.seed, region, calendar, periods });
-  const schedule: Schedule = buildSchedule(plan, periods);
-  const ctx = createContext(opts, skeleton, plan, schedule);
-  progress({ phase: 'planning', done: 1, total: 1 });
-
   const tasks: Task[] = [{ type: 'batch', period: 0 }, { type: 'patients' }];
   for (let p = 1; p < periods.length; p++) tasks.push({ type: 'batch', period: p });
+
+  const plan: Plan = allocatePlan(region, periods.length);
+  const workers = Math.min(opts.workers, tasks.length);
+  const pool =
+    workers > 0
+      ? new WorkerPool({ entry: new URL('./worker.ts', import.meta.url).href, options: opts, plan, stagingRoot: staging }, workers)
+      : undefined;
 
   // Publishing: a batch folder moves into the landing directory once it and every earlier one is complete.
   const perBatch = new Map<number, { tasksLeft: number; files: WrittenFile[]; pending: PendingParquet[] }>();
@@ -253,10 +239,16 @@ export async function generateRegion(options: GenerateOptions): Promise<Generati
   };
 
   try {
-    await runTasks(ctx, tasks, staging, onResult);
+    await planRegion(plan, skeleton, opts.seed, pool);
+    const schedule: Schedule = buildSchedule(plan, periods);
+    const ctx = createContext(opts, skeleton, plan, schedule);
+    await pool?.all(() => ({ type: 'schedule', schedule }));
+    progress({ phase: 'planning', done: 1, total: 1 });
+    await runTasks(ctx, pool, tasks, staging, onResult);
     await publishing;
   } finally {
     converter?.close();
+    await pool?.terminate();
   }
   await rm(staging, { recursive: true, force: true });
 

@@ -47,11 +47,16 @@ export function nhsOffsetFor(seed: number): number {
  * check digit except across a carry, and four candidates always contain a valid one.
  */
 export function nhsNumberFor(index: number, offset: number): string {
+  return String(nhsNumberValue(index, offset));
+}
+
+/** nhsNumberFor as a number (the plan stores numbers; no string round trip per patient). */
+export function nhsNumberValue(index: number, offset: number): number {
   const slot = (((index * MULTIPLIER) % SLOTS) + offset) % SLOTS;
   for (let j = 0; j < 4; j++) {
     const prefix = 400_000_000 + slot * 4 + j;
     const check = checkDigit(prefix);
-    if (check !== undefined) return `${prefix}${check}`;
+    if (check !== undefined) return prefix * 10 + check;
   }
   throw new Error(`no valid NHS number in slot ${slot}`);
 }

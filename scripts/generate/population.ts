@@ -15,7 +15,7 @@ import { DAY, OFFICE_HOUR_WEIGHTS, USAGE_HOUR_WEIGHTS, type Calendar, type Perio
 import type { CampaignChannel, EnrolmentChannel } from './contract.js';
 import { ENROLMENT_CHANNELS } from './contract.js';
 import type { Campaign, Practice, Region } from './region.js';
-import { nhsNumberFor, nhsOffsetFor } from './nhs-number.js';
+import { nhsNumberValue, nhsOffsetFor } from './nhs-number.js';
 import { Categorical, cumulative, Rng, Stream } from './rng.js';
 
 /** Reference to an organisation in plan arrays: '*' (all), none, or an index by kind. */
@@ -234,16 +234,55 @@ export interface PlanInput {
   periods: Period[];
 }
 
-export function buildPlan({ seed, region, calendar, periods }: PlanInput): Plan {
+/** The region's plan arrays (shared memory), not filled yet: see planPractices. */
+export function allocatePlan(region: Region, periodCount: number): Plan {
   const size = region.totalPatients;
-  const arrays = allocate(size);
-  const plan: Plan = { ...arrays, size, resendPeriods: resendPeriodIndexes(periods.length) };
+  // fastPlan: a fixed-shape object, so the ~50 plan writes per patient stay cheap.
+  return fastPlan({ ...allocate(size), size, resendPeriods: resendPeriodIndexes(periodCount) });
+}
+
+export function buildPlan(input: PlanInput): Plan {
+  const plan = allocatePlan(input.region, input.periods.length);
+  planPractices(plan, input, 0, input.region.practices.length);
+  return plan;
+}
+
+/**
+ * Splits the practices into `parts` contiguous ranges [from, to) of about equal patient counts,
+ * for planning in parallel.
+ */
+export function practiceRanges(region: Region, parts: number): [number, number][] {
+  const ranges: [number, number][] = [];
+  let from = 0;
+  let patients = 0;
+  region.practices.forEach((p, index) => {
+    patients += p.listSize;
+    const part = ranges.length + 1;
+    if (part < parts && patients >= (region.totalPatients * part) / parts) {
+      ranges.push([from, index + 1]);
+      from = index + 1;
+    }
+  });
+  ranges.push([from, region.practices.length]);
+  return ranges;
+}
+
+/**
+ * Fills the plan of the patients of practices [fromPractice, toPractice). What a patient gets
+ * depends only on their practice and their own keyed random streams, so ranges planned
+ * separately (by the worker threads, in parallel) give exactly the plan built in one go.
+ */
+export function planPractices(plan: Plan, { seed, region, calendar, periods }: PlanInput, fromPractice: number, toPractice: number): void {
+  const practices = region.practices.slice(fromPractice, toPractice);
+  if (practices.length === 0) return;
   const endSec = calendar.endSec;
   const days = calendar.days;
   const endYear = new Date((calendar.startEpoch + endSec) * 1000).getUTCFullYear();
   const rng = new Rng(0);
   const nhsOffset = nhsOffsetFor(seed);
-  const weights = new Float32Array(size);
+  // Propensity weights of this range's patients (practices hold consecutive patient indexes).
+  const firstPatient = (practices[0] as Practice).firstPatient;
+  const weights = new Float32Array(practices.reduce((n, p) => n + p.listSize, 0));
   const officeCdf = cumulative([...OFFICE_HOUR_WEIGHTS]);
   const usageCdf = cumulative([...USAGE_HOUR_WEIGHTS]);
 
@@ -263,7 +302,7 @@ export function buildPlan({ seed, region, calendar, periods }: PlanInput): Plan 
 
   // Pass 1: who the patients are, and each practice's mean propensity.
   const meanWeight = new Float64Array(region.practices.length);
-  for (const practice of region.practices) {
+  for (const practice of practices) {
     const bandCdf = cumulative(AGE_BANDS.map(([, , young, old]) => practice.youth * young + (1 - practice.youth) * old));
     const ccg = region.ccgs[practice.ccg];
     let sum = 0;
@@ -275,7 +314,7 @@ export function buildPlan({ seed, region, calendar, periods }: PlanInput): Plan 
       const sex = SEX_DIST.draw(rng);
       const imdRaw = Math.round(practice.imdMean + 1.8 * rng.normal());
       const imd = rng.chance(0.03) ? 0 : Math.min(10, Math.max(1, imdRaw));
-      plan.nhs[i] = Number(nhsNumberFor(i, nhsOffset));
+      plan.nhs[i] = nhsNumberValue(i, nhsOffset);
       plan.practice[i] = practice.index;
       plan.birthYear[i] = endYear - age;
       plan.sex[i] = sex;
@@ -288,7 +327,7 @@ export function buildPlan({ seed, region, calendar, periods }: PlanInput): Plan 
           : rng.int(region.community.length)
         : -1;
       const w = propensity(age, imd, sex);
-      weights[i] = w;
+      weights[i - firstPatient] = w;
       sum += w;
     }
     meanWeight[practice.index] = sum / Math.max(1, practice.listSize);
@@ -305,20 +344,20 @@ export function buildPlan({ seed, region, calendar, periods }: PlanInput): Plan 
   const practicesByCcg = region.ccgs.map((c) => region.practices.filter((p) => p.ccg === c.index));
 
   // Pass 2: the plan.
-  for (const practice of region.practices) {
+  for (const practice of practices) {
     const goLive = practice.goLiveDay * DAY;
     const relWeightDivisor = meanWeight[practice.index] || 1;
     for (let k = 0; k < practice.listSize; k++) {
       const i = practice.firstPatient + k;
       rng.reseed(seed, Stream.plan, i);
-      const rel = (weights[i] as number) / relWeightDivisor;
+      const rel = (weights[i - firstPatient] as number) / relWeightDivisor;
       planEnrolment(i, practice, goLive, rel, campaignsOf[practice.index] as Campaign[]);
       planMove(i, practice);
       planConsent(i);
       planEngagement(i);
     }
   }
-  return plan;
+  return;
 
   function planEnrolment(i: number, practice: Practice, goLive: number, rel: number, campaigns: Campaign[]): void {
     const pAct = Math.min(0.95, practice.plateau * rel);

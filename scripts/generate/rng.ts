@@ -46,6 +46,9 @@ export const Stream = {
   engagement: 11,
 } as const;
 
+/** Rounding margin of Rng.poisson's shortcut: 8 ulps of numbers just below 1. */
+const POISSON_ZERO_MARGIN = 2 ** -50;
+
 /** mulberry32: tiny, fast, good enough for simulation; re-seedable without allocation. */
 export class Rng {
   private state: number;
@@ -105,9 +108,13 @@ export class Rng {
   poisson(mean: number): number {
     if (mean <= 0) return 0;
     if (mean < 30) {
+      let p = this.next();
+      // Most draws are for tiny means (a dormant user's week) and come out 0: since
+      // e^-mean > 1 - mean, p below 1 - mean (less a few ulps for rounding) means p ≤ e^-mean,
+      // the same answer without computing exp. Tens of millions of draws per run.
+      if (p <= 1 - mean - POISSON_ZERO_MARGIN) return 0;
       const limit = Math.exp(-mean);
       let k = 0;
-      let p = this.next();
       while (p > limit) {
         k++;
         p *= this.next();

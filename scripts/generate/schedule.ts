@@ -5,7 +5,7 @@
  * All arrays live on SharedArrayBuffers so workers share them.
  */
 import { gatherActive, type ActiveColumns } from './active.js';
-import type { Period } from './calendar.js';
+import { DAY, type Period } from './calendar.js';
 import type { PlanArrays } from './population.js';
 
 export interface StepIndex {
@@ -51,15 +51,28 @@ export function periodOf(periods: Period[], sec: number): number {
 const PATIENT_BITS = 2 ** 25;
 
 /**
+ * periodOf as a table by sim day (periods start and end on day boundaries): the index build
+ * looks up the period of ~18M times at full scale.
+ */
+function periodByDay(periods: Period[]): (sec: number) => number {
+  const last = periods[periods.length - 1] as Period;
+  const byDay = new Int32Array(Math.ceil(last.endSec / DAY));
+  for (const p of periods) byDay.fill(p.index, p.startSec / DAY, p.endSec / DAY);
+  const endSec = last.endSec;
+  return (sec) => (sec < 0 || sec >= endSec ? -1 : (byDay[Math.floor(sec / DAY)] as number));
+}
+
+/**
  * Buckets (patient, step) pairs by period and orders each bucket by time. Sort keys pack
  * (seconds into the period, patient, step) into one float64 so a typed-array sort does the work.
  */
 function buildIndex(periods: Period[], size: number, times: Int32Array[]): StepIndex {
+  const periodAt = periodByDay(periods);
   const counts = new Int32Array(periods.length);
   let total = 0;
   for (const t of times) {
     for (let i = 0; i < size; i++) {
-      const p = periodOf(periods, t[i] as number);
+      const p = periodAt(t[i] as number);
       if (p >= 0) {
         counts[p]!++;
         total++;
@@ -73,7 +86,7 @@ function buildIndex(periods: Period[], size: number, times: Int32Array[]): StepI
   times.forEach((t, step) => {
     for (let i = 0; i < size; i++) {
       const sec = t[i] as number;
-      const p = periodOf(periods, sec);
+      const p = periodAt(sec);
       if (p < 0) continue;
       const slot = (offsets[p] as number) + fill[p]!++;
       keys[slot] = (sec - (periods[p] as Period).startSec) * PATIENT_BITS * 4 + i * 4 + step;
@@ -100,12 +113,18 @@ export function buildSchedule(plan: PlanArrays & { size: number }, periods: Peri
   const enrolment = buildIndex(periods, plan.size, [plan.inv, plan.reg, plan.act, plan.deact]);
   const consent = buildIndex(periods, plan.size, [plan.objSec, plan.objWithdrawSec, plan.shareSec, plan.revokeSec]);
 
-  const order: number[] = [];
-  for (let i = 0; i < plan.size; i++) if ((plan.act[i] as number) >= 0) order.push(i);
-  const activeOrder = shared(Int32Array, order.length);
-  activeOrder.set(order);
-  activeOrder.sort((a, b) => (plan.act[a] as number) - (plan.act[b] as number) || a - b);
-  const activated = order.length;
+  // Activated patients by (activation time, index): packed into one float64 key (act < 2^27 s,
+  // index < 2^25) so the typed-array sort needs no comparator callback.
+  let activated = 0;
+  for (let i = 0; i < plan.size; i++) if ((plan.act[i] as number) >= 0) activated++;
+  const keys = new Float64Array(activated);
+  for (let i = 0, n = 0; i < plan.size; i++) {
+    const act = plan.act[i] as number;
+    if (act >= 0) keys[n++] = act * PATIENT_BITS + i;
+  }
+  keys.sort();
+  const activeOrder = shared(Int32Array, activated);
+  for (let n = 0; n < activated; n++) activeOrder[n] = (keys[n] as number) % PATIENT_BITS;
   const activeBefore = shared(Int32Array, periods.length);
   let cursor = 0;
   periods.forEach((period, p) => {

@@ -150,3 +150,24 @@ describe('rows written straight into bytes', () => {
     expect(ascii((b, p) => row.encodeCsv(b, p))).toBe(expected);
   });
 });
+
+describe('Poisson shortcut', () => {
+  it('gives exactly the counts of the plain multiply-until-below-e^-mean method', () => {
+    const plain = (rng: Rng, mean: number): number => {
+      const limit = Math.exp(-mean);
+      let k = 0;
+      let p = rng.next();
+      while (p > limit) {
+        k++;
+        p *= rng.next();
+      }
+      return k;
+    };
+    // Means from 1e-12 (where 1 - mean and e^-mean are one rounding apart) to 29.
+    for (const mean of [1e-12, 1e-9, 3e-7, 0.0004, 0.02, 0.3, 1, 4.5, 29]) {
+      const a = new Rng(0).reseed(11, Math.round(mean * 1e6));
+      const b = new Rng(0).reseed(11, Math.round(mean * 1e6));
+      for (let i = 0; i < 5_000; i++) expect(a.poisson(mean)).toBe(plain(b, mean));
+    }
+  });
+});
