@@ -47,6 +47,15 @@ describe('reproducibility', () => {
   });
 });
 
+describe('worker threads', () => {
+  it('write the same files as generating in one thread (planning and batches split between two workers)', async () => {
+    const inline = fingerprints((await generate({ ...base, seed: 5, workers: 0 })).dir);
+    const threaded = fingerprints((await generate({ ...base, seed: 5, workers: 2 })).dir);
+    expect(Object.keys(inline).length).toBeGreaterThan(30);
+    expect(threaded).toEqual(inline);
+  });
+});
+
 describe('output formats and batching', () => {
   it('writes Parquet with natural column types, byte-identical across runs', async () => {
     const g1 = await generate({ ...base, days: 42, seed: 9, format: 'parquet' });
