@@ -1,6 +1,6 @@
 /**
  * npm run generate -- --out <landing-dir> [--scale 1] [--seed N] [--days 1095] [--end YYYY-MM-DD]
- *                     [--batch day|week|month] [--format csv|parquet|ndjson] [--workers N] [--part-rows N]
+ *                     [--batch day|week|month] [--format csv|parquet|ndjson] [--compression gzip|none] [--workers N] [--part-rows N]
  *
  * Writes a synthetic region's export batches into a landing directory (see scripts/generate/).
  */

@@ -83,9 +83,9 @@ class BatchFiles {
   writer(kind: FileKind): KindWriter {
     let w = this.writers.get(kind);
     if (!w) {
-      const { format, partRows } = this.ctx.options;
+      const { format, compression, partRows } = this.ctx.options;
       const quote = kind === 'organisations' || kind === 'campaigns' || kind === 'programme_costs';
-      w = new KindWriter({ dir: this.dir, kind, format, partRows, quote });
+      w = new KindWriter({ dir: this.dir, kind, format, compression, partRows, quote });
       this.writers.set(kind, w);
     }
     return w;

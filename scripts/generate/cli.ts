@@ -11,7 +11,7 @@ import { describeIssues } from './options.js';
 
 const USAGE =
   'usage: npm run generate -- --out <landing-dir> [--scale 1] [--seed N] [--days 1095] [--end YYYY-MM-DD] ' +
-  '[--batch day|week|month] [--format csv|parquet|ndjson] [--workers N] [--part-rows N]';
+  '[--batch day|week|month] [--format csv|parquet|ndjson] [--compression gzip|none] [--workers N] [--part-rows N]';
 
 class UsageError extends Error {}
 
@@ -31,6 +31,7 @@ const flagsSchema = z.object({
   end: z.string().optional(),
   batch: z.string().optional(),
   format: z.string().optional(),
+  compression: z.string().optional(),
   workers: number('workers'),
   'part-rows': number('part-rows'),
   help: z.boolean().optional(),
@@ -51,6 +52,7 @@ function parseFlags(argv: string[]): z.infer<typeof flagsSchema> | 'help' {
         end: { type: 'string' },
         batch: { type: 'string' },
         format: { type: 'string' },
+        compression: { type: 'string' },
         workers: { type: 'string' },
         'part-rows': { type: 'string' },
         help: { type: 'boolean', short: 'h' },
@@ -147,6 +149,7 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
       end: flags.end,
       batch: flags.batch as 'day' | 'week' | 'month' | undefined,
       format: flags.format as 'csv' | 'parquet' | 'ndjson' | undefined,
+      compression: flags.compression as 'gzip' | 'none' | undefined,
       workers: flags.workers,
       partRows: flags['part-rows'],
       onProgress: progress.update,

@@ -116,6 +116,21 @@ describe('output formats and batching', () => {
     }
   });
 
+  it('writes plain .csv files on request, holding exactly what the .csv.gz files hold', async () => {
+    const gz = await generate({ ...base, days: 21, seed: 9 });
+    const plain = await generate({ ...base, days: 21, seed: 9, compression: 'none' });
+    const gzNames = Object.keys(fingerprints(gz.dir)).filter((n) => n !== '_manifest.json');
+    const plainNames = Object.keys(fingerprints(plain.dir)).filter((n) => n !== '_manifest.json');
+    expect(plainNames.sort()).toEqual(gzNames.map((n) => n.replace(/\.gz$/, '')).sort());
+    for (const name of gzNames) {
+      const unzipped = gunzipSync(readFileSync(join(gz.dir, name)));
+      expect(readFileSync(join(plain.dir, name.replace(/\.gz$/, ''))).equals(unzipped), name).toBe(true);
+    }
+    // Same rows and planted bad rows; only the file names in the manifest lose `.gz`.
+    expect(plain.manifest.bad_rows.rows).toEqual(gz.manifest.bad_rows.rows.map((r) => ({ ...r, file: r.file.replace(/\.gz$/, '') })));
+    expect(plain.manifest.counts).toEqual(gz.manifest.counts);
+  });
+
   it('supports daily batches, one folder per day in delivery order', async () => {
     const g = await generate({ ...base, days: 14, seed: 9, batch: 'day' });
     const ids = g.manifest.batches.map((b) => b.id);

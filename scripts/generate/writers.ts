@@ -11,11 +11,12 @@ import { createWriteStream } from 'node:fs';
 import { rename } from 'node:fs/promises';
 import { join } from 'node:path';
 import { once } from 'node:events';
-import { pipeline } from 'node:stream/promises';
-import { createGzip, type Gzip } from 'node:zlib';
+import type { Writable } from 'node:stream';
+import { finished, pipeline } from 'node:stream/promises';
+import { createGzip } from 'node:zlib';
 import { FILE_COLUMNS, type FileKind } from './contract.js';
 import { MAX_EVENT_ROW_BYTES, type CsvEncodable } from './event-row.js';
-import type { OutputFormat } from './options.js';
+import type { Compression, OutputFormat } from './options.js';
 
 export const GZIP_LEVEL = 1;
 const CHUNK_BYTES = 1 << 20;
@@ -65,8 +66,9 @@ function csvField(value: string): string {
   return NEEDS_QUOTES.test(value) ? `"${value.replace(/"/g, '""')}"` : value;
 }
 
-function extension(format: OutputFormat): string {
-  return format === 'ndjson' ? 'ndjson.gz' : 'csv.gz';
+function extension(format: OutputFormat, compression: Compression): string {
+  const base = format === 'ndjson' ? 'ndjson' : 'csv';
+  return compression === 'gzip' ? `${base}.gz` : base;
 }
 
 /**
@@ -81,7 +83,8 @@ if (typeof (Buffer.prototype as Partial<LatinWritable>).latin1Write !== 'functio
 }
 
 class Part {
-  readonly gzip: Gzip;
+  /** Where the bytes go: gzip (then the file), or the file itself. */
+  private readonly sink: Writable;
   readonly done: Promise<void>;
   /** Set while gzip's buffer is full; resolves on its 'drain' (listened for at once, so it can't be missed). */
   drained: Promise<unknown> | undefined;
@@ -97,10 +100,18 @@ class Part {
   constructor(
     readonly path: string,
     private readonly encoding: 'latin1' | 'utf8',
+    gzip: boolean,
   ) {
-    this.gzip = createGzip({ level: GZIP_LEVEL, chunkSize: GZIP_OUTPUT_BYTES });
-    this.done = pipeline(this.gzip, createWriteStream(path));
-    // pipeline() attaches its own error handling; the promise surfaces failures at close.
+    const file = createWriteStream(path);
+    if (gzip) {
+      const gzipStream = createGzip({ level: GZIP_LEVEL, chunkSize: GZIP_OUTPUT_BYTES });
+      this.sink = gzipStream;
+      this.done = pipeline(gzipStream, file);
+    } else {
+      this.sink = file;
+      this.done = finished(file);
+    }
+    // The promise surfaces failures at close (pipeline/finished attach their own error handling).
     this.done.catch(() => undefined);
   }
 
@@ -136,8 +147,8 @@ class Part {
           if (!err && spareChunks.length < MAX_SPARE_CHUNKS) spareChunks.push(recycle);
         }
       : undefined;
-    if (!this.gzip.write(chunk, consumed) && !this.drained) {
-      this.drained = once(this.gzip, 'drain').then(() => {
+    if (!this.sink.write(chunk, consumed) && !this.drained) {
+      this.drained = once(this.sink, 'drain').then(() => {
         this.drained = undefined;
       });
     }
@@ -154,7 +165,7 @@ class Part {
   async close(): Promise<void> {
     this.flush();
     if (spareChunks.length < MAX_SPARE_CHUNKS) spareChunks.push(this.buffer);
-    this.gzip.end();
+    this.sink.end();
     await this.done;
   }
 }
@@ -163,6 +174,8 @@ export interface KindWriterOptions {
   dir: string;
   kind: FileKind;
   format: OutputFormat;
+  /** CSV / NDJSON files gzip-compressed (the default) or plain (Parquet is staged as gzip CSV). */
+  compression: Compression;
   partRows: number;
   /** Quote fields that need it (reference data has free-text names; event fields never do). */
   quote: boolean;
@@ -190,15 +203,16 @@ export class KindWriter {
   }
 
   private partPath(n: number): string {
-    const { dir, kind, format } = this.options;
+    const { dir, kind, format, compression } = this.options;
     const num = String(n).padStart(4, '0');
     // Parquet parts are staged as hidden CSVs until converted.
     if (format === 'parquet') return join(dir, `.${kind}.part-${num}.stage.csv.gz`);
-    return join(dir, `${kind}.part-${num}.${extension(format)}`);
+    return join(dir, `${kind}.part-${num}.${extension(format, compression)}`);
   }
 
   private openPart(): Part {
-    const part = new Part(this.partPath(this.parts.length + 1), this.options.quote ? 'utf8' : 'latin1');
+    const gzip = this.options.format === 'parquet' || this.options.compression === 'gzip';
+    const part = new Part(this.partPath(this.parts.length + 1), this.options.quote ? 'utf8' : 'latin1', gzip);
     if (this.options.format !== 'ndjson') part.push(this.header);
     this.parts.push(part);
     return part;
@@ -262,8 +276,8 @@ export class KindWriter {
 
   /** Final name of a part, as it will be after close(). */
   finalName(part: number): string {
-    const { kind, format } = this.options;
-    const ext = format === 'parquet' ? 'parquet' : extension(format);
+    const { kind, format, compression } = this.options;
+    const ext = format === 'parquet' ? 'parquet' : extension(format, compression);
     if (this.parts.length <= 1) return `${kind}.${ext}`;
     return `${kind}.part-${String(part).padStart(4, '0')}.${ext}`;
   }
