@@ -28,7 +28,7 @@ CREATE OR REPLACE TEMP MACRO pi_dedupe_sorted(l) AS list_filter(l, (x, k) -> k =
 --   gid 360: per month, practice, used organisation, kind and platform (feature use, savings);
 --   gid 271: per month, weekday, hour and registered practice (the rhythm, practice levels);
 --   gid 283: per month, weekday, hour and used organisation (the rhythm of trusts / community);
---   gid 244: per day, CCG, kind and platform (feature use at day and week grains, kept per CCG).
+--   gid 244: per day, CCG, kind and platform (feature use by week, kept per CCG).
 -- The used organisation is the one named by the event, else the patient's practice.
 CREATE OR REPLACE TEMP TABLE t_usage_sets AS
 WITH u AS (
@@ -128,13 +128,13 @@ totals AS (
   LEFT JOIN events e ON e.grain = c.grain AND e.period_start = pi_period_start(c.grain, c.i) AND e.practice_code = c.practice_code
 ),
 -- by patient attributes: active patients only (events are not split this way); per practice by
--- month and quarter, per CCG by day and week (per practice a day's groups would be a few patients
--- each, all suppressed, and as many rows as the events). CCG rows carry the CCG's code in
--- practice_code: org_groups places them under the CCG and the ICB, never under a practice.
+-- month and quarter, per CCG by week (per practice a week's groups would be a few patients each,
+-- mostly suppressed; by day even per CCG, and it would cost the rebuild a pass over every
+-- patient-day). CCG rows carry the CCG's code in practice_code: org_groups places them under the
+-- CCG and the ICB, never under a practice.
 person_periods AS (
   SELECT 'month' AS grain, practice_code AS org, age_band, sex, imd_decile, unnest(months) AS i FROM t_pl
   UNION ALL SELECT 'quarter', practice_code, age_band, sex, imd_decile, unnest(quarters) FROM t_pl
-  UNION ALL SELECT 'day', ccg_code, age_band, sex, imd_decile, unnest(days) FROM t_pl WHERE ccg_code IS NOT NULL
   UNION ALL SELECT 'week', ccg_code, age_band, sex, imd_decile, unnest(weeks) FROM t_pl WHERE ccg_code IS NOT NULL
 ),
 by_person AS (
@@ -147,7 +147,7 @@ by_person AS (
 ),
 -- by what was used: events and logins, and the distinct patients using each kind or platform (a
 -- patient using two platforms counts in both, so these patients do not add up to the total).
--- Per practice by month and quarter; per CCG by day and week (events only).
+-- Per practice by month and quarter; per CCG by week (events only).
 used AS (
   SELECT month, practice_code, event_type, platform, sum(events) AS events
   FROM t_ev_month WHERE practice_code IS NOT NULL GROUP BY ALL
@@ -188,13 +188,13 @@ by_use AS (
   FROM use_events e
   LEFT JOIN users_named u USING (grain, period_start, practice_code, dim, dim_value)
   UNION ALL
-  SELECT g.grain, date_trunc(g.grain, day)::DATE, ccg_code, 'event_type', event_type, NULL::INTEGER,
+  SELECT 'week', date_trunc('week', day)::DATE, ccg_code, 'event_type', event_type, NULL::INTEGER,
          coalesce(sum(events) FILTER (WHERE event_type = 'login'), 0)::BIGINT, sum(events)::BIGINT
-  FROM use_fine, (SELECT unnest(['day', 'week']) AS grain) g GROUP BY ALL
+  FROM use_fine GROUP BY ALL
   UNION ALL
-  SELECT g.grain, date_trunc(g.grain, day)::DATE, ccg_code, 'platform', platform, NULL::INTEGER,
+  SELECT 'week', date_trunc('week', day)::DATE, ccg_code, 'platform', platform, NULL::INTEGER,
          coalesce(sum(events) FILTER (WHERE event_type = 'login'), 0)::BIGINT, sum(events)::BIGINT
-  FROM use_fine, (SELECT unnest(['day', 'week']) AS grain) g GROUP BY ALL
+  FROM use_fine GROUP BY ALL
 )
 SELECT * FROM (SELECT * FROM totals UNION ALL SELECT * FROM by_person UNION ALL SELECT * FROM by_use)
 -- sorted by grain, breakdown and period so a date-range read skips most row groups

@@ -21,8 +21,10 @@ export function toCsv(columns: readonly MetricColumn[], rows: readonly Protected
     lines.push(
       columns
         .map((c) => {
-          if (hidden.has(c.name)) return '*';
           const v = row[c.name];
+          // a series is one field, its values separated by ';' (a suppressed value is '*')
+          if (Array.isArray(v)) return v.map((x: number | null) => (x === null ? '*' : String(x))).join(';');
+          if (hidden.has(c.name)) return '*';
           return v === null || v === undefined ? '' : csvField(String(v));
         })
         .join(','),
@@ -31,7 +33,7 @@ export function toCsv(columns: readonly MetricColumn[], rows: readonly Protected
   return lines.join('\r\n') + '\r\n';
 }
 
-const DUCK_TYPES = { string: 'VARCHAR', number: 'DOUBLE', date: 'DATE', boolean: 'BOOLEAN' } as const;
+const DUCK_TYPES = { string: 'VARCHAR', number: 'DOUBLE', date: 'DATE', boolean: 'BOOLEAN', 'number[]': 'DOUBLE[]' } as const;
 const SAFE_NAME = /^[a-z_][a-z0-9_]*$/;
 
 /** Writes the rows through DuckDB's Parquet writer (via a temporary NDJSON file) and returns the bytes. */

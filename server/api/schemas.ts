@@ -24,7 +24,7 @@ export const ColumnSchema = z
   .object({
     name: z.string(),
     label: z.string(),
-    type: z.enum(['string', 'number', 'date', 'boolean']),
+    type: z.enum(['string', 'number', 'date', 'boolean', 'number[]']).openapi({ description: "number[]: a short series in one cell, oldest first (null where suppressed)." }),
     unit: UnitSchema.optional(),
   })
   .openapi('Column');
@@ -49,7 +49,7 @@ export const MetricResultSchema = z
     }),
     columns: z.array(ColumnSchema),
     rows: z
-      .array(z.record(z.string(), z.union([z.string(), z.number(), z.boolean(), z.null(), z.array(z.string())])))
+      .array(z.record(z.string(), z.union([z.string(), z.number(), z.boolean(), z.null(), z.array(z.string()), z.array(z.number().nullable())])))
       .openapi({ description: "One object per row; a suppressed cell is null and named in the row's _suppressed list." }),
   })
   .openapi('MetricResult');

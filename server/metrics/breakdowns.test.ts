@@ -8,6 +8,9 @@
  * at 10:00. Ages are at 2026 (the latest data year): born 1980 -> 46 (45-64), 1950 -> 76 (75-84).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { openStore, type Store } from '../store/store.js';
 import { setMeta, META } from '../store/meta.js';
 import { createApp } from '../app.js';
@@ -70,7 +73,7 @@ describe('uptake broken down at day and week grains', () => {
   });
 });
 
-describe('active users broken down at week grain (kept per CCG)', () => {
+describe('active users broken down by week (kept per CCG)', () => {
   it('counts active patients by age band each week, for the ICB', async () => {
     // Week of 2 Feb: ids 1-10 (45-64) viewed records, ids 101-110 (75-84) logged in: 10 + 10 = 20.
     // Week of 9 Feb: ids 101-108 (75-84) sent messages: 8 -> 10. Week of 16 Feb: nobody.
@@ -83,19 +86,24 @@ describe('active users broken down at week grain (kept per CCG)', () => {
     ]);
   });
 
-  it('counts events by platform each day for a CCG', async () => {
-    // C01 on Thu 5 Feb: ids 101-110 logged in and viewed letters on Android: 20 events, 10 logins.
-    const r = await rows('/api/metrics/active_users?org=C01&grain=day&from=2026-02-05&to=2026-02-05&by=platform');
+  it('counts events by platform each week for a CCG', async () => {
+    // C01, week of 2 Feb: ids 101-110 logged in and viewed letters on Android (20 events, 10 logins),
+    // ids 1-10 viewed records on iOS (10). Active patients: 20 in all; not split by platform by week.
+    const r = await rows('/api/metrics/active_users?org=C01&grain=week&from=2026-02-02&to=2026-02-08&by=platform');
     expect(r.map((x) => pick(x, ['breakdown', 'events', 'logins', 'active_patients']))).toEqual([
-      ['All', 20, 10, 10],
+      ['All', 30, 10, 20],
       ['android', 20, 10, null],
+      ['ios', 10, 0, null],
     ]);
   });
 
-  it('is refused for a practice level at day and week grains, naming the parameter', async () => {
+  it('is refused for a practice level by week and at any level by day, naming the parameter', async () => {
     const res = await app.request('/api/metrics/active_users?org=Q00&level=practice&grain=week&by=sex');
     expect(res.status).toBe(400);
     expect(await res.json()).toMatchObject({ parameter: 'by', allowed: ['icb', 'ccg'] });
+    const day = await app.request('/api/metrics/active_users?org=Q00&grain=day&by=sex');
+    expect(day.status).toBe(400);
+    expect(await day.json()).toMatchObject({ parameter: 'by', allowed: ['week', 'month', 'quarter'] });
   });
 });
 
@@ -151,5 +159,49 @@ describe('activity rhythm at any level', () => {
     // T01's letters viewed by ids 101-110 on Thu 5 Feb at 10:05.
     const r = await rows('/api/metrics/activity_rhythm?org=Q00&level=trust&from=2026-02-01&to=2026-02-28');
     expect(r.map((x) => pick(x, ['org_code', 'weekday_name', 'hour', 'events']))).toEqual([['T01', 'Thursday', 10, 10]]);
+  });
+});
+
+describe('rollout: the weekly series behind the trend', () => {
+  // Week ends from `to` (Sat 28 Feb) back 12 weeks: 6, 13, 20, 27 Dec, 3, 10, 17, 24, 31 Jan, 7, 14, 21, 28 Feb.
+  it('gives activated patients and uptake at each of the 13 week ends, oldest first', async () => {
+    const r = await rows('/api/metrics/rollout?org=C01&level=practice&to=2026-02-28');
+    const p01 = r.find((x) => x.org_code === 'P01')!;
+    // P01: 18 activated on 10 Jan (-> 20), ids 1-2 deactivated on 15 Feb (16 -> 15); list size 100
+    expect(p01.activated_weekly).toEqual([0, 0, 0, 0, 0, 20, 20, 20, 20, 20, 20, 15, 15]);
+    expect(p01.uptake_pct_weekly).toEqual([0, 0, 0, 0, 0, 20, 20, 20, 20, 20, 20, 15, 15]);
+    // the two ends of the series are the figures the trend is computed from
+    expect([p01.activated_12_weeks_ago, p01.activated]).toEqual([0, 15]);
+  });
+
+  it('suppresses each small count of the series on its own, and its uptake with it', async () => {
+    const r = await rows('/api/metrics/rollout?org=C02&level=practice&to=2026-02-28');
+    // P03: its 3 activations on 10 Feb are suppressed from the week ending 14 Feb; list size 300
+    expect(r[0]!.activated_weekly).toEqual([0, 0, 0, 0, 0, 0, 0, 0, 0, 0, null, null, null]);
+    expect(r[0]!.uptake_pct_weekly).toEqual([0, 0, 0, 0, 0, 0, 0, 0, 0, 0, null, null, null]);
+    expect(r[0]!._suppressed).toContain('activated_weekly');
+    const csv = await (await app.request('/api/metrics/rollout?org=C02&level=practice&to=2026-02-28&format=csv')).text();
+    expect(csv).toContain(',0;0;0;0;0;0;0;0;0;0;*;*;*,');
+  });
+
+  it('keeps the series as a list of numbers in the Parquet export', async () => {
+    const res = await app.request('/api/metrics/rollout?org=C02&level=practice&to=2026-02-28&format=parquet');
+    const dir = await mkdtemp(join(tmpdir(), 'rollout-parquet-'));
+    try {
+      const file = join(dir, 'x.parquet');
+      await writeFile(file, new Uint8Array(await res.arrayBuffer()));
+      const read = await store.withConnection(async (c) =>
+        (await c.runAndReadAll(`SELECT activated_weekly::VARCHAR AS s FROM read_parquet($file)`, { file })).getRowObjectsJson(),
+      );
+      expect(read).toEqual([{ s: '[0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, NULL, NULL, NULL]' }]);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('for a trust, counts activations there each week', async () => {
+    // T01: ids 101-110 activated there on 4 Feb
+    const r = await rows('/api/metrics/rollout?org=Q00&level=trust&to=2026-02-28');
+    expect(r.map((x) => [x.org_code, x.activated_weekly])).toEqual([['T01', [0, 0, 0, 0, 0, 0, 0, 0, 0, 10, 10, 10, 10]]]);
   });
 });

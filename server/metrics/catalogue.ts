@@ -29,7 +29,8 @@ export type Grain = (typeof GRAINS)[number];
 export type Level = (typeof LEVELS)[number];
 export type Dimension = (typeof DIMENSIONS)[number];
 export type MetricName = (typeof METRIC_NAMES)[number];
-export type ColumnType = 'string' | 'number' | 'date' | 'boolean';
+/** 'number[]': a short series in one cell (e.g. a weekly trend), oldest first. */
+export type ColumnType = 'string' | 'number' | 'date' | 'boolean' | 'number[]';
 export type Unit = 'count' | 'percent' | 'gbp' | 'days' | 'ratio' | 'per_1000';
 
 export interface MetricColumn {
@@ -94,6 +95,9 @@ const date = (name: string, label: string): MetricColumn => ({ name, label, type
 const num = (name: string, label: string, unit: Unit | undefined, protect: Protection): MetricColumn => ({
   name, label, type: 'number', ...(unit ? { unit } : {}), protect,
 });
+const series = (name: string, label: string, unit: Unit, protect: Protection): MetricColumn => ({
+  name, label, type: 'number[]', unit, protect,
+});
 const orgColumns = [text('org_code', 'Organisation code'), text('org_name', 'Organisation')];
 const breakdown = text('breakdown', "Breakdown value ('All' = total)");
 
@@ -141,6 +145,13 @@ function rag(r: Readonly<ProtectedRow>): string | null {
   const weeks = weeksToTarget(r);
   if (now >= 0.8 * target || (weeks !== null && weeks <= 52)) return 'amber';
   return 'red';
+}
+
+/** Uptake at each week end of the series, from the protected counts (null where a count is). */
+function weeklyUptake(r: Readonly<ProtectedRow>): Cell {
+  const series = r.activated_weekly;
+  if (!Array.isArray(series)) return null;
+  return series.map((n: number | null) => rate(n, r.eligible ?? null, 100, 1));
 }
 
 // ---- campaign derivations -------------------------------------------------------------------
@@ -281,12 +292,13 @@ export const CATALOGUE: Record<MetricName, MetricDefinition> = {
       'count active patients in each group (they add up to the total); by platform or event type (feature use) count ' +
       'events and logins, and by month and quarter also the distinct patients using each platform or kind — a ' +
       'patient using two platforms counts in both, so those patients do not add up to the total. Breakdowns by month ' +
-      'and quarter are available for the ICB, CCGs and practices; by day and week they are kept per CCG (per practice ' +
-      'a day\'s groups would be a handful of patients, all suppressed), so for the ICB and CCGs only, and by platform ' +
-      'or event type they count events only.',
+      'and quarter are available for the ICB, CCGs and practices; by week they are kept per CCG (per practice a ' +
+      'week\'s groups would be a handful of patients, mostly suppressed), so for the ICB and CCGs only, and by platform ' +
+      'or event type they count events only; there are no breakdowns by day.',
     unit: 'count',
     dimensions: ['age_band', 'sex', 'imd_decile', 'platform', 'event_type'],
-    dimensionLevels: { day: ['icb', 'ccg'], week: ['icb', 'ccg'] },
+    dimensionGrains: ['week', 'month', 'quarter'],
+    dimensionLevels: { week: ['icb', 'ccg'] },
     grains: GRAINS,
     defaultGrain: 'month',
     levels: ['icb', 'ccg', 'practice'],
@@ -563,7 +575,8 @@ export const CATALOGUE: Record<MetricName, MetricDefinition> = {
     label: 'Rollout',
     description:
       'Per organisation at the level, at `to`: go-live date, eligible population, activated patients (as for uptake), ' +
-      'uptake now and 12 weeks earlier, the weekly trend (percentage points per week over those 12 weeks), the uptake ' +
+      'uptake now and 12 weeks earlier, the weekly series in between (activated patients and uptake at `to` and each ' +
+      'of the 12 weeks before it, oldest first), the weekly trend (percentage points per week over those 12 weeks), the uptake ' +
       'target (the organisation\'s own, or its practices\' list-weighted average), RAG status (green: target reached; ' +
       'amber: at least 80% of target or projected to reach it within a year; red: otherwise) and the projected date to ' +
       'reach the target at the recent weekly trend, or "not on track" when uptake is not rising (or would take over ten ' +
@@ -580,6 +593,8 @@ export const CATALOGUE: Record<MetricName, MetricDefinition> = {
       num('eligible', 'Eligible population', 'count', people),
       num('activated', 'Activated patients', 'count', people),
       num('activated_12_weeks_ago', 'Activated 12 weeks earlier', 'count', people),
+      series('activated_weekly', 'Activated at each of the last 13 week ends', 'count', people),
+      series('uptake_pct_weekly', 'Uptake at each of the last 13 week ends', 'percent', derivedFrom(['eligible'], weeklyUptake)),
       num('target_pct', 'Target uptake', 'percent', none),
       num('uptake_pct', 'Uptake', 'percent', pct('activated', 'eligible')),
       num('uptake_pct_12_weeks_ago', 'Uptake 12 weeks earlier', 'percent', pct('activated_12_weeks_ago', 'eligible')),

@@ -18,8 +18,10 @@
  * Pure: no I/O, no clock; rows in, protected rows out.
  */
 
-export type Cell = string | number | boolean | null;
+/** A value; a list of numbers is a short series in one cell (e.g. a weekly trend). */
+export type Cell = string | number | boolean | null | readonly (number | null)[];
 export type RawRow = Record<string, Cell>;
+/** _suppressed names the cells shown as null, and series cells with some values null. */
 export type ProtectedRow = Record<string, Cell> & { _suppressed?: string[] };
 
 export const SMALLEST_SHOWN = 8;
@@ -99,6 +101,8 @@ export function protectRowsInPlace(
 ): ProtectedResult {
   // Cells hidden per row, in the order they were hidden (undefined: none).
   const hidden: (string[] | undefined)[] = new Array(rows.length);
+  // Series cells with some values hidden (the cell itself is shown).
+  const partial: (string[] | undefined)[] = new Array(rows.length);
   let suppressedCells = 0;
   let complementary = 0;
   const isHidden = (r: number, column: string) => hidden[r]?.includes(column) ?? false;
@@ -119,6 +123,21 @@ export function protectRowsInPlace(
       if (p.kind === 'people' || p.kind === 'events') {
         const value = row[col.name];
         if (value === null || value === undefined) continue;
+        if (Array.isArray(value)) {
+          // a series: each count protected on its own; the cell is named in _suppressed when any is
+          let hiddenHere = 0;
+          row[col.name] = value.map((v: number | null) => {
+            if (v === null) return null;
+            const shown = protectCount(v, p.kind as 'people' | 'events');
+            if (shown === null) hiddenHere += 1;
+            return shown;
+          });
+          if (hiddenHere > 0) {
+            (partial[i] ??= []).push(col.name);
+            suppressedCells += hiddenHere;
+          }
+          continue;
+        }
         const n = typeof value === 'number' ? value : Number(value);
         if (n === 0) row[col.name] = 0;
         else if (Math.abs(n) < SMALLEST_SHOWN) hide(i, col.name);
@@ -174,7 +193,8 @@ export function protectRowsInPlace(
 
   for (let i = 0; i < rows.length; i++) {
     const h = hidden[i];
-    if (h !== undefined) rows[i]!._suppressed = h;
+    const p = partial[i];
+    if (h !== undefined || p !== undefined) rows[i]!._suppressed = p === undefined ? h : [...(h ?? []), ...p];
   }
   return { rows, suppressedCells, complementary };
 }

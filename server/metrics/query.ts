@@ -2,7 +2,7 @@
  * Runs a metric: its SQL file with bound parameters, values typed by the catalogue's columns,
  * then disclosure control. No HTTP here, so the benchmark and tests can call it directly.
  */
-import { DuckDBDateValue, DuckDBDecimalValue, type DuckDBConnection, type DuckDBResultReader, type DuckDBValue } from '@duckdb/node-api';
+import { DuckDBDateValue, DuckDBDecimalValue, DuckDBListValue, type DuckDBConnection, type DuckDBResultReader, type DuckDBValue } from '@duckdb/node-api';
 import { loadSqlFiles } from '../store/sql-files.js';
 import { CATALOGUE, METRIC_NAMES, type ColumnType, type Dimension, type Grain, type Level, type MetricColumn, type MetricName } from './catalogue.js';
 import { breakdownGroups, protectRowsInPlace, type AdditiveGroup, type Cell, type ProtectedRow, type RawRow } from './disclosure.js';
@@ -134,6 +134,12 @@ function convertColumn(values: readonly DuckDBValue[], type: ColumnType): Cell[]
     }
     case 'boolean':
       for (let i = 0; i < values.length; i++) out[i] = values[i] === null ? null : Boolean(values[i]);
+      break;
+    case 'number[]':
+      for (let i = 0; i < values.length; i++) {
+        const v = values[i]!;
+        out[i] = v instanceof DuckDBListValue ? v.items.map(toNumber) : null;
+      }
       break;
     default:
       for (let i = 0; i < values.length; i++) {
