@@ -23,6 +23,19 @@ export default defineConfig({
     assetsDir: 'assets',
     // dist/.vite/manifest.json: which chunks each page loads (test/e2e/bundle-size.ts reads it).
     manifest: true,
+    rolldownOptions: {
+      output: {
+        // Left alone, the bundler splits Plot into its core and a 1–5 KB file per mark by which
+        // pages use them, and a first view then waits on that many more requests (six at a time
+        // over HTTP/1.1) and module instantiations. Plot (with d3) is one chunk instead, shared
+        // and cached by every page. Only node_modules are captured: a group takes its modules'
+        // imports with it, and the app's own modules import the shell's (preact, formatting),
+        // which would then move out of the entry.
+        codeSplitting: {
+          groups: [{ name: 'plot', test: /node_modules[\\/](@observablehq|d3-|isoformat|interval-tree1d|binary-search-bounds)[\\/]/ }],
+        },
+      },
+    },
   },
   server: {
     port: Number(process.env.WEB_PORT ?? 5173),

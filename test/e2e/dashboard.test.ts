@@ -298,6 +298,22 @@ describe.skipIf(!chromiumAvailable())('dashboard in a real browser', () => {
     await page.close();
   });
 
+  it('lists the import runs on the Data & consent page, one row per imported batch', async () => {
+    problems.length = 0;
+    const api = (await (await fetch(`${server.url}/api/import-runs?limit=50`)).json()) as { runs: Array<{ batchId: string; status: string }> };
+    expect(api.runs.length).toBeGreaterThan(0);
+    const page = await openPage();
+    await page.goto(`${server.url}/data`);
+    await settled(page);
+    const card = cardTable(page, 'Import runs: the latest');
+    const rows = card.locator('tbody tr');
+    expect(await rows.count()).toBe(Math.min(api.runs.length, 25)); // the first 25, the rest on request
+    await expect(card.locator('tbody').textContent()).resolves.toContain(api.runs[0]!.batchId);
+    expect(await card.locator('tbody td', { hasText: /^Succeeded$/ }).count()).toBe(api.runs.slice(0, 25).filter((r) => r.status === 'succeeded').length);
+    expect(problems).toEqual([]);
+    await page.close();
+  });
+
   it('downloads a chart as CSV with rows', async () => {
     const page = await openPage();
     await page.goto(`${server.url}/rollout`);

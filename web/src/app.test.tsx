@@ -52,17 +52,16 @@ beforeEach(() => {
   clearApiCache();
   requested = [];
   window.history.replaceState(null, '', '/');
-  vi.stubGlobal(
-    'fetch',
-    vi.fn(async (input: RequestInfo | URL) => {
-      const url = new URL(String(input), 'http://localhost');
-      requested.push(url.pathname + url.search);
-      const body =
-        url.pathname === '/api/orgs' ? orgs : url.pathname === '/api/health' ? health : metrics[url.pathname.replace('/api/metrics/', '')];
-      return new Response(JSON.stringify(body ?? { error: 'not in the fixture' }), { status: body ? 200 : 404 });
-    }),
-  );
+  vi.stubGlobal('fetch', vi.fn(fixtureFetch));
 });
+
+/** The API as the fixtures above: anything else is a 404. */
+async function fixtureFetch(input: RequestInfo | URL): Promise<Response> {
+  const url = new URL(String(input), 'http://localhost');
+  requested.push(url.pathname + url.search);
+  const body = url.pathname === '/api/orgs' ? orgs : url.pathname === '/api/health' ? health : metrics[url.pathname.replace('/api/metrics/', '')];
+  return new Response(JSON.stringify(body ?? { error: 'not in the fixture' }), { status: body ? 200 : 404 });
+}
 
 afterEach(() => {
   cleanup();
@@ -105,3 +104,51 @@ describe('the app shell and the Overview', () => {
     await waitFor(() => expect(requested.some((u) => u.includes('from=2026-01-01') && u.includes('grain=week'))).toBe(true));
   });
 });
+
+describe('when the server has a problem', () => {
+  it('says so in plain words, with the reason, and offers to try again', async () => {
+    vi.stubGlobal('fetch', vi.fn(async () => new Response(JSON.stringify({ error: 'The store is being upgraded; try again in a minute.' }), { status: 503 })));
+    render(<App />);
+    const alert = await screen.findByRole('alert');
+    expect(alert.textContent).toContain('This could not be loaded.');
+    expect(alert.textContent).toContain('The store is being upgraded; try again in a minute.');
+    expect(screen.getByRole('button', { name: 'Try again' })).toBeTruthy();
+  });
+});
+
+describe('Data & consent: import runs', () => {
+  const runs = {
+    runs: [
+      {
+        runId: 'r2', batchId: '2026-03-15T02-00Z', trigger: 'schedule', startedAt: '2026-03-15T02:10:00Z', finishedAt: '2026-03-15T02:10:04Z',
+        durationMs: 4_250, status: 'failed', error: 'usage_events.csv: column event_type is missing', counts: { rowsIn: 0, loaded: 0, duplicates: 0, quarantined: 0, withheld: 0 }, files: [],
+      },
+      {
+        runId: 'r1', batchId: '2026-03-14T02-00Z', trigger: 'schedule', startedAt: '2026-03-14T02:10:00Z', finishedAt: '2026-03-14T02:10:12Z',
+        durationMs: 12_340, status: 'succeeded', error: null, counts: { rowsIn: 12_920, loaded: 12_773, duplicates: 1, quarantined: 13, withheld: 133 }, files: [],
+      },
+    ],
+  };
+
+  it('lists each batch with its outcome and what happened to its rows', async () => {
+    vi.stubGlobal('fetch', vi.fn(async (input: RequestInfo | URL) => (String(input).startsWith('/api/import-runs') ? new Response(JSON.stringify(runs)) : fixtureFetch(input))));
+    window.history.replaceState(null, '', '/data');
+    render(<App />);
+    const card = await screen.findByRole('region', { name: /^Import runs: the latest 50 batches imported$/ }, { timeout: 5000 });
+    await waitFor(() => expect(card.querySelectorAll('tbody tr')).toHaveLength(2));
+    const [failed, ok] = [...card.querySelectorAll('tbody tr')].map((tr) => [...tr.children].map((c) => c.textContent));
+    expect(failed).toContain('Failed: usage_events.csv: column event_type is missing');
+    // 12,340 ms = 12.3 s; rows: 12,920 in, 12,773 loaded, 1 duplicate, 13 quarantined, 133 withheld.
+    expect(ok).toEqual(['2026-03-14 02:10', '2026-03-14T02-00Z', 'Succeeded', '12.3', '12,920', '12,773', '1', '13', '133', 'scheduled']);
+  });
+
+  it('falls back to the batches the quarantine names when the server has no import-runs route', async () => {
+    window.history.replaceState(null, '', '/data');
+    render(<App />);
+    // The fixture answers 404 for /api/import-runs (and for data_quality: the card says so).
+    const card = await screen.findByRole('region', { name: /^Import runs$/ }, { timeout: 5000 });
+    await waitFor(() => expect(card.querySelector('.state-loading')).toBeNull());
+    expect(card.textContent).not.toContain('Import runs: the latest');
+  });
+});
+

@@ -140,7 +140,7 @@ export function App() {
       </header>
       <main id="main" class="main" tabIndex={-1}>
         {orgs.status === 'loading' && <Loading label="Loading the organisations" />}
-        {orgs.status === 'error' && <ErrorState error={orgs.error} />}
+        {orgs.status === 'error' && <ErrorState error={orgs.error} retry={() => window.location.reload()} />}
         {state && (
           <AppContext.Provider value={state}>
             {page && page.path !== '/report' && (
