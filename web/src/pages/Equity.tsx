@@ -134,9 +134,10 @@ export function equityChart(d: EquityData, width: number) {
     y: { label: 'Uptake (%)', grid: true, tickFormat: tick('percent'), domain: [0, max * 1.15] },
     marks: [
       Plot.barY(shown, { x: 'group', y: 'pct', fill: d.by === 'imd_decile' ? COLOURS.purple : d.by === 'age_band' ? COLOURS.blue : COLOURS.aqua }),
-      Plot.text(shown, { x: 'group', y: 'pct', text: (b: (typeof shown)[number]) => formatPercent(b.pct), dy: -8, fontSize: 11 }),
-      Plot.text(bars.filter((b) => b.hidden), { x: 'group', y: 0, text: () => '*', dy: -8, fontWeight: 700 }),
+      // The overall line first, then the labels with a white halo, so a label on the line stays readable.
       d.overall !== null ? Plot.ruleY([d.overall], { stroke: COLOURS.text, strokeDasharray: '6 4', strokeWidth: 1.5 }) : null,
+      Plot.text(shown, { x: 'group', y: 'pct', text: (b: (typeof shown)[number]) => formatPercent(b.pct), dy: -8, fontSize: 11, stroke: 'white', strokeWidth: 3, paintOrder: 'stroke', fill: COLOURS.text }),
+      Plot.text(bars.filter((b) => b.hidden), { x: 'group', y: 0, text: () => '*', dy: -8, fontWeight: 700 }),
       Plot.ruleY([0]),
       Plot.tip(
         shown,
