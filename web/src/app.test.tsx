@@ -1,9 +1,10 @@
 // @vitest-environment happy-dom
 import { cleanup, fireEvent, render, screen, waitFor } from '@testing-library/preact';
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { Health, MetricResult, OrgsResult } from './api/types.js';
 import { clearApiCache } from './api/client.js';
 import { App } from './app.js';
+import { PAGES } from './pages/registry.js';
 
 // Typed fixtures in the API's shapes (server/app.ts, server/metrics/catalogue.ts).
 const asOf = { latestEventAt: '2026-03-14T18:00:00Z', lastImportAt: '2026-03-15T02:10:00Z', dataVersion: '7' };
@@ -47,6 +48,12 @@ const metrics: Record<string, MetricResult> = {
 };
 
 let requested: string[] = [];
+
+// The pages are loaded on demand; load (and transform) them once up front, so that a test's
+// waiting time is not spent compiling page code on a busy machine.
+beforeAll(async () => {
+  await Promise.all(PAGES.map((p) => p.load()));
+}, 60_000);
 
 beforeEach(() => {
   clearApiCache();
