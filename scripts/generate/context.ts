@@ -19,8 +19,6 @@ export interface Context {
   schedule: Schedule;
   /** Shifts the NHS number sequence so different seeds give different numbers. */
   nhsOffset: number;
-  /** NHS number strings, filled on first use (number → string conversion is costly in hot loops). */
-  nhsStrings: (string | undefined)[];
   /** dayPrefix[d] = sum of activity weights of sim days before d (for weighted day draws). */
   dayPrefix: Float64Array;
 }
@@ -49,7 +47,6 @@ export function createContext(options: ResolvedOptions, skeleton: Skeleton, plan
     schedule: { ...schedule, active: fastActive(schedule.active) },
     nhsOffset: nhsOffsetFor(options.seed),
     dayPrefix,
-    nhsStrings: new Array<string | undefined>(plan.size),
   };
 }
 
@@ -58,11 +55,8 @@ export const NHS_SPACED_SHARE = 0.03;
 
 /** The patient's NHS number, written with spaces in a small share of rows (`u` decides). */
 export function nhsText(ctx: Context, patient: number, u: number): string {
-  let n = ctx.nhsStrings[patient];
-  if (n === undefined) {
-    n = String(ctx.plan.nhs[patient]);
-    ctx.nhsStrings[patient] = n;
-  }
+  // Only the few rows built as strings come here (the hot paths write numbers as bytes).
+  const n = String(ctx.plan.nhs[patient]);
   return u < NHS_SPACED_SHARE ? spaced(n) : n;
 }
 
