@@ -371,7 +371,7 @@ describe.skipIf(!chromiumAvailable())('dashboard in a real browser', () => {
   it('fits a tablet screen without sideways scrolling', async () => {
     const tablet = await launchBrowser({ width: 820, height: 1180 });
     try {
-      for (const p of ['/', '/rollout', '/savings']) {
+      for (const p of ['/', '/rollout', '/savings', '/data']) {
         const page = await tablet.context.newPage();
         await page.goto(`${server.url}${p}`);
         await settled(page);
