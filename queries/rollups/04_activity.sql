@@ -22,13 +22,13 @@ CREATE OR REPLACE TEMP MACRO pi_period_start(g, i) AS
 CREATE OR REPLACE TEMP MACRO pi_dedupe_sorted(l) AS list_filter(l, (x, k) -> k = 1 OR l[k - 1] <> x);
 
 -- Usage events counted in one scan into small groupings (GROUPING SETS); gid = GROUPING(day,
--- month, dow, hour, practice_code, ccg_code, used_org, event_type, platform), a bit set for each
--- column a set leaves out:
---   gid 239: per day and practice (events, logins);
---   gid 360: per month, practice, used organisation, kind and platform (feature use, savings);
---   gid 271: per month, weekday, hour and registered practice (the rhythm, practice levels);
---   gid 283: per month, weekday, hour and used organisation (the rhythm of trusts / community);
---   gid 244: per day, CCG, kind and platform (feature use by week, kept per CCG).
+-- month, slot, practice_code, ccg_code, used_org, event_type, platform), a bit set for each column
+-- a set leaves out (slot = (weekday - 1) * 24 + hour: one narrow key instead of two):
+--   gid 111: per day and practice (events, logins);
+--   gid 168: per month, practice, used organisation, kind and platform (feature use, savings);
+--   gid 143: per month, weekday-hour and registered practice (the rhythm, practice levels);
+--   gid 155: per month, weekday-hour and used organisation (the rhythm of trusts / community);
+--   gid 116: per day, CCG, kind and platform (feature use by week, kept per CCG).
 -- The used organisation is the one named by the event, else the patient's practice.
 CREATE OR REPLACE TEMP TABLE t_usage_sets AS
 WITH u AS (
@@ -39,27 +39,28 @@ WITH u AS (
   LEFT JOIN organisations o ON o.org_code = p.practice_code
 ),
 v AS (
-  SELECT *, DATE '1970-01-01' + (local_hour_no // 24)::INTEGER AS day, (local_hour_no % 24)::TINYINT AS hour,
+  SELECT *, DATE '1970-01-01' + (local_hour_no // 24)::INTEGER AS day,
          date_trunc('month', DATE '1970-01-01' + (local_hour_no // 24)::INTEGER)::DATE AS month,
-         -- 1970-01-01 was a Thursday (4)
-         ((local_hour_no // 24 + 3) % 7 + 1)::TINYINT AS dow
+         -- 1970-01-01 was a Thursday: weekday - 1 = (days + 3) % 7
+         (((local_hour_no // 24 + 3) % 7) * 24 + local_hour_no % 24)::SMALLINT AS slot
   FROM u
 )
-SELECT GROUPING(day, month, dow, hour, practice_code, ccg_code, used_org, event_type, platform) AS gid,
-       day, month, dow, hour, practice_code, ccg_code, used_org, event_type, platform,
+SELECT GROUPING(day, month, slot, practice_code, ccg_code, used_org, event_type, platform) AS gid,
+       day, month, slot, practice_code, ccg_code, used_org, event_type, platform,
        count(*)::BIGINT AS events, count(*) FILTER (WHERE event_type = 'login')::BIGINT AS logins
 FROM v
 GROUP BY GROUPING SETS ((day, practice_code), (month, practice_code, used_org, event_type, platform),
-                        (month, dow, hour, practice_code), (month, dow, hour, used_org),
+                        (month, slot, practice_code), (month, slot, used_org),
                         (day, ccg_code, event_type, platform));
 
 CREATE OR REPLACE TEMP TABLE t_ev_day AS
-SELECT day, practice_code, events, logins FROM t_usage_sets WHERE gid = 239 AND practice_code IS NOT NULL;
+SELECT day, practice_code, events, logins FROM t_usage_sets WHERE gid = 111 AND practice_code IS NOT NULL;
 
 CREATE OR REPLACE TEMP TABLE t_ev_month AS
-SELECT month, practice_code, used_org, event_type, platform, events FROM t_usage_sets WHERE gid = 360;
+SELECT month, practice_code, used_org, event_type, platform, events FROM t_usage_sets WHERE gid = 168;
 
--- Kinds of use (event types, platforms) numbered, so a patient's (month, kind) pairs are integers.
+-- Kinds of use numbered: event types 0-15 and platforms 0-7 (the contract has 10 and 4 + unknown),
+-- and each (event type, platform) pair = type * 8 + platform, so a use fits in an integer.
 CREATE OR REPLACE TEMP TABLE t_kinds AS
 SELECT 'event_type' AS dim, value, (row_number() OVER (ORDER BY value) - 1)::INTEGER AS id
 FROM (SELECT DISTINCT event_type AS value FROM t_ev_month)
@@ -67,42 +68,45 @@ UNION ALL
 SELECT 'platform', value, (row_number() OVER (ORDER BY value) - 1)::INTEGER
 FROM (SELECT DISTINCT platform AS value FROM t_ev_month);
 
--- One row per patient: the sorted lists of their active days, weeks, months and quarters, and
--- the distinct (month, event type) and (month, platform) pairs of their use as month * 256 + id.
+CREATE OR REPLACE TEMP TABLE t_pairs AS
+SELECT t.value AS event_type, p.value AS platform,
+       CASE WHEN t.id >= 16 OR p.id >= 8 THEN error('too many usage event types or platforms for the rollup encoding')
+            ELSE t.id * 8 + p.id END AS pair
+FROM t_kinds t, t_kinds p WHERE t.dim = 'event_type' AND p.dim = 'platform';
+
+-- One row per patient: the sorted lists of their active days, weeks, months and quarters, and the
+-- distinct (month, event type) and (month, platform) pairs of their use as month * 256 + id. All
+-- from one list of uses (day * 128 + pair): one list per patient to aggregate, not three.
 CREATE OR REPLACE TEMP TABLE t_pl AS
-WITH used AS (
-  SELECT u.patient_id, (pi_local_us(u.occurred_at) // 86400000000)::INTEGER AS d, t.id AS type_id, pf.id AS platform_id
+WITH lists AS (
+  SELECT u.patient_id,
+         list_sort(list_distinct(list((pi_local_us(u.occurred_at) // 86400000000)::INTEGER * 128 + k.pair))) AS uses
   FROM usage_events u
-  JOIN t_kinds t ON t.dim = 'event_type' AND t.value = u.event_type
-  JOIN t_kinds pf ON pf.dim = 'platform' AND pf.value = coalesce(u.platform, 'unknown')
+  JOIN t_pairs k ON k.event_type = u.event_type AND k.platform = coalesce(u.platform, 'unknown')
+  GROUP BY u.patient_id
 ),
-used_months AS (
-  SELECT *, year(DATE '1970-01-01' + d) * 12 + month(DATE '1970-01-01' + d) - 1 AS m FROM used
-),
-lists AS (
-  SELECT patient_id, list_sort(list_distinct(list(d))) AS days,
-         list_distinct(list(m * 256 + type_id)) AS month_types,
-         list_distinct(list(m * 256 + platform_id)) AS month_platforms
-  FROM used_months GROUP BY patient_id
-),
-mapped AS (
-  SELECT patient_id, days, month_types, month_platforms,
-         list_transform(days, d -> (d + 3) // 7) AS week_list,
-         list_transform(days, d -> year(DATE '1970-01-01' + d) * 12 + month(DATE '1970-01-01' + d) - 1) AS month_list
+unpacked AS (
+  SELECT patient_id, list_transform(uses, c -> c // 128) AS day_list,
+         list_distinct(list_transform(uses, c -> (year(DATE '1970-01-01' + c // 128) * 12 + month(DATE '1970-01-01' + c // 128) - 1) * 128 + c % 128)) AS month_uses
   FROM lists
 ),
-deduped AS (
-  SELECT patient_id, days, month_types, month_platforms,
-         pi_dedupe_sorted(week_list) AS weeks, pi_dedupe_sorted(month_list) AS months FROM mapped
+day_lists AS (
+  SELECT patient_id, pi_dedupe_sorted(day_list) AS days, month_uses,
+         list_sort(list_distinct(list_transform(month_uses, c -> c // 128))) AS months
+  FROM unpacked
 ),
-with_quarters AS (
-  SELECT *, list_transform(months, m -> m // 3) AS quarter_list FROM deduped
+mapped AS (
+  SELECT patient_id, days, months, list_transform(days, d -> (d + 3) // 7) AS week_list,
+         list_transform(months, m -> m // 3) AS quarter_list,
+         list_distinct(list_transform(month_uses, c -> (c // 128) * 256 + (c % 128) // 8)) AS month_types,
+         list_distinct(list_transform(month_uses, c -> (c // 128) * 256 + c % 8)) AS month_platforms
+  FROM day_lists
 )
 SELECT l.patient_id, p.practice_code, o.parent_code AS ccg_code, p.age_band, p.sex, p.imd_decile,
        year(p.activated_day) * 12 + month(p.activated_day) - 1 AS cohort,
-       l.days, l.weeks, l.months, pi_dedupe_sorted(l.quarter_list) AS quarters,
+       l.days, pi_dedupe_sorted(l.week_list) AS weeks, l.months, pi_dedupe_sorted(l.quarter_list) AS quarters,
        l.month_types, l.month_platforms
-FROM with_quarters l
+FROM mapped l
 JOIN rollup_patient p USING (patient_id)
 LEFT JOIN organisations o ON o.org_code = p.practice_code
 WHERE p.practice_code IS NOT NULL;
@@ -180,7 +184,7 @@ use_events AS (
   FROM used, (SELECT unnest(['month', 'quarter']) AS grain) g GROUP BY ALL
 ),
 use_fine AS (
-  SELECT day, ccg_code, event_type, platform, events FROM t_usage_sets WHERE gid = 244 AND ccg_code IS NOT NULL
+  SELECT day, ccg_code, event_type, platform, events FROM t_usage_sets WHERE gid = 116 AND ccg_code IS NOT NULL
 ),
 by_use AS (
   SELECT e.grain, e.period_start, e.practice_code, e.dim, e.dim_value,
@@ -252,12 +256,12 @@ GROUP BY cohort, practice_code, i;
 -- community service used (their levels).
 DELETE FROM rollup_rhythm;
 INSERT INTO rollup_rhythm
-SELECT month, practice_code, 'registered', dow, hour, events
-FROM t_usage_sets WHERE gid = 271 AND practice_code IS NOT NULL
+SELECT month, practice_code, 'registered', (slot // 24 + 1)::TINYINT, (slot % 24)::TINYINT, events
+FROM t_usage_sets WHERE gid = 143 AND practice_code IS NOT NULL
 UNION ALL
-SELECT s.month, s.used_org, 'used', s.dow, s.hour, s.events
+SELECT s.month, s.used_org, 'used', (s.slot // 24 + 1)::TINYINT, (s.slot % 24)::TINYINT, s.events
 FROM t_usage_sets s JOIN organisations o ON o.org_code = s.used_org AND o.org_type IN ('trust', 'community')
-WHERE s.gid = 283
+WHERE s.gid = 155
 ORDER BY 1, 2;
 
 DELETE FROM rollup_events;
