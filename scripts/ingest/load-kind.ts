@@ -81,6 +81,12 @@ const CHECKED_KEY: Record<FileKind, string> = {
   consent_events: 'c.event_id',
 };
 
+/**
+ * A row's key hashed to 64 bits, over the checked rows `c`. For events it is computed in the
+ * reading pass (column key_hash), where hashing runs in parallel with the parse.
+ */
+const keyHash = (kind: FileKind): string => (isEventKind(kind) ? 'c.key_hash' : `hash(${CHECKED_KEY[kind]})`);
+
 const hasNhsNumber = (kind: FileKind) => FILE_SPECS[kind].columns.some((c) => c.rule.type === 'nhs_number');
 const sameRow = (a: string, b: string, columns: readonly string[]) =>
   columns.map((c) => `${a}.${ident(c)} IS NOT DISTINCT FROM ${b}.${ident(c)}`).join(' AND ');
@@ -97,10 +103,14 @@ function typedColumns(kind: FileKind): string {
     .join(', ');
 }
 
-/** The valid checked rows with their stored values. */
-function validRows(kind: FileKind, extraColumns: string, where = 'TRUE'): string {
+/**
+ * The valid checked rows with their stored values; `withLine` joins what recovers each row's line
+ * (only worth it for the few exceptional rows).
+ */
+function validRows(kind: FileKind, extraColumns: string, where = 'TRUE', withLine = false): string {
   const patients = hasNhsNumber(kind) ? `JOIN batch_ids b ON b.nhs = c.${NHS_VALUE}` : '';
-  return `SELECT ${extraColumns}${typedColumns(kind)} FROM chk c JOIN file_rows f USING (file_no) ${patients} WHERE c.reason_code IS NULL AND (${where})`;
+  const lines = withLine ? 'JOIN file_rows f ON f.file_no = c.file_no' : '';
+  return `SELECT ${extraColumns}${typedColumns(kind)} FROM chk c ${lines} ${patients} WHERE c.reason_code IS NULL AND (${where})`;
 }
 
 /**
@@ -110,7 +120,8 @@ function validRows(kind: FileKind, extraColumns: string, where = 'TRUE'): string
  */
 async function readAndCheck(conn: DuckDBConnection, files: BatchFile[], ctx: LoadContext): Promise<Staged> {
   const spec = FILE_SPECS[files[0]!.kind];
-  const check = (staged: Staged) => conn.run(`CREATE OR REPLACE TEMP TABLE chk AS ${checkedRowsSql(spec, staged.source, ctx.nowIso)}`);
+  const extra = isEventKind(spec.kind) ? ['hash(event_id) AS key_hash'] : [];
+  const check = (staged: Staged) => conn.run(`CREATE OR REPLACE TEMP TABLE chk AS ${checkedRowsSql(spec, staged.source, ctx.nowIso, extra)}`);
   // A cut-off gzip can read as a file whose last line is merely malformed, so each one is also
   // decompressed in full, alongside the load.
   const integrity = Promise.all(files.map(verifyGzip));
@@ -159,14 +170,15 @@ async function assignPatientIds(conn: DuckDBConnection, ctx: LoadContext, kind: 
       : `INSERT INTO patients (patient_id, pseudonym, batch_id) SELECT patient_id, pseudonym, ${literal(ctx.batchId)} FROM fresh_ids;`;
   await conn.run(`
     CREATE OR REPLACE TEMP TABLE new_ids AS
-      SELECT nhs, pseudonym, CAST(left(pseudonym, 32) AS UUID) AS pseudonym_key
-      FROM (SELECT nhs, ${hmacSql(ctx.key, nhsDigitsOf('nhs'))} AS pseudonym
-            FROM (SELECT DISTINCT ${NHS_VALUE} AS nhs FROM chk WHERE reason_code IS NULL) d
-            ANTI JOIN batch_ids b ON b.nhs = d.nhs);
+      SELECT nhs, CAST(left(${hmacSql(ctx.key, nhsDigitsOf('nhs'))}, 32) AS UUID) AS pseudonym_key
+      FROM (SELECT DISTINCT ${NHS_VALUE} AS nhs FROM chk WHERE reason_code IS NULL) d
+      ANTI JOIN batch_ids b ON b.nhs = d.nhs;
     CREATE OR REPLACE TEMP TABLE known_ids AS
       SELECT n.nhs, k.patient_id FROM new_ids n JOIN patient_keys k ON k.pseudonym_key = n.pseudonym_key;
+    -- Only a patient the store has not seen needs the whole pseudonym (hashed again: they are few).
     CREATE OR REPLACE TEMP TABLE fresh_ids AS
-      SELECT n.*, (SELECT coalesce(max(patient_id), 0) FROM patient_keys) + row_number() OVER (ORDER BY n.pseudonym_key) AS patient_id
+      SELECT n.*, ${hmacSql(ctx.key, nhsDigitsOf('n.nhs'))} AS pseudonym,
+        (SELECT coalesce(max(patient_id), 0) FROM patient_keys) + row_number() OVER (ORDER BY n.pseudonym_key) AS patient_id
       FROM new_ids n ANTI JOIN known_ids k ON k.nhs = n.nhs;
     ${createRows}
     INSERT INTO patient_keys SELECT pseudonym_key, patient_id FROM fresh_ids;
@@ -213,29 +225,25 @@ const scopeOf = (kind: FileKind): string | undefined => (isEventKind(kind) ? SCO
 /**
  * The exceptional rows, copied out of chk with their line: a key that occurs more than once in the
  * delivery or (for events) is already stored, or a patient with any objection episode. Every
- * other valid row is plainly new.
+ * other valid row is plainly new. Keys are matched by their 64-bit hash (grouping and joining
+ * integers is far cheaper than text); a row that only shares a hash is classified exactly, and new.
  */
 async function findExceptions(conn: DuckDBConnection, kind: FileKind): Promise<void> {
   const storedKeys = isEventKind(kind)
-    ? `UNION SELECT event_id FROM ${ident(kind)} WHERE event_id IN (SELECT event_id FROM chk WHERE reason_code IS NULL)`
+    ? `UNION SELECT hash(event_id) FROM ${ident(kind)} WHERE event_id IN (SELECT event_id FROM chk WHERE reason_code IS NULL)`
     : '';
   const objecting = scopeOf(kind)
     ? `OR c.${NHS_VALUE} IN (SELECT nhs FROM batch_ids WHERE patient_id IN (SELECT patient_id FROM objection_episodes))`
     : '';
-  // Repeated keys are found among 64-bit hashes first (grouping millions of integers is far cheaper
-  // than grouping text), then confirmed on the few candidate keys, so a hash collision costs nothing.
   await conn.run(`
-    CREATE OR REPLACE TEMP TABLE repeated_hashes AS
-      SELECT h FROM (SELECT hash(${CHECKED_KEY[kind]}) AS h FROM chk c WHERE c.reason_code IS NULL) GROUP BY h HAVING count(*) > 1;
-    CREATE OR REPLACE TEMP TABLE exceptional_keys AS
-      SELECT k FROM (SELECT ${CHECKED_KEY[kind]} AS k FROM chk c
-                     WHERE c.reason_code IS NULL AND hash(${CHECKED_KEY[kind]}) IN (SELECT h FROM repeated_hashes))
-      GROUP BY k HAVING count(*) > 1
-      ${storedKeys};
+    CREATE OR REPLACE TEMP TABLE exceptional_hashes AS
+      SELECT h FROM (SELECT ${keyHash(kind)} AS h FROM chk c WHERE c.reason_code IS NULL) GROUP BY h HAVING count(*) > 1
+      ${storedKeys}`);
+  await conn.run(`
     CREATE OR REPLACE TEMP TABLE exc AS
       ${validRows(kind, `c.rowid AS r, c.file_no, ${LINE} AS line, ${hasNhsNumber(kind) ? `c.${NHS_VALUE}, ` : ''}`,
-        `${CHECKED_KEY[kind]} IN (SELECT k FROM exceptional_keys) ${objecting}`)};
-    DROP TABLE exceptional_keys; DROP TABLE repeated_hashes;`);
+        `${keyHash(kind)} IN (SELECT h FROM exceptional_hashes) ${objecting}`, true)};
+    DROP TABLE exceptional_hashes;`);
 }
 
 /**
@@ -289,16 +297,27 @@ async function classifyExceptions(conn: DuckDBConnection, kind: FileKind, files:
   const columns = [...FILE_SPECS[kind].columns.filter((c) => c.rule.type !== 'nhs_number').map((c) => ident(c.name)), ...(hasNhsNumber(kind) ? ['patient_id'] : [])];
   await conn.run(`
     CREATE OR REPLACE TEMP VIEW classified AS
-      SELECT ${columns.join(', ')}, 'new' AS outcome FROM (${validRows(kind, '', 'c.rowid NOT IN (SELECT r FROM exc)')})
+      SELECT ${columns.join(', ')}, 'new' AS outcome FROM (${plainlyNewRows(kind)})
       UNION ALL SELECT ${columns.join(', ')}, outcome FROM classified_exc`);
 }
+
+/** Valid rows that are not exceptional: new without further ado. */
+const plainlyNewRows = (kind: FileKind): string => validRows(kind, '', 'c.rowid NOT IN (SELECT r FROM exc)');
 
 async function writeNewRows(conn: DuckDBConnection, kind: FileKind, ctx: LoadContext): Promise<void> {
   const columns = STORED_COLUMNS[kind];
   const list = columns.map(ident).join(', ');
   const batch = literal(ctx.batchId);
   if (isEventKind(kind)) {
-    await conn.run(`INSERT INTO ${ident(kind)} (${list}, batch_id) SELECT ${list}, ${batch} FROM classified WHERE outcome = 'new'`);
+    // Stored events have no order, and keeping the join's output in file order would make DuckDB
+    // append on a single thread: this connection lets go of insertion order for this one insert.
+    await conn.run(`SET SESSION preserve_insertion_order = false`);
+    try {
+      await conn.run(`INSERT INTO ${ident(kind)} (${list}, batch_id) SELECT ${list}, ${batch} FROM (${plainlyNewRows(kind)})`);
+    } finally {
+      await conn.run(`RESET SESSION preserve_insertion_order`);
+    }
+    await conn.run(`INSERT INTO ${ident(kind)} (${list}, batch_id) SELECT ${list}, ${batch} FROM classified_exc WHERE outcome = 'new'`);
     return;
   }
   const keys = KEY_COLUMNS[kind];
@@ -417,7 +436,7 @@ async function countOutcomes(conn: DuckDBConnection, files: BatchFile[]): Promis
   }));
 }
 
-export const KIND_TEMP_TABLES = ['chk', 'unknown_values', 'repeated_hashes', 'file_rows', 'exc', 'classified_exc', 'new_ids', 'known_ids', 'fresh_ids', 'fresh_patients', 'changed_patients', 'objecting', 'exceptional_keys', 'org_rows', 'org_view'];
+export const KIND_TEMP_TABLES = ['chk', 'unknown_values', 'exceptional_hashes', 'file_rows', 'exc', 'classified_exc', 'new_ids', 'known_ids', 'fresh_ids', 'fresh_patients', 'changed_patients', 'objecting', 'org_rows', 'org_view'];
 
 /** Loads all delivered files of one kind (same kind, in delivery order). */
 export async function loadKind(conn: DuckDBConnection, files: BatchFile[], ctx: LoadContext): Promise<KindResult> {

@@ -243,9 +243,10 @@ const keepsRawOnlyWhenFailed = (column: ColumnSpec): boolean => castExpression(c
  * The checked rows of `source` (a relation of file_no, line and each contract column as raw text):
  * file_no, line, each contract column's raw text (for a cast column only on failed rows — the cast
  * value `<col>__v` is what valid rows keep), nhs_digits / nhs_valid, then reason_code and reason
- * (NULL for a valid row). `nowIso` is the import clock.
+ * (NULL for a valid row), then `extraColumns` (expressions over the raw text). `nowIso` is the
+ * import clock.
  */
-export function checkedRowsSql(spec: FileSpec, source: string, nowIso: string): string {
+export function checkedRowsSql(spec: FileSpec, source: string, nowIso: string, extraColumns: readonly string[] = []): string {
   const nhs = spec.columns.find((c) => c.rule.type === 'nhs_number');
   const prepared = [
     'src.file_no',
@@ -284,6 +285,7 @@ export function checkedRowsSql(spec: FileSpec, source: string, nowIso: string): 
           `CASE WHEN ${NHS_VALID} THEN ${nhsValue} END AS ${NHS_VALUE}`,
         ]
       : []),
+    ...extraColumns,
   ];
   return `
     WITH prepared AS (SELECT ${prepared.join(', ')} FROM (${source}) src),
