@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { Hono } from 'hono';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { mountDashboard, pageChunksFromManifest, pageHtml } from '../../server/web-static.js';
+import { inlineStylesheets, mountDashboard, pageChunksFromManifest, pageHtml } from '../../server/web-static.js';
 
 // mountDashboard over a hand-made build folder: what each kind of path gets back.
 let dist: string;
@@ -72,7 +72,7 @@ describe('mountDashboard', () => {
     expect(await res.text()).toContain('npm run build');
   });
 
-  it("names a page's first data requests in its HTML, before the scripts, escaped", async () => {
+  it("names a page's first data requests in its HTML, after the entry script, escaped", async () => {
     const hinted = new Hono();
     const asked: string[] = [];
     mountDashboard(hinted, dist, {
@@ -84,7 +84,9 @@ describe('mountDashboard', () => {
     const html = await (await hinted.request('/?range=12m')).text();
     const link = '<link rel="preload" href="/api/metrics/uptake?from=2025-12-01&amp;org=QRV" as="fetch" crossorigin="anonymous" />';
     expect(html).toContain(link);
-    expect(html.indexOf(link)).toBeLessThan(html.indexOf('<script'));
+    // The entry script is asked for first, then the data.
+    expect(html.indexOf(link)).toBeGreaterThan(html.indexOf('<script'));
+    expect(html.indexOf(link)).toBeLessThan(html.indexOf('</head>'));
     expect(asked).toEqual(['/?range=12m']);
     // Not a page of the app (a mistyped address): no plan is asked for.
     await hinted.request('/no-such-page');
@@ -98,6 +100,22 @@ describe('mountDashboard', () => {
     const html = await (await slow.request('/')).text();
     expect(performance.now() - started).toBeLessThan(400);
     expect(html).toBe(indexHtml);
+  });
+});
+
+describe('inlineStylesheets', () => {
+  const html = '<head><script type="module" src="/assets/index-1.js"></script><link rel="stylesheet" crossorigin href="/assets/index-2.css"></head>';
+
+  it("writes the build's own stylesheet into the page, so the scripts need not wait for it", () => {
+    expect(inlineStylesheets(html, (p) => (p === '/assets/index-2.css' ? 'body{color:#212b32}' : null))).toBe(
+      '<head><script type="module" src="/assets/index-1.js"></script><style>body{color:#212b32}</style><link rel="stylesheet" href="/assets/index-2.css" disabled /></head>',
+    );
+  });
+
+  it('leaves the link when the file is missing, too big, or could close the style element', () => {
+    expect(inlineStylesheets(html, () => null)).toBe(html);
+    expect(inlineStylesheets(html, () => 'a{}'.repeat(20_000))).toBe(html);
+    expect(inlineStylesheets(html, () => 'a::after{content:"</style><script>"}')).toBe(html);
   });
 });
 
@@ -121,8 +139,11 @@ describe('pageChunksFromManifest', () => {
     expect([...chunks.keys()].sort()).toEqual(['Overview', 'Rollout']);
   });
 
-  it('adds module preloads at the end of the head', () => {
-    const html = pageHtml('<html><head><script type="module" src="/a.js"></script></head><body></body></html>', [], ['/assets/Overview-2.js']);
-    expect(html).toBe('<html><head><script type="module" src="/a.js"></script>  <link rel="modulepreload" crossorigin href="/assets/Overview-2.js" />\n  </head><body></body></html>');
+  it('adds data preloads, then module preloads, at the end of the head', () => {
+    const html = pageHtml('<html><head><script type="module" src="/a.js"></script></head><body></body></html>', ['/api/orgs'], ['/assets/Overview-2.js']);
+    expect(html).toBe(
+      '<html><head><script type="module" src="/a.js"></script>  <link rel="preload" href="/api/orgs" as="fetch" crossorigin="anonymous" />\n' +
+        '    <link rel="modulepreload" crossorigin href="/assets/Overview-2.js" />\n  </head><body></body></html>',
+    );
   });
 });
