@@ -16,7 +16,7 @@ import { RefusedError } from './errors.js';
 import { faultPoint } from './faults.js';
 import { hmacSql, type PseudonymKey } from './pseudonymise.js';
 import { describeError } from './redact.js';
-import { dropStaged, isCsvRowError, stageFiles, verifyGzip, type Staged } from './stage.js';
+import { dropStaged, hasRejectedLines, stageFiles, verifyGzip, type Staged } from './stage.js';
 import { checkedRowsSql, ident, literal, NHS_DIGITS, NHS_VALUE, nhsDigitsOf, referenceCheckStatements, typedValue } from './validation-sql.js';
 
 export interface FileCounts {
@@ -128,10 +128,8 @@ async function readAndCheck(conn: DuckDBConnection, files: BatchFile[], ctx: Loa
   let staged: Staged | undefined;
   try {
     staged = await stageFiles(conn, files, 'direct');
-    try {
-      await check(staged);
-    } catch (err) {
-      if (!isCsvRowError(err)) throw err;
+    await check(staged);
+    if (await hasRejectedLines(conn, staged)) {
       await dropStaged(conn, staged);
       staged = await stageFiles(conn, files, 'careful');
       await check(staged);
@@ -256,7 +254,7 @@ async function classifyExceptions(conn: DuckDBConnection, kind: FileKind, files:
   const keys = KEY_COLUMNS[kind];
   const content = STORED_COLUMNS[kind];
   const keyList = keys.map(ident).join(', ');
-  const window = `OVER (PARTITION BY ${keyList} ORDER BY r)`;
+  const window = `OVER (PARTITION BY ${keyList} ORDER BY file_no, r)`;
   const contentHash = `hash(${content.map(ident).join(', ')})`;
   const names = `[${files.map((f) => literal(f.fileName)).join(', ')}]`;
   const ranked = `

@@ -109,13 +109,15 @@ export type StageMode = 'direct' | 'careful';
 export interface Staged {
   source: string;
   temps: string[];
+  /**
+   * Tables where a direct read records lines it could not parse. A parse error must not abort
+   * the batch's transaction (the careful path could then not run), so direct reads skip such
+   * lines, and any line recorded here sends the kind down the careful path.
+   */
+  rejectTables: string[];
 }
 
 const MALFORMED = `CREATE OR REPLACE TEMP TABLE stg_malformed (file_no INTEGER, line BIGINT, reason VARCHAR, record VARCHAR)`;
-
-/** True when a DuckDB error means some lines of a CSV file do not parse as rows. */
-export const isCsvRowError = (err: unknown): boolean =>
-  /CSV Error|Expected Number of Columns|unterminated quote/i.test((err as Error).message ?? '');
 
 async function csvHeader(file: BatchFile): Promise<string[]> {
   const header = await firstLine(file);
@@ -136,20 +138,32 @@ function csvReader(paths: string[], found: string[], gzip: boolean, extra = ''):
   );
 }
 
+type CsvEntry = { file: BatchFile; fileNo: number; found: string[] };
+
 /**
- * All CSV files of the kind with the same header and compression in one read_csv. The file a row
- * came from is told by read_csv's filename column; its line is recovered from its position later.
+ * Consecutive CSV files of the kind with the same header and compression in one read_csv, so the
+ * rows stay in delivery order. The file a row came from is told by read_csv's filename column;
+ * its line is recovered from its position later.
  */
-function directCsv(files: { file: BatchFile; fileNo: number; found: string[] }[]): string[] {
-  const groups = new Map<string, typeof files>();
+function directCsv(files: CsvEntry[], rejectTables: string[]): string[] {
+  const groups: CsvEntry[][] = [];
+  const sameShape = (a: CsvEntry, b: CsvEntry) => isGzip(a.file) === isGzip(b.file) && a.found.join(',') === b.found.join(',');
   for (const entry of files) {
-    const groupKey = `${isGzip(entry.file)}|${entry.found.join(',')}`;
-    groups.set(groupKey, [...(groups.get(groupKey) ?? []), entry]);
+    const last = groups.at(-1);
+    if (last && sameShape(last[0]!, entry)) last.push(entry);
+    else groups.push([entry]);
   }
-  return [...groups.values()].map((group) => {
+  return groups.map((group) => {
     const fileNo = `CASE filename ${group.map((g) => `WHEN ${literal(g.file.path)} THEN ${g.fileNo}`).join(' ')} END`;
     const select = contractColumns(group[0]!.file).map(ident).join(', ');
-    const reader = csvReader(group.map((g) => g.file.path), group[0]!.found, isGzip(group[0]!.file), ', filename = true');
+    const rejects = `direct_rejects_${group[0]!.fileNo}`;
+    rejectTables.push(rejects);
+    const reader = csvReader(
+      group.map((g) => g.file.path),
+      group[0]!.found,
+      isGzip(group[0]!.file),
+      `, filename = true, ignore_errors = true, store_rejects = true, rejects_table = '${rejects}', rejects_scan = '${rejects}_scans'`,
+    );
     return `SELECT ${fileNo} AS file_no, NULL::BIGINT AS line, ${select} FROM ${reader}`;
   });
 }
@@ -222,9 +236,10 @@ export async function stageFiles(conn: DuckDBConnection, files: BatchFile[], mod
   await conn.run(MALFORMED);
   const parts: string[] = [];
   const temps: string[] = ['stg_malformed'];
-  const csv: { file: BatchFile; fileNo: number; found: string[] }[] = [];
+  const rejectTables: string[] = [];
+  const csv: CsvEntry[] = [];
   const flushCsv = () => {
-    if (csv.length > 0) parts.push(...directCsv(csv.splice(0)));
+    if (csv.length > 0) parts.push(...directCsv(csv.splice(0), rejectTables));
   };
   for (const [fileNo, file] of files.entries()) {
     try {
@@ -254,7 +269,18 @@ export async function stageFiles(conn: DuckDBConnection, files: BatchFile[], mod
     }
   }
   flushCsv();
-  return { source: parts.map((p) => `(${p})`).join(' UNION ALL '), temps };
+  for (const table of rejectTables) await conn.run(`DROP TABLE IF EXISTS temp.${table}; DROP TABLE IF EXISTS temp.${table}_scans`);
+  return { source: parts.map((p) => `(${p})`).join(' UNION ALL '), temps: [...temps, ...rejectTables.flatMap((t) => [t, `${t}_scans`])], rejectTables };
+}
+
+/** True when a direct read skipped lines it could not parse. */
+export async function hasRejectedLines(conn: DuckDBConnection, staged: Staged): Promise<boolean> {
+  for (const table of staged.rejectTables) {
+    const exists = await conn.runAndReadAll(`SELECT count(*)::INTEGER FROM duckdb_tables() WHERE temporary AND table_name = '${table}'`);
+    if (Number(exists.getRows()[0]![0]) === 0) continue;
+    if ((await countRows(conn, `temp.${table}`)) > 0) return true;
+  }
+  return false;
 }
 
 export async function dropStaged(conn: DuckDBConnection, staged: Staged | undefined): Promise<void> {

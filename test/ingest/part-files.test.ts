@@ -76,8 +76,8 @@
  *   8 in = 3 loaded + 5 quarantined (2 malformed_row)
  * Store after: usage 45 + 3 + 3 = 51.
  *
- * Batches `order` and `malformed` currently expose two importer bugs; their tests are `it.fails`
- * (see the comment above each describe) and must pass once the importer is fixed.
+ * Batches `order` and `malformed` pin two behaviours an earlier version of the importer got wrong
+ * (see the comment above each describe).
  */
 import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -351,11 +351,9 @@ const ORDER_FILES: Record<string, string | Buffer> = {
 };
 
 /*
- * KNOWN IMPORTER BUG (it.fails below): scripts/ingest/stage.ts directCsv() reads CSV parts grouped by
- * (compression, header) and UNION ALLs the groups, so chk's rowids run part-0001, part-0003,
- * part-0002 here; load-kind.ts classifyExceptions() picks the "first occurrence" by rowid
- * (PARTITION BY event_id ORDER BY r), not by delivery order (file_no, line). The later part's
- * version is stored and the earlier part's row is quarantined as a conflict naming the later file.
+ * Part files of different formats sit between each other in delivery order (.csv, .csv.gz, .csv):
+ * the first occurrence is decided by delivery order (file, then line), not by how the files happen
+ * to be grouped for reading. (An earlier importer kept the later part's version here.)
  */
 describe('the first occurrence in part order wins, whatever format each part has', () => {
   let store: Store;
@@ -379,7 +377,7 @@ describe('the first occurrence in part order wins, whatever format each part has
     expectCountsIdentity(report);
   });
 
-  it.fails('counts the repeat (conflict and duplicate) against the later part', () => {
+  it('counts the repeat (conflict and duplicate) against the later part', () => {
     expect(fileCounts(batchOf(report, ORDER))).toEqual({
       'usage_events.part-0001.csv': { kind: 'usage_events', ...counts(1, 1) },
       'usage_events.part-0002.csv.gz': { kind: 'usage_events', ...counts(2, 2) },
@@ -387,14 +385,14 @@ describe('the first occurrence in part order wins, whatever format each part has
     });
   });
 
-  it.fails('quarantines the later occurrence and names the earlier part in the reason', async () => {
+  it('quarantines the later occurrence and names the earlier part in the reason', async () => {
     const q = await quarantineOf(store, ORDER);
     expect(where(q)).toEqual([{ file: 'usage_events.part-0003.csv', line: 2, eventId: 'use-810002', code: 'conflict' }]);
     expect(q[0]!.reason).toContain('appears earlier in this batch (usage_events.part-0002.csv.gz)');
     expect(q[0]!.reason).toContain('(line 2)');
   });
 
-  it.fails('stores the version from the earlier part', async () => {
+  it('stores the version from the earlier part', async () => {
     expect(await query(store, `SELECT event_id, platform FROM usage_events WHERE event_id LIKE 'use-81%' ORDER BY event_id`)).toEqual([
       { event_id: 'use-810001', platform: 'web' },
       { event_id: 'use-810002', platform: 'web' },
@@ -428,13 +426,9 @@ const MALFORMED_FILES: Record<string, string> = {
 };
 
 /*
- * KNOWN IMPORTER BUG (it.fails below): the careful fallback is unreachable. load-kind.ts
- * readAndCheck() first runs the direct multi-file read_csv inside the batch's transaction
- * (import-batch.ts BEGIN TRANSACTION); its CSV error aborts that DuckDB transaction, so the
- * fallback's first statement (dropStaged / stageFiles 'careful') fails with "Current transaction is
- * aborted (please ROLLBACK)" and the whole batch is refused: "usage_events.part-0001.csv,
- * usage_events.part-0002.csv cannot be read: TransactionContext Error: Current transaction is
- * aborted … Nothing from this batch was loaded." Any single unparsable CSV line refuses its batch.
+ * An unparsable line must not abort the batch's transaction: the direct read skips it and records
+ * it, and the kind is then re-read carefully with the line set aside. (An earlier importer refused
+ * the whole batch: the parse error aborted the transaction before the careful path could run.)
  */
 describe('a part file with unparsable lines next to a clean one', () => {
   let store: Store;
@@ -455,7 +449,7 @@ describe('a part file with unparsable lines next to a clean one', () => {
     removeTempDirs();
   });
 
-  it.fails('loads the batch with the hand-derived per-file counts', () => {
+  it('loads the batch with the hand-derived per-file counts', () => {
     const batch = batchOf(report, MALFORMED);
     expect([batch.status, batch.error]).toEqual(['succeeded', undefined]);
     expect(fileCounts(batch)).toEqual({
@@ -465,7 +459,7 @@ describe('a part file with unparsable lines next to a clean one', () => {
     expectCountsIdentity(report);
   });
 
-  it.fails('quarantines the unparsable lines as malformed_row and keeps later lines numbered right', () => {
+  it('quarantines the unparsable lines as malformed_row and keeps later lines numbered right', () => {
     expect(where(quarantine)).toEqual([
       { file: 'usage_events.part-0002.csv', line: 3, eventId: null, code: 'malformed_row' },
       { file: 'usage_events.part-0002.csv', line: 5, eventId: 'use-820007', code: 'unknown_value' },
@@ -475,7 +469,7 @@ describe('a part file with unparsable lines next to a clean one', () => {
     ]);
   });
 
-  it.fails('gives conflicts in the slow path the right earlier file and line', () => {
+  it('gives conflicts in the slow path the right earlier file and line', () => {
     const reasons = quarantine.filter((q) => q.reason_code === 'conflict').map((q) => q.reason);
     expect(reasons[0]).toContain('appears earlier in this batch (usage_events.part-0001.csv)');
     expect(reasons[0]).toContain('(line 2)');
@@ -483,7 +477,7 @@ describe('a part file with unparsable lines next to a clean one', () => {
     expect(reasons[1]).toContain('(line 4)');
   });
 
-  it.fails('masks the NHS number in a malformed line kept in quarantine', () => {
+  it('masks the NHS number in a malformed line kept in quarantine', () => {
     const malformed = quarantine.filter((r) => r.reason_code === 'malformed_row');
     expect(malformed.map((q) => Number(q.line))).toEqual([3, 9]);
     for (const q of malformed) {
@@ -492,7 +486,7 @@ describe('a part file with unparsable lines next to a clean one', () => {
     }
   });
 
-  it.fails('stores every parsable good row of both parts', async () => {
+  it('stores every parsable good row of both parts', async () => {
     const ids = (await eventIds(store, 'usage_events')).filter((id) => id.startsWith('use-82'));
     expect(ids).toEqual(['use-820001', 'use-820002', 'use-820003', 'use-820004', 'use-820006', 'use-820009']);
     expect(await rowCount(store, 'usage_events')).toBe(51);
