@@ -88,7 +88,7 @@ async function recordFiles(conn: DuckDBConnection, ctx: BatchContext, report: Ba
 
 async function dropBatchTempTables(conn: DuckDBConnection): Promise<void> {
   await conn.run(`DROP VIEW IF EXISTS temp.classified`).catch(() => undefined);
-  for (const table of ['batch_ids', 'stg_malformed', ...KIND_TEMP_TABLES]) {
+  for (const table of ['stg_malformed', ...KIND_TEMP_TABLES]) {
     await conn.run(`DROP TABLE IF EXISTS temp.${table}`).catch(() => undefined);
   }
   await conn.run(`DROP VIEW IF EXISTS temp.known_orgs`).catch(() => undefined);
@@ -113,7 +113,11 @@ export async function importBatch(conn: DuckDBConnection, batch: Batch, ctx: Bat
   await conn.run('BEGIN TRANSACTION');
   try {
     await checkKeyFingerprint(conn, ctx.key);
-    await conn.run(`CREATE OR REPLACE TEMP TABLE batch_ids (nhs UBIGINT, patient_id INTEGER)`);
+    // NHS number → patient_id for the numbers already hashed on this connection, i.e. in this
+    // import run: a patient appears in batch after batch, and is hashed and looked up once. It is
+    // a TEMP table (memory, never the store file) and, being created and filled inside each
+    // batch's transaction, loses exactly what a rolled-back batch added.
+    await conn.run(`CREATE TEMP TABLE IF NOT EXISTS known_nhs (nhs UBIGINT, patient_id INTEGER)`);
     await conn.run(`CREATE OR REPLACE TEMP VIEW known_orgs AS SELECT org_code, org_type FROM organisations`);
     for (const files of groupByKind(batch.files)) {
       const started = performance.now();

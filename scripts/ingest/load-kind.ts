@@ -4,7 +4,7 @@
  *
  * Speed comes from touching the millions of ordinary rows as few times as possible:
  *   1. `chk`: the files are read and checked in a single pass (one multi-file read_csv);
- *   2. each distinct NHS number is hashed once and given a patient_id (`batch_ids`);
+ *   2. each distinct NHS number is hashed once and given a patient_id (`known_nhs`);
  *   3. only the few *exceptional* rows — a key repeated in the delivery or already stored, or a
  *      patient with an objection — are copied out (`exc`) and classified one by one;
  *   4. every other valid row is new and goes into its table in one INSERT … SELECT.
@@ -94,7 +94,7 @@ const keyMatch = (a: string, b: string, columns: readonly string[]) => columns.m
 /** The row's line in its file: given by the reader, or recovered from its position (header = line 1). */
 const LINE = 'coalesce(c.line, c.rowid - f.first_rowid + 2)';
 
-/** A checked row's stored values (from `c`, joined to batch_ids `b` when it names a patient). */
+/** A checked row's stored values (from `c`, joined to known_nhs `b` when it names a patient). */
 function typedColumns(kind: FileKind): string {
   return FILE_SPECS[kind].columns
     .filter((c) => c.rule.type !== 'nhs_number')
@@ -108,7 +108,7 @@ function typedColumns(kind: FileKind): string {
  * (only worth it for the few exceptional rows).
  */
 function validRows(kind: FileKind, extraColumns: string, where = 'TRUE', withLine = false): string {
-  const patients = hasNhsNumber(kind) ? `JOIN batch_ids b ON b.nhs = c.${NHS_VALUE}` : '';
+  const patients = hasNhsNumber(kind) ? `JOIN known_nhs b ON b.nhs = c.${NHS_VALUE}` : '';
   const lines = withLine ? 'JOIN file_rows f ON f.file_no = c.file_no' : '';
   return `SELECT ${extraColumns}${typedColumns(kind)} FROM chk c ${lines} ${patients} WHERE c.reason_code IS NULL AND (${where})`;
 }
@@ -156,8 +156,8 @@ async function readAndCheck(conn: DuckDBConnection, files: BatchFile[], ctx: Loa
 
 /**
  * Every patient referenced by the valid rows gets a patient_id. Each distinct NHS number is hashed
- * once per batch (batch_ids remembers the ones already hashed); a pseudonym the store has not seen
- * before becomes a new patient.
+ * once per import run: `known_nhs` remembers the ones already hashed (see importBatch); a
+ * pseudonym the store has not seen before becomes a new patient.
  */
 async function assignPatientIds(conn: DuckDBConnection, ctx: LoadContext, kind: FileKind): Promise<void> {
   // A patients file writes whole rows for its new patients itself (writeNewRows), so they are not
@@ -170,7 +170,7 @@ async function assignPatientIds(conn: DuckDBConnection, ctx: LoadContext, kind: 
     CREATE OR REPLACE TEMP TABLE new_ids AS
       SELECT nhs, CAST(left(${hmacSql(ctx.key, nhsDigitsOf('nhs'))}, 32) AS UUID) AS pseudonym_key
       FROM (SELECT DISTINCT ${NHS_VALUE} AS nhs FROM chk WHERE reason_code IS NULL) d
-      ANTI JOIN batch_ids b ON b.nhs = d.nhs;
+      ANTI JOIN known_nhs b ON b.nhs = d.nhs;
     CREATE OR REPLACE TEMP TABLE known_ids AS
       SELECT n.nhs, k.patient_id FROM new_ids n JOIN patient_keys k ON k.pseudonym_key = n.pseudonym_key;
     -- Only a patient the store has not seen needs the whole pseudonym (hashed again: they are few).
@@ -180,7 +180,7 @@ async function assignPatientIds(conn: DuckDBConnection, ctx: LoadContext, kind: 
       FROM new_ids n ANTI JOIN known_ids k ON k.nhs = n.nhs;
     ${createRows}
     INSERT INTO patient_keys SELECT pseudonym_key, patient_id FROM fresh_ids;
-    INSERT INTO batch_ids SELECT nhs, patient_id FROM known_ids UNION ALL SELECT nhs, patient_id FROM fresh_ids;
+    INSERT INTO known_nhs SELECT nhs, patient_id FROM known_ids UNION ALL SELECT nhs, patient_id FROM fresh_ids;
     DROP TABLE new_ids; DROP TABLE known_ids; DROP TABLE fresh_ids;`);
 }
 
@@ -231,7 +231,7 @@ async function findExceptions(conn: DuckDBConnection, kind: FileKind): Promise<v
     ? `UNION SELECT hash(event_id) FROM ${ident(kind)} WHERE event_id IN (SELECT event_id FROM chk WHERE reason_code IS NULL)`
     : '';
   const objecting = scopeOf(kind)
-    ? `OR c.${NHS_VALUE} IN (SELECT nhs FROM batch_ids WHERE patient_id IN (SELECT patient_id FROM objection_episodes))`
+    ? `OR c.${NHS_VALUE} IN (SELECT nhs FROM known_nhs WHERE patient_id IN (SELECT patient_id FROM objection_episodes))`
     : '';
   await conn.run(`
     CREATE OR REPLACE TEMP TABLE exceptional_hashes AS
