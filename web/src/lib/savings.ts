@@ -1,4 +1,4 @@
-import { descendingBy, sumBy } from './group.js';
+import * as aq from 'arquero';
 
 // The savings model recomputed in the browser, so the what-if panel can change the value of
 // each saving type and every chart follows at once. Savings = activity × value per activity.
@@ -58,19 +58,25 @@ export function modelValues(model: SavingType[]): UnitValues {
 
 export function computeSavings(activity: ActivityRow[], model: SavingType[], values: UnitValues, costs: CostRow[]): SavingsResult {
   const v = (type: string) => values[type] ?? { low: 0, central: 0, high: 0 };
-  const valued = activity.map((a) => ({
-    period: a.period,
-    type: a.type,
-    org: a.org ?? '',
-    activity: a.activity ?? a.count,
-    avoided: a.count,
-    low: a.count * v(a.type).low,
-    central: a.count * v(a.type).central,
-    high: a.count * v(a.type).high,
-  }));
-  const sums = ['activity', 'avoided', 'low', 'central', 'high'] as const;
+  const valued = aq
+    .from(
+      activity.map((a) => ({
+        period: a.period,
+        type: a.type,
+        org: a.org ?? '',
+        count: a.count,
+        activity: a.activity ?? a.count,
+        low: a.count * v(a.type).low,
+        central: a.count * v(a.type).central,
+        high: a.count * v(a.type).high,
+      })),
+    )
+    .params({});
+  const sums = { activity: aq.op.sum('activity'), avoided: aq.op.sum('count'), low: aq.op.sum('low'), central: aq.op.sum('central'), high: aq.op.sum('high') };
 
-  const perPeriod = sumBy(valued, 'period', sums);
+  const perPeriod = activity.length
+    ? (valued.groupby('period').rollup(sums).objects() as Array<{ period: string; low: number; central: number; high: number }>)
+    : [];
   const costBy = new Map<string, number>();
   for (const c of costs) costBy.set(c.period, (costBy.get(c.period) ?? 0) + c.cost);
   const allPeriods = [...new Set([...perPeriod.map((p) => p.period), ...costBy.keys()])].sort();
@@ -93,18 +99,16 @@ export function computeSavings(activity: ActivityRow[], model: SavingType[], val
   });
 
   const labels = new Map(model.map((m) => [m.type, m.label]));
-  const byType = descendingBy(sumBy(valued, 'type', sums), 'central').map((t) => ({
-    ...t,
-    label: labels.get(t.type) ?? t.type.replace(/_/g, ' '),
-  }));
-  const byOrg = descendingBy(
-    sumBy(
-      valued.filter((d) => d.org !== ''),
-      'org',
-      sums,
-    ),
-    'central',
-  );
+  const byType = activity.length
+    ? (valued.groupby('type').rollup(sums).orderby(aq.desc('central')).objects() as SavingsResult['byType']).map((t) => ({
+        ...t,
+        label: labels.get(t.type) ?? t.type.replace(/_/g, ' '),
+      }))
+    : [];
+  const withOrg = activity.filter((a) => a.org);
+  const byOrg = withOrg.length
+    ? (valued.filter((d: { org: string }) => d.org !== '').groupby('org').rollup(sums).orderby(aq.desc('central')).objects() as SavingsResult['byOrg'])
+    : [];
 
   return {
     periods,
