@@ -20,16 +20,11 @@ export interface FileReport extends FileCounts {
   durationMs: number;
 }
 
-export interface BatchReport {
+/** A batch's counts are its files' counts added up. */
+export interface BatchReport extends FileCounts {
   batchId: string;
   status: 'succeeded' | 'failed' | 'skipped';
   error?: string;
-  rowsIn: number;
-  loaded: number;
-  duplicates: number;
-  quarantined: number;
-  withheld: number;
-  purged: number;
   durationMs: number;
   files: FileReport[];
   /** Milliseconds per load step over the whole batch, so the benchmark can say where time goes. */
