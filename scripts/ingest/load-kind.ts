@@ -127,6 +127,8 @@ async function readAndCheck(conn: DuckDBConnection, files: BatchFile[], ctx: Loa
   const integrity = Promise.all(files.map(verifyGzip));
   let staged: Staged | undefined;
   try {
+    // Lines are recovered from row order, so the order must be kept whatever ran before on this connection.
+    await conn.run(`SET SESSION preserve_insertion_order = true`);
     staged = await stageFiles(conn, files, 'direct');
     await check(staged);
     if (await hasRejectedLines(conn, staged)) {
@@ -313,7 +315,8 @@ async function writeNewRows(conn: DuckDBConnection, kind: FileKind, ctx: LoadCon
     try {
       await conn.run(`INSERT INTO ${ident(kind)} (${list}, batch_id) SELECT ${list}, ${batch} FROM (${plainlyNewRows(kind)})`);
     } finally {
-      await conn.run(`RESET SESSION preserve_insertion_order`);
+      // Never mask the insert's own error; readAndCheck sets the order back on before it relies on it.
+      await conn.run(`RESET SESSION preserve_insertion_order`).catch(() => undefined);
     }
     await conn.run(`INSERT INTO ${ident(kind)} (${list}, batch_id) SELECT ${list}, ${batch} FROM classified_exc WHERE outcome = 'new'`);
     return;
