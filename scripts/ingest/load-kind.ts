@@ -125,6 +125,8 @@ async function readAndCheck(conn: DuckDBConnection, files: BatchFile[], ctx: Loa
   // A cut-off gzip can read as a file whose last line is merely malformed, so each one is also
   // decompressed in full, alongside the load.
   const integrity = Promise.all(files.map(verifyGzip));
+  // Awaited below; marked handled now so a refusal that comes early is not an unhandled rejection.
+  integrity.catch(() => undefined);
   let staged: Staged | undefined;
   try {
     // Lines are recovered from row order, so the order must be kept whatever ran before on this connection.
