@@ -80,7 +80,7 @@
  * (see the comment above each describe).
  */
 import { gzipSync } from 'node:zlib';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { Store } from '../../server/store/store.js';
 import {
   HEADERS,
@@ -92,13 +92,10 @@ import {
   eventIds,
   expectCountsIdentity,
   fileCounts,
-  openTestStore,
+  importOnceForBlock,
   query,
-  removeTempDirs,
   rowCount,
-  runImport,
   scalar,
-  tempLanding,
   writeBatch,
   type ImportReport,
 } from './helpers/harness.js';
@@ -186,19 +183,18 @@ describe('part files of one kind are one delivery (mixed .csv / .csv.gz, mixed c
   let report: ImportReport;
   let quarantine: QuarantineRow[];
 
-  beforeAll(async () => {
-    const { dir, landing } = tempLanding('parts');
-    copyBatch(SAMPLE_BATCH_DIR, landing, SAMPLE);
-    writeBatch(landing, PARTS, PARTS_FILES);
-    store = await openTestStore(dir);
-    ({ report } = await runImport(store, landing));
-    quarantine = await quarantineOf(store, PARTS);
-  });
-
-  afterAll(async () => {
-    await store?.close();
-    removeTempDirs();
-  });
+  importOnceForBlock(
+    'parts',
+    (landing) => {
+      copyBatch(SAMPLE_BATCH_DIR, landing, SAMPLE);
+      writeBatch(landing, PARTS, PARTS_FILES);
+    },
+    async (loaded, run) => {
+      store = loaded;
+      report = run;
+      quarantine = await quarantineOf(store, PARTS);
+    },
+  );
 
   it('uses NHS numbers that are valid exactly where the header comment says so', () => {
     for (const nhs of ['9434765919', '9908301667', '9131860915', '9082462818', '9518190933', '9786579755', '9390996031', '9757491187', '9895559798']) {
@@ -359,18 +355,17 @@ describe('the first occurrence in part order wins, whatever format each part has
   let store: Store;
   let report: ImportReport;
 
-  beforeAll(async () => {
-    const { dir, landing } = tempLanding('parts-order');
-    copyBatch(SAMPLE_BATCH_DIR, landing, SAMPLE);
-    writeBatch(landing, ORDER, ORDER_FILES);
-    store = await openTestStore(dir);
-    ({ report } = await runImport(store, landing));
-  });
-
-  afterAll(async () => {
-    await store?.close();
-    removeTempDirs();
-  });
+  importOnceForBlock(
+    'parts-order',
+    (landing) => {
+      copyBatch(SAMPLE_BATCH_DIR, landing, SAMPLE);
+      writeBatch(landing, ORDER, ORDER_FILES);
+    },
+    async (loaded, run) => {
+      store = loaded;
+      report = run;
+    },
+  );
 
   it('loads the batch', () => {
     expect(batchOf(report, ORDER).status).toBe('succeeded');
@@ -435,19 +430,18 @@ describe('a part file with unparsable lines next to a clean one', () => {
   let report: ImportReport;
   let quarantine: QuarantineRow[];
 
-  beforeAll(async () => {
-    const { dir, landing } = tempLanding('parts-malformed');
-    copyBatch(SAMPLE_BATCH_DIR, landing, SAMPLE);
-    writeBatch(landing, MALFORMED, MALFORMED_FILES);
-    store = await openTestStore(dir);
-    ({ report } = await runImport(store, landing));
-    quarantine = await quarantineOf(store, MALFORMED);
-  });
-
-  afterAll(async () => {
-    await store?.close();
-    removeTempDirs();
-  });
+  importOnceForBlock(
+    'parts-malformed',
+    (landing) => {
+      copyBatch(SAMPLE_BATCH_DIR, landing, SAMPLE);
+      writeBatch(landing, MALFORMED, MALFORMED_FILES);
+    },
+    async (loaded, run) => {
+      store = loaded;
+      report = run;
+      quarantine = await quarantineOf(store, MALFORMED);
+    },
+  );
 
   it('loads the batch with the hand-derived per-file counts', () => {
     const batch = batchOf(report, MALFORMED);

@@ -8,7 +8,7 @@ import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSyn
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { expect } from 'vitest';
+import { afterAll, beforeAll, expect } from 'vitest';
 import { openStore, type Store } from '../../../server/store/store.js';
 import { importLanding } from '../../../scripts/ingest/index.js';
 
@@ -153,6 +153,30 @@ export interface ImportOptions {
 export interface ImportResult {
   report: ImportReport;
   lines: string[];
+}
+
+/**
+ * A describe block's store, loaded once: the sample batch and then the batches `fill` writes into
+ * a temp landing dir are imported; `ready` gets the store and the run's report (to keep them, and
+ * to read anything else the tests share); the store is closed and the dir removed after the block.
+ */
+export function importOnceForBlock(
+  label: string,
+  fill: (landing: string) => void,
+  ready: (store: Store, report: ImportReport) => void | Promise<void>,
+): void {
+  let store: Store | undefined;
+  beforeAll(async () => {
+    const { dir, landing } = tempLanding(label);
+    fill(landing);
+    store = await openTestStore(dir);
+    const { report } = await runImport(store, landing);
+    await ready(store, report);
+  });
+  afterAll(async () => {
+    await store?.close();
+    removeTempDirs();
+  });
 }
 
 /** Runs importLanding with the test clock and key; collects log lines. `key: null` passes no key. */
