@@ -42,28 +42,15 @@ export interface LoadContext {
   nowIso: string;
 }
 
-/** Tables' stored columns (besides batch_id), in table order; patient_id replaces nhs_number. */
-const STORED_COLUMNS: Record<FileKind, readonly string[]> = {
-  organisations: ['org_code', 'name', 'org_type', 'parent_code', 'eligible_population', 'go_live_date', 'target_uptake_pct'],
-  campaigns: ['campaign_code', 'name', 'org_code', 'channel', 'start_date', 'end_date', 'cost_gbp'],
-  programme_costs: ['org_code', 'period_start', 'period_end', 'category', 'amount_gbp'],
-  patients: ['patient_id', 'practice_code', 'birth_year', 'sex', 'imd_decile'],
-  enrolment_events: ['event_id', 'occurred_at', 'patient_id', 'practice_code', 'org_code', 'event_type', 'channel', 'campaign_code'],
-  usage_events: ['event_id', 'occurred_at', 'patient_id', 'org_code', 'event_type', 'platform'],
-  record_feeds: ['event_id', 'occurred_at', 'patient_id', 'source_org_code', 'record_type', 'item_count'],
-  consent_events: ['event_id', 'occurred_at', 'patient_id', 'org_code', 'event_type'],
-};
+/** A contract column's name in its table: the NHS number is stored only as the patient_id. */
+const storedName = (kind: FileKind, column: string): string =>
+  FILE_SPECS[kind].columns.find((c) => c.name === column)?.rule.type === 'nhs_number' ? 'patient_id' : column;
 
-const KEY_COLUMNS: Record<FileKind, readonly string[]> = {
-  organisations: ['org_code'],
-  campaigns: ['campaign_code'],
-  programme_costs: ['org_code', 'period_start', 'category'],
-  patients: ['patient_id'],
-  enrolment_events: ['event_id'],
-  usage_events: ['event_id'],
-  record_feeds: ['event_id'],
-  consent_events: ['event_id'],
-};
+/** A table's stored columns (besides batch_id), in table order. */
+const storedColumns = (kind: FileKind): string[] => FILE_SPECS[kind].columns.map((c) => storedName(kind, c.name));
+
+/** A table's key columns. */
+const keyColumns = (kind: FileKind): string[] => FILE_SPECS[kind].key.map((c) => storedName(kind, c));
 
 /**
  * A row's key as one value over the checked rows `c`, before patient ids exist: a patient is
@@ -255,8 +242,8 @@ async function findExceptions(conn: DuckDBConnection, kind: FileKind): Promise<v
  * Reference rows are snapshots: a row for a known key is an update, not a conflict.
  */
 async function classifyExceptions(conn: DuckDBConnection, kind: FileKind, files: BatchFile[]): Promise<void> {
-  const keys = KEY_COLUMNS[kind];
-  const content = STORED_COLUMNS[kind];
+  const keys = keyColumns(kind);
+  const content = storedColumns(kind);
   const keyList = keys.map(ident).join(', ');
   const window = `OVER (PARTITION BY ${keyList} ORDER BY file_no, r)`;
   const contentHash = `hash(${content.map(ident).join(', ')})`;
@@ -307,7 +294,7 @@ async function classifyExceptions(conn: DuckDBConnection, kind: FileKind, files:
 const plainlyNewRows = (kind: FileKind): string => validRows(kind, '', 'c.rowid NOT IN (SELECT r FROM exc)');
 
 async function writeNewRows(conn: DuckDBConnection, kind: FileKind, ctx: LoadContext): Promise<void> {
-  const columns = STORED_COLUMNS[kind];
+  const columns = storedColumns(kind);
   const list = columns.map(ident).join(', ');
   const batch = literal(ctx.batchId);
   if (isEventKind(kind)) {
@@ -323,7 +310,7 @@ async function writeNewRows(conn: DuckDBConnection, kind: FileKind, ctx: LoadCon
     await conn.run(`INSERT INTO ${ident(kind)} (${list}, batch_id) SELECT ${list}, ${batch} FROM classified_exc WHERE outcome = 'new'`);
     return;
   }
-  const keys = KEY_COLUMNS[kind];
+  const keys = keyColumns(kind);
   // Only rows that differ from what is stored are written, so an identical snapshot changes nothing.
   const changed = `SELECT ${list} FROM classified c WHERE outcome = 'new' AND NOT EXISTS (SELECT 1 FROM ${ident(kind)} s WHERE ${sameRow('c', 's', columns)})`;
   if (kind === 'patients') {
