@@ -15,17 +15,14 @@ import { openStore, type Store } from '../store/store.js';
 import { setMeta, META } from '../store/meta.js';
 import { createApp } from '../app.js';
 import { buildSmallRegion } from '../../test/fixtures/metrics/small-region.js';
+import { metricRows, type MetricRow } from '../../test/fixtures/metrics/metric-rows.js';
 import { refreshRollups } from './rollups.js';
 
 let store: Store;
 let app: ReturnType<typeof createApp>;
-type Row = Record<string, unknown> & { _suppressed?: string[] };
+type Row = MetricRow;
 
-async function rows(path: string): Promise<Row[]> {
-  const res = await app.request(path);
-  expect(res.status, await res.clone().text()).toBe(200);
-  return ((await res.json()) as { rows: Row[] }).rows;
-}
+const rows = (path: string): Promise<Row[]> => metricRows(app, path);
 const pick = (r: Row, keys: string[]) => keys.map((k) => r[k]);
 
 beforeAll(async () => {

@@ -6,17 +6,14 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openStore, type Store } from '../store/store.js';
 import { createApp } from '../app.js';
 import { buildSmallRegion } from '../../test/fixtures/metrics/small-region.js';
+import { metricRows, type MetricRow } from '../../test/fixtures/metrics/metric-rows.js';
 import { loadSavingsModel } from './savings-model.js';
 
 let store: Store;
 let app: ReturnType<typeof createApp>;
 
-type Row = Record<string, unknown> & { _suppressed?: string[] };
-async function rows(path: string): Promise<Row[]> {
-  const res = await app.request(path);
-  expect(res.status, await res.clone().text()).toBe(200);
-  return ((await res.json()) as { rows: Row[] }).rows;
-}
+type Row = MetricRow;
+const rows = (path: string): Promise<Row[]> => metricRows(app, path);
 const pick = (r: Row, keys: string[]) => Object.fromEntries(keys.map((k) => [k, r[k]]));
 
 beforeAll(async () => {
