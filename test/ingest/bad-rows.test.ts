@@ -63,6 +63,7 @@ import {
   runImport,
   scalar,
   type ImportReport,
+  type QuarantineRow,
 } from './helpers/harness.js';
 import { isValidNhsNumber } from './helpers/nhs.js';
 
@@ -123,17 +124,6 @@ const FIXTURE_NHS_STRINGS = [
   '4010234571',
   '9625276017',
 ];
-
-interface QuarantineRow {
-  batch_id: string;
-  file_name: string;
-  file_kind: string;
-  line: string;
-  event_id: string | null;
-  reason_code: string;
-  reason: string;
-  record: string;
-}
 
 describe('bad rows are quarantined with reason and line; good rows load', () => {
   let store: Store;

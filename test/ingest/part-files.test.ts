@@ -98,6 +98,7 @@ import {
   scalar,
   writeBatch,
   type ImportReport,
+  type QuarantineRow,
 } from './helpers/harness.js';
 import { isValidNhsNumber } from './helpers/nhs.js';
 
@@ -160,17 +161,7 @@ const PARTS_FILES: Record<string, string | Buffer> = {
   ]),
 };
 
-interface QuarantineRow {
-  file_name: string;
-  file_kind: string;
-  line: string;
-  event_id: string | null;
-  reason_code: string;
-  reason: string;
-  record: string;
-}
-
-const QUARANTINE_SQL = `SELECT file_name, file_kind, line, event_id, reason_code, reason, record FROM quarantine WHERE batch_id = $1 ORDER BY file_name, line`;
+const QUARANTINE_SQL = `SELECT batch_id, file_name, file_kind, line, event_id, reason_code, reason, record FROM quarantine WHERE batch_id = $1 ORDER BY file_name, line`;
 
 async function quarantineOf(store: Store, batchId: string): Promise<QuarantineRow[]> {
   return query<QuarantineRow>(store, QUARANTINE_SQL, [batchId]);

@@ -155,6 +155,18 @@ export interface ImportResult {
   lines: string[];
 }
 
+/** A quarantine row as the specs read it (BIGINT line as text). */
+export interface QuarantineRow {
+  batch_id: string;
+  file_name: string;
+  file_kind: string;
+  line: string;
+  event_id: string | null;
+  reason_code: string;
+  reason: string;
+  record: string;
+}
+
 /**
  * A describe block's store, loaded once: the sample batch and then the batches `fill` writes into
  * a temp landing dir are imported; `ready` gets the store and the run's report (to keep them, and
