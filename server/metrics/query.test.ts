@@ -14,7 +14,7 @@ describe('readRows', () => {
     try {
       // sum() of BIGINT is HUGEINT, averages may be DECIMAL, counts BIGINT: all become numbers;
       // dates become YYYY-MM-DD whether DATE or a timestamp's text.
-      const result = await conn.runAndReadAll(`
+      const result = await conn.run(`
         SELECT * FROM (VALUES
           ('extra', 'Practice – One', DATE '2026-01-31', 12::HUGEINT, 1.25::DECIMAL(5, 2), 7::BIGINT, '2026-02-01 10:00:00', true),
           ('extra', NULL, NULL, NULL, NULL, NULL, NULL, NULL)
@@ -41,7 +41,7 @@ describe('readRows of an empty result', () => {
     const db = await DuckDBInstance.create(':memory:');
     const conn = await db.connect();
     try {
-      const result = await conn.runAndReadAll(`SELECT 1 AS n, 'x' AS s WHERE false`);
+      const result = await conn.run(`SELECT 1 AS n, 'x' AS s WHERE false`);
       expect(readRows(result, [col('n', 'number'), col('s', 'string')])).toEqual([]);
     } finally {
       conn.closeSync();
