@@ -12,6 +12,7 @@ import type { Store } from '../../server/store/store.js';
 import { getMeta, META, setMeta } from '../../server/store/meta.js';
 import { StoreError } from '../../server/store/errors.js';
 import { refreshRollups } from '../../server/metrics/rollups.js';
+import { removeStaleCopies } from './decompress.js';
 import { listBatchDirs, readBatch, type Batch } from './discover.js';
 import { emptyBatchReport, importBatch, newRunId, type BatchReport, type FileReport } from './import-batch.js';
 import { checkKeyFingerprint, resolveKey, type PseudonymKey } from './pseudonymise.js';
@@ -129,6 +130,7 @@ export async function importLanding(options: ImportOptions): Promise<ImportRepor
   const runId = newRunId();
   const report: ImportReport = { runId, status: 'nothing-to-do', batches: [], rowsIn: 0, durationMs: 0, rollupsRefreshed: false };
   try {
+    removeStaleCopies();
     const batchIds = listBatchDirs(options.landingDir);
     const key = resolveKey({ key: options.key, keyFile: options.keyFile, storePath: store.path });
     await store.withConnection(async (conn) => {

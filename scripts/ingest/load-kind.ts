@@ -16,7 +16,8 @@ import { RefusedError } from './errors.js';
 import { faultPoint } from './faults.js';
 import { hmacSql, type PseudonymKey } from './pseudonymise.js';
 import { describeError } from './redact.js';
-import { dropStaged, hasRejectedLines, stageFiles, verifyGzip, type Staged } from './stage.js';
+import { plainCopies } from './decompress.js';
+import { dropStaged, hasRejectedLines, stageFiles, type Staged } from './stage.js';
 import { checkedRowsSql, ident, literal, NHS_DIGITS, NHS_VALUE, nhsDigitsOf, referenceCheckStatements, typedValue } from './validation-sql.js';
 
 export interface FileCounts {
@@ -60,7 +61,7 @@ const keyColumns = (kind: FileKind): string[] => FILE_SPECS[kind].key.map((c) =>
 const CHECKED_KEY: Record<FileKind, string> = {
   organisations: 'c.org_code',
   campaigns: 'c.campaign_code',
-  programme_costs: `c.org_code || '|' || CAST(c."period_start__v" AS VARCHAR) || '|' || c.category`,
+  programme_costs: `c.org_code || '|' || CAST(c."period_start__v" AS VARCHAR) || '|' || CAST(c."category__v" AS VARCHAR)`,
   patients: `c.${NHS_VALUE}`,
   enrolment_events: 'c.event_id',
   usage_events: 'c.event_id',
@@ -109,11 +110,6 @@ async function readAndCheck(conn: DuckDBConnection, files: BatchFile[], ctx: Loa
   const spec = FILE_SPECS[files[0]!.kind];
   const extra = isEventKind(spec.kind) ? ['hash(event_id) AS key_hash'] : [];
   const check = (staged: Staged) => conn.run(`CREATE OR REPLACE TEMP TABLE chk AS ${checkedRowsSql(spec, staged.source, ctx.nowIso, extra)}`);
-  // A cut-off gzip can read as a file whose last line is merely malformed, so each one is also
-  // decompressed in full, alongside the load.
-  const integrity = Promise.all(files.map(verifyGzip));
-  // Awaited below; marked handled now so a refusal that comes early is not an unhandled rejection.
-  integrity.catch(() => undefined);
   let staged: Staged | undefined;
   try {
     // Lines are recovered from row order, so the order must be kept whatever ran before on this connection.
@@ -126,16 +122,10 @@ async function readAndCheck(conn: DuckDBConnection, files: BatchFile[], ctx: Loa
       await check(staged);
     }
   } catch (err) {
-    const broken = await integrity.then(
-      () => null,
-      (e: unknown) => e,
-    );
-    if (broken) throw broken;
     if (err instanceof RefusedError) throw err;
     const names = files.map((f) => f.fileName).join(', ');
     throw new RefusedError(`${names} cannot be read: ${describeError(err)}. Nothing from this batch was loaded.`);
   }
-  await integrity;
   for (const { unknownValues, mark } of referenceCheckStatements(spec, 'chk', ctx.nowIso)) {
     await conn.run(`CREATE OR REPLACE TEMP TABLE unknown_values AS ${unknownValues}`);
     const unknown = await conn.runAndReadAll(`SELECT count(*)::INTEGER FROM unknown_values`);
@@ -440,9 +430,13 @@ export async function loadKind(conn: DuckDBConnection, files: BatchFile[], ctx: 
       steps[name] = (steps[name] ?? 0) + Math.round(performance.now() - started);
     }
   };
-  const staged = await step('read + validate', () => readAndCheck(conn, files, ctx));
-  faultPoint('after-stage');
+  // Gzipped files are inflated (and so checked whole) before anything is read; see decompress.ts.
+  const plain = await step('decompress', () => plainCopies(files));
+  let staged: Staged | undefined;
+  let failed: unknown;
   try {
+    staged = await step('read + validate', () => readAndCheck(conn, plain.files, ctx));
+    faultPoint('after-stage');
     if (hasNhsNumber(kind)) await step('pseudonymise', () => assignPatientIds(conn, ctx, kind));
     if (kind === 'organisations') await step('hierarchy', () => checkOrganisationParents(conn));
     await step('deduplicate', async () => {
@@ -456,9 +450,19 @@ export async function loadKind(conn: DuckDBConnection, files: BatchFile[], ctx: 
     // Purges are a consequence of the whole file set; they are reported against its first file.
     counts[0]!.purged = purged;
     return { files: counts, steps };
+  } catch (err) {
+    failed = err;
+    throw err;
   } finally {
-    await conn.run(`DROP VIEW IF EXISTS classified`);
-    for (const table of KIND_TEMP_TABLES) await conn.run(`DROP TABLE IF EXISTS temp.${table}`);
-    await dropStaged(conn, staged);
+    plain.remove();
+    try {
+      await conn.run(`DROP VIEW IF EXISTS classified`);
+      for (const table of KIND_TEMP_TABLES) await conn.run(`DROP TABLE IF EXISTS temp.${table}`);
+      await dropStaged(conn, staged);
+    } catch (cleanupError) {
+      // After a failure the transaction is aborted and rolls back, temp tables with it; the
+      // failure is what the user must see, not the clean-up refused by the aborted transaction.
+      if (failed === undefined) throw cleanupError;
+    }
   }
 }

@@ -63,3 +63,29 @@ describe('the Modulus-11 check in SQL', () => {
     expect(await sqlValue(`SELECT ${modulus11Valid(`'${number}'`)}`)).toBe(valid);
   });
 });
+
+describe('the Modulus-11 check in SQL, against the rule written out digit by digit', () => {
+  /** The NHS rule as published: weights 10..2, check = 11 − (sum mod 11), 11 → 0, 10 → invalid. */
+  const byTheRule = (digits: string): boolean => {
+    const sum = [...digits.slice(0, 9)].reduce((total, d, i) => total + Number(d) * (10 - i), 0);
+    const check = 11 - (sum % 11);
+    if (check === 10) return false;
+    return (check === 11 ? 0 : check) === Number(digits[9]);
+  };
+
+  it('agrees on every check digit of 500 pseudo-random nine-digit prefixes (and on 0000000000)', async () => {
+    let seed = 20261125;
+    const next = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31);
+    const numbers = ['0000000000'];
+    for (let i = 0; i < 500; i++) {
+      const prefix = String(next() % 1_000_000_000).padStart(9, '0');
+      for (let check = 0; check <= 9; check++) numbers.push(`${prefix}${check}`);
+    }
+    const answer = await sqlValue(
+      `SELECT list(${modulus11Valid('n')} ORDER BY i) FROM (SELECT unnest(['${numbers.join("','")}']) AS n, generate_subscripts(['${numbers.join("','")}'], 1) AS i)`,
+    );
+    const fromSql = (answer as { items: boolean[] }).items;
+    expect(fromSql).toEqual(numbers.map(byTheRule));
+    expect(fromSql.filter(Boolean).length).toBeGreaterThan(400);
+  });
+});

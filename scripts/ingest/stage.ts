@@ -9,8 +9,6 @@
  */
 import { createReadStream } from 'node:fs';
 import { createGunzip } from 'node:zlib';
-import { pipeline } from 'node:stream/promises';
-import { Writable } from 'node:stream';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { FILE_SPECS, type BatchFile } from './contract.js';
 import { RefusedError } from './errors.js';
@@ -29,7 +27,7 @@ async function firstLine(file: BatchFile): Promise<string | null> {
   const raw = createReadStream(file.path);
   const input = isGzip(file) ? raw.pipe(createGunzip()) : raw;
   // Stopping early can make gunzip report the unread rest as an error; completeness of the file is
-  // verifyGzip's job, so late errors are ignored here rather than left unhandled.
+  // checked when it is inflated (decompress.ts), so late errors are ignored here rather than left unhandled.
   input.on('error', () => undefined);
   raw.on('error', () => undefined);
   const clean = (line: string) => line.replace(/\r$/, '').replace(/^\uFEFF/, '');
@@ -47,19 +45,6 @@ async function firstLine(file: BatchFile): Promise<string | null> {
   } finally {
     input.destroy();
     raw.destroy();
-  }
-}
-
-/**
- * Decompresses the whole file to check it is complete. A cut-off gzip otherwise reads as a file
- * whose last line is merely malformed, and half a delivery would load without complaint.
- */
-export async function verifyGzip(file: BatchFile): Promise<void> {
-  if (!isGzip(file)) return;
-  try {
-    await pipeline(createReadStream(file.path), createGunzip(), new Writable({ write: (_c, _e, done) => done() }));
-  } catch (err) {
-    throw new RefusedError(`${file.fileName} is truncated or not valid gzip (${describeError(err)}). Nothing from this batch was loaded; ask for the file to be re-sent.`);
   }
 }
 
