@@ -202,26 +202,46 @@ const episodeCovers = (o: string, row: string, scopeColumn: string) =>
 const scopeOf = (kind: FileKind): string | undefined => (isEventKind(kind) ? SCOPE_COLUMN[kind] : undefined);
 
 /**
+ * Which stored events could share a key with the delivery: those whose event_id lies between the
+ * delivery's smallest and largest. Platforms number events in sequence, so for a new delivery the
+ * stored table's zone maps usually rule out every row group; null when no stored event is in range.
+ */
+async function storedKeyFilter(conn: DuckDBConnection, kind: EventKind): Promise<{ where: string; params: string[] } | null> {
+  const range = await conn.runAndReadAll(`SELECT min(event_id), max(event_id) FROM chk WHERE reason_code IS NULL`);
+  const [low, high] = range.getRows()[0]!;
+  if (low === null || high === null) return null;
+  const params = [String(low), String(high)];
+  const where = 'event_id BETWEEN $1 AND $2';
+  const inRange = await conn.runAndReadAll(`SELECT count(*) > 0 FROM ${ident(kind)} WHERE ${where}`, params);
+  return inRange.getRows()[0]![0] === true ? { where, params } : null;
+}
+
+/**
  * The exceptional rows, copied out of chk with their line: a key that occurs more than once in the
  * delivery or (for events) is already stored, or a patient with any objection episode. Every
  * other valid row is plainly new. Keys are matched by their 64-bit hash (grouping and joining
  * integers is far cheaper than text); a row that only shares a hash is classified exactly, and new.
  */
 async function findExceptions(conn: DuckDBConnection, kind: FileKind): Promise<void> {
-  const storedKeys = isEventKind(kind)
-    ? `UNION SELECT hash(event_id) FROM ${ident(kind)} WHERE event_id IN (SELECT event_id FROM chk WHERE reason_code IS NULL)`
+  const stored = isEventKind(kind) ? await storedKeyFilter(conn, kind) : null;
+  const storedKeys = stored ? `UNION SELECT hash(event_id) FROM ${ident(kind)} WHERE ${stored.where} AND hash(event_id) IN (SELECT key_hash FROM chk WHERE reason_code IS NULL)` : '';
+  // A patient's rows are exceptional through their keys too, so that exc is picked out by one
+  // semi-join on the key hash, which DuckDB applies before joining the patients in.
+  const objectingKeys = scopeOf(kind)
+    ? `UNION SELECT ${keyHash(kind)} FROM chk c WHERE c.reason_code IS NULL
+         AND c.${NHS_VALUE} IN (SELECT nhs FROM known_nhs WHERE patient_id IN (SELECT patient_id FROM objection_episodes))`
     : '';
-  const objecting = scopeOf(kind)
-    ? `OR c.${NHS_VALUE} IN (SELECT nhs FROM known_nhs WHERE patient_id IN (SELECT patient_id FROM objection_episodes))`
-    : '';
-  await conn.run(`
-    CREATE OR REPLACE TEMP TABLE exceptional_hashes AS
+  await conn.run(
+    `CREATE OR REPLACE TEMP TABLE exceptional_hashes AS
       SELECT h FROM (SELECT ${keyHash(kind)} AS h FROM chk c WHERE c.reason_code IS NULL) GROUP BY h HAVING count(*) > 1
-      ${storedKeys}`);
+      ${storedKeys}
+      ${objectingKeys}`,
+    stored?.params,
+  );
   await conn.run(`
     CREATE OR REPLACE TEMP TABLE exc AS
       ${validRows(kind, `c.rowid AS r, c.file_no, ${LINE} AS line, ${hasNhsNumber(kind) ? `c.${NHS_VALUE}, ` : ''}`,
-        `${keyHash(kind)} IN (SELECT h FROM exceptional_hashes) ${objecting}`, true)};
+        `${keyHash(kind)} IN (SELECT h FROM exceptional_hashes)`, true)};
     DROP TABLE exceptional_hashes;`);
 }
 
