@@ -18,4 +18,16 @@ describe('a JSON answer built a slice of rows at a time', () => {
     expect(new TextDecoder().decode(jsonWithRows({ a: 1 }, [{ b: 2 }]))).toBe('{"a":1,"rows":[{"b":2}]}');
     expect(new TextDecoder().decode(jsonWithRows({}, []))).toBe('{"rows":[]}');
   });
+
+  it('is byte for byte what JSON.stringify writes, and a later answer never changes an earlier one', () => {
+    const text = (bytes: Uint8Array) => new TextDecoder().decode(bytes);
+    const head = { metric: 'consent' };
+    // 20,000 rows of ~60 bytes: more than the first 1 MB of working space, so it has to grow
+    const big = rowsOf(20_000);
+    const first = jsonWithRows(head, big);
+    expect(text(first)).toBe(JSON.stringify({ ...head, rows: big }));
+    const second = jsonWithRows(head, rowsOf(2));
+    expect(text(second)).toBe(JSON.stringify({ ...head, rows: rowsOf(2) }));
+    expect(text(first)).toBe(JSON.stringify({ ...head, rows: big }));
+  });
 });
