@@ -18,7 +18,7 @@ import { hmacSql, type PseudonymKey } from './pseudonymise.js';
 import { describeError } from './redact.js';
 import { plainCopies } from './decompress.js';
 import { dropStaged, hasRejectedLines, stageFiles, type Staged } from './stage.js';
-import { checkedRowsSql, ident, literal, NHS_DIGITS, NHS_VALUE, nhsDigitsOf, referenceCheckStatements, typedValue } from './validation-sql.js';
+import { checkedRowsSql, FAILURE, failedRowsSql, ident, laterFailure, literal, NHS_DIGITS, NHS_VALUE, nhsDigitsOf, referenceCheckStatements, typedValue, VALID_ROW } from './validation-sql.js';
 
 export interface FileCounts {
   rowsIn: number;
@@ -98,7 +98,7 @@ function typedColumns(kind: FileKind): string {
 function validRows(kind: FileKind, extraColumns: string, where = 'TRUE', withLine = false): string {
   const patients = hasNhsNumber(kind) ? `JOIN known_nhs b ON b.nhs = c.${NHS_VALUE}` : '';
   const lines = withLine ? 'JOIN file_rows f ON f.file_no = c.file_no' : '';
-  return `SELECT ${extraColumns}${typedColumns(kind)} FROM chk c ${lines} ${patients} WHERE c.reason_code IS NULL AND (${where})`;
+  return `SELECT ${extraColumns}${typedColumns(kind)} FROM chk c ${lines} ${patients} WHERE c.${VALID_ROW} AND (${where})`;
 }
 
 /**
@@ -150,7 +150,7 @@ async function assignPatientIds(conn: DuckDBConnection, ctx: LoadContext, kind: 
   await conn.run(`
     CREATE OR REPLACE TEMP TABLE new_ids AS
       SELECT nhs, CAST(left(${hmacSql(ctx.key, nhsDigitsOf('nhs'))}, 32) AS UUID) AS pseudonym_key
-      FROM (SELECT DISTINCT ${NHS_VALUE} AS nhs FROM chk WHERE reason_code IS NULL) d
+      FROM (SELECT DISTINCT ${NHS_VALUE} AS nhs FROM chk WHERE ${VALID_ROW}) d
       ANTI JOIN known_nhs b ON b.nhs = d.nhs;
     CREATE OR REPLACE TEMP TABLE known_ids AS
       SELECT n.nhs, k.patient_id FROM new_ids n JOIN patient_keys k ON k.pseudonym_key = n.pseudonym_key;
@@ -175,7 +175,7 @@ async function checkOrganisationParents(conn: DuckDBConnection): Promise<void> {
     CREATE OR REPLACE TEMP TABLE org_view AS
       SELECT org_code, org_type FROM org_rows
       UNION ALL SELECT org_code, org_type FROM organisations WHERE org_code NOT IN (SELECT org_code FROM org_rows);
-    UPDATE chk SET reason_code = 'unknown_org', reason = v.problem
+    UPDATE chk SET ${FAILURE} = ${laterFailure('unknown_org', 'v.problem')}
     FROM (
       SELECT t.r,
         CASE
@@ -207,7 +207,7 @@ const scopeOf = (kind: FileKind): string | undefined => (isEventKind(kind) ? SCO
  * stored table's zone maps usually rule out every row group; null when no stored event is in range.
  */
 async function storedKeyFilter(conn: DuckDBConnection, kind: EventKind): Promise<{ where: string; params: string[] } | null> {
-  const range = await conn.runAndReadAll(`SELECT min(event_id), max(event_id) FROM chk WHERE reason_code IS NULL`);
+  const range = await conn.runAndReadAll(`SELECT min(event_id), max(event_id) FROM chk WHERE ${VALID_ROW}`);
   const [low, high] = range.getRows()[0]!;
   if (low === null || high === null) return null;
   const params = [String(low), String(high)];
@@ -224,16 +224,16 @@ async function storedKeyFilter(conn: DuckDBConnection, kind: EventKind): Promise
  */
 async function findExceptions(conn: DuckDBConnection, kind: FileKind): Promise<void> {
   const stored = isEventKind(kind) ? await storedKeyFilter(conn, kind) : null;
-  const storedKeys = stored ? `UNION SELECT hash(event_id) FROM ${ident(kind)} WHERE ${stored.where} AND hash(event_id) IN (SELECT key_hash FROM chk WHERE reason_code IS NULL)` : '';
+  const storedKeys = stored ? `UNION SELECT hash(event_id) FROM ${ident(kind)} WHERE ${stored.where} AND hash(event_id) IN (SELECT key_hash FROM chk WHERE ${VALID_ROW})` : '';
   // A patient's rows are exceptional through their keys too, so that exc is picked out by one
   // semi-join on the key hash, which DuckDB applies before joining the patients in.
   const objectingKeys = scopeOf(kind)
-    ? `UNION SELECT ${keyHash(kind)} FROM chk c WHERE c.reason_code IS NULL
+    ? `UNION SELECT ${keyHash(kind)} FROM chk c WHERE c.${VALID_ROW}
          AND c.${NHS_VALUE} IN (SELECT nhs FROM known_nhs WHERE patient_id IN (SELECT patient_id FROM objection_episodes))`
     : '';
   await conn.run(
     `CREATE OR REPLACE TEMP TABLE exceptional_hashes AS
-      SELECT h FROM (SELECT ${keyHash(kind)} AS h FROM chk c WHERE c.reason_code IS NULL) GROUP BY h HAVING count(*) > 1
+      SELECT h FROM (SELECT ${keyHash(kind)} AS h FROM chk c WHERE c.${VALID_ROW}) GROUP BY h HAVING count(*) > 1
       ${storedKeys}
       ${objectingKeys}`,
     stored?.params,
@@ -372,7 +372,7 @@ async function quarantine(conn: DuckDBConnection, files: BatchFile[], ctx: LoadC
   await conn.run(`
     INSERT INTO quarantine
       SELECT ${head('c.file_no')}, ${LINE}, ${eventId}, reason_code, reason, ${maskedRecord(kind, ctx, 'checked')}, now()
-        FROM chk c JOIN file_rows f USING (file_no) WHERE c.reason_code IS NOT NULL
+        FROM (${failedRowsSql(FILE_SPECS[kind], 'chk')}) c JOIN file_rows f USING (file_no)
       UNION ALL
       SELECT ${head('file_no')}, line, ${eventId}, ${literal(isEventKind(kind) ? 'conflict' : 'duplicate_key')}, conflict_reason,
              ${maskedRecord(kind, ctx, 'typed')}, now()
@@ -411,7 +411,7 @@ async function applyObjections(conn: DuckDBConnection): Promise<number> {
 async function countOutcomes(conn: DuckDBConnection, files: BatchFile[]): Promise<FileCounts[]> {
   const result = await conn.runAndReadAll(`
     WITH numbers AS (SELECT unnest(range(${files.length})) AS file_no),
-    checked AS (SELECT file_no, count(*) AS rows, count(*) FILTER (reason_code IS NOT NULL) AS failed FROM chk GROUP BY file_no),
+    checked AS (SELECT file_no, count(*) AS rows, count(*) FILTER (NOT ${VALID_ROW}) AS failed FROM chk GROUP BY file_no),
     exceptional AS (
       SELECT file_no, count(*) AS rows,
         count(*) FILTER (outcome = 'new') AS new, count(*) FILTER (outcome = 'duplicate') AS duplicates,

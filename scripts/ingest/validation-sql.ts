@@ -1,6 +1,6 @@
 /**
  * Generates the SQL that checks delivered rows (every column as raw text) against the contract.
- * Each row gets the first rule it breaks as (reason_code, reason); a row with no reason is valid.
+ * Each row gets the first rule it breaks as its failure (reason code and reason); a row without one is valid.
  * Doing this as one vectorised DuckDB query keeps validation off the per-row JavaScript path, and
  * running it straight over the file readers makes reading and checking a single pass.
  *
@@ -8,7 +8,7 @@
  *   1. `prepared`: the raw text per column (an empty field is already NULL), casts (`<col>__v`),
  *      NHS digits + validity, and LEFT JOIN lookups for organisation / campaign references;
  *   2. the index of the first failed check (one CASE);
- *   3. reason_code and reason for failed rows only.
+ *   3. the failure (reason code, reason, raw text set aside) for failed rows only.
  */
 import type { ColumnSpec, FileSpec } from './contract.js';
 
@@ -256,11 +256,49 @@ export function checksFor(spec: FileSpec, nowIso: string): Check[] {
 const keepsRawOnlyWhenFailed = (column: ColumnSpec): boolean => castExpression(column) !== null;
 
 /**
+ * A checked row's failure, NULL for a valid row: one JSON text holding the number of the first
+ * check it broke, its reason code and reason, and the raw text of what the row no longer keeps
+ * (cast columns, the NHS digits). One mostly-NULL text column costs far less to write for
+ * millions of rows than a mostly-NULL column for each of those values.
+ */
+export const FAILURE = 'failure';
+/** Condition for a valid checked row. */
+export const VALID_ROW = `${FAILURE} IS NULL`;
+
+const failureJson = (check: string, code: string, reason: string, raw: string): string =>
+  `CAST(to_json({'check': ${check}, 'code': ${code}, 'reason': ${reason}, 'raw': ${raw}}) AS VARCHAR)`;
+
+/** Names of the raw values a failure keeps. */
+function rawKeptOnFailure(spec: FileSpec): string[] {
+  return spec.columns
+    .filter((c) => c.rule.type !== 'nhs_number' && keepsRawOnlyWhenFailed(c))
+    .map((c) => c.name)
+    .concat(spec.columns.some((c) => c.rule.type === 'nhs_number') ? [NHS_DIGITS] : []);
+}
+
+/**
+ * The failed rows of checked table `table` with their failure unpacked into columns: reason_code,
+ * reason and the raw values under their own names (NULL where the row only has the cast value),
+ * and the rowid (a line may be recovered from it).
+ */
+export function failedRowsSql(spec: FileSpec, table: string): string {
+  const raw = rawKeptOnFailure(spec).map((name) => `json_extract_string(${FAILURE}, ${literal(`$.raw.${name}`)}) AS ${ident(name)}`);
+  return (
+    `SELECT rowid AS rowid, *, json_extract_string(${FAILURE}, '$.code') AS reason_code, json_extract_string(${FAILURE}, '$.reason') AS reason` +
+    `${raw.map((r) => `, ${r}`).join('')} FROM ${table} WHERE ${FAILURE} IS NOT NULL`
+  );
+}
+
+/** A failure found after the reading pass (e.g. the organisation hierarchy), ranked after every check. */
+export function laterFailure(code: string, reason: string): string {
+  return failureJson('1000', literal(code), reason, 'NULL');
+}
+
+/**
  * The checked rows of `source` (a relation of file_no, line and each contract column as raw text):
- * file_no, line, each contract column's raw text (for a cast column only on failed rows — the cast
- * value `<col>__v` is what valid rows keep), nhs_digits / nhs_valid, then reason_code and reason
- * (NULL for a valid row), then `extraColumns` (expressions over the raw text). `nowIso` is the
- * import clock.
+ * file_no, line, the raw text of each column that is not cast, the cast value `<col>__v` of each
+ * that is, the NHS number's value (valid numbers only), `extraColumns` (expressions over the raw
+ * text), then the failure (see FAILURE). `nowIso` is the import clock.
  */
 export function checkedRowsSql(spec: FileSpec, source: string, nowIso: string, extraColumns: readonly string[] = []): string {
   const nhs = spec.columns.find((c) => c.rule.type === 'nhs_number');
@@ -287,29 +325,22 @@ export function checkedRowsSql(spec: FileSpec, source: string, nowIso: string, e
   const failed = rowChecks.length ? `CASE ${rowChecks.map((c) => `WHEN ${c.condition} THEN ${c.number}`).join(' ')} END` : 'NULL::INTEGER';
   const codes = `[${checks.map((c) => literal(c.code)).join(', ')}]`;
   const reason = `CASE failed_check ${rowChecks.map((c) => `WHEN ${c.number} THEN ${c.message}`).join(' ')} END`;
+  const rawKept = rawKeptOnFailure(spec);
+  const raw = rawKept.length ? `{${rawKept.map((name) => `${literal(name)}: ${ident(name)}`).join(', ')}}` : 'NULL';
   const output = [
     'file_no',
     'line',
-    ...spec.columns
-      .filter((c) => c.rule.type !== 'nhs_number')
-      .map((c) => (keepsRawOnlyWhenFailed(c) ? `CASE WHEN failed_check IS NOT NULL THEN ${ident(c.name)} END AS ${ident(c.name)}` : ident(c.name))),
+    ...spec.columns.filter((c) => c.rule.type !== 'nhs_number' && !keepsRawOnlyWhenFailed(c)).map((c) => ident(c.name)),
     ...spec.columns.flatMap((c) => (castExpression(c) ? [castColumn(c)] : [])),
-    ...(nhs
-      ? [
-          `CASE WHEN failed_check IS NOT NULL THEN ${NHS_DIGITS} END AS ${NHS_DIGITS}`,
-          NHS_VALID,
-          `CASE WHEN ${NHS_VALID} THEN ${nhsValue} END AS ${NHS_VALUE}`,
-        ]
-      : []),
+    ...(nhs ? [`CASE WHEN ${NHS_VALID} THEN ${nhsValue} END AS ${NHS_VALUE}`] : []),
     ...extraColumns,
   ];
   return `
     WITH prepared AS (SELECT ${prepared.join(', ')} FROM (${source}) src),
     validated AS (SELECT *${valid} FROM (SELECT *${validity} FROM prepared)),
     checked AS (SELECT *, ${failed} AS failed_check FROM validated)
-    SELECT ${output.join(', ')}, failed_check,
-      CASE WHEN failed_check IS NOT NULL THEN ${codes}[failed_check] END AS reason_code,
-      CASE WHEN failed_check IS NOT NULL THEN ${reason} END AS reason
+    SELECT ${output.join(', ')},
+      CASE WHEN failed_check IS NOT NULL THEN ${failureJson('failed_check', `${codes}[failed_check]`, reason, raw)} END AS ${FAILURE}
     FROM checked`;
 }
 
@@ -325,9 +356,10 @@ export function referenceCheckStatements(spec: FileSpec, table: string, nowIso: 
     const v = ident(check.reference.column);
     const star = check.reference.allowStar ? ` AND v <> '*'` : '';
     const unknownValues = `SELECT v FROM (SELECT DISTINCT ${v} AS v FROM ${table}) WHERE v IS NOT NULL${star} AND v NOT IN (${check.reference.known})`;
+    // A row already failed by a later check keeps the raw values it set aside.
     const mark =
-      `UPDATE ${table} SET failed_check = ${i + 1}, reason_code = ${literal(check.code)}, reason = ${check.message} ` +
-      `WHERE (failed_check IS NULL OR failed_check > ${i + 1}) AND ${v} IN (SELECT v FROM unknown_values)`;
+      `UPDATE ${table} SET ${FAILURE} = ${failureJson(String(i + 1), literal(check.code), check.message, `json_extract(${FAILURE}, '$.raw')`)} ` +
+      `WHERE (${FAILURE} IS NULL OR CAST(json_extract(${FAILURE}, '$.check') AS INTEGER) > ${i + 1}) AND ${v} IN (SELECT v FROM unknown_values)`;
     return [{ unknownValues, mark }];
   });
 }
