@@ -1,6 +1,7 @@
 /**
- * One batch, all or nothing: every file is staged and loaded inside a single transaction, the
- * batch is recorded as loaded in the same transaction, and any refusal or crash rolls it all back.
+ * One batch, all or nothing: every file is read and checked into TEMP tables, then loaded into the
+ * store inside a single transaction, the batch is recorded as loaded in the same transaction, and
+ * any refusal or crash rolls it all back.
  */
 import { randomUUID } from 'node:crypto';
 import type { DuckDBConnection } from '@duckdb/node-api';
@@ -8,7 +9,7 @@ import { META } from '../../server/store/meta.js';
 import type { BatchFile, FileKind } from './contract.js';
 import type { Batch } from './discover.js';
 import { faultPoint } from './faults.js';
-import { KIND_TEMP_TABLES, loadKind, type FileCounts, type LoadContext } from './load-kind.js';
+import { dropReadKind, KIND_TEMP_TABLES, loadKind, readKind, type FileCounts, type LoadContext, type ReadKind } from './load-kind.js';
 import { checkKeyFingerprint, type PseudonymKey } from './pseudonymise.js';
 import { describeError } from './redact.js';
 import { RefusedError } from './errors.js';
@@ -104,20 +105,25 @@ export async function importBatch(conn: DuckDBConnection, batch: Batch, ctx: Bat
   const startedAt = new Date();
   const report = emptyBatchReport(batch.batchId, 'succeeded');
   const load: LoadContext = { batchId: batch.batchId, key: ctx.key, nowIso: ctx.now.toISOString() };
+  const read: ReadKind[] = [];
 
-  await conn.run('BEGIN TRANSACTION');
   try {
     await checkKeyFingerprint(conn, ctx.key);
+    // Every file is read and checked first, into TEMP tables outside the transaction (see readKind):
+    // reading changes nothing in the store, and a refused file stops the batch before it starts.
+    for (const [slot, files] of groupByKind(batch.files).entries()) read.push(await readKind(conn, files, load, slot));
+    await conn.run('BEGIN TRANSACTION');
     // NHS number → patient_id for the numbers already hashed on this connection, i.e. in this
     // import run: a patient appears in batch after batch, and is hashed and looked up once. It is
     // a TEMP table (memory, never the store file) and, being created and filled inside each
     // batch's transaction, loses exactly what a rolled-back batch added.
     await conn.run(`CREATE TEMP TABLE IF NOT EXISTS known_nhs (nhs UBIGINT, patient_id INTEGER)`);
     await conn.run(`CREATE OR REPLACE TEMP VIEW known_orgs AS SELECT org_code, org_type FROM organisations`);
-    for (const files of groupByKind(batch.files)) {
+    for (const kind of read) {
+      const { files } = kind;
       const started = performance.now();
-      const result = await loadKind(conn, files, load);
-      const elapsed = performance.now() - started;
+      const result = await loadKind(conn, kind, load);
+      const elapsed = performance.now() - started + Object.values(kind.steps).reduce((a, b) => a + b, 0);
       const rows = result.files.reduce((n, f) => n + f.rowsIn, 0);
       for (const [name, ms] of Object.entries(result.steps)) report.steps[name] = (report.steps[name] ?? 0) + ms;
       for (const [i, file] of files.entries()) {
@@ -145,6 +151,7 @@ export async function importBatch(conn: DuckDBConnection, batch: Batch, ctx: Bat
     await conn.run('COMMIT');
     return report;
   } catch (err) {
+    // Refused while reading, there is no transaction yet, and the rollback has nothing to undo.
     await conn.run('ROLLBACK').catch(() => undefined);
     const failed = emptyBatchReport(batch.batchId, 'failed');
     failed.error = err instanceof RefusedError ? err.message : `Batch ${batch.batchId} could not be loaded: ${describeError(err)}`;
@@ -152,6 +159,7 @@ export async function importBatch(conn: DuckDBConnection, batch: Batch, ctx: Bat
     await recordRun(conn, { ...ctx }, failed, startedAt);
     return failed;
   } finally {
+    for (const kind of read) await dropReadKind(conn, kind).catch(() => undefined);
     await dropBatchTempTables(conn);
   }
 }

@@ -102,11 +102,12 @@ function validRows(kind: FileKind, extraColumns: string, where = 'TRUE', withLin
 }
 
 /**
- * Pass 1: read every file of the kind and check every row, into TEMP table `chk`. The files are
+ * Pass 1: read every file of the kind and check every row, into TEMP table `chk`, with `file_rows`
+ * (where each file's rows start) and `stg_malformed` (CSV lines that did not parse). The files are
  * read straight from disk; if some CSV lines do not parse, the files are staged one by one with
  * those lines set aside (the slow path, for broken deliveries only).
  */
-async function readAndCheck(conn: DuckDBConnection, files: BatchFile[], ctx: LoadContext): Promise<Staged> {
+async function readAndCheck(conn: DuckDBConnection, files: BatchFile[], ctx: LoadContext): Promise<void> {
   const spec = FILE_SPECS[files[0]!.kind];
   const extra = isEventKind(spec.kind) ? ['hash(event_id) AS key_hash'] : [];
   const check = (staged: Staged) => conn.run(`CREATE OR REPLACE TEMP TABLE chk AS ${checkedRowsSql(spec, staged.source, ctx.nowIso, extra)}`);
@@ -121,18 +122,27 @@ async function readAndCheck(conn: DuckDBConnection, files: BatchFile[], ctx: Loa
       staged = await stageFiles(conn, files, 'careful');
       await check(staged);
     }
+    await conn.run(`CREATE OR REPLACE TEMP TABLE file_rows AS SELECT file_no, min(rowid) AS first_rowid, count(*) AS row_count FROM chk GROUP BY file_no`);
   } catch (err) {
     if (err instanceof RefusedError) throw err;
     const names = files.map((f) => f.fileName).join(', ');
     throw new RefusedError(`${names} cannot be read: ${describeError(err)}. Nothing from this batch was loaded.`);
+  } finally {
+    // stg_malformed is kept (it is a result); the per-file staging tables are not.
+    await dropStaged(conn, staged && { ...staged, temps: staged.temps.filter((t) => t !== 'stg_malformed') });
   }
-  for (const { unknownValues, mark } of referenceCheckStatements(spec, 'chk', ctx.nowIso)) {
+}
+
+/**
+ * Organisation and campaign references are checked against the store as this batch's transaction
+ * sees it, so that codes delivered earlier in the same batch count as known.
+ */
+async function checkReferences(conn: DuckDBConnection, kind: FileKind, ctx: LoadContext): Promise<void> {
+  for (const { unknownValues, mark } of referenceCheckStatements(FILE_SPECS[kind], 'chk', ctx.nowIso)) {
     await conn.run(`CREATE OR REPLACE TEMP TABLE unknown_values AS ${unknownValues}`);
     const unknown = await conn.runAndReadAll(`SELECT count(*)::INTEGER FROM unknown_values`);
     if (Number(unknown.getRows()[0]![0]) > 0) await conn.run(mark);
   }
-  await conn.run(`CREATE OR REPLACE TEMP TABLE file_rows AS SELECT file_no, min(rowid) AS first_rowid, count(*) AS row_count FROM chk GROUP BY file_no`);
-  return staged;
 }
 
 /**
@@ -436,13 +446,23 @@ async function countOutcomes(conn: DuckDBConnection, files: BatchFile[]): Promis
   }));
 }
 
-export const KIND_TEMP_TABLES = ['chk', 'unknown_values', 'exceptional_hashes', 'file_rows', 'exc', 'classified_exc', 'new_ids', 'known_ids', 'fresh_ids', 'fresh_patients', 'changed_patients', 'objecting', 'org_rows', 'org_view'];
+export const KIND_TEMP_TABLES = ['chk', 'unknown_values', 'exceptional_hashes', 'file_rows', 'stg_malformed', 'exc', 'classified_exc', 'new_ids', 'known_ids', 'fresh_ids', 'fresh_patients', 'changed_patients', 'objecting', 'org_rows', 'org_view'];
 
-/** Loads all delivered files of one kind (same kind, in delivery order). */
-export async function loadKind(conn: DuckDBConnection, files: BatchFile[], ctx: LoadContext): Promise<KindResult> {
-  const kind = files[0]!.kind;
-  const steps: Record<string, number> = {};
-  const step = async <T>(name: string, work: () => Promise<T>): Promise<T> => {
+/** The tables a read kind keeps until it is loaded, under the names the load uses. */
+const READ_TABLES = ['chk', 'file_rows', 'stg_malformed'] as const;
+
+/** One kind's files, read and checked, waiting in TEMP tables for the batch's transaction. */
+export interface ReadKind {
+  files: BatchFile[];
+  /** Suffix of its tables' names while they wait (chk_<n>, …). */
+  slot: number;
+  steps: Record<string, number>;
+}
+
+type Steps = Record<string, number>;
+
+function stepTimer(steps: Steps) {
+  return async <T>(name: string, work: () => Promise<T>): Promise<T> => {
     const started = performance.now();
     try {
       return await work();
@@ -450,13 +470,49 @@ export async function loadKind(conn: DuckDBConnection, files: BatchFile[], ctx: 
       steps[name] = (steps[name] ?? 0) + Math.round(performance.now() - started);
     }
   };
+}
+
+/**
+ * Reads and checks all delivered files of one kind (same kind, in delivery order), before the
+ * batch's transaction begins. Why before: DuckDB scans a table created inside a transaction on one
+ * thread until the transaction commits, and every later step scans the checked rows, several
+ * times; created outside, they are scanned in parallel. They are TEMP tables of this connection
+ * (memory, never the store), so nothing about the batch's atomicity changes.
+ */
+export async function readKind(conn: DuckDBConnection, files: BatchFile[], ctx: LoadContext, slot: number): Promise<ReadKind> {
+  const steps: Steps = {};
+  const step = stepTimer(steps);
   // Gzipped files are inflated (and so checked whole) before anything is read; see decompress.ts.
   const plain = await step('decompress', () => plainCopies(files));
-  let staged: Staged | undefined;
+  try {
+    await step('read + validate', () => readAndCheck(conn, plain.files, ctx));
+    for (const table of READ_TABLES) await conn.run(`ALTER TABLE temp.${table} RENAME TO ${table}_${slot}`);
+  } catch (err) {
+    for (const table of READ_TABLES) await conn.run(`DROP TABLE IF EXISTS temp.${table}`);
+    throw err;
+  } finally {
+    plain.remove();
+  }
+  return { files, slot, steps };
+}
+
+/** Drops whatever a read kind left, loaded or not (after a rolled-back load its tables are back). */
+export async function dropReadKind(conn: DuckDBConnection, read: ReadKind): Promise<void> {
+  for (const table of READ_TABLES) await conn.run(`DROP TABLE IF EXISTS temp.${table}_${read.slot}`);
+}
+
+/** Loads one read kind inside the batch's transaction. */
+export async function loadKind(conn: DuckDBConnection, read: ReadKind, ctx: LoadContext): Promise<KindResult> {
+  const { files } = read;
+  const kind = files[0]!.kind;
+  const steps: Steps = { ...read.steps };
+  const step = stepTimer(steps);
   let failed: unknown;
   try {
-    staged = await step('read + validate', () => readAndCheck(conn, plain.files, ctx));
+    // Renaming inside the transaction keeps the tables' committed storage (and parallel scans).
+    for (const table of READ_TABLES) await conn.run(`ALTER TABLE temp.${table}_${read.slot} RENAME TO ${table}`);
     faultPoint('after-stage');
+    await step('read + validate', () => checkReferences(conn, kind, ctx));
     if (hasNhsNumber(kind)) await step('pseudonymise', () => assignPatientIds(conn, ctx, kind));
     if (kind === 'organisations') await step('hierarchy', () => checkOrganisationParents(conn));
     await step('deduplicate', async () => {
@@ -474,11 +530,9 @@ export async function loadKind(conn: DuckDBConnection, files: BatchFile[], ctx: 
     failed = err;
     throw err;
   } finally {
-    plain.remove();
     try {
       await conn.run(`DROP VIEW IF EXISTS classified`);
       for (const table of KIND_TEMP_TABLES) await conn.run(`DROP TABLE IF EXISTS temp.${table}`);
-      await dropStaged(conn, staged);
     } catch (cleanupError) {
       // After a failure the transaction is aborted and rolls back, temp tables with it; the
       // failure is what the user must see, not the clean-up refused by the aborted transaction.
