@@ -127,7 +127,7 @@ type CsvEntry = { file: BatchFile; fileNo: number; found: string[] };
 
 /**
  * Consecutive CSV files of the kind with the same header and compression in one read_csv, so the
- * rows stay in delivery order. The file a row came from is told by read_csv's filename column;
+ * rows stay in delivery order. The file a row came from is told by read_csv's file_index;
  * its line is recovered from its position later.
  */
 function directCsv(files: CsvEntry[], rejectTables: string[]): string[] {
@@ -139,7 +139,8 @@ function directCsv(files: CsvEntry[], rejectTables: string[]): string[] {
     else groups.push([entry]);
   }
   return groups.map((group) => {
-    const fileNo = `CASE filename ${group.map((g) => `WHEN ${literal(g.file.path)} THEN ${g.fileNo}`).join(' ')} END`;
+    // file_index is the file's place in this read_csv's list (a virtual column: no per-row text to compare).
+    const fileNo = `CAST(CASE file_index ${group.map((g, i) => `WHEN ${i} THEN ${g.fileNo}`).join(' ')} END AS INTEGER)`;
     const select = contractColumns(group[0]!.file).map(ident).join(', ');
     const rejects = `direct_rejects_${group[0]!.fileNo}`;
     rejectTables.push(rejects);
@@ -147,7 +148,7 @@ function directCsv(files: CsvEntry[], rejectTables: string[]): string[] {
       group.map((g) => g.file.path),
       group[0]!.found,
       isGzip(group[0]!.file),
-      `, filename = true, ignore_errors = true, store_rejects = true, rejects_table = '${rejects}', rejects_scan = '${rejects}_scans'`,
+      `, ignore_errors = true, store_rejects = true, rejects_table = '${rejects}', rejects_scan = '${rejects}_scans'`,
     );
     return `SELECT ${fileNo} AS file_no, NULL::BIGINT AS line, ${select} FROM ${reader}`;
   });
