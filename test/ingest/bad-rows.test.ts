@@ -41,7 +41,7 @@
  * Batch: rowsIn 38 = 9 loaded + 2 duplicates + 27 quarantined.
  */
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import type { Store } from '../../server/store/store.js';
 import {
   FIXTURES_DIR,
@@ -55,13 +55,12 @@ import {
   eventIds,
   expectCountsIdentity,
   fileCounts,
-  tempLanding,
-  openTestStore,
   query,
   removeTempDirs,
   rowCount,
-  runImport,
   scalar,
+  importOnceForBlock,
+  withImportedStore,
   type ImportReport,
   type QuarantineRow,
 } from './helpers/harness.js';
@@ -130,22 +129,21 @@ describe('bad rows are quarantined with reason and line; good rows load', () => 
   let report: ImportReport;
   let quarantine: QuarantineRow[];
 
-  beforeAll(async () => {
-    const { dir, landing } = tempLanding('badrows');
-    copyBatch(SAMPLE_BATCH_DIR, landing, SAMPLE);
-    copyBatch(join(FIXTURES_DIR, 'bad-rows'), landing, BAD);
-    store = await openTestStore(dir);
-    ({ report } = await runImport(store, landing));
-    quarantine = await query<QuarantineRow>(
-      store,
-      `SELECT batch_id, file_name, file_kind, line, event_id, reason_code, reason, record FROM quarantine ORDER BY file_name, line`,
-    );
-  });
-
-  afterAll(async () => {
-    await store?.close();
-    removeTempDirs();
-  });
+  importOnceForBlock(
+    'badrows',
+    (landing) => {
+      copyBatch(SAMPLE_BATCH_DIR, landing, SAMPLE);
+      copyBatch(join(FIXTURES_DIR, 'bad-rows'), landing, BAD);
+    },
+    async (loaded, run) => {
+      store = loaded;
+      report = run;
+      quarantine = await query<QuarantineRow>(
+        store,
+        `SELECT batch_id, file_name, file_kind, line, event_id, reason_code, reason, record FROM quarantine ORDER BY file_name, line`,
+      );
+    },
+  );
 
   it('uses fixture NHS numbers that are valid exactly where the fixture says so', () => {
     expect(isValidNhsNumber('401 023 4563')).toBe(true);
@@ -285,35 +283,35 @@ describe('one event_id twice in a file with different content', () => {
     // use-960001 appears on lines 2 and 3 with different platforms. "Seen before with different
     // content" → the clash is quarantined (reason duplicate_key or conflict); at most one version is
     // stored, and rowsIn = loaded + quarantined still holds.
-    const { dir, landing } = tempLanding('dupkey');
-    copyBatch(SAMPLE_BATCH_DIR, landing, SAMPLE);
-    writeBatch(landing, BAD, {
-      'usage_events.csv': csv(HEADERS.usage_events, [
-        ['use-960001', '2026-07-01T08:00:00Z', '9434765919', 'E85001', 'record_viewed', 'web'],
-        ['use-960001', '2026-07-01T08:00:00Z', '9434765919', 'E85001', 'record_viewed', 'ios'],
-        ['use-960002', '2026-07-01T09:00:00Z', '9434765919', 'E85001', 'login', 'web'],
-      ]),
-    });
-    const store = await openTestStore(dir);
-    try {
-      const { report } = await runImport(store, landing);
-      expectCountsIdentity(report);
-      const f = batchOf(report, BAD).files[0]!;
-      expect(f.rowsIn).toBe(3);
-      expect(f.duplicates).toBe(0);
-      expect(f.quarantined).toBeGreaterThanOrEqual(1);
-      expect(f.loaded).toBe(3 - f.quarantined);
-      const stored = await scalar(store, `SELECT count(*) FROM usage_events WHERE event_id = 'use-960001'`);
-      expect(stored).toBe(2 - f.quarantined);
-      expect(await eventIds(store, 'usage_events')).toContain('use-960002');
-      const q = await query<{ line: string; reason_code: string }>(store, `SELECT line, reason_code FROM quarantine ORDER BY line`);
-      expect(q.length).toBe(f.quarantined);
-      for (const row of q) {
-        expect(['duplicate_key', 'conflict']).toContain(row.reason_code);
-        expect(['2', '3']).toContain(row.line);
-      }
-    } finally {
-      await store.close();
-    }
+    await withImportedStore(
+      'dupkey',
+      (landing) => {
+        copyBatch(SAMPLE_BATCH_DIR, landing, SAMPLE);
+        writeBatch(landing, BAD, {
+          'usage_events.csv': csv(HEADERS.usage_events, [
+            ['use-960001', '2026-07-01T08:00:00Z', '9434765919', 'E85001', 'record_viewed', 'web'],
+            ['use-960001', '2026-07-01T08:00:00Z', '9434765919', 'E85001', 'record_viewed', 'ios'],
+            ['use-960002', '2026-07-01T09:00:00Z', '9434765919', 'E85001', 'login', 'web'],
+          ]),
+        });
+      },
+      async (store, report) => {
+        expectCountsIdentity(report);
+        const f = batchOf(report, BAD).files[0]!;
+        expect(f.rowsIn).toBe(3);
+        expect(f.duplicates).toBe(0);
+        expect(f.quarantined).toBeGreaterThanOrEqual(1);
+        expect(f.loaded).toBe(3 - f.quarantined);
+        const stored = await scalar(store, `SELECT count(*) FROM usage_events WHERE event_id = 'use-960001'`);
+        expect(stored).toBe(2 - f.quarantined);
+        expect(await eventIds(store, 'usage_events')).toContain('use-960002');
+        const q = await query<{ line: string; reason_code: string }>(store, `SELECT line, reason_code FROM quarantine ORDER BY line`);
+        expect(q.length).toBe(f.quarantined);
+        for (const row of q) {
+          expect(['duplicate_key', 'conflict']).toContain(row.reason_code);
+          expect(['2', '3']).toContain(row.line);
+        }
+      },
+    );
   });
 });

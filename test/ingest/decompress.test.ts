@@ -12,7 +12,14 @@ import { gzipSync } from 'node:zlib';
 import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { BatchFile } from '../../scripts/ingest/contract.js';
 import { plainCopies, removeStaleCopies } from '../../scripts/ingest/decompress.js';
-import { HEADERS, csv, makeTempDir, openTestStore, removeTempDirs, runImport, tempLanding, writeBatch } from './helpers/harness.js';
+import {
+  HEADERS,
+  csv,
+  makeTempDir,
+  removeTempDirs,
+  writeBatch,
+  withImportedStore,
+} from './helpers/harness.js';
 
 const USAGE = csv(HEADERS.usage_events, [['use-dc-1', '2026-07-01T08:00:00Z', '9434765919', 'E85001', 'login', 'web']]);
 
@@ -69,17 +76,17 @@ describe('plain copies of gzipped files', () => {
 
 describe('an import of a gzipped batch', () => {
   it('leaves no copy behind when it loads, nor when a later check refuses the batch', async () => {
-    const { dir, landing } = tempLanding('decompress-import');
-    writeBatch(landing, '2026-07-01T09-00Z', { 'usage_events.csv.gz': gzipSync(USAGE) });
-    writeBatch(landing, '2026-07-02T09-00Z', { 'usage_events.csv.gz': gzipSync(USAGE.replace('platform', 'browser')) });
-    const store = await openTestStore(dir);
-    try {
-      const { report } = await runImport(store, landing);
-      expect(report.batches.map((b) => b.status)).toEqual(['succeeded', 'failed']);
-      expect(readdirSync(tmp)).toEqual([]);
-    } finally {
-      await store.close();
-    }
+    await withImportedStore(
+      'decompress-import',
+      (landing) => {
+        writeBatch(landing, '2026-07-01T09-00Z', { 'usage_events.csv.gz': gzipSync(USAGE) });
+        writeBatch(landing, '2026-07-02T09-00Z', { 'usage_events.csv.gz': gzipSync(USAGE.replace('platform', 'browser')) });
+      },
+      async (store, report) => {
+        expect(report.batches.map((b) => b.status)).toEqual(['succeeded', 'failed']);
+        expect(readdirSync(tmp)).toEqual([]);
+      },
+    );
   });
 
   it('first removes copies of import processes that no longer run, and keeps a live one', () => {

@@ -17,7 +17,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { DuckDBInstance } from '@duckdb/node-api';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import type { Store } from '../../server/store/store.js';
 import {
   HEADERS,
@@ -36,6 +36,8 @@ import {
   runImport,
   sqlPath,
   writeBatch,
+  importOnceForBlock,
+  withImportedStore,
   type ImportReport,
 } from './helpers/harness.js';
 
@@ -131,18 +133,17 @@ describe('every contract file format loads, all in one batch', () => {
   let store: Store;
   let report: ImportReport;
 
-  beforeAll(async () => {
-    const { dir, landing } = tempLanding('formats');
-    copyBatch(SAMPLE_BATCH_DIR, landing, SAMPLE);
-    await writeFormatsBatch(landing, FORMATS, Object.keys(EXPECTED_FILES));
-    store = await openTestStore(dir);
-    ({ report } = await runImport(store, landing));
-  });
-
-  afterAll(async () => {
-    await store?.close();
-    removeTempDirs();
-  });
+  importOnceForBlock(
+    'formats',
+    async (landing) => {
+      copyBatch(SAMPLE_BATCH_DIR, landing, SAMPLE);
+      await writeFormatsBatch(landing, FORMATS, Object.keys(EXPECTED_FILES));
+    },
+    (loaded, run) => {
+      store = loaded;
+      report = run;
+    },
+  );
 
   it('reports each file with its kind and hand-derived counts', () => {
     expect(report.batches.map((b) => [b.batchId, b.status, b.error])).toEqual([
@@ -232,19 +233,19 @@ describe('each format on its own (so one broken reader does not hide another)', 
   ];
 
   it.each(cases)('$name loads with the expected counts', async ({ files }) => {
-    const { dir, landing } = tempLanding('format-one');
-    copyBatch(SAMPLE_BATCH_DIR, landing, SAMPLE);
-    await writeFormatsBatch(landing, FORMATS, files);
-    const store = await openTestStore(dir);
-    try {
-      const { report } = await runImport(store, landing);
-      const batch = batchOf(report, FORMATS);
-      expect([batch.status, batch.error]).toEqual(['succeeded', undefined]);
-      expect(fileCounts(batch)).toEqual(Object.fromEntries(files.map((f) => [f, EXPECTED_FILES[f]])));
-      expectCountsIdentity(report);
-    } finally {
-      await store.close();
-    }
+    await withImportedStore(
+      'format-one',
+      async (landing) => {
+        copyBatch(SAMPLE_BATCH_DIR, landing, SAMPLE);
+        await writeFormatsBatch(landing, FORMATS, files);
+      },
+      async (store, report) => {
+        const batch = batchOf(report, FORMATS);
+        expect([batch.status, batch.error]).toEqual(['succeeded', undefined]);
+        expect(fileCounts(batch)).toEqual(Object.fromEntries(files.map((f) => [f, EXPECTED_FILES[f]])));
+        expectCountsIdentity(report);
+      },
+    );
   });
 });
 
@@ -252,31 +253,31 @@ describe('CRLF and LF files read the same', () => {
   afterAll(() => removeTempDirs());
 
   it('counts quarantine lines the same way in a CRLF file, and keeps a quoted line break in a value', async () => {
-    const { dir, landing } = tempLanding('crlf');
-    copyBatch(SAMPLE_BATCH_DIR, landing, SAMPLE);
-    writeBatch(landing, FORMATS, {
-      'usage_events.csv': csv(HEADERS.usage_events, [
-        ['use-970001', '2026-07-02T08:00:00Z', '9908301667', 'E85002', 'record_viewed', 'ios'],
-        ['use-970002', '2026-07-02T08:05:00Z', '9908301667', 'E85002', 'record_viewed', 'fax'],
-        ['use-970003', '2026-07-02T08:10:00Z', '9908301667', '', 'login', 'web'],
-      ]).replace(/\n/g, '\r\n'),
-      'campaigns.csv': csv(HEADERS.campaigns, [['C2026-NL', 'Winter wave\nsecond line', '07W', 'poster', '2026-12-01', '2026-12-31', 99]]),
-    });
-    const store = await openTestStore(dir);
-    try {
-      const { report } = await runImport(store, landing);
-      expectCountsIdentity(report);
-      expect(fileCounts(batchOf(report, FORMATS))).toEqual({
-        'usage_events.csv': { kind: 'usage_events', ...counts(3, 2, { quarantined: 1 }) },
-        'campaigns.csv': { kind: 'campaigns', ...counts(1, 1) },
-      });
-      expect(await query(store, `SELECT file_name, line, event_id, reason_code FROM quarantine`)).toEqual([
-        { file_name: 'usage_events.csv', line: '3', event_id: 'use-970002', reason_code: 'unknown_value' },
-      ]);
-      expect(await query(store, `SELECT name FROM campaigns WHERE campaign_code = 'C2026-NL'`)).toEqual([{ name: 'Winter wave\nsecond line' }]);
-    } finally {
-      await store.close();
-    }
+    await withImportedStore(
+      'crlf',
+      (landing) => {
+        copyBatch(SAMPLE_BATCH_DIR, landing, SAMPLE);
+        writeBatch(landing, FORMATS, {
+          'usage_events.csv': csv(HEADERS.usage_events, [
+            ['use-970001', '2026-07-02T08:00:00Z', '9908301667', 'E85002', 'record_viewed', 'ios'],
+            ['use-970002', '2026-07-02T08:05:00Z', '9908301667', 'E85002', 'record_viewed', 'fax'],
+            ['use-970003', '2026-07-02T08:10:00Z', '9908301667', '', 'login', 'web'],
+          ]).replace(/\n/g, '\r\n'),
+          'campaigns.csv': csv(HEADERS.campaigns, [['C2026-NL', 'Winter wave\nsecond line', '07W', 'poster', '2026-12-01', '2026-12-31', 99]]),
+        });
+      },
+      async (store, report) => {
+        expectCountsIdentity(report);
+        expect(fileCounts(batchOf(report, FORMATS))).toEqual({
+          'usage_events.csv': { kind: 'usage_events', ...counts(3, 2, { quarantined: 1 }) },
+          'campaigns.csv': { kind: 'campaigns', ...counts(1, 1) },
+        });
+        expect(await query(store, `SELECT file_name, line, event_id, reason_code FROM quarantine`)).toEqual([
+          { file_name: 'usage_events.csv', line: '3', event_id: 'use-970002', reason_code: 'unknown_value' },
+        ]);
+        expect(await query(store, `SELECT name FROM campaigns WHERE campaign_code = 'C2026-NL'`)).toEqual([{ name: 'Winter wave\nsecond line' }]);
+      },
+    );
   });
 
   it('loads an LF copy of a CRLF file to identical rows', async () => {

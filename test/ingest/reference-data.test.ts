@@ -18,7 +18,7 @@
  * usage_events.csv: header only (0 rows).
  * Batch: 16 in = 6 loaded + 10 quarantined.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { Store } from '../../server/store/store.js';
 import {
   HEADERS,
@@ -29,14 +29,11 @@ import {
   csv,
   expectCountsIdentity,
   fileCounts,
-  tempLanding,
-  openTestStore,
   query,
-  removeTempDirs,
   rowCount,
-  runImport,
   scalar,
   writeBatch,
+  importOnceForBlock,
   type ImportReport,
 } from './helpers/harness.js';
 
@@ -47,42 +44,41 @@ describe('reference data upserts and validation', () => {
   let store: Store;
   let report: ImportReport;
 
-  beforeAll(async () => {
-    const { dir, landing } = tempLanding('reference');
-    copyBatch(SAMPLE_BATCH_DIR, landing, SAMPLE);
-    writeBatch(landing, REF, {
-      'organisations.csv': csv(HEADERS.organisations, [
-        ['E85004', 'Cœur Surgery, Hammersmith', 'practice', '08Y', 5000, '2022-03-01', 45],
-        ['E85001', 'Sample Street Surgery', 'practice', '08Y', 6300, '2019-06-03', 42],
-        ['E85005', 'Bad Type', 'hospital', '08Y', '', '', ''],
-        ['E85006', 'Negative List', 'practice', '08Y', -5, '', ''],
-        ['E85007', 'Over Target', 'practice', '08Y', 100, '', 150],
-        ['E85008', 'Bad Date', 'practice', '08Y', 100, '2020-02-30', ''],
-        ['E85009', '', 'practice', '08Y', 100, '', ''],
-      ]),
-      'campaigns.csv': csv(HEADERS.campaigns, [
-        ['C2026-SMS1', 'Spring SMS invitation wave', '08Y', 'sms', '2026-03-01', '2026-03-31', 4500],
-        ['C2026-X', 'Unknown scope', 'ZZZ999', 'sms', '2026-03-01', '2026-03-31', 10],
-        ['C2026-Y', 'Bad date', '08Y', 'sms', '2026-03-01', '31/03/2026', 10],
-      ]),
-      'programme_costs.csv': csv(['org_code', 'period_start', 'period_end', 'category', 'amount_gbp'], [
-        ['QRV', '2026-01-01', '2026-12-31', 'licence', 260000],
-        ['QRV', '2026-01-01', '2026-12-31', 'marketing', '15000.75'],
-        ['QRV', '2026-01-01', '2026-12-31', 'catering', 100],
-        ['ZZZ999', '2026-01-01', '2026-12-31', 'staff', 100],
-        ['08Y', '2026-01-01', '2026-12-31', 'staff', 'abc'],
-      ]),
-      'patients.csv': csv(HEADERS.patients, [['9434765919', 'E85002', 1940, 'F', 1]]),
-      'usage_events.csv': csv(HEADERS.usage_events, []),
-    });
-    store = await openTestStore(dir);
-    ({ report } = await runImport(store, landing));
-  });
-
-  afterAll(async () => {
-    await store?.close();
-    removeTempDirs();
-  });
+  importOnceForBlock(
+    'reference',
+    (landing) => {
+      copyBatch(SAMPLE_BATCH_DIR, landing, SAMPLE);
+      writeBatch(landing, REF, {
+        'organisations.csv': csv(HEADERS.organisations, [
+          ['E85004', 'Cœur Surgery, Hammersmith', 'practice', '08Y', 5000, '2022-03-01', 45],
+          ['E85001', 'Sample Street Surgery', 'practice', '08Y', 6300, '2019-06-03', 42],
+          ['E85005', 'Bad Type', 'hospital', '08Y', '', '', ''],
+          ['E85006', 'Negative List', 'practice', '08Y', -5, '', ''],
+          ['E85007', 'Over Target', 'practice', '08Y', 100, '', 150],
+          ['E85008', 'Bad Date', 'practice', '08Y', 100, '2020-02-30', ''],
+          ['E85009', '', 'practice', '08Y', 100, '', ''],
+        ]),
+        'campaigns.csv': csv(HEADERS.campaigns, [
+          ['C2026-SMS1', 'Spring SMS invitation wave', '08Y', 'sms', '2026-03-01', '2026-03-31', 4500],
+          ['C2026-X', 'Unknown scope', 'ZZZ999', 'sms', '2026-03-01', '2026-03-31', 10],
+          ['C2026-Y', 'Bad date', '08Y', 'sms', '2026-03-01', '31/03/2026', 10],
+        ]),
+        'programme_costs.csv': csv(['org_code', 'period_start', 'period_end', 'category', 'amount_gbp'], [
+          ['QRV', '2026-01-01', '2026-12-31', 'licence', 260000],
+          ['QRV', '2026-01-01', '2026-12-31', 'marketing', '15000.75'],
+          ['QRV', '2026-01-01', '2026-12-31', 'catering', 100],
+          ['ZZZ999', '2026-01-01', '2026-12-31', 'staff', 100],
+          ['08Y', '2026-01-01', '2026-12-31', 'staff', 'abc'],
+        ]),
+        'patients.csv': csv(HEADERS.patients, [['9434765919', 'E85002', 1940, 'F', 1]]),
+        'usage_events.csv': csv(HEADERS.usage_events, []),
+      });
+    },
+    (loaded, run) => {
+      store = loaded;
+      report = run;
+    },
+  );
 
   it('reports the hand-derived counts', () => {
     const batch = batchOf(report, REF);

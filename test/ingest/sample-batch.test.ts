@@ -40,7 +40,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createHash } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import type { Store } from '../../server/store/store.js';
 import {
   CONTRACT_SAMPLE_DIR,
@@ -58,6 +58,7 @@ import {
   rowCount,
   runImport,
   scalar,
+  importOnceForBlock,
   type ImportReport,
 } from './helpers/harness.js';
 import { isValidNhsNumber } from './helpers/nhs.js';
@@ -87,17 +88,16 @@ describe('importing the contract sample batch into an empty store', () => {
   let store: Store;
   let report: ImportReport;
 
-  beforeAll(async () => {
-    const { dir, landing } = tempLanding('sample');
-    copyBatch(SAMPLE_BATCH_DIR, landing, BATCH);
-    store = await openTestStore(dir);
-    ({ report } = await runImport(store, landing));
-  });
-
-  afterAll(async () => {
-    await store?.close();
-    removeTempDirs();
-  });
+  importOnceForBlock(
+    'sample',
+    (landing) => {
+      copyBatch(SAMPLE_BATCH_DIR, landing, BATCH);
+    },
+    (loaded, run) => {
+      store = loaded;
+      report = run;
+    },
+  );
 
   it('reports one succeeded batch with the hand-derived per-file counts', () => {
     expect(report.status).toBe('succeeded');

@@ -168,19 +168,19 @@ export interface QuarantineRow {
 }
 
 /**
- * A describe block's store, loaded once: the sample batch and then the batches `fill` writes into
- * a temp landing dir are imported; `ready` gets the store and the run's report (to keep them, and
- * to read anything else the tests share); the store is closed and the dir removed after the block.
+ * A describe block's store, loaded once: the batches `fill` writes into a temp landing dir are
+ * imported in one run; `ready` gets the store and the run's report (to keep them, and to read
+ * anything else the tests share); the store is closed and the dir removed after the block.
  */
 export function importOnceForBlock(
   label: string,
-  fill: (landing: string) => void,
+  fill: (landing: string) => void | Promise<void>,
   ready: (store: Store, report: ImportReport) => void | Promise<void>,
 ): void {
   let store: Store | undefined;
   beforeAll(async () => {
     const { dir, landing } = tempLanding(label);
-    fill(landing);
+    await fill(landing);
     store = await openTestStore(dir);
     const { report } = await runImport(store, landing);
     await ready(store, report);
@@ -189,6 +189,26 @@ export function importOnceForBlock(
     await store?.close();
     removeTempDirs();
   });
+}
+
+/**
+ * One store for one test: the batches `fill` writes into a temp landing dir are imported in one
+ * run, `check` looks at the result, and the store is closed whatever `check` finds.
+ */
+export async function withImportedStore(
+  label: string,
+  fill: (landing: string) => void | Promise<void>,
+  check: (store: Store, report: ImportReport) => Promise<void>,
+): Promise<void> {
+  const { dir, landing } = tempLanding(label);
+  await fill(landing);
+  const store = await openTestStore(dir);
+  try {
+    const { report } = await runImport(store, landing);
+    await check(store, report);
+  } finally {
+    await store.close();
+  }
 }
 
 /** Runs importLanding with the test clock and key; collects log lines. `key: null` passes no key. */
