@@ -80,7 +80,7 @@ const sameRow = (a: string, b: string, columns: readonly string[]) =>
   columns.map((c) => `${a}.${ident(c)} IS NOT DISTINCT FROM ${b}.${ident(c)}`).join(' AND ');
 const keyMatch = (a: string, b: string, columns: readonly string[]) => columns.map((c) => `${a}.${ident(c)} = ${b}.${ident(c)}`).join(' AND ');
 /** The row's line in its file: given by the reader, or recovered from its position (header = line 1). */
-const LINE = 'coalesce(c.line, c.rowid - f.first_rowid + 2)';
+const lineOf = (hasLines: boolean) => (hasLines ? 'coalesce(c.line, c.rowid - f.first_rowid + 2)' : 'c.rowid - f.first_rowid + 2');
 
 /** A checked row's stored values (from `c`, joined to known_nhs `b` when it names a patient). */
 function typedColumns(kind: FileKind): string {
@@ -107,10 +107,12 @@ function validRows(kind: FileKind, extraColumns: string, where = 'TRUE', withLin
  * read straight from disk; if some CSV lines do not parse, the files are staged one by one with
  * those lines set aside (the slow path, for broken deliveries only).
  */
-async function readAndCheck(conn: DuckDBConnection, files: BatchFile[], ctx: LoadContext): Promise<void> {
+async function readAndCheck(conn: DuckDBConnection, files: BatchFile[], ctx: LoadContext): Promise<{ hasLines: boolean }> {
   const spec = FILE_SPECS[files[0]!.kind];
   const extra = isEventKind(spec.kind) ? ['hash(event_id) AS key_hash'] : [];
-  const check = (staged: Staged) => conn.run(`CREATE OR REPLACE TEMP TABLE chk AS ${checkedRowsSql(spec, staged.source, ctx.nowIso, extra)}`);
+  // A plain CSV read directly has no line column to keep: its lines come from row positions.
+  const check = (staged: Staged) =>
+    conn.run(`CREATE OR REPLACE TEMP TABLE chk AS ${checkedRowsSql(spec, staged.source, ctx.nowIso, extra, staged.hasLines)}`);
   let staged: Staged | undefined;
   try {
     // Lines are recovered from row order, so the order must be kept whatever ran before on this connection.
@@ -123,6 +125,7 @@ async function readAndCheck(conn: DuckDBConnection, files: BatchFile[], ctx: Loa
       await check(staged);
     }
     await conn.run(`CREATE OR REPLACE TEMP TABLE file_rows AS SELECT file_no, min(rowid) AS first_rowid, count(*) AS row_count FROM chk GROUP BY file_no`);
+    return { hasLines: staged.hasLines };
   } catch (err) {
     if (err instanceof RefusedError) throw err;
     const names = files.map((f) => f.fileName).join(', ');
@@ -232,7 +235,7 @@ async function storedKeyFilter(conn: DuckDBConnection, kind: EventKind): Promise
  * other valid row is plainly new. Keys are matched by their 64-bit hash (grouping and joining
  * integers is far cheaper than text); a row that only shares a hash is classified exactly, and new.
  */
-async function findExceptions(conn: DuckDBConnection, kind: FileKind): Promise<void> {
+async function findExceptions(conn: DuckDBConnection, kind: FileKind, hasLines: boolean): Promise<void> {
   const stored = isEventKind(kind) ? await storedKeyFilter(conn, kind) : null;
   const storedKeys = stored ? `UNION SELECT hash(event_id) FROM ${ident(kind)} WHERE ${stored.where} AND hash(event_id) IN (SELECT key_hash FROM chk WHERE ${VALID_ROW})` : '';
   // A patient's rows are exceptional through their keys too, so that exc is picked out by one
@@ -250,7 +253,7 @@ async function findExceptions(conn: DuckDBConnection, kind: FileKind): Promise<v
   );
   await conn.run(`
     CREATE OR REPLACE TEMP TABLE exc AS
-      ${validRows(kind, `c.rowid AS r, c.file_no, ${LINE} AS line, ${hasNhsNumber(kind) ? `c.${NHS_VALUE}, ` : ''}`,
+      ${validRows(kind, `c.rowid AS r, c.file_no, ${lineOf(hasLines)} AS line, ${hasNhsNumber(kind) ? `c.${NHS_VALUE}, ` : ''}`,
         `${keyHash(kind)} IN (SELECT h FROM exceptional_hashes)`, true)};
     DROP TABLE exceptional_hashes;`);
 }
@@ -374,14 +377,14 @@ function maskedRecord(kind: FileKind, ctx: LoadContext, row: 'checked' | 'typed'
   return `CAST(to_json({${fields.join(', ')}}) AS VARCHAR)`;
 }
 
-async function quarantine(conn: DuckDBConnection, files: BatchFile[], ctx: LoadContext): Promise<void> {
+async function quarantine(conn: DuckDBConnection, files: BatchFile[], ctx: LoadContext, hasLines: boolean): Promise<void> {
   const kind = files[0]!.kind;
   const names = `[${files.map((f) => literal(f.fileName)).join(', ')}]`;
   const head = (fileNo: string) => `${literal(ctx.batchId)}, ${names}[${fileNo} + 1], ${literal(kind)}`;
   const eventId = isEventKind(kind) ? ident('event_id') : 'NULL';
   await conn.run(`
     INSERT INTO quarantine
-      SELECT ${head('c.file_no')}, ${LINE}, ${eventId}, reason_code, reason, ${maskedRecord(kind, ctx, 'checked')}, now()
+      SELECT ${head('c.file_no')}, ${lineOf(hasLines)}, ${eventId}, reason_code, reason, ${maskedRecord(kind, ctx, 'checked')}, now()
         FROM (${failedRowsSql(FILE_SPECS[kind], 'chk')}) c JOIN file_rows f USING (file_no)
       UNION ALL
       SELECT ${head('file_no')}, line, ${eventId}, ${literal(isEventKind(kind) ? 'conflict' : 'duplicate_key')}, conflict_reason,
@@ -456,6 +459,8 @@ export interface ReadKind {
   files: BatchFile[];
   /** Suffix of its tables' names while they wait (chk_<n>, …). */
   slot: number;
+  /** Whether chk has a line column (else every line comes from the row's position). */
+  hasLines: boolean;
   steps: Record<string, number>;
 }
 
@@ -484,8 +489,9 @@ export async function readKind(conn: DuckDBConnection, files: BatchFile[], ctx: 
   const step = stepTimer(steps);
   // Gzipped files are inflated (and so checked whole) before anything is read; see decompress.ts.
   const plain = await step('decompress', () => plainCopies(files));
+  let hasLines: boolean;
   try {
-    await step('read + validate', () => readAndCheck(conn, plain.files, ctx));
+    ({ hasLines } = await step('read + validate', () => readAndCheck(conn, plain.files, ctx)));
     for (const table of READ_TABLES) await conn.run(`ALTER TABLE temp.${table} RENAME TO ${table}_${slot}`);
   } catch (err) {
     for (const table of READ_TABLES) await conn.run(`DROP TABLE IF EXISTS temp.${table}`);
@@ -493,7 +499,7 @@ export async function readKind(conn: DuckDBConnection, files: BatchFile[], ctx: 
   } finally {
     plain.remove();
   }
-  return { files, slot, steps };
+  return { files, slot, hasLines, steps };
 }
 
 /** Drops whatever a read kind left, loaded or not (after a rolled-back load its tables are back). */
@@ -516,11 +522,11 @@ export async function loadKind(conn: DuckDBConnection, read: ReadKind, ctx: Load
     if (hasNhsNumber(kind)) await step('pseudonymise', () => assignPatientIds(conn, ctx, kind));
     if (kind === 'organisations') await step('hierarchy', () => checkOrganisationParents(conn));
     await step('deduplicate', async () => {
-      await findExceptions(conn, kind);
+      await findExceptions(conn, kind, read.hasLines);
       await classifyExceptions(conn, kind, files);
     });
     await step('write', () => writeNewRows(conn, kind, ctx));
-    await step('quarantine', () => quarantine(conn, files, ctx));
+    await step('quarantine', () => quarantine(conn, files, ctx, read.hasLines));
     const purged = kind === 'consent_events' ? await step('objections', () => applyObjections(conn)) : 0;
     const counts = await countOutcomes(conn, files);
     // Purges are a consequence of the whole file set; they are reported against its first file.

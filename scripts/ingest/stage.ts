@@ -94,6 +94,8 @@ export type StageMode = 'direct' | 'careful';
 export interface Staged {
   source: string;
   temps: string[];
+  /** False when every row's line is to be recovered from its position (plain CSV read directly). */
+  hasLines: boolean;
   /**
    * Tables where a direct read records lines it could not parse. A parse error must not abort
    * the batch's transaction (the careful path could then not run), so direct reads skip such
@@ -221,11 +223,15 @@ async function countRows(conn: DuckDBConnection, table: string): Promise<number>
 export async function stageFiles(conn: DuckDBConnection, files: BatchFile[], mode: StageMode): Promise<Staged> {
   await conn.run(MALFORMED);
   const parts: string[] = [];
+  let directParts = 0;
   const temps: string[] = ['stg_malformed'];
   const rejectTables: string[] = [];
   const csv: CsvEntry[] = [];
   const flushCsv = () => {
-    if (csv.length > 0) parts.push(...directCsv(csv.splice(0), rejectTables));
+    if (csv.length === 0) return;
+    const direct = directCsv(csv.splice(0), rejectTables);
+    parts.push(...direct);
+    directParts += direct.length;
   };
   for (const [fileNo, file] of files.entries()) {
     try {
@@ -256,7 +262,12 @@ export async function stageFiles(conn: DuckDBConnection, files: BatchFile[], mod
   }
   flushCsv();
   for (const table of rejectTables) await conn.run(`DROP TABLE IF EXISTS temp.${table}; DROP TABLE IF EXISTS temp.${table}_scans`);
-  return { source: parts.map((p) => `(${p})`).join(' UNION ALL '), temps: [...temps, ...rejectTables.flatMap((t) => [t, `${t}_scans`])], rejectTables };
+  return {
+    source: parts.map((p) => `(${p})`).join(' UNION ALL '),
+    temps: [...temps, ...rejectTables.flatMap((t) => [t, `${t}_scans`])],
+    rejectTables,
+    hasLines: parts.length > directParts,
+  };
 }
 
 /** True when a direct read skipped lines it could not parse. */

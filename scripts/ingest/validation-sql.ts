@@ -296,11 +296,11 @@ export function laterFailure(code: string, reason: string): string {
 
 /**
  * The checked rows of `source` (a relation of file_no, line and each contract column as raw text):
- * file_no, line, the raw text of each column that is not cast, the cast value `<col>__v` of each
+ * file_no, line (unless `withLines` is false: all to be recovered from position), the raw text of each column that is not cast, the cast value `<col>__v` of each
  * that is, the NHS number's value (valid numbers only), `extraColumns` (expressions over the raw
  * text), then the failure (see FAILURE). `nowIso` is the import clock.
  */
-export function checkedRowsSql(spec: FileSpec, source: string, nowIso: string, extraColumns: readonly string[] = []): string {
+export function checkedRowsSql(spec: FileSpec, source: string, nowIso: string, extraColumns: readonly string[] = [], withLines = true): string {
   const nhs = spec.columns.find((c) => c.rule.type === 'nhs_number');
   const prepared = [
     'src.file_no',
@@ -329,7 +329,7 @@ export function checkedRowsSql(spec: FileSpec, source: string, nowIso: string, e
   const raw = rawKept.length ? `{${rawKept.map((name) => `${literal(name)}: ${ident(name)}`).join(', ')}}` : 'NULL';
   const output = [
     'file_no',
-    'line',
+    ...(withLines ? ['line'] : []),
     ...spec.columns.filter((c) => c.rule.type !== 'nhs_number' && !keepsRawOnlyWhenFailed(c)).map((c) => ident(c.name)),
     ...spec.columns.flatMap((c) => (castExpression(c) ? [castColumn(c)] : [])),
     ...(nhs ? [`CASE WHEN ${NHS_VALID} THEN ${nhsValue} END AS ${NHS_VALUE}`] : []),
