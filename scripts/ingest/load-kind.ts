@@ -1,6 +1,8 @@
 /**
- * Loads every delivered file of one kind (e.g. all usage_events part files of a batch) inside the
- * batch's transaction: read and check in one pass, pseudonymise, classify, write, quarantine.
+ * Loads every delivered file of one kind (e.g. all usage_events part files of a batch) in two
+ * steps: `readKind`, before the batch's transaction, reads and checks the files in one pass into
+ * TEMP tables; `loadKind`, inside it, checks references, pseudonymises, classifies, writes and
+ * quarantines.
  *
  * Speed comes from touching the millions of ordinary rows as few times as possible:
  *   1. `chk`: the files are read and checked in a single pass (one multi-file read_csv);
