@@ -33,10 +33,21 @@ export interface PlainFiles {
   remove(): void;
 }
 
+/** A batch that cannot be inflated because of this machine (no room, no folder), not the file. */
+function tempFolderError(err: unknown): RefusedError {
+  return new RefusedError(
+    `The temporary copy of a gzipped file could not be written in ${tempRoot()} (${describeError(err)}). ` +
+      'Nothing from this batch was loaded; free space there or point PORTAL_TMP_DIR at a folder with room for the batch.',
+  );
+}
+
 async function inflate(file: BatchFile, target: string): Promise<void> {
   try {
     await pipeline(createReadStream(file.path, { highWaterMark: CHUNK }), createGunzip({ chunkSize: CHUNK }), createWriteStream(target, { mode: 0o600 }));
   } catch (err) {
+    // zlib's errors (Z_DATA_ERROR, Z_BUF_ERROR: cut off, not gzip) are the file's; others are ours.
+    const code = (err as NodeJS.ErrnoException).code ?? '';
+    if (!code.startsWith('Z_') && code !== 'ENOENT') throw tempFolderError(err);
     throw new RefusedError(
       `${file.fileName} is truncated or not valid gzip (${describeError(err)}). Nothing from this batch was loaded; ask for the file to be re-sent.`,
     );
@@ -46,7 +57,12 @@ async function inflate(file: BatchFile, target: string): Promise<void> {
 /** Inflates every gzipped file of `files` (concurrently, on Node's thread pool). */
 export async function plainCopies(files: BatchFile[]): Promise<PlainFiles> {
   if (!files.some(isGzip)) return { files, remove: () => undefined };
-  const dir = mkdtempSync(join(tempRoot(), `${PREFIX}${process.pid}-`));
+  let dir: string;
+  try {
+    dir = mkdtempSync(join(tempRoot(), `${PREFIX}${process.pid}-`));
+  } catch (err) {
+    throw tempFolderError(err);
+  }
   const remove = () => rmSync(dir, { recursive: true, force: true });
   try {
     const plain = await Promise.all(

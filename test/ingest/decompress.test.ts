@@ -4,7 +4,8 @@
  *   - a copy is readable by this user only (mode 0600) and sits under PORTAL_TMP_DIR;
  *   - after a load — loaded, refused for a cut-off gzip, or refused later for a bad column — no copy is left;
  *   - copies left by a killed import process are removed by the next import, and a live
- *     process's copies are left alone.
+ *     process's copies are left alone;
+ *   - a temporary folder that cannot be used refuses the batch with a message saying what to set.
  */
 import { mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -63,6 +64,14 @@ describe('plain copies of gzipped files', () => {
     const plain = await plainCopies([file]);
     expect(plain.files[0]).toEqual(file);
     expect(readdirSync(tmp)).toEqual([]);
+  });
+
+  it('refuse clearly, pointing at PORTAL_TMP_DIR, when the temporary folder cannot be used', async () => {
+    const dir = makeTempDir('decompress-src');
+    process.env.PORTAL_TMP_DIR = join(tmp, 'no-such-folder');
+    await expect(plainCopies([gzFile(dir, 'usage_events.csv.gz', gzipSync(USAGE))])).rejects.toThrow(
+      /could not be written in .*no-such-folder.*PORTAL_TMP_DIR/,
+    );
   });
 
   it('refuse a cut-off gzip, naming it, and leave nothing behind', async () => {
