@@ -1,14 +1,14 @@
 /**
  * Turns the delivered files of one kind into a SQL relation the checks read from: file_no (index in
  * the list), line (NULL when it is to be recovered from the row's position) and every contract
- * column as raw text. CSV files are read straight from disk by one multi-file read_csv, so DuckDB
+ * column as raw text. Files arrive plain (gzip is inflated before, see decompress.ts). CSV files
+ * are read straight from disk by one multi-file read_csv, so DuckDB
  * parses them in parallel and nothing is copied before it is checked; a file with lines that do
  * not parse is staged on its own with those lines set aside in `stg_malformed`. Staged data lives
  * in TEMP tables (memory or DuckDB's temp spill directory), never in the store file, which is why
  * raw NHS numbers may pass through them.
  */
 import { createReadStream } from 'node:fs';
-import { createGunzip } from 'node:zlib';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { FILE_SPECS, type BatchFile } from './contract.js';
 import { RefusedError } from './errors.js';
@@ -20,16 +20,11 @@ export interface StagedFile {
   malformed: number;
 }
 
-const isGzip = (file: BatchFile) => file.format.endsWith('.gz');
-
-/** First line of a (possibly gzipped) text file, without reading the rest. */
+/** First line of a text file, without reading the rest. */
 async function firstLine(file: BatchFile): Promise<string | null> {
-  const raw = createReadStream(file.path);
-  const input = isGzip(file) ? raw.pipe(createGunzip()) : raw;
-  // Stopping early can make gunzip report the unread rest as an error; completeness of the file is
-  // checked when it is inflated (decompress.ts), so late errors are ignored here rather than left unhandled.
+  const input = createReadStream(file.path);
+  // A read error after the first line is not this function's business; it must not go unhandled.
   input.on('error', () => undefined);
-  raw.on('error', () => undefined);
   const clean = (line: string) => line.replace(/\r$/, '').replace(/^\uFEFF/, '');
   let text = '';
   try {
@@ -44,7 +39,6 @@ async function firstLine(file: BatchFile): Promise<string | null> {
     throw new RefusedError(`${file.fileName} cannot be read: ${describeError(err)}. Nothing from this batch was loaded.`);
   } finally {
     input.destroy();
-    raw.destroy();
   }
 }
 
@@ -116,25 +110,25 @@ async function csvHeader(file: BatchFile): Promise<string[]> {
   return found;
 }
 
-function csvReader(paths: string[], found: string[], gzip: boolean, extra = ''): string {
+function csvReader(paths: string[], found: string[], extra = ''): string {
   const columns = `{${found.map((c) => `${literal(c)}: 'VARCHAR'`).join(', ')}}`;
   const list = paths.length === 1 ? literal(paths[0]!) : `[${paths.map(literal).join(', ')}]`;
   return (
     `read_csv(${list}, header = true, auto_detect = false, delim = ',', quote = '"', escape = '"', ` +
-    `columns = ${columns}, compression = '${gzip ? 'gzip' : 'none'}'${extra})`
+    `columns = ${columns}, compression = 'none'${extra})`
   );
 }
 
 type CsvEntry = { file: BatchFile; fileNo: number; found: string[] };
 
 /**
- * Consecutive CSV files of the kind with the same header and compression in one read_csv, so the
+ * Consecutive CSV files of the kind with the same header in one read_csv, so the
  * rows stay in delivery order. The file a row came from is told by read_csv's file_index;
  * its line is recovered from its position later.
  */
 function directCsv(files: CsvEntry[], rejectTables: string[]): string[] {
   const groups: CsvEntry[][] = [];
-  const sameShape = (a: CsvEntry, b: CsvEntry) => isGzip(a.file) === isGzip(b.file) && a.found.join(',') === b.found.join(',');
+  const sameShape = (a: CsvEntry, b: CsvEntry) => a.found.join(',') === b.found.join(',');
   for (const entry of files) {
     const last = groups.at(-1);
     if (last && sameShape(last[0]!, entry)) last.push(entry);
@@ -149,7 +143,6 @@ function directCsv(files: CsvEntry[], rejectTables: string[]): string[] {
     const reader = csvReader(
       group.map((g) => g.file.path),
       group[0]!.found,
-      isGzip(group[0]!.file),
       `, ignore_errors = true, store_rejects = true, rejects_table = '${rejects}', rejects_scan = '${rejects}_scans'`,
     );
     return `SELECT ${fileNo} AS file_no, NULL::BIGINT AS line, ${select} FROM ${reader}`;
@@ -164,7 +157,7 @@ async function stageCsvCarefully(conn: DuckDBConnection, file: BatchFile, fileNo
   const select = contractColumns(file).map(ident).join(', ');
   await conn.run(`DROP TABLE IF EXISTS rejects_errors; DROP TABLE IF EXISTS rejects_scans;`);
   await conn.run(
-    `CREATE OR REPLACE TEMP TABLE stg_parsed AS SELECT row_number() OVER () AS k, ${select} FROM ${csvReader([file.path], found, isGzip(file),
+    `CREATE OR REPLACE TEMP TABLE stg_parsed AS SELECT row_number() OVER () AS k, ${select} FROM ${csvReader([file.path], found,
       `, ignore_errors = true, store_rejects = true, rejects_table = 'rejects_errors', rejects_scan = 'rejects_scans'`,
     )}`,
   );
@@ -186,7 +179,7 @@ async function stageCsvCarefully(conn: DuckDBConnection, file: BatchFile, fileNo
 
 async function stageNdjson(conn: DuckDBConnection, file: BatchFile, fileNo: number, table: string): Promise<void> {
   await conn.run(
-    `CREATE OR REPLACE TEMP TABLE stg_json AS SELECT row_number() OVER () AS line, json FROM read_ndjson_objects(${literal(file.path)}, compression = '${isGzip(file) ? 'gzip' : 'uncompressed'}')`,
+    `CREATE OR REPLACE TEMP TABLE stg_json AS SELECT row_number() OVER () AS line, json FROM read_ndjson_objects(${literal(file.path)}, compression = 'uncompressed')`,
   );
   const keys = await conn.runAndReadAll(`SELECT DISTINCT unnest(json_keys(json)) AS k FROM stg_json ORDER BY k`);
   const found = keys.getRows().map((r) => String(r[0]));
@@ -221,6 +214,9 @@ async function countRows(conn: DuckDBConnection, table: string): Promise<number>
  * from disk; `careful` stages each CSV file with its malformed lines set aside.
  */
 export async function stageFiles(conn: DuckDBConnection, files: BatchFile[], mode: StageMode): Promise<Staged> {
+  // Gzipped deliveries are inflated (and proven complete) by decompress.ts before they get here.
+  const gzipped = files.find((f) => f.format.endsWith('.gz'));
+  if (gzipped) throw new Error(`stageFiles was given ${gzipped.fileName}: inflate it first (plainCopies)`);
   await conn.run(MALFORMED);
   const parts: string[] = [];
   let directParts = 0;
