@@ -84,7 +84,7 @@ async function recordFiles(conn: DuckDBConnection, ctx: BatchContext, report: Ba
 
 async function dropBatchTempTables(conn: DuckDBConnection): Promise<void> {
   await conn.run(`DROP VIEW IF EXISTS temp.classified`).catch(() => undefined);
-  for (const table of ['stg_malformed', ...KIND_TEMP_TABLES]) {
+  for (const table of KIND_TEMP_TABLES) {
     await conn.run(`DROP TABLE IF EXISTS temp.${table}`).catch(() => undefined);
   }
   await conn.run(`DROP VIEW IF EXISTS temp.known_orgs`).catch(() => undefined);
