@@ -29,11 +29,12 @@ CREATE OR REPLACE TEMP MACRO pi_dedupe_sorted(l) AS list_filter(l, (x, k) -> k =
 --   gid 143: per month, weekday-hour and registered practice (the rhythm, practice levels);
 --   gid 155: per month, weekday-hour and used organisation (the rhythm of trusts / community);
 --   gid 116: per day, CCG, kind and platform (feature use by week, kept per CCG).
--- The used organisation is the one named by the event, else the patient's practice.
+-- The used organisation is the one named by the event, else the patient's practice. Event types and
+-- platforms are stored as ENUMs (migration 007); the rollups keep them as text, ordered by name.
 CREATE OR REPLACE TEMP TABLE t_usage_sets AS
 WITH u AS (
-  SELECT p.practice_code, o.parent_code AS ccg_code, coalesce(u.org_code, p.practice_code) AS used_org, u.event_type,
-         coalesce(u.platform, 'unknown') AS platform, pi_local_us(u.occurred_at) // 3600000000 AS local_hour_no
+  SELECT p.practice_code, o.parent_code AS ccg_code, coalesce(u.org_code, p.practice_code) AS used_org, u.event_type::VARCHAR AS event_type,
+         coalesce(u.platform::VARCHAR, 'unknown') AS platform, pi_local_us(u.occurred_at) // 3600000000 AS local_hour_no
   FROM usage_events u
   LEFT JOIN (SELECT patient_id, practice_code FROM rollup_patient) p USING (patient_id)
   LEFT JOIN organisations o ON o.org_code = p.practice_code
@@ -82,7 +83,7 @@ WITH lists AS (
   SELECT u.patient_id,
          list_sort(list_distinct(list((pi_local_us(u.occurred_at) // 86400000000)::INTEGER * 128 + k.pair))) AS uses
   FROM usage_events u
-  JOIN t_pairs k ON k.event_type = u.event_type AND k.platform = coalesce(u.platform, 'unknown')
+  JOIN t_pairs k ON k.event_type = u.event_type::VARCHAR AND k.platform = coalesce(u.platform::VARCHAR, 'unknown')
   GROUP BY u.patient_id
 ),
 unpacked AS (
