@@ -12,11 +12,12 @@
  *   4. every other valid row is new and goes into its table in one INSERT … SELECT.
  * All heavy lifting is set-based SQL on DuckDB; JavaScript only orchestrates.
  */
-import type { DuckDBConnection } from '@duckdb/node-api';
+import { DOUBLE, DuckDBDataChunk, UINTEGER, type DuckDBConnection, type DuckDBDoubleVector, type DuckDBUIntegerVector } from '@duckdb/node-api';
 import { FILE_SPECS, SCOPE_COLUMN, isEventKind, type BatchFile, type ColumnSpec, type EventKind, type FileKind } from './contract.js';
 import { RefusedError } from './errors.js';
 import { faultPoint } from './faults.js';
 import { hmacSql, type PseudonymKey } from './pseudonymise.js';
+import { hmacStates, KEY_WORDS, pseudonymKeyWords } from './pseudonym-keys.js';
 import { describeError } from './redact.js';
 import { plainCopies } from './decompress.js';
 import { dropStaged, hasRejectedLines, stageFiles, type Staged } from './stage.js';
@@ -150,6 +151,54 @@ async function checkReferences(conn: DuckDBConnection, kind: FileKind, ctx: Load
   }
 }
 
+/** Rows per chunk handed to DuckDB's appender (its vector size). */
+const APPEND_CHUNK = 2048;
+
+/**
+ * TEMP table new_ids: every NHS number of the valid rows not yet hashed in this import run, with
+ * its lookup key (key_high, key_low). The keys are computed in JavaScript (pseudonym-keys.ts): the
+ * numbers come out as doubles (exact below 2⁵³) and the keys go back as 32-bit words through the
+ * appender, because those are the vector types the client reads and writes without a BigInt per
+ * value. The numbers exist only in this process's memory on the way.
+ */
+async function keyNewNumbers(conn: DuckDBConnection, ctx: LoadContext): Promise<void> {
+  const result = await conn.run(`
+    SELECT d.nhs::DOUBLE FROM (SELECT DISTINCT ${NHS_VALUE} AS nhs FROM chk WHERE ${VALID_ROW}) d
+    ANTI JOIN known_nhs b ON b.nhs = d.nhs`);
+  const numbers = new Float64Array(Number(result.rowCount));
+  let count = 0;
+  for (let c = 0; c < result.chunkCount; c++) {
+    const vector = result.getChunk(c).getColumnVector(0) as DuckDBDoubleVector;
+    for (let i = 0; i < vector.itemCount; i++) numbers[count++] = vector.getItem(i)!;
+  }
+  const keys = pseudonymKeyWords(hmacStates(ctx.key), numbers);
+
+  await conn.run(`CREATE OR REPLACE TEMP TABLE new_key_words (nhs DOUBLE, w0 UINTEGER, w1 UINTEGER, w2 UINTEGER, w3 UINTEGER)`);
+  const appender = await conn.createAppender('new_key_words', 'main', 'temp');
+  try {
+    for (let from = 0; from < count; from += APPEND_CHUNK) {
+      const size = Math.min(APPEND_CHUNK, count - from);
+      const chunk = DuckDBDataChunk.create([DOUBLE, UINTEGER, UINTEGER, UINTEGER, UINTEGER], size);
+      const nhs = chunk.getColumnVector(0) as DuckDBDoubleVector;
+      for (let i = 0; i < size; i++) nhs.setItem(i, numbers[from + i]!);
+      nhs.flush();
+      for (let word = 0; word < KEY_WORDS; word++) {
+        const vector = chunk.getColumnVector(1 + word) as DuckDBUIntegerVector;
+        for (let i = 0; i < size; i++) vector.setItem(i, keys[(from + i) * KEY_WORDS + word]!);
+        vector.flush();
+      }
+      appender.appendDataChunk(chunk);
+    }
+    appender.flushSync();
+  } finally {
+    appender.closeSync();
+  }
+  await conn.run(`
+    CREATE OR REPLACE TEMP TABLE new_ids AS
+      SELECT nhs::UBIGINT AS nhs, (w0::UBIGINT << 32) | w1 AS key_high, (w2::UBIGINT << 32) | w3 AS key_low FROM new_key_words;
+    DROP TABLE new_key_words;`);
+}
+
 /**
  * Every patient referenced by the valid rows gets a patient_id. Each distinct NHS number is hashed
  * once per import run: `known_nhs` remembers the ones already hashed (see importBatch); a
@@ -162,20 +211,17 @@ async function assignPatientIds(conn: DuckDBConnection, ctx: LoadContext, kind: 
     kind === 'patients'
       ? `CREATE OR REPLACE TEMP TABLE fresh_patients AS SELECT patient_id, pseudonym FROM fresh_ids;`
       : `INSERT INTO patients (patient_id, pseudonym, batch_id) SELECT patient_id, pseudonym, ${literal(ctx.batchId)} FROM fresh_ids;`;
+  await keyNewNumbers(conn, ctx);
   await conn.run(`
-    CREATE OR REPLACE TEMP TABLE new_ids AS
-      SELECT nhs, CAST(left(${hmacSql(ctx.key, nhsDigitsOf('nhs'))}, 32) AS UUID) AS pseudonym_key
-      FROM (SELECT DISTINCT ${NHS_VALUE} AS nhs FROM chk WHERE ${VALID_ROW}) d
-      ANTI JOIN known_nhs b ON b.nhs = d.nhs;
     CREATE OR REPLACE TEMP TABLE known_ids AS
-      SELECT n.nhs, k.patient_id FROM new_ids n JOIN patient_keys k ON k.pseudonym_key = n.pseudonym_key;
-    -- Only a patient the store has not seen needs the whole pseudonym (hashed again: they are few).
+      SELECT n.nhs, k.patient_id FROM new_ids n JOIN patient_keys k ON k.key_high = n.key_high AND k.key_low = n.key_low;
+    -- Only a patient the store has not seen needs the whole pseudonym (hashed in SQL: they are few).
     CREATE OR REPLACE TEMP TABLE fresh_ids AS
       SELECT n.*, ${hmacSql(ctx.key, nhsDigitsOf('n.nhs'))} AS pseudonym,
-        (SELECT coalesce(max(patient_id), 0) FROM patient_keys) + row_number() OVER (ORDER BY n.pseudonym_key) AS patient_id
+        (SELECT coalesce(max(patient_id), 0) FROM patient_keys) + row_number() OVER (ORDER BY n.key_high, n.key_low) AS patient_id
       FROM new_ids n ANTI JOIN known_ids k ON k.nhs = n.nhs;
     ${createRows}
-    INSERT INTO patient_keys SELECT pseudonym_key, patient_id FROM fresh_ids;
+    INSERT INTO patient_keys SELECT key_high, key_low, patient_id FROM fresh_ids;
     INSERT INTO known_nhs SELECT nhs, patient_id FROM known_ids UNION ALL SELECT nhs, patient_id FROM fresh_ids;
     DROP TABLE new_ids; DROP TABLE known_ids; DROP TABLE fresh_ids;`);
 }
@@ -451,7 +497,7 @@ async function countOutcomes(conn: DuckDBConnection, files: BatchFile[]): Promis
   }));
 }
 
-export const KIND_TEMP_TABLES = ['chk', 'unknown_values', 'exceptional_hashes', 'file_rows', 'stg_malformed', 'exc', 'classified_exc', 'new_ids', 'known_ids', 'fresh_ids', 'fresh_patients', 'changed_patients', 'objecting', 'org_rows', 'org_view'];
+export const KIND_TEMP_TABLES = ['chk', 'unknown_values', 'exceptional_hashes', 'file_rows', 'stg_malformed', 'exc', 'classified_exc', 'new_key_words', 'new_ids', 'known_ids', 'fresh_ids', 'fresh_patients', 'changed_patients', 'objecting', 'org_rows', 'org_view'];
 
 /** The tables a read kind keeps until it is loaded, under the names the load uses. */
 const READ_TABLES = ['chk', 'file_rows', 'stg_malformed'] as const;
