@@ -149,6 +149,9 @@ export async function importBatch(conn: DuckDBConnection, batch: Batch, ctx: Bat
       [META.baseVersion],
     );
     await conn.run('COMMIT');
+    // The run log is written inside the transaction, so its duration cannot include the commit;
+    // the report returned (progress, logs, the benchmark) does.
+    report.durationMs = Date.now() - startedAt.getTime();
     return report;
   } catch (err) {
     // Refused while reading, there is no transaction yet, and the rollback has nothing to undo.
