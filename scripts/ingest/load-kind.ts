@@ -17,7 +17,7 @@ import { FILE_SPECS, SCOPE_COLUMN, isEventKind, type BatchFile, type ColumnSpec,
 import { RefusedError } from './errors.js';
 import { faultPoint } from './faults.js';
 import { hmacSql, type PseudonymKey } from './pseudonymise.js';
-import { hmacStates, KEY_WORDS, pseudonymKeyWords } from './pseudonym-keys.js';
+import { hmacStates, KEY_WORDS, pseudonymKeyWordsParallel } from './pseudonym-keys.js';
 import { describeError } from './redact.js';
 import { plainCopies } from './decompress.js';
 import { dropStaged, hasRejectedLines, stageFiles, type Staged } from './stage.js';
@@ -171,7 +171,7 @@ async function keyNewNumbers(conn: DuckDBConnection, ctx: LoadContext): Promise<
     const vector = result.getChunk(c).getColumnVector(0) as DuckDBDoubleVector;
     for (let i = 0; i < vector.itemCount; i++) numbers[count++] = vector.getItem(i)!;
   }
-  const keys = pseudonymKeyWords(hmacStates(ctx.key), numbers);
+  const keys = await pseudonymKeyWordsParallel(hmacStates(ctx.key), numbers);
 
   await conn.run(`CREATE OR REPLACE TEMP TABLE new_key_words (nhs DOUBLE, w0 UINTEGER, w1 UINTEGER, w2 UINTEGER, w3 UINTEGER)`);
   const appender = await conn.createAppender('new_key_words', 'main', 'temp');

@@ -8,7 +8,7 @@ import { DuckDBInstance } from '@duckdb/node-api';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { hmacSql, keyFingerprint, type PseudonymKey } from './pseudonymise.js';
-import { hmacStates, KEY_WORDS, pseudonymKeyWords } from './pseudonym-keys.js';
+import { hmacStates, KEY_WORDS, pseudonymKeyWords, pseudonymKeyWordsParallel } from './pseudonym-keys.js';
 
 function keyOf(text: string): PseudonymKey {
   const bytes = Buffer.from(text, 'utf8');
@@ -60,7 +60,18 @@ describe('a patient lookup key', () => {
     }
   });
 
-  it('is nothing for no numbers', () => {
+  it('is nothing for no numbers', async () => {
     expect(pseudonymKeyWords(hmacStates(KEYS[0]!), []).length).toBe(0);
+    expect((await pseudonymKeyWordsParallel(hmacStates(KEYS[0]!), new Float64Array(0))).length).toBe(0);
+  });
+
+  it('is the same when a long list is shared among worker threads, each key in its number\'s place', async () => {
+    const key = KEYS[3]!;
+    const states = hmacStates(key);
+    // 150,001 numbers over three threads: parts of 50,001, 50,001 and 49,999.
+    const numbers = Float64Array.from({ length: 150_001 }, (_, i) => (i * 66_667 + 604) % 10_000_000_000);
+    const inParallel = await pseudonymKeyWordsParallel(states, numbers, 3);
+    expect(Buffer.from(inParallel.buffer).equals(Buffer.from(pseudonymKeyWords(states, numbers).buffer))).toBe(true);
+    for (const i of [0, 50_000, 50_001, 100_002, 150_000]) expect(hexOf(inParallel, i)).toBe(expectedKey(key, numbers[i]!));
   });
 });
