@@ -8,12 +8,14 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { differenceInCalendarWeeks, parseISO } from 'date-fns';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { chromiumAvailable, launchBrowser, type Browser } from './browser.js';
 import { MAIN_BUNDLE_BUDGET_GZIP, measureBundleSizes } from './bundle-size.js';
 import { measureOverviewFirstView } from './first-view.js';
 import { startRegionServer, type RegionServer } from './region-server.js';
+import { anchorDate, resolveRange } from '../../web/src/lib/filters.js';
 
 const ARTIFACTS = resolve(fileURLToPath(new URL('../../test-artifacts', import.meta.url)));
 
@@ -235,8 +237,11 @@ describe.skipIf(!chromiumAvailable())('dashboard in a real browser', () => {
     await settled(page);
     await uptakeCard.getByRole('button', { name: 'Table' }).click();
     const weekly = await uptakeCard.locator('tbody tr').count();
-    // Three months by week (the default grain for a quarter) is 13 or 14 rows, not 12 months.
-    expect(weekly).toBeGreaterThanOrEqual(13);
+    // "Last 3 months" is whole months up to the latest data day, shown by week (the default grain
+    // for a quarter): one row per calendar week it touches, not 12 months.
+    const health = (await (await fetch(`${server.url}/api/health`)).json()) as { asOf: { latestEventAt: string | null } };
+    const { from, to } = resolveRange('3m', anchorDate(health.asOf.latestEventAt));
+    expect(weekly).toBe(differenceInCalendarWeeks(parseISO(to!), parseISO(from!), { weekStartsOn: 1 }) + 1);
     await expect(uptakeCard.locator('tbody tr').first().textContent()).resolves.toMatch(/^w\/c /);
 
     await page.getByLabel('Show by').selectOption('month');
