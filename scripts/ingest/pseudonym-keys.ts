@@ -160,16 +160,20 @@ function keysInWorker(states: HmacStates, numbers: Float64Array): Promise<Uint32
 }
 
 /**
- * pseudonymKeyWords spread over the machine's cores (worker threads), for the million numbers of
- * a large delivery; a few numbers are done here at once.
+ * pseudonymKeyWords spread over the machine's cores, for the million numbers of a large delivery:
+ * this thread does the first part while worker threads do the others; a few numbers are done here
+ * alone.
  */
 export async function pseudonymKeyWordsParallel(states: HmacStates, numbers: Float64Array, threads = availableParallelism()): Promise<Uint32Array> {
   const parts = Math.max(1, Math.min(threads, Math.floor(numbers.length / MIN_NUMBERS_PER_THREAD)));
   if (parts === 1) return pseudonymKeyWords(states, numbers);
   const size = Math.ceil(numbers.length / parts);
   const slices = Array.from({ length: parts }, (_, i) => numbers.subarray(i * size, (i + 1) * size));
+  const others = slices.slice(1).map((slice) => keysInWorker(states, slice));
+  // Not left unhandled while this thread is busy with its own part.
+  for (const other of others) other.catch(() => undefined);
   const keys = new Uint32Array(numbers.length * KEY_WORDS);
-  const results = await Promise.all(slices.map((slice) => keysInWorker(states, slice)));
-  results.forEach((part, i) => keys.set(part, i * size * KEY_WORDS));
+  keys.set(pseudonymKeyWords(states, slices[0]!), 0);
+  (await Promise.all(others)).forEach((part, i) => keys.set(part, (i + 1) * size * KEY_WORDS));
   return keys;
 }

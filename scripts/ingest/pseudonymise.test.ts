@@ -58,6 +58,9 @@ describe('the Modulus-11 check in SQL', () => {
     ['943476591', false],
     ['94347659190', false],
     ['94347x5919', false],
+    ['+434765919', false],
+    ['9434765919 ', false],
+    ['943476591٩', false],
   ];
   it.each(cases)('%s → %s', async (number, valid) => {
     expect(await sqlValue(`SELECT ${modulus11Valid(`'${number}'`)}`)).toBe(valid);

@@ -46,8 +46,11 @@ function modulus11OfValue(n: string): string {
   return `((${weighted}) % 11 = 0)`;
 }
 
-/** Exactly ten ASCII digits (no sign, no spaces): the cast alone would accept `+123456789`. */
-const tenDigits = (expr: string): string => `regexp_full_match(${expr}, '[0-9]{10}')`;
+/**
+ * Exactly ten ASCII digits (no sign, no spaces): the cast alone would accept `+123456789`. A GLOB
+ * of ten digit classes says the same as the regular expression [0-9]{10} at a third of its cost.
+ */
+const tenDigits = (expr: string): string => `(${expr} GLOB '${'[0-9]'.repeat(10)}')`;
 
 /** The contract allows spaces inside an NHS number; most have none, and the test is cheaper than the replace. */
 const withoutSpaces = (expr: string): string => `CASE WHEN contains(${expr}, ' ') THEN replace(${expr}, ' ', '') ELSE ${expr} END`;
