@@ -321,6 +321,15 @@ describe('importing the contract sample batch into an empty store', () => {
     }
   });
 
+  it("finds each patient by a key that is the first 128 bits of the patient's pseudonym", async () => {
+    // The key is computed in JavaScript, the pseudonym in SQL: they must be the same HMAC.
+    expect(await rowCount(store, 'patient_keys')).toBe(12);
+    const mismatched = `SELECT count(*) FROM patients p JOIN patient_keys k USING (patient_id)
+      WHERE ('0x' || substr(p.pseudonym, 1, 16))::UBIGINT <> k.key_high OR ('0x' || substr(p.pseudonym, 17, 16))::UBIGINT <> k.key_low`;
+    expect(await scalar(store, `SELECT count(*) FROM patients p JOIN patient_keys k USING (patient_id)`)).toBe(12);
+    expect(await scalar(store, mismatched)).toBe(0);
+  });
+
   it('pseudonyms are not a plain (unkeyed) hash of the NHS number', async () => {
     const plain = createHash('sha256').update('9434765919').digest('hex');
     expect(await scalar(store, `SELECT count(*) FROM patients WHERE pseudonym = $1`, [plain])).toBe(0);
