@@ -10,7 +10,8 @@
  *   3. only the few *exceptional* rows — a key repeated in the delivery or already stored, or a
  *      patient with an objection — are copied out (`exc`) and classified one by one;
  *   4. every other valid row is new and goes into its table in one INSERT … SELECT.
- * All heavy lifting is set-based SQL on DuckDB; JavaScript only orchestrates.
+ * All heavy lifting is set-based SQL on DuckDB, but for the hashing that finds each patient (2.),
+ * which JavaScript does faster (pseudonym-keys.ts); otherwise JavaScript only orchestrates.
  */
 import { DOUBLE, DuckDBDataChunk, UINTEGER, type DuckDBConnection, type DuckDBDoubleVector, type DuckDBUIntegerVector } from '@duckdb/node-api';
 import { FILE_SPECS, SCOPE_COLUMN, isEventKind, type BatchFile, type ColumnSpec, type EventKind, type FileKind } from './contract.js';

@@ -11,10 +11,9 @@
  * one per core; DuckDB's sha256() takes about 1 µs per number with both cores. The result is the
  * same HMAC bit for bit (tests compare it with node:crypto and with the SQL in hmacSql).
  */
-import { createHash } from 'node:crypto';
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
-import type { PseudonymKey } from './pseudonymise.js';
+import { hmacKeyBlock, type PseudonymKey } from './pseudonymise.js';
 
 /** Words of a number's key: the first four 32-bit words (big-endian) of its HMAC. */
 export const KEY_WORDS = 4;
@@ -118,9 +117,7 @@ export interface HmacStates {
 }
 
 export function hmacStates(key: PseudonymKey): HmacStates {
-  const block = Buffer.alloc(64);
-  // RFC 2104: a key longer than the block is hashed first (as hmacSql does).
-  block.set(key.bytes.length > 64 ? createHash('sha256').update(key.bytes).digest() : key.bytes);
+  const block = hmacKeyBlock(key);
   const stateAfter = (pad: number) => {
     const w = new Int32Array(64);
     for (let i = 0; i < 16; i++) w[i] = block.readInt32BE(i * 4) ^ (pad * 0x01010101);

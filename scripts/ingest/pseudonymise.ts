@@ -79,15 +79,22 @@ export async function checkKeyFingerprint(conn: DuckDBConnection, key: Pseudonym
   return 'matched';
 }
 
+/** The key as HMAC uses it: zero-padded to SHA-256's 64-byte block, hashed first if longer (RFC 2104). */
+export function hmacKeyBlock(key: PseudonymKey): Buffer {
+  const block = Buffer.alloc(64);
+  block.set(key.bytes.length > 64 ? createHash('sha256').update(key.bytes).digest() : key.bytes);
+  return block;
+}
+
 /**
- * HMAC-SHA-256 as a DuckDB expression, so that hashing runs vectorised inside the load:
+ * HMAC-SHA-256 as a DuckDB expression, for the whole pseudonym of a patient new to the store and
+ * for the quarantine's masks, computed where the rows are (patients are found by the first 128
+ * bits of it, computed faster in pseudonym-keys.ts):
  * H((K ⊕ opad) ‖ H((K ⊕ ipad) ‖ m)) with K zero-padded to SHA-256's 64-byte block.
  * The pads exist only in this query's text, in memory; errors are redacted before they are shown.
  */
 export function hmacSql(key: PseudonymKey, messageExpr: string): string {
-  const block = Buffer.alloc(64);
-  // RFC 2104: a key longer than the block is hashed first.
-  block.set(key.bytes.length > 64 ? createHash('sha256').update(key.bytes).digest() : key.bytes);
+  const block = hmacKeyBlock(key);
   const ipad = Buffer.from(block.map((b) => b ^ 0x36)).toString('hex');
   const opad = Buffer.from(block.map((b) => b ^ 0x5c)).toString('hex');
   return `sha256(unhex('${opad}') || unhex(sha256(unhex('${ipad}') || CAST(${messageExpr} AS BLOB))))`;
