@@ -268,7 +268,12 @@ const scopeOf = (kind: FileKind): string | undefined => (isEventKind(kind) ? SCO
  * delivery's smallest and largest. Platforms number events in sequence, so for a new delivery the
  * stored table's zone maps usually rule out every row group; null when no stored event is in range.
  */
-async function storedKeyFilter(conn: DuckDBConnection, kind: EventKind): Promise<{ where: string; params: string[] } | null> {
+interface StoredKeyFilter {
+  where: string;
+  params: string[];
+}
+
+async function storedKeyFilter(conn: DuckDBConnection, kind: EventKind): Promise<StoredKeyFilter | null> {
   const range = await conn.runAndReadAll(`SELECT min(event_id), max(event_id) FROM chk WHERE ${VALID_ROW}`);
   const [low, high] = range.getRows()[0]!;
   if (low === null || high === null) return null;
@@ -284,7 +289,7 @@ async function storedKeyFilter(conn: DuckDBConnection, kind: EventKind): Promise
  * other valid row is plainly new. Keys are matched by their 64-bit hash (grouping and joining
  * integers is far cheaper than text); a row that only shares a hash is classified exactly, and new.
  */
-async function findExceptions(conn: DuckDBConnection, kind: FileKind, hasLines: boolean): Promise<void> {
+async function findExceptions(conn: DuckDBConnection, kind: FileKind, hasLines: boolean): Promise<StoredKeyFilter | null> {
   const stored = isEventKind(kind) ? await storedKeyFilter(conn, kind) : null;
   const storedKeys = stored ? `UNION SELECT hash(event_id) FROM ${ident(kind)} WHERE ${stored.where} AND hash(event_id) IN (SELECT key_hash FROM chk WHERE ${VALID_ROW})` : '';
   // A patient's rows are exceptional through their keys too, so that exc is picked out by one
@@ -305,15 +310,17 @@ async function findExceptions(conn: DuckDBConnection, kind: FileKind, hasLines: 
       ${validRows(kind, `c.rowid AS r, c.file_no, ${lineOf(hasLines)} AS line, ${hasNhsNumber(kind) ? `c.${NHS_VALUE}, ` : ''}`,
         `${keyHash(kind)} IN (SELECT h FROM exceptional_hashes)`, true)};
     DROP TABLE exceptional_hashes;`);
+  return stored;
 }
 
 /**
  * new / duplicate / conflict / withheld for each exceptional row. Events are compared with what the
- * store holds (same event_id and content = duplicate; different content = conflict); within the
- * delivery the first occurrence of a key wins and later ones are duplicates or conflicts.
+ * store holds (same event_id and content = duplicate; different content = conflict) in the range
+ * of `stored` (see storedKeyFilter: none when no stored event is in the delivery's range); within
+ * the delivery the first occurrence of a key wins and later ones are duplicates or conflicts.
  * Reference rows are snapshots: a row for a known key is an update, not a conflict.
  */
-async function classifyExceptions(conn: DuckDBConnection, kind: FileKind, files: BatchFile[]): Promise<void> {
+async function classifyExceptions(conn: DuckDBConnection, kind: FileKind, files: BatchFile[], stored: StoredKeyFilter | null): Promise<void> {
   const keys = keyColumns(kind);
   const content = storedColumns(kind);
   const keyList = keys.map(ident).join(', ');
@@ -331,11 +338,13 @@ async function classifyExceptions(conn: DuckDBConnection, kind: FileKind, files:
       `${literal(`${keys.join(', ')} appears earlier in this `)} || CASE WHEN q.first_file = q.file_no THEN 'file' ` +
       `ELSE 'batch (' || ${names}[q.first_file + 1] || ')' END || ' with different content (line ' || q.first_line || ')'`,
   };
-  // Only events are compared with the store: reference rows for a known key are updates.
-  const stored = isEventKind(kind)
+  // Only events are compared with the store (reference rows for a known key are updates), and
+  // only when some stored event lies in the delivery's range: else none can share a key with it,
+  // and the stored table (tens of millions of rows) is not scanned at all.
+  const compared = stored
     ? {
         join: `LEFT JOIN (SELECT ${content.map(ident).join(', ')}, batch_id FROM ${ident(kind)}
-                 WHERE event_id IN (SELECT event_id FROM exc)) x ON x.event_id = q.event_id`,
+                 WHERE ${stored.where} AND event_id IN (SELECT event_id FROM exc)) x ON x.event_id = q.event_id`,
         cases: `WHEN x.event_id IS NOT NULL AND ${sameRow('q', 'x', content)} THEN 'duplicate' WHEN x.event_id IS NOT NULL THEN 'conflict'`,
         reason: `CASE WHEN x.event_id IS NOT NULL THEN 'event_id was already loaded with different content (batch ' || x.batch_id || ')' ELSE ${inDelivery.reason} END`,
       }
@@ -347,13 +356,15 @@ async function classifyExceptions(conn: DuckDBConnection, kind: FileKind, files:
   await conn.run(`
     CREATE OR REPLACE TEMP TABLE classified_exc AS
     SELECT q.*,
-      CASE ${stored.cases} ${inDelivery.cases}
+      CASE ${compared.cases} ${inDelivery.cases}
         ${covered ? `WHEN w.r IS NOT NULL THEN 'withheld'` : ''}
         ELSE 'new'
       END AS outcome,
-      ${stored.reason} AS conflict_reason
-    FROM (${ranked}) q ${stored.join}
-    ${covered ? `LEFT JOIN (${covered}) w ON w.r = q.r` : ''}`);
+      ${compared.reason} AS conflict_reason
+    FROM (${ranked}) q ${compared.join}
+    ${covered ? `LEFT JOIN (${covered}) w ON w.r = q.r` : ''}`,
+    stored?.params,
+  );
   // Every row with its outcome: the plainly new ones straight from chk, the exceptional ones as classified.
   const columns = [...FILE_SPECS[kind].columns.filter((c) => c.rule.type !== 'nhs_number').map((c) => ident(c.name)), ...(hasNhsNumber(kind) ? ['patient_id'] : [])];
   await conn.run(`
@@ -571,8 +582,8 @@ export async function loadKind(conn: DuckDBConnection, read: ReadKind, ctx: Load
     if (hasNhsNumber(kind)) await step('pseudonymise', () => assignPatientIds(conn, ctx, kind));
     if (kind === 'organisations') await step('hierarchy', () => checkOrganisationParents(conn));
     await step('deduplicate', async () => {
-      await findExceptions(conn, kind, read.hasLines);
-      await classifyExceptions(conn, kind, files);
+      const stored = await findExceptions(conn, kind, read.hasLines);
+      await classifyExceptions(conn, kind, files, stored);
     });
     await step('write', () => writeNewRows(conn, kind, ctx));
     await step('quarantine', () => quarantine(conn, files, ctx, read.hasLines));
