@@ -74,4 +74,13 @@ describe('a patient lookup key', () => {
     expect(Buffer.from(inParallel.buffer).equals(Buffer.from(pseudonymKeyWords(states, numbers).buffer))).toBe(true);
     for (const i of [0, 50_000, 50_001, 100_002, 150_000]) expect(hexOf(inParallel, i)).toBe(expectedKey(key, numbers[i]!));
   });
+
+  it('is the same when a list too short to share is hashed by one worker', async () => {
+    const key = KEYS[0]!;
+    const states = hmacStates(key);
+    const numbers = Float64Array.from({ length: 30_000 }, (_, i) => 4_000_000_000 + i * 7_919);
+    const inWorker = await pseudonymKeyWordsParallel(states, numbers, 2);
+    expect(Buffer.from(inWorker.buffer).equals(Buffer.from(pseudonymKeyWords(states, numbers).buffer))).toBe(true);
+    expect(hexOf(inWorker, 29_999)).toBe(expectedKey(key, numbers[29_999]!));
+  });
 });

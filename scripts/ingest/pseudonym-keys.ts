@@ -136,8 +136,10 @@ export function pseudonymKeyWords(states: HmacStates, numbers: ArrayLike<number>
   return kernel.keyWords(states.inner, states.outer, numbers);
 }
 
-/** Below this many numbers per thread, starting a worker costs more than it saves. */
-const MIN_NUMBERS_PER_THREAD = 50_000;
+/** Up to this many numbers are hashed on this thread: a few milliseconds, less than starting a worker. */
+const INLINE_LIMIT = 20_000;
+/** A worker is given at least this many numbers. */
+const MIN_NUMBERS_PER_WORKER = 50_000;
 
 /** The worker: the kernel's source text, and esbuild's name-keeping helper, which tsx adds to it. */
 const WORKER_SOURCE = `
@@ -157,20 +159,16 @@ function keysInWorker(states: HmacStates, numbers: Float64Array): Promise<Uint32
 }
 
 /**
- * pseudonymKeyWords spread over the machine's cores, for the million numbers of a large delivery:
- * this thread does the first part while worker threads do the others; a few numbers are done here
- * alone.
+ * pseudonymKeyWords spread over the machine's cores, for the million numbers of a large delivery.
+ * The work is done in worker threads, off this one, so that a server importing on its schedule
+ * keeps answering requests meanwhile; a few numbers are done here at once.
  */
 export async function pseudonymKeyWordsParallel(states: HmacStates, numbers: Float64Array, threads = availableParallelism()): Promise<Uint32Array> {
-  const parts = Math.max(1, Math.min(threads, Math.floor(numbers.length / MIN_NUMBERS_PER_THREAD)));
-  if (parts === 1) return pseudonymKeyWords(states, numbers);
+  if (numbers.length <= INLINE_LIMIT) return pseudonymKeyWords(states, numbers);
+  const parts = Math.max(1, Math.min(threads, Math.floor(numbers.length / MIN_NUMBERS_PER_WORKER)));
   const size = Math.ceil(numbers.length / parts);
   const slices = Array.from({ length: parts }, (_, i) => numbers.subarray(i * size, (i + 1) * size));
-  const others = slices.slice(1).map((slice) => keysInWorker(states, slice));
-  // Not left unhandled while this thread is busy with its own part.
-  for (const other of others) other.catch(() => undefined);
   const keys = new Uint32Array(numbers.length * KEY_WORDS);
-  keys.set(pseudonymKeyWords(states, slices[0]!), 0);
-  (await Promise.all(others)).forEach((part, i) => keys.set(part, (i + 1) * size * KEY_WORDS));
+  (await Promise.all(slices.map((slice) => keysInWorker(states, slice)))).forEach((part, i) => keys.set(part, i * size * KEY_WORDS));
   return keys;
 }
