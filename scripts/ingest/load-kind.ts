@@ -97,12 +97,15 @@ function typedColumns(kind: FileKind): string {
 
 /**
  * The valid checked rows with their stored values; `withLine` joins what recovers each row's line
- * (only worth it for the few exceptional rows).
+ * (only worth it for the few exceptional rows, which `where` then picks out).
  */
 function validRows(kind: FileKind, extraColumns: string, where = 'TRUE', withLine = false): string {
   const patients = hasNhsNumber(kind) ? `JOIN known_nhs b ON b.nhs = c.${NHS_VALUE}` : '';
-  const lines = withLine ? 'JOIN file_rows f ON f.file_no = c.file_no' : '';
-  return `SELECT ${extraColumns}${typedColumns(kind)} FROM chk c ${lines} ${patients} WHERE c.${VALID_ROW} AND (${where})`;
+  if (!withLine) return `SELECT ${extraColumns}${typedColumns(kind)} FROM chk c ${patients} WHERE c.${VALID_ROW} AND (${where})`;
+  // The few rows are picked out before anything is joined to them: left to itself, DuckDB joins
+  // the patients of all the delivery's millions of rows first, then filters.
+  return `WITH picked AS MATERIALIZED (SELECT rowid AS rowid, * FROM chk c WHERE c.${VALID_ROW} AND (${where}))
+    SELECT ${extraColumns}${typedColumns(kind)} FROM picked c JOIN file_rows f ON f.file_no = c.file_no ${patients}`;
 }
 
 /**
