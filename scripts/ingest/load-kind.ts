@@ -13,7 +13,7 @@
  * All heavy lifting is set-based SQL on DuckDB, but for the hashing that finds each patient (2.),
  * which JavaScript does faster (pseudonym-keys.ts); otherwise JavaScript only orchestrates.
  */
-import { DOUBLE, DuckDBDataChunk, UINTEGER, type DuckDBConnection, type DuckDBDoubleVector, type DuckDBUIntegerVector } from '@duckdb/node-api';
+import { DOUBLE, DuckDBDataChunk, UINTEGER, type DuckDBAppender, type DuckDBConnection, type DuckDBDoubleVector, type DuckDBUIntegerVector } from '@duckdb/node-api';
 import { FILE_SPECS, SCOPE_COLUMN, isEventKind, type BatchFile, type ColumnSpec, type EventKind, type FileKind } from './contract.js';
 import { RefusedError } from './errors.js';
 import { faultPoint } from './faults.js';
@@ -157,50 +157,66 @@ async function checkReferences(conn: DuckDBConnection, kind: FileKind, ctx: Load
 
 /** Rows per chunk handed to DuckDB's appender (its vector size). */
 const APPEND_CHUNK = 2048;
+/**
+ * NHS numbers hashed at a time: a first national load has tens of millions, and memory stays
+ * bounded. An object so that a spec can make slices small.
+ */
+export const KEY_SLICE = { numbers: 1_000_000 };
+
+/** Appends each number of `numbers` with its key words (from `keys`) to the appender's table. */
+function appendKeyWords(appender: DuckDBAppender, numbers: Float64Array, keys: Uint32Array): void {
+  for (let from = 0; from < numbers.length; from += APPEND_CHUNK) {
+    const size = Math.min(APPEND_CHUNK, numbers.length - from);
+    const chunk = DuckDBDataChunk.create([DOUBLE, UINTEGER, UINTEGER, UINTEGER, UINTEGER], size);
+    const nhs = chunk.getColumnVector(0) as DuckDBDoubleVector;
+    for (let i = 0; i < size; i++) nhs.setItem(i, numbers[from + i]!);
+    nhs.flush();
+    for (let word = 0; word < KEY_WORDS; word++) {
+      const vector = chunk.getColumnVector(1 + word) as DuckDBUIntegerVector;
+      for (let i = 0; i < size; i++) vector.setItem(i, keys[(from + i) * KEY_WORDS + word]!);
+      vector.flush();
+    }
+    appender.appendDataChunk(chunk);
+  }
+}
 
 /**
  * TEMP table new_ids: every NHS number of the valid rows not yet hashed in this import run, with
  * its lookup key (key_high, key_low). The keys are computed in JavaScript (pseudonym-keys.ts): the
  * numbers come out as doubles (exact below 2⁵³) and the keys go back as 32-bit words through the
  * appender, because those are the vector types the client reads and writes without a BigInt per
- * value. The numbers exist only in this process's memory on the way.
+ * value. The numbers exist only in this process's memory on the way, a slice at a time.
  */
 async function keyNewNumbers(conn: DuckDBConnection, ctx: LoadContext): Promise<void> {
-  const result = await conn.run(`
-    SELECT d.nhs::DOUBLE FROM (SELECT DISTINCT ${NHS_VALUE} AS nhs FROM chk WHERE ${VALID_ROW}) d
-    ANTI JOIN known_nhs b ON b.nhs = d.nhs`);
-  const numbers = new Float64Array(Number(result.rowCount));
-  let count = 0;
-  for (let c = 0; c < result.chunkCount; c++) {
-    const vector = result.getChunk(c).getColumnVector(0) as DuckDBDoubleVector;
-    for (let i = 0; i < vector.itemCount; i++) numbers[count++] = vector.getItem(i)!;
-  }
-  const keys = await pseudonymKeyWordsParallel(hmacStates(ctx.key), numbers);
-
-  await conn.run(`CREATE OR REPLACE TEMP TABLE new_key_words (nhs DOUBLE, w0 UINTEGER, w1 UINTEGER, w2 UINTEGER, w3 UINTEGER)`);
-  const appender = await conn.createAppender('new_key_words', 'main', 'temp');
-  try {
-    for (let from = 0; from < count; from += APPEND_CHUNK) {
-      const size = Math.min(APPEND_CHUNK, count - from);
-      const chunk = DuckDBDataChunk.create([DOUBLE, UINTEGER, UINTEGER, UINTEGER, UINTEGER], size);
-      const nhs = chunk.getColumnVector(0) as DuckDBDoubleVector;
-      for (let i = 0; i < size; i++) nhs.setItem(i, numbers[from + i]!);
-      nhs.flush();
-      for (let word = 0; word < KEY_WORDS; word++) {
-        const vector = chunk.getColumnVector(1 + word) as DuckDBUIntegerVector;
-        for (let i = 0; i < size; i++) vector.setItem(i, keys[(from + i) * KEY_WORDS + word]!);
-        vector.flush();
-      }
-      appender.appendDataChunk(chunk);
+  await conn.run(`
+    CREATE OR REPLACE TEMP TABLE new_numbers AS
+      SELECT d.nhs FROM (SELECT DISTINCT ${NHS_VALUE} AS nhs FROM chk WHERE ${VALID_ROW}) d ANTI JOIN known_nhs b ON b.nhs = d.nhs;
+    CREATE OR REPLACE TEMP TABLE new_key_words (nhs DOUBLE, w0 UINTEGER, w1 UINTEGER, w2 UINTEGER, w3 UINTEGER);`);
+  const total = Number((await conn.runAndReadAll(`SELECT count(*) FROM new_numbers`)).getRows()[0]![0]);
+  const states = hmacStates(ctx.key);
+  // Slices by value (each number in exactly one, whatever order a scan gives), not by row position.
+  const slices = Math.ceil(total / KEY_SLICE.numbers);
+  for (let slice = 0; slice < slices; slice++) {
+    const result = await conn.run(`SELECT nhs::DOUBLE FROM new_numbers WHERE nhs % ${slices} = ${slice}`);
+    const numbers = new Float64Array(result.rowCount);
+    let count = 0;
+    for (let c = 0; c < result.chunkCount; c++) {
+      const vector = result.getChunk(c).getColumnVector(0) as DuckDBDoubleVector;
+      for (let i = 0; i < vector.itemCount; i++) numbers[count++] = vector.getItem(i)!;
     }
-    appender.flushSync();
-  } finally {
-    appender.closeSync();
+    const keys = await pseudonymKeyWordsParallel(states, numbers);
+    const appender = await conn.createAppender('new_key_words', 'main', 'temp');
+    try {
+      appendKeyWords(appender, numbers, keys);
+      appender.flushSync();
+    } finally {
+      appender.closeSync();
+    }
   }
   await conn.run(`
     CREATE OR REPLACE TEMP TABLE new_ids AS
       SELECT nhs::UBIGINT AS nhs, (w0::UBIGINT << 32) | w1 AS key_high, (w2::UBIGINT << 32) | w3 AS key_low FROM new_key_words;
-    DROP TABLE new_key_words;`);
+    DROP TABLE new_numbers; DROP TABLE new_key_words;`);
 }
 
 /**
@@ -512,7 +528,7 @@ async function countOutcomes(conn: DuckDBConnection, files: BatchFile[]): Promis
   }));
 }
 
-export const KIND_TEMP_TABLES = ['chk', 'unknown_values', 'exceptional_hashes', 'file_rows', 'stg_malformed', 'exc', 'classified_exc', 'new_key_words', 'new_ids', 'known_ids', 'fresh_ids', 'fresh_patients', 'changed_patients', 'objecting', 'org_rows', 'org_view'];
+export const KIND_TEMP_TABLES = ['chk', 'unknown_values', 'exceptional_hashes', 'file_rows', 'stg_malformed', 'exc', 'classified_exc', 'new_numbers', 'new_key_words', 'new_ids', 'known_ids', 'fresh_ids', 'fresh_patients', 'changed_patients', 'objecting', 'org_rows', 'org_view'];
 
 /** The tables a read kind keeps until it is loaded, under the names the load uses. */
 const READ_TABLES = ['chk', 'file_rows', 'stg_malformed'] as const;
