@@ -247,6 +247,12 @@ export function batchOf(report: ImportReport, batchId: string): BatchReport {
   return batch;
 }
 
+/** A batch's totals in the shape `counts` writes them, to compare in toEqual. */
+export function batchCounts(report: ImportReport, batchId: string): ReturnType<typeof counts> {
+  const b = batchOf(report, batchId);
+  return { rowsIn: b.rowsIn, loaded: b.loaded, duplicates: b.duplicates, quarantined: b.quarantined, withheld: b.withheld };
+}
+
 /** Per-file counts keyed by file name, in a shape that reads well in toEqual. */
 export function fileCounts(batch: BatchReport): Record<string, Omit<FileReport, 'fileName'>> {
   const out: Record<string, Omit<FileReport, 'fileName'>> = {};
