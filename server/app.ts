@@ -4,8 +4,15 @@
  */
 import { OpenAPIHono, createRoute } from '@hono/zod-openapi';
 import type { Context, Hono } from 'hono';
-import type { BlankEnv, BlankSchema } from 'hono/types';
+import type { BlankSchema } from 'hono/types';
 import type { Store } from './store/store.js';
+import { Access } from './auth/access.js';
+import type { AccessEnv } from './auth/http.js';
+import { coversRegion, describeOrg, isWithin, subtree } from './auth/scope.js';
+import type { Principal } from './auth/sessions.js';
+import { accessGate, audit, securityHeaders } from './api/access-gate.js';
+import { principalOf, registerAccessRoutes } from './api/access-routes.js';
+import { renderSignInPage } from './auth/signin-page.js';
 import { CATALOGUE, METRIC_NAMES, isMetricName, type MetricDefinition, type MetricName } from './metrics/catalogue.js';
 import { SUPPRESSION_RULE } from './metrics/disclosure.js';
 import { computeMetric, loadMetricSql, type ResolvedParams } from './metrics/query.js';
@@ -13,7 +20,7 @@ import { loadSavingsModel } from './metrics/savings-model.js';
 import { ResponseCache, etagFor, matchesEtag, type CachedResponse } from './api/cache.js';
 import { StoreContext, type StoreFacts } from './api/context.js';
 import { renderDocsPage } from './api/docs.js';
-import { ApiError, badParameter } from './api/errors.js';
+import { ApiError, badParameter, forbidden } from './api/errors.js';
 import { toCsv, toParquet } from './api/export.js';
 import { jsonWithRows, utf8 } from './api/json-body.js';
 import { readHealth, type SchedulerStatus } from './api/health.js';
@@ -40,12 +47,18 @@ export interface AppDeps {
   cacheEntries?: number;
   /** How long a read of store_meta.data_version is trusted (ms, default 500); 0 re-reads per request. */
   versionTtlMs?: number;
+  /** Sign-in, sessions, tokens and the audit log (default: one built from the environment). */
+  access?: Access;
 }
+
+export type App = Hono<AccessEnv> & { access: Access };
 
 export const API_VERSION = '1.0.0';
 
 const errorResponses = {
   400: { description: 'A parameter is invalid; the message names it and what is allowed.', content: { 'application/json': { schema: ErrorSchema } } },
+  401: { description: 'Not signed in (no or an expired session, or an invalid API token).', content: { 'application/json': { schema: ErrorSchema } } },
+  403: { description: "The organisation asked for is outside the user's scope (the message names both), or the role may not do this.", content: { 'application/json': { schema: ErrorSchema } } },
   404: { description: 'Unknown metric or organisation.', content: { 'application/json': { schema: ErrorSchema } } },
 } as const;
 
@@ -95,8 +108,35 @@ function readQuery(c: Context): MetricQuery {
   return parsed.data;
 }
 
-export function createApp(deps: AppDeps): Hono {
+/**
+ * Keeps a metric request inside the user's scope: without `org`, a user below the region is
+ * answered for their own organisation; an organisation outside their subtree is refused, naming
+ * both. (`level` only groups within `org`, so it cannot widen the scope; repeated parameters are
+ * refused before this.) Metrics not reported per organisation cover the whole region, so only
+ * users whose scope is the region may read them.
+ */
+export function scopeQuery(principal: Principal, def: MetricDefinition, query: MetricQuery, facts: StoreFacts): MetricQuery {
+  const scope = principal.user.org;
+  if (!facts.orgByCode.has(scope) && facts.root !== null) {
+    throw forbidden(`Your organisation ${scope} is not in the data; ask an administrator to correct your account.`);
+  }
+  if (coversRegion(facts, scope)) return query;
+  if (!def.usesOrg) {
+    throw forbidden(`Metric ${def.name} covers the whole region; you see ${describeOrg(facts, scope)} and the organisations within it.`);
+  }
+  if (query.org === undefined) return { ...query, org: scope };
+  if (facts.orgByCode.has(query.org) && !isWithin(facts, query.org, scope)) {
+    throw forbidden(`Organisation ${describeOrg(facts, query.org)} is outside your scope: you see ${describeOrg(facts, scope)} and the organisations within it.`, 'org');
+  }
+  if (!facts.orgByCode.has(query.org)) {
+    throw new ApiError(404, `Unknown organisation '${query.org}' (parameter org); GET /api/orgs lists the ones you can see`, 'org');
+  }
+  return query;
+}
+
+export function createApp(deps: AppDeps): App {
   const { store } = deps;
+  const access = deps.access ?? new Access(store);
   const now = deps.now ?? (() => new Date());
   const context = new StoreContext(store, deps.versionTtlMs);
   const cache = new ResponseCache(deps.cacheEntries ?? 500);
@@ -104,7 +144,9 @@ export function createApp(deps: AppDeps): Hono {
   loadMetricSql();
   const savings = loadSavingsModel();
 
-  const app = new OpenAPIHono<BlankEnv, BlankSchema, '/'>();
+  const app = new OpenAPIHono<AccessEnv, BlankSchema, '/'>();
+  app.use('*', securityHeaders());
+  app.use('*', accessGate(access));
 
   app.onError((err, c) => {
     if (err instanceof ApiError) return c.json(err.toJSON(), err.status);
@@ -200,17 +242,23 @@ export function createApp(deps: AppDeps): Hono {
       throw new ApiError(404, `Unknown metric '${name}'; known metrics: ${METRIC_NAMES.join(', ')}`, 'name', METRIC_NAMES);
     }
     const def = CATALOGUE[name];
-    const query = readQuery(c);
     const facts = await context.current();
+    const query = scopeQuery(principalOf(c), def, readQuery(c), facts);
     const params = resolveParams(def, query, facts, now().toISOString().slice(0, 10));
     const format: Format = query.format ?? 'json';
+    c.set('auditOrg', params.org);
+    const done = (r: Response, rows: number | null) => {
+      c.set('auditRows', rows);
+      audit(c, access, { action: format === 'json' ? 'metric_read' : 'export', outcome: 'ok', status: r.status });
+      return r;
+    };
     const key = JSON.stringify([facts.dataVersion, def.needsModel ? savings.model.version : '', name, params, format]);
     const etag = etagFor(facts.dataVersion, key);
     if (matchesEtag(c.req.header('If-None-Match'), etag)) {
-      return c.body(null, 304, { ETag: etag, 'Cache-Control': 'no-cache' });
+      return done(c.body(null, 304, { ETag: etag, 'Cache-Control': 'no-cache, private' }), null);
     }
     const hit = cache.get(key);
-    if (hit) return send(c, hit);
+    if (hit) return done(send(c, hit), hit.rowCount ?? null);
 
     const sqlContext = { model: def.needsModel ? savings.sqlParam : null, latest: facts.latestDay };
     const result = await store.withConnection((conn) => computeMetric(conn, name, params, sqlContext));
@@ -218,7 +266,7 @@ export function createApp(deps: AppDeps): Hono {
     // Keyed by the version read before computing: an import landing meanwhile can only make the
     // cached answer newer than its key, and the next version gets keys of its own.
     cache.set(key, response);
-    return send(c, response);
+    return done(send(c, response), response.rowCount ?? null);
   });
 
   async function render(
@@ -229,8 +277,10 @@ export function createApp(deps: AppDeps): Hono {
     format: Format,
     etag: string,
   ): Promise<CachedResponse> {
+    const rowCount = result.rows.length;
     if (format === 'csv') {
       return {
+        rowCount,
         body: utf8(toCsv(def.columns, result.rows)),
         contentType: 'text/csv; charset=utf-8',
         headers: { 'Content-Disposition': `attachment; filename="${exportFileName(def.name, params, 'csv')}"` },
@@ -239,6 +289,7 @@ export function createApp(deps: AppDeps): Hono {
     }
     if (format === 'parquet') {
       return {
+        rowCount,
         body: await toParquet(store, def.columns, result.rows),
         contentType: 'application/vnd.apache.parquet',
         headers: { 'Content-Disposition': `attachment; filename="${exportFileName(def.name, params, 'parquet')}"` },
@@ -253,21 +304,25 @@ export function createApp(deps: AppDeps): Hono {
       suppression: { rule: SUPPRESSION_RULE, suppressedCells: result.suppressedCells, complementary: result.complementary },
       columns: publicColumns(def),
     };
-    return { body: jsonWithRows(head, result.rows), contentType: 'application/json; charset=utf-8', headers: {}, etag };
+    return { body: jsonWithRows(head, result.rows), contentType: 'application/json; charset=utf-8', headers: {}, etag, rowCount };
   }
 
   function send(c: Context, r: CachedResponse): Response {
-    const headers: Record<string, string> = { 'Content-Type': r.contentType, ETag: r.etag, 'Cache-Control': 'no-cache', ...r.headers };
+    // private: answers depend on who asks (their scope); a shared cache must not keep them.
+    const headers: Record<string, string> = { 'Content-Type': r.contentType, ETag: r.etag, 'Cache-Control': 'no-cache, private', ...r.headers };
     return c.body(typeof r.body === 'string' ? utf8(r.body) : (r.body as Uint8Array<ArrayBuffer>), 200, headers);
   }
 
   app.get('/api/orgs', async (c) => {
+    const scope = principalOf(c).user.org;
     const facts = await context.current();
-    const etag = etagFor(facts.dataVersion, 'orgs');
+    const etag = etagFor(facts.dataVersion, `orgs:${scope}`);
     if (matchesEtag(c.req.header('If-None-Match'), etag)) return c.body(null, 304, { ETag: etag });
     c.header('ETag', etag);
-    c.header('Cache-Control', 'no-cache');
-    return c.json({ asOf: facts.asOf, root: facts.root, orgs: facts.orgs });
+    c.header('Cache-Control', 'no-cache, private');
+    if (coversRegion(facts, scope)) return c.json({ asOf: facts.asOf, root: facts.root, orgs: facts.orgs });
+    // Below the region: their own subtree, with their organisation as its root.
+    return c.json({ asOf: facts.asOf, root: facts.orgByCode.has(scope) ? scope : null, orgs: subtree(facts, scope) });
   });
 
   app.get('/api/health', async (c) => {
@@ -281,6 +336,11 @@ export function createApp(deps: AppDeps): Hono {
 
   app.get('/api/import-runs', async (c) => {
     refuseRepeatedParameters(c);
+    const scope = principalOf(c).user.org;
+    const facts = await context.current();
+    if (!coversRegion(facts, scope)) {
+      throw forbidden(`The import-run log covers the whole region's deliveries; you see ${describeOrg(facts, scope)} and the organisations within it.`);
+    }
     const { limit } = resolveImportRunsQuery(c.req.query());
     const runs = await store.withConnection((conn) => readImportRuns(conn, limit));
     // A failed run changes no data version, so this is never cached.
@@ -295,6 +355,16 @@ export function createApp(deps: AppDeps): Hono {
     return c.json({ model: savings.model });
   });
 
+  app.get('/api/live', (c) => c.json({ live: true }));
+
+  registerAccessRoutes(app, access, context);
+
+  app.get('/signin', (c) => {
+    const next = c.req.query('next');
+    c.header('Cache-Control', 'no-store');
+    return c.html(renderSignInPage({ next: next ?? '/', error: c.req.query('error') ?? null, oidc: access.oidc ? { label: access.oidc.label } : null }));
+  });
+
   app.get('/api/openapi.json', (c) => c.json(openApiDocument()));
 
   app.get('/api/docs', (c) =>
@@ -303,5 +373,5 @@ export function createApp(deps: AppDeps): Hono {
 
   app.all('/api/*', (c) => c.json({ error: `No API route ${c.req.method} ${c.req.path}; see /api/docs` }, 404));
 
-  return app;
+  return Object.assign(app as unknown as Hono<AccessEnv>, { access });
 }

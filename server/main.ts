@@ -2,17 +2,22 @@
  * The Portal Insights server: the metrics API and the dashboard on one port, and the scheduled
  * import that keeps the store fresh. Configuration comes from the environment:
  *   PORT (8787), PORTAL_DB (data/portal.duckdb), PORTAL_LANDING_DIR (data/landing),
- *   PORTAL_IMPORT_CRON ("every 15 minutes"; "off" disables the schedule).
+ *   PORTAL_IMPORT_CRON ("every 15 minutes"; "off" disables the schedule), HOST (127.0.0.1: only
+ *   this machine; set 0.0.0.0 behind a TLS reverse proxy, with PORTAL_TRUST_PROXY), and the
+ *   access settings read by server/auth (sessions, single sign-on).
  */
 import { resolve } from 'node:path';
 import { serve, type ServerType } from '@hono/node-server';
 import { openStore, type Store } from './store/store.js';
 import { createApp } from './app.js';
+import { Access } from './auth/access.js';
 import { mountDashboard } from './web-static.js';
 import { refreshRollupsIfStale } from '../scripts/ingest/index.js';
 import { createImportScheduler, DEFAULT_IMPORT_CRON, type ImportScheduler } from './scheduler/import-job.js';
 
 export const DEFAULT_PORT = 8787;
+/** Only this machine can connect unless HOST says otherwise. */
+export const DEFAULT_HOST = '127.0.0.1';
 export const DEFAULT_LANDING_DIR = 'data/landing';
 
 export interface RunningServer {
@@ -25,6 +30,7 @@ export interface RunningServer {
 export interface ServerOptions {
   store?: Store;
   port?: number;
+  host?: string;
   landingDir?: string;
   cron?: string | 'off';
 }
@@ -40,24 +46,28 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
     console.error((err as Error).message);
   }
   const scheduler = createImportScheduler({ store, landingDir, cron: cron === 'off' ? undefined : cron, schedule: cron !== 'off' });
-  const app = createApp({ store, scheduler });
+  const access = new Access(store);
+  const app = createApp({ store, scheduler, access });
   mountDashboard(app);
   const port = options.port ?? Number(process.env.PORT ?? DEFAULT_PORT);
+  const hostname = options.host ?? (process.env.HOST || DEFAULT_HOST);
   const server: ServerType = await new Promise((resolveServer, reject) => {
-    const s = serve({ fetch: app.fetch, port }, () => resolveServer(s));
+    const s = serve({ fetch: app.fetch, port, hostname }, () => resolveServer(s));
     s.once('error', (err: NodeJS.ErrnoException) =>
       reject(new Error(err.code === 'EADDRINUSE' ? `Port ${port} is already in use: set PORT to a free port.` : err.message)),
     );
   });
   const address = server.address();
   const actualPort = typeof address === 'object' && address ? address.port : port;
+  const shownHost = hostname === '0.0.0.0' || hostname === '::' ? 'localhost' : hostname.includes(':') ? `[${hostname}]` : hostname;
   return {
-    url: `http://localhost:${actualPort}`,
+    url: `http://${shownHost}:${actualPort}`,
     store,
     scheduler,
     async close() {
       scheduler.stop();
       await new Promise<void>((done) => server.close(() => done()));
+      await access.close();
       if (!options.store) await store.close();
     },
   };

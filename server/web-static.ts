@@ -39,22 +39,6 @@ const COMPRESSIBLE = new Set(['.html', '.js', '.mjs', '.css', '.json', '.svg', '
 const IMMUTABLE = 'public, max-age=31536000, immutable';
 const REVALIDATE = 'no-cache';
 
-// Scripts come only from this server, never inline. 'unsafe-eval' is there for arquero alone (the
-// dashboard's client-side reshaping, as the architecture asks): it compiles its table expressions
-// with new Function (uwdata/arquero#361); no other code evaluates strings, and test/e2e checks that
-// no page meets a policy violation. Plot styles its SVG with style attributes (hence
-// 'unsafe-inline' for styles only); CSV downloads are blob: URLs.
-export const CSP = [
-  "default-src 'self'",
-  "script-src 'self' 'unsafe-eval'",
-  "style-src 'self' 'unsafe-inline'",
-  "img-src 'self' data: blob:",
-  "connect-src 'self'",
-  "font-src 'self'",
-  "object-src 'none'",
-  "base-uri 'self'",
-  "frame-ancestors 'none'",
-].join('; ');
 
 interface StaticFile {
   body: Uint8Array;
@@ -78,7 +62,7 @@ export interface DashboardOptions {
    * app's own /api/orgs in-process and plans the page's first metrics from it; tests may pass
    * their own. Answers slower than `hintTimeoutMs` are left out rather than delay the page.
    */
-  firstRequests?: (path: string, query: URLSearchParams) => Promise<string[]>;
+  firstRequests?: (path: string, query: URLSearchParams, cookie?: string) => Promise<string[]>;
   hintTimeoutMs?: number;
 }
 
@@ -200,22 +184,29 @@ export function inlineStylesheets(html: string, fileText: (urlPath: string) => s
 
 /**
  * The default plan of a page's first data requests, from the organisation list of the app's own
- * API. The list is kept with its ETag and asked for again conditionally (304 while the data
- * version is the same), so writing a page's HTML costs no JSON parse of it.
+ * API, asked as the signed-in reader (their cookie), so the plan stays inside their scope. Parsed
+ * lists are kept by ETag (which names the data version and the scope), so writing a page's HTML
+ * mostly costs no JSON parse.
  */
-function firstRequestsFromApi(app: Hono): (path: string, query: URLSearchParams) => Promise<string[]> {
-  let known: { etag: string; orgs: OrgsResult } | null = null;
-  return async (path, query) => {
-    if (!pageFor(path) || path !== '/') return [];
-    const res = await app.request('/api/orgs', { headers: known ? { 'if-none-match': known.etag } : {} });
-    if (res.status !== 304) {
-      if (!res.ok) return [];
-      const orgs = (await res.json()) as OrgsResult;
-      const etag = res.headers.get('etag');
-      known = etag ? { etag, orgs } : null;
-      return firstMetricUrls(path, query, orgs);
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+function firstRequestsFromApi(app: Hono<any>): (path: string, query: URLSearchParams, cookie?: string) => Promise<string[]> {
+  const known = new Map<string, OrgsResult>();
+  return async (path, query, cookie) => {
+    if (!pageFor(path) || path !== '/' || !cookie) return [];
+    const res = await app.request('/api/orgs', { headers: { cookie } });
+    if (!res.ok) return [];
+    const etag = res.headers.get('etag');
+    let orgs = etag ? known.get(etag) : undefined;
+    if (!orgs) {
+      orgs = (await res.json()) as OrgsResult;
+      if (etag) {
+        if (known.size >= 50) known.delete(known.keys().next().value as string);
+        known.set(etag, orgs);
+      }
+    } else {
+      await res.body?.cancel();
     }
-    return known ? firstMetricUrls(path, query, known.orgs) : [];
+    return firstMetricUrls(path, query, orgs);
   };
 }
 
@@ -243,10 +234,9 @@ function send(c: Context, file: StaticFile, isIndex: boolean): Response {
     vary: 'accept-encoding',
     'x-content-type-options': 'nosniff',
   });
-  if (isIndex) {
-    headers.set('content-security-policy', CSP);
-    headers.set('referrer-policy', 'same-origin');
-  }
+  // The security headers (CSP, referrer policy, frame options) are set on every answer by the
+  // access gate (server/api/access-gate.ts).
+  if (isIndex) headers.set('cache-control', 'no-cache, private');
   if (c.req.header('if-none-match') === file.etag) return new Response(null, { status: 304, headers });
   const acceptsGzip = /\bgzip\b/.test(c.req.header('accept-encoding') ?? '');
   const body = acceptsGzip && file.gzip ? file.gzip : file.body;
@@ -266,7 +256,8 @@ The API is available under <a href="/api/health">/api</a>.</p></body></html>`;
  * under /api, so that client-side routes (/rollout?org=…) work when opened or reloaded directly.
  * Call after the API routes are registered.
  */
-export function mountDashboard(app: Hono, distDir: string = DEFAULT_DIST_DIR, options: DashboardOptions = {}): void {
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- any app's variables: only routes are added
+export function mountDashboard(app: Hono<any>, distDir: string = DEFAULT_DIST_DIR, options: DashboardOptions = {}): void {
   let dist: Dist | null = null;
   let loadedMtime = 0;
   const indexPath = join(distDir, 'index.html');
@@ -292,10 +283,10 @@ export function mountDashboard(app: Hono, distDir: string = DEFAULT_DIST_DIR, op
     return dist;
   };
 
-  const indexFor = async (d: Dist, path: string, query: URLSearchParams): Promise<StaticFile> => {
+  const indexFor = async (d: Dist, path: string, query: URLSearchParams, cookie: string | undefined): Promise<StaticFile> => {
     const page = pageFor(path);
     const chunks = page ? (d.pageChunks.get(page.module) ?? []) : [];
-    const data = page ? await withTimeout(firstRequests(path, query), hintTimeoutMs, []) : [];
+    const data = page ? await withTimeout(firstRequests(path, query, cookie), hintTimeoutMs, []) : [];
     const html = pageHtml(d.indexHtml, data, chunks);
     const key = `${path}\n${html}`;
     let file = pages.get(key);
@@ -323,6 +314,6 @@ export function mountDashboard(app: Hono, distDir: string = DEFAULT_DIST_DIR, op
     // A missing hashed asset is a 404 (an old tab after a redeploy), not the app's HTML.
     if (decoded.startsWith('/assets/') || /\.[a-z0-9]{1,5}$/i.test(decoded)) return c.text('Not found', 404);
     const query = new URL(c.req.url).searchParams;
-    return send(c, await indexFor(d, normalisePath(decoded), query), true);
+    return send(c, await indexFor(d, normalisePath(decoded), query, c.req.header('cookie')), true);
   });
 }

@@ -9,6 +9,8 @@ export interface CachedResponse {
   contentType: string;
   headers: Record<string, string>;
   etag: string;
+  /** Rows in the answer, for the audit log. */
+  rowCount?: number;
 }
 
 export function etagFor(dataVersion: string, key: string): string {

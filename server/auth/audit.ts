@@ -1,0 +1,172 @@
+/**
+ * The audit log: every sign-in (success and failure), metric read, export, SQL query and admin
+ * action, with who, when, what and the outcome. Entries are buffered and written in batches, off
+ * the request's path, so auditing does not slow the hot metric route; a read of the log writes
+ * what is pending first. Never holds a password or a token: callers pass parameters that have
+ * none (sign-in records the name typed, never the password).
+ */
+import type { Store } from '../store/store.js';
+
+export const AUDIT_ACTIONS = ['sign_in', 'sign_out', 'metric_read', 'export', 'sql_query', 'sql_export', 'admin', 'read', 'denied'] as const;
+export type AuditAction = (typeof AUDIT_ACTIONS)[number];
+export const AUDIT_OUTCOMES = ['ok', 'denied', 'failed', 'error'] as const;
+export type AuditOutcome = (typeof AUDIT_OUTCOMES)[number];
+
+export interface AuditEntry {
+  at?: Date;
+  username: string | null;
+  role?: string | null;
+  userOrg?: string | null;
+  action: AuditAction;
+  method?: string | null;
+  route?: string | null;
+  params?: Record<string, unknown> | null;
+  org?: string | null;
+  rowCount?: number | null;
+  status?: number | null;
+  outcome: AuditOutcome;
+  ip?: string | null;
+  detail?: string | null;
+}
+
+export interface AuditRecord {
+  id: number;
+  at: string;
+  username: string | null;
+  role: string | null;
+  userOrg: string | null;
+  action: string;
+  method: string | null;
+  route: string | null;
+  params: string | null;
+  org: string | null;
+  rowCount: number | null;
+  status: number | null;
+  outcome: string;
+  ip: string | null;
+  detail: string | null;
+}
+
+export interface AuditQuery {
+  from?: string;
+  to?: string;
+  username?: string;
+  action?: AuditAction;
+  outcome?: AuditOutcome;
+  limit: number;
+}
+
+const COLUMNS = ['occurred_at', 'username', 'role', 'user_org', 'action', 'method', 'route', 'params', 'org_code', 'row_count', 'status', 'outcome', 'ip', 'detail'] as const;
+/** Rows per INSERT statement (14 bound values each). */
+const CHUNK = 200;
+
+export class AuditLog {
+  private pending: AuditEntry[] = [];
+  private timer: ReturnType<typeof setTimeout> | undefined;
+  private flushing: Promise<void> = Promise.resolve();
+
+  constructor(
+    private readonly store: Store,
+    private readonly flushAfterMs = 1000,
+  ) {}
+
+  record(entry: AuditEntry): void {
+    this.pending.push({ ...entry, at: entry.at ?? new Date() });
+    if (this.pending.length >= CHUNK * 5) void this.flush();
+    else if (!this.timer) {
+      this.timer = setTimeout(() => void this.flush(), this.flushAfterMs);
+      this.timer.unref?.();
+    }
+  }
+
+  /** Writes everything recorded so far (in order, one flush at a time). */
+  flush(): Promise<void> {
+    clearTimeout(this.timer);
+    this.timer = undefined;
+    const batch = this.pending;
+    this.pending = [];
+    this.flushing = this.flushing.then(() => (batch.length ? this.write(batch) : undefined));
+    return this.flushing;
+  }
+
+  private async write(batch: AuditEntry[]): Promise<void> {
+    try {
+      await this.store.withConnection(async (conn) => {
+        for (let i = 0; i < batch.length; i += CHUNK) {
+          const rows = batch.slice(i, i + CHUNK);
+          const values: unknown[] = [];
+          const tuples = rows.map((e, r) => {
+            values.push(
+              e.at!.toISOString(),
+              e.username,
+              e.role ?? null,
+              e.userOrg ?? null,
+              e.action,
+              e.method ?? null,
+              e.route ?? null,
+              e.params ? JSON.stringify(e.params) : null,
+              e.org ?? null,
+              e.rowCount ?? null,
+              e.status ?? null,
+              e.outcome,
+              e.ip ?? null,
+              e.detail ?? null,
+            );
+            const base = r * COLUMNS.length;
+            return `(${COLUMNS.map((c, k) => `$${base + k + 1}${c === 'occurred_at' ? '::TIMESTAMPTZ' : c === 'row_count' ? '::BIGINT' : c === 'status' ? '::INTEGER' : '::VARCHAR'}`).join(', ')})`;
+          });
+          await conn.run(`INSERT INTO audit_log (${COLUMNS.join(', ')}) VALUES ${tuples.join(', ')}`, values as never);
+        }
+      });
+    } catch (err) {
+      // The audit must not be lost silently: keep the entries for the next flush and say so.
+      console.error(`[audit] could not write ${batch.length} audit entries (kept for the next attempt):`, (err as Error).message);
+      this.pending.unshift(...batch);
+      if (!this.timer) {
+        this.timer = setTimeout(() => void this.flush(), this.flushAfterMs * 5);
+        this.timer.unref?.();
+      }
+    }
+  }
+
+  async read(query: AuditQuery): Promise<AuditRecord[]> {
+    await this.flush();
+    const where: string[] = [];
+    const params: Record<string, unknown> = { limit: query.limit };
+    if (query.from) (where.push(`occurred_at >= $from::DATE`), (params.from = query.from));
+    if (query.to) (where.push(`occurred_at < $to::DATE + INTERVAL 1 DAY`), (params.to = query.to));
+    if (query.username) (where.push(`username = $username`), (params.username = query.username.toLowerCase()));
+    if (query.action) (where.push(`action = $action`), (params.action = query.action));
+    if (query.outcome) (where.push(`outcome = $outcome`), (params.outcome = query.outcome));
+    return this.store.withConnection(async (conn) => {
+      const rows = (
+        await conn.runAndReadAll(
+          `SELECT audit_id, strftime(occurred_at AT TIME ZONE 'UTC', '%Y-%m-%dT%H:%M:%S.%gZ') AS at, username, role, user_org, action, method,
+                  route, params, org_code, row_count, status, outcome, ip, detail
+           FROM audit_log ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
+           ORDER BY audit_id DESC LIMIT $limit`,
+          params as never,
+        )
+      ).getRowObjectsJS() as Array<Record<string, unknown>>;
+      const text = (v: unknown) => (v === null || v === undefined ? null : String(v));
+      const num = (v: unknown) => (v === null || v === undefined ? null : Number(v));
+      return rows.map((r) => ({
+        id: Number(r.audit_id),
+        at: String(r.at),
+        username: text(r.username),
+        role: text(r.role),
+        userOrg: text(r.user_org),
+        action: String(r.action),
+        method: text(r.method),
+        route: text(r.route),
+        params: text(r.params),
+        org: text(r.org_code),
+        rowCount: num(r.row_count),
+        status: num(r.status),
+        outcome: String(r.outcome),
+        ip: text(r.ip),
+        detail: text(r.detail),
+      }));
+    });
+  }
+}
