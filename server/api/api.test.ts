@@ -8,11 +8,13 @@ import { join } from 'node:path';
 import { openStore, type Store } from '../store/store.js';
 import { setMeta, META } from '../store/meta.js';
 import { createApp } from '../app.js';
+import { signedIn, type SignedInClient } from '../auth/testing.js';
 import { CATALOGUE, METRIC_NAMES, DIMENSIONS } from '../metrics/catalogue.js';
 import { buildSmallRegion } from '../../test/fixtures/metrics/small-region.js';
 
 let store: Store;
 let app: ReturnType<typeof createApp>;
+let admin: SignedInClient;
 
 beforeAll(async () => {
   store = await openStore({ path: ':memory:' });
@@ -23,18 +25,19 @@ beforeAll(async () => {
     now: () => new Date('2026-02-28T05:00:00Z'),
     scheduler: { status: () => ({ enabled: true, cron: '0 2 * * *', running: false, nextRunAt: '2026-03-01T02:00:00Z' }) },
   });
+  admin = await signedIn(app);
 });
 afterAll(async () => store.close());
 
 async function error(path: string) {
-  const res = await app.request(path);
+  const res = await admin.request(path);
   return { status: res.status, body: (await res.json()) as { error: string; parameter?: string; allowed?: string[] } };
 }
 
 describe('every metric answers its defaults', () => {
   for (const name of METRIC_NAMES) {
     it(`${name}`, async () => {
-      const res = await app.request(`/api/metrics/${name}`);
+      const res = await admin.request(`/api/metrics/${name}`);
       expect(res.status).toBe(200);
       const body = (await res.json()) as { metric: string; columns: { name: string }[]; rows: Record<string, unknown>[]; asOf: { dataVersion: string } };
       expect(body.metric).toBe(name);
@@ -110,7 +113,7 @@ describe('bad parameters are 400 naming the parameter, unknown names 404', () =>
 
   it('refuses a breakdown at a grain and level it is not kept at', async () => {
     // active_users keeps day and week breakdowns per CCG: the ICB and CCGs have them, practices not
-    expect((await app.request('/api/metrics/active_users?grain=week&by=sex')).status).toBe(200);
+    expect((await admin.request('/api/metrics/active_users?grain=week&by=sex')).status).toBe(200);
     const { status, body } = await error('/api/metrics/active_users?level=practice&grain=week&by=sex');
     expect(status).toBe(400);
     expect(body.parameter).toBe('by');
@@ -130,19 +133,19 @@ describe('bad parameters are 400 naming the parameter, unknown names 404', () =>
 
 describe('caching by data version', () => {
   it('answers If-None-Match with 304 until an import changes the data version', async () => {
-    const first = await app.request('/api/metrics/uptake?grain=month');
+    const first = await admin.request('/api/metrics/uptake?grain=month');
     const etag = first.headers.get('ETag')!;
     expect(etag).toMatch(/^"v1-/);
-    const again = await app.request('/api/metrics/uptake?grain=month', { headers: { 'If-None-Match': etag } });
+    const again = await admin.request('/api/metrics/uptake?grain=month', { headers: { 'If-None-Match': etag } });
     expect(again.status).toBe(304);
-    const otherParams = await app.request('/api/metrics/uptake?grain=quarter', { headers: { 'If-None-Match': etag } });
+    const otherParams = await admin.request('/api/metrics/uptake?grain=quarter', { headers: { 'If-None-Match': etag } });
     expect(otherParams.status).toBe(200);
 
     await store.withConnection(async (c) => {
       await setMeta(c, META.dataVersion, '2');
       await setMeta(c, META.baseVersion, '2');
     });
-    const afterImport = await app.request('/api/metrics/uptake?grain=month', { headers: { 'If-None-Match': etag } });
+    const afterImport = await admin.request('/api/metrics/uptake?grain=month', { headers: { 'If-None-Match': etag } });
     expect(afterImport.status).toBe(200);
     expect(afterImport.headers.get('ETag')).toMatch(/^"v2-/);
     expect(((await afterImport.json()) as { asOf: { dataVersion: string } }).asOf.dataVersion).toBe('2');
@@ -151,7 +154,7 @@ describe('caching by data version', () => {
 
 describe('exports', () => {
   it('CSV: content type, file name and * for suppressed cells', async () => {
-    const res = await app.request('/api/metrics/uptake?org=Q00&level=practice&grain=month&from=2026-02-01&to=2026-02-28&format=csv');
+    const res = await admin.request('/api/metrics/uptake?org=Q00&level=practice&grain=month&from=2026-02-01&to=2026-02-28&format=csv');
     expect(res.headers.get('Content-Type')).toBe('text/csv; charset=utf-8');
     expect(res.headers.get('Content-Disposition')).toBe('attachment; filename="uptake_Q00_practice_month_2026-02-01_2026-02-28.csv"');
     const lines = (await res.text()).trim().split('\r\n');
@@ -161,7 +164,7 @@ describe('exports', () => {
   });
 
   it('Parquet: content type, file name, and the same protected values', async () => {
-    const res = await app.request('/api/metrics/uptake?org=Q00&level=practice&grain=month&from=2026-02-01&to=2026-02-28&format=parquet');
+    const res = await admin.request('/api/metrics/uptake?org=Q00&level=practice&grain=month&from=2026-02-01&to=2026-02-28&format=parquet');
     expect(res.headers.get('Content-Type')).toBe('application/vnd.apache.parquet');
     expect(res.headers.get('Content-Disposition')).toBe('attachment; filename="uptake_Q00_practice_month_2026-02-01_2026-02-28.parquet"');
     const dir = await mkdtemp(join(tmpdir(), 'parquet-test-'));
@@ -181,7 +184,7 @@ describe('exports', () => {
   });
 
   it('Parquet of an empty result is a valid file', async () => {
-    const res = await app.request('/api/metrics/data_quality?from=2020-01-01&to=2020-01-31&format=parquet');
+    const res = await admin.request('/api/metrics/data_quality?from=2020-01-01&to=2020-01-31&format=parquet');
     expect(res.status).toBe(200);
     expect(new TextDecoder().decode(new Uint8Array(await res.arrayBuffer()).slice(0, 4))).toBe('PAR1');
   });
@@ -189,13 +192,13 @@ describe('exports', () => {
 
 describe('OpenAPI and docs', () => {
   it('is a valid OpenAPI 3 document built from the validation schemas', async () => {
-    const doc = (await (await app.request('/api/openapi.json')).json()) as Record<string, unknown> & { paths: Record<string, { get: { parameters: { name: string }[] } }> };
+    const doc = (await (await admin.request('/api/openapi.json')).json()) as Record<string, unknown> & { paths: Record<string, { get: { parameters: { name: string }[] } }> };
     await SwaggerParser.validate(structuredClone(doc) as never);
     expect(doc.paths['/api/metrics/{name}']!.get.parameters.map((p) => p.name).sort()).toEqual(['by', 'format', 'from', 'grain', 'level', 'name', 'org', 'to']);
   });
 
   it('serves a self-contained docs page', async () => {
-    const res = await app.request('/api/docs');
+    const res = await admin.request('/api/docs');
     const html = await res.text();
     expect(res.headers.get('Content-Type')).toContain('text/html');
     expect(html).toContain('/api/metrics/{name}');
@@ -206,13 +209,13 @@ describe('OpenAPI and docs', () => {
 
 describe('catalogue, organisations, health, savings model', () => {
   it('lists every metric with its definition', async () => {
-    const body = (await (await app.request('/api/metrics')).json()) as { metrics: { name: string; description: string; dimensions: string[] }[] };
+    const body = (await (await admin.request('/api/metrics')).json()) as { metrics: { name: string; description: string; dimensions: string[] }[] };
     expect(body.metrics.map((m) => m.name)).toEqual([...METRIC_NAMES]);
     expect(body.metrics.every((m) => m.description.length > 40)).toBe(true);
   });
 
   it('returns the organisation tree', async () => {
-    const body = (await (await app.request('/api/orgs')).json()) as { root: string; orgs: { code: string; children: string[]; eligiblePopulation: number | null; targetUptakePct: number | null; goLiveDate: string | null }[] };
+    const body = (await (await admin.request('/api/orgs')).json()) as { root: string; orgs: { code: string; children: string[]; eligiblePopulation: number | null; targetUptakePct: number | null; goLiveDate: string | null }[] };
     expect(body.root).toBe('Q00');
     const byCode = new Map(body.orgs.map((o) => [o.code, o]));
     expect(byCode.get('Q00')!.children.sort()).toEqual(['C01', 'C02', 'K01', 'T01']);
@@ -220,7 +223,7 @@ describe('catalogue, organisations, health, savings model', () => {
   });
 
   it('reports health from the import runs', async () => {
-    const body = (await (await app.request('/api/health')).json()) as Record<string, unknown>;
+    const body = (await (await admin.request('/api/health')).json()) as Record<string, unknown>;
     // last success finished 03:01, "now" is 05:00 -> 119 minutes
     expect(body).toMatchObject({
       status: 'ok',
@@ -237,27 +240,27 @@ describe('catalogue, organisations, health, savings model', () => {
     await store.withConnection(async (c) => {
       await setMeta(c, META.dataVersion, '2.abc123');
     });
-    const rebuilt = (await (await app.request('/api/health')).json()) as { problems: string[] };
+    const rebuilt = (await (await admin.request('/api/health')).json()) as { problems: string[] };
     expect(rebuilt.problems.filter((p) => p.includes('rollups'))).toEqual([]);
     await store.withConnection(async (c) => {
       await setMeta(c, META.baseVersion, '3');
     });
-    const lagging = (await (await app.request('/api/health')).json()) as { status: string; problems: string[] };
+    const lagging = (await (await admin.request('/api/health')).json()) as { status: string; problems: string[] };
     expect(lagging.status).toBe('degraded');
     expect(lagging.problems.join(' ')).toContain('base tables are at 3');
     await store.withConnection(async (c) => {
       await setMeta(c, META.baseVersion, '2');
     });
-    const degraded = (await (await app.request('/api/health')).json()) as Record<string, unknown>;
+    const degraded = (await (await admin.request('/api/health')).json()) as Record<string, unknown>;
     expect(degraded).toMatchObject({ status: 'degraded', lastFailure: { batchId: 'B2', error: 'disk full' } });
   });
 
   it('serves the savings model', async () => {
-    const body = (await (await app.request('/api/savings-model')).json()) as { model: { version: string; items: { id: string }[] } };
+    const body = (await (await admin.request('/api/savings-model')).json()) as { model: { version: string; items: { id: string }[] } };
     expect(body.model.items.map((i) => i.id)).toContain('missed_appointments_avoided');
   });
 
   it('answers unknown API paths with 404 JSON', async () => {
-    expect((await app.request('/api/nothing-here')).status).toBe(404);
+    expect((await admin.request('/api/nothing-here')).status).toBe(404);
   });
 });

@@ -2,6 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { openStore } from '../store/store.js';
 import { createApp } from '../app.js';
+import { signedIn } from '../auth/testing.js';
 import { refreshRollups } from '../metrics/rollups.js';
 import { METRIC_NAMES } from '../metrics/catalogue.js';
 
@@ -10,12 +11,14 @@ describe('an empty store', () => {
     const store = await openStore({ path: ':memory:' });
     try {
       const app = createApp({ store, versionTtlMs: 0 });
+      // Bound to the ICB the organisations below will add: before then there is nothing to scope.
+      const admin = await signedIn(app, { org: 'Q00' });
       for (const name of METRIC_NAMES) {
-        const res = await app.request(`/api/metrics/${name}`);
+        const res = await admin.request(`/api/metrics/${name}`);
         expect(res.status, name).toBe(200);
         expect(((await res.json()) as { rows: unknown[] }).rows, name).toEqual([]);
       }
-      const health = (await (await app.request('/api/health')).json()) as { status: string; problems: string[] };
+      const health = (await (await admin.request('/api/health')).json()) as { status: string; problems: string[] };
       expect(health.status).toBe('degraded');
       expect(health.problems).toContain('no import has succeeded yet');
 
@@ -26,9 +29,9 @@ describe('an empty store', () => {
         await refreshRollups(c);
       });
       for (const name of METRIC_NAMES) {
-        expect((await app.request(`/api/metrics/${name}`)).status, name).toBe(200);
+        expect((await admin.request(`/api/metrics/${name}`)).status, name).toBe(200);
       }
-      const rollout = (await (await app.request('/api/metrics/rollout?level=practice')).json()) as { rows: Record<string, unknown>[] };
+      const rollout = (await (await admin.request('/api/metrics/rollout?level=practice')).json()) as { rows: Record<string, unknown>[] };
       expect(rollout.rows[0]).toMatchObject({ org_code: 'P01', activated: 0, eligible: 50, uptake_pct: 0, rag: 'red', status: 'not on track' });
     } finally {
       await store.close();

@@ -3,9 +3,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import SwaggerParser from '@apidevtools/swagger-parser';
 import { openStore, type Store } from '../store/store.js';
 import { createApp } from '../app.js';
+import { signedIn, type SignedInClient } from '../auth/testing.js';
 
 let store: Store;
 let app: ReturnType<typeof createApp>;
+let admin: SignedInClient;
 
 /**
  * The story: run R1 (schedule, 1 Feb) loaded batch B1: a patients file (100 rows in, 97 loaded,
@@ -31,11 +33,12 @@ beforeAll(async () => {
       ('R1', 'B1', 'patients.csv.gz', 'patients', 100, 97, 0, 3, 0, 9000)`);
   });
   app = createApp({ store });
+  admin = await signedIn(app);
 });
 afterAll(async () => store.close());
 
 async function get(path: string) {
-  const res = await app.request(path);
+  const res = await admin.request(path);
   return { status: res.status, headers: res.headers, body: (await res.json()) as Record<string, unknown> };
 }
 
@@ -90,7 +93,7 @@ describe('GET /api/import-runs', () => {
   it('is an empty list on a store that has never imported', async () => {
     const empty = await openStore({ path: ':memory:' });
     try {
-      const res = await createApp({ store: empty }).request('/api/import-runs');
+      const res = await (await signedIn(createApp({ store: empty }))).request('/api/import-runs');
       expect(await res.json()).toEqual({ runs: [] });
     } finally {
       await empty.close();

@@ -19,9 +19,12 @@ export function isWithin(facts: Pick<StoreFacts, 'orgByCode'>, code: string, sco
   return false;
 }
 
-/** True when the scope is the whole region: nothing is outside it. */
+/**
+ * True when the scope is the whole region: nothing is outside it. A store with no organisations
+ * yet holds no one's data (every row names an organisation), so there is nothing to keep apart.
+ */
 export function coversRegion(facts: Pick<StoreFacts, 'root'>, scopeOrg: string): boolean {
-  return facts.root === scopeOrg;
+  return facts.root === null || facts.root === scopeOrg;
 }
 
 export function describeOrg(facts: Pick<StoreFacts, 'orgByCode'>, code: string): string {

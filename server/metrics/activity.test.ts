@@ -6,13 +6,15 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openStore, type Store } from '../store/store.js';
 import { setMeta, META } from '../store/meta.js';
 import { createApp } from '../app.js';
+import { signedIn, type SignedInClient } from '../auth/testing.js';
 import { refreshRollups } from './rollups.js';
 
 let store: Store;
 let app: ReturnType<typeof createApp>;
+let admin: SignedInClient;
 type Row = Record<string, unknown>;
 const rows = async (path: string) => {
-  const res = await app.request(path);
+  const res = await admin.request(path);
   expect(res.status, await res.clone().text()).toBe(200);
   return ((await res.json()) as { rows: Row[] }).rows;
 };
@@ -36,6 +38,7 @@ beforeAll(async () => {
     await c.run('COMMIT');
   });
   app = createApp({ store });
+  admin = await signedIn(app);
 });
 afterAll(async () => store.close());
 

@@ -14,15 +14,17 @@ import { join } from 'node:path';
 import { openStore, type Store } from '../store/store.js';
 import { setMeta, META } from '../store/meta.js';
 import { createApp } from '../app.js';
+import { signedIn, type SignedInClient } from '../auth/testing.js';
 import { buildSmallRegion } from '../../test/fixtures/metrics/small-region.js';
 import { metricRows, type MetricRow } from '../../test/fixtures/metrics/metric-rows.js';
 import { refreshRollups } from './rollups.js';
 
 let store: Store;
 let app: ReturnType<typeof createApp>;
+let admin: SignedInClient;
 type Row = MetricRow;
 
-const rows = (path: string): Promise<Row[]> => metricRows(app, path);
+const rows = (path: string): Promise<Row[]> => metricRows(admin, path);
 const pick = (r: Row, keys: string[]) => keys.map((k) => r[k]);
 
 beforeAll(async () => {
@@ -37,6 +39,7 @@ beforeAll(async () => {
     await c.run('COMMIT');
   });
   app = createApp({ store });
+  admin = await signedIn(app);
 });
 afterAll(async () => store.close());
 
@@ -95,10 +98,10 @@ describe('active users broken down by week (kept per CCG)', () => {
   });
 
   it('is refused for a practice level by week and at any level by day, naming the parameter', async () => {
-    const res = await app.request('/api/metrics/active_users?org=Q00&level=practice&grain=week&by=sex');
+    const res = await admin.request('/api/metrics/active_users?org=Q00&level=practice&grain=week&by=sex');
     expect(res.status).toBe(400);
     expect(await res.json()).toMatchObject({ parameter: 'by', allowed: ['icb', 'ccg'] });
-    const day = await app.request('/api/metrics/active_users?org=Q00&grain=day&by=sex');
+    const day = await admin.request('/api/metrics/active_users?org=Q00&grain=day&by=sex');
     expect(day.status).toBe(400);
     expect(await day.json()).toMatchObject({ parameter: 'by', allowed: ['week', 'month', 'quarter'] });
   });
@@ -177,12 +180,12 @@ describe('rollout: the weekly series behind the trend', () => {
     expect(r[0]!.activated_weekly).toEqual([0, 0, 0, 0, 0, 0, 0, 0, 0, 0, null, null, null]);
     expect(r[0]!.uptake_pct_weekly).toEqual([0, 0, 0, 0, 0, 0, 0, 0, 0, 0, null, null, null]);
     expect(r[0]!._suppressed).toContain('activated_weekly');
-    const csv = await (await app.request('/api/metrics/rollout?org=C02&level=practice&to=2026-02-28&format=csv')).text();
+    const csv = await (await admin.request('/api/metrics/rollout?org=C02&level=practice&to=2026-02-28&format=csv')).text();
     expect(csv).toContain(',0;0;0;0;0;0;0;0;0;0;*;*;*,');
   });
 
   it('keeps the series as a list of numbers in the Parquet export', async () => {
-    const res = await app.request('/api/metrics/rollout?org=C02&level=practice&to=2026-02-28&format=parquet');
+    const res = await admin.request('/api/metrics/rollout?org=C02&level=practice&to=2026-02-28&format=parquet');
     const dir = await mkdtemp(join(tmpdir(), 'rollout-parquet-'));
     try {
       const file = join(dir, 'x.parquet');

@@ -5,21 +5,24 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openStore, type Store } from '../store/store.js';
 import { createApp } from '../app.js';
+import { signedIn, type SignedInClient } from '../auth/testing.js';
 import { buildSmallRegion } from '../../test/fixtures/metrics/small-region.js';
 import { metricRows, type MetricRow } from '../../test/fixtures/metrics/metric-rows.js';
 import { loadSavingsModel } from './savings-model.js';
 
 let store: Store;
 let app: ReturnType<typeof createApp>;
+let admin: SignedInClient;
 
 type Row = MetricRow;
-const rows = (path: string): Promise<Row[]> => metricRows(app, path);
+const rows = (path: string): Promise<Row[]> => metricRows(admin, path);
 const pick = (r: Row, keys: string[]) => Object.fromEntries(keys.map((k) => [k, r[k]]));
 
 beforeAll(async () => {
   store = await openStore({ path: ':memory:' });
   await buildSmallRegion(store);
   app = createApp({ store, now: () => new Date('2026-03-01T08:00:00Z') });
+  admin = await signedIn(app);
 });
 afterAll(async () => store.close());
 
@@ -77,7 +80,7 @@ describe('uptake', () => {
   });
 
   it('by sex: suppresses M (3) and, so it cannot be recovered from the total, F as well', async () => {
-    const res = await app.request('/api/metrics/uptake?org=Q00&grain=month&from=2026-02-01&to=2026-02-28&by=sex');
+    const res = await admin.request('/api/metrics/uptake?org=Q00&grain=month&from=2026-02-01&to=2026-02-28&by=sex');
     const body = (await res.json()) as { rows: Row[]; suppression: { suppressedCells: number; complementary: number } };
     // All 29 -> 30; F = ids 3-18 at P01 (16) + 10 at P02 = 26; M = 3 at P03. 30 - 25 would reveal M.
     expect(body.rows.map((x) => pick(x, ['breakdown', 'activated']))).toEqual([
@@ -260,7 +263,7 @@ describe('rollout and equity', () => {
   });
 
   it('shows uptake by deprivation, the quintile gap, and suppresses what could reveal decile 3', async () => {
-    const res = await app.request('/api/metrics/equity?org=Q00&to=2026-02-28');
+    const res = await admin.request('/api/metrics/equity?org=Q00&to=2026-02-28');
     const body = (await res.json()) as { rows: Row[]; params: { by: string } };
     expect(body.params.by).toBe('imd_decile');
     expect(body.rows.map((x) => pick(x, ['breakdown', 'activated', 'population', 'uptake_pct']))).toEqual([

@@ -10,6 +10,7 @@ import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openStore, type Store } from '../../server/store/store.js';
 import { createApp } from '../../server/app.js';
+import { signedIn } from '../../server/auth/testing.js';
 import { createImportScheduler } from '../../server/scheduler/import-job.js';
 import { writeSyntheticBatch } from '../../scripts/bench/synthetic-batch.js';
 
@@ -47,7 +48,7 @@ describe('the scheduled import job', () => {
   it('answers API requests while a run is importing, and never starts a second run meanwhile', async () => {
     const logs: string[] = [];
     const scheduler = createImportScheduler({ store, landingDir: landing, schedule: false, log: (l) => logs.push(l) });
-    const app = createApp({ store, scheduler });
+    const app = await signedIn(createApp({ store, scheduler }));
 
     const run = scheduler.runOnce();
     expect(scheduler.status().running).toBe(true);
@@ -102,7 +103,7 @@ describe('the scheduled import job', () => {
 
   it('a failed run keeps the previous data served and shows on /api/health', async () => {
     const scheduler = createImportScheduler({ store, landingDir: landing, schedule: false, log: () => undefined });
-    const app = createApp({ store, scheduler });
+    const app = await signedIn(createApp({ store, scheduler }));
     const before = await (await app.request('/api/metrics/uptake?org=QRV')).json();
 
     // A delivery with a file the contract does not define is refused as a whole.
