@@ -18,7 +18,7 @@ export default defineConfig({
     emptyOutDir: true,
     target: 'es2022',
     sourcemap: false,
-    // Page chunks (and Plot / arquero inside them) are loaded on demand; the entry stays small.
+    // Page chunks (and Plot inside them) are loaded on demand; the entry stays small.
     chunkSizeWarningLimit: 600,
     assetsDir: 'assets',
     // dist/.vite/manifest.json: which chunks each page loads (test/e2e/bundle-size.ts reads it).

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { Hono } from 'hono';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { securityHeaders } from '../../server/api/access-gate.js';
 import { inlineStylesheets, mountDashboard, pageChunksFromManifest, pageHtml } from '../../server/web-static.js';
 
 // mountDashboard over a hand-made build folder: what each kind of path gets back.
@@ -18,6 +19,8 @@ beforeAll(() => {
   writeFileSync(join(dist, 'index.html'), indexHtml);
   writeFileSync(join(dist, 'assets', 'index-abc123.js'), js);
   app = new Hono();
+  // As in server/app.ts: the security headers on every answer.
+  app.use('*', securityHeaders());
   app.get('/api/health', (c) => c.json({ status: 'ok' }));
   mountDashboard(app, dist);
 });
@@ -29,8 +32,9 @@ describe('mountDashboard', () => {
     const res = await app.request('/rollout?org=QRV');
     expect(res.status).toBe(200);
     expect(res.headers.get('content-type')).toContain('text/html');
-    expect(res.headers.get('cache-control')).toBe('no-cache');
-    expect(res.headers.get('content-security-policy')).toContain("script-src 'self' 'unsafe-eval';");
+    // private: the page names the signed-in reader's first data requests.
+    expect(res.headers.get('cache-control')).toBe('no-cache, private');
+    expect(res.headers.get('content-security-policy')).toContain("script-src 'self';");
     expect(await res.text()).toBe(indexHtml);
   });
 

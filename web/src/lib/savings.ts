@@ -1,4 +1,4 @@
-import * as aq from 'arquero';
+import { sortDescending, sumBy } from './group.js';
 
 // The savings model recomputed in the browser, so the what-if panel can change the value of
 // each saving type and every chart follows at once. Savings = activity × value per activity.
@@ -58,25 +58,26 @@ export function modelValues(model: SavingType[]): UnitValues {
 
 export function computeSavings(activity: ActivityRow[], model: SavingType[], values: UnitValues, costs: CostRow[]): SavingsResult {
   const v = (type: string) => values[type] ?? { low: 0, central: 0, high: 0 };
-  const valued = aq
-    .from(
-      activity.map((a) => ({
-        period: a.period,
-        type: a.type,
-        org: a.org ?? '',
-        count: a.count,
-        activity: a.activity ?? a.count,
-        low: a.count * v(a.type).low,
-        central: a.count * v(a.type).central,
-        high: a.count * v(a.type).high,
-      })),
-    )
-    .params({});
-  const sums = { activity: aq.op.sum('activity'), avoided: aq.op.sum('count'), low: aq.op.sum('low'), central: aq.op.sum('central'), high: aq.op.sum('high') };
+  const valued = activity.map((a) => ({
+    period: a.period,
+    type: a.type,
+    org: a.org ?? '',
+    count: a.count,
+    activity: a.activity ?? a.count,
+    low: a.count * v(a.type).low,
+    central: a.count * v(a.type).central,
+    high: a.count * v(a.type).high,
+  }));
+  type Valued = (typeof valued)[number];
+  const sums = {
+    activity: (d: Valued) => d.activity,
+    avoided: (d: Valued) => d.count,
+    low: (d: Valued) => d.low,
+    central: (d: Valued) => d.central,
+    high: (d: Valued) => d.high,
+  };
 
-  const perPeriod = activity.length
-    ? (valued.groupby('period').rollup(sums).objects() as Array<{ period: string; low: number; central: number; high: number }>)
-    : [];
+  const perPeriod = sumBy(valued, 'period', (d) => d.period, sums);
   const costBy = new Map<string, number>();
   for (const c of costs) costBy.set(c.period, (costBy.get(c.period) ?? 0) + c.cost);
   const allPeriods = [...new Set([...perPeriod.map((p) => p.period), ...costBy.keys()])].sort();
@@ -99,16 +100,14 @@ export function computeSavings(activity: ActivityRow[], model: SavingType[], val
   });
 
   const labels = new Map(model.map((m) => [m.type, m.label]));
-  const byType = activity.length
-    ? (valued.groupby('type').rollup(sums).orderby(aq.desc('central')).objects() as SavingsResult['byType']).map((t) => ({
-        ...t,
-        label: labels.get(t.type) ?? t.type.replace(/_/g, ' '),
-      }))
-    : [];
-  const withOrg = activity.filter((a) => a.org);
-  const byOrg = withOrg.length
-    ? (valued.filter((d: { org: string }) => d.org !== '').groupby('org').rollup(sums).orderby(aq.desc('central')).objects() as SavingsResult['byOrg'])
-    : [];
+  const byType: SavingsResult['byType'] = sortDescending(sumBy(valued, 'type', (d) => d.type, sums), 'central').map((t) => ({
+    ...t,
+    label: labels.get(t.type) ?? t.type.replace(/_/g, ' '),
+  }));
+  const byOrg: SavingsResult['byOrg'] = sortDescending(
+    sumBy(valued.filter((d) => d.org !== ''), 'org', (d) => d.org, sums),
+    'central',
+  );
 
   return {
     periods,

@@ -1,4 +1,3 @@
-import * as aq from 'arquero';
 import { useMemo } from 'preact/hooks';
 import { mapLoadable, useMetric } from '../api/hooks.js';
 import type { Column, MetricResult, Row } from '../api/types.js';
@@ -9,6 +8,7 @@ import { coarseGrain, practiceScope } from '../lib/scope.js';
 import { useApp } from '../lib/context.js';
 import { formatCount, formatNumber, formatPercent, formatPeriod, valueLabel } from '../lib/format.js';
 import { dateCol, firstCol, latestWith, numberAt, withoutTotal } from '../lib/metric.js';
+import { sortDescending, sumBy } from '../lib/group.js';
 import { A, activeChart } from './shared.js';
 import type { OrgIndex } from '../lib/orgs.js';
 
@@ -155,17 +155,13 @@ function rhythmScope(orgs: OrgIndex, code: string): string {
 function totalsByDimension(d: MetricResult): TableData {
   const dim = firstCol(d, [E.dim, 'event_type', 'platform']) ?? E.dim;
   const rows = withoutTotal(d.rows, dim).filter((r) => !r._suppressed?.includes(A.events));
-  const t = aq
-    .from(rows.map((r) => ({ [dim]: String(r[dim]), events: numberAt(r, A.events) ?? 0 })))
-    .groupby(dim)
-    .rollup({ events: aq.op.sum('events') })
-    .orderby(aq.desc('events'));
+  const totals = sortDescending(sumBy(rows, dim, (r) => String(r[dim]), { events: (r) => numberAt(r, A.events) ?? 0 }), 'events');
   const hidden = withoutTotal(d.rows, dim).filter((r) => r._suppressed?.includes(A.events)).length;
   const columns: Column[] = [
     { name: dim, label: d.columns.find((c) => c.name === dim)?.label ?? 'Feature', type: 'string' },
     { name: 'events', label: 'Events', type: 'number', unit: 'count' },
   ];
-  return { columns, rows: t.objects() as Row[], suppression: hidden ? d.suppression : null };
+  return { columns, rows: totals as Row[], suppression: hidden ? d.suppression : null };
 }
 
 function featureChart(d: TableData, width: number) {
