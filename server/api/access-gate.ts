@@ -52,12 +52,6 @@ export function accessGate(access: Access): MiddlewareHandler<AccessEnv> {
       }
     }
 
-    // A cookie is sent by the browser whichever site asks: a state change on its strength needs
-    // proof that this site's own page sent it. (A bearer token is never sent by itself.)
-    if (!isSafeMethod(c.req.method) && !bearer && !isSameOrigin(c, access.edge)) {
-      return refuse(c, access, 403, 'Cross-site request refused: state-changing requests must come from this site\'s own pages (Origin or Sec-Fetch-Site).');
-    }
-
     if (!c.get('principal')) {
       if (isApi && !PUBLIC_API.some((re) => re.test(path))) {
         c.header('WWW-Authenticate', 'Bearer realm="portal-insights"');
@@ -69,6 +63,13 @@ export function accessGate(access: Access): MiddlewareHandler<AccessEnv> {
         return c.redirect(`/signin?next=${encodeURIComponent(url.pathname + url.search)}`, 302);
       }
     }
+
+    // A cookie is sent by the browser whichever site asks: a state change on its strength needs
+    // proof that this site's own page sent it. (A bearer token is never sent by itself.)
+    if (!isSafeMethod(c.req.method) && !bearer && !isSameOrigin(c, access.edge)) {
+      return refuse(c, access, 403, 'Cross-site request refused: state-changing requests must come from this site\'s own pages (Origin or Sec-Fetch-Site).');
+    }
+
 
     await next();
 

@@ -82,6 +82,22 @@ const CACHE_MS = 15_000;
 const TOUCH_MS = 60_000;
 
 const iso = (ms: number) => new Date(ms).toISOString();
+
+/**
+ * Runs a write to sessions/tokens again when DuckDB reports a write-write conflict (two
+ * transactions updating the same row at once: a revocation racing a last-seen update). A
+ * revocation must never fail for that.
+ */
+async function retryOnConflict<T>(write: () => Promise<T>, tries = 5): Promise<T> {
+  for (let i = 1; ; i++) {
+    try {
+      return await write();
+    } catch (err) {
+      if (i >= tries || !/Conflict/i.test((err as Error).message)) throw err;
+      await new Promise((done) => setTimeout(done, 5 * i));
+    }
+  }
+}
 const TS = (col: string) => `strftime(${col} AT TIME ZONE 'UTC', '%Y-%m-%dT%H:%M:%SZ')`;
 
 export class Credentials {
@@ -132,8 +148,8 @@ export class Credentials {
     s.lastSeenAt = now;
     if (now - s.lastSeenWritten >= TOUCH_MS) {
       s.lastSeenWritten = now;
-      void this.store
-        .withConnection((conn) => conn.run(`UPDATE sessions SET last_seen_at = $t::TIMESTAMPTZ WHERE token_hash = $h`, { t: iso(now), h: hash } as never))
+      void retryOnConflict(() => this.store
+        .withConnection((conn) => conn.run(`UPDATE sessions SET last_seen_at = $t::TIMESTAMPTZ WHERE token_hash = $h`, { t: iso(now), h: hash } as never)))
         .catch((err: Error) => console.error('[auth] could not record session activity:', err.message));
     }
     return s.principal;
@@ -167,30 +183,28 @@ export class Credentials {
   async revokeSessionByToken(token: string): Promise<void> {
     const hash = hashToken(token);
     this.sessions.delete(hash);
-    await this.store.withConnection((conn) =>
-      conn.run(`UPDATE sessions SET revoked_at = now() WHERE token_hash = $h AND revoked_at IS NULL`, { h: hash } as never),
+    await retryOnConflict(() =>
+      this.store.withConnection((conn) => conn.run(`UPDATE sessions SET revoked_at = now() WHERE token_hash = $h AND revoked_at IS NULL`, { h: hash } as never)),
     );
   }
 
   /** Revokes one session by its public id; `userId` limits it to that user's own sessions. Returns whether one was revoked. */
   async revokeSession(id: string, userId?: number): Promise<boolean> {
     for (const [hash, s] of this.sessions) if (s.principal.credentialId === id) this.sessions.delete(hash);
-    return this.store.withConnection(async (conn) => {
+    return retryOnConflict(() => this.store.withConnection(async (conn) => {
       const r = await conn.runAndReadAll(
         `UPDATE sessions SET revoked_at = now() WHERE session_id = $id AND revoked_at IS NULL ${userId !== undefined ? 'AND user_id = $u' : ''} RETURNING session_id`,
         (userId !== undefined ? { id, u: userId } : { id }) as never,
       );
       return r.getRows().length > 0;
-    });
+    }));
   }
 
   /** Signs a user out everywhere (disabled, password reset, role or scope changed). */
   async revokeAllFor(userId: number): Promise<void> {
     for (const [hash, s] of this.sessions) if (s.userId === userId) this.sessions.delete(hash);
     for (const [hash, t] of this.tokens) if (t.userId === userId) this.tokens.delete(hash);
-    await this.store.withConnection((conn) =>
-      conn.run(`UPDATE sessions SET revoked_at = now() WHERE user_id = $u AND revoked_at IS NULL`, { u: userId } as never),
-    );
+    await retryOnConflict(() => this.store.withConnection((conn) => revokeAllDirect(conn, userId)));
   }
 
   /** Drops what is remembered of a user (their role or scope changed; tokens stay valid but are re-read). */
@@ -263,8 +277,8 @@ export class Credentials {
     }
     if (now - t.lastUsedWritten >= TOUCH_MS) {
       t.lastUsedWritten = now;
-      void this.store
-        .withConnection((conn) => conn.run(`UPDATE api_tokens SET last_used_at = $t::TIMESTAMPTZ WHERE token_hash = $h`, { t: iso(now), h: hash } as never))
+      void retryOnConflict(() => this.store
+        .withConnection((conn) => conn.run(`UPDATE api_tokens SET last_used_at = $t::TIMESTAMPTZ WHERE token_hash = $h`, { t: iso(now), h: hash } as never)))
         .catch((err: Error) => console.error('[auth] could not record token use:', err.message));
     }
     return t.principal;
@@ -293,13 +307,13 @@ export class Credentials {
   /** Revokes a token by id; `userId` limits it to that user's own tokens. Returns whether one was revoked. */
   async revokeToken(id: number, userId?: number): Promise<boolean> {
     for (const [hash, t] of this.tokens) if (t.principal.credentialId === String(id)) this.tokens.delete(hash);
-    return this.store.withConnection(async (conn) => {
+    return retryOnConflict(() => this.store.withConnection(async (conn) => {
       const r = await conn.runAndReadAll(
         `UPDATE api_tokens SET revoked_at = now() WHERE token_id = $id AND revoked_at IS NULL ${userId !== undefined ? 'AND user_id = $u' : ''} RETURNING token_id`,
         (userId !== undefined ? { id, u: userId } : { id }) as never,
       );
       return r.getRows().length > 0;
-    });
+    }));
   }
 }
 
