@@ -2,7 +2,8 @@
  * npm start [-- --scale 0.05] [--seed N]
  * First start: builds the dashboard, generates the default region into data/landing, imports it
  * with progress, then serves API and dashboard on http://localhost:8787 (PORT). With a store that
- * already holds data it serves at once (the schedule keeps importing new batches).
+ * already holds data it serves at once (the schedule keeps importing new batches). A store without
+ * users gets one demo user per role (and a CCG-scoped CIO), whose passwords are printed once.
  */
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
@@ -16,6 +17,7 @@ import { importLanding } from './ingest/index.js';
 import { terminalProgress } from './ingest/progress.js';
 import { listBatchDirs } from './ingest/discover.js';
 import { describeError, redact } from './ingest/redact.js';
+import { createDemoUsersIfNone, demoUsersBox } from '../server/auth/demo-users.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 
@@ -89,6 +91,15 @@ async function generateWithProgress(out: string, scale: number, seed?: number): 
   console.log(`generated ${summary.patients.toLocaleString('en-GB')} patients, ${summary.batches} batches in ${summary.seconds.toFixed(0)} s`);
 }
 
+/** First start: everything is behind sign-in, so a store without users gets demo users. */
+async function ensureUsers(store: Store): Promise<void> {
+  const outcome = await store.withConnection((conn) => createDemoUsersIfNone(conn));
+  if (outcome.created) console.log(`\n${demoUsersBox(outcome.created)}\n`);
+  else if (outcome.reason === 'no organisations') {
+    console.log('No users yet, and no organisations to bind them to: once a batch has imported, add one with npm run users -- add <username> --role admin --org <code>.');
+  }
+}
+
 async function main(): Promise<void> {
   const args = parseArgs(process.argv.slice(2));
   await buildDashboardIfNeeded();
@@ -102,6 +113,7 @@ async function main(): Promise<void> {
   } else if (process.argv.includes('--scale')) {
     console.log('The store already holds data, so --scale is ignored (delete data/portal.duckdb to start afresh).');
   }
+  await ensureUsers(store);
   const running = await startServer({ store });
   console.log(`Portal Insights is ready: ${running.url}`);
   closeOnSignals(running);
