@@ -12,6 +12,7 @@ import { coversRegion, describeOrg, isWithin, subtree } from './auth/scope.js';
 import type { Principal } from './auth/sessions.js';
 import { accessGate, audit, securityHeaders } from './api/access-gate.js';
 import { principalOf, registerAccessRoutes } from './api/access-routes.js';
+import { registerOidcRoutes } from './api/oidc-routes.js';
 import { renderSignInPage } from './auth/signin-page.js';
 import { CATALOGUE, METRIC_NAMES, isMetricName, type MetricDefinition, type MetricName } from './metrics/catalogue.js';
 import { SUPPRESSION_RULE } from './metrics/disclosure.js';
@@ -358,6 +359,7 @@ export function createApp(deps: AppDeps): App {
   app.get('/api/live', (c) => c.json({ live: true }));
 
   registerAccessRoutes(app, access, context);
+  if (access.oidc) registerOidcRoutes(app, access);
 
   app.get('/signin', (c) => {
     const next = c.req.query('next');
