@@ -1,7 +1,7 @@
 // @vitest-environment happy-dom
 import { cleanup, fireEvent, render, screen, waitFor } from '@testing-library/preact';
 import { afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
-import type { Health, MetricResult, OrgsResult } from './api/types.js';
+import type { Health, Me, MetricResult, OrgsResult } from './api/types.js';
 import { clearApiCache } from './api/client.js';
 import { App } from './app.js';
 import { PAGES } from './pages/registry.js';
@@ -17,6 +17,7 @@ const orgs: OrgsResult = {
     { code: 'P1', name: 'Abbey Surgery', type: 'practice', parent: 'CCG1', eligiblePopulation: 4000, goLiveDate: '2025-06-02', targetUptakePct: 35, children: [] },
   ],
 };
+const me: Me = { username: 'cio1', displayName: 'Casey Ince', role: 'cio', org: 'ICB1', orgName: 'Northshire ICB', permissions: ['metrics'], via: 'session' };
 const health: Health = { status: 'ok', asOf, lastSuccess: null, lastFailure: null, lagMinutes: 5 };
 const suppression = { rule: 'counts 1–7 suppressed', suppressedCells: 0, complementary: 0 };
 
@@ -66,7 +67,8 @@ beforeEach(() => {
 async function fixtureFetch(input: RequestInfo | URL): Promise<Response> {
   const url = new URL(String(input), 'http://localhost');
   requested.push(url.pathname + url.search);
-  const body = url.pathname === '/api/orgs' ? orgs : url.pathname === '/api/health' ? health : metrics[url.pathname.replace('/api/metrics/', '')];
+  const body =
+    url.pathname === '/api/me' ? me : url.pathname === '/api/orgs' ? orgs : url.pathname === '/api/health' ? health : metrics[url.pathname.replace('/api/metrics/', '')];
   return new Response(JSON.stringify(body ?? { error: 'not in the fixture' }), { status: body ? 200 : 404 });
 }
 

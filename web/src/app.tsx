@@ -1,16 +1,17 @@
 import type { ComponentType } from 'preact';
 import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
-import { api } from './api/client.js';
+import { access, api, clearApiCache } from './api/client.js';
 import { useLoad } from './api/hooks.js';
-import type { Health, OrgsResult } from './api/types.js';
+import type { Health, Me, OrgsResult } from './api/types.js';
 import { FilterBar } from './components/FilterBar.js';
 import { ErrorState, Loading } from './components/States.js';
 import { AppContext, type AppState } from './lib/context.js';
 import { anchorDate, readFilters } from './lib/filters.js';
 import { formatDateTime, formatDay } from './lib/format.js';
 import { indexOrgs } from './lib/orgs.js';
+import { roleLabel } from './lib/roles.js';
 import { hrefFor, useRoute } from './lib/router.js';
-import { PAGES, SHARED_PARAMS, pageFor, type PageDef } from './pages/registry.js';
+import { PAGES, SHARED_PARAMS, mayUse, pageFor, type PageDef } from './pages/registry.js';
 
 function useLazyPage(page: PageDef | undefined): { Page: ComponentType | null; error: Error | null } {
   const [state, setState] = useState<{ path?: string; Page: ComponentType | null; error: Error | null }>({ Page: null, error: null });
@@ -53,6 +54,42 @@ function NotFound() {
   );
 }
 
+/** A page the reader's role may not use: said plainly, with what they can do instead. */
+function NotAllowed({ page, me }: { page: PageDef; me: Me }) {
+  return (
+    <div class="page-not-allowed" data-testid="not-allowed">
+      <h1>You cannot use the {page.title} page</h1>
+      <p>
+        The {page.title} page is for administrators only: it is where users, API tokens and the audit log are managed. You are signed in as{' '}
+        <strong>{me.displayName ?? me.username}</strong> with the role <strong>{roleLabel(me.role)}</strong>.
+      </p>
+      <p>
+        If you need it, ask your programme's administrator. <a href="/">Go to the overview</a> or <a href="/account">your account</a>.
+      </p>
+    </div>
+  );
+}
+
+/** Who is signed in (name, role, organisation), a link to their account, and signing out. */
+function AccountBar({ me, onSignOut, busy }: { me: Me; onSignOut: () => void; busy: boolean }) {
+  return (
+    <div class="account-bar" data-testid="account-bar">
+      <p class="account-who">
+        <span class="visually-hidden">Signed in as </span>
+        <a href="/account" class="account-name">
+          {me.displayName ?? me.username}
+        </a>
+        <span class="account-meta">
+          {roleLabel(me.role)} · {me.orgName ?? me.org}
+        </span>
+      </p>
+      <button type="button" class="button-header" onClick={onSignOut} disabled={busy}>
+        {busy ? 'Signing out…' : 'Sign out'}
+      </button>
+    </div>
+  );
+}
+
 /**
  * The import health is computed afresh on each request (several store queries): on a page that
  * does not show it, it is asked for a moment after the page's own data, not in competition with it.
@@ -73,21 +110,42 @@ function useHealth(pageNeedsIt: boolean, orgsReady: boolean) {
 
 export function App() {
   const route = useRoute();
+  const me = useLoad('me', (s) => access.me(s));
   const orgs = useLoad('orgs', (s) => api.orgs(s));
   const page = pageFor(route.path);
+  const meData = me.status === 'ready' ? me.data : null;
+  // A page the role may not use is not loaded at all (the server refuses its data anyway).
+  const allowed = !!page && !!meData && mayUse(page, meData.permissions);
   const health = useHealth(!!page?.usesHealth, orgs.status === 'ready');
-  const { Page, error: pageError } = useLazyPage(page);
+  const { Page, error: pageError } = useLazyPage(allowed ? page : undefined);
+  const [signingOut, setSigningOut] = useState<{ busy: boolean; error: string | null }>({ busy: false, error: null });
 
-  const orgIndex = useMemo(() => (orgs.status === 'ready' ? indexOrgs(orgs.data.root, orgs.data.orgs) : null), [orgs]);
+  // Root: the user's own organisation (GET /api/orgs answers their subtree only).
+  const orgIndex = useMemo(() => (orgs.status === 'ready' && orgs.data.root ? indexOrgs(orgs.data.root, orgs.data.orgs) : null), [orgs]);
   const healthData = health.status === 'ready' ? health.data : null;
 
   const state: AppState | null = useMemo(() => {
-    if (!orgIndex || orgs.status !== 'ready') return null;
+    if (!orgIndex || orgs.status !== 'ready' || !meData) return null;
     const asOf = healthData?.asOf ?? orgs.data.asOf;
     const f = readFilters(route.query, anchorDate(asOf?.latestEventAt));
     const org = f.org && orgIndex.byCode.has(f.org) ? f.org : orgIndex.root;
-    return { orgs: orgIndex, health: healthData, route, filters: { ...f, org } };
-  }, [orgIndex, orgs, healthData, route]);
+    return { me: meData, orgs: orgIndex, health: healthData, route, filters: { ...f, org } };
+  }, [orgIndex, orgs, healthData, route, meData]);
+
+  const signOut = async () => {
+    setSigningOut({ busy: true, error: null });
+    try {
+      await access.signOut();
+    } catch (e) {
+      setSigningOut({ busy: false, error: e instanceof Error ? e.message : String(e) });
+      return;
+    }
+    // Nothing of the session stays behind: the cached answers go, and the page is replaced in
+    // the history, so Back does not show it again (and the server sends a signed-out browser to
+    // the sign-in page).
+    clearApiCache();
+    window.location.replace('/signin');
+  };
 
   // After moving to another page, put the keyboard and screen-reader focus at the top of its
   // content (as a full page load would), not on the link that was followed.
@@ -111,7 +169,11 @@ export function App() {
   }
 
   const regionName = orgIndex?.byCode.get(orgIndex.root)?.name;
-  const unknownOrg = state && route.query.get('org') && state.filters.org !== route.query.get('org');
+  const isDataPage = !!page && page.kind !== 'account';
+  const unknownOrg = isDataPage && state && route.query.get('org') && state.filters.org !== route.query.get('org');
+  const navPages = PAGES.filter((p) => p.nav !== false && (meData ? mayUse(p, meData.permissions) : !p.permission));
+  // The organisation list is only needed to draw a page; a signed-out answer has sent the browser away.
+  const loadError = me.status === 'error' ? me.error : orgs.status === 'error' ? orgs.error : null;
 
   return (
     <>
@@ -125,10 +187,11 @@ export function App() {
           </a>
           {regionName && <span class="region-name">{regionName}</span>}
           {orgs.status === 'ready' && <Freshness health={healthData} fallback={orgs.data.asOf} />}
+          {meData && <AccountBar me={meData} onSignOut={() => void signOut()} busy={signingOut.busy} />}
         </div>
         <nav class="site-nav" aria-label="Pages">
           <ul>
-            {PAGES.map((p) => (
+            {navPages.map((p) => (
               <li key={p.path}>
                 <a href={hrefFor(p.path, shared)} aria-current={p.path === route.path ? 'page' : undefined} onMouseEnter={() => void p.load()}>
                   {p.title}
@@ -139,22 +202,36 @@ export function App() {
         </nav>
       </header>
       <main id="main" class="main" tabIndex={-1}>
-        {orgs.status === 'loading' && <Loading label="Loading the organisations" />}
-        {orgs.status === 'error' && <ErrorState error={orgs.error} retry={() => window.location.reload()} />}
-        {state && (
+        {signingOut.error && (
+          <div class="state state-error" role="alert">
+            <p>
+              <strong>You could not be signed out.</strong> {signingOut.error}
+            </p>
+          </div>
+        )}
+        {!loadError && (me.status === 'loading' || orgs.status === 'loading') && <Loading label="Loading" />}
+        {loadError && <ErrorState error={loadError} retry={() => window.location.reload()} />}
+        {meData && orgs.status === 'ready' && !orgs.data.root && (
+          <p class="notice" role="alert">
+            Your organisation ({meData.org}) is not in the data, so there is nothing to show you. Ask an administrator to correct your
+            account.
+          </p>
+        )}
+        {state && meData && (
           <AppContext.Provider value={state}>
-            {page && page.path !== '/report' && (
+            {page && isDataPage && allowed && page.path !== '/report' && (
               <FilterBar orgs={state.orgs} filters={state.filters} showGrain={page.grain !== false} />
             )}
             {unknownOrg && (
               <p class="notice" role="status">
-                There is no organisation with the code “{route.query.get('org')}”; showing {regionName} instead.
+                There is no organisation with the code “{route.query.get('org')}” among those you can see; showing {regionName} instead.
               </p>
             )}
             {!page && <NotFound />}
-            {page && pageError && <ErrorState error={pageError} />}
-            {page && !Page && !pageError && <Loading label={`Loading ${page.title}`} />}
-            {page && Page && <Page />}
+            {page && !allowed && <NotAllowed page={page} me={meData} />}
+            {allowed && pageError && <ErrorState error={pageError} />}
+            {allowed && !Page && !pageError && <Loading label={`Loading ${page.title}`} />}
+            {allowed && Page && <Page />}
           </AppContext.Provider>
         )}
       </main>

@@ -23,6 +23,12 @@ orgs.then(
   () => undefined,
 );
 
+// A page brought back from the browser's back-forward cache after signing out (or after the
+// session ended) must not show its data again: load it afresh, and the server decides.
+window.addEventListener('pageshow', (e) => {
+  if (e.persisted) window.location.reload();
+});
+
 const root = document.getElementById('app')!;
 interceptLinks(document.body);
 render(<App />, root);

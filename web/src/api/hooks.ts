@@ -1,5 +1,7 @@
-import { useEffect, useState } from 'preact/hooks';
-import { api } from './client.js';
+import { useContext, useEffect, useMemo, useState } from 'preact/hooks';
+import { AppContext } from '../lib/context.js';
+import { unavailableReason } from '../lib/scope.js';
+import { NotAvailable, api } from './client.js';
 import type { MetricParams, MetricResult } from './types.js';
 
 export type Loadable<T> =
@@ -39,8 +41,13 @@ function paramsKey(name: string, params: MetricParams): string {
 
 /** One metric from /api/metrics/:name; pass `null` params to wait (e.g. until the org list is known). */
 export function useMetric(name: string, params: MetricParams | null): Loadable<MetricResult> {
-  const key = params ? paramsKey(name, params) : null;
-  return useLoad(key, (signal) => api.metric(name, params ?? {}, signal));
+  // A figure the reader's scope cannot have is not asked for: the card says why instead.
+  const app = useContext(AppContext);
+  const reason = params && app ? unavailableReason(app.orgs, name, params) : null;
+  const key = params && !reason ? paramsKey(name, params) : null;
+  const loaded = useLoad(key, (signal) => api.metric(name, params ?? {}, signal));
+  const unavailable = useMemo<Loadable<MetricResult> | null>(() => (reason ? { status: 'error', error: new NotAvailable(reason) } : null), [reason]);
+  return unavailable ?? loaded;
 }
 
 /** Derives a view of loaded data (memoise the call: `useMemo(() => mapLoadable(x, f), [x])`). */

@@ -4,8 +4,15 @@ import { LEVEL_LABELS, ancestry, childrenOf, searchOrgs, type OrgIndex } from '.
 
 interface Props {
   orgs: OrgIndex;
+  /** The chosen organisation's code ('' for none yet: the placeholder is shown). */
   value: string;
   onChange: (code: string) => void;
+  /** As a form field: its label (default "Organisation"), the toggle's id, hint / error ids, invalid. */
+  label?: string;
+  toggleId?: string;
+  describedBy?: string;
+  invalid?: boolean;
+  placeholder?: string;
 }
 
 const TYPE_ORDER: Level[] = ['ccg', 'trust', 'community', 'practice'];
@@ -14,7 +21,7 @@ const TYPE_ORDER: Level[] = ['ccg', 'trust', 'community', 'practice'];
  * Chooses an organisation: type to search names and codes, or browse the hierarchy
  * (ICB → CCGs → practices, and the ICB's trusts and community services).
  */
-export function OrgPicker({ orgs, value, onChange }: Props) {
+export function OrgPicker({ orgs, value, onChange, label = 'Organisation', toggleId, describedBy, invalid, placeholder = 'Choose an organisation' }: Props) {
   const [open, setOpen] = useState(false);
   const [query, setQuery] = useState('');
   const [expanded, setExpanded] = useState<Set<string>>(() => new Set());
@@ -41,6 +48,8 @@ export function OrgPicker({ orgs, value, onChange }: Props) {
     onChange(code);
     setOpen(false);
     setQuery('');
+    // The search box goes with the panel: the focus returns to the picker, not to the page's top.
+    (rootRef.current?.querySelector('.org-picker-toggle') as HTMLElement | null)?.focus();
   };
 
   const onKeyDown = (e: KeyboardEvent) => {
@@ -118,17 +127,20 @@ export function OrgPicker({ orgs, value, onChange }: Props) {
   return (
     <div class="org-picker" ref={rootRef} onKeyDown={onKeyDown}>
       <span class="field-label" id={`${panelId}-label`}>
-        Organisation
+        {label}
       </span>
       <button
         type="button"
+        id={toggleId}
+        aria-describedby={describedBy}
+        aria-invalid={invalid ? 'true' : undefined}
         class="org-picker-toggle"
         aria-expanded={open}
         aria-controls={panelId}
         aria-labelledby={`${panelId}-label ${panelId}-value`}
         onClick={() => setOpen((o) => !o)}
       >
-        <span id={`${panelId}-value`}>{current?.name ?? value}</span>
+        <span id={`${panelId}-value`}>{current?.name ?? (value || placeholder)}</span>
         <span class="org-picker-type">{current ? LEVEL_LABELS[current.type]?.one : ''}</span>
         <span aria-hidden="true" class="chevron">
           ▾
@@ -149,7 +161,10 @@ export function OrgPicker({ orgs, value, onChange }: Props) {
             value={query}
             onInput={(e) => setQuery((e.target as HTMLInputElement).value)}
             onKeyDown={(e) => {
-              if (e.key === 'Enter' && results[0]) choose(results[0].code);
+              if (e.key !== 'Enter') return;
+              // Enter chooses the best match; inside a form it must not submit the form.
+              e.preventDefault();
+              if (results[0]) choose(results[0].code);
             }}
           />
           <ul class="org-list" role="list" aria-label={query ? 'Matching organisations' : 'Organisations'}>

@@ -1,4 +1,5 @@
 import type { ComponentChildren } from 'preact';
+import { NotAvailable, isNotAvailable } from '../api/client.js';
 
 export function Loading({ label = 'Loading', height = 240 }: { label?: string; height?: number }) {
   return (
@@ -10,6 +11,8 @@ export function Loading({ label = 'Loading', height = 240 }: { label?: string; h
 }
 
 export function ErrorState({ error, retry }: { error: Error; retry?: () => void }) {
+  // Not an error: the reader's organisation or role does not cover it, and the message says why.
+  if (isNotAvailable(error)) return <NotAvailableState message={error.message} scope={error instanceof NotAvailable ? 'organisation' : 'you'} />;
   return (
     <div class="state state-error" role="alert">
       <p>
@@ -28,6 +31,17 @@ export function Empty({ children }: { children?: ComponentChildren }) {
   return (
     <div class="state state-empty">
       <p>{children ?? 'There is no data for these filters. Try a longer date range or a different organisation.'}</p>
+    </div>
+  );
+}
+
+/** Something the reader's organisation or role does not cover: said plainly, not as a failure. */
+export function NotAvailableState({ message, scope = 'organisation' }: { message: string; scope?: 'organisation' | 'you' }) {
+  return (
+    <div class="state state-unavailable" role="status" data-testid="not-available">
+      <p>
+        <strong>{scope === 'you' ? 'Not available to you.' : 'Not available for this organisation.'}</strong> {message}
+      </p>
     </div>
   );
 }

@@ -1,12 +1,14 @@
 import { createContext } from 'preact';
 import { useContext } from 'preact/hooks';
-import type { Health } from '../api/types.js';
+import type { Health, Me } from '../api/types.js';
 import type { Filters } from './filters.js';
 import type { OrgIndex } from './orgs.js';
 import type { Route } from './router.js';
 
-/** What every page gets from the shell: the organisations, data freshness and the URL's filters. */
+/** What every page gets from the shell: who is signed in, the organisations they see, data freshness and the URL's filters. */
 export interface AppState {
+  /** The signed-in user (GET /api/me). */
+  me: Me;
   orgs: OrgIndex;
   health: Health | null;
   route: Route;

@@ -1,11 +1,11 @@
 import { useMemo } from 'preact/hooks';
-import { ApiError, api } from '../api/client.js';
+import { ApiError, NotAvailable, api } from '../api/client.js';
 import { mapLoadable, useLoad, useMetric, type Loadable } from '../api/hooks.js';
 import type { MetricResult, Row } from '../api/types.js';
 import { COLOURS, Plot, SERIES, base, intervalFor, tick, toDate } from '../charts/plots.js';
 import { ChartCard, type TableData } from '../components/ChartCard.js';
 import { Legend, PageHeader, ScopeNotice, Tile } from '../components/Page.js';
-import { practiceScope } from '../lib/scope.js';
+import { practiceScope, seesRegion } from '../lib/scope.js';
 import { useApp } from '../lib/context.js';
 import { formatCount, formatPercent, formatPeriod, valueLabel } from '../lib/format.js';
 import { dateCol, firstCol, latestWith, numberAt, stringAt, withoutTotal } from '../lib/metric.js';
@@ -61,7 +61,16 @@ export default function DataConsent() {
   }, [consent]);
 
   const orgName = (code: string) => orgs.byCode.get(code)?.name ?? code;
-  const runsAnswer = useLoad(`import-runs-${RUNS_SHOWN}`, (signal) => api.importRuns(RUNS_SHOWN, signal));
+  // The import-run log covers the whole region's deliveries: only users who see the region may read it.
+  const regionWide = seesRegion(orgs);
+  const runsLoaded = useLoad(regionWide ? `import-runs-${RUNS_SHOWN}` : null, (signal) => api.importRuns(RUNS_SHOWN, signal));
+  const runsAnswer = useMemo<Loadable<unknown>>(
+    () =>
+      regionWide
+        ? runsLoaded
+        : { status: 'error', error: new NotAvailable("The import-run log covers the whole region's data deliveries, so it is shown only to users whose organisation is the region.") },
+    [regionWide, runsLoaded],
+  );
   const { quarantine, runs } = useMemo(() => splitQuality(quality, runsAnswer, health), [quality, runsAnswer, health]);
   const runsFromApi = runsAnswer.status === 'ready' && readImportRuns(runsAnswer.data) !== null;
 

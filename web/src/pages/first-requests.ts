@@ -2,6 +2,7 @@ import { metricUrl } from '../api/client.js';
 import type { MetricParams, OrgsResult } from '../api/types.js';
 import { anchorDate, readFilters } from '../lib/filters.js';
 import { indexOrgs } from '../lib/orgs.js';
+import { unavailableReason } from '../lib/scope.js';
 import { overviewRequests } from './overview-requests.js';
 
 /**
@@ -15,12 +16,13 @@ import { overviewRequests } from './overview-requests.js';
 export function firstMetricRequests(path: string, query: URLSearchParams, orgs: OrgsResult): Array<[name: string, params: MetricParams]> {
   if (path !== '/') return [];
   // Without data the presets count back from "today", which the server and browser may not agree on.
-  if (!orgs.asOf?.latestEventAt) return [];
+  if (!orgs.asOf?.latestEventAt || !orgs.root) return [];
   const index = indexOrgs(orgs.root, orgs.orgs);
   const f = readFilters(query, anchorDate(orgs.asOf.latestEventAt));
   const org = f.org && index.byCode.has(f.org) ? f.org : index.root;
   const { scoped: _scoped, ...requests } = overviewRequests({ ...f, org }, index);
-  return Object.entries(requests);
+  // Figures the reader's organisation does not have are not asked for (the page says why).
+  return Object.entries(requests).filter(([name, params]) => !unavailableReason(index, name, params));
 }
 
 /** The same requests as URLs (what the server writes into the HTML). */

@@ -1,4 +1,5 @@
 import type { ComponentType } from 'preact';
+import type { Permission } from '../api/types.js';
 
 export interface PageDef {
   path: string;
@@ -12,6 +13,12 @@ export interface PageDef {
   grain?: boolean;
   /** The page reads the import health (/api/health) itself; others let it wait (see app.tsx). */
   usesHealth?: boolean;
+  /** Only roles with this permission may use the page: it is left out of their navigation, and opening it says so. */
+  permission?: Permission;
+  /** 'account' pages are about people, not data: no filter bar, no charts (so no Plot in their chunks). */
+  kind?: 'data' | 'account';
+  /** Listed in the page navigation (default true; the Account page is linked from the header). */
+  nav?: boolean;
 }
 
 export const PAGES: PageDef[] = [
@@ -23,7 +30,15 @@ export const PAGES: PageDef[] = [
   { path: '/data', title: 'Data & consent', audience: 'Information governance and data teams', module: 'DataConsent', load: () => import('./DataConsent.js'), usesHealth: true },
   { path: '/equity', title: 'Equity', audience: 'Population health and inequalities leads', module: 'Equity', load: () => import('./Equity.js'), grain: false },
   { path: '/report', title: 'Report', audience: 'Evaluation summary to print or save as PDF', module: 'Report', load: () => import('./Report.js'), usesHealth: true },
+  { path: '/admin', title: 'Admin', audience: 'Administrators: users, their API tokens and sessions', module: 'Admin', load: () => import('./Admin.js'), permission: 'admin', kind: 'account' },
+  { path: '/audit', title: 'Audit', audience: 'Administrators: who did what, and when', module: 'Audit', load: () => import('./Audit.js'), permission: 'admin', kind: 'account' },
+  { path: '/account', title: 'Your account', audience: 'Your details, API tokens and sessions', module: 'Account', load: () => import('./Account.js'), kind: 'account', nav: false },
 ];
+
+/** Whether a user with these permissions may use the page. */
+export function mayUse(page: PageDef, permissions: readonly Permission[]): boolean {
+  return !page.permission || permissions.includes(page.permission);
+}
 
 export function pageFor(path: string): PageDef | undefined {
   return PAGES.find((p) => p.path === path);
