@@ -9,6 +9,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { serve } from '@hono/node-server';
 import Provider from 'oidc-provider';
+import { chromium } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp, type App } from '../../server/app.js';
 import { Access } from '../../server/auth/access.js';
@@ -17,6 +18,7 @@ import type { OidcSettings } from '../../server/auth/oidc-settings.js';
 import { signedIn } from '../../server/auth/testing.js';
 import { findUser, updateUser } from '../../server/auth/users.js';
 import { openStore, type Store } from '../../server/store/store.js';
+import { CHROMIUM_ARGS, CHROMIUM_PATH, chromiumAvailable } from '../e2e/browser.js';
 
 /** The provider's accounts: the dev login form takes any name, and that name is the account id. */
 const ACCOUNTS: Record<string, Record<string, unknown>> = {
@@ -27,10 +29,21 @@ const ACCOUNTS: Record<string, Record<string, unknown>> = {
   erin: { email: 'erin@nhs.net', email_verified: true, portal_role: 'admin', portal_org: 'Q00' },
   frank: { email: 'frank@nhs.net', email_verified: true, portal_role: 'cio', portal_org: 'Q00' },
   gina: { email: 'gina@nhs.net', email_verified: true, portal_role: 'cio', portal_org: 'C02' },
+  hana: { email: 'hana@nhs.net', email_verified: true, portal_role: 'analyst', portal_org: 'C02' },
 };
+
+/**
+ * For the browser spec, the app is also reached as http://portal.test:<port> (Chromium maps the
+ * name to 127.0.0.1): another site than the provider at 127.0.0.1, as in real life, so the
+ * browser applies its SameSite rules to the trip back from the provider.
+ */
+const BROWSER_HOST = 'portal.test';
 
 let store: Store;
 let app: App;
+/** The same app configured with the portal.test callback, answering requests for that host. */
+let browserApp: App;
+let browserOrigin: string;
 let appServer: Server;
 let providerServer: Server;
 let appOrigin: string;
@@ -57,6 +70,7 @@ beforeAll(async () => {
     appServer = serve({ fetch: (req, env) => handler(req, env), port: 0, hostname: '127.0.0.1' }, (info) => done(info.port)) as Server;
   });
   appOrigin = `http://127.0.0.1:${appPort}`;
+  browserOrigin = `http://${BROWSER_HOST}:${appPort}`;
 
   providerServer = createServer();
   issuer = `http://127.0.0.1:${await listen(providerServer)}`;
@@ -65,7 +79,7 @@ beforeAll(async () => {
       {
         client_id: 'portal-insights',
         client_secret: 'a-client-secret-for-the-tests-only',
-        redirect_uris: [`${appOrigin}/api/auth/oidc/callback`],
+        redirect_uris: [`${appOrigin}/api/auth/oidc/callback`, `${browserOrigin}/api/auth/oidc/callback`],
         response_types: ['code'],
         grant_types: ['authorization_code'],
         token_endpoint_auth_method: 'client_secret_basic',
@@ -94,7 +108,8 @@ beforeAll(async () => {
     allowInsecure: true,
   };
   app = createApp({ store, access: new Access(store, { oidc: settings, sleep: async () => {} }) });
-  handler = (req, env) => app.fetch(req, env as never);
+  browserApp = createApp({ store, access: new Access(store, { oidc: { ...settings, redirectUri: `${browserOrigin}/api/auth/oidc/callback` }, sleep: async () => {} }) });
+  handler = (req, env) => (new URL(req.url).hostname === BROWSER_HOST ? browserApp : app).fetch(req, env as never);
 });
 
 afterAll(async () => {
@@ -105,6 +120,7 @@ afterAll(async () => {
     new Promise((done) => (providerServer ? providerServer.close(done) : done(null))),
   ]);
   await app?.access.close();
+  await browserApp?.access.close();
   await store?.close();
 });
 
@@ -414,6 +430,37 @@ describe('single sign-on with OpenID Connect', () => {
     const admin = await signedIn(app, { role: 'admin' });
     const doc = (await admin.request('/api/openapi.json').then((r) => r.json())) as { paths: Record<string, unknown> };
     expect(Object.keys(doc.paths)).toEqual(expect.arrayContaining(['/api/auth/oidc/login', '/api/auth/oidc/callback']));
+  });
+});
+
+describe('in a browser', () => {
+  it.skipIf(!chromiumAvailable())('lands signed in on the page asked for, though the way back came from another site', async () => {
+    const browser = await chromium.launch({
+      executablePath: CHROMIUM_PATH,
+      headless: true,
+      args: [...CHROMIUM_ARGS, `--host-resolver-rules=MAP ${BROWSER_HOST} 127.0.0.1`],
+    });
+    try {
+      const page = await browser.newPage();
+      await page.goto(`${browserOrigin}/rollout`);
+      expect(new URL(page.url()).pathname).toBe('/signin'); // signed out: sent to sign in first
+      await page.getByRole('link', { name: 'Sign in with the test provider' }).click();
+      await page.waitForURL((u) => u.origin === issuer);
+      await page.fill('input[name=login]', 'hana');
+      await page.fill('input[name=password]', 'any');
+      await page.click('button[type=submit]');
+      await page.getByRole('button', { name: 'Continue' }).click(); // consent
+      // The callback's page moves on by itself; the SameSite=Strict session cookie goes with it,
+      // so the gate lets /rollout through (it has no page in this API-only app: 404, not /signin).
+      await page.waitForURL(`${browserOrigin}/rollout`, { timeout: 10_000 });
+      const cookies = await page.context().cookies(browserOrigin);
+      expect(cookies.find((k) => k.name === 'pi_session')).toMatchObject({ httpOnly: true, sameSite: 'Strict' });
+      expect(cookies.find((k) => k.name === 'pi_oidc')).toBeUndefined();
+      await page.goto(`${browserOrigin}/api/me`);
+      expect(JSON.parse((await page.textContent('body'))!)).toMatchObject({ username: 'hana@nhs.net', role: 'analyst', org: 'C02' });
+    } finally {
+      await browser.close();
+    }
   });
 });
 
