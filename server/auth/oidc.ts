@@ -9,11 +9,11 @@
  * and the organisation (settings.orgClaim, which must name an organisation in the store).
  */
 import { randomBytes } from 'node:crypto';
+import type { DuckDBConnection } from '@duckdb/node-api';
 import * as client from 'openid-client';
 import type { OidcSettings } from './oidc-settings.js';
 import { ROLES, type Role } from './roles.js';
-import type { DuckDBConnection } from '@duckdb/node-api';
-import { addUser, findUser, normaliseUsername, updateUser, usernameProblem, UserError, type User, type UserChanges } from './users.js';
+import { addUser, findUser, normaliseUsername, updateUser, usernameProblem, type User, type UserChanges } from './users.js';
 
 /** Why single sign-on did not complete: `failed` (try again) or `denied` (the account has no access). */
 export class OidcError extends Error {
@@ -45,7 +45,6 @@ export interface OidcIdentity {
   role: Role;
   org: string;
   displayName: string | null;
-  subject: string;
 }
 
 /** How long a sign-in may take at the provider (also the state cookie's lifetime). */
@@ -128,7 +127,11 @@ export class OidcClient {
 
   private remember(id: string, pending: PendingLogin): void {
     const now = this.now();
-    for (const [key, p] of this.pending) if (p.expiresAt <= now) this.pending.delete(key);
+    // Kept in the order begun, which (with one lifetime for all) is the order they expire in.
+    for (const [key, p] of this.pending) {
+      if (p.expiresAt > now) break;
+      this.pending.delete(key);
+    }
     while (this.pending.size >= MAX_PENDING) this.pending.delete(this.pending.keys().next().value!);
     this.pending.set(id, pending);
   }
@@ -183,7 +186,6 @@ export class OidcClient {
 
 /** The person the claims describe, or an OidcError of kind `denied` saying what is missing. */
 export function identityFromClaims(settings: OidcSettings, claims: Claims): OidcIdentity {
-  const subject = typeof claims.sub === 'string' ? claims.sub : '';
   const text = (name: string) => {
     const v = claims[name];
     return typeof v === 'string' && v.trim() !== '' ? v.trim() : null;
@@ -214,7 +216,7 @@ export function identityFromClaims(settings: OidcSettings, claims: Claims): Oidc
   if (!org) throw new OidcError(`No organisation: the provider sent no single '${settings.orgClaim}' claim.`, 'denied', username);
   if (!/^[A-Za-z0-9]{1,20}$/.test(org)) throw new OidcError(`The '${settings.orgClaim}' claim '${org.slice(0, 40)}' is not an organisation code.`, 'denied', username);
 
-  return { username, role, org, displayName: text('name'), subject };
+  return { username, role, org, displayName: text('name') };
 }
 
 /** A role from a claim: a string, or a list (Entra ID's app roles) of which the most capable role is taken. */
@@ -253,7 +255,7 @@ export async function provisionUser(conn: DuckDBConnection, identity: OidcIdenti
       return { user, created: true, changed: false };
     } catch (err) {
       // The same person finishing two sign-ins at once: the other one created the user.
-      if (!(err instanceof UserError && err.status === 409)) throw err;
+      if (!(await findUser(conn, identity.username))) throw err;
       return provisionUser(conn, identity);
     }
   }

@@ -7,6 +7,7 @@
  */
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import SwaggerParser from '@apidevtools/swagger-parser';
 import { serve } from '@hono/node-server';
 import Provider from 'oidc-provider';
 import { chromium } from 'playwright-core';
@@ -430,6 +431,7 @@ describe('single sign-on with OpenID Connect', () => {
     const admin = await signedIn(app, { role: 'admin' });
     const doc = (await admin.request('/api/openapi.json').then((r) => r.json())) as { paths: Record<string, unknown> };
     expect(Object.keys(doc.paths)).toEqual(expect.arrayContaining(['/api/auth/oidc/login', '/api/auth/oidc/callback']));
+    await expect(SwaggerParser.validate(structuredClone(doc) as never)).resolves.toBeTruthy();
   });
 });
 
