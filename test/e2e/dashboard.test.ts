@@ -14,7 +14,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { chromiumAvailable, launchBrowser, type Browser } from './browser.js';
 import { MAIN_BUNDLE_BUDGET_GZIP, measureBundleSizes } from './bundle-size.js';
 import { measureOverviewFirstView } from './first-view.js';
-import { startRegionServer, type RegionServer } from './region-server.js';
+import { startRegionServer, type E2eUser, type RegionServer } from './region-server.js';
 import { anchorDate, resolveRange } from '../../web/src/lib/filters.js';
 
 const ARTIFACTS = resolve(fileURLToPath(new URL('../../test-artifacts', import.meta.url)));
@@ -40,6 +40,8 @@ interface Org {
 
 let server: RegionServer;
 let browser: Browser;
+/** A session cookie of the ICB's CIO, for the tests' own requests of pages. */
+let cookie: string;
 let orgs: { root: string; orgs: Org[] };
 const problems: string[] = [];
 
@@ -80,6 +82,15 @@ async function settled(page: Page): Promise<void> {
   });
 }
 
+/** Signs in through the sign-in page, as a person does: opening `path` sends a stranger there first. */
+async function signIn(page: Page, user: E2eUser, path = '/'): Promise<void> {
+  await page.goto(`${server.url}${path}`);
+  await page.waitForURL((u) => u.pathname === '/signin');
+  await page.getByLabel('Username').fill(user.username);
+  await page.getByLabel('Password').fill(user.password);
+  await Promise.all([page.waitForURL((u) => u.pathname === new URL(path, server.url).pathname), page.getByRole('button', { name: 'Sign in' }).click()]);
+}
+
 const cardTable = (page: Page, titleStart: string) => page.locator(`section.card[data-card^="${titleStart}"]`);
 
 describe.skipIf(!chromiumAvailable())('dashboard in a real browser', () => {
@@ -90,8 +101,14 @@ describe.skipIf(!chromiumAvailable())('dashboard in a real browser', () => {
       `[e2e] region ready at ${server.url}: generated in ${server.setupSeconds.generate.toFixed(1)} s, ` +
         `imported in ${server.setupSeconds.import.toFixed(1)} s, dashboard built in ${server.setupSeconds.build.toFixed(1)} s`,
     );
-    orgs = (await (await fetch(`${server.url}/api/orgs`)).json()) as typeof orgs;
+    orgs = (await (await server.api('/api/orgs')).json()) as typeof orgs;
+    const session = await server.sessionCookie(server.users.cio);
+    cookie = `${session.name}=${session.value}`;
     browser = await launchBrowser({ downloadsPath: join(ARTIFACTS, 'downloads') });
+    // The dashboard tests read as the ICB's CIO, signed in through the sign-in page like a person.
+    const page = await browser.context.newPage();
+    await signIn(page, server.users.cio);
+    await page.close();
     // Generating and importing the region takes 20–60 s, more when the whole suite runs at once.
   }, 300_000);
 
@@ -101,7 +118,7 @@ describe.skipIf(!chromiumAvailable())('dashboard in a real browser', () => {
   });
 
   it('serves the app for client routes and long-caches hashed assets', async () => {
-    const html = await fetch(`${server.url}/rollout?org=${orgs.root}`, { headers: { 'accept-encoding': 'gzip' } });
+    const html = await fetch(`${server.url}/rollout?org=${orgs.root}`, { headers: { 'accept-encoding': 'gzip', cookie } });
     expect(html.status).toBe(200);
     expect(html.headers.get('cache-control')).toBe('no-cache, private');
     const body = await html.text();
@@ -111,13 +128,13 @@ describe.skipIf(!chromiumAvailable())('dashboard in a real browser', () => {
     expect(js.headers.get('cache-control')).toContain('immutable');
     expect(js.headers.get('content-encoding')).toBe('gzip');
     expect((await fetch(`${server.url}/assets/missing-123.js`)).status).toBe(404);
-    const api404 = await fetch(`${server.url}/api/nothing-here`);
+    const api404 = await server.api('/api/nothing-here');
     expect(api404.status).toBe(404);
   });
 
   it('sends a Content-Security-Policy that runs scripts from this server only, never inline', async () => {
-    for (const path of PAGES.map((p) => p.path)) {
-      const csp = (await fetch(`${server.url}${path}`)).headers.get('content-security-policy') ?? '';
+    for (const path of [...PAGES.map((p) => p.path), '/signin', '/admin', '/account', '/api/me']) {
+      const csp = (await fetch(`${server.url}${path}`, { headers: { cookie } })).headers.get('content-security-policy') ?? '';
       const scriptSrc = csp.split(';').map((d) => d.trim()).find((d) => d.startsWith('script-src'));
       // No 'unsafe-eval' either: nothing in the dashboard builds code from strings.
       expect(scriptSrc, path).toBe("script-src 'self'");
@@ -126,7 +143,7 @@ describe.skipIf(!chromiumAvailable())('dashboard in a real browser', () => {
   });
 
   it("names the Overview's first requests in its HTML, so they start before any script runs", async () => {
-    const html = await (await fetch(`${server.url}/`)).text();
+    const html = await (await fetch(`${server.url}/`, { headers: { cookie } })).text();
     const data = [...html.matchAll(/<link rel="preload" href="([^"]+)" as="fetch"/g)].map((m) => m[1]!.replace(/&amp;/g, '&'));
     expect(data).toContain('/api/orgs');
     expect(data.filter((u) => u.startsWith('/api/metrics/')).map((u) => u.split('?')[0])).toEqual([
@@ -170,7 +187,13 @@ describe.skipIf(!chromiumAvailable())('dashboard in a real browser', () => {
     for (const f of readdirSync(assets).filter((name) => name.endsWith('.js'))) {
       expect(readFileSync(join(assets, f), 'utf8'), f).not.toMatch(/\bnew Function\(|[^.\w]Function\(|\beval\(/);
     }
-    expect(Object.keys(sizes.pages).sort()).toEqual(['DataConsent', 'Engagement', 'Equity', 'Funnel', 'Overview', 'Report', 'Rollout', 'Savings']);
+    expect(Object.keys(sizes.pages).sort()).toEqual(['Account', 'Admin', 'Audit', 'DataConsent', 'Engagement', 'Equity', 'Funnel', 'Overview', 'Report', 'Rollout', 'Savings']);
+    // The account pages draw no charts: Plot stays out of what they load.
+    for (const name of ['Account', 'Admin', 'Audit']) {
+      expect(sizes.pages[name]!.files.filter((f) => /plot/i.test(f)), name).toEqual([]);
+      const code = sizes.pages[name]!.files.filter((f) => f.endsWith('.js')).map((f) => readFileSync(join(server.distDir, f), 'utf8')).join('\n');
+      expect(code, name).not.toContain('`plot-');
+    }
   });
 
   it.each(PAGES)('opens $path with real numbers and no console errors', async ({ path, name, heading }) => {
@@ -241,7 +264,7 @@ describe.skipIf(!chromiumAvailable())('dashboard in a real browser', () => {
     const weekly = await uptakeCard.locator('tbody tr').count();
     // "Last 3 months" is whole months up to the latest data day, shown by week (the default grain
     // for a quarter): one row per calendar week it touches, not 12 months.
-    const health = (await (await fetch(`${server.url}/api/health`)).json()) as { asOf: { latestEventAt: string | null } };
+    const health = (await (await server.api('/api/health')).json()) as { asOf: { latestEventAt: string | null } };
     const { from, to } = resolveRange('3m', anchorDate(health.asOf.latestEventAt));
     expect(weekly).toBe(differenceInCalendarWeeks(parseISO(to!), parseISO(from!), { weekStartsOn: 1 }) + 1);
     await expect(uptakeCard.locator('tbody tr').first().textContent()).resolves.toMatch(/^w\/c /);
@@ -305,7 +328,7 @@ describe.skipIf(!chromiumAvailable())('dashboard in a real browser', () => {
 
   it('lists the import runs on the Data & consent page, one row per imported batch', async () => {
     problems.length = 0;
-    const api = (await (await fetch(`${server.url}/api/import-runs?limit=50`)).json()) as { runs: Array<{ batchId: string; status: string }> };
+    const api = (await (await server.api('/api/import-runs?limit=50')).json()) as { runs: Array<{ batchId: string; status: string }> };
     expect(api.runs.length).toBeGreaterThan(0);
     const page = await openPage();
     await page.goto(`${server.url}/data`);
@@ -376,6 +399,7 @@ describe.skipIf(!chromiumAvailable())('dashboard in a real browser', () => {
   it('fits a tablet screen without sideways scrolling', async () => {
     const tablet = await launchBrowser({ width: 820, height: 1180 });
     try {
+      await tablet.context.addCookies([{ ...(await server.sessionCookie(server.users.cio)), url: server.url }]);
       for (const p of ['/', '/rollout', '/savings', '/data']) {
         const page = await tablet.context.newPage();
         await page.goto(`${server.url}${p}`);
@@ -391,9 +415,276 @@ describe.skipIf(!chromiumAvailable())('dashboard in a real browser', () => {
   });
 
   it('measures the first view of the Overview (reported, not asserted: npm run bench checks speed)', async () => {
-    const result = await measureOverviewFirstView(server.url, { runs: 3 });
+    const result = await measureOverviewFirstView(server.url, { runs: 3, session: await server.sessionCookie(server.users.cio) });
     console.log(`[e2e] Overview first view: median ${result.medianMs} ms (runs ${result.runsMs.join(', ')} ms, ${result.requests} requests)`);
     writeFileSync(join(ARTIFACTS, 'first-view.json'), `${JSON.stringify(result, null, 2)}\n`);
     expect(result.runsMs).toHaveLength(3);
+  });
+
+  // ---- access control in the browser ------------------------------------------------------------
+
+  /** A browser of its own (its own cookies), at the desktop width. */
+  async function freshBrowser<T>(run: (page: Page) => Promise<T>): Promise<T> {
+    const own = await launchBrowser();
+    const page = await own.context.newPage();
+    page.on('pageerror', (e) => problems.push(`page error on ${page.url()}: ${e.message}`));
+    page.on('console', (m) => {
+      if (m.type() === 'error' && !/status of 40[13]/.test(m.text())) problems.push(`console error on ${page.url()}: ${m.text()}`);
+    });
+    try {
+      return await run(page);
+    } finally {
+      await own.close();
+    }
+  }
+
+  const noSideways = (page: Page) => page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+
+  it('sends a stranger to the sign-in page, says when the password is wrong, and then brings them back', async () => {
+    problems.length = 0;
+    const ccg = orgs.orgs.find((o) => o.type === 'ccg')!;
+    await freshBrowser(async (page) => {
+      await page.goto(`${server.url}/rollout?org=${ccg.code}`);
+      await page.waitForURL((u) => u.pathname === '/signin');
+      expect(new URL(page.url()).searchParams.get('next')).toBe(`/rollout?org=${ccg.code}`);
+      await expect(page.locator('h1').textContent()).resolves.toBe('Sign in');
+      // Nothing of the data on the way: the API answers strangers 401.
+      expect((await page.request.get(`${server.url}/api/orgs`)).status()).toBe(401);
+      expect(await noSideways(page)).toBeLessThanOrEqual(0);
+      await page.screenshot({ path: join(ARTIFACTS, 'e2e-signin.png'), fullPage: true });
+
+      await page.getByLabel('Username').fill(server.users.cio.username);
+      await page.getByLabel('Password').fill('not-the-password');
+      await page.getByRole('button', { name: 'Sign in' }).click();
+      await page.waitForURL((u) => u.searchParams.get('error') === 'invalid');
+      await expect(page.locator('.error-summary').textContent()).resolves.toContain('The username or password is not right.');
+      expect(await page.title()).toMatch(/^Error: /);
+      await page.screenshot({ path: join(ARTIFACTS, 'e2e-signin-error.png'), fullPage: true });
+
+      await page.getByLabel('Username').fill(server.users.cio.username);
+      await page.getByLabel('Password').fill(server.users.cio.password);
+      await page.getByRole('button', { name: 'Sign in' }).click();
+      await page.waitForURL((u) => u.pathname === '/rollout' && u.searchParams.get('org') === ccg.code);
+      await settled(page);
+      await expect(page.getByTestId('account-bar').textContent()).resolves.toContain('CIO');
+    });
+    expect(problems).toEqual([]);
+  });
+
+  it('lets an admin add a user on the Admin page, who can then sign in with the password shown once', async () => {
+    problems.length = 0;
+    const ccg = orgs.orgs.find((o) => o.type === 'ccg')!;
+    let password = '';
+    await freshBrowser(async (page) => {
+      await signIn(page, server.users.admin, '/admin');
+      await page.getByTestId('users-table').waitFor();
+      const nav = await page.locator('.site-nav a').allTextContents();
+      expect(nav).toContain('Admin');
+      expect(nav).toContain('Audit');
+      // The users, with their organisations by name.
+      const table = page.getByTestId('users-table');
+      await expect(table.locator(`tr[data-username="${server.users.ccgCio.username}"]`).textContent()).resolves.toContain(ccg.name);
+
+      const form = page.getByTestId('add-user-form');
+      // Nothing chosen: the error is next to the field, and the field has the focus.
+      await form.getByLabel('Username').fill('e2e-new-analyst');
+      await form.getByRole('button', { name: 'Add user' }).click();
+      await expect(form.locator('.form-error').first().textContent()).resolves.toContain('Choose a role');
+      await expect.poll(() => page.evaluate(() => document.activeElement?.id)).toBe(await form.getByLabel('Role').getAttribute('id'));
+
+      await form.getByLabel('Role').selectOption('analyst');
+      await form.getByRole('button', { name: /^Organisation/ }).click();
+      await form.getByLabel('Search organisations by name or code').fill(ccg.code);
+      await page.keyboard.press('Enter');
+      await form.getByRole('button', { name: 'Add user' }).click();
+      const secret = page.getByTestId('one-time-secret');
+      await secret.waitFor();
+      password = (await secret.locator('code').textContent())!;
+      expect(password).toMatch(/^\S{12,}$/);
+      await expect(table.locator('tr[data-username="e2e-new-analyst"]').textContent()).resolves.toContain('Analyst');
+
+      // A taken username: the server's message, next to the username.
+      await form.getByLabel('Username').fill('e2e-new-analyst');
+      await form.getByLabel('Role').selectOption('commissioner');
+      await form.getByRole('button', { name: /^Organisation/ }).click();
+      await form.getByLabel('Search organisations by name or code').fill(ccg.code);
+      await page.keyboard.press('Enter');
+      await form.getByRole('button', { name: 'Add user' }).click();
+      await expect.poll(() => form.locator('.form-error').first().textContent()).toContain("already exists");
+
+      // Their tokens: one made here is shown once, and revoked.
+      await table.getByRole('button', { name: 'Manage e2e-new-analyst' }).click();
+      await page.waitForURL((u) => u.searchParams.get('user') === 'e2e-new-analyst');
+      const manage = page.getByTestId('manage-user');
+      await expect.poll(() => page.evaluate(() => document.activeElement?.textContent)).toBe('Manage e2e-new-analyst');
+      await manage.getByLabel('Label for a new token').fill('Notebook');
+      await manage.getByRole('button', { name: 'Create token' }).click();
+      const token = (await manage.getByTestId('one-time-secret').locator('code').textContent())!;
+      expect(token).toMatch(/^pit_/);
+      expect((await fetch(`${server.url}/api/me`, { headers: { authorization: `Bearer ${token}` } })).status).toBe(200);
+      await manage.getByRole('button', { name: 'Revoke token Notebook' }).click();
+      await expect.poll(async () => (await fetch(`${server.url}/api/me`, { headers: { authorization: `Bearer ${token}` } })).status).toBe(401);
+      await manage.getByRole('button', { name: 'Done, hide it' }).click();
+      expect(await noSideways(page)).toBeLessThanOrEqual(0);
+      await page.screenshot({ path: join(ARTIFACTS, 'e2e-admin.png'), fullPage: true });
+    });
+    await freshBrowser(async (page) => {
+      await signIn(page, { username: 'e2e-new-analyst', password, role: 'analyst', org: ccg.code });
+      await settled(page);
+      await expect(page.getByTestId('account-bar').textContent()).resolves.toContain('Analyst');
+      await expect(page.locator('.page-caption').textContent()).resolves.toContain(ccg.name);
+    });
+    expect(problems).toEqual([]);
+  });
+
+  it("shows a CCG's CIO only their CCG in the organisation picker, and says so for another organisation", async () => {
+    problems.length = 0;
+    const mine = orgs.orgs.find((o) => o.code === server.users.ccgCio.org)!;
+    const other = orgs.orgs.find((o) => o.type === 'ccg' && o.code !== mine.code)!;
+    await freshBrowser(async (page) => {
+      await signIn(page, server.users.ccgCio, '/rollout');
+      await settled(page);
+      await expect(page.locator('.page-caption').textContent()).resolves.toContain(mine.name);
+      await page.getByRole('button', { name: /^Organisation/ }).click();
+      const options = await page.locator('[data-org-option]').evaluateAll((els) => els.map((e) => e.getAttribute('data-org-option')));
+      expect(options[0]).toBe(mine.code);
+      expect(options.length).toBeGreaterThan(1);
+      expect(options.every((c) => c === mine.code || mine.children.includes(c!))).toBe(true);
+      expect(options).not.toContain(orgs.root);
+      await page.getByLabel('Search organisations by name or code').fill(other.name);
+      await expect(page.locator('.org-none').textContent()).resolves.toContain('No organisation matches');
+      await page.keyboard.press('Escape');
+      // Another CCG in the URL: not shown, and the page says why.
+      await page.goto(`${server.url}/?org=${other.code}`);
+      await settled(page);
+      await expect(page.locator('.notice').first().textContent()).resolves.toContain('among those you can see');
+      await expect(page.locator('.page-caption').textContent()).resolves.toContain(mine.name);
+      // The import-run log and data quality cover the whole region: not for a CCG, said plainly.
+      await page.goto(`${server.url}/data`);
+      await settled(page);
+      expect(await page.locator('.state-error').count()).toBe(0);
+      await expect(cardTable(page, 'Import runs').textContent()).resolves.toContain('Not available');
+      await expect(cardTable(page, 'Data quality').textContent()).resolves.toContain('Not available');
+    });
+    expect(problems.filter((p) => !p.includes('HTTP 4'))).toEqual([]);
+  });
+
+  it("tells a trust's CIO that practice-counted figures are not available for their trust, without errors", async () => {
+    problems.length = 0;
+    const trust = orgs.orgs.find((o) => o.code === server.users.trustCio.org)!;
+    await freshBrowser(async (page) => {
+      const failed: string[] = [];
+      page.on('response', (r) => {
+        if (r.status() >= 400) failed.push(`${r.status()} ${r.url()}`);
+      });
+      for (const path of ['/', '/engagement', '/data']) {
+        if (path === '/') await signIn(page, server.users.trustCio, '/');
+        else await page.goto(`${server.url}${path}`);
+        await settled(page);
+        expect(await page.locator('.state-error').count(), path).toBe(0);
+        await expect(page.locator('.page-caption').textContent()).resolves.toContain(trust.name);
+      }
+      await expect(page.getByTestId('not-available').first().textContent()).resolves.toContain('counted by patients\' registered GP practice');
+      expect(failed).toEqual([]);
+    });
+    expect(problems).toEqual([]);
+  });
+
+  it('keeps Admin and Audit from a commissioner: not in the navigation, and the pages say so', async () => {
+    problems.length = 0;
+    await freshBrowser(async (page) => {
+      await signIn(page, server.users.commissioner, '/');
+      await settled(page);
+      const nav = await page.locator('.site-nav a').allTextContents();
+      expect(nav).not.toContain('Admin');
+      expect(nav).not.toContain('Audit');
+      expect(nav).toContain('Savings & ROI');
+      for (const path of ['/admin', '/audit']) {
+        await page.goto(`${server.url}${path}`);
+        await page.getByTestId('not-allowed').waitFor();
+        await expect(page.getByTestId('not-allowed').textContent()).resolves.toContain('for administrators only');
+      }
+      // Their own account: details, a token made and shown once with how to use it.
+      await page.goto(`${server.url}/account`);
+      await page.getByTestId('my-details').waitFor();
+      await expect(page.getByTestId('my-details').textContent()).resolves.toContain('Commissioner');
+      await page.getByLabel('Label for a new token').fill('Quarterly report script');
+      await page.getByRole('button', { name: 'Create token' }).click();
+      await expect(page.getByTestId('one-time-secret').locator('code').textContent()).resolves.toMatch(/^pit_/);
+      await page.getByText('How to use a token').click();
+      await expect(page.locator('.usage pre').textContent()).resolves.toContain('Authorization: Bearer');
+      await page.locator('table').first().waitFor();
+      expect(await noSideways(page)).toBeLessThanOrEqual(0);
+      await page.screenshot({ path: join(ARTIFACTS, 'e2e-account.png'), fullPage: true });
+    });
+    expect(problems).toEqual([]);
+  });
+
+  it('shows the audit log to an admin, newest first, filtered, and as CSV', async () => {
+    problems.length = 0;
+    await freshBrowser(async (page) => {
+      await signIn(page, server.users.admin, '/audit');
+      const table = page.getByTestId('audit-table');
+      await table.waitFor();
+      expect(await table.locator('tbody tr').count()).toBeGreaterThan(5);
+      await page.getByLabel('Action').selectOption('sign_in');
+      await page.getByLabel('Outcome').selectOption('failed');
+      await page.getByRole('button', { name: 'Apply filters' }).click();
+      await expect.poll(() => table.locator('tbody tr').first().textContent()).toContain('Failed');
+      const rows = await table.locator('tbody tr').allTextContents();
+      expect(rows.every((r) => r.includes('Sign-in') && r.includes('Failed'))).toBe(true);
+      expect(rows.some((r) => r.includes(server.users.cio.username))).toBe(true);
+      const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('link', { name: /Download CSV/ }).click()]);
+      expect(download.suggestedFilename()).toMatch(/^audit_.*\.csv$/);
+      const csv = readFileSync((await download.path())!, 'utf8').replace(/^\ufeff/, '').trim().split(/\r?\n/);
+      expect(csv[0]).toContain('username');
+      expect(csv.length).toBe(rows.length + 1);
+      await page.getByRole('button', { name: 'Clear' }).click();
+      await expect.poll(() => table.locator('tbody tr').count()).toBeGreaterThan(rows.length);
+      expect(await noSideways(page)).toBeLessThanOrEqual(0);
+      await page.screenshot({ path: join(ARTIFACTS, 'e2e-audit.png'), fullPage: false });
+    });
+    expect(problems).toEqual([]);
+  });
+
+  it('signs out for good: Back and reload show the sign-in page, not the data', async () => {
+    problems.length = 0;
+    await freshBrowser(async (page) => {
+      await signIn(page, server.users.cio, '/');
+      await settled(page);
+      await page.locator('.site-nav a', { hasText: 'Rollout' }).click();
+      await page.waitForURL((u) => u.pathname === '/rollout');
+      await settled(page);
+      await page.getByRole('button', { name: 'Sign out' }).click();
+      await page.waitForURL((u) => u.pathname === '/signin');
+      expect((await page.request.get(`${server.url}/api/me`)).status()).toBe(401);
+      // (A page restored from the back-forward cache reloads itself, and the server redirects.)
+      await page.goBack().catch(() => undefined);
+      await page.waitForLoadState('load');
+      await expect.poll(() => new URL(page.url()).pathname).toBe('/signin');
+      expect(await page.locator('.tile-value, .plot-host').count()).toBe(0);
+      await page.reload();
+      expect(new URL(page.url()).pathname).toBe('/signin');
+      await expect(page.locator('h1').textContent()).resolves.toBe('Sign in');
+    });
+    expect(problems.filter((p) => !p.includes('HTTP 401'))).toEqual([]);
+  });
+
+  it('sends the reader to sign in again when their session is revoked, and back afterwards', async () => {
+    await freshBrowser(async (page) => {
+      await signIn(page, server.users.commissioner, '/');
+      await settled(page);
+      // An admin revokes every session of the commissioner.
+      const { sessions } = (await (await server.api('/api/sessions?all=true')).json()) as { sessions: Array<{ id: string; username: string }> };
+      for (const s of sessions.filter((x) => x.username === server.users.commissioner.username)) {
+        expect((await server.api(`/api/sessions/${s.id}`, { method: 'DELETE' })).status).toBe(200);
+      }
+      await page.locator('.site-nav a', { hasText: 'Savings & ROI' }).click();
+      await page.waitForURL((u) => u.pathname === '/signin');
+      const url = new URL(page.url());
+      expect(url.searchParams.get('error')).toBe('expired');
+      expect(url.searchParams.get('next')).toBe('/savings');
+      await expect(page.locator('.error-summary').textContent()).resolves.toContain('Your session has ended');
+    });
   });
 });

@@ -25,7 +25,14 @@ export const OVERVIEW_READY_SCRIPT = () => {
   return figures && drawn >= 4;
 };
 
-export async function measureOverviewFirstView(baseUrl: string, options: { runs?: number; path?: string } = {}): Promise<FirstViewResult> {
+/**
+ * `session`: a session cookie placed in each fresh profile, so the run measures a signed-in
+ * reader's first view (a signed-out browser is sent to the sign-in page).
+ */
+export async function measureOverviewFirstView(
+  baseUrl: string,
+  options: { runs?: number; path?: string; session?: { name: string; value: string } } = {},
+): Promise<FirstViewResult> {
   const runs = options.runs ?? 3;
   const runsMs: number[] = [];
   let requests = 0;
@@ -33,6 +40,7 @@ export async function measureOverviewFirstView(baseUrl: string, options: { runs?
     // A fresh profile per run: nothing cached, as for a first visit.
     const browser = await launchBrowser();
     try {
+      if (options.session) await browser.context.addCookies([{ ...options.session, url: baseUrl, httpOnly: true, sameSite: 'Strict' }]);
       const page = await browser.context.newPage();
       let count = 0;
       page.on('request', () => (count += 1));
