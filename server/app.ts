@@ -14,6 +14,8 @@ import { accessGate, audit, securityHeaders } from './api/access-gate.js';
 import { principalOf, registerAccessRoutes } from './api/access-routes.js';
 import { registerOidcRoutes } from './api/oidc-routes.js';
 import { renderSignInPage } from './auth/signin-page.js';
+import { registerSqlRoutes } from './api/sql-routes.js';
+import { Workbench } from './sql/workbench.js';
 import { CATALOGUE, METRIC_NAMES, isMetricName, type MetricDefinition, type MetricName } from './metrics/catalogue.js';
 import { SUPPRESSION_RULE } from './metrics/disclosure.js';
 import { computeMetric, loadMetricSql, type ResolvedParams } from './metrics/query.js';
@@ -50,9 +52,11 @@ export interface AppDeps {
   versionTtlMs?: number;
   /** Sign-in, sessions, tokens and the audit log (default: one built from the environment). */
   access?: Access;
+  /** The analysts' SQL workbench (default: one with the settings of the environment). */
+  workbench?: Workbench;
 }
 
-export type App = Hono<AccessEnv> & { access: Access };
+export type App = Hono<AccessEnv> & { access: Access; workbench: Workbench };
 
 export const API_VERSION = '1.0.0';
 
@@ -138,6 +142,7 @@ export function scopeQuery(principal: Principal, def: MetricDefinition, query: M
 export function createApp(deps: AppDeps): App {
   const { store } = deps;
   const access = deps.access ?? new Access(store);
+  const workbench = deps.workbench ?? new Workbench(store);
   const now = deps.now ?? (() => new Date());
   const context = new StoreContext(store, deps.versionTtlMs);
   const cache = new ResponseCache(deps.cacheEntries ?? 500);
@@ -359,6 +364,7 @@ export function createApp(deps: AppDeps): App {
   app.get('/api/live', (c) => c.json({ live: true }));
 
   registerAccessRoutes(app, access, context);
+  registerSqlRoutes(app, { access, context, store, workbench });
   if (access.oidc) registerOidcRoutes(app, access);
 
   app.get('/signin', (c) => {
@@ -375,5 +381,5 @@ export function createApp(deps: AppDeps): App {
 
   app.all('/api/*', (c) => c.json({ error: `No API route ${c.req.method} ${c.req.path}; see /api/docs` }, 404));
 
-  return Object.assign(app as unknown as Hono<AccessEnv>, { access });
+  return Object.assign(app as unknown as Hono<AccessEnv>, { access, workbench });
 }

@@ -68,6 +68,7 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
       scheduler.stop();
       await new Promise<void>((done) => server.close(() => done()));
       await access.close();
+      await app.workbench.close();
       if (!options.store) await store.close();
     },
   };

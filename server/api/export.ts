@@ -10,7 +10,8 @@ import type { Store } from '../store/store.js';
 import type { MetricColumn } from '../metrics/catalogue.js';
 import type { ProtectedRow } from '../metrics/disclosure.js';
 
-function csvField(value: string): string {
+/** One CSV field: quoted when it holds a comma, quote or line break (RFC 4180). */
+export function csvField(value: string): string {
   return /[",\r\n]/.test(value) ? `"${value.replace(/"/g, '""')}"` : value;
 }
 

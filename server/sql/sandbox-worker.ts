@@ -1,0 +1,180 @@
+/**
+ * A sandbox process: runs analysts' SQL on one scope's extract, and nothing else. Started by
+ * server/sql/sandbox.ts with the extract's path; a crash or an out-of-memory here ends this process
+ * only, never the API.
+ *
+ * DuckDB has no privilege boundary of its own, so the boundary is built around it:
+ * - the extract holds only the scope's rows of the analysts' tables (server/sql/extract.ts): there
+ *   is nothing else to reach, whatever the SQL;
+ * - it is opened READ_ONLY (no tables can be created), with no spill directory, extension
+ *   autoloading and autoinstalling off, memory_limit and threads set, and external access off (no
+ *   file readers, glob, COPY, ATTACH, INSTALL/LOAD, getenv); then the configuration is locked
+ *   before the first statement, so no SET or RESET can undo any of it;
+ * - every statement is checked to be one query (statement-check.ts) before it runs;
+ * - each query has a connection of its own, interrupted at its time limit or when cancelled.
+ */
+import { DuckDBInstance, DuckDBTypeId, JsonDuckDBValueConverter, type DuckDBConnection, type DuckDBResult } from '@duckdb/node-api';
+import type { Cell, FailureCode, FromSandbox, ResultColumn, SandboxSettings, ToSandbox } from './protocol.js';
+import { checkStatement } from './statement-check.js';
+
+const send = (message: FromSandbox) => process.send?.(message);
+
+const settings = JSON.parse(process.env.PORTAL_SANDBOX_SETTINGS ?? 'null') as SandboxSettings | null;
+
+interface Running {
+  conn: DuckDBConnection;
+  cancelled: boolean;
+  timedOut: boolean;
+  /** Resolves when the server has taken the last chunk (stream only). */
+  acked?: () => void;
+}
+const running = new Map<string, Running>();
+
+const INTEGER_TYPES = new Set([
+  DuckDBTypeId.TINYINT, DuckDBTypeId.SMALLINT, DuckDBTypeId.INTEGER, DuckDBTypeId.BIGINT, DuckDBTypeId.HUGEINT,
+  DuckDBTypeId.UTINYINT, DuckDBTypeId.USMALLINT, DuckDBTypeId.UINTEGER, DuckDBTypeId.UBIGINT, DuckDBTypeId.UHUGEINT,
+]);
+const DECIMAL_TYPES = new Set([DuckDBTypeId.DECIMAL, DuckDBTypeId.FLOAT, DuckDBTypeId.DOUBLE]);
+
+/**
+ * Cells as JSON: whole numbers as numbers while exact (else as text, so a 128-bit id is not
+ * rounded), decimals as numbers, dates and times as ISO text, lists and structs as JSON.
+ */
+function converters(result: DuckDBResult): ((v: unknown) => Cell)[] {
+  return result.columnTypes().map((t) => {
+    if (INTEGER_TYPES.has(t.typeId)) return (v) => (v === null ? null : Number.isSafeInteger(Number(v)) ? Number(v) : String(v));
+    if (DECIMAL_TYPES.has(t.typeId)) return (v) => (v === null ? null : Number(v));
+    return (v) => v as Cell;
+  });
+}
+
+function columnsOf(result: DuckDBResult): ResultColumn[] {
+  return result.columnNames().map((name, i) => ({ name, type: result.columnType(i).toString() }));
+}
+
+function classify(err: unknown, r: Running | undefined): { code: FailureCode; message: string } {
+  const message = err instanceof Error ? err.message : String(err);
+  if (r?.timedOut) return { code: 'timeout', message };
+  if (r?.cancelled) return { code: 'cancelled', message: 'The query was cancelled.' };
+  if (/Out of Memory/i.test(message)) return { code: 'memory', message };
+  if (/INTERRUPT/i.test(message)) return { code: 'cancelled', message: 'The query was cancelled.' };
+  return { code: 'invalid', message: message.replace(/\n+LINE \d+:[\s\S]*$/, '').trim() };
+}
+
+async function main(): Promise<void> {
+  if (!settings) {
+    send({ kind: 'fatal', message: 'no sandbox settings given' });
+    process.exit(2);
+  }
+  // Order matters: once external access is off, temp_directory can no longer be set.
+  const instance = await DuckDBInstance.create(settings.path, {
+    access_mode: 'READ_ONLY',
+    temp_directory: '',
+    autoload_known_extensions: 'false',
+    autoinstall_known_extensions: 'false',
+    memory_limit: settings.memoryLimit,
+    threads: String(settings.threads),
+    enable_external_access: 'false',
+  });
+  const setup = await instance.connect();
+  await setup.run('SET lock_configuration = true');
+  setup.closeSync();
+
+  const start = async (id: string, timeoutMs: number): Promise<[Running, () => void]> => {
+    const r: Running = { conn: await instance.connect(), cancelled: false, timedOut: false };
+    running.set(id, r);
+    const timer = setTimeout(() => {
+      r.timedOut = true;
+      r.conn.interrupt();
+    }, timeoutMs);
+    return [r, () => {
+      clearTimeout(timer);
+      running.delete(id);
+      r.conn.closeSync();
+    }];
+  };
+
+  const query = async (m: Extract<ToSandbox, { kind: 'query' }>) => {
+    const t0 = performance.now();
+    const [r, done] = await start(m.id, m.timeoutMs);
+    try {
+      const verdict = await checkStatement(r.conn, m.sql);
+      if (!verdict.ok) return send({ kind: 'failed', id: m.id, code: verdict.code, message: verdict.message, ...(verdict.position !== undefined ? { position: verdict.position } : {}) });
+      const result = await r.conn.stream(m.sql);
+      const convert = converters(result);
+      const rows: Cell[][] = [];
+      let bytes = 0;
+      let truncated = false;
+      for (;;) {
+        const chunk = await result.fetchChunk();
+        if (!chunk || chunk.rowCount === 0) break;
+        for (const row of chunk.convertRows(JsonDuckDBValueConverter)) {
+          if (rows.length >= m.limit || bytes > m.maxBytes) {
+            truncated = true;
+            break;
+          }
+          const cells = (row as unknown[]).map((v, i) => convert[i]!(v));
+          bytes += JSON.stringify(cells).length;
+          rows.push(cells);
+        }
+        if (truncated) break;
+      }
+      send({ kind: 'result', id: m.id, columns: columnsOf(result), rows, truncated, elapsedMs: Math.round(performance.now() - t0) });
+    } catch (err) {
+      send({ kind: 'failed', id: m.id, ...classify(err, r) });
+    } finally {
+      done();
+    }
+  };
+
+  const stream = async (m: Extract<ToSandbox, { kind: 'stream' }>) => {
+    const t0 = performance.now();
+    const [r, done] = await start(m.id, m.timeoutMs);
+    try {
+      const verdict = await checkStatement(r.conn, m.sql);
+      if (!verdict.ok) return send({ kind: 'failed', id: m.id, code: verdict.code, message: verdict.message, ...(verdict.position !== undefined ? { position: verdict.position } : {}) });
+      const result = await r.conn.stream(m.sql);
+      const convert = converters(result);
+      send({ kind: 'columns', id: m.id, columns: columnsOf(result) });
+      let rowCount = 0;
+      for (;;) {
+        const chunk = await result.fetchChunk();
+        if (!chunk || chunk.rowCount === 0) break;
+        const rows = (chunk.convertRows(JsonDuckDBValueConverter)).map((row) => (row as unknown[]).map((v, i) => convert[i]!(v)));
+        rowCount += rows.length;
+        // Wait for the server to take it: memory stays at one chunk, however large the result.
+        const acked = new Promise<void>((resolve) => (r.acked = resolve));
+        send({ kind: 'chunk', id: m.id, rows });
+        await acked;
+        if (r.cancelled) throw new Error('INTERRUPT');
+      }
+      send({ kind: 'end', id: m.id, rowCount, elapsedMs: Math.round(performance.now() - t0) });
+    } catch (err) {
+      send({ kind: 'failed', id: m.id, ...classify(err, r) });
+    } finally {
+      done();
+    }
+  };
+
+  process.on('message', (m: ToSandbox) => {
+    if (m.kind === 'query') void query(m);
+    else if (m.kind === 'stream') void stream(m);
+    else if (m.kind === 'ack') running.get(m.id)?.acked?.();
+    else if (m.kind === 'cancel') {
+      const r = running.get(m.id);
+      if (r) {
+        r.cancelled = true;
+        r.conn.interrupt();
+        r.acked?.();
+      }
+    }
+  });
+  // The server went away: so does this process.
+  process.on('disconnect', () => process.exit(0));
+  send({ kind: 'ready' });
+}
+
+main().catch((err: unknown) => {
+  send({ kind: 'fatal', message: err instanceof Error ? err.message : String(err) });
+  process.exit(1);
+});
