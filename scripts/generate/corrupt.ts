@@ -4,10 +4,26 @@
  * random stream), so regenerating a row for a later re-send knows it was spoiled and skips it.
  */
 import { DAY, type Calendar, type Period } from './calendar.js';
-import type { BadKind, EventKind } from './contract.js';
+import type { EventKind } from '../../server/contract/export-format.js';
 import { invalidVariant } from './nhs-number.js';
 import type { OutputFormat } from './options.js';
 import { hash4, mix32, Rng, unitFromHash } from './rng.js';
+
+/**
+ * The ways a row can be bad, named like the store's quarantine.reason_code so the manifest
+ * can be compared with what the importer quarantined.
+ */
+export const BAD_KINDS = [
+  'bad_nhs_number',
+  'unknown_value',
+  'unknown_org',
+  'unknown_campaign',
+  'bad_value',
+  'future_timestamp',
+  'missing_field',
+  'conflict',
+] as const;
+export type BadKind = (typeof BAD_KINDS)[number];
 
 /** Share of event rows spoiled at write time (conflicting re-sends add a little on top). */
 export const BAD_ROW_RATE = 0.0009;
@@ -34,7 +50,7 @@ interface FileShape {
   unknownEnum: string[];
 }
 
-// Column positions follow contract.ts FILE_COLUMNS (event_id, occurred_at, nhs_number first).
+// Column positions follow the contract's column order (event_id, occurred_at, nhs_number first).
 const SHAPES: Record<EventKind, FileShape> = {
   enrolment_events: {
     enumColumns: [5, 6],

@@ -4,10 +4,10 @@
  */
 import { unlink } from 'node:fs/promises';
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
-import { FILE_COLUMNS, type ColumnType } from './contract.js';
+import { EXPORT_FILES, naturalType, type NaturalType } from '../../server/contract/export-format.js';
 import type { PendingParquet } from './writers.js';
 
-const DUCK_TYPE: Record<ColumnType, string> = {
+const DUCK_TYPE: Record<NaturalType, string> = {
   text: 'VARCHAR',
   int: 'INTEGER',
   number: 'DOUBLE',
@@ -32,8 +32,8 @@ export class ParquetConverter {
   }
 
   async convert(file: PendingParquet): Promise<void> {
-    const columns = FILE_COLUMNS[file.kind]
-      .map((c) => `${sqlString(c.name)}: ${sqlString(DUCK_TYPE[c.type])}`)
+    const columns = EXPORT_FILES[file.kind].columns
+      .map((c) => `${sqlString(c.name)}: ${sqlString(DUCK_TYPE[naturalType(c.value)])}`)
       .join(', ');
     await this.conn.run(
       `COPY (SELECT * FROM read_csv(${sqlString(file.csvPath)}, header = true, auto_detect = false, ` +

@@ -14,7 +14,7 @@ import { once } from 'node:events';
 import type { Writable } from 'node:stream';
 import { finished, pipeline } from 'node:stream/promises';
 import { createGzip } from 'node:zlib';
-import { FILE_COLUMNS, type FileKind } from './contract.js';
+import { EXPORT_FILES, naturalType, type FileKind, type NaturalType } from '../../server/contract/export-format.js';
 import { MAX_EVENT_ROW_BYTES, type CsvEncodable } from './event-row.js';
 import type { Compression, OutputFormat } from './options.js';
 
@@ -182,16 +182,17 @@ export interface KindWriterOptions {
 }
 
 export class KindWriter {
-  private readonly columns: readonly { name: string; type: string }[];
+  private readonly columnTypes: readonly NaturalType[];
   private readonly parts: Part[] = [];
   private current: Part | undefined;
   private readonly header: string;
   private readonly jsonKeys: string[];
 
   constructor(private readonly options: KindWriterOptions) {
-    this.columns = FILE_COLUMNS[options.kind];
-    this.header = `${this.columns.map((c) => c.name).join(',')}\n`;
-    this.jsonKeys = this.columns.map((c, i) => `${i === 0 ? '{' : ','}${JSON.stringify(c.name)}:`);
+    const columns = EXPORT_FILES[options.kind].columns;
+    this.columnTypes = columns.map((c) => naturalType(c.value));
+    this.header = `${columns.map((c) => c.name).join(',')}\n`;
+    this.jsonKeys = columns.map((c, i) => `${i === 0 ? '{' : ','}${JSON.stringify(c.name)}:`);
   }
 
   get kind(): FileKind {
@@ -254,9 +255,9 @@ export class KindWriter {
 
   private json(values: readonly string[]): string {
     let line = '';
-    for (let i = 0; i < this.columns.length; i++) {
+    for (let i = 0; i < this.columnTypes.length; i++) {
       const v = values[i] ?? '';
-      const type = (this.columns[i] as { type: string }).type;
+      const type = this.columnTypes[i];
       let encoded: string;
       if (v === '') encoded = 'null';
       else if ((type === 'int' || type === 'number') && /^-?\d+(\.\d+)?$/.test(v)) encoded = v;

@@ -14,7 +14,9 @@
  * which JavaScript does faster (pseudonym-keys.ts); otherwise JavaScript only orchestrates.
  */
 import { DOUBLE, DuckDBDataChunk, UINTEGER, type DuckDBAppender, type DuckDBConnection, type DuckDBDoubleVector, type DuckDBUIntegerVector } from '@duckdb/node-api';
-import { FILE_SPECS, SCOPE_COLUMN, isEventKind, type BatchFile, type ColumnSpec, type EventKind, type FileKind } from './contract.js';
+import { SCOPE_COLUMN, isEventKind, type EventKind, type FileKind } from '../../server/contract/export-format.js';
+import type { BatchFile } from './discover.js';
+import { FILE_SPECS, type ColumnSpec } from './import-rules.js';
 import { RefusedError } from './errors.js';
 import { faultPoint } from './faults.js';
 import { hmacSql, type PseudonymKey } from './pseudonymise.js';

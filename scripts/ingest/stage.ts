@@ -10,7 +10,8 @@
  */
 import { createReadStream } from 'node:fs';
 import type { DuckDBConnection } from '@duckdb/node-api';
-import { FILE_SPECS, type BatchFile } from './contract.js';
+import type { BatchFile } from './discover.js';
+import { FILE_SPECS } from './import-rules.js';
 import { RefusedError } from './errors.js';
 import { describeError } from './redact.js';
 import { ident, literal } from './validation-sql.js';

@@ -10,7 +10,7 @@
  *   2. the index of the first failed check (one CASE);
  *   3. the failure (reason code, reason, raw text set aside) for failed rows only.
  */
-import type { ColumnSpec, FileSpec } from './contract.js';
+import type { ColumnSpec, FileSpec } from './import-rules.js';
 
 export const ident = (name: string): string => `"${name.replace(/"/g, '""')}"`;
 export const literal = (value: string): string => `'${value.replace(/'/g, "''")}'`;
@@ -121,7 +121,7 @@ function valueChecks(column: ColumnSpec): Check[] {
   switch (rule.type) {
     case 'text':
       return [];
-    case 'org_code_format':
+    case 'org_code':
       return [
         {
           condition: `NOT regexp_full_match(${v}, '${ORG_CODE_PATTERN}')`,
