@@ -14,6 +14,7 @@ import { once } from 'node:events';
 import type { Writable } from 'node:stream';
 import { finished, pipeline } from 'node:stream/promises';
 import { createGzip } from 'node:zlib';
+import { csvLine } from '../../server/csv/csv-writer.js';
 import { EXPORT_FILES, naturalType, type FileKind, type NaturalType } from '../../server/contract/export-format.js';
 import { MAX_EVENT_ROW_BYTES, type CsvEncodable } from './event-row.js';
 import type { Compression, OutputFormat } from './options.js';
@@ -58,12 +59,6 @@ export interface CloseResult {
   pending: PendingParquet[];
   /** Final file name of each part (index = part - 1). */
   partNames: string[];
-}
-
-const NEEDS_QUOTES = /[",\r\n]/;
-
-function csvField(value: string): string {
-  return NEEDS_QUOTES.test(value) ? `"${value.replace(/"/g, '""')}"` : value;
 }
 
 function extension(format: OutputFormat, compression: Compression): string {
@@ -249,8 +244,9 @@ export class KindWriter {
   }
 
   private csv(values: readonly string[]): string {
+    // Unquoted files hold only codes, numbers and timestamps: joining skips a test per field.
     if (!this.options.quote) return `${values.join(',')}\n`;
-    return `${values.map(csvField).join(',')}\n`;
+    return csvLine(values, '\n');
   }
 
   private json(values: readonly string[]): string {
