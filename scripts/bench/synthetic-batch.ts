@@ -6,6 +6,7 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { DuckDBConnection } from '@duckdb/node-api';
+import { PLATFORMS, USAGE_EVENT_TYPES } from '../../server/contract/export-format.js';
 import { sqlLiteral } from '../../server/store/sql-literal.js';
 import { modulus11Valid } from '../ingest/validation-sql.js';
 
@@ -35,8 +36,8 @@ export async function writeSyntheticBatch(conn: DuckDBConnection, o: SyntheticBa
   mkdirSync(o.dir, { recursive: true });
   const partRows = o.partRows ?? 1_000_000;
   const first = o.firstEventNo ?? 0;
-  const orgs = `[${o.orgCodes.map(sqlLiteral).join(', ')}]`;
-  const types = `['login','record_viewed','letter_viewed','result_viewed','message_sent','appointment_booked','appointment_cancelled','questionnaire_completed','prescription_requested','document_uploaded']`;
+  const sqlList = (values: readonly string[]) => `[${values.map(sqlLiteral).join(', ')}]`;
+  const orgs = sqlList(o.orgCodes);
   const numbers = o.nhsNumbersFrom
     ? `SELECT DISTINCT replace(nhs_number, ' ', '') AS nhs FROM read_csv(${sqlLiteral(o.nhsNumbersFrom)}, all_varchar = true)
        WHERE ${modulus11Valid(`replace(nhs_number, ' ', '')`)}`
@@ -55,8 +56,8 @@ export async function writeSyntheticBatch(conn: DuckDBConnection, o: SyntheticBa
                strftime(TIMESTAMP ${sqlLiteral(o.start)} + to_seconds(CAST(hash(i, 1) % ${o.days * 86400} AS BIGINT)), '%Y-%m-%dT%H:%M:%SZ') AS occurred_at,
                n.nhs AS nhs_number,
                ${orgs}[1 + CAST(hash(i, 2) % ${o.orgCodes.length} AS INTEGER)] AS org_code,
-               ${types}[1 + CAST(hash(i, 3) % 10 AS INTEGER)] AS event_type,
-               ['web','ios','android','other'][1 + CAST(hash(i, 4) % 4 AS INTEGER)] AS platform
+               ${sqlList(USAGE_EVENT_TYPES)}[1 + CAST(hash(i, 3) % ${USAGE_EVENT_TYPES.length} AS INTEGER)] AS event_type,
+               ${sqlList(PLATFORMS)}[1 + CAST(hash(i, 4) % ${PLATFORMS.length} AS INTEGER)] AS platform
         FROM range(${from}, ${to}) t(i)
         JOIN bench_nhs n ON n.k = hash(i, 5) % ${nhsCount}
         ORDER BY i
