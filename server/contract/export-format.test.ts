@@ -7,7 +7,7 @@
  * The contract lives beside the repository (CI clones shared/ next to it), so it is found as
  * ../shared/contract/EXPORT_FORMAT.md from the repository root.
  */
-import { readFileSync, readdirSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
@@ -15,7 +15,11 @@ import { EVENT_KINDS, EXPORT_FILES, FILE_FORMATS, FILE_KINDS, REFERENCE_KINDS, c
 
 const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const CONTRACT_DIR = join(REPO_ROOT, '../shared/contract');
-const DOCUMENT = readFileSync(join(CONTRACT_DIR, 'EXPORT_FORMAT.md'), 'utf8');
+const DOCUMENT_PATH = join(CONTRACT_DIR, 'EXPORT_FORMAT.md');
+if (!existsSync(DOCUMENT_PATH)) {
+  throw new Error(`The export contract is not at ${DOCUMENT_PATH}: the shared/ folder must be checked out beside the repository.`);
+}
+const DOCUMENT = readFileSync(DOCUMENT_PATH, 'utf8');
 const SAMPLE_BATCH = join(CONTRACT_DIR, 'sample-batch');
 
 // ---------------------------------------------------------------------------------------------
@@ -158,18 +162,28 @@ function parseCsv(text: string): string[][] {
   let row: string[] = [];
   let field = '';
   let quoted = false;
+  const endField = () => {
+    row.push(field);
+    field = '';
+  };
   for (let i = 0; i < text.length; i++) {
     const ch = text[i]!;
     if (quoted) {
-      if (ch === '"' && text[i + 1] === '"') (field += '"'), i++;
-      else if (ch === '"') quoted = false;
-      else field += ch;
+      if (ch !== '"') field += ch;
+      else if (text[i + 1] === '"') field += text[++i];
+      else quoted = false;
     } else if (ch === '"') quoted = true;
-    else if (ch === ',') row.push(field), (field = '');
-    else if (ch === '\n') row.push(field), rows.push(row), (row = []), (field = '');
-    else if (ch !== '\r') field += ch;
+    else if (ch === ',') endField();
+    else if (ch === '\n') {
+      endField();
+      rows.push(row);
+      row = [];
+    } else if (ch !== '\r') field += ch;
   }
-  if (field !== '' || row.length) row.push(field), rows.push(row);
+  if (field !== '' || row.length > 0) {
+    endField();
+    rows.push(row);
+  }
   return rows;
 }
 
