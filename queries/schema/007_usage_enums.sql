@@ -3,7 +3,7 @@
 -- columns are written for every row: as ENUMs the importer writes them without string compression
 -- (about a third of the write of a 5M-event batch) and they take a byte each on disk. The values
 -- are the contract's (EXPORT_FORMAT.md, version 1), in its order; a test checks them against
--- scripts/ingest/contract.ts, so a contract change must come with a migration here.
+-- server/contract/export-format.ts, so a contract change must come with a migration here.
 CREATE TYPE usage_event_type AS ENUM (
   'login', 'record_viewed', 'letter_viewed', 'result_viewed', 'message_sent', 'appointment_booked',
   'appointment_cancelled', 'questionnaire_completed', 'prescription_requested', 'document_uploaded'

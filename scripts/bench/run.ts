@@ -19,7 +19,7 @@ import { generateRegion } from '../generate/index.js';
 import { importLanding, refreshRollupsIfStale } from '../ingest/index.js';
 import { writeSyntheticBatch } from './synthetic-batch.js';
 import { benchAccess, benchCredentials, benchMetrics, benchSignedRequests } from './metrics.js';
-import { literal } from '../ingest/validation-sql.js';
+import { sqlLiteral } from '../../server/store/sql-literal.js';
 
 const BENCH_DIR = resolve('data/bench');
 const LANDING = join(BENCH_DIR, 'landing');
@@ -139,7 +139,7 @@ async function benchIngest(): Promise<void> {
     const nativeLoad = (table: string) =>
       store.withConnection(async (conn) => {
         const started = Date.now();
-        await conn.run(`CREATE ${table} native_load AS SELECT * FROM read_csv([${files.map(literal).join(', ')}])`);
+        await conn.run(`CREATE ${table} native_load AS SELECT * FROM read_csv([${files.map(sqlLiteral).join(', ')}])`);
         const ms = Date.now() - started;
         await conn.run(`DROP TABLE native_load`);
         await conn.run(`CHECKPOINT`);

@@ -6,7 +6,9 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { DuckDBConnection } from '@duckdb/node-api';
-import { literal, modulus11Valid } from '../ingest/validation-sql.js';
+import { PLATFORMS, USAGE_EVENT_TYPES } from '../../server/contract/export-format.js';
+import { sqlLiteral } from '../../server/store/sql-literal.js';
+import { modulus11Valid } from '../ingest/validation-sql.js';
 
 export interface SyntheticBatchOptions {
   dir: string;
@@ -34,10 +36,10 @@ export async function writeSyntheticBatch(conn: DuckDBConnection, o: SyntheticBa
   mkdirSync(o.dir, { recursive: true });
   const partRows = o.partRows ?? 1_000_000;
   const first = o.firstEventNo ?? 0;
-  const orgs = `[${o.orgCodes.map(literal).join(', ')}]`;
-  const types = `['login','record_viewed','letter_viewed','result_viewed','message_sent','appointment_booked','appointment_cancelled','questionnaire_completed','prescription_requested','document_uploaded']`;
+  const sqlList = (values: readonly string[]) => `[${values.map(sqlLiteral).join(', ')}]`;
+  const orgs = sqlList(o.orgCodes);
   const numbers = o.nhsNumbersFrom
-    ? `SELECT DISTINCT replace(nhs_number, ' ', '') AS nhs FROM read_csv(${literal(o.nhsNumbersFrom)}, all_varchar = true)
+    ? `SELECT DISTINCT replace(nhs_number, ' ', '') AS nhs FROM read_csv(${sqlLiteral(o.nhsNumbersFrom)}, all_varchar = true)
        WHERE ${modulus11Valid(`replace(nhs_number, ' ', '')`)}`
     : nhsNumberSql.replace('?PATIENTS', String(o.patients));
   await conn.run(`CREATE OR REPLACE TEMP TABLE bench_nhs AS SELECT row_number() OVER () - 1 AS k, nhs FROM (${numbers})`);
@@ -51,15 +53,15 @@ export async function writeSyntheticBatch(conn: DuckDBConnection, o: SyntheticBa
     await conn.run(`
       COPY (
         SELECT 'bench-' || CAST(${first} + i AS VARCHAR) AS event_id,
-               strftime(TIMESTAMP ${literal(o.start)} + to_seconds(CAST(hash(i, 1) % ${o.days * 86400} AS BIGINT)), '%Y-%m-%dT%H:%M:%SZ') AS occurred_at,
+               strftime(TIMESTAMP ${sqlLiteral(o.start)} + to_seconds(CAST(hash(i, 1) % ${o.days * 86400} AS BIGINT)), '%Y-%m-%dT%H:%M:%SZ') AS occurred_at,
                n.nhs AS nhs_number,
                ${orgs}[1 + CAST(hash(i, 2) % ${o.orgCodes.length} AS INTEGER)] AS org_code,
-               ${types}[1 + CAST(hash(i, 3) % 10 AS INTEGER)] AS event_type,
-               ['web','ios','android','other'][1 + CAST(hash(i, 4) % 4 AS INTEGER)] AS platform
+               ${sqlList(USAGE_EVENT_TYPES)}[1 + CAST(hash(i, 3) % ${USAGE_EVENT_TYPES.length} AS INTEGER)] AS event_type,
+               ${sqlList(PLATFORMS)}[1 + CAST(hash(i, 4) % ${PLATFORMS.length} AS INTEGER)] AS platform
         FROM range(${from}, ${to}) t(i)
         JOIN bench_nhs n ON n.k = hash(i, 5) % ${nhsCount}
         ORDER BY i
-      ) TO ${literal(file)} (FORMAT csv, HEADER, COMPRESSION gzip)`);
+      ) TO ${sqlLiteral(file)} (FORMAT csv, HEADER, COMPRESSION gzip)`);
     files.push(file);
   }
   await conn.run(`DROP TABLE bench_nhs`);

@@ -10,10 +10,11 @@
 import { activePracticeAt, type ActiveColumns } from './active.js';
 import { DAY, FEED_HOUR_WEIGHTS, USAGE_HOUR_WEIGHTS, type Period } from './calendar.js';
 import { NHS_SPACED_SHARE, practiceCode, type Context } from './context.js';
-import { USAGE_TYPES, type RecordType, type UsageType } from './contract.js';
+import { USAGE_EVENT_TYPES, type RecordType, type UsageEventType } from '../../server/contract/export-format.js';
 import { EventRow, intText } from './event-row.js';
 import { PLATFORM_CODES } from './population.js';
 import { Categorical, cumulative, Rng, Stream } from './rng.js';
+import { samplingOrder } from './sampling-order.js';
 
 /** Calibrates total volume: ~20M usage events for the full region over three years. */
 export const USAGE_VOLUME = 0.51;
@@ -23,11 +24,21 @@ const INIT_TAU = 21 * DAY;
 
 const RETURN_TAU = 25 * DAY;
 
-const usageMix = (w: readonly number[]) =>
-  new Categorical<UsageType>(
-    // Weights are given in the contract's order of usage event types.
-    USAGE_TYPES.map((t, i) => [t, w[i] ?? 0] as const),
-  );
+/** The order the usage mix's weights are given in (the contract's order when this was written). */
+const USAGE_MIX_ORDER = samplingOrder('usage event types', USAGE_EVENT_TYPES, [
+  'login',
+  'record_viewed',
+  'letter_viewed',
+  'result_viewed',
+  'message_sent',
+  'appointment_booked',
+  'appointment_cancelled',
+  'questionnaire_completed',
+  'prescription_requested',
+  'document_uploaded',
+]);
+
+const usageMix = (w: readonly number[]) => new Categorical<UsageEventType>(USAGE_MIX_ORDER.map((t, i) => [t, w[i] ?? 0] as const));
 
 /** Event mix by age group: older users order more repeat prescriptions, younger ones book more. */
 const USAGE_MIX = [
@@ -155,7 +166,7 @@ export class ActivityGenerator {
   }
 
   /** The organisation whose content or service a usage event touched. */
-  private usageOrg(type: UsageType, rank: number, t: number): string {
+  private usageOrg(type: UsageEventType, rank: number, t: number): string {
     const { region } = this.ctx;
     const a = this.active;
     const practice = practiceCode(this.ctx, activePracticeAt(a, rank, t));
@@ -223,7 +234,7 @@ export class ActivityGenerator {
     const meanWeight = ((dayPrefix[d1 + 1] as number) - (dayPrefix[d0] as number)) / (d1 - d0 + 1);
     const n = rng.poisson(USAGE_VOLUME * meanWeight * this.expectedUsage(rank, from, to));
     if (n === 0) return;
-    const mix = USAGE_MIX[a.ageGroup[rank] as number] as Categorical<UsageType>;
+    const mix = USAGE_MIX[a.ageGroup[rank] as number] as Categorical<UsageEventType>;
     const preferred = PLATFORM_CODES[a.platform[rank] as number] as string;
     const row = this.usageRow;
     row.ids[0] = period.index;

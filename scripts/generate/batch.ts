@@ -9,8 +9,8 @@ import { ActivityGenerator } from './activity.js';
 import type { EventRow } from './event-row.js';
 import type { Period } from './calendar.js';
 import { type Context } from './context.js';
-import { type BadKind, type EventKind, type FileKind } from './contract.js';
-import { spoilHash, spoilRow } from './corrupt.js';
+import { columnNames, type EventKind, type FileKind } from '../../server/contract/export-format.js';
+import { spoilHash, spoilRow, type BadKind } from './corrupt.js';
 import { nhsNumberFor, invalidVariant } from './nhs-number.js';
 import { PLATFORM_CODES } from './population.js';
 import { hash4, Rng, Stream, unitFromHash } from './rng.js';
@@ -130,13 +130,6 @@ class BatchFiles {
   }
 }
 
-const COLUMN_NAMES: Record<EventKind, string[]> = {
-  enrolment_events: ['event_id', 'occurred_at', 'nhs_number', 'practice_code', 'org_code', 'event_type', 'channel', 'campaign_code'],
-  usage_events: ['event_id', 'occurred_at', 'nhs_number', 'org_code', 'event_type', 'platform'],
-  record_feeds: ['event_id', 'occurred_at', 'nhs_number', 'source_org_code', 'record_type', 'item_count'],
-  consent_events: ['event_id', 'occurred_at', 'nhs_number', 'org_code', 'event_type'],
-};
-
 export async function runTask(ctx: Context, task: Task, stagingRoot: string): Promise<TaskResult> {
   const periodIndex = task.type === 'batch' ? task.period : 0;
   const period = ctx.periods[periodIndex] as Period;
@@ -212,7 +205,7 @@ async function writeBatch(ctx: Context, period: Period, files: BatchFiles): Prom
   const writeSpoiled = (kind: EventKind, values: string[], h: number) => {
     const spoiled = spoilRow(kind, values, h, period, calendar, options.format);
     const pos = files.write(kind, values);
-    files.markBad(kind, pos, values[0] as string, spoiled.kind, COLUMN_NAMES[kind][spoiled.column] as string);
+    files.markBad(kind, pos, values[0] as string, spoiled.kind, columnNames(kind)[spoiled.column] as string);
   };
   // Patients who ever object are never spoiled (nothing is both withheld and quarantined).
   const writeEvent = (kind: EventKind, values: string[], patient: number, a: number, b: number, c: number) => {

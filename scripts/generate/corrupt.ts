@@ -4,10 +4,26 @@
  * random stream), so regenerating a row for a later re-send knows it was spoiled and skips it.
  */
 import { DAY, type Calendar, type Period } from './calendar.js';
-import type { BadKind, EventKind } from './contract.js';
+import { EVENT_KINDS, EXPORT_FILES, type EventKind } from '../../server/contract/export-format.js';
 import { invalidVariant } from './nhs-number.js';
 import type { OutputFormat } from './options.js';
 import { hash4, mix32, Rng, unitFromHash } from './rng.js';
+
+/**
+ * The ways a row can be bad, named like the store's quarantine.reason_code so the manifest
+ * can be compared with what the importer quarantined.
+ */
+export const BAD_KINDS = [
+  'bad_nhs_number',
+  'unknown_value',
+  'unknown_org',
+  'unknown_campaign',
+  'bad_value',
+  'future_timestamp',
+  'missing_field',
+  'conflict',
+] as const;
+export type BadKind = (typeof BAD_KINDS)[number];
 
 /** Share of event rows spoiled at write time (conflicting re-sends add a little on top). */
 export const BAD_ROW_RATE = 0.0009;
@@ -34,35 +50,42 @@ interface FileShape {
   unknownEnum: string[];
 }
 
-// Column positions follow contract.ts FILE_COLUMNS (event_id, occurred_at, nhs_number first).
-const SHAPES: Record<EventKind, FileShape> = {
-  enrolment_events: {
-    enumColumns: [5, 6],
-    orgColumns: [3, 4],
-    requiredColumns: [1, 2, 3, 4, 5],
-    campaignColumn: 7,
-    unknownEnum: ['reminded', 'fax'],
-  },
-  usage_events: {
-    enumColumns: [4, 5],
-    orgColumns: [3],
-    requiredColumns: [1, 2, 4],
-    unknownEnum: ['page_viewed', 'blackberry'],
-  },
-  record_feeds: {
-    enumColumns: [4],
-    orgColumns: [3],
-    requiredColumns: [1, 2, 3, 4, 5],
-    itemCountColumn: 5,
-    unknownEnum: ['xray_image'],
-  },
-  consent_events: {
-    enumColumns: [4],
-    orgColumns: [3],
-    requiredColumns: [1, 2, 3, 4],
-    unknownEnum: ['objection_pending'],
-  },
+/** A value the contract does not allow, for each enum column of each event file. */
+const UNKNOWN_VALUES: Record<EventKind, Record<string, string>> = {
+  enrolment_events: { event_type: 'reminded', channel: 'fax' },
+  usage_events: { event_type: 'page_viewed', platform: 'blackberry' },
+  record_feeds: { record_type: 'xray_image' },
+  consent_events: { event_type: 'objection_pending' },
 };
+
+/**
+ * Where each way of spoiling applies, as positions in the contract's column order (event_id,
+ * occurred_at and nhs_number come first in every event file, which spoilRow relies on).
+ */
+function fileShape(kind: EventKind): FileShape {
+  const columns = EXPORT_FILES[kind].columns;
+  const positions = (keep: (c: (typeof columns)[number]) => boolean) => columns.flatMap((c, i) => (keep(c) ? [i] : []));
+  const enumColumns = positions((c) => c.value.type === 'enum');
+  const unknownEnum = enumColumns.map((i) => {
+    const name = columns[i]!.name;
+    const value = UNKNOWN_VALUES[kind][name];
+    if (value === undefined) throw new Error(`no unknown value to plant in ${kind}.${name}`);
+    return value;
+  });
+  const campaignColumn = columns.findIndex((c) => c.campaign);
+  const itemCountColumn = columns.findIndex((c) => c.name === 'item_count');
+  return {
+    enumColumns,
+    orgColumns: positions((c) => c.org !== undefined),
+    // Not the event_id: it is how the manifest names the spoiled row.
+    requiredColumns: positions((c) => c.required && c.name !== 'event_id'),
+    ...(campaignColumn >= 0 ? { campaignColumn } : {}),
+    ...(itemCountColumn >= 0 ? { itemCountColumn } : {}),
+    unknownEnum,
+  };
+}
+
+const SHAPES = Object.fromEntries(EVENT_KINDS.map((kind) => [kind, fileShape(kind)])) as Record<EventKind, FileShape>;
 
 export interface Spoiled {
   kind: BadKind;

@@ -14,7 +14,8 @@ import { dirname, join, resolve } from 'node:path';
 import { runTask, type BadRowRecord, type DuplicateRecord, type Task, type TaskResult } from './batch.js';
 import { isoDate, type Period } from './calendar.js';
 import { buildSkeleton, createContext, type Context, type Skeleton } from './context.js';
-import { BAD_KINDS, EVENT_KINDS, type BadKind, type EventKind, type FileKind } from './contract.js';
+import { EVENT_KINDS, FILE_KINDS, type EventKind, type FileKind } from '../../server/contract/export-format.js';
+import { BAD_KINDS, type BadKind } from './corrupt.js';
 import { resolveOptions, type GenerateOptions, type ResolvedOptions } from './options.js';
 import { ParquetConverter } from './parquet.js';
 import { allocatePlan, planPractices, practiceRanges, type Plan } from './population.js';
@@ -252,7 +253,7 @@ export async function generateRegion(options: GenerateOptions): Promise<Generati
   }
   await rm(staging, { recursive: true, force: true });
 
-  const rows = emptyCounts<FileKind>(['organisations', 'campaigns', 'programme_costs', 'patients', ...EVENT_KINDS]);
+  const rows = emptyCounts<FileKind>(FILE_KINDS);
   for (const files of batchFiles) for (const f of files) rows[f.kind] += f.rows;
   const byKind = emptyCounts<BadKind>(BAD_KINDS);
   for (const b of bad) byKind[b.kind]++;

@@ -4,10 +4,11 @@
  */
 import { unlink } from 'node:fs/promises';
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
-import { FILE_COLUMNS, type ColumnType } from './contract.js';
+import { EXPORT_FILES, naturalType, type NaturalType } from '../../server/contract/export-format.js';
+import { sqlLiteral } from '../../server/store/sql-literal.js';
 import type { PendingParquet } from './writers.js';
 
-const DUCK_TYPE: Record<ColumnType, string> = {
+const DUCK_TYPE: Record<NaturalType, string> = {
   text: 'VARCHAR',
   int: 'INTEGER',
   number: 'DOUBLE',
@@ -15,8 +16,6 @@ const DUCK_TYPE: Record<ColumnType, string> = {
   timestamp: 'TIMESTAMPTZ',
 };
 
-/** Paths are generator-made, but quote them properly anyway: COPY cannot take bound parameters. */
-const sqlString = (s: string): string => `'${s.replace(/'/g, "''")}'`;
 
 export class ParquetConverter {
   private constructor(
@@ -32,13 +31,14 @@ export class ParquetConverter {
   }
 
   async convert(file: PendingParquet): Promise<void> {
-    const columns = FILE_COLUMNS[file.kind]
-      .map((c) => `${sqlString(c.name)}: ${sqlString(DUCK_TYPE[c.type])}`)
+    // Paths are generator-made, but quoted properly anyway: COPY cannot take bound parameters.
+    const columns = EXPORT_FILES[file.kind].columns
+      .map((c) => `${sqlLiteral(c.name)}: ${sqlLiteral(DUCK_TYPE[naturalType(c.value)])}`)
       .join(', ');
     await this.conn.run(
-      `COPY (SELECT * FROM read_csv(${sqlString(file.csvPath)}, header = true, auto_detect = false, ` +
+      `COPY (SELECT * FROM read_csv(${sqlLiteral(file.csvPath)}, header = true, auto_detect = false, ` +
         `columns = {${columns}}, quote = '"', escape = '"', compression = 'gzip')) ` +
-        `TO ${sqlString(file.parquetPath)} (FORMAT parquet, COMPRESSION zstd)`,
+        `TO ${sqlLiteral(file.parquetPath)} (FORMAT parquet, COMPRESSION zstd)`,
     );
     await unlink(file.csvPath);
   }

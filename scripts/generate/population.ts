@@ -12,11 +12,11 @@
  * - the funnel leaks: not every invitee registers, not every registration activates.
  */
 import { DAY, OFFICE_HOUR_WEIGHTS, USAGE_HOUR_WEIGHTS, type Calendar, type Period } from './calendar.js';
-import type { CampaignChannel, EnrolmentChannel } from './contract.js';
-import { ENROLMENT_CHANNELS } from './contract.js';
+import { ENROLMENT_CHANNELS, PLATFORMS, SEXES, type CampaignChannel, type EnrolmentChannel } from '../../server/contract/export-format.js';
 import type { Campaign, Practice, Region } from './region.js';
 import { nhsNumberValue, nhsOffsetFor } from './nhs-number.js';
 import { Categorical, cumulative, Rng, Stream } from './rng.js';
+import { samplingOrder } from './sampling-order.js';
 
 /** Reference to an organisation in plan arrays: '*' (all), none, or an index by kind. */
 export const OrgRef = {
@@ -35,8 +35,13 @@ export function orgCodeOfRef(region: Region, ref: number): string {
   return '';
 }
 
-export const SEX_CODES = ['F', 'M', 'X', 'U'] as const;
-export const PLATFORM_CODES = ['web', 'ios', 'android', 'other'] as const;
+/** plan.sex holds an index into this: SEX_DIST's weights and propensity() read 0 as F and 1 as M. */
+export const SEX_CODES = samplingOrder('sexes', SEXES, ['F', 'M', 'X', 'U']);
+/**
+ * plan.platform holds an index into this (0 web, 1 ios, 2 android, 3 other: see the draw at the end
+ * of planUsage); activity.ts also draws one by index.
+ */
+export const PLATFORM_CODES = samplingOrder('platforms', PLATFORMS, ['web', 'ios', 'android', 'other']);
 
 /** Where an enrolment step happened. */
 export const StepOrg = { practice: 0, trust: 1, community: 2 } as const;
@@ -212,6 +217,7 @@ const INVITE_CHANNEL = new Categorical<EnrolmentChannel>([
   ['other', 0.05],
 ]);
 
+/** The plan stores a channel as its index in the contract's list, and rows.ts reads it back from there. */
 const channelIndex = (c: EnrolmentChannel): number => ENROLMENT_CHANNELS.indexOf(c);
 
 /** The enrolment channel through which a campaign invites (none: it prompts self-registration). */

@@ -4,7 +4,7 @@
  * Everything here is small (hundreds of rows) and is computed identically by every worker.
  */
 import { DAY, type Calendar } from './calendar.js';
-import type { CampaignChannel } from './contract.js';
+import type { CampaignChannel } from '../../server/contract/export-format.js';
 import { CCGS, COMMUNITY_SERVICES, ICB, PLACES, PRACTICE_SUFFIXES, STREETS, SURNAMES, TRUSTS } from './names.js';
 import { Rng, Stream } from './rng.js';
 

@@ -6,12 +6,18 @@ import { putNhs, putText, putUint } from './ascii.js';
 import { NHS_SPACED_SHARE, nhsText, practiceCode, type Context } from './context.js';
 import { EventRow, type CsvEncodable } from './event-row.js';
 import { spaced } from './nhs-number.js';
-import { ENROLMENT_CHANNELS, ENROLMENT_TYPES, CONSENT_TYPES } from './contract.js';
+import { CONSENT_EVENT_TYPES, ENROLMENT_CHANNELS, ENROLMENT_EVENT_TYPES } from '../../server/contract/export-format.js';
 import { orgCodeOfRef, practiceAt, SEX_CODES, StepOrg } from './population.js';
 import type { Practice } from './region.js';
 import { Rng, Stream } from './rng.js';
+import { samplingOrder } from './sampling-order.js';
 
 const rowRng = new Rng(0);
+
+/** A planned enrolment step's event type, by step number (the order of enrolmentTime's times). */
+const ENROLMENT_STEPS = samplingOrder('enrolment event types', ENROLMENT_EVENT_TYPES, ['invited', 'registered', 'activated', 'deactivated']);
+/** A planned consent step's event type, by step number (the order of consentTime's times). */
+const CONSENT_STEPS = samplingOrder('consent event types', CONSENT_EVENT_TYPES, ['objection_registered', 'objection_withdrawn', 'sharing_granted', 'sharing_revoked']);
 
 export function enrolmentTime(ctx: Context, patient: number, step: number): number {
   const { plan } = ctx;
@@ -51,7 +57,7 @@ export function fillEnrolmentRow(ctx: Context, row: EventRow, patient: number, s
   const codes = row.codes;
   codes[0] = practice;
   codes[1] = org;
-  codes[2] = ENROLMENT_TYPES[step] as string;
+  codes[2] = ENROLMENT_STEPS[step] as string;
   codes[3] = ENROLMENT_CHANNELS[channelIndex as number] as string;
   codes[4] = campaign;
   return row;
@@ -73,7 +79,7 @@ export function consentRow(ctx: Context, patient: number, step: number): string[
     calendar.formatMixed(t, rng.next()),
     nhsText(ctx, patient, rng.next()),
     orgCodeOfRef(region, ref),
-    CONSENT_TYPES[step] as string,
+    CONSENT_STEPS[step] as string,
   ];
 }
 

@@ -14,7 +14,8 @@ import { once } from 'node:events';
 import type { Writable } from 'node:stream';
 import { finished, pipeline } from 'node:stream/promises';
 import { createGzip } from 'node:zlib';
-import { FILE_COLUMNS, type FileKind } from './contract.js';
+import { csvLine } from '../../server/csv/csv-writer.js';
+import { EXPORT_FILES, naturalType, type FileKind, type NaturalType } from '../../server/contract/export-format.js';
 import { MAX_EVENT_ROW_BYTES, type CsvEncodable } from './event-row.js';
 import type { Compression, OutputFormat } from './options.js';
 
@@ -58,12 +59,6 @@ export interface CloseResult {
   pending: PendingParquet[];
   /** Final file name of each part (index = part - 1). */
   partNames: string[];
-}
-
-const NEEDS_QUOTES = /[",\r\n]/;
-
-function csvField(value: string): string {
-  return NEEDS_QUOTES.test(value) ? `"${value.replace(/"/g, '""')}"` : value;
 }
 
 function extension(format: OutputFormat, compression: Compression): string {
@@ -182,16 +177,17 @@ export interface KindWriterOptions {
 }
 
 export class KindWriter {
-  private readonly columns: readonly { name: string; type: string }[];
+  private readonly columnTypes: readonly NaturalType[];
   private readonly parts: Part[] = [];
   private current: Part | undefined;
   private readonly header: string;
   private readonly jsonKeys: string[];
 
   constructor(private readonly options: KindWriterOptions) {
-    this.columns = FILE_COLUMNS[options.kind];
-    this.header = `${this.columns.map((c) => c.name).join(',')}\n`;
-    this.jsonKeys = this.columns.map((c, i) => `${i === 0 ? '{' : ','}${JSON.stringify(c.name)}:`);
+    const columns = EXPORT_FILES[options.kind].columns;
+    this.columnTypes = columns.map((c) => naturalType(c.value));
+    this.header = `${columns.map((c) => c.name).join(',')}\n`;
+    this.jsonKeys = columns.map((c, i) => `${i === 0 ? '{' : ','}${JSON.stringify(c.name)}:`);
   }
 
   get kind(): FileKind {
@@ -248,15 +244,16 @@ export class KindWriter {
   }
 
   private csv(values: readonly string[]): string {
+    // Unquoted files hold only codes, numbers and timestamps: joining skips a test per field.
     if (!this.options.quote) return `${values.join(',')}\n`;
-    return `${values.map(csvField).join(',')}\n`;
+    return csvLine(values, '\n');
   }
 
   private json(values: readonly string[]): string {
     let line = '';
-    for (let i = 0; i < this.columns.length; i++) {
+    for (let i = 0; i < this.columnTypes.length; i++) {
       const v = values[i] ?? '';
-      const type = (this.columns[i] as { type: string }).type;
+      const type = this.columnTypes[i];
       let encoded: string;
       if (v === '') encoded = 'null';
       else if ((type === 'int' || type === 'number') && /^-?\d+(\.\d+)?$/.test(v)) encoded = v;

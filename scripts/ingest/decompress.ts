@@ -13,7 +13,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { createGunzip } from 'node:zlib';
-import type { BatchFile, FileFormat } from './contract.js';
+import type { FileFormat } from '../../server/contract/export-format.js';
+import type { BatchFile } from './discover.js';
 import { RefusedError } from './errors.js';
 import { describeError } from './redact.js';
 

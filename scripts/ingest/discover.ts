@@ -2,8 +2,16 @@
 import { createHash } from 'node:crypto';
 import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { LOAD_ORDER, parseFileName, type BatchFile } from './contract.js';
+import { FILE_FORMATS, parseFileName, type ParsedFileName } from '../../server/contract/export-format.js';
+import { LOAD_ORDER } from './import-rules.js';
 import { RefusedError } from './errors.js';
+
+/** A contract file found in a batch folder. */
+export interface BatchFile extends ParsedFileName {
+  fileName: string;
+  path: string;
+  size: number;
+}
 
 export interface Batch {
   batchId: string;
@@ -50,7 +58,7 @@ export function readBatch(landingDir: string, batchId: string): Batch {
   if (unknown.length > 0) {
     throw new RefusedError(
       `Batch ${batchId} holds file(s) the export contract does not define: ${unknown.join(', ')}. ` +
-        `Allowed: <name>[.part-NNNN].(csv|csv.gz|ndjson|ndjson.gz|parquet) with name one of ${LOAD_ORDER.join(', ')}. Nothing from this batch was loaded.`,
+        `Allowed: <name>[.part-NNNN].(${FILE_FORMATS.join('|')}) with name one of ${LOAD_ORDER.join(', ')}. Nothing from this batch was loaded.`,
     );
   }
   files.sort(

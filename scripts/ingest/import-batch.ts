@@ -6,7 +6,8 @@
 import { randomUUID } from 'node:crypto';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { META } from '../../server/store/meta.js';
-import type { BatchFile, FileKind } from './contract.js';
+import type { FileKind } from '../../server/contract/export-format.js';
+import type { BatchFile } from './discover.js';
 import type { Batch } from './discover.js';
 import { faultPoint } from './faults.js';
 import { dropReadKind, KIND_TEMP_TABLES, loadKind, readKind, type FileCounts, type LoadContext, type ReadKind } from './load-kind.js';

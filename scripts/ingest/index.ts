@@ -13,13 +13,12 @@ import { getMeta, META, setMeta } from '../../server/store/meta.js';
 import { StoreError } from '../../server/store/errors.js';
 import { refreshRollups } from '../../server/metrics/rollups.js';
 import { removeStaleCopies } from './decompress.js';
-import { listBatchDirs, readBatch, type Batch } from './discover.js';
+import { listBatchDirs, readBatch, type Batch, type BatchFile } from './discover.js';
 import { emptyBatchReport, importBatch, newRunId, type BatchReport, type FileReport } from './import-batch.js';
 import { checkKeyFingerprint, resolveKey, type PseudonymKey } from './pseudonymise.js';
 import { describeError, redact } from './redact.js';
 import { RefusedError } from './errors.js';
 import { faultPoint } from './faults.js';
-import type { BatchFile } from './contract.js';
 
 export type { BatchReport, FileReport } from './import-batch.js';
 export { RefusedError } from './errors.js';

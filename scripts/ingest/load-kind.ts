@@ -14,7 +14,10 @@
  * which JavaScript does faster (pseudonym-keys.ts); otherwise JavaScript only orchestrates.
  */
 import { DOUBLE, DuckDBDataChunk, UINTEGER, type DuckDBAppender, type DuckDBConnection, type DuckDBDoubleVector, type DuckDBUIntegerVector } from '@duckdb/node-api';
-import { FILE_SPECS, SCOPE_COLUMN, isEventKind, type BatchFile, type ColumnSpec, type EventKind, type FileKind } from './contract.js';
+import { SCOPE_COLUMN, isEventKind, type EventKind, type FileKind } from '../../server/contract/export-format.js';
+import type { BatchFile } from './discover.js';
+import { sqlLiteral } from '../../server/store/sql-literal.js';
+import { FILE_SPECS, type ColumnSpec } from './import-rules.js';
 import { RefusedError } from './errors.js';
 import { faultPoint } from './faults.js';
 import { hmacSql, type PseudonymKey } from './pseudonymise.js';
@@ -22,7 +25,7 @@ import { hmacStates, KEY_WORDS, pseudonymKeyWordsParallel } from './pseudonym-ke
 import { describeError } from './redact.js';
 import { plainCopies } from './decompress.js';
 import { dropStaged, hasRejectedLines, stageFiles, type Staged } from './stage.js';
-import { checkedRowsSql, FAILURE, failedRowsSql, ident, laterFailure, literal, NHS_DIGITS, NHS_VALUE, nhsDigitsOf, referenceCheckStatements, typedValue, VALID_ROW } from './validation-sql.js';
+import { checkedRowsSql, FAILURE, failedRowsSql, ident, laterFailure, NHS_DIGITS, NHS_VALUE, nhsDigitsOf, referenceCheckStatements, typedValue, VALID_ROW } from './validation-sql.js';
 
 export interface FileCounts {
   rowsIn: number;
@@ -230,7 +233,7 @@ async function assignPatientIds(conn: DuckDBConnection, ctx: LoadContext, kind: 
   const createRows =
     kind === 'patients'
       ? `CREATE OR REPLACE TEMP TABLE fresh_patients AS SELECT patient_id, pseudonym FROM fresh_ids;`
-      : `INSERT INTO patients (patient_id, pseudonym, batch_id) SELECT patient_id, pseudonym, ${literal(ctx.batchId)} FROM fresh_ids;`;
+      : `INSERT INTO patients (patient_id, pseudonym, batch_id) SELECT patient_id, pseudonym, ${sqlLiteral(ctx.batchId)} FROM fresh_ids;`;
   await keyNewNumbers(conn, ctx);
   await conn.run(`
     CREATE OR REPLACE TEMP TABLE known_ids AS
@@ -345,7 +348,7 @@ async function classifyExceptions(conn: DuckDBConnection, kind: FileKind, files:
   const keyList = keys.map(ident).join(', ');
   const window = `OVER (PARTITION BY ${keyList} ORDER BY file_no, r)`;
   const contentHash = `hash(${content.map(ident).join(', ')})`;
-  const names = `[${files.map((f) => literal(f.fileName)).join(', ')}]`;
+  const names = `[${files.map((f) => sqlLiteral(f.fileName)).join(', ')}]`;
   const ranked = `
     SELECT e.*, row_number() ${window} AS rn, ${contentHash} AS content_hash,
       first_value(${contentHash}) ${window} AS first_hash, first_value(line) ${window} AS first_line,
@@ -354,7 +357,7 @@ async function classifyExceptions(conn: DuckDBConnection, kind: FileKind, files:
   const inDelivery = {
     cases: `WHEN q.rn > 1 AND q.content_hash = q.first_hash THEN 'duplicate' WHEN q.rn > 1 THEN 'conflict'`,
     reason:
-      `${literal(`${keys.join(', ')} appears earlier in this `)} || CASE WHEN q.first_file = q.file_no THEN 'file' ` +
+      `${sqlLiteral(`${keys.join(', ')} appears earlier in this `)} || CASE WHEN q.first_file = q.file_no THEN 'file' ` +
       `ELSE 'batch (' || ${names}[q.first_file + 1] || ')' END || ' with different content (line ' || q.first_line || ')'`,
   };
   // Only events are compared with the store (reference rows for a known key are updates), and
@@ -398,7 +401,7 @@ const plainlyNewRows = (kind: FileKind): string => validRows(kind, '', 'c.rowid 
 async function writeNewRows(conn: DuckDBConnection, kind: FileKind, ctx: LoadContext): Promise<void> {
   const columns = storedColumns(kind);
   const list = columns.map(ident).join(', ');
-  const batch = literal(ctx.batchId);
+  const batch = sqlLiteral(ctx.batchId);
   if (isEventKind(kind)) {
     // Stored events have no order, and keeping the join's output in file order would make DuckDB
     // append on a single thread: this connection lets go of insertion order for this one insert.
@@ -442,7 +445,7 @@ async function writeNewRows(conn: DuckDBConnection, kind: FileKind, ctx: LoadCon
  */
 function maskedRecord(kind: FileKind, ctx: LoadContext, row: 'checked' | 'typed'): string {
   const fields = FILE_SPECS[kind].columns.map((c) => {
-    const name = literal(c.name);
+    const name = sqlLiteral(c.name);
     if (c.rule.type === 'nhs_number') {
       const pseudonym = `'pseudonym:' || ${hmacSql(ctx.key, nhsDigitsOf(NHS_VALUE))}`;
       if (row === 'typed') return `${name}: ${pseudonym}`;
@@ -458,15 +461,15 @@ function maskedRecord(kind: FileKind, ctx: LoadContext, row: 'checked' | 'typed'
 
 async function quarantine(conn: DuckDBConnection, files: BatchFile[], ctx: LoadContext, hasLines: boolean): Promise<void> {
   const kind = files[0]!.kind;
-  const names = `[${files.map((f) => literal(f.fileName)).join(', ')}]`;
-  const head = (fileNo: string) => `${literal(ctx.batchId)}, ${names}[${fileNo} + 1], ${literal(kind)}`;
+  const names = `[${files.map((f) => sqlLiteral(f.fileName)).join(', ')}]`;
+  const head = (fileNo: string) => `${sqlLiteral(ctx.batchId)}, ${names}[${fileNo} + 1], ${sqlLiteral(kind)}`;
   const eventId = isEventKind(kind) ? ident('event_id') : 'NULL';
   await conn.run(`
     INSERT INTO quarantine
       SELECT ${head('c.file_no')}, ${lineOf(hasLines)}, ${eventId}, reason_code, reason, ${maskedRecord(kind, ctx, 'checked')}, now()
         FROM (${failedRowsSql(FILE_SPECS[kind], 'chk')}) c JOIN file_rows f USING (file_no)
       UNION ALL
-      SELECT ${head('file_no')}, line, ${eventId}, ${literal(isEventKind(kind) ? 'conflict' : 'duplicate_key')}, conflict_reason,
+      SELECT ${head('file_no')}, line, ${eventId}, ${sqlLiteral(isEventKind(kind) ? 'conflict' : 'duplicate_key')}, conflict_reason,
              ${maskedRecord(kind, ctx, 'typed')}, now()
         FROM classified_exc WHERE outcome = 'conflict'
       UNION ALL

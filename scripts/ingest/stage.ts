@@ -10,10 +10,12 @@
  */
 import { createReadStream } from 'node:fs';
 import type { DuckDBConnection } from '@duckdb/node-api';
-import { FILE_SPECS, type BatchFile } from './contract.js';
+import { sqlLiteral } from '../../server/store/sql-literal.js';
+import type { BatchFile } from './discover.js';
+import { FILE_SPECS } from './import-rules.js';
 import { RefusedError } from './errors.js';
 import { describeError } from './redact.js';
-import { ident, literal } from './validation-sql.js';
+import { ident } from './validation-sql.js';
 
 export interface StagedFile {
   rowsIn: number;
@@ -111,8 +113,8 @@ async function csvHeader(file: BatchFile): Promise<string[]> {
 }
 
 function csvReader(paths: string[], found: string[], extra = ''): string {
-  const columns = `{${found.map((c) => `${literal(c)}: 'VARCHAR'`).join(', ')}}`;
-  const list = paths.length === 1 ? literal(paths[0]!) : `[${paths.map(literal).join(', ')}]`;
+  const columns = `{${found.map((c) => `${sqlLiteral(c)}: 'VARCHAR'`).join(', ')}}`;
+  const list = paths.length === 1 ? sqlLiteral(paths[0]!) : `[${paths.map(sqlLiteral).join(', ')}]`;
   return (
     `read_csv(${list}, header = true, auto_detect = false, delim = ',', quote = '"', escape = '"', ` +
     `columns = ${columns}, compression = 'none'${extra})`
@@ -143,7 +145,7 @@ function directCsv(files: CsvEntry[], rejectTables: string[]): string[] {
     const reader = csvReader(
       group.map((g) => g.file.path),
       group[0]!.found,
-      `, ignore_errors = true, store_rejects = true, rejects_table = '${rejects}', rejects_scan = '${rejects}_scans'`,
+      `, ignore_errors = true, store_rejects = true, rejects_table = ${sqlLiteral(rejects)}, rejects_scan = ${sqlLiteral(`${rejects}_scans`)}`,
     );
     return `SELECT ${fileNo} AS file_no, NULL::BIGINT AS line, ${select} FROM ${reader}`;
   });
@@ -179,7 +181,7 @@ async function stageCsvCarefully(conn: DuckDBConnection, file: BatchFile, fileNo
 
 async function stageNdjson(conn: DuckDBConnection, file: BatchFile, fileNo: number, table: string): Promise<void> {
   await conn.run(
-    `CREATE OR REPLACE TEMP TABLE stg_json AS SELECT row_number() OVER () AS line, json FROM read_ndjson_objects(${literal(file.path)}, compression = 'uncompressed')`,
+    `CREATE OR REPLACE TEMP TABLE stg_json AS SELECT row_number() OVER () AS line, json FROM read_ndjson_objects(${sqlLiteral(file.path)}, compression = 'uncompressed')`,
   );
   const keys = await conn.runAndReadAll(`SELECT DISTINCT unnest(json_keys(json)) AS k FROM stg_json ORDER BY k`);
   const found = keys.getRows().map((r) => String(r[0]));
@@ -187,20 +189,20 @@ async function stageNdjson(conn: DuckDBConnection, file: BatchFile, fileNo: numb
   checkColumns(file, (await countRows(conn, 'stg_json')) === 0 ? contractColumns(file) : found);
   // An empty string is a missing value, as an empty CSV field is.
   const select = contractColumns(file)
-    .map((c) => `nullif(json_extract_string(json, ${literal(`$."${c}"`)}), '') AS ${ident(c)}`)
+    .map((c) => `nullif(json_extract_string(json, ${sqlLiteral(`$."${c}"`)}), '') AS ${ident(c)}`)
     .join(', ');
   await conn.run(`CREATE OR REPLACE TEMP TABLE ${table} AS SELECT ${fileNo} AS file_no, line, ${select} FROM stg_json ORDER BY line; DROP TABLE stg_json;`);
 }
 
 async function parquetSource(conn: DuckDBConnection, file: BatchFile, fileNo: number): Promise<string> {
-  const described = await conn.runAndReadAll(`DESCRIBE SELECT * FROM read_parquet(${literal(file.path)})`);
+  const described = await conn.runAndReadAll(`DESCRIBE SELECT * FROM read_parquet(${sqlLiteral(file.path)})`);
   const types = new Map(described.getRows().map((r) => [String(r[0]), String(r[1])]));
   checkColumns(file, [...types.keys()]);
   // Natural Parquet types become the text the CSV path would have seen; a timestamp without a
   // zone is taken as UTC.
   const asText = (c: string) => (types.get(c) === 'TIMESTAMP' ? `CAST(${ident(c)} AS VARCHAR) || 'Z'` : `CAST(${ident(c)} AS VARCHAR)`);
   const select = contractColumns(file).map((c) => `nullif(${asText(c)}, '') AS ${ident(c)}`).join(', ');
-  return `SELECT ${fileNo} AS file_no, file_row_number + 1 AS line, ${select} FROM read_parquet(${literal(file.path)}, file_row_number = true)`;
+  return `SELECT ${fileNo} AS file_no, file_row_number + 1 AS line, ${select} FROM read_parquet(${sqlLiteral(file.path)}, file_row_number = true)`;
 }
 
 async function countRows(conn: DuckDBConnection, table: string): Promise<number> {
@@ -269,7 +271,7 @@ export async function stageFiles(conn: DuckDBConnection, files: BatchFile[], mod
 /** True when a direct read skipped lines it could not parse. */
 export async function hasRejectedLines(conn: DuckDBConnection, staged: Staged): Promise<boolean> {
   for (const table of staged.rejectTables) {
-    const exists = await conn.runAndReadAll(`SELECT count(*)::INTEGER FROM duckdb_tables() WHERE temporary AND table_name = '${table}'`);
+    const exists = await conn.runAndReadAll(`SELECT count(*)::INTEGER FROM duckdb_tables() WHERE temporary AND table_name = ${sqlLiteral(table)}`);
     if (Number(exists.getRows()[0]![0]) === 0) continue;
     if ((await countRows(conn, `temp.${table}`)) > 0) return true;
   }

@@ -10,10 +10,10 @@
  *   2. the index of the first failed check (one CASE);
  *   3. the failure (reason code, reason, raw text set aside) for failed rows only.
  */
-import type { ColumnSpec, FileSpec } from './contract.js';
+import { sqlLiteral } from '../../server/store/sql-literal.js';
+import type { ColumnSpec, FileSpec } from './import-rules.js';
 
 export const ident = (name: string): string => `"${name.replace(/"/g, '""')}"`;
-export const literal = (value: string): string => `'${value.replace(/'/g, "''")}'`;
 
 /**
  * In checked rows: the NHS number without the spaces the contract allows (kept on failed rows
@@ -71,7 +71,7 @@ const ORG_CODE_PATTERN = '[A-Za-z0-9]{3,8}';
 const shown = (expr: string): string => `regexp_replace(left(${expr}, 40), '[0-9][0-9 ]{5,}', '***', 'g')`;
 
 /** The contract's values as a DuckDB ENUM type (values are the contract's own, never delivered text). */
-const enumType = (values: readonly string[]): string => `ENUM(${values.map(literal).join(', ')})`;
+const enumType = (values: readonly string[]): string => `ENUM(${values.map(sqlLiteral).join(', ')})`;
 
 /** Column holding the cast value of a timestamp/date/int/number/enum column. */
 const castColumn = (column: ColumnSpec) => ident(`${column.name}__v`);
@@ -121,12 +121,12 @@ function valueChecks(column: ColumnSpec): Check[] {
   switch (rule.type) {
     case 'text':
       return [];
-    case 'org_code_format':
+    case 'org_code':
       return [
         {
           condition: `NOT regexp_full_match(${v}, '${ORG_CODE_PATTERN}')`,
           code: 'bad_value',
-          message: literal(`${name} must be 3–8 letters or digits`),
+          message: sqlLiteral(`${name} must be 3–8 letters or digits`),
         },
       ];
     case 'nhs_number':
@@ -134,7 +134,7 @@ function valueChecks(column: ColumnSpec): Check[] {
         {
           condition: `NOT ${NHS_VALID}`,
           code: 'bad_nhs_number',
-          message: literal(`${name} is not a valid NHS number (10 digits passing the Modulus-11 check)`),
+          message: sqlLiteral(`${name} is not a valid NHS number (10 digits passing the Modulus-11 check)`),
         },
       ];
     case 'timestamp':
@@ -142,7 +142,7 @@ function valueChecks(column: ColumnSpec): Check[] {
         {
           condition: `${cast} IS NULL`,
           code: 'bad_value',
-          message: `${literal(`${name} is not an ISO 8601 timestamp with Z or an offset: '`)} || ${shown(v)} || ''''`,
+          message: `${sqlLiteral(`${name} is not an ISO 8601 timestamp with Z or an offset: '`)} || ${shown(v)} || ''''`,
         },
       ];
     case 'date':
@@ -150,7 +150,7 @@ function valueChecks(column: ColumnSpec): Check[] {
         {
           condition: `${cast} IS NULL`,
           code: 'bad_value',
-          message: `${literal(`${name} is not a date (YYYY-MM-DD): '`)} || ${shown(v)} || ''''`,
+          message: `${sqlLiteral(`${name} is not a date (YYYY-MM-DD): '`)} || ${shown(v)} || ''''`,
         },
       ];
     case 'int':
@@ -161,7 +161,7 @@ function valueChecks(column: ColumnSpec): Check[] {
         {
           condition: [`${cast} IS NULL`, ...bounds].join(' OR '),
           code: 'bad_value',
-          message: `${literal(`${name} must be ${what}${rangeText(rule.min, rule.max)}: '`)} || ${shown(v)} || ''''`,
+          message: `${sqlLiteral(`${name} must be ${what}${rangeText(rule.min, rule.max)}: '`)} || ${shown(v)} || ''''`,
         },
       ];
     }
@@ -170,7 +170,7 @@ function valueChecks(column: ColumnSpec): Check[] {
         {
           condition: `${cast} IS NULL`,
           code: 'unknown_value',
-          message: `${literal(`${name} must be one of ${rule.values.join(', ')}, not '`)} || ${shown(v)} || ''''`,
+          message: `${sqlLiteral(`${name} must be one of ${rule.values.join(', ')}, not '`)} || ${shown(v)} || ''''`,
         },
       ];
   }
@@ -191,10 +191,10 @@ function referenceChecks(column: ColumnSpec): Check[] {
     checks.push({
       condition: 'FALSE',
       code: 'unknown_org',
-      message: `${literal(`${column.name} is not ${what}: '`)} || ${shown(v)} || ''''`,
+      message: `${sqlLiteral(`${column.name} is not ${what}: '`)} || ${shown(v)} || ''''`,
       reference: {
         column: column.name,
-        known: `SELECT org_code FROM known_orgs${types ? ` WHERE org_type IN (${types.map(literal).join(', ')})` : ''}`,
+        known: `SELECT org_code FROM known_orgs${types ? ` WHERE org_type IN (${types.map(sqlLiteral).join(', ')})` : ''}`,
         allowStar: column.org.allowStar === true,
       },
     });
@@ -203,7 +203,7 @@ function referenceChecks(column: ColumnSpec): Check[] {
     checks.push({
       condition: 'FALSE',
       code: 'unknown_campaign',
-      message: `${literal(`${column.name} is not a known campaign: '`)} || ${shown(v)} || ''''`,
+      message: `${sqlLiteral(`${column.name} is not a known campaign: '`)} || ${shown(v)} || ''''`,
       reference: { column: column.name, known: 'SELECT campaign_code FROM campaigns', allowStar: false },
     });
   }
@@ -215,7 +215,7 @@ function crossColumnChecks(spec: FileSpec): Check[] {
   const after = (start: string, end: string): Check => ({
     condition: `${ident(`${end}__v`)} < ${ident(`${start}__v`)}`,
     code: 'bad_value',
-    message: literal(`${end} is before ${start}`),
+    message: sqlLiteral(`${end} is before ${start}`),
   });
   if (spec.kind === 'campaigns') return [after('start_date', 'end_date')];
   if (spec.kind === 'programme_costs') return [after('period_start', 'period_end')];
@@ -231,7 +231,7 @@ export function checksFor(spec: FileSpec, nowIso: string): Check[] {
   const checks: Check[] = [];
   for (const column of spec.columns) {
     if (column.required) {
-      checks.push({ condition: `${ident(column.name)} IS NULL`, code: 'missing_field', message: literal(`${column.name} is required but empty`) });
+      checks.push({ condition: `${ident(column.name)} IS NULL`, code: 'missing_field', message: sqlLiteral(`${column.name} is required but empty`) });
     }
   }
   // Value checks only apply to non-empty values: an empty optional field is simply missing.
@@ -246,9 +246,9 @@ export function checksFor(spec: FileSpec, nowIso: string): Check[] {
     if (column.notInFuture) {
       checks.push({
         // Five minutes of grace for clocks that disagree a little between the platform and us.
-        condition: `${castColumn(column)} > ${literal(nowIso)}::TIMESTAMPTZ + INTERVAL 5 MINUTE`,
+        condition: `${castColumn(column)} > ${sqlLiteral(nowIso)}::TIMESTAMPTZ + INTERVAL 5 MINUTE`,
         code: 'future_timestamp',
-        message: literal(`${column.name} is in the future (after the time of import)`),
+        message: sqlLiteral(`${column.name} is in the future (after the time of import)`),
       });
     }
   }
@@ -285,7 +285,7 @@ function rawKeptOnFailure(spec: FileSpec): string[] {
  * and the rowid (a line may be recovered from it).
  */
 export function failedRowsSql(spec: FileSpec, table: string): string {
-  const raw = rawKeptOnFailure(spec).map((name) => `json_extract_string(${FAILURE}, ${literal(`$.raw.${name}`)}) AS ${ident(name)}`);
+  const raw = rawKeptOnFailure(spec).map((name) => `json_extract_string(${FAILURE}, ${sqlLiteral(`$.raw.${name}`)}) AS ${ident(name)}`);
   return (
     `SELECT rowid AS rowid, *, json_extract_string(${FAILURE}, '$.code') AS reason_code, json_extract_string(${FAILURE}, '$.reason') AS reason` +
     `${raw.map((r) => `, ${r}`).join('')} FROM ${table} WHERE ${FAILURE} IS NOT NULL`
@@ -294,7 +294,7 @@ export function failedRowsSql(spec: FileSpec, table: string): string {
 
 /** A failure found after the reading pass (e.g. the organisation hierarchy), ranked after every check. */
 export function laterFailure(code: string, reason: string): string {
-  return failureJson('1000', literal(code), reason, 'NULL');
+  return failureJson('1000', sqlLiteral(code), reason, 'NULL');
 }
 
 /**
@@ -326,10 +326,10 @@ export function checkedRowsSql(spec: FileSpec, source: string, nowIso: string, e
   // Numbered over all checks, so a reference check marked later can tell whether it comes first.
   const rowChecks = checks.map((c, i) => ({ ...c, number: i + 1 })).filter((c) => !c.reference);
   const failed = rowChecks.length ? `CASE ${rowChecks.map((c) => `WHEN ${c.condition} THEN ${c.number}`).join(' ')} END` : 'NULL::INTEGER';
-  const codes = `[${checks.map((c) => literal(c.code)).join(', ')}]`;
+  const codes = `[${checks.map((c) => sqlLiteral(c.code)).join(', ')}]`;
   const reason = `CASE failed_check ${rowChecks.map((c) => `WHEN ${c.number} THEN ${c.message}`).join(' ')} END`;
   const rawKept = rawKeptOnFailure(spec);
-  const raw = rawKept.length ? `{${rawKept.map((name) => `${literal(name)}: ${ident(name)}`).join(', ')}}` : 'NULL';
+  const raw = rawKept.length ? `{${rawKept.map((name) => `${sqlLiteral(name)}: ${ident(name)}`).join(', ')}}` : 'NULL';
   const output = [
     'file_no',
     ...(withLines ? ['line'] : []),
@@ -361,7 +361,7 @@ export function referenceCheckStatements(spec: FileSpec, table: string, nowIso: 
     const unknownValues = `SELECT v FROM (SELECT DISTINCT ${v} AS v FROM ${table}) WHERE v IS NOT NULL${star} AND v NOT IN (${check.reference.known})`;
     // A row already failed by a later check keeps the raw values it set aside.
     const mark =
-      `UPDATE ${table} SET ${FAILURE} = ${failureJson(String(i + 1), literal(check.code), check.message, `json_extract(${FAILURE}, '$.raw')`)} ` +
+      `UPDATE ${table} SET ${FAILURE} = ${failureJson(String(i + 1), sqlLiteral(check.code), check.message, `json_extract(${FAILURE}, '$.raw')`)} ` +
       `WHERE (${FAILURE} IS NULL OR CAST(json_extract(${FAILURE}, '$.check') AS INTEGER) > ${i + 1}) AND ${v} IN (SELECT v FROM unknown_values)`;
     return [{ unknownValues, mark }];
   });

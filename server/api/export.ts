@@ -6,32 +6,27 @@
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { csvLine } from '../csv/csv-writer.js';
+import { sqlLiteral } from '../store/sql-literal.js';
 import type { Store } from '../store/store.js';
 import type { MetricColumn } from '../metrics/catalogue.js';
 import type { ProtectedRow } from '../metrics/disclosure.js';
 
-/** One CSV field: quoted when it holds a comma, quote or line break (RFC 4180). */
-export function csvField(value: string): string {
-  return /[",\r\n]/.test(value) ? `"${value.replace(/"/g, '""')}"` : value;
-}
-
 export function toCsv(columns: readonly MetricColumn[], rows: readonly ProtectedRow[]): string {
-  const lines = [columns.map((c) => csvField(c.name)).join(',')];
+  // CRLF line ends, as RFC 4180 has them (spreadsheets expect them).
+  let text = csvLine(columns.map((c) => c.name), '\r\n');
   for (const row of rows) {
     const hidden = new Set(row._suppressed ?? []);
-    lines.push(
-      columns
-        .map((c) => {
-          const v = row[c.name];
-          // a series is one field, its values separated by ';' (a suppressed value is '*')
-          if (Array.isArray(v)) return v.map((x: number | null) => (x === null ? '*' : String(x))).join(';');
-          if (hidden.has(c.name)) return '*';
-          return v === null || v === undefined ? '' : csvField(String(v));
-        })
-        .join(','),
-    );
+    const cells = columns.map((c) => {
+      const v = row[c.name];
+      // a series is one field, its values separated by ';' (a suppressed value is '*')
+      if (Array.isArray(v)) return v.map((x: number | null) => (x === null ? '*' : String(x))).join(';');
+      if (hidden.has(c.name)) return '*';
+      return v === null || v === undefined ? '' : String(v);
+    });
+    text += csvLine(cells, '\r\n');
   }
-  return lines.join('\r\n') + '\r\n';
+  return text;
 }
 
 const DUCK_TYPES = { string: 'VARCHAR', number: 'DOUBLE', date: 'DATE', boolean: 'BOOLEAN', 'number[]': 'DOUBLE[]' } as const;
@@ -51,14 +46,13 @@ export async function toParquet(store: Store, columns: readonly MetricColumn[], 
       return JSON.stringify(out);
     });
     await writeFile(jsonPath, lines.join('\n') + '\n', 'utf8');
-    const spec = [...columns.map((c) => `'${c.name}': '${DUCK_TYPES[c.type]}'`), `'_suppressed': 'VARCHAR'`].join(', ');
+    const spec = [...columns.map((c) => `${sqlLiteral(c.name)}: ${sqlLiteral(DUCK_TYPES[c.type])}`), `'_suppressed': 'VARCHAR'`].join(', ');
     const select = [...columns.map((c) => `"${c.name}"`), `string_split("_suppressed", ',') AS "_suppressed"`].join(', ');
     // Paths come from mkdtemp (no user input); DuckDB's COPY takes no bound file names.
-    const quote = (p: string) => `'${p.replace(/'/g, "''")}'`;
     await store.withConnection((conn) =>
       conn.run(
-        `COPY (SELECT ${select} FROM read_json(${quote(jsonPath)}, format = 'newline_delimited', columns = {${spec}})) ` +
-          `TO ${quote(parquetPath)} (FORMAT parquet)`,
+        `COPY (SELECT ${select} FROM read_json(${sqlLiteral(jsonPath)}, format = 'newline_delimited', columns = {${spec}})) ` +
+          `TO ${sqlLiteral(parquetPath)} (FORMAT parquet)`,
       ),
     );
     return new Uint8Array(await readFile(parquetPath));

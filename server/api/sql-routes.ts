@@ -27,7 +27,8 @@ import type { Workbench } from '../sql/workbench.js';
 import { requirePermission } from './access-routes.js';
 import type { StoreContext } from './context.js';
 import { ApiError, badParameter } from './errors.js';
-import { csvField } from './export.js';
+import { csvLine } from '../csv/csv-writer.js';
+import { sqlLiteral as quote } from '../store/sql-literal.js';
 import { ErrorSchema } from './schemas.js';
 
 type App = OpenAPIHono<AccessEnv>;
@@ -316,16 +317,16 @@ export function registerSqlRoutes(app: App, deps: { access: Access; context: Sto
           if (publication) protect = publicationPlan(columns, publication);
           columnNames = columns.map((col) => col.name);
           started(true);
-          return writer.write(encoder.encode(uniqueNames(columns).map(csvField).join(',') + '\r\n'));
+          return writer.write(encoder.encode(csvLine(uniqueNames(columns), '\r\n')));
         },
         rows: (rows) => {
           let text = '';
           for (const row of rows) {
             if (protect) {
               const { cells, suppressed } = protect(row);
-              text += cells.map((v, i) => (v === null && suppressed.includes(columnNames[i]!) ? '*' : csvField(cellText(v)))).join(',') + '\r\n';
+              text += csvLine(cells.map((v, i) => (v === null && suppressed.includes(columnNames[i]!) ? '*' : cellText(v))), '\r\n');
             } else {
-              text += row.map((v) => csvField(cellText(v))).join(',') + '\r\n';
+              text += csvLine(row.map(cellText), '\r\n');
             }
           }
           return writer.write(encoder.encode(text));
@@ -511,4 +512,3 @@ export function registerSqlRoutes(app: App, deps: { access: Access; context: Sto
   });
 }
 
-const quote = (s: string) => `'${s.replace(/'/g, "''")}'`;

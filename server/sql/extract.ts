@@ -11,6 +11,7 @@ import { join, resolve } from 'node:path';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import type { Store } from '../store/store.js';
 import { readDataVersion } from '../api/context.js';
+import { sqlLiteral } from '../store/sql-literal.js';
 import { loadWorkbenchSql, WORKBENCH_TABLES } from './tables.js';
 
 export const DEFAULT_EXTRACT_DIR = 'data/extracts';
@@ -31,7 +32,6 @@ function processAlive(pid: number): boolean {
   }
 }
 
-const quoteLiteral = (s: string) => `'${s.replace(/'/g, "''")}'`;
 const quoteIdent = (s: string) => `"${s.replace(/"/g, '""')}"`;
 
 /** Organisation codes are letters and digits (the API checks); file names use nothing else. */
@@ -67,7 +67,7 @@ export async function buildExtract(conn: DuckDBConnection, scope: string, root: 
   for (let attempt = 1; ; attempt++) {
     const before = await readDataVersion(conn);
     await fillScopeTables(conn, scope, root);
-    await conn.run(`ATTACH ${quoteLiteral(target)} AS ${alias}`);
+    await conn.run(`ATTACH ${sqlLiteral(target)} AS ${alias}`);
     try {
       await conn.run('BEGIN TRANSACTION');
       // The tables are read in one snapshot: the version read inside it is the one they hold, and
@@ -79,9 +79,9 @@ export async function buildExtract(conn: DuckDBConnection, scope: string, root: 
       }
       for (const table of WORKBENCH_TABLES) {
         await conn.run(`CREATE TABLE ${alias}.${quoteIdent(table.name)} AS ${sql[table.name]}`);
-        await conn.run(`COMMENT ON TABLE ${alias}.${quoteIdent(table.name)} IS ${quoteLiteral(table.description)}`);
+        await conn.run(`COMMENT ON TABLE ${alias}.${quoteIdent(table.name)} IS ${sqlLiteral(table.description)}`);
         for (const c of table.columns) {
-          await conn.run(`COMMENT ON COLUMN ${alias}.${quoteIdent(table.name)}.${quoteIdent(c.name)} IS ${quoteLiteral(c.description)}`);
+          await conn.run(`COMMENT ON COLUMN ${alias}.${quoteIdent(table.name)}.${quoteIdent(c.name)} IS ${sqlLiteral(c.description)}`);
         }
       }
       await conn.run('COMMIT');

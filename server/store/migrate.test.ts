@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
 import { afterEach, describe, expect, it } from 'vitest';
-import { PLATFORMS, USAGE_EVENT_TYPES } from '../../scripts/ingest/contract.js';
+import { PLATFORMS, USAGE_EVENT_TYPES } from '../contract/export-format.js';
 import { currentVersion, listMigrations, migrate } from './migrate.js';
 import { openStore } from './store.js';
 

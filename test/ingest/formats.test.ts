@@ -18,6 +18,7 @@ import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { afterAll, describe, expect, it } from 'vitest';
+import { sqlLiteral } from '../../server/store/sql-literal.js';
 import type { Store } from '../../server/store/store.js';
 import {
   HEADERS,
@@ -34,7 +35,6 @@ import {
   removeTempDirs,
   rowCount,
   runImport,
-  sqlPath,
   writeBatch,
   importOnceForBlock,
   withImportedStore,
@@ -56,7 +56,7 @@ async function writeParquet(path: string): Promise<void> {
           ('feed-910001', TIMESTAMPTZ '2026-07-03 02:00:00+00', '9131860915', 'RYX', 'care_plan', 4::INTEGER),
           ('feed-910002', TIMESTAMPTZ '2026-07-03 03:00:00+00', '9948219937', 'E85501', 'medication', 7::INTEGER)
         ) AS t(event_id, occurred_at, nhs_number, source_org_code, record_type, item_count)
-      ) TO ${sqlPath(path)} (FORMAT parquet)`);
+      ) TO ${sqlLiteral(path)} (FORMAT parquet)`);
   } finally {
     conn.closeSync();
     db.closeSync();

@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, expect } from 'vitest';
+import { csvLine } from '../../../server/csv/csv-writer.js';
 import { openStore, type Store } from '../../../server/store/store.js';
 import { importLanding } from '../../../scripts/ingest/index.js';
 
@@ -127,11 +128,7 @@ export function writeBatch(landingDir: string, batchId: string, files: Record<st
 
 /** A CSV file (LF line endings, header first). Values containing , " or newlines are quoted (RFC 4180). */
 export function csv(header: readonly string[], rows: ReadonlyArray<ReadonlyArray<string | number>>): string {
-  const cell = (v: string | number) => {
-    const s = String(v);
-    return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
-  };
-  return [header, ...rows].map((r) => r.map(cell).join(',')).join('\n') + '\n';
+  return [header, ...rows].map((r) => csvLine(r.map(String), '\n')).join('');
 }
 
 export const HEADERS = {
@@ -369,11 +366,6 @@ export function runCli(landingDir: string, env: Record<string, string>, timeoutM
       resolvePromise({ code, signal, stdout, stderr });
     });
   });
-}
-
-/** Escapes a path for a SQL string literal (paths are the test's own temp paths). */
-export function sqlPath(path: string): string {
-  return `'${path.replace(/'/g, "''")}'`;
 }
 
 /** The message of a rejected promise, or of the first failed batch of a resolved report. */
