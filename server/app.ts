@@ -5,6 +5,7 @@
 import { OpenAPIHono, createRoute } from '@hono/zod-openapi';
 import type { Context, Hono } from 'hono';
 import type { BlankSchema } from 'hono/types';
+import { compress } from 'hono/compress';
 import type { Store } from './store/store.js';
 import { Access } from './auth/access.js';
 import type { AccessEnv } from './auth/http.js';
@@ -21,6 +22,7 @@ import { SUPPRESSION_RULE } from './metrics/disclosure.js';
 import { computeMetric, loadMetricSql, type ResolvedParams } from './metrics/query.js';
 import { loadSavingsModel } from './metrics/savings-model.js';
 import { ResponseCache, etagFor, matchesEtag, type CachedResponse } from './api/cache.js';
+import { compressedBody, COMPRESS_MIN_BYTES, negotiateEncoding } from './api/compression.js';
 import { StoreContext, type StoreFacts } from './api/context.js';
 import { renderDocsPage } from './api/docs.js';
 import { ApiError, badParameter, forbidden } from './api/errors.js';
@@ -153,6 +155,9 @@ export function createApp(deps: AppDeps): App {
   const app = new OpenAPIHono<AccessEnv, BlankSchema, '/'>();
   app.use('*', securityHeaders());
   app.use('*', accessGate(access));
+  // Other large JSON answers (the organisation list, SQL results, logs) are gzipped per request;
+  // metric answers are compressed once and cached (see send below).
+  for (const path of ['/api/orgs', '/api/sql', '/api/sql/schema', '/api/sql/history', '/api/audit', '/api/import-runs', '/api/users']) app.use(path, compress());
 
   app.onError((err, c) => {
     if (err instanceof ApiError) return c.json(err.toJSON(), err.status);
@@ -264,7 +269,7 @@ export function createApp(deps: AppDeps): App {
       return done(c.body(null, 304, { ETag: etag, 'Cache-Control': 'no-cache, private' }), null);
     }
     const hit = cache.get(key);
-    if (hit) return done(send(c, hit), hit.rowCount ?? null);
+    if (hit) return done(await send(c, hit), hit.rowCount ?? null);
 
     const sqlContext = { model: def.needsModel ? savings.sqlParam : null, latest: facts.latestDay };
     const result = await store.withConnection((conn) => computeMetric(conn, name, params, sqlContext));
@@ -272,7 +277,7 @@ export function createApp(deps: AppDeps): App {
     // Keyed by the version read before computing: an import landing meanwhile can only make the
     // cached answer newer than its key, and the next version gets keys of its own.
     cache.set(key, response);
-    return done(send(c, response), response.rowCount ?? null);
+    return done(await send(c, response), response.rowCount ?? null);
   });
 
   async function render(
@@ -313,10 +318,14 @@ export function createApp(deps: AppDeps): App {
     return { body: jsonWithRows(head, result.rows), contentType: 'application/json; charset=utf-8', headers: {}, etag, rowCount };
   }
 
-  function send(c: Context, r: CachedResponse): Response {
+  async function send(c: Context, r: CachedResponse): Promise<Response> {
     // private: answers depend on who asks (their scope); a shared cache must not keep them.
-    const headers: Record<string, string> = { 'Content-Type': r.contentType, ETag: r.etag, 'Cache-Control': 'no-cache, private', ...r.headers };
-    return c.body(typeof r.body === 'string' ? utf8(r.body) : (r.body as Uint8Array<ArrayBuffer>), 200, headers);
+    const headers: Record<string, string> = { 'Content-Type': r.contentType, ETag: r.etag, 'Cache-Control': 'no-cache, private', Vary: 'Accept-Encoding', ...r.headers };
+    const body = typeof r.body === 'string' ? utf8(r.body) : (r.body as Uint8Array<ArrayBuffer>);
+    const encoding = body.byteLength >= COMPRESS_MIN_BYTES && r.contentType !== 'application/vnd.apache.parquet' ? negotiateEncoding(c.req.header('Accept-Encoding')) : null;
+    if (!encoding) return c.body(body, 200, headers);
+    const compressed = await compressedBody(r, body, encoding);
+    return c.body(compressed as Uint8Array<ArrayBuffer>, 200, { ...headers, 'Content-Encoding': encoding });
   }
 
   app.get('/api/orgs', async (c) => {

@@ -5,6 +5,7 @@ import { DuckDBInstance } from '@duckdb/node-api';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { brotliDecompressSync, gunzipSync } from 'node:zlib';
 import { openStore, type Store } from '../store/store.js';
 import { setMeta, META } from '../store/meta.js';
 import { createApp } from '../app.js';
@@ -33,6 +34,32 @@ async function error(path: string) {
   const res = await admin.request(path);
   return { status: res.status, body: (await res.json()) as { error: string; parameter?: string; allowed?: string[] } };
 }
+
+describe('compressed answers', () => {
+  it('are brotli or gzip as the client accepts, the same bytes once decompressed, and plain otherwise', async () => {
+    const url = '/api/metrics/uptake?org=Q00&level=practice&grain=week&from=2026-01-01&to=2026-02-28';
+    const plain = await admin.request(url);
+    const text = await plain.text();
+    expect(plain.headers.get('content-encoding')).toBeNull();
+    expect(plain.headers.get('vary')).toMatch(/Accept-Encoding/);
+    const br = await admin.request(url, { headers: { 'Accept-Encoding': 'gzip, deflate, br' } });
+    expect(br.headers.get('content-encoding')).toBe('br');
+    expect(brotliDecompressSync(Buffer.from(await br.arrayBuffer())).toString('utf8')).toBe(text);
+    const gz = await admin.request(url, { headers: { 'Accept-Encoding': 'gzip' } });
+    expect(gz.headers.get('content-encoding')).toBe('gzip');
+    expect(gunzipSync(Buffer.from(await gz.arrayBuffer())).toString('utf8')).toBe(text);
+    // an answer under 1 KB is sent as it is
+    const small = await admin.request('/api/metrics/roi?grain=quarter&from=2026-01-01&to=2026-02-28&format=csv', { headers: { 'Accept-Encoding': 'br' } });
+    expect(small.headers.get('content-encoding')).toBeNull();
+  });
+
+  it('include the organisation list, gzipped', async () => {
+    const plain = await (await admin.request('/api/orgs')).text();
+    const gz = await admin.request('/api/orgs', { headers: { 'Accept-Encoding': 'gzip' } });
+    expect(gz.headers.get('content-encoding')).toBe('gzip');
+    expect(gunzipSync(Buffer.from(await gz.arrayBuffer())).toString('utf8')).toBe(plain);
+  });
+});
 
 describe('every metric answers its defaults', () => {
   for (const name of METRIC_NAMES) {

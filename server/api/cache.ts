@@ -11,6 +11,8 @@ export interface CachedResponse {
   etag: string;
   /** Rows in the answer, for the audit log. */
   rowCount?: number;
+  /** The body compressed, per encoding, made on first request (server/api/compression.ts). */
+  compressed?: Partial<Record<'br' | 'gzip', Promise<Uint8Array>>>;
 }
 
 export function etagFor(dataVersion: string, key: string): string {
@@ -27,7 +29,9 @@ export function matchesEtag(ifNoneMatch: string | undefined, etag: string): bool
     .some((t) => t === '*' || t === etag);
 }
 
-const sizeOf = (r: CachedResponse) => (typeof r.body === 'string' ? r.body.length * 2 : r.body.byteLength);
+// Compressed copies are made after an answer is cached; at these answers' ratios (JSON of numbers
+// and codes: 10-20x) both fit in half the body's size again, which is counted from the start.
+const sizeOf = (r: CachedResponse) => Math.ceil((typeof r.body === 'string' ? r.body.length * 2 : r.body.byteLength) * 1.5);
 
 /** Bounded by entry count and by size (default 500 entries, 64 MB), least recently used out first. */
 export class ResponseCache {
