@@ -7,6 +7,8 @@ export class ApiError extends Error {
     readonly status: number,
     /** The request field the server blames, when it names one (`{ error, parameter }`). */
     readonly parameter?: string,
+    /** The server's whole answer (e.g. the SQL workbench's `{ error, code, position }`). */
+    readonly body?: unknown,
   ) {
     super(message);
     this.name = 'ApiError';
@@ -53,13 +55,14 @@ export function onSessionEnded(handler: () => void): void {
   ended = false;
 }
 
-function sessionIsOver(): void {
+/** The server said the session is over (401): go to sign-in, once. */
+export function sessionIsOver(): void {
   if (ended) return;
   ended = true;
   sessionEnded();
 }
 
-function messageFrom(body: unknown, status: number): string {
+export function messageFrom(body: unknown, status: number): string {
   if (body && typeof body === 'object') {
     const b = body as Record<string, unknown>;
     const err = b.error;
@@ -159,7 +162,7 @@ export async function request<T>(method: 'GET' | 'POST' | 'PATCH' | 'DELETE', ur
     if (res.ok) throw new ApiError('The server sent an answer that is not JSON.', res.status);
   }
   if (res.status === 401) sessionIsOver();
-  if (!res.ok) throw new ApiError(messageFrom(parsed, res.status), res.status, parameterFrom(parsed));
+  if (!res.ok) throw new ApiError(messageFrom(parsed, res.status), res.status, parameterFrom(parsed), parsed);
   return parsed as T;
 }
 
