@@ -23,6 +23,7 @@ import { publicationPlan, PublicationRefusal, type PublicationSpec } from '../sq
 import { QueryFailure } from '../sql/sandbox.js';
 import { addSaved, deleteSaved, findSaved, listSaved, updateSaved } from '../sql/saved.js';
 import { WORKBENCH_TABLES } from '../sql/tables.js';
+import { loadExampleQueries } from '../sql/examples.js';
 import type { Workbench } from '../sql/workbench.js';
 import { requirePermission } from './access-routes.js';
 import type { StoreContext } from './context.js';
@@ -201,6 +202,24 @@ export function registerSqlRoutes(app: App, deps: { access: Access; context: Sto
         columns: t.columns.map((col) => ({ name: col.name, type: types[t.name]?.find((x) => x.name === col.name)?.type ?? 'UNKNOWN', description: col.description })),
       })),
     });
+  });
+
+  const examples = loadExampleQueries();
+  app.openAPIRegistry.registerPath(
+    createRoute({
+      method: 'get', path: '/api/sql/examples', summary: 'Example queries',
+      description: 'A short gallery of queries that answer real questions on these tables, to start from.',
+      responses: {
+        200: json(z.object({ examples: z.array(z.object({ name: z.string(), title: z.string(), description: z.string(), sql: z.string() })) }), 'The examples.'),
+        401: err('Not signed in.'),
+        403: err('Your role may not use the SQL workbench.'),
+      },
+    }),
+  );
+  app.get('/api/sql/examples', (c) => {
+    analyst(c);
+    c.header('Cache-Control', 'private, max-age=300');
+    return c.json({ examples });
   });
 
   // ---- running a query ---------------------------------------------------------------------------

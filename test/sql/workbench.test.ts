@@ -321,6 +321,35 @@ describe('downloads', () => {
   });
 });
 
+describe('the example gallery', () => {
+  it('offers each example with a title and its question, and every one runs on the region', async () => {
+    const { examples } = (await (await ccg.request('/api/sql/examples')).json()) as { examples: { name: string; title: string; description: string; sql: string }[] };
+    expect(examples.map((e) => e.title)).toEqual([
+      'Uptake by practice this month',
+      'Weekly active patients by age band over the last twelve weeks of data',
+      'Record items received per source organisation',
+      'The enrolment funnel by the channel of each patient\'s first enrolment event',
+      'Objections to data sharing registered and withdrawn per month, and how many are in force at each month\'s end (registered minus withdrawn, cumulated)',
+    ]);
+    for (const e of examples) {
+      const a = await run(region, e.sql);
+      expect(a.status, `${e.name}: ${a.body.error}`).toBe(200);
+      expect(a.body.rowCount, e.name).toBeGreaterThan(0);
+    }
+  });
+
+  it('answers uptake by practice with figures worked out from the story', async () => {
+    const { examples } = (await (await ccg.request('/api/sql/examples')).json()) as { examples: { name: string; sql: string }[] };
+    const a = await run(region, examples.find((e) => e.name === 'uptake_by_practice')!.sql);
+    // P01: 18 activated, 2 deactivated -> 16 of 100 = 16.0 %; P02: 10 of 200 = 5.0 %; P03: 3 of 300 = 1.0 %
+    expect(a.body.rows!.map((r) => [r[0], r[2], r[4], r[5]])).toEqual([
+      ['P01', 16, 100, 16],
+      ['P02', 10, 200, 5],
+      ['P03', 3, 300, 1],
+    ]);
+  });
+});
+
 describe('schema, history and audit', () => {
   it('describes every table and column, with types', async () => {
     const schema = (await (await ccg.request('/api/sql/schema')).json()) as { tables: { name: string; description: string; columns: { name: string; type: string; description: string }[] }[] };
