@@ -29,12 +29,14 @@ export function renderSignInPage({ next, error, oidc }: SignInPageOptions): stri
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>${message ? 'Error: ' : ''}Sign in – Portal Insights</title>
+<link rel="icon" href="data:image/svg+xml,%3Csvg xmlns='http://www.w3.org/2000/svg' viewBox='0 0 16 16'%3E%3Crect width='16' height='16' rx='3' fill='%23005eb8'/%3E%3Cpath d='M4 11V5h3a2 2 0 010 4H4' stroke='white' stroke-width='1.6' fill='none'/%3E%3C/svg%3E">
 <style>
   :root { --blue: #005eb8; --text: #212b32; --grey: #4c6272; --error: #d5281b; --focus: #ffeb3b; --bg: #f0f4f5; }
   * { box-sizing: border-box; }
-  body { margin: 0; font-family: Arial, "Helvetica Neue", sans-serif; color: var(--text); background: var(--bg); line-height: 1.5; font-size: 1.1875rem; }
+  body { margin: 0; font-family: system-ui, -apple-system, "Segoe UI", Roboto, "Helvetica Neue", Arial, "Liberation Sans", "DejaVu Sans", sans-serif; color: var(--text); background: var(--bg); line-height: 1.5; font-size: 1.1875rem; }
   header { background: var(--blue); color: #fff; padding: 1rem 1.5rem; }
-  header strong { font-size: 1.4rem; }
+  header strong { font-size: 1.25rem; display: inline-flex; align-items: center; gap: .6rem; }
+  .mark { display: inline-grid; place-items: center; width: 2.25rem; height: 2.25rem; background: #fff; color: var(--blue); border-radius: 3px; font-size: 1rem; }
   main { max-width: 30rem; margin: 2.5rem auto; background: #fff; padding: 2rem; border-radius: 4px; }
   h1 { font-size: 2rem; margin: 0 0 1.5rem; }
   label { display: block; font-weight: bold; margin: 1.25rem 0 .25rem; }
@@ -50,7 +52,7 @@ export function renderSignInPage({ next, error, oidc }: SignInPageOptions): stri
 </style>
 </head>
 <body>
-<header><strong>Portal Insights</strong></header>
+<header><strong><span class="mark" aria-hidden="true">PI</span>Portal Insights</strong></header>
 <main id="main">
 <h1>Sign in</h1>
 ${message ? `<div class="error-summary" role="alert" aria-labelledby="error-title" tabindex="-1"><h2 id="error-title">There is a problem</h2><p><a href="#username">${escapeHtml(message)}</a></p></div>` : ''}

@@ -2,7 +2,7 @@
 import { cleanup, fireEvent, render, screen, waitFor } from '@testing-library/preact';
 import { afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { Health, Me, MetricResult, OrgsResult } from './api/types.js';
-import { clearApiCache } from './api/client.js';
+import { clearApiCache, onSessionEnded, signInHref } from './api/client.js';
 import { App } from './app.js';
 import { PAGES } from './pages/registry.js';
 
@@ -161,3 +161,38 @@ describe('Data & consent: import runs', () => {
   });
 });
 
+
+describe('who is signed in', () => {
+  it('shows the name, role and organisation, and leaves admin pages out of the navigation of other roles', async () => {
+    render(<App />);
+    const bar = await screen.findByTestId('account-bar');
+    expect(bar.textContent).toContain('Casey Ince');
+    expect(bar.textContent).toContain('CIO · Northshire ICB');
+    const nav = [...document.querySelectorAll('.site-nav a')].map((a) => a.textContent);
+    expect(nav).not.toContain('Admin');
+    expect(nav).not.toContain('Audit');
+    expect(nav).toContain('Overview');
+  });
+
+  it('says plainly that the Admin page is not for their role, without loading it', async () => {
+    window.history.replaceState(null, '', '/admin');
+    render(<App />);
+    const refusal = await screen.findByTestId('not-allowed');
+    expect(refusal.textContent).toContain('for administrators only');
+    expect(refusal.textContent).toContain('CIO');
+    expect(requested.some((u) => u.startsWith('/api/users'))).toBe(false);
+  });
+
+  it('goes to the sign-in page, coming back here, when the server says the session has ended', async () => {
+    const ended = vi.fn();
+    onSessionEnded(ended);
+    vi.stubGlobal(
+      'fetch',
+      vi.fn(async (input: RequestInfo | URL) => (String(input).startsWith('/api/metrics/') ? new Response(JSON.stringify({ error: 'Sign in first' }), { status: 401 }) : fixtureFetch(input))),
+    );
+    window.history.replaceState(null, '', '/?range=3m');
+    render(<App />);
+    await waitFor(() => expect(ended).toHaveBeenCalledTimes(1));
+    expect(signInHref('expired')).toBe('/signin?next=%2F%3Frange%3D3m&error=expired');
+  });
+});

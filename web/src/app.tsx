@@ -185,7 +185,8 @@ export function App() {
             </span>
             <span class="brand-name">Portal Insights</span>
           </a>
-          {regionName && <span class="region-name">{regionName}</span>}
+          {/* The organisation the reader sees (their own): in the account bar once they are known. */}
+          {regionName && !meData && <span class="region-name">{regionName}</span>}
           {orgs.status === 'ready' && <Freshness health={healthData} fallback={orgs.data.asOf} />}
           {meData && <AccountBar me={meData} onSignOut={() => void signOut()} busy={signingOut.busy} />}
         </div>
