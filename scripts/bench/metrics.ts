@@ -16,6 +16,7 @@ import { addUser, findUser, updateUser } from '../../server/auth/users.js';
 import { CATALOGUE, METRIC_NAMES, type MetricName } from '../../server/metrics/catalogue.js';
 import { bindValues, loadMetricSql, type ResolvedParams } from '../../server/metrics/query.js';
 import { loadSavingsModel } from '../../server/metrics/savings-model.js';
+import { percentile, time, timePair, warmResponseReading } from './timing.js';
 
 export interface MetricBenchRow {
   metric: MetricName;
@@ -50,57 +51,6 @@ export const DEFAULT_PATHS: string[] = [
   '/api/metrics/active_users?by=age_band',
   '/api/metrics/rollout?level=practice',
 ];
-
-function percentile(samples: number[], p: number, decimals = 2): number {
-  const sorted = [...samples].sort((a, b) => a - b);
-  const index = Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1));
-  return Math.round(sorted[index]! * 10 ** decimals) / 10 ** decimals;
-}
-
-/** Untimed runs of each side before timing (JIT, DuckDB caches): a server runs warm. */
-const WARM_UPS = 3;
-
-/**
- * The harness reads each answer with Response.arrayBuffer(). Node's fetch implementation takes
- * ~15 ms per 1 MB body for its first few dozen reads (until it is optimised) and ~0.3 ms after;
- * a server does not read its own responses, so that start-up cost is paid here, before timing.
- */
-async function warmResponseReading(): Promise<void> {
-  const body = new Uint8Array(1 << 20);
-  for (let i = 0; i < 60; i++) await new Response(body).arrayBuffer();
-}
-
-/**
- * Times `a` and `b` alternately (a, b, a, b, …) after one warm-up of each, so both see the same
- * machine: on a shared machine a burst of load would otherwise land on one side of the ratio.
- */
-async function timePair(iterations: number, a: () => Promise<unknown>, b: () => Promise<unknown>): Promise<[number[], number[]]> {
-  for (let i = 0; i < WARM_UPS; i++) {
-    await a();
-    await b();
-  }
-  const samplesA: number[] = [];
-  const samplesB: number[] = [];
-  for (let i = 0; i < iterations; i++) {
-    for (const [fn, samples] of i % 2 === 0 ? ([[a, samplesA], [b, samplesB]] as const) : ([[b, samplesB], [a, samplesA]] as const)) {
-      const started = performance.now();
-      await fn();
-      samples.push(performance.now() - started);
-    }
-  }
-  return [samplesA, samplesB];
-}
-
-async function time(iterations: number, fn: () => Promise<unknown>): Promise<number[]> {
-  for (let i = 0; i < WARM_UPS; i++) await fn();
-  const samples: number[] = [];
-  for (let i = 0; i < iterations; i++) {
-    const started = performance.now();
-    await fn();
-    samples.push(performance.now() - started);
-  }
-  return samples;
-}
 
 /** The latest reporting day, as the API binds it ($latest). */
 async function latestDay(store: Store, latestEventAt: string | null): Promise<string | null> {

@@ -1,5 +1,5 @@
 /**
- * npm run bench [-- --only generate,ingest,metrics,web] [--scale 1]
+ * npm run bench [-- --only generate,ingest,metrics,sql,web] [--scale 1]
  *
  * Measures the speed targets at North West London scale and writes data/bench/report.md:
  *  - generate + import of the whole region (target: under 10 minutes on 2 cores, < 4 GB);
@@ -9,6 +9,8 @@
  *  - every metric route in-process next to its bare SQL (target ≤ 1.3×, < 50 ms p95 hot), every
  *    request signed by the bench's own user (API token; the hot one also by session cookie), and
  *    what signing a request costs;
+ *  - the SQL workbench: building the ICB's extract after an import, and three example queries
+ *    through POST /api/sql next to the same SQL run directly on the extract (target ≤ 1.3×);
  *  - the dashboard's first view of Overview in headless Chromium, signed in (target < 1.5 s).
  * The region and its store are kept in data/bench/ and reused by later runs.
  */
@@ -20,6 +22,7 @@ import { importLanding, refreshRollupsIfStale } from '../ingest/index.js';
 import { writeSyntheticBatch } from './synthetic-batch.js';
 import { benchAccess, benchCredentials, benchMetrics, benchSignedRequests } from './metrics.js';
 import { sqlLiteral } from '../../server/store/sql-literal.js';
+import { benchSql } from './sql.js';
 
 const BENCH_DIR = resolve('data/bench');
 const LANDING = join(BENCH_DIR, 'landing');
@@ -50,7 +53,7 @@ function parseArgs() {
     const i = argv.indexOf(`--${name}`);
     return i >= 0 ? argv[i + 1] : undefined;
   };
-  const only = value('only')?.split(',') ?? ['generate', 'ingest', 'metrics', 'web'];
+  const only = value('only')?.split(',') ?? ['generate', 'ingest', 'metrics', 'sql', 'web'];
   const scale = Number(value('scale') ?? 1);
   if (!(scale > 0)) throw new Error('--scale must be a positive number');
   return { only, scale };
@@ -203,6 +206,23 @@ async function benchApi(): Promise<void> {
   say();
 }
 
+async function benchSqlWorkbench(): Promise<void> {
+  say('## SQL workbench at NWL scale');
+  const store = await openStore({ path: BASE_DB });
+  try {
+    const r = await benchSql(store);
+    say(`- building the ICB's extract (${r.scope}) from the store after an import: ${seconds(r.extractBuildMs)}, ${(r.extractBytes / 1e9).toFixed(2)} GB`);
+    say();
+    say('| example query | rows | direct p50 / p95 ms | POST /api/sql p50 / p95 ms | ratio |');
+    say('|---|---:|---:|---:|---:|');
+    for (const q of r.queries) say(`| ${q.name} | ${q.rows} | ${q.directP50Ms} / ${q.directP95Ms} | ${q.apiP50Ms} / ${q.apiP95Ms} | ${q.ratio.toFixed(2)}× |`);
+    say(`- worst ratio ${Math.max(...r.queries.map((q) => q.ratio)).toFixed(2)}× (target ≤ 1.3×): the API's time includes the sandbox process (IPC), the statement check and JSON`);
+  } finally {
+    await store.close();
+  }
+  say();
+}
+
 async function benchWeb(): Promise<void> {
   say('## Dashboard first view (Overview, headless Chromium, fresh profile each run)');
   const { chromiumAvailable } = await import('../../test/e2e/browser.js');
@@ -266,6 +286,7 @@ async function main(): Promise<void> {
   await ensureBaseStore(scale);
   if (only.includes('ingest')) await benchIngest();
   if (only.includes('metrics')) await benchApi();
+  if (only.includes('sql')) await benchSqlWorkbench();
   if (only.includes('web')) await benchWeb();
   mkdirSync(BENCH_DIR, { recursive: true });
   writeFileSync(join(BENCH_DIR, 'report.md'), report.join('\n') + '\n');

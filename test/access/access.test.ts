@@ -7,7 +7,11 @@
  * small-region.ts): ICB Q00 > CCG C01 > practices P01, P02; ICB > CCG C02 > practice P03; trust
  * T01 and community service K01 under the ICB. The clock is fake, so timeouts are exact.
  */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Workbench, workbenchSettingsFromEnv } from '../../server/sql/workbench.js';
 import { openStore, type Store } from '../../server/store/store.js';
 import { createApp, type App } from '../../server/app.js';
 import { Access } from '../../server/auth/access.js';
@@ -26,7 +30,10 @@ let app: App;
 let clock = START;
 const byRole = {} as Record<Role, SignedInClient>;
 
+let extracts: string;
+
 beforeAll(async () => {
+  extracts = mkdtempSync(join(tmpdir(), 'portal-access-'));
   store = await openStore({ path: ':memory:' });
   await buildSmallRegion(store);
   const access = new Access(store, {
@@ -36,7 +43,8 @@ beforeAll(async () => {
     edge: { trustProxyHops: 0 },
     sessions: { idleMs: 30 * MINUTE, absoluteMs: 12 * 60 * MINUTE },
   });
-  app = createApp({ store, access, now: () => new Date('2026-03-01T08:00:00Z'), versionTtlMs: 0 });
+  const workbench = new Workbench(store, { ...workbenchSettingsFromEnv({}), extractDir: join(extracts, 'extracts') });
+  app = createApp({ store, access, workbench, now: () => new Date('2026-03-01T08:00:00Z'), versionTtlMs: 0 });
   for (const role of ROLES) byRole[role] = await signedIn(app, { role, username: `region-${role}` });
   await store.withConnection(async (conn) => {
     await addUser(conn, { username: 'Alice', role: 'cio', org: 'C01', password: PASSWORD });
@@ -45,8 +53,10 @@ beforeAll(async () => {
   });
 });
 afterAll(async () => {
+  await app.workbench.close();
   await app.access.close();
   await store.close();
+  rmSync(extracts, { recursive: true, force: true });
 });
 
 async function signIn(username: string, password = PASSWORD, headers: Record<string, string> = { origin: ORIGIN }) {
@@ -71,6 +81,7 @@ describe('every role against every route', () => {
   type Route = { method: string; path: string; body?: unknown; roles: readonly Role[] };
   const everyone = ROLES;
   const admin = ['admin'] as const;
+  const workbench = ['analyst', 'admin'] as const;
   const routes: Route[] = [
     { method: 'GET', path: '/api/metrics', roles: everyone },
     { method: 'GET', path: '/api/metrics/uptake', roles: everyone },
@@ -95,6 +106,13 @@ describe('every role against every route', () => {
     { method: 'POST', path: '/api/users/bob/password', body: { password: PASSWORD }, roles: admin },
     { method: 'GET', path: '/api/audit', roles: admin },
     { method: 'GET', path: '/api/audit?format=csv', roles: admin },
+    { method: 'GET', path: '/api/sql/schema', roles: workbench },
+    { method: 'GET', path: '/api/sql/examples', roles: workbench },
+    { method: 'POST', path: '/api/sql', body: { sql: 'SELECT count(*) FROM patients' }, roles: workbench },
+    { method: 'POST', path: '/api/sql/export?format=csv', body: { sql: 'SELECT 1 AS one' }, roles: workbench },
+    { method: 'GET', path: '/api/sql/saved', roles: workbench },
+    { method: 'POST', path: '/api/sql/saved', body: { name: 'q', sql: 'SELECT 1' }, roles: workbench },
+    { method: 'GET', path: '/api/sql/history', roles: workbench },
   ];
   const send = (client: { request: SignedInClient['request'] } | App, r: Route) =>
     client.request(r.path, {
@@ -495,6 +513,9 @@ describe('the OpenAPI document', () => {
       ['/api/session', 'post'], ['/api/session', 'delete'], ['/api/me', 'get'], ['/api/sessions', 'get'], ['/api/sessions/{id}', 'delete'],
       ['/api/tokens', 'get'], ['/api/tokens', 'post'], ['/api/tokens/{id}', 'delete'], ['/api/users', 'get'], ['/api/users', 'post'],
       ['/api/users/{username}', 'patch'], ['/api/users/{username}/password', 'post'], ['/api/audit', 'get'],
+      ['/api/sql/schema', 'get'], ['/api/sql/examples', 'get'], ['/api/sql', 'post'], ['/api/sql/queries/{queryId}', 'delete'],
+      ['/api/sql/export', 'post'], ['/api/sql/saved', 'get'], ['/api/sql/saved', 'post'], ['/api/sql/saved/{id}', 'patch'],
+      ['/api/sql/saved/{id}', 'delete'], ['/api/sql/history', 'get'],
     ];
     for (const [path, method] of expected) expect(doc.paths[path]?.[method], `${method} ${path}`).toBeDefined();
     expect(doc.paths['/api/metrics/{name}']!.get).toMatchObject({ responses: { 401: {}, 403: {} } });
