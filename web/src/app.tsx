@@ -60,8 +60,10 @@ function NotAllowed({ page, me }: { page: PageDef; me: Me }) {
     <div class="page-not-allowed" data-testid="not-allowed">
       <h1>You cannot use the {page.title} page</h1>
       <p>
-        The {page.title} page is for administrators only: it is where users, API tokens and the audit log are managed. You are signed in as{' '}
-        <strong>{me.displayName ?? me.username}</strong> with the role <strong>{roleLabel(me.role)}</strong>.
+        {page.permission === 'sql'
+          ? `The ${page.title} is not available to your role: it is for analysts and administrators, who query the pseudonymised data with SQL.`
+          : `The ${page.title} page is for administrators only: it is where users, API tokens and the audit log are managed.`}{' '}
+        You are signed in as <strong>{me.displayName ?? me.username}</strong> with the role <strong>{roleLabel(me.role)}</strong>.
       </p>
       <p>
         If you need it, ask your programme's administrator. <a href="/">Go to the overview</a> or <a href="/account">your account</a>.
@@ -169,7 +171,7 @@ export function App() {
   }
 
   const regionName = orgIndex?.byCode.get(orgIndex.root)?.name;
-  const isDataPage = !!page && page.kind !== 'account';
+  const isDataPage = !!page && (page.kind ?? 'data') === 'data';
   const unknownOrg = isDataPage && state && route.query.get('org') && state.filters.org !== route.query.get('org');
   const navPages = PAGES.filter((p) => p.nav !== false && (meData ? mayUse(p, meData.permissions) : !p.permission));
   // The organisation list is only needed to draw a page; a signed-out answer has sent the browser away.

@@ -15,8 +15,8 @@ export interface PageDef {
   usesHealth?: boolean;
   /** Only roles with this permission may use the page: it is left out of their navigation, and opening it says so. */
   permission?: Permission;
-  /** 'account' pages are about people, not data: no filter bar, no charts (so no Plot in their chunks). */
-  kind?: 'data' | 'account';
+  /** 'account' pages are about people, not data: no filter bar, no charts (so no Plot in their chunks). 'tool' pages (the SQL workbench) have no filter bar either. */
+  kind?: 'data' | 'account' | 'tool';
   /** Listed in the page navigation (default true; the Account page is linked from the header). */
   nav?: boolean;
 }
@@ -30,6 +30,7 @@ export const PAGES: PageDef[] = [
   { path: '/data', title: 'Data & consent', audience: 'Information governance and data teams', module: 'DataConsent', load: () => import('./DataConsent.js'), usesHealth: true },
   { path: '/equity', title: 'Equity', audience: 'Population health and inequalities leads', module: 'Equity', load: () => import('./Equity.js'), grain: false },
   { path: '/report', title: 'Report', audience: 'Evaluation summary to print or save as PDF', module: 'Report', load: () => import('./Report.js'), usesHealth: true },
+  { path: '/sql', title: 'SQL workbench', audience: 'Analysts', module: 'Sql', load: () => import('./Sql.js'), permission: 'sql', kind: 'tool' },
   { path: '/admin', title: 'Admin', audience: 'Administrators: users, their API tokens and sessions', module: 'Admin', load: () => import('./Admin.js'), permission: 'admin', kind: 'account' },
   { path: '/audit', title: 'Audit', audience: 'Administrators: who did what, and when', module: 'Audit', load: () => import('./Audit.js'), permission: 'admin', kind: 'account' },
   { path: '/account', title: 'Your account', audience: 'Your details, API tokens and sessions', module: 'Account', load: () => import('./Account.js'), kind: 'account', nav: false },
