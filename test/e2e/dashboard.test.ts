@@ -577,15 +577,17 @@ describe.skipIf(!chromiumAvailable())('dashboard in a real browser', () => {
       page.on('response', (r) => {
         if (r.status() >= 400) failed.push(`${r.status()} ${r.url()}`);
       });
-      for (const path of ['/', '/engagement', '/data']) {
+      for (const path of ['/', '/engagement', '/funnel', '/equity', '/report', '/data']) {
         if (path === '/') await signIn(page, server.users.trustCio, '/');
         else await page.goto(`${server.url}${path}`);
         await settled(page);
         expect(await page.locator('.state-error').count(), path).toBe(0);
-        await expect(page.locator('.page-caption').textContent()).resolves.toContain(trust.name);
+        await expect(page.locator(path === '/report' ? '.report h1' : '.page-caption').textContent()).resolves.toContain(trust.name);
         await page.screenshot({ path: join(ARTIFACTS, `e2e-trust-${path === '/' ? 'overview' : path.slice(1)}.png`), fullPage: true });
       }
       await expect(page.getByTestId('not-available').first().textContent()).resolves.toContain('counted by patients\' registered GP practice');
+      // Headline figures say so too, rather than show a * like a hidden small number.
+      expect(await page.locator('.tile-unavailable .tile-value').allTextContents()).toEqual(['Not available', 'Not available']);
       expect(failed).toEqual([]);
     });
     expect(problems).toEqual([]);

@@ -1,4 +1,6 @@
 import type { ComponentChildren } from 'preact';
+import { NotAvailable } from '../api/client.js';
+import type { Loadable } from '../api/hooks.js';
 import { useApp } from '../lib/context.js';
 import { describeRange } from '../lib/filters.js';
 import { LEVEL_LABELS, ancestry } from '../lib/orgs.js';
@@ -50,6 +52,7 @@ export function Tile({
   hero,
   loading,
   testId,
+  source,
 }: {
   label: string;
   value: ComponentChildren;
@@ -57,7 +60,18 @@ export function Tile({
   hero?: boolean;
   loading?: boolean;
   testId?: string;
+  /** The answer the figure comes from: one the organisation cannot have says so, instead of a figure. */
+  source?: Loadable<unknown>;
 }) {
+  if (source?.status === 'error' && source.error instanceof NotAvailable) {
+    return (
+      <div class={`tile tile-unavailable${hero ? ' tile-hero' : ''}`} data-testid={testId}>
+        <p class="tile-label">{label}</p>
+        <p class="tile-value">Not available</p>
+        <p class="tile-detail">Counted by patients' registered GP practice: there is no figure for this organisation.</p>
+      </div>
+    );
+  }
   return (
     <div class={`tile${hero ? ' tile-hero' : ''}${loading ? ' tile-loading' : ''}`} data-testid={testId} aria-busy={loading ? 'true' : undefined}>
       <p class="tile-label">{label}</p>

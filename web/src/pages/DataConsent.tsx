@@ -82,11 +82,11 @@ export default function DataConsent() {
         <Tile
           hero
           label={`Patients with data from ${n} or more sources`}
-          loading={reach.status === 'loading'}
+          loading={reach.status === 'loading'} source={reach}
           value={reachLatest?.count !== null && reachLatest?.count !== undefined ? formatCount(reachLatest.count) : '*'}
           detail={reachLatest?.pct !== null && reachLatest?.pct !== undefined ? `${formatPercent(reachLatest.pct)} of patients with an activated account` : undefined}
         />
-        <Tile label="Objections in force" loading={consent.status === 'loading'} value={objections?.n !== null && objections?.n !== undefined ? `${objections.partial ? 'at least ' : ''}${formatCount(objections.n)}` : '–'} detail="Patients who have asked for their data not to be shared." />
+        <Tile label="Objections in force" loading={consent.status === 'loading'} source={consent} value={objections?.n !== null && objections?.n !== undefined ? `${objections.partial ? 'at least ' : ''}${formatCount(objections.n)}` : '–'} detail="Patients who have asked for their data not to be shared." />
       </div>
       <div class="grid">
         <ChartCard

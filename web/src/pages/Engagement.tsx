@@ -83,18 +83,18 @@ export default function Engagement() {
         <Tile
           hero
           label={`Active patients, latest ${filters.grain}`}
-          loading={active.status === 'loading'}
+          loading={active.status === 'loading'} source={active}
           value={latest?.active !== null && latest?.active !== undefined ? formatCount(latest.active) : '*'}
         />
         <Tile
           label="Stickiness"
-          loading={active.status === 'loading'}
+          loading={active.status === 'loading'} source={active}
           value={latest?.stickiness !== null && latest?.stickiness !== undefined ? formatPercent(latest.stickiness) : '–'}
           detail="Average daily active patients as a share of the month's active patients: how often people come back."
         />
         <Tile
           label={`Logins, latest ${filters.grain}`}
-          loading={active.status === 'loading'}
+          loading={active.status === 'loading'} source={active}
           value={latest?.logins !== null && latest?.logins !== undefined ? formatCount(latest.logins) : '*'}
         />
       </div>

@@ -92,16 +92,16 @@ export default function Equity() {
       <PageHeader title="Equity" caption="Is the portal reaching everyone? Uptake by deprivation, age and sex, at the end of the selected dates." />
       <ScopeNotice chosen={filters.org} shown={scoped.org} />
       <div class="tiles">
-        <Tile hero label="Overall uptake" loading={imd.status === 'loading'} value={gap?.overall !== null && gap?.overall !== undefined ? formatPercent(gap.overall) : '*'} />
+        <Tile hero label="Overall uptake" loading={imd.status === 'loading'} source={imd} value={gap?.overall !== null && gap?.overall !== undefined ? formatPercent(gap.overall) : '*'} />
         <Tile
           label="Most deprived fifth (deciles 1–2)"
-          loading={imd.status === 'loading'}
+          loading={imd.status === 'loading'} source={imd}
           value={gap?.most !== null && gap?.most !== undefined ? formatPercent(gap.most) : '*'}
           detail="Uptake among patients living in the most deprived 20% of areas."
         />
         <Tile
           label="Deprivation gap"
-          loading={imd.status === 'loading'}
+          loading={imd.status === 'loading'} source={imd}
           value={gap?.gap !== null && gap?.gap !== undefined ? `${formatNumber(gap.gap, 'ratio')} points` : '–'}
           detail={gap?.least !== null && gap?.least !== undefined ? `Least deprived fifth (deciles 9–10): ${formatPercent(gap.least)}. A positive gap means the least deprived use it more.` : undefined}
         />

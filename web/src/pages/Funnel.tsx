@@ -114,7 +114,7 @@ export default function Funnel() {
             key={s.name}
             hero={i === 2}
             label={s.label}
-            loading={funnel.status === 'loading'}
+            loading={funnel.status === 'loading'} source={funnel}
             value={s.value !== null ? formatCount(s.value) : '*'}
             detail={i > 0 && steps[i - 1]!.value ? `${formatPercent(conv(steps[i - 1]!.value, s.value) ?? 0)} of those ${steps[i - 1]!.label.toLowerCase()}` : i === 0 ? 'Patients first contacted in the dates chosen' : undefined}
           />

@@ -121,7 +121,7 @@ export default function Overview() {
         <Tile
           testId="headline-active"
           label="Active patients"
-          loading={active.status === 'loading'}
+          loading={active.status === 'loading'} source={active}
           value={activeLatest?.value !== null && activeLatest?.value !== undefined ? formatCount(activeLatest.value) : '*'}
           detail={activeLatest?.period ? `used the portal in the ${filters.grain} from ${formatDay(activeLatest.period)}` : undefined}
         />
@@ -143,7 +143,7 @@ export default function Overview() {
         <Tile
           testId="headline-objections"
           label="Objections to data sharing in force"
-          loading={consent.status === 'loading'}
+          loading={consent.status === 'loading'} source={consent}
           value={objections?.n !== null && objections?.n !== undefined ? `${objections.partial ? 'at least ' : ''}${formatCount(objections.n)}` : '–'}
           detail={
             <>
