@@ -5,6 +5,7 @@
  * what is pending first. Never holds a password or a token: callers pass parameters that have
  * none (sign-in records the name typed, never the password).
  */
+import { DuckDBTimestampTZValue } from '@duckdb/node-api';
 import type { Store } from '../store/store.js';
 
 export const AUDIT_ACTIONS = ['sign_in', 'sign_out', 'metric_read', 'export', 'sql_query', 'sql_export', 'admin', 'read', 'denied'] as const;
@@ -56,9 +57,8 @@ export interface AuditQuery {
   limit: number;
 }
 
-const COLUMNS = ['occurred_at', 'username', 'role', 'user_org', 'action', 'method', 'route', 'params', 'org_code', 'row_count', 'status', 'outcome', 'ip', 'detail'] as const;
-/** Rows per INSERT statement (14 bound values each). */
-const CHUNK = 200;
+/** Entries held before a write is started without waiting for the timer. */
+const CHUNK = 1000;
 
 export class AuditLog {
   private pending: AuditEntry[] = [];
@@ -72,7 +72,7 @@ export class AuditLog {
 
   record(entry: AuditEntry): void {
     this.pending.push({ ...entry, at: entry.at ?? new Date() });
-    if (this.pending.length >= CHUNK * 5) void this.flush();
+    if (this.pending.length >= CHUNK) void this.flush();
     else if (!this.timer) {
       this.timer = setTimeout(() => void this.flush(), this.flushAfterMs);
       this.timer.unref?.();
@@ -89,34 +89,38 @@ export class AuditLog {
     return this.flushing;
   }
 
+  /**
+   * Writes a batch through DuckDB's appender (a multi-row INSERT with bound values took about
+   * 1 ms a row; the appender, microseconds). Ids come from the table's own sequence, one query
+   * for the whole batch, so rows written by another writer (the users CLI) never collide.
+   */
   private async write(batch: AuditEntry[]): Promise<void> {
     try {
       await this.store.withConnection(async (conn) => {
-        for (let i = 0; i < batch.length; i += CHUNK) {
-          const rows = batch.slice(i, i + CHUNK);
-          const values: unknown[] = [];
-          const tuples = rows.map((e, r) => {
-            values.push(
-              e.at!.toISOString(),
-              e.username,
-              e.role ?? null,
-              e.userOrg ?? null,
-              e.action,
-              e.method ?? null,
-              e.route ?? null,
-              e.params ? JSON.stringify(e.params) : null,
-              e.org ?? null,
-              e.rowCount ?? null,
-              e.status ?? null,
-              e.outcome,
-              e.ip ?? null,
-              e.detail ?? null,
-            );
-            const base = r * COLUMNS.length;
-            return `(${COLUMNS.map((c, k) => `$${base + k + 1}${c === 'occurred_at' ? '::TIMESTAMPTZ' : c === 'row_count' ? '::BIGINT' : c === 'status' ? '::INTEGER' : '::VARCHAR'}`).join(', ')})`;
-          });
-          await conn.run(`INSERT INTO audit_log (${COLUMNS.join(', ')}) VALUES ${tuples.join(', ')}`, values as never);
-        }
+        const ids = (await conn.runAndReadAll(`SELECT nextval('audit_seq') FROM range($n::BIGINT)`, { n: batch.length } as never)).getRows().map((r) => BigInt(r[0] as bigint));
+        const appender = await conn.createAppender('audit_log');
+        const text = (v: string | null | undefined) => (v === null || v === undefined ? appender.appendNull() : appender.appendVarchar(v));
+        const int = (v: number | null | undefined, append: (n: number) => void) => (v === null || v === undefined || !Number.isFinite(v) ? appender.appendNull() : append(v));
+        batch.forEach((e, i) => {
+          // Columns in the table's order (queries/schema/009_access.sql).
+          appender.appendBigInt(ids[i]!);
+          appender.appendTimestampTZ(new DuckDBTimestampTZValue(BigInt(e.at!.getTime()) * 1000n));
+          text(e.username);
+          text(e.role);
+          text(e.userOrg);
+          appender.appendVarchar(e.action);
+          text(e.method);
+          text(e.route);
+          text(e.params ? JSON.stringify(e.params) : null);
+          text(e.org);
+          int(e.rowCount, (n) => appender.appendBigInt(BigInt(Math.trunc(n))));
+          int(e.status, (n) => appender.appendInteger(Math.trunc(n)));
+          appender.appendVarchar(e.outcome);
+          text(e.ip);
+          text(e.detail);
+          appender.endRow();
+        });
+        appender.closeSync();
       });
     } catch (err) {
       // The audit must not be lost silently: keep the entries for the next flush and say so.
