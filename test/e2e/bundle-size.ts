@@ -53,3 +53,11 @@ export function measureBundleSizes(distDir: string): BundleSizes {
   }
   return { main: { files: [...mainFiles], gzipBytes: size(mainFiles) }, pages };
 }
+
+/** Text found only in CodeMirror's code (its editor's class names): which chunks carry the editor. */
+export const CODEMIRROR_MARK = /["'.]cm-(editor|scroller|content)\b/;
+
+/** The JavaScript files among `files` whose code matches `pattern`. */
+export function filesMatching(distDir: string, files: readonly string[], pattern: RegExp): string[] {
+  return files.filter((f) => f.endsWith('.js') && pattern.test(readFileSync(join(distDir, f), 'utf8')));
+}

@@ -27,8 +27,8 @@ export interface E2eUser {
 export interface RegionServer {
   url: string;
   store: Store;
-  /** People who sign in through the sign-in page: an admin, a commissioner and a CIO at the ICB, a CIO at a CCG and one at a trust. */
-  users: { admin: E2eUser; commissioner: E2eUser; cio: E2eUser; ccgCio: E2eUser; trustCio: E2eUser };
+  /** People who sign in through the sign-in page: an admin, a commissioner, a CIO and an analyst at the ICB, a CIO at a CCG and one at a trust. */
+  users: { admin: E2eUser; commissioner: E2eUser; cio: E2eUser; analyst: E2eUser; ccgCio: E2eUser; trustCio: E2eUser };
   /** The API as an admin's script would ask it (a Bearer token), for the tests' own look-ups. */
   api(path: string, init?: RequestInit): Promise<Response>;
   /** A fresh session cookie (name and value) for `user`, for a browser that should start signed in. */
@@ -82,6 +82,7 @@ export async function startRegionServer(options: { scale?: number; days?: number
     admin: await person('e2e-admin', 'admin', icb),
     commissioner: await person('e2e-commissioner', 'commissioner', icb),
     cio: await person('e2e-cio', 'cio', icb),
+    analyst: await person('e2e-analyst', 'analyst', icb),
     ccgCio: await person('e2e-ccg-cio', 'cio', ccg),
     trustCio: await person('e2e-trust-cio', 'cio', trust),
   };
@@ -110,6 +111,7 @@ export async function startRegionServer(options: { scale?: number; days?: number
     setupSeconds: { generate, import: imported, build: built },
     async close() {
       await new Promise<void>((done) => server.close(() => done()));
+      await app.workbench.close();
       await app.access.close();
       await store.close();
       rmSync(dir, { recursive: true, force: true });
