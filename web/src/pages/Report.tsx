@@ -1,5 +1,6 @@
 import { useMemo } from 'preact/hooks';
 import { useMetric } from '../api/hooks.js';
+import { NotAvailable } from '../api/client.js';
 import type { Row } from '../api/types.js';
 import { PlotView } from '../charts/PlotView.js';
 import { RagBadge } from '../components/Page.js';
@@ -19,6 +20,9 @@ import { sumOverPeriods } from './Funnel.js';
 import { A, C, R, U, objectionTotals, providerChart, roiChart, uptakeSeriesChart } from './shared.js';
 
 /** A one-page evaluation summary of any organisation, laid out for A4 (print or save as PDF). */
+/** A figure the organisation cannot have (counted by registered practice), rather than a hidden one. */
+const notAvailable = (l: { status: string; error?: Error }) => l.status === 'error' && l.error instanceof NotAvailable;
+
 export default function Report() {
   const { filters, orgs, health } = useApp();
   const org = orgs.byCode.get(filters.org);
@@ -138,7 +142,7 @@ export default function Report() {
               </div>
               <div class="tile">
                 <p class="tile-label">Active patients (latest month){wider}</p>
-                <p class="tile-value">{act !== null ? formatCount(act) : '*'}</p>
+                <p class="tile-value">{act !== null ? formatCount(act) : notAvailable(active) ? 'Not available' : '*'}</p>
                 <p class="tile-detail">{up?.activated ? `${formatCount(up.activated)} activated accounts` : ''}</p>
               </div>
               <div class="tile">
@@ -148,8 +152,8 @@ export default function Report() {
               </div>
               <div class="tile">
                 <p class="tile-label">Objections in force{wider}</p>
-                <p class="tile-value">{objections !== null ? formatCount(objections) : '*'}</p>
-                <p class="tile-detail">Honoured in every figure</p>
+                <p class="tile-value">{objections !== null ? formatCount(objections) : notAvailable(consent) ? 'Not available' : '*'}</p>
+                <p class="tile-detail">{notAvailable(consent) ? 'Counted by registered GP practice' : 'Honoured in every figure'}</p>
               </div>
             </div>
             <div class="report-grid">
