@@ -100,7 +100,7 @@ async function main(): Promise<void> {
     try {
       const verdict = await checkStatement(r.conn, m.sql);
       if (!verdict.ok) return send({ kind: 'failed', id: m.id, code: verdict.code, message: verdict.message, ...(verdict.position !== undefined ? { position: verdict.position } : {}) });
-      const result = await r.conn.stream(m.sql);
+      const result = await verdict.prepared.stream();
       const convert = converters(result);
       const rows: Cell[][] = [];
       let bytes = 0;
@@ -133,7 +133,7 @@ async function main(): Promise<void> {
     try {
       const verdict = await checkStatement(r.conn, m.sql);
       if (!verdict.ok) return send({ kind: 'failed', id: m.id, code: verdict.code, message: verdict.message, ...(verdict.position !== undefined ? { position: verdict.position } : {}) });
-      const result = await r.conn.stream(m.sql);
+      const result = await verdict.prepared.stream();
       const convert = converters(result);
       send({ kind: 'columns', id: m.id, columns: columnsOf(result) });
       let rowCount = 0;

@@ -5,9 +5,10 @@
  * and DML all fail it) and says where a syntax error is; the prepared statement's type is checked
  * too. DESCRIBE, SHOW and SUMMARIZE are queries in DuckDB and allowed.
  */
-import { StatementType, type DuckDBConnection } from '@duckdb/node-api';
+import { StatementType, type DuckDBConnection, type DuckDBPreparedStatement } from '@duckdb/node-api';
 
-export type Verdict = { ok: true } | { ok: false; code: 'refused' | 'syntax'; message: string; position?: number };
+/** On success, the statement prepared (parsed and bound once): run it, do not parse the text again. */
+export type Verdict = { ok: true; prepared: DuckDBPreparedStatement } | { ok: false; code: 'refused' | 'syntax'; message: string; position?: number };
 
 const ONLY_QUERIES = 'Only a query can run here: one SELECT (or WITH … SELECT, FROM …, DESCRIBE, SHOW, SUMMARIZE). The data is read-only.';
 
@@ -30,10 +31,9 @@ export async function checkStatement(conn: DuckDBConnection, sql: string): Promi
   const extracted = await conn.extractStatements(sql);
   if (extracted.count !== 1) return { ok: false, code: 'refused', message: `Exactly one statement can run at a time; this has ${extracted.count}.` };
   const prepared = await extracted.prepare(0);
-  try {
-    if (prepared.statementType !== StatementType.SELECT) return { ok: false, code: 'refused', message: ONLY_QUERIES };
-  } finally {
-    prepared.destroySync?.();
+  if (prepared.statementType !== StatementType.SELECT) {
+    prepared.destroySync();
+    return { ok: false, code: 'refused', message: ONLY_QUERIES };
   }
-  return { ok: true };
+  return { ok: true, prepared };
 }
