@@ -79,7 +79,8 @@ const SavedBody = z
     shared: z.boolean().default(false),
   })
   .strict();
-const SavedChanges = SavedBody.partial().strict();
+// Not SavedBody.partial(): zod applies `shared`'s default inside .partial(), so a rename would unshare.
+const SavedChanges = SavedBody.extend({ shared: z.boolean() }).partial().strict();
 
 const ResultColumnSchema = z.object({ name: z.string(), type: z.string() });
 const ResultSchema = z
