@@ -27,6 +27,11 @@ export default function Admin() {
   const replace = (user: User) => setUsers((list) => (list ?? []).map((u) => (u.username === user.username ? user : u)));
   const add = (user: User) => setUsers((list) => [...(list ?? []), user].sort((a, b) => a.username.localeCompare(b.username)));
   const manage = (username: string) => setParams({ user: username === selectedName ? null : username });
+  /** Closes a user's details and puts the focus back on their Manage button. */
+  const close = (username: string) => {
+    setParams({ user: null });
+    requestAnimationFrame(() => document.querySelector<HTMLElement>(`tr[data-username="${CSS.escape(username)}"] button`)?.focus());
+  };
 
   return (
     <div class="account-page">
@@ -48,7 +53,7 @@ export default function Admin() {
         {loaded.status === 'error' && <ErrorState error={loaded.error} />}
         {users && <UsersTable users={users} orgs={orgs} selected={selectedName} onManage={manage} />}
       </section>
-      {selected && <ManageUser user={selected} orgs={orgs} me={me.username} onChanged={replace} onClose={() => setParams({ user: null })} />}
+      {selected && <ManageUser user={selected} orgs={orgs} me={me.username} onChanged={replace} onClose={() => close(selected.username)} />}
       {users && selectedName && !selected && (
         <p class="notice" role="status">
           There is no user “{selectedName}”.
