@@ -132,7 +132,12 @@ export class Extracts {
     this.prepared = true;
   }
 
-  /** The scope's extract for the store's current data version, built if needed. */
+  /**
+   * The scope's extract for the store's current data version. Built on first use (the caller
+   * waits). When an import has moved the data on, the newer extract is built in the background and
+   * the previous one keeps answering until it is ready (its data version says which data a result
+   * is of), so an analyst never waits a whole build for each scheduled import.
+   */
   async get(scope: string, dataVersion: string, root: string | null): Promise<Extract> {
     safeCode(scope);
     const have = this.current.get(scope);
@@ -142,8 +147,15 @@ export class Extracts {
     if (!build) {
       build = this.enqueue(() => this.build(scope, root)).finally(() => this.building.delete(key));
       this.building.set(key, build);
+      build.catch((err: Error) => console.error(`[sql] building the extract of ${scope} failed: ${err.message}`));
     }
+    if (have && existsSync(have.path)) return have;
     return build;
+  }
+
+  /** Waits for any extract being built (tests and the bench). */
+  async settled(): Promise<void> {
+    await Promise.allSettled([...this.building.values()]);
   }
 
   private enqueue<T>(work: () => Promise<T>): Promise<T> {

@@ -82,15 +82,15 @@ export class Workbench {
   }
 
   /** The scope's sandbox, started on the current extract (built first if needed). */
-  private async processFor(scope: string, dataVersion: string, root: string | null): Promise<SandboxProcess> {
+  private async processFor(scope: string, dataVersion: string, root: string | null): Promise<Entry> {
     const extract = await this.extracts.get(scope, dataVersion, root);
     const have = this.processes.get(scope);
-    if (have && have.extract === extract && have.process.alive) return have.process;
+    if (have && have.extract === extract && have.process.alive) return have;
     if (have && have.extract !== extract) this.retire(have.extract);
-    const process = new SandboxProcess({ path: extract.path, memoryLimit: this.settings.memoryLimit, threads: this.settings.threads });
-    this.processes.set(scope, { extract, process });
+    const entry = { extract, process: new SandboxProcess({ path: extract.path, memoryLimit: this.settings.memoryLimit, threads: this.settings.threads }) };
+    this.processes.set(scope, entry);
     this.closeIdle(this.settings.maxProcesses);
-    return process;
+    return entry;
   }
 
   /** Ends the process of an extract that a newer one replaced (when its queries are done) and deletes the file. */
@@ -138,7 +138,7 @@ export class Workbench {
     const id = options.id ?? randomUUID();
     const release = this.admit(caller, id);
     try {
-      const process = await this.processFor(caller.scope, facts.dataVersion, facts.root);
+      const { process, extract } = await this.processFor(caller.scope, facts.dataVersion, facts.root);
       this.owners.set(id, { username: caller.username, process });
       const result = await process.query(sql, {
         id,
@@ -147,7 +147,8 @@ export class Workbench {
         maxBytes: this.settings.maxResultBytes,
         ...(options.signal ? { signal: options.signal } : {}),
       });
-      return { ...result, id, dataVersion: facts.dataVersion };
+      // The extract's version: while a newer one is being built, the previous one answers.
+      return { ...result, id, dataVersion: extract.dataVersion };
     } finally {
       release();
     }
@@ -157,7 +158,7 @@ export class Workbench {
     const id = options.id ?? randomUUID();
     const release = this.admit(caller, id);
     try {
-      const process = await this.processFor(caller.scope, facts.dataVersion, facts.root);
+      const { process } = await this.processFor(caller.scope, facts.dataVersion, facts.root);
       this.owners.set(id, { username: caller.username, process });
       return await process.stream(sql, sink, { id, timeoutMs: this.settings.exportTimeoutMs, ...(options.signal ? { signal: options.signal } : {}) });
     } finally {

@@ -373,3 +373,21 @@ describe('schema, history and audit', () => {
     expect(history.history.map((h) => [h.sql, h.outcome])).toEqual([['SELECT * FROM nowhere', 'failed'], ['SELECT 7 AS seven', 'ok']]);
   });
 });
+
+describe('fresh data', () => {
+  it('after an import, the previous extract answers while the new one is built, then the new one', async () => {
+    const before = await run(ccg, 'SELECT count(*) FROM patients');
+    expect(before.body.rows).toEqual([[70]]);
+    await store.withConnection(async (conn) => {
+      await conn.run(`INSERT INTO patients VALUES (999, 'p999', 'P01', 1990, 'F', 4, 'B9')`);
+      await conn.run(`UPDATE store_meta SET value = (value::INTEGER + 1)::VARCHAR WHERE key = 'data_version'`);
+    });
+    await new Promise((r) => setTimeout(r, 600)); // the API re-reads the data version at most every 500 ms
+    const during = await run(ccg, 'SELECT count(*) FROM patients');
+    expect(during.body).toMatchObject({ rows: [[70]], dataVersion: before.body.dataVersion });
+    await app.workbench.extracts.settled();
+    const after = await run(ccg, 'SELECT count(*) FROM patients');
+    expect(after.body.rows).toEqual([[71]]);
+    expect(after.body.dataVersion).not.toBe(before.body.dataVersion);
+  });
+});
