@@ -498,9 +498,12 @@ export const CATALOGUE: Record<MetricName, MetricDefinition> = {
     label: 'Return on investment',
     description:
       'Per period, savings of all saving types (low / central / high) against costs: programme costs of organisations ' +
-      'in the subtree and campaign costs, each spread evenly over its days. Cumulative from `from`: net benefit = ' +
+      'in the subtree and campaign costs, each spread evenly over its days. The period columns are in-period figures; the ' +
+      'cumulative ones are programme-to-date: counted from the first cost or valued activity of the organisation\'s ' +
+      'subtree, whatever `from` is (`from` only chooses the periods returned), up to the end of each period. Net benefit = ' +
       'cumulative savings − cumulative cost; ROI % = net benefit / cumulative cost × 100; payback period = the first ' +
-      'period whose cumulative net benefit is ≥ 0 (null while not reached).',
+      'period since the programme began whose cumulative net benefit is ≥ 0, up to `to` (null while not reached; it may ' +
+      'be before `from`).',
     unit: 'gbp',
     dimensions: [],
     grains: ['month', 'quarter'],
@@ -512,21 +515,21 @@ export const CATALOGUE: Record<MetricName, MetricDefinition> = {
     needsModel: true,
     columns: [
       date('period_start', 'Period start'), ...orgColumns,
-      num('activity', 'Activity (events)', 'count', events),
-      num('savings_low_gbp', 'Savings (low)', 'gbp', derivedFrom(['activity'])),
-      num('savings_central_gbp', 'Savings (central)', 'gbp', derivedFrom(['activity'])),
-      num('savings_high_gbp', 'Savings (high)', 'gbp', derivedFrom(['activity'])),
-      num('cost_gbp', 'Cost', 'gbp', none),
-      num('cumulative_savings_low_gbp', 'Cumulative savings (low)', 'gbp', none),
-      num('cumulative_savings_central_gbp', 'Cumulative savings (central)', 'gbp', none),
-      num('cumulative_savings_high_gbp', 'Cumulative savings (high)', 'gbp', none),
-      num('cumulative_cost_gbp', 'Cumulative cost', 'gbp', none),
-      num('net_benefit_low_gbp', 'Net benefit (low)', 'gbp', none),
-      num('net_benefit_central_gbp', 'Net benefit (central)', 'gbp', none),
-      num('net_benefit_high_gbp', 'Net benefit (high)', 'gbp', none),
-      num('roi_low_pct', 'ROI (low)', 'percent', none),
-      num('roi_central_pct', 'ROI (central)', 'percent', none),
-      num('roi_high_pct', 'ROI (high)', 'percent', none),
+      num('activity', 'Activity in period (events)', 'count', events),
+      num('savings_low_gbp', 'Savings in period (low)', 'gbp', derivedFrom(['activity'])),
+      num('savings_central_gbp', 'Savings in period (central)', 'gbp', derivedFrom(['activity'])),
+      num('savings_high_gbp', 'Savings in period (high)', 'gbp', derivedFrom(['activity'])),
+      num('cost_gbp', 'Cost in period', 'gbp', none),
+      num('cumulative_savings_low_gbp', 'Savings to date (low)', 'gbp', none),
+      num('cumulative_savings_central_gbp', 'Savings to date (central)', 'gbp', none),
+      num('cumulative_savings_high_gbp', 'Savings to date (high)', 'gbp', none),
+      num('cumulative_cost_gbp', 'Cost to date', 'gbp', none),
+      num('net_benefit_low_gbp', 'Net benefit to date (low)', 'gbp', none),
+      num('net_benefit_central_gbp', 'Net benefit to date (central)', 'gbp', none),
+      num('net_benefit_high_gbp', 'Net benefit to date (high)', 'gbp', none),
+      num('roi_low_pct', 'ROI to date (low)', 'percent', none),
+      num('roi_central_pct', 'ROI to date (central)', 'percent', none),
+      num('roi_high_pct', 'ROI to date (high)', 'percent', none),
       date('payback_low', 'Payback period (low)'),
       date('payback_central', 'Payback period (central)'),
       date('payback_high', 'Payback period (high)'),

@@ -33,6 +33,8 @@ export interface AsOf {
   latestEventAt: string | null;
   lastImportAt: string | null;
   dataVersion: string | number | null;
+  /** The day the programme began (earliest go-live, cost, campaign or data day). */
+  programmeStart?: string | null;
 }
 
 export interface Suppression {

@@ -133,7 +133,7 @@ export default function Overview() {
           detail={
             money ? (
               <>
-                against {formatGbp(money.cost, true)} spent.{' '}
+                since the programme began, against {formatGbp(money.cost, true)} spent.{' '}
                 {money.cost > 0 ? `Return: ${formatNumber(money.savings / money.cost, 'ratio')} × the cost.` : ''}{' '}
                 <a href={hrefFor('/savings', keep)}>See savings</a>
               </>
@@ -187,8 +187,8 @@ export default function Overview() {
           chart={activeChart}
         />
         <ChartCard
-          title="Cumulative savings against cumulative cost"
-          subtitle="Central estimate of savings from portal use, with the low–high range, against programme costs."
+          title="Savings against cost since the programme began"
+          subtitle="Running totals from the programme's start, drawn for the dates shown: central estimate of savings from portal use, with the low–high range, against programme costs."
           data={useMemo(() => mapLoadable(roi, (d) => ({ ...d, grain: 'month' })), [roi])}
           chart={roiChart}
           footer={() => (

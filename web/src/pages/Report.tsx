@@ -142,7 +142,7 @@ export default function Report() {
                 <p class="tile-detail">{up?.activated ? `${formatCount(up.activated)} activated accounts` : ''}</p>
               </div>
               <div class="tile">
-                <p class="tile-label">Savings to date (central)</p>
+                <p class="tile-label">Savings since the programme began (central)</p>
                 <p class="tile-value">{money ? formatGbp(money.savings, true) : '–'}</p>
                 <p class="tile-detail">{money ? `Cost ${formatGbp(money.cost, true)} · range ${formatGbp(money.low, true)}–${formatGbp(money.high, true)}` : ''}</p>
               </div>
@@ -158,7 +158,7 @@ export default function Report() {
                 {uptakeRender && <PlotView render={uptakeRender} label="Uptake over time against the target" minHeight={200} />}
               </section>
               <section>
-                <h2>Cumulative savings against cost</h2>
+                <h2>Savings against cost since the programme began</h2>
                 {roiRender && <PlotView render={roiRender} label="Cumulative savings against cumulative cost" minHeight={200} />}
               </section>
             </div>
@@ -181,7 +181,7 @@ export default function Report() {
                               : '–'
                       }
                     />
-                    <Fact label="Return on investment" value={money && money.cost > 0 ? `${formatNumber(money.savings / money.cost, 'ratio')} × cost` : '–'} />
+                    <Fact label="Return on investment to date" value={money && money.cost > 0 ? `${formatNumber(money.savings / money.cost, 'ratio')} × cost` : '–'} />
                     <Fact label="Payback (central)" value={money?.payback ? formatPeriod(money.payback, 'month') : 'Not yet'} />
                     <Fact
                       label={`Invited → activated${wider}`}

@@ -17,7 +17,7 @@ export function firstMetricRequests(path: string, query: URLSearchParams, orgs: 
   // Without data the presets count back from "today", which the server and browser may not agree on.
   if (!orgs.asOf?.latestEventAt) return [];
   const index = indexOrgs(orgs.root, orgs.orgs);
-  const f = readFilters(query, anchorDate(orgs.asOf.latestEventAt));
+  const f = readFilters(query, anchorDate(orgs.asOf.latestEventAt), orgs.asOf.programmeStart);
   const org = f.org && index.byCode.has(f.org) ? f.org : index.root;
   const { scoped: _scoped, ...requests } = overviewRequests({ ...f, org }, index);
   return Object.entries(requests);

@@ -66,7 +66,10 @@ export function roiChart(d: TableData, width: number) {
     }))
     .filter((r): r is typeof r & { date: Date } => r.date !== null)
     .sort((a, b) => a.date.getTime() - b.date.getTime());
-  const payback = rows.find((r) => r.savings !== null && r.cost !== null && r.cost > 0 && r.savings >= r.cost);
+  // The payback month is the roi metric's (programme-to-date, so it may be before the first month
+  // drawn): marked only when it is one of the months shown, never guessed from the drawn rows.
+  const paybackPeriod = d.rows.map((r) => r[R.payback]).find((p) => typeof p === 'string');
+  const payback = rows.find((r) => r.period === paybackPeriod && r.savings !== null);
   return Plot.plot({
     ...base(width, 280, { marginLeft: 64 }),
     x: { type: 'utc', label: null },
