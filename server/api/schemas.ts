@@ -23,7 +23,7 @@ export const AsOfSchema = z
   })
   .openapi('AsOf');
 
-const UnitSchema = z.enum(['count', 'percent', 'gbp', 'days', 'ratio', 'per_1000']);
+const UnitSchema = z.enum(['count', 'percent', 'gbp', 'days', 'ratio', 'per_1000', 'pp_per_week']);
 
 export const ColumnSchema = z
   .object({

@@ -31,7 +31,8 @@ export type Dimension = (typeof DIMENSIONS)[number];
 export type MetricName = (typeof METRIC_NAMES)[number];
 /** 'number[]': a short series in one cell (e.g. a weekly trend), oldest first. */
 export type ColumnType = 'string' | 'number' | 'date' | 'boolean' | 'number[]';
-export type Unit = 'count' | 'percent' | 'gbp' | 'days' | 'ratio' | 'per_1000';
+/** pp_per_week: percentage points a week (a change of a percentage, not a percentage). */
+export type Unit = 'count' | 'percent' | 'gbp' | 'days' | 'ratio' | 'per_1000' | 'pp_per_week';
 
 export interface MetricColumn {
   name: string;
@@ -104,22 +105,61 @@ const breakdown = text('breakdown', "Breakdown value ('All' = total)");
 const PATIENT_DIMS = ['age_band', 'sex', 'imd_decile'] as const;
 
 // ---- rollout derivations --------------------------------------------------------------------
-const WEEKS_BACK = 12;
-const MAX_PROJECTION_WEEKS = 520;
+// The one rollout rule: the dashboard's tiles, league tables and reports all read these columns
+// and never project for themselves. Everything is worked out from the published (rounded)
+// counts, so a reader can redo it from the same row, but not from the rounded percentages: uptake
+// shown to 0.1 point would turn a change of 0.25 points in 12 weeks into 0.2 or 0.3.
+export const ROLLOUT_RULE = {
+  /** The trend is the straight change between the week end 12 weeks before `to` and `to`. */
+  weeksBack: 12,
+  /** Beyond ten years a projected date is not one anyone plans with: "not on track". */
+  maxProjectionWeeks: 520,
+  /** Amber: at least this share of the target ... */
+  amberShare: 0.8,
+  /** ... or projected to reach it within this many weeks. */
+  amberWithinWeeks: 52,
+  /** Decimals of the published trend (percentage points per week): 0.021, not "0". */
+  trendDecimals: 3,
+} as const;
 
-function weeklyChange(r: Readonly<ProtectedRow>): number | null {
-  const now = r.uptake_pct, before = r.uptake_pct_12_weeks_ago;
-  if (typeof now !== 'number' || typeof before !== 'number') return null;
-  return Math.round(((now - before) / WEEKS_BACK) * 100) / 100;
+const num_ = (v: Cell | undefined): number | null => (typeof v === 'number' && Number.isFinite(v) ? v : null);
+
+/** Uptake now and 12 weeks earlier, in percent, unrounded, from the published counts. */
+function exactUptake(r: Readonly<ProtectedRow>): { now: number; before: number | null } | null {
+  const eligible = num_(r.eligible), now = num_(r.activated), before = num_(r.activated_12_weeks_ago);
+  if (eligible === null || eligible <= 0 || now === null) return null;
+  return { now: (now / eligible) * 100, before: before === null ? null : (before / eligible) * 100 };
 }
 
+/** Whether the target is reached, judged on uptake as published (to 0.1 point), as the reader sees it. */
+function reached(r: Readonly<ProtectedRow>, target: number): boolean {
+  const shown = num_(r.uptake_pct);
+  return shown !== null && shown >= target;
+}
+
+/** Percentage points a week over the last 12 weeks, unrounded (null when a count is hidden). */
+function exactWeeklyChange(r: Readonly<ProtectedRow>): number | null {
+  const u = exactUptake(r);
+  if (!u || u.before === null) return null;
+  return (u.now - u.before) / ROLLOUT_RULE.weeksBack;
+}
+
+function weeklyChange(r: Readonly<ProtectedRow>): number | null {
+  const change = exactWeeklyChange(r);
+  if (change === null) return null;
+  const scale = 10 ** ROLLOUT_RULE.trendDecimals;
+  return Math.round(change * scale) / scale + 0; // + 0: no "-0"
+}
+
+/** Whole weeks from `to` until uptake reaches the target at the trend; 0 when reached; null when never / over ten years. */
 function weeksToTarget(r: Readonly<ProtectedRow>): number | null {
-  const now = r.uptake_pct, target = r.target_pct, change = r.weekly_change_pp;
-  if (typeof now !== 'number' || typeof target !== 'number') return null;
-  if (now >= target) return 0;
-  if (typeof change !== 'number' || change <= 0) return null;
-  const weeks = Math.ceil((target - now) / change);
-  return weeks > MAX_PROJECTION_WEEKS ? null : weeks;
+  const u = exactUptake(r), target = num_(r.target_pct);
+  if (!u || target === null) return null;
+  if (reached(r, target)) return 0;
+  const change = exactWeeklyChange(r);
+  if (change === null || change <= 0) return null;
+  const weeks = Math.ceil((target - u.now) / change);
+  return weeks > ROLLOUT_RULE.maxProjectionWeeks ? null : weeks;
 }
 
 function projectedDate(r: Readonly<ProtectedRow>): string | null {
@@ -131,19 +171,20 @@ function projectedDate(r: Readonly<ProtectedRow>): string | null {
 }
 
 function rolloutStatus(r: Readonly<ProtectedRow>): string | null {
-  if (typeof r.target_pct !== 'number') return 'no target';
-  if (typeof r.uptake_pct !== 'number') return null;
-  if (r.uptake_pct >= r.target_pct) return 'target reached';
+  const u = exactUptake(r), target = num_(r.target_pct);
+  if (target === null) return 'no target';
+  if (!u) return null;
+  if (reached(r, target)) return 'target reached';
   return weeksToTarget(r) === null ? 'not on track' : 'on track';
 }
 
 function rag(r: Readonly<ProtectedRow>): string | null {
-  const now = r.uptake_pct, target = r.target_pct;
-  if (typeof target !== 'number') return 'none';
-  if (typeof now !== 'number') return null;
-  if (now >= target) return 'green';
+  const u = exactUptake(r), target = num_(r.target_pct);
+  if (target === null) return 'none';
+  if (!u) return null;
+  if (reached(r, target)) return 'green';
   const weeks = weeksToTarget(r);
-  if (now >= 0.8 * target || (weeks !== null && weeks <= 52)) return 'amber';
+  if ((num_(r.uptake_pct) ?? u.now) >= ROLLOUT_RULE.amberShare * target || (weeks !== null && weeks <= ROLLOUT_RULE.amberWithinWeeks)) return 'amber';
   return 'red';
 }
 
@@ -579,11 +620,15 @@ export const CATALOGUE: Record<MetricName, MetricDefinition> = {
     description:
       'Per organisation at the level, at `to`: go-live date, eligible population, activated patients (as for uptake), ' +
       'uptake now and 12 weeks earlier, the weekly series in between (activated patients and uptake at `to` and each ' +
-      'of the 12 weeks before it, oldest first), the weekly trend (percentage points per week over those 12 weeks), the uptake ' +
-      'target (the organisation\'s own, or its practices\' list-weighted average), RAG status (green: target reached; ' +
-      'amber: at least 80% of target or projected to reach it within a year; red: otherwise) and the projected date to ' +
-      'reach the target at the recent weekly trend, or "not on track" when uptake is not rising (or would take over ten ' +
-      'years).',
+      'of the 12 weeks before it, oldest first), and the uptake target (the organisation\'s own, or its practices\' ' +
+      'list-weighted average). The rollout rule, the only one the dashboard uses: the trend is the change in uptake ' +
+      'over those 12 weeks divided by 12, in percentage points a week (not a percentage), worked out from the published ' +
+      'counts (activated now and 12 weeks earlier over the eligible population) and shown to 3 decimals; the projected ' +
+      'date is `to` plus the whole weeks needed to close the gap to the target at that trend (rounded up), or "not on ' +
+      'track" when uptake is not rising or would take more than 520 weeks (ten years); status is "target reached" when ' +
+      'uptake as published (to 0.1 point) is at or above the target, "on track" with a projected date, "not on track", ' +
+      'or "no target". RAG: green when the target is reached; amber when uptake is at least 80% of the target or the ' +
+      'projected date is within 52 weeks; red otherwise; none without a target.',
     unit: 'percent',
     dimensions: [],
     grains: [],
@@ -601,7 +646,7 @@ export const CATALOGUE: Record<MetricName, MetricDefinition> = {
       num('target_pct', 'Target uptake', 'percent', none),
       num('uptake_pct', 'Uptake', 'percent', pct('activated', 'eligible')),
       num('uptake_pct_12_weeks_ago', 'Uptake 12 weeks earlier', 'percent', pct('activated_12_weeks_ago', 'eligible')),
-      num('weekly_change_pp', 'Trend (pp per week)', 'percent',
+      num('weekly_change_pp', 'Trend (percentage points a week)', 'pp_per_week',
         derivedFrom(['activated', 'activated_12_weeks_ago', 'eligible'], weeklyChange)),
       text('rag', 'RAG'),
       text('status', 'Status'),

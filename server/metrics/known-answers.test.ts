@@ -376,4 +376,49 @@ describe('programme-to-date return (programme region)', () => {
       cumulative_cost_gbp: 9200, net_benefit_central_gbp: -500, payback_central: null, payback_high: '2025-11-01',
     });
   });
+
+  describe('the rollout rule, on a constructed series', () => {
+    // 12 weeks before 28 Feb 2026 is 6 Dec 2025. The week ends of the trend: 6, 13, 20, 27 Dec,
+    // 3, 10, 17, 24, 31 Jan, 7, 14, 21, 28 Feb.
+    it('projects a steady rise to the target: 0.25 points a week', async () => {
+      const r = await metricRows(api, '/api/metrics/rollout?org=C01&level=practice&to=2026-02-28');
+      const p01 = r.find((x) => x.org_code === 'P01')!;
+      // Steady Practice (list 1,000, target 50%): 100 activated on 6 Dec (10%), 130 on 28 Feb (13%).
+      // Trend (13 - 10) / 12 = 0.25 points a week; (50 - 13) / 0.25 = 148 weeks = 1,036 days after
+      // 28 Feb 2026: 28 Feb 2028 is 730 days on, then 306 days more = 30 Dec 2028.
+      // Red: 13% is under 80% of 50% (40%) and 148 weeks is more than 52.
+      expect(pick(p01, ['activated', 'activated_12_weeks_ago', 'uptake_pct', 'uptake_pct_12_weeks_ago', 'weekly_change_pp', 'status', 'projected_target_date', 'rag', 'as_of'])).toEqual({
+        activated: 130, activated_12_weeks_ago: 100, uptake_pct: 13, uptake_pct_12_weeks_ago: 10, weekly_change_pp: 0.25,
+        status: 'on track', projected_target_date: '2028-12-30', rag: 'red', as_of: '2026-02-28',
+      });
+      // The series: +10 on 20 Dec, 17 Jan and 14 Feb.
+      expect(p01.activated_weekly).toEqual([100, 100, 110, 110, 110, 110, 120, 120, 120, 120, 130, 130, 130]);
+    });
+
+    it('keeps a slow trend to three decimals and says when it would take over ten years', async () => {
+      const r = await metricRows(api, '/api/metrics/rollout?org=C01&level=practice&to=2026-02-28');
+      const p02 = r.find((x) => x.org_code === 'P02')!;
+      // Slow Practice (list 10,000, target 40%): 1,000 (10%) -> 1,025 (10.25%). Trend 0.25 / 12 =
+      // 0.02083 points a week -> 0.021 (not 0, and not 0.03 as the rounded 10.3% - 10.0% would give).
+      // (40 - 10.25) / 0.020833 = 1,428 weeks, over 520: not on track, no date; red.
+      expect(pick(p02, ['activated', 'activated_12_weeks_ago', 'weekly_change_pp', 'status', 'projected_target_date', 'rag'])).toEqual({
+        activated: 1025, activated_12_weeks_ago: 1000, weekly_change_pp: 0.021, status: 'not on track', projected_target_date: null, rag: 'red',
+      });
+    });
+
+    it('rolls the CCG up with its list-weighted target', async () => {
+      const [c01] = await metricRows(api, '/api/metrics/rollout?org=C01&to=2026-02-28');
+      // 1,155 of 11,000 (10.5%), 1,100 (10%) 12 weeks before: 0.5 / 12 = 0.04167 -> 0.042 points a week.
+      // Target (50 x 1,000 + 40 x 10,000) / 11,000 = 40.909 -> 40.9; (40.9 - 10.5) / 0.041667 = 729.6 -> 730 weeks: not on track.
+      expect(pick(c01!, ['eligible', 'activated', 'uptake_pct', 'target_pct', 'weekly_change_pp', 'status', 'projected_target_date'])).toEqual({
+        eligible: 11000, activated: 1155, uptake_pct: 10.5, target_pct: 40.9, weekly_change_pp: 0.042, status: 'not on track', projected_target_date: null,
+      });
+    });
+
+    it('publishes the trend as percentage points a week, not a percentage', async () => {
+      const res = await api.request('/api/metrics/rollout?org=C01&level=practice');
+      const body = (await res.json()) as { columns: { name: string; unit?: string }[] };
+      expect(body.columns.find((c) => c.name === 'weekly_change_pp')?.unit).toBe('pp_per_week');
+    });
+  });
 });

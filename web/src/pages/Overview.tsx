@@ -7,8 +7,7 @@ import { Legend, PageHeader, RagBadge, ScopeNotice, Tile } from '../components/P
 import { useApp } from '../lib/context.js';
 import { formatCount, formatDay, formatGbp, formatNumber, formatPercent } from '../lib/format.js';
 import { dateCol, latestWith, numberAt } from '../lib/metric.js';
-import { projectToTarget } from '../lib/projection.js';
-import { daysToTarget, ragStatus } from '../lib/rag.js';
+import { rolloutRag, verdictSentence } from '../lib/projection.js';
 import { hrefFor } from '../lib/router.js';
 import { A, C, R, U, activeChart, loadSharedCharts, objectionTotals, objectionsChart, providerChart, roiChart, uptakeSeriesChart } from './shared.js';
 
@@ -27,6 +26,8 @@ export default function Overview() {
   const active = useMetric('active_users', requests.active_users);
   const roi = useMetric('roi', requests.roi);
   const consent = useMetric('consent', requests.consent);
+  const rollout = useMetric('rollout', requests.rollout ?? null);
+  const verdict = rollout.status === 'ready' ? rollout.data.rows[0] : undefined;
 
   const target = org?.targetUptakePct ?? null;
   // Trusts and community services have no registered list: their figures are counts, not uptake.
@@ -38,10 +39,6 @@ export default function Overview() {
     const d = uptake.data;
     const period = dateCol(d) ?? U.period;
     const last = latestWith(d.rows, period, U.pct);
-    // A period's uptake is its value at the period's end, so that is the date the trend runs through.
-    const points = d.rows
-      .map((r) => ({ date: String(r.period_end ?? r[period]), value: numberAt(r, U.pct) }))
-      .filter((p): p is { date: string; value: number } => p.value !== null);
     const lastAny = [...d.rows].sort((a, b) => String(a[period]).localeCompare(String(b[period]))).pop();
     return {
       pct: numberAt(last, U.pct),
@@ -49,9 +46,8 @@ export default function Overview() {
       eligible: numberAt(last ?? lastAny, U.eligible),
       reached: numberAt(lastAny, 'reached_by_feeds'),
       hidden: !!lastAny?._suppressed?.includes(U.pct),
-      projection: projectToTarget(points, target),
     };
-  }, [uptake, target]);
+  }, [uptake]);
 
   const activeLatest = useMemo(() => {
     if (active.status !== 'ready') return null;
@@ -67,7 +63,7 @@ export default function Overview() {
     return last ? { n: numberAt(last, C.inForce), partial: totals.partial.has(String(last[C.period])) } : null;
   }, [consent]);
 
-  const rag = ragStatus(headline?.pct, target, daysToTarget(headline?.projection, filters.to));
+  const rag = rolloutRag(verdict);
   const keep = new URLSearchParams(route.query);
 
   return (
@@ -109,7 +105,7 @@ export default function Overview() {
                 <>
                   Target {formatPercent(target)} <RagBadge rag={rag} />
                   <br />
-                  {projectionText(headline?.projection)}
+                  {verdictSentence(verdict)}
                 </>
               ) : (
                 'No uptake target set.'
@@ -210,20 +206,6 @@ export default function Overview() {
       </div>
     </>
   );
-}
-
-function projectionText(p: ReturnType<typeof projectToTarget> | undefined): string {
-  if (!p) return '';
-  switch (p.kind) {
-    case 'reached':
-      return `Target reached on ${formatDay(p.date)}.`;
-    case 'projected':
-      return `At the recent pace (${formatNumber(p.perMonth, 'ratio')} points a month) the target will be reached around ${formatDay(p.date)}.`;
-    case 'not-on-course':
-      return 'Uptake is not rising: the target will not be reached at the recent pace.';
-    default:
-      return '';
-  }
 }
 
 export function roiTotals(d: MetricResult): { savings: number; cost: number } | null {

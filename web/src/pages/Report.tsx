@@ -11,8 +11,8 @@ import { RANGE_PRESETS, describeRange, type RangeKey } from '../lib/filters.js';
 import { formatCount, formatDateTime, formatDay, formatGbp, formatNumber, formatPercent, formatPeriod } from '../lib/format.js';
 import { dateCol, latestWith, numberAt, stringAt } from '../lib/metric.js';
 import { LEVEL_LABELS, childLevel } from '../lib/orgs.js';
-import { projectToTarget } from '../lib/projection.js';
-import { RAG_LABEL, daysToTarget, ragStatus, type Rag } from '../lib/rag.js';
+import { rolloutRag, rolloutVerdict, verdictLabel } from '../lib/projection.js';
+import { RAG_LABEL } from '../lib/rag.js';
 import { setParams } from '../lib/router.js';
 import { coarseGrain, practiceScope } from '../lib/scope.js';
 import { sumOverPeriods } from './Funnel.js';
@@ -32,21 +32,21 @@ export default function Report() {
   const equity = useMetric('equity', { org: scoped.org, to: filters.to, by: 'imd_decile' });
   const level = childLevel(org?.type);
   const league = useMetric('rollout', level ? { org: filters.org, level, to: filters.to } : null);
+  const provider = org?.type === 'trust' || org?.type === 'community';
+  // RAG and the projected date are the rollout metric's (the same row as the Rollout page's).
+  const own = useMetric('rollout', provider ? null : { org: filters.org, to: filters.to });
+  const verdict = own.status === 'ready' ? own.data.rows[0] : undefined;
 
   const target = org?.targetUptakePct ?? null;
-  const provider = org?.type === 'trust' || org?.type === 'community';
   // Figures counted at GP practices are the wider area's for a provider; say whose they are.
   const wider = scoped.substituted ? ` (${orgs.byCode.get(scoped.org)?.name ?? scoped.org})` : '';
   const up = useMemo(() => {
     if (uptake.status !== 'ready') return null;
     const period = dateCol(uptake.data) ?? U.period;
     const last = latestWith(uptake.data.rows, period, U.pct);
-    const pts = uptake.data.rows
-      .map((r) => ({ date: String(r.period_end ?? r[period]), value: numberAt(r, U.pct) }))
-      .filter((p): p is { date: string; value: number } => p.value !== null);
     const lastAny = last ?? uptake.data.rows[uptake.data.rows.length - 1];
-    return { pct: numberAt(last, U.pct), activated: numberAt(lastAny, U.activated), eligible: numberAt(lastAny, U.eligible), projection: projectToTarget(pts, target) };
-  }, [uptake, target]);
+    return { pct: numberAt(last, U.pct), activated: numberAt(lastAny, U.activated), eligible: numberAt(lastAny, U.eligible) };
+  }, [uptake]);
   const act = active.status === 'ready' ? numberAt(latestWith(active.data.rows, A.period, A.active), A.active) : null;
   const money = useMemo(() => {
     if (roi.status !== 'ready') return null;
@@ -77,7 +77,7 @@ export default function Report() {
     };
   }, [equity]);
 
-  const rag = ragStatus(up?.pct, target, daysToTarget(up?.projection, filters.to));
+  const rag = rolloutRag(verdict);
   const loading = [uptake, roi].some((l) => l.status === 'loading');
   const failed = [uptake, roi].find((l) => l.status === 'error');
   const asOf = health?.asOf;
@@ -171,15 +171,7 @@ export default function Report() {
                     <Fact label="Activated accounts" value={up?.activated !== null && up?.activated !== undefined ? formatCount(up.activated) : '*'} />
                     <Fact
                       label="Projected to reach target"
-                      value={
-                        up?.projection.kind === 'projected'
-                          ? formatDay(up.projection.date)
-                          : up?.projection.kind === 'reached'
-                            ? `Reached ${formatDay(up.projection.date)}`
-                            : up?.projection.kind === 'not-on-course'
-                              ? 'Not on course'
-                              : '–'
-                      }
+                      value={verdictLabel(rolloutVerdict(verdict))}
                     />
                     <Fact label="Return on investment to date" value={money && money.cost > 0 ? `${formatNumber(money.savings / money.cost, 'ratio')} × cost` : '–'} />
                     <Fact label="Payback (central)" value={money?.payback ? formatPeriod(money.payback, 'month') : 'Not yet'} />
@@ -242,8 +234,7 @@ function LeagueTable({ rows }: { rows: Row[] }) {
         {sorted.map((r) => {
           const pct = numberAt(r, U.pct);
           const target = numberAt(r, U.target);
-          const code = stringAt(r, 'rag')?.toLowerCase();
-          const rag: Rag = code === 'green' || code === 'amber' || code === 'red' ? code : ragStatus(pct, target);
+          const rag = rolloutRag(r);
           return (
             <tr key={stringAt(r, U.org)}>
               <td>{stringAt(r, U.name)}</td>
