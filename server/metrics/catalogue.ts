@@ -40,6 +40,8 @@ export interface MetricColumn {
   type: ColumnType;
   unit?: Unit;
   protect: Protection;
+  /** Not read from the SQL result: filled in after it (server/metrics/query.ts), e.g. `complete`. */
+  computed?: boolean;
 }
 
 /** How the metric uses time: a series of periods, a snapshot at `to`, or a range without periods. */
@@ -100,6 +102,14 @@ const series = (name: string, label: string, unit: Unit, protect: Protection): M
   name, label, type: 'number[]', unit, protect,
 });
 const orgColumns = [text('org_code', 'Organisation code'), text('org_name', 'Organisation')];
+/**
+ * Whether the period is whole: false for the latest period when `to` or the latest data day cuts
+ * it short (four days of December are not a December). One rule for every period metric, in
+ * query.ts (markCompletePeriods), so a chart or headline can tell the partial period apart.
+ */
+const complete: MetricColumn = {
+  name: 'complete', label: 'Complete period (false: cut short by `to` or the latest data)', type: 'boolean', protect: none, computed: true,
+};
 const breakdown = text('breakdown', "Breakdown value ('All' = total)");
 
 const PATIENT_DIMS = ['age_band', 'sex', 'imd_decile'] as const;
@@ -279,7 +289,7 @@ export const CATALOGUE: Record<MetricName, MetricDefinition> = {
     time: 'series',
     defaultMonths: 12,
     columns: [
-      date('period_start', 'Period start'), date('period_end', 'Period end'), ...orgColumns, breakdown,
+      date('period_start', 'Period start'), date('period_end', 'Period end'), complete, ...orgColumns, breakdown,
       num('activated', 'Activated patients', 'count', people),
       num('eligible', 'Eligible population', 'count', people),
       num('uptake_pct', 'Uptake', 'percent', pct('activated', 'eligible')),
@@ -306,7 +316,7 @@ export const CATALOGUE: Record<MetricName, MetricDefinition> = {
     time: 'series',
     defaultMonths: 12,
     columns: [
-      date('period_start', 'Cohort period'), ...orgColumns, breakdown,
+      date('period_start', 'Cohort period'), complete, ...orgColumns, breakdown,
       num('invited', 'Invited', 'count', people),
       num('registered', 'Registered', 'count', people),
       num('activated', 'Activated', 'count', people),
@@ -347,7 +357,7 @@ export const CATALOGUE: Record<MetricName, MetricDefinition> = {
     time: 'series',
     defaultMonths: 12,
     columns: [
-      date('period_start', 'Period start'), ...orgColumns, breakdown,
+      date('period_start', 'Period start'), complete, ...orgColumns, breakdown,
       num('active_patients', 'Active patients', 'count', people),
       num('logins', 'Logins', 'count', events),
       num('events', 'Usage events', 'count', events),
@@ -420,7 +430,7 @@ export const CATALOGUE: Record<MetricName, MetricDefinition> = {
     time: 'series',
     defaultMonths: 12,
     columns: [
-      date('period_start', 'Period start'), ...orgColumns,
+      date('period_start', 'Period start'), complete, ...orgColumns,
       num('new_users', 'New', 'count', people),
       num('returning_users', 'Returning', 'count', people),
       num('resurrecting_users', 'Resurrecting', 'count', people),
@@ -445,7 +455,7 @@ export const CATALOGUE: Record<MetricName, MetricDefinition> = {
     time: 'series',
     defaultMonths: 12,
     columns: [
-      date('period_start', 'Period start'), ...orgColumns, breakdown,
+      date('period_start', 'Period start'), complete, ...orgColumns, breakdown,
       num('items', 'Items received', 'count', events),
       num('feeds', 'Feed messages', 'count', events),
       num('enrolled', 'Enrolled (ever activated) patients', 'count', people),
@@ -475,7 +485,7 @@ export const CATALOGUE: Record<MetricName, MetricDefinition> = {
     time: 'series',
     defaultMonths: 12,
     columns: [
-      date('period_start', 'Period start'), ...orgColumns,
+      date('period_start', 'Period start'), complete, ...orgColumns,
       text('scope', "Scope ('*' = all organisations)"), text('scope_name', 'Scope'),
       num('objections_in_force', 'Objections in force', 'count', people),
       num('enrolled', 'Activated patients', 'count', people),
@@ -525,7 +535,7 @@ export const CATALOGUE: Record<MetricName, MetricDefinition> = {
     defaultMonths: 12,
     needsModel: true,
     columns: [
-      date('period_start', 'Period start'), ...orgColumns,
+      date('period_start', 'Period start'), complete, ...orgColumns,
       text('saving_type', 'Saving type'), text('saving_label', 'Saving'),
       num('activity', 'Activity (events)', 'count', events),
       num('avoided', 'Items avoided', 'count', derivedFrom(['activity'])),
@@ -555,7 +565,7 @@ export const CATALOGUE: Record<MetricName, MetricDefinition> = {
     defaultMonths: 24,
     needsModel: true,
     columns: [
-      date('period_start', 'Period start'), ...orgColumns,
+      date('period_start', 'Period start'), complete, ...orgColumns,
       num('activity', 'Activity in period (events)', 'count', events),
       num('savings_low_gbp', 'Savings in period (low)', 'gbp', derivedFrom(['activity'])),
       num('savings_central_gbp', 'Savings in period (central)', 'gbp', derivedFrom(['activity'])),

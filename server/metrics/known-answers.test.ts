@@ -99,6 +99,41 @@ describe('uptake', () => {
   });
 });
 
+describe('the partial period at the end', () => {
+  it('flags a month cut short by `to`', async () => {
+    // To 14 Feb: January is whole, February holds 14 of its 28 days.
+    const r = await rows('/api/metrics/uptake?org=Q00&grain=month&from=2026-01-01&to=2026-02-14');
+    expect(r.map((x) => [x.period_start, x.period_end, x.complete])).toEqual([
+      ['2026-01-01', '2026-01-31', true],
+      ['2026-02-01', '2026-02-14', false],
+    ]);
+  });
+
+  it('flags a period that runs past the latest data day, and not one that ends on it', async () => {
+    // The latest data day is 28 Feb 2026, the last day of February: February is whole.
+    const feb = await rows('/api/metrics/active_users?org=Q00&grain=month&from=2026-01-01&to=2026-02-28');
+    expect(feb.map((x) => [x.period_start, x.complete])).toEqual([['2026-01-01', true], ['2026-02-01', true]]);
+    // Asked up to 31 March, March has no data day at all yet: it is partial.
+    const march = await rows('/api/metrics/uptake?org=Q00&grain=month&from=2026-02-01&to=2026-03-31');
+    expect(march.map((x) => [x.period_start, x.complete])).toEqual([['2026-02-01', true], ['2026-03-01', false]]);
+  });
+
+  it('counts weeks from Monday to Sunday', async () => {
+    // To Saturday 14 Feb: the week of Monday 2 Feb ends Sunday 8 Feb, whole; the week of 9 Feb
+    // would end Sunday 15 Feb: partial. (Use on 3, 5 and 10 Feb puts a row in each.)
+    const r = await rows('/api/metrics/active_users?org=Q00&grain=week&from=2026-02-02&to=2026-02-14');
+    expect([...new Set(r.map((x) => `${x.period_start} ${x.complete}`))]).toEqual(['2026-02-02 true', '2026-02-09 false']);
+  });
+
+  it('carries the flag into CSV exports', async () => {
+    const res = await app.request('/api/metrics/active_users?org=Q00&grain=month&from=2026-01-01&to=2026-02-14&format=csv');
+    const [header, jan, feb] = (await res.text()).trim().split('\r\n');
+    const at = header!.split(',').indexOf('complete');
+    expect(at).toBeGreaterThan(-1);
+    expect([jan!.split(',')[at], feb!.split(',')[at]]).toEqual(['true', 'false']);
+  });
+});
+
 describe('funnel', () => {
   it('follows each cohort through the steps, with conversion from rounded counts and median days', async () => {
     const r = await rows('/api/metrics/funnel?org=Q00&grain=month&from=2026-01-01&to=2026-02-28');
