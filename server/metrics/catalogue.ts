@@ -108,7 +108,7 @@ const orgColumns = [text('org_code', 'Organisation code'), text('org_name', 'Org
  * query.ts (markCompletePeriods), so a chart or headline can tell the partial period apart.
  */
 const complete: MetricColumn = {
-  name: 'complete', label: 'Complete period (false: cut short by `to` or the latest data)', type: 'boolean', protect: none, computed: true,
+  name: 'complete', label: 'Complete period', type: 'boolean', protect: none, computed: true,
 };
 const breakdown = text('breakdown', "Breakdown value ('All' = total)");
 

@@ -33,8 +33,9 @@ const metrics: Record<string, MetricResult> = {
     { period_start: '2026-03-01', period_end: '2026-03-14', activated: 1220, eligible: 4000, uptake_pct: 30.5 },
   ]),
   active_users: result('active_users', [date('period_start'), count('active_patients')], [
-    { period_start: '2026-02-01', active_patients: 640 },
-    { period_start: '2026-03-01', active_patients: 715 },
+    { period_start: '2026-02-01', complete: true, active_patients: 640 },
+    // 1-14 March: the partial month at the end (the API's `complete` column is false)
+    { period_start: '2026-03-01', complete: false, active_patients: 315 },
   ]),
   roi: result('roi', [date('period_start'), { name: 'cumulative_savings_central_gbp', label: 's', type: 'number', unit: 'gbp' }, { name: 'cumulative_cost_gbp', label: 'c', type: 'number', unit: 'gbp' }], [
     { period_start: '2026-02-01', cumulative_savings_central_gbp: 9000, cumulative_cost_gbp: 10000 },
@@ -90,6 +91,14 @@ describe('the app shell and the Overview', () => {
     expect(hero.textContent).toContain('6 Jun 2026');
     expect(hero.textContent).toContain('1,220 of 4,000 eligible patients');
     expect(screen.getByTestId('freshness').textContent).toContain('Data as of 14 Mar 2026');
+  });
+
+  it('counts active patients in the last complete month, and says which, not in the 14 days of March', async () => {
+    render(<App />);
+    const tile = await screen.findByTestId('headline-active');
+    await waitFor(() => expect(tile.querySelector('.tile-value')!.textContent).toBe('640'));
+    expect(tile.textContent).toContain('last complete month');
+    expect(tile.textContent).toContain('Feb 2026');
   });
 
   it('shows savings against cost and the objections of every scope added up', async () => {

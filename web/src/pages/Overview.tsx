@@ -5,8 +5,8 @@ import { COLOURS } from '../charts/values.js';
 import { ChartCard } from '../components/ChartCard.js';
 import { Legend, PageHeader, RagBadge, ScopeNotice, Tile } from '../components/Page.js';
 import { useApp } from '../lib/context.js';
-import { formatCount, formatDay, formatGbp, formatNumber, formatPercent } from '../lib/format.js';
-import { dateCol, latestWith, numberAt } from '../lib/metric.js';
+import { formatCount, formatGbp, formatNumber, formatPercent, formatPeriod } from '../lib/format.js';
+import { dateCol, latestComplete, latestWith, numberAt } from '../lib/metric.js';
 import { rolloutRag, verdictSentence } from '../lib/projection.js';
 import { hrefFor } from '../lib/router.js';
 import { A, C, R, U, activeChart, loadSharedCharts, objectionTotals, objectionsChart, providerChart, roiChart, uptakeSeriesChart } from './shared.js';
@@ -51,7 +51,8 @@ export default function Overview() {
 
   const activeLatest = useMemo(() => {
     if (active.status !== 'ready') return null;
-    const last = latestWith(active.data.rows, dateCol(active.data) ?? A.period, A.active);
+    // The last complete period: on 4 December, four days of December are not a month of use.
+    const last = latestComplete(active.data.rows, dateCol(active.data) ?? A.period, A.active);
     return { value: numberAt(last, A.active), period: last ? String(last[dateCol(active.data) ?? A.period]) : null };
   }, [active]);
 
@@ -116,10 +117,10 @@ export default function Overview() {
         )}
         <Tile
           testId="headline-active"
-          label="Active patients"
+          label={`Active patients, last complete ${filters.grain}`}
           loading={active.status === 'loading'}
           value={activeLatest?.value !== null && activeLatest?.value !== undefined ? formatCount(activeLatest.value) : '*'}
-          detail={activeLatest?.period ? `used the portal in the ${filters.grain} from ${formatDay(activeLatest.period)}` : undefined}
+          detail={activeLatest?.period ? `used the portal in ${formatPeriod(activeLatest.period, filters.grain)}` : undefined}
         />
         <Tile
           testId="headline-savings"

@@ -9,7 +9,7 @@ import { SUPPRESSION_SHORT } from '../components/Suppression.js';
 import { useApp } from '../lib/context.js';
 import { RANGE_PRESETS, describeRange, type RangeKey } from '../lib/filters.js';
 import { formatCount, formatDateTime, formatDay, formatGbp, formatNumber, formatPercent, formatPeriod } from '../lib/format.js';
-import { dateCol, latestWith, numberAt, stringAt } from '../lib/metric.js';
+import { dateCol, latestComplete, latestWith, numberAt, stringAt } from '../lib/metric.js';
 import { LEVEL_LABELS, childLevel } from '../lib/orgs.js';
 import { rolloutRag, rolloutVerdict, verdictLabel } from '../lib/projection.js';
 import { RAG_LABEL } from '../lib/rag.js';
@@ -47,7 +47,9 @@ export default function Report() {
     const lastAny = last ?? uptake.data.rows[uptake.data.rows.length - 1];
     return { pct: numberAt(last, U.pct), activated: numberAt(lastAny, U.activated), eligible: numberAt(lastAny, U.eligible) };
   }, [uptake]);
-  const act = active.status === 'ready' ? numberAt(latestWith(active.data.rows, A.period, A.active), A.active) : null;
+  // Active patients in the last complete month (a partial month at the end is not comparable).
+  const actRow = active.status === 'ready' ? latestComplete(active.data.rows, A.period, A.active) : undefined;
+  const act = numberAt(actRow, A.active);
   const money = useMemo(() => {
     if (roi.status !== 'ready') return null;
     const last = latestWith(roi.data.rows, R.period, R.cumSavings) ?? roi.data.rows[roi.data.rows.length - 1];
@@ -137,7 +139,7 @@ export default function Report() {
                 </p>
               </div>
               <div class="tile">
-                <p class="tile-label">Active patients (latest month){wider}</p>
+                <p class="tile-label">Active patients ({actRow ? formatPeriod(String(actRow[A.period]), 'month') : 'last complete month'}){wider}</p>
                 <p class="tile-value">{act !== null ? formatCount(act) : '*'}</p>
                 <p class="tile-detail">{up?.activated ? `${formatCount(up.activated)} activated accounts` : ''}</p>
               </div>

@@ -2,7 +2,7 @@ import { useMemo } from 'preact/hooks';
 import { getJson } from '../api/client.js';
 import { useLoad, useMetric, type Loadable } from '../api/hooks.js';
 import type { Column, MetricResult, Row } from '../api/types.js';
-import { COLOURS, Plot, base, tick, toDate } from '../charts/plots.js';
+import { COLOURS, Plot, base, isPartial, partialNote, tick, toDate } from '../charts/plots.js';
 import { clip, labelMargin } from '../charts/values.js';
 import { ChartCard, type TableData } from '../components/ChartCard.js';
 import { Legend, PageHeader, Tile } from '../components/Page.js';
@@ -101,6 +101,8 @@ interface Computed {
   /** The months of the selected dates only (what is drawn, and the in-period figures). */
   shown: SavingsResult['periods'];
   inPeriod: SavingsResult;
+  /** Months the roi metric marks partial (cut short by the end date or the latest data). */
+  partial: Set<string>;
   orgResult: SavingsResult | null;
   changed: boolean;
 }
@@ -137,7 +139,8 @@ export default function Savings() {
     const shown = result.periods.filter((p) => p.period >= start);
     const inPeriod = computeSavings(activity.filter((a) => a.period >= start), model_, values, costs.filter((c) => c.period >= start));
     const orgResult = byOrg.status === 'ready' ? computeSavings(activityRows(byOrg.data, true), model_, values, []) : null;
-    return { status: 'ready', data: { model: model_, values, result, shown, inPeriod, orgResult, changed: encodeValues(values, model_) !== null } };
+    const partial = new Set(roi.data.rows.filter((r) => r.complete === false).map((r) => String(r[S.period])));
+    return { status: 'ready', data: { model: model_, values, result, shown, inPeriod, partial, orgResult, changed: encodeValues(values, model_) !== null } };
     } catch (error) {
       return { status: 'error', error: error instanceof Error ? error : new Error(String(error)) };
     }
@@ -153,7 +156,7 @@ export default function Savings() {
   const t = c?.result.totals;
   const orgName = (code: string) => orgs.byCode.get(code)?.name ?? code;
 
-  const cumulative = useMemo(() => (c ? cumulativeTable(c.shown, c.result.payback) : null), [c]);
+  const cumulative = useMemo(() => (c ? cumulativeTable(c.shown, c.result.payback, c.partial) : null), [c]);
   const types = useMemo(() => (c ? typeTable(c.inPeriod) : null), [c]);
   const selected = describeRange(filters);
   const paybackShown = !!c?.result.payback && c.shown.some((p) => p.period === c.result.payback);
@@ -315,7 +318,7 @@ export default function Savings() {
 
 const gbp = (name: string, label: string): Column => ({ name, label, type: 'number', unit: 'gbp' });
 
-function cumulativeTable(periods: SavingsResult['periods'], payback: string | null): TableData & { payback: string | null } {
+function cumulativeTable(periods: SavingsResult['periods'], payback: string | null, partial: Set<string>): TableData & { payback: string | null } {
   return {
     columns: [
       { name: 'period', label: 'Month', type: 'date' },
@@ -326,7 +329,7 @@ function cumulativeTable(periods: SavingsResult['periods'], payback: string | nu
       gbp('cost', 'Cost in month'),
       gbp('cumCost', 'Cost to date'),
     ],
-    rows: periods.map((p) => ({ ...p, period: p.period }) as unknown as Row),
+    rows: periods.map((p) => ({ ...p, period: p.period, complete: !partial.has(p.period) }) as unknown as Row),
     grain: 'month',
     payback,
   };
@@ -360,7 +363,7 @@ function orgSavingsTable(r: SavingsResult, name: (code: string) => string): Tabl
 }
 
 function cumulativeChart(d: TableData & { payback: string | null }, width: number) {
-  const rows = d.rows.map((r) => ({ ...(r as unknown as SavingsResult['periods'][number]), date: toDate(r.period)! }));
+  const rows = d.rows.map((r) => ({ ...(r as unknown as SavingsResult['periods'][number]), date: toDate(r.period)!, partial: isPartial(r) }));
   const pay = d.payback ? rows.find((r) => r.period === d.payback) : undefined;
   return Plot.plot({
     ...base(width, 320, { marginLeft: 64 }),
@@ -370,6 +373,8 @@ function cumulativeChart(d: TableData & { payback: string | null }, width: numbe
       Plot.areaY(rows, { x: 'date', y1: 'cumLow', y2: 'cumHigh', fill: '#a3d9b9', fillOpacity: 0.6, curve: 'monotone-x' }),
       Plot.lineY(rows, { x: 'date', y: 'cumCentral', stroke: COLOURS.green, strokeWidth: 3, curve: 'monotone-x' }),
       Plot.lineY(rows, { x: 'date', y: 'cumCost', stroke: COLOURS.red, strokeWidth: 2.5 }),
+      // The partial month at the end: a hollow dot, and the tip says so.
+      Plot.dot(rows.filter((r) => r.partial), { x: 'date', y: 'cumCentral', stroke: COLOURS.green, fill: 'white', strokeWidth: 2, r: 4 }),
       pay ? Plot.ruleX([pay.date], { stroke: COLOURS.text, strokeDasharray: '3 3' }) : null,
       pay ? Plot.dot([pay], { x: 'date', y: 'cumCentral', r: 6, fill: COLOURS.text }) : null,
       pay
@@ -382,7 +387,7 @@ function cumulativeChart(d: TableData & { payback: string | null }, width: numbe
           x: 'date',
           y: 'cumCentral',
           title: (r: (typeof rows)[number]) =>
-            `${formatPeriod(r.period, 'month')}\nSavings ${formatGbp(r.cumCentral, true)} (${formatGbp(r.cumLow, true)}–${formatGbp(r.cumHigh, true)})\nCost ${formatGbp(r.cumCost, true)}`,
+            `${formatPeriod(r.period, 'month')}\nSavings ${formatGbp(r.cumCentral, true)} (${formatGbp(r.cumLow, true)}–${formatGbp(r.cumHigh, true)})\nCost ${formatGbp(r.cumCost, true)}${partialNote(r)}`,
         }),
       ),
     ],
