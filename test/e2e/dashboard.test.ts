@@ -134,6 +134,8 @@ describe.skipIf(!chromiumAvailable())('dashboard in a real browser', () => {
       '/api/metrics/active_users',
       '/api/metrics/roi',
       '/api/metrics/consent',
+      // the verdict against the target (RAG, projected date, trend) is the rollout metric's
+      '/api/metrics/rollout',
     ]);
     const chunks = [...html.matchAll(/<link rel="modulepreload"[^>]* href="([^"]+)"/g)].map((m) => m[1]!);
     expect(chunks.some((c) => /\/assets\/Overview-[\w-]+\.js$/.test(c))).toBe(true);
