@@ -29,7 +29,9 @@ export default function Overview() {
   const rollout = useMetric('rollout', requests.rollout ?? null);
   const verdict = rollout.status === 'ready' ? rollout.data.rows[0] : undefined;
 
-  const target = org?.targetUptakePct ?? null;
+  // The target the RAG is rated against: the rollout metric's (an organisation's own, or its
+  // practices' list-weighted average when it has none).
+  const target = numberAt(verdict, U.target) ?? org?.targetUptakePct ?? null;
   // Trusts and community services have no registered list: their figures are counts, not uptake.
   const provider = org?.type === 'trust' || org?.type === 'community';
   const uptakeData = useMemo(() => mapLoadable(uptake, (d) => ({ ...d, grain: filters.grain, target })), [uptake, filters.grain, target]);

@@ -37,7 +37,8 @@ export default function Report() {
   const own = useMetric('rollout', provider ? null : { org: filters.org, to: filters.to });
   const verdict = own.status === 'ready' ? own.data.rows[0] : undefined;
 
-  const target = org?.targetUptakePct ?? null;
+  // The target the RAG is rated against: the rollout metric's (own, or the practices' weighted average).
+  const target = numberAt(verdict, U.target) ?? org?.targetUptakePct ?? null;
   // Figures counted at GP practices are the wider area's for a provider; say whose they are.
   const wider = scoped.substituted ? ` (${orgs.byCode.get(scoped.org)?.name ?? scoped.org})` : '';
   const up = useMemo(() => {

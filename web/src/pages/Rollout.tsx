@@ -46,12 +46,14 @@ export default function Rollout() {
   const levelLabel = LEVEL_LABELS[scope.level];
 
   const curves = useMetric('uptake', { org: scope.parent, level: scope.level, from: filters.from, to: filters.to, grain: filters.grain });
-  const own = useMetric('uptake', { org: filters.org, from: filters.from, to: filters.to, grain: filters.grain });
+  // A trust's or community service's headline is its activations (it has no list, so no uptake).
+  const providerSelected = !!selected && isProvider(selected.type);
+  const own = useMetric('uptake', providerSelected ? { org: filters.org, from: filters.from, to: filters.to, grain: filters.grain } : null);
 
   // The league table: the rollout metric's snapshot at the end date. Its RAG, status, projected
   // date and trend are the only ones shown anywhere (one rule, on the server).
   const snapshot = useMetric('rollout', { org: scope.parent, level: scope.level, to: filters.to });
-  const ownRollout = useMetric('rollout', selected && !isProvider(selected.type) ? { org: filters.org, to: filters.to } : null);
+  const ownRollout = useMetric('rollout', selected && !providerSelected ? { org: filters.org, to: filters.to } : null);
   const verdict = ownRollout.status === 'ready' ? ownRollout.data.rows[0] : undefined;
   const league = useMemo(
     () =>
@@ -87,8 +89,8 @@ export default function Rollout() {
     setParams({ org: code === orgs.root ? null : code, level: null });
   };
 
-  // A provider's headline is its activations (from its uptake series); anyone else's is the
-  // rollout metric's row at the end date, the same row as in the league table.
+  // Anyone else's headline is the rollout metric's row at the end date, the same row as in the
+  // league table.
   const headline = useMemo(() => {
     if (own.status !== 'ready') return null;
     const period = dateCol(own.data) ?? U.period;
