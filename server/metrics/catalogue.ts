@@ -138,7 +138,8 @@ const num_ = (v: Cell | undefined): number | null => (typeof v === 'number' && N
 function exactUptake(r: Readonly<ProtectedRow>): { now: number; before: number | null } | null {
   const eligible = num_(r.eligible), now = num_(r.activated), before = num_(r.activated_12_weeks_ago);
   if (eligible === null || eligible <= 0 || now === null) return null;
-  return { now: (now / eligible) * 100, before: before === null ? null : (before / eligible) * 100 };
+  // (n x 100) / eligible, not n / eligible x 100: 140 / 1,000 x 100 is 14.000000000000002.
+  return { now: (now * 100) / eligible, before: before === null ? null : (before * 100) / eligible };
 }
 
 /** Whether the target is reached, judged on uptake as published (to 0.1 point), as the reader sees it. */
@@ -149,9 +150,9 @@ function reached(r: Readonly<ProtectedRow>, target: number): boolean {
 
 /** Percentage points a week over the last 12 weeks, unrounded (null when a count is hidden). */
 function exactWeeklyChange(r: Readonly<ProtectedRow>): number | null {
-  const u = exactUptake(r);
-  if (!u || u.before === null) return null;
-  return (u.now - u.before) / ROLLOUT_RULE.weeksBack;
+  const eligible = num_(r.eligible), now = num_(r.activated), before = num_(r.activated_12_weeks_ago);
+  if (eligible === null || eligible <= 0 || now === null || before === null) return null;
+  return ((now - before) * 100) / eligible / ROLLOUT_RULE.weeksBack;
 }
 
 function weeklyChange(r: Readonly<ProtectedRow>): number | null {
@@ -168,7 +169,8 @@ function weeksToTarget(r: Readonly<ProtectedRow>): number | null {
   if (reached(r, target)) return 0;
   const change = exactWeeklyChange(r);
   if (change === null || change <= 0) return null;
-  const weeks = Math.ceil((target - u.now) / change);
+  // Whole weeks, rounded up; a hair's breadth of floating-point error is not another week.
+  const weeks = Math.ceil((target - u.now) / change - 1e-9);
   return weeks > ROLLOUT_RULE.maxProjectionWeeks ? null : weeks;
 }
 
