@@ -1,18 +1,14 @@
 -- roi: per period, savings (all saving types of the model, three scenarios) against costs:
 -- programme costs of organisations in the subtree spread evenly over their days, and campaign
--- costs spread evenly over the campaign's days; cumulative from $from. Net benefit = cumulative
--- savings - cumulative cost; ROI % = net benefit / cumulative cost; payback period = first period
--- whose cumulative net benefit is >= 0 (null while not yet reached).
+-- costs spread evenly over the campaign's days. The running totals are programme-to-date: they
+-- start at the scope's first cost or first valued event, not at $from, because a programme's
+-- return is what it has saved since it began against what it has cost since it began; $from
+-- only chooses which periods are returned (a board must get the same ROI and payback month
+-- whatever dates it looks at). Net benefit = cumulative savings - cumulative cost; ROI % = net
+-- benefit / cumulative cost; payback period = first period whose cumulative net benefit is >= 0
+-- (null while not yet reached), which may lie before $from.
 -- Params: $org $level $grain $from $to $model.
 WITH scope AS (SELECT leaf, grp FROM org_groups($org, $level)),
-periods AS (
-  SELECT p::DATE AS period_start, least((p + step)::DATE - 1, $to::DATE) AS period_end
-  FROM (
-    SELECT unnest(generate_series(date_trunc($grain, $from::DATE)::TIMESTAMP, $to::DATE::TIMESTAMP, step)) AS p, step
-    FROM (SELECT CASE $grain WHEN 'day' THEN INTERVAL 1 DAY WHEN 'week' THEN INTERVAL 7 DAY
-                             WHEN 'month' THEN INTERVAL 1 MONTH ELSE INTERVAL 3 MONTH END AS step)
-  )
-),
 model AS (
   SELECT unnest(from_json($model::JSON,
     '[{"id":"VARCHAR","label":"VARCHAR","event_type":"VARCHAR","fraction":"DOUBLE","low":"DOUBLE","central":"DOUBLE","high":"DOUBLE"}]'),
@@ -27,7 +23,7 @@ savings AS (
   FROM rollup_events e
   JOIN scope s ON s.leaf = e.org_code
   JOIN model m ON m.event_type = e.event_type
-  WHERE e.grain = $grain AND e.period_start BETWEEN date_trunc($grain, $from::DATE) AND $to::DATE
+  WHERE e.grain = $grain AND e.period_start <= $to::DATE
   GROUP BY ALL
 ),
 cost_items AS (
@@ -35,6 +31,24 @@ cost_items AS (
   FROM programme_costs c
   UNION ALL
   SELECT c.org_code, c.start_date, c.end_date, c.cost_gbp::DOUBLE FROM campaigns c
+),
+-- The programme began (for this scope) at its first cost or first valued event, or at $from if
+-- that is earlier: the running totals start there.
+first_period AS (
+  SELECT least(
+           date_trunc($grain, $from::DATE),
+           coalesce((SELECT date_trunc($grain, min(c.start_day)) FROM cost_items c JOIN scope s ON s.leaf = c.org_code
+                     WHERE c.end_day >= c.start_day), date_trunc($grain, $from::DATE)),
+           coalesce((SELECT min(period_start) FROM savings), date_trunc($grain, $from::DATE))
+         )::DATE AS start
+),
+periods AS (
+  SELECT p::DATE AS period_start, least((p + step)::DATE - 1, $to::DATE) AS period_end
+  FROM (
+    SELECT unnest(generate_series((SELECT start FROM first_period)::TIMESTAMP, $to::DATE::TIMESTAMP, step)) AS p, step
+    FROM (SELECT CASE $grain WHEN 'day' THEN INTERVAL 1 DAY WHEN 'week' THEN INTERVAL 7 DAY
+                             WHEN 'month' THEN INTERVAL 1 MONTH ELSE INTERVAL 3 MONTH END AS step)
+  )
 ),
 costs AS (
   SELECT p.period_start, s.grp,
@@ -86,4 +100,5 @@ SELECT r.period_start, r.grp AS org_code, o.name AS org_name,
 FROM running r
 JOIN organisations o ON o.org_code = r.grp
 JOIN payback pb ON pb.grp = r.grp
+WHERE r.period_start >= date_trunc($grain, $from::DATE)
 ORDER BY r.period_start, org_code;

@@ -185,9 +185,9 @@ describe('exports', () => {
     expect(res.headers.get('Content-Type')).toBe('text/csv; charset=utf-8');
     expect(res.headers.get('Content-Disposition')).toBe('attachment; filename="uptake_Q00_practice_month_2026-02-01_2026-02-28.csv"');
     const lines = (await res.text()).trim().split('\r\n');
-    expect(lines[0]).toBe('period_start,period_end,org_code,org_name,breakdown,activated,eligible,uptake_pct,reached_by_feeds');
-    // P03 has 3 activated: suppressed
-    expect(lines[3]).toBe('2026-02-01,2026-02-28,P03,Practice Three,All,*,300,*,');
+    expect(lines[0]).toBe('period_start,period_end,complete,org_code,org_name,breakdown,activated,eligible,uptake_pct,reached_by_feeds');
+    // P03 has 3 activated: suppressed (February ends on the latest data day: complete)
+    expect(lines[3]).toBe('2026-02-01,2026-02-28,true,P03,Practice Three,All,*,300,*,');
   });
 
   it('Parquet: content type, file name, and the same protected values', async () => {

@@ -21,6 +21,12 @@ export interface AsOf {
   latestEventAt: string | null;
   lastImportAt: string | null;
   dataVersion: string;
+  /**
+   * The day the programme began: its first go-live, cost, campaign or data day, whichever is
+   * earliest. "Since the programme began" means from here (the dashboard's date preset), not
+   * from a metric's default window.
+   */
+  programmeStart?: string | null;
 }
 
 export interface StoreFacts {
@@ -49,6 +55,13 @@ async function readFacts(conn: DuckDBConnection, dataVersion: string): Promise<S
   const lastImport = (await conn.runAndReadAll(
     `SELECT strftime(max(finished_at) AT TIME ZONE 'UTC', '%Y-%m-%dT%H:%M:%SZ') AS at FROM ingest_runs WHERE status = 'succeeded'`,
   )).getRowObjectsJson()[0] as { at: string | null } | undefined;
+  const start = (await conn.runAndReadAll(
+    `SELECT min(d)::VARCHAR AS start FROM (
+       SELECT min(go_live_date) AS d FROM organisations
+       UNION ALL SELECT min(period_start) FROM programme_costs
+       UNION ALL SELECT min(start_date) FROM campaigns
+       UNION ALL SELECT first_day FROM rollup_facts)`,
+  )).getRowObjectsJson()[0] as { start: string | null } | undefined;
   const orgRows = (await conn.runAndReadAll(
     `SELECT org_code, name, org_type, parent_code, eligible_population, go_live_date::VARCHAR AS go_live_date, target_uptake_pct
      FROM organisations ORDER BY org_code`,
@@ -71,7 +84,7 @@ async function readFacts(conn: DuckDBConnection, dataVersion: string): Promise<S
 
   return {
     dataVersion,
-    asOf: { latestEventAt: facts?.latest_event_at ?? null, lastImportAt: lastImport?.at ?? null, dataVersion },
+    asOf: { latestEventAt: facts?.latest_event_at ?? null, lastImportAt: lastImport?.at ?? null, dataVersion, programmeStart: start?.start ?? null },
     latestDay: facts?.latest_day ?? null,
     firstDay: facts?.first_day ?? null,
     orgs,

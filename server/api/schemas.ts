@@ -15,10 +15,15 @@ export const AsOfSchema = z
     latestEventAt: z.string().nullable().openapi({ description: 'Latest event time in the store (UTC).' }),
     lastImportAt: z.string().nullable().openapi({ description: 'When the last successful import finished (UTC).' }),
     dataVersion: z.string().openapi({ description: 'Bumped by each import that changes data; ETags are keyed on it.' }),
+    programmeStart: z
+      .string()
+      .nullable()
+      .optional()
+      .openapi({ description: 'The day the programme began: its earliest go-live, cost, campaign or data day (YYYY-MM-DD).', format: 'date' }),
   })
   .openapi('AsOf');
 
-const UnitSchema = z.enum(['count', 'percent', 'gbp', 'days', 'ratio', 'per_1000']);
+const UnitSchema = z.enum(['count', 'percent', 'gbp', 'days', 'ratio', 'per_1000', 'pp_per_week']);
 
 export const ColumnSchema = z
   .object({

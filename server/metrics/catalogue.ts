@@ -31,7 +31,8 @@ export type Dimension = (typeof DIMENSIONS)[number];
 export type MetricName = (typeof METRIC_NAMES)[number];
 /** 'number[]': a short series in one cell (e.g. a weekly trend), oldest first. */
 export type ColumnType = 'string' | 'number' | 'date' | 'boolean' | 'number[]';
-export type Unit = 'count' | 'percent' | 'gbp' | 'days' | 'ratio' | 'per_1000';
+/** pp_per_week: percentage points a week (a change of a percentage, not a percentage). */
+export type Unit = 'count' | 'percent' | 'gbp' | 'days' | 'ratio' | 'per_1000' | 'pp_per_week';
 
 export interface MetricColumn {
   name: string;
@@ -39,6 +40,8 @@ export interface MetricColumn {
   type: ColumnType;
   unit?: Unit;
   protect: Protection;
+  /** Not read from the SQL result: filled in after it (server/metrics/query.ts), e.g. `complete`. */
+  computed?: boolean;
 }
 
 /** How the metric uses time: a series of periods, a snapshot at `to`, or a range without periods. */
@@ -99,27 +102,76 @@ const series = (name: string, label: string, unit: Unit, protect: Protection): M
   name, label, type: 'number[]', unit, protect,
 });
 const orgColumns = [text('org_code', 'Organisation code'), text('org_name', 'Organisation')];
+/**
+ * Whether the period is whole: false for the latest period when `to` or the latest data day cuts
+ * it short (four days of December are not a December). One rule for every period metric, in
+ * query.ts (markCompletePeriods), so a chart or headline can tell the partial period apart.
+ */
+const complete: MetricColumn = {
+  name: 'complete', label: 'Complete period', type: 'boolean', protect: none, computed: true,
+};
 const breakdown = text('breakdown', "Breakdown value ('All' = total)");
 
 const PATIENT_DIMS = ['age_band', 'sex', 'imd_decile'] as const;
 
 // ---- rollout derivations --------------------------------------------------------------------
-const WEEKS_BACK = 12;
-const MAX_PROJECTION_WEEKS = 520;
+// The one rollout rule: the dashboard's tiles, league tables and reports all read these columns
+// and never project for themselves. Everything is worked out from the published (rounded)
+// counts, so a reader can redo it from the same row, but not from the rounded percentages: uptake
+// shown to 0.1 point would turn a change of 0.25 points in 12 weeks into 0.2 or 0.3.
+export const ROLLOUT_RULE = {
+  /** The trend is the straight change between the week end 12 weeks before `to` and `to`. */
+  weeksBack: 12,
+  /** Beyond ten years a projected date is not one anyone plans with: "not on track". */
+  maxProjectionWeeks: 520,
+  /** Amber: at least this share of the target ... */
+  amberShare: 0.8,
+  /** ... or projected to reach it within this many weeks. */
+  amberWithinWeeks: 52,
+  /** Decimals of the published trend (percentage points per week): 0.021, not "0". */
+  trendDecimals: 3,
+} as const;
 
-function weeklyChange(r: Readonly<ProtectedRow>): number | null {
-  const now = r.uptake_pct, before = r.uptake_pct_12_weeks_ago;
-  if (typeof now !== 'number' || typeof before !== 'number') return null;
-  return Math.round(((now - before) / WEEKS_BACK) * 100) / 100;
+const num_ = (v: Cell | undefined): number | null => (typeof v === 'number' && Number.isFinite(v) ? v : null);
+
+/** Uptake now and 12 weeks earlier, in percent, unrounded, from the published counts. */
+function exactUptake(r: Readonly<ProtectedRow>): { now: number; before: number | null } | null {
+  const eligible = num_(r.eligible), now = num_(r.activated), before = num_(r.activated_12_weeks_ago);
+  if (eligible === null || eligible <= 0 || now === null) return null;
+  // (n x 100) / eligible, not n / eligible x 100: 140 / 1,000 x 100 is 14.000000000000002.
+  return { now: (now * 100) / eligible, before: before === null ? null : (before * 100) / eligible };
 }
 
+/** Whether the target is reached, judged on uptake as published (to 0.1 point), as the reader sees it. */
+function reached(r: Readonly<ProtectedRow>, target: number): boolean {
+  const shown = num_(r.uptake_pct);
+  return shown !== null && shown >= target;
+}
+
+/** Percentage points a week over the last 12 weeks, unrounded (null when a count is hidden). */
+function exactWeeklyChange(r: Readonly<ProtectedRow>): number | null {
+  const eligible = num_(r.eligible), now = num_(r.activated), before = num_(r.activated_12_weeks_ago);
+  if (eligible === null || eligible <= 0 || now === null || before === null) return null;
+  return ((now - before) * 100) / eligible / ROLLOUT_RULE.weeksBack;
+}
+
+function weeklyChange(r: Readonly<ProtectedRow>): number | null {
+  const change = exactWeeklyChange(r);
+  if (change === null) return null;
+  const scale = 10 ** ROLLOUT_RULE.trendDecimals;
+  return Math.round(change * scale) / scale + 0; // + 0: no "-0"
+}
+
+/** Whole weeks from `to` until uptake reaches the target at the trend; 0 when reached; null when never / over ten years. */
 function weeksToTarget(r: Readonly<ProtectedRow>): number | null {
-  const now = r.uptake_pct, target = r.target_pct, change = r.weekly_change_pp;
-  if (typeof now !== 'number' || typeof target !== 'number') return null;
-  if (now >= target) return 0;
-  if (typeof change !== 'number' || change <= 0) return null;
-  const weeks = Math.ceil((target - now) / change);
-  return weeks > MAX_PROJECTION_WEEKS ? null : weeks;
+  const u = exactUptake(r), target = num_(r.target_pct);
+  if (!u || target === null) return null;
+  if (reached(r, target)) return 0;
+  const change = exactWeeklyChange(r);
+  if (change === null || change <= 0) return null;
+  // Whole weeks, rounded up; a hair's breadth of floating-point error is not another week.
+  const weeks = Math.ceil((target - u.now) / change - 1e-9);
+  return weeks > ROLLOUT_RULE.maxProjectionWeeks ? null : weeks;
 }
 
 function projectedDate(r: Readonly<ProtectedRow>): string | null {
@@ -131,19 +183,20 @@ function projectedDate(r: Readonly<ProtectedRow>): string | null {
 }
 
 function rolloutStatus(r: Readonly<ProtectedRow>): string | null {
-  if (typeof r.target_pct !== 'number') return 'no target';
-  if (typeof r.uptake_pct !== 'number') return null;
-  if (r.uptake_pct >= r.target_pct) return 'target reached';
+  const u = exactUptake(r), target = num_(r.target_pct);
+  if (target === null) return 'no target';
+  if (!u) return null;
+  if (reached(r, target)) return 'target reached';
   return weeksToTarget(r) === null ? 'not on track' : 'on track';
 }
 
 function rag(r: Readonly<ProtectedRow>): string | null {
-  const now = r.uptake_pct, target = r.target_pct;
-  if (typeof target !== 'number') return 'none';
-  if (typeof now !== 'number') return null;
-  if (now >= target) return 'green';
+  const u = exactUptake(r), target = num_(r.target_pct);
+  if (target === null) return 'none';
+  if (!u) return null;
+  if (reached(r, target)) return 'green';
   const weeks = weeksToTarget(r);
-  if (now >= 0.8 * target || (weeks !== null && weeks <= 52)) return 'amber';
+  if ((num_(r.uptake_pct) ?? u.now) >= ROLLOUT_RULE.amberShare * target || (weeks !== null && weeks <= ROLLOUT_RULE.amberWithinWeeks)) return 'amber';
   return 'red';
 }
 
@@ -238,7 +291,7 @@ export const CATALOGUE: Record<MetricName, MetricDefinition> = {
     time: 'series',
     defaultMonths: 12,
     columns: [
-      date('period_start', 'Period start'), date('period_end', 'Period end'), ...orgColumns, breakdown,
+      date('period_start', 'Period start'), date('period_end', 'Period end'), complete, ...orgColumns, breakdown,
       num('activated', 'Activated patients', 'count', people),
       num('eligible', 'Eligible population', 'count', people),
       num('uptake_pct', 'Uptake', 'percent', pct('activated', 'eligible')),
@@ -265,7 +318,7 @@ export const CATALOGUE: Record<MetricName, MetricDefinition> = {
     time: 'series',
     defaultMonths: 12,
     columns: [
-      date('period_start', 'Cohort period'), ...orgColumns, breakdown,
+      date('period_start', 'Cohort period'), complete, ...orgColumns, breakdown,
       num('invited', 'Invited', 'count', people),
       num('registered', 'Registered', 'count', people),
       num('activated', 'Activated', 'count', people),
@@ -306,7 +359,7 @@ export const CATALOGUE: Record<MetricName, MetricDefinition> = {
     time: 'series',
     defaultMonths: 12,
     columns: [
-      date('period_start', 'Period start'), ...orgColumns, breakdown,
+      date('period_start', 'Period start'), complete, ...orgColumns, breakdown,
       num('active_patients', 'Active patients', 'count', people),
       num('logins', 'Logins', 'count', events),
       num('events', 'Usage events', 'count', events),
@@ -379,7 +432,7 @@ export const CATALOGUE: Record<MetricName, MetricDefinition> = {
     time: 'series',
     defaultMonths: 12,
     columns: [
-      date('period_start', 'Period start'), ...orgColumns,
+      date('period_start', 'Period start'), complete, ...orgColumns,
       num('new_users', 'New', 'count', people),
       num('returning_users', 'Returning', 'count', people),
       num('resurrecting_users', 'Resurrecting', 'count', people),
@@ -404,7 +457,7 @@ export const CATALOGUE: Record<MetricName, MetricDefinition> = {
     time: 'series',
     defaultMonths: 12,
     columns: [
-      date('period_start', 'Period start'), ...orgColumns, breakdown,
+      date('period_start', 'Period start'), complete, ...orgColumns, breakdown,
       num('items', 'Items received', 'count', events),
       num('feeds', 'Feed messages', 'count', events),
       num('enrolled', 'Enrolled (ever activated) patients', 'count', people),
@@ -434,7 +487,7 @@ export const CATALOGUE: Record<MetricName, MetricDefinition> = {
     time: 'series',
     defaultMonths: 12,
     columns: [
-      date('period_start', 'Period start'), ...orgColumns,
+      date('period_start', 'Period start'), complete, ...orgColumns,
       text('scope', "Scope ('*' = all organisations)"), text('scope_name', 'Scope'),
       num('objections_in_force', 'Objections in force', 'count', people),
       num('enrolled', 'Activated patients', 'count', people),
@@ -484,7 +537,7 @@ export const CATALOGUE: Record<MetricName, MetricDefinition> = {
     defaultMonths: 12,
     needsModel: true,
     columns: [
-      date('period_start', 'Period start'), ...orgColumns,
+      date('period_start', 'Period start'), complete, ...orgColumns,
       text('saving_type', 'Saving type'), text('saving_label', 'Saving'),
       num('activity', 'Activity (events)', 'count', events),
       num('avoided', 'Items avoided', 'count', derivedFrom(['activity'])),
@@ -498,9 +551,12 @@ export const CATALOGUE: Record<MetricName, MetricDefinition> = {
     label: 'Return on investment',
     description:
       'Per period, savings of all saving types (low / central / high) against costs: programme costs of organisations ' +
-      'in the subtree and campaign costs, each spread evenly over its days. Cumulative from `from`: net benefit = ' +
+      'in the subtree and campaign costs, each spread evenly over its days. The period columns are in-period figures; the ' +
+      'cumulative ones are programme-to-date: counted from the first cost or valued activity of the organisation\'s ' +
+      'subtree, whatever `from` is (`from` only chooses the periods returned), up to the end of each period. Net benefit = ' +
       'cumulative savings − cumulative cost; ROI % = net benefit / cumulative cost × 100; payback period = the first ' +
-      'period whose cumulative net benefit is ≥ 0 (null while not reached).',
+      'period since the programme began whose cumulative net benefit is ≥ 0, up to `to` (null while not reached; it may ' +
+      'be before `from`).',
     unit: 'gbp',
     dimensions: [],
     grains: ['month', 'quarter'],
@@ -511,22 +567,22 @@ export const CATALOGUE: Record<MetricName, MetricDefinition> = {
     defaultMonths: 24,
     needsModel: true,
     columns: [
-      date('period_start', 'Period start'), ...orgColumns,
-      num('activity', 'Activity (events)', 'count', events),
-      num('savings_low_gbp', 'Savings (low)', 'gbp', derivedFrom(['activity'])),
-      num('savings_central_gbp', 'Savings (central)', 'gbp', derivedFrom(['activity'])),
-      num('savings_high_gbp', 'Savings (high)', 'gbp', derivedFrom(['activity'])),
-      num('cost_gbp', 'Cost', 'gbp', none),
-      num('cumulative_savings_low_gbp', 'Cumulative savings (low)', 'gbp', none),
-      num('cumulative_savings_central_gbp', 'Cumulative savings (central)', 'gbp', none),
-      num('cumulative_savings_high_gbp', 'Cumulative savings (high)', 'gbp', none),
-      num('cumulative_cost_gbp', 'Cumulative cost', 'gbp', none),
-      num('net_benefit_low_gbp', 'Net benefit (low)', 'gbp', none),
-      num('net_benefit_central_gbp', 'Net benefit (central)', 'gbp', none),
-      num('net_benefit_high_gbp', 'Net benefit (high)', 'gbp', none),
-      num('roi_low_pct', 'ROI (low)', 'percent', none),
-      num('roi_central_pct', 'ROI (central)', 'percent', none),
-      num('roi_high_pct', 'ROI (high)', 'percent', none),
+      date('period_start', 'Period start'), complete, ...orgColumns,
+      num('activity', 'Activity in period (events)', 'count', events),
+      num('savings_low_gbp', 'Savings in period (low)', 'gbp', derivedFrom(['activity'])),
+      num('savings_central_gbp', 'Savings in period (central)', 'gbp', derivedFrom(['activity'])),
+      num('savings_high_gbp', 'Savings in period (high)', 'gbp', derivedFrom(['activity'])),
+      num('cost_gbp', 'Cost in period', 'gbp', none),
+      num('cumulative_savings_low_gbp', 'Savings to date (low)', 'gbp', none),
+      num('cumulative_savings_central_gbp', 'Savings to date (central)', 'gbp', none),
+      num('cumulative_savings_high_gbp', 'Savings to date (high)', 'gbp', none),
+      num('cumulative_cost_gbp', 'Cost to date', 'gbp', none),
+      num('net_benefit_low_gbp', 'Net benefit to date (low)', 'gbp', none),
+      num('net_benefit_central_gbp', 'Net benefit to date (central)', 'gbp', none),
+      num('net_benefit_high_gbp', 'Net benefit to date (high)', 'gbp', none),
+      num('roi_low_pct', 'ROI to date (low)', 'percent', none),
+      num('roi_central_pct', 'ROI to date (central)', 'percent', none),
+      num('roi_high_pct', 'ROI to date (high)', 'percent', none),
       date('payback_low', 'Payback period (low)'),
       date('payback_central', 'Payback period (central)'),
       date('payback_high', 'Payback period (high)'),
@@ -576,11 +632,15 @@ export const CATALOGUE: Record<MetricName, MetricDefinition> = {
     description:
       'Per organisation at the level, at `to`: go-live date, eligible population, activated patients (as for uptake), ' +
       'uptake now and 12 weeks earlier, the weekly series in between (activated patients and uptake at `to` and each ' +
-      'of the 12 weeks before it, oldest first), the weekly trend (percentage points per week over those 12 weeks), the uptake ' +
-      'target (the organisation\'s own, or its practices\' list-weighted average), RAG status (green: target reached; ' +
-      'amber: at least 80% of target or projected to reach it within a year; red: otherwise) and the projected date to ' +
-      'reach the target at the recent weekly trend, or "not on track" when uptake is not rising (or would take over ten ' +
-      'years).',
+      'of the 12 weeks before it, oldest first), and the uptake target (the organisation\'s own, or its practices\' ' +
+      'list-weighted average). The rollout rule, the only one the dashboard uses: the trend is the change in uptake ' +
+      'over those 12 weeks divided by 12, in percentage points a week (not a percentage), worked out from the published ' +
+      'counts (activated now and 12 weeks earlier over the eligible population) and shown to 3 decimals; the projected ' +
+      'date is `to` plus the whole weeks needed to close the gap to the target at that trend (rounded up), or "not on ' +
+      'track" when uptake is not rising or would take more than 520 weeks (ten years); status is "target reached" when ' +
+      'uptake as published (to 0.1 point) is at or above the target, "on track" with a projected date, "not on track", ' +
+      'or "no target". RAG: green when the target is reached; amber when uptake is at least 80% of the target or the ' +
+      'projected date is within 52 weeks; red otherwise; none without a target.',
     unit: 'percent',
     dimensions: [],
     grains: [],
@@ -598,7 +658,7 @@ export const CATALOGUE: Record<MetricName, MetricDefinition> = {
       num('target_pct', 'Target uptake', 'percent', none),
       num('uptake_pct', 'Uptake', 'percent', pct('activated', 'eligible')),
       num('uptake_pct_12_weeks_ago', 'Uptake 12 weeks earlier', 'percent', pct('activated_12_weeks_ago', 'eligible')),
-      num('weekly_change_pp', 'Trend (pp per week)', 'percent',
+      num('weekly_change_pp', 'Trend (percentage points a week)', 'pp_per_week',
         derivedFrom(['activated', 'activated_12_weeks_ago', 'eligible'], weeklyChange)),
       text('rag', 'RAG'),
       text('status', 'Status'),

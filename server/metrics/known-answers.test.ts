@@ -7,6 +7,7 @@ import { openStore, type Store } from '../store/store.js';
 import { createApp } from '../app.js';
 import { signedIn, type SignedInClient } from '../auth/testing.js';
 import { buildSmallRegion } from '../../test/fixtures/metrics/small-region.js';
+import { buildProgrammeRegion } from '../../test/fixtures/metrics/programme-region.js';
 import { metricRows, type MetricRow } from '../../test/fixtures/metrics/metric-rows.js';
 import { loadSavingsModel } from './savings-model.js';
 
@@ -25,6 +26,14 @@ beforeAll(async () => {
   admin = await signedIn(app);
 });
 afterAll(async () => store.close());
+
+describe('the programme\'s first day', () => {
+  it('is the earliest go-live, cost, campaign or data day', async () => {
+    // P01 went live, the licence began and CAMP1 started on 1 Jan 2026; the first event is 5 Jan.
+    const res = await admin.request('/api/orgs');
+    expect(((await res.json()) as { asOf: { programmeStart: string } }).asOf.programmeStart).toBe('2026-01-01');
+  });
+});
 
 describe('uptake', () => {
   it('counts patients whose latest state is activated at each month end, by practice', async () => {
@@ -90,6 +99,41 @@ describe('uptake', () => {
     ]);
     expect(body.rows[1]!._suppressed).toContain('activated');
     expect(body.suppression.complementary).toBe(1);
+  });
+});
+
+describe('the partial period at the end', () => {
+  it('flags a month cut short by `to`', async () => {
+    // To 14 Feb: January is whole, February holds 14 of its 28 days.
+    const r = await rows('/api/metrics/uptake?org=Q00&grain=month&from=2026-01-01&to=2026-02-14');
+    expect(r.map((x) => [x.period_start, x.period_end, x.complete])).toEqual([
+      ['2026-01-01', '2026-01-31', true],
+      ['2026-02-01', '2026-02-14', false],
+    ]);
+  });
+
+  it('flags a period that runs past the latest data day, and not one that ends on it', async () => {
+    // The latest data day is 28 Feb 2026, the last day of February: February is whole.
+    const feb = await rows('/api/metrics/active_users?org=Q00&grain=month&from=2026-01-01&to=2026-02-28');
+    expect(feb.map((x) => [x.period_start, x.complete])).toEqual([['2026-01-01', true], ['2026-02-01', true]]);
+    // Asked up to 31 March, March has no data day at all yet: it is partial.
+    const march = await rows('/api/metrics/uptake?org=Q00&grain=month&from=2026-02-01&to=2026-03-31');
+    expect(march.map((x) => [x.period_start, x.complete])).toEqual([['2026-02-01', true], ['2026-03-01', false]]);
+  });
+
+  it('counts weeks from Monday to Sunday', async () => {
+    // To Saturday 14 Feb: the week of Monday 2 Feb ends Sunday 8 Feb, whole; the week of 9 Feb
+    // would end Sunday 15 Feb: partial. (Use on 3, 5 and 10 Feb puts a row in each.)
+    const r = await rows('/api/metrics/active_users?org=Q00&grain=week&from=2026-02-02&to=2026-02-14');
+    expect([...new Set(r.map((x) => `${x.period_start} ${x.complete}`))]).toEqual(['2026-02-02 true', '2026-02-09 false']);
+  });
+
+  it('carries the flag into CSV exports', async () => {
+    const res = await admin.request('/api/metrics/active_users?org=Q00&grain=month&from=2026-01-01&to=2026-02-14&format=csv');
+    const [header, jan, feb] = (await res.text()).trim().split('\r\n');
+    const at = header!.split(',').indexOf('complete');
+    expect(at).toBeGreaterThan(-1);
+    expect([jan!.split(',')[at], feb!.split(',')[at]]).toEqual(['true', 'false']);
   });
 });
 
@@ -238,6 +282,15 @@ describe('savings, ROI and campaigns', () => {
     expect(r[1]!.net_benefit_central_gbp).toBeCloseTo(feb - 6520, 2);
   });
 
+  it('keeps counting from the programme\'s start when the dates shown start later', async () => {
+    // Asked for February only: February's own cost is £2,800, but the running totals still
+    // include January's £3,720 (£6,520), as they do when January is shown.
+    const r = await rows('/api/metrics/roi?org=Q00&grain=month&from=2026-02-01&to=2026-02-28');
+    expect(r.map((x) => pick(x, ['period_start', 'cost_gbp', 'cumulative_cost_gbp']))).toEqual([
+      { period_start: '2026-02-01', cost_gbp: 2800, cumulative_cost_gbp: 6520 },
+    ]);
+  });
+
   it('estimates a campaign\'s additional registrations by difference in differences', async () => {
     const r = await rows('/api/metrics/campaign_impact?org=Q00');
     // In scope (P01, P02; 300 eligible): 20 first registrations in January, 0 in December.
@@ -282,5 +335,128 @@ describe('rollout and equity', () => {
       { breakdown: 'Q5 least deprived (deciles 9-10)', activated: 0, population: 20, uptake_pct: 0 },
     ]);
     expect(body.rows[0]!.gap_q5_q1_pp).toBe(-75);
+  });
+});
+
+/**
+ * The programme region (test/fixtures/metrics/programme-region.ts): a programme that pays back,
+ * and uptake rising at a known weekly pace.
+ */
+describe('programme-to-date return (programme region)', () => {
+  let region: Store;
+  let api: SignedInClient;
+  beforeAll(async () => {
+    region = await openStore({ path: ':memory:' });
+    await buildProgrammeRegion(region);
+    api = await signedIn(createApp({ store: region, now: () => new Date('2026-03-01T08:00:00Z') }));
+  });
+  afterAll(async () => region.close());
+  const roi = (query: string) => metricRows(api, `/api/metrics/roi?org=Q00&grain=month&to=2026-02-28&${query}`);
+
+  it('began on 1 October 2025 (go-live and first cost)', async () => {
+    const res = await api.request('/api/orgs');
+    expect(((await res.json()) as { asOf: { programmeStart: string } }).asOf.programmeStart).toBe('2025-10-01');
+  });
+
+  it('uses the savings model values the worked example assumes', () => {
+    // A cancelled appointment counts for two saving types: changed online (80% of them, £1.50 /
+    // £2.50 / £4.00) and a missed appointment avoided (25%, £30 / £50 / £120). Per event:
+    // low 0.8 x 1.5 + 0.25 x 30 = £8.70; central 0.8 x 2.5 + 0.25 x 50 = £14.50; high 0.8 x 4 + 0.25 x 120 = £33.20.
+    const items = loadSavingsModel().model.items.filter((i) => i.event_types.includes('appointment_cancelled'));
+    const per = (k: 'low' | 'central' | 'high') => items.reduce((s, i) => s + i.fraction * i.unit_value_gbp[k], 0);
+    expect([per('low'), per('central'), per('high')].map((v) => Math.round(v * 100) / 100)).toEqual([8.7, 14.5, 33.2]);
+  });
+
+  // Cost £100 a day from 1 Oct 2025: Oct 3,100, Nov 3,000, Dec 3,100, Jan 3,100, Feb 2,800;
+  //   cumulative 3,100 / 6,100 / 9,200 / 12,300 / 15,100.
+  // Events 0 / 200 / 400 / 600 / 400, so cumulative central savings 0 / 2,900 / 8,700 / 17,400 / 23,200:
+  //   net benefit -3,100 / -3,200 / -500 / +5,100 / +8,100 -> central payback January 2026.
+  // High: 200 x 33.20 = 6,640 >= 6,100 in November -> November 2025.
+  // Low: 1,600 x 8.70 = 13,920 < 15,100 by February -> not yet.
+  // February: ROI central 8,100 / 15,100 = 53.64% -> 53.6; low -1,180 / 15,100 = -7.81% -> -7.8;
+  //   high (53,120 - 15,100) / 15,100 = 251.79% -> 251.8.
+  const february = {
+    period_start: '2026-02-01', cost_gbp: 2800, cumulative_cost_gbp: 15100, cumulative_savings_central_gbp: 23200,
+    net_benefit_central_gbp: 8100, roi_low_pct: -7.8, roi_central_pct: 53.6, roi_high_pct: 251.8,
+    payback_low: null, payback_central: '2026-01-01', payback_high: '2025-11-01',
+  };
+  const keys = Object.keys(february);
+
+  it('finds the payback month and ROI since the programme began', async () => {
+    const r = await roi('from=2025-10-01');
+    expect(r.map((x) => [x.period_start, x.cumulative_cost_gbp, x.cumulative_savings_central_gbp, x.net_benefit_central_gbp])).toEqual([
+      ['2025-10-01', 3100, 0, -3100],
+      ['2025-11-01', 6100, 2900, -3200],
+      ['2025-12-01', 9200, 8700, -500],
+      ['2026-01-01', 12300, 17400, 5100],
+      ['2026-02-01', 15100, 23200, 8100],
+    ]);
+    expect(pick(r[4]!, keys)).toEqual(february);
+  });
+
+  it('gives the same ROI and payback month whatever dates are shown', async () => {
+    for (const from of ['2026-02-01', '2026-01-15', '2025-12-01', '2024-01-01']) {
+      const r = await roi(`from=${from}`);
+      expect(pick(r[r.length - 1]!, keys), from).toEqual(february);
+    }
+    // The dates only choose the rows: from mid-January, January and February.
+    expect((await roi('from=2026-01-15')).map((x) => x.period_start)).toEqual(['2026-01-01', '2026-02-01']);
+    // Before the programme began there is nothing to count yet.
+    const early = await roi('from=2025-09-01');
+    expect(pick(early[0]!, ['period_start', 'cost_gbp', 'cumulative_cost_gbp', 'payback_central'])).toEqual({
+      period_start: '2025-09-01', cost_gbp: 0, cumulative_cost_gbp: 0, payback_central: '2026-01-01',
+    });
+  });
+
+  it('is programme-to-date at `to`: a board paper dated December has not paid back yet', async () => {
+    const r = await metricRows(api, '/api/metrics/roi?org=Q00&grain=month&from=2025-12-01&to=2025-12-31');
+    expect(pick(r[0]!, ['cumulative_cost_gbp', 'net_benefit_central_gbp', 'payback_central', 'payback_high'])).toEqual({
+      cumulative_cost_gbp: 9200, net_benefit_central_gbp: -500, payback_central: null, payback_high: '2025-11-01',
+    });
+  });
+
+  describe('the rollout rule, on a constructed series', () => {
+    // 12 weeks before 28 Feb 2026 is 6 Dec 2025. The week ends of the trend: 6, 13, 20, 27 Dec,
+    // 3, 10, 17, 24, 31 Jan, 7, 14, 21, 28 Feb.
+    it('projects a steady rise to the target: 0.25 points a week', async () => {
+      const r = await metricRows(api, '/api/metrics/rollout?org=C01&level=practice&to=2026-02-28');
+      const p01 = r.find((x) => x.org_code === 'P01')!;
+      // Steady Practice (list 1,000, target 50%): 100 activated on 6 Dec (10%), 130 on 28 Feb (13%).
+      // Trend (13 - 10) / 12 = 0.25 points a week; (50 - 13) / 0.25 = 148 weeks = 1,036 days after
+      // 28 Feb 2026: 28 Feb 2028 is 730 days on, then 306 days more = 30 Dec 2028.
+      // Red: 13% is under 80% of 50% (40%) and 148 weeks is more than 52.
+      expect(pick(p01, ['activated', 'activated_12_weeks_ago', 'uptake_pct', 'uptake_pct_12_weeks_ago', 'weekly_change_pp', 'status', 'projected_target_date', 'rag', 'as_of'])).toEqual({
+        activated: 130, activated_12_weeks_ago: 100, uptake_pct: 13, uptake_pct_12_weeks_ago: 10, weekly_change_pp: 0.25,
+        status: 'on track', projected_target_date: '2028-12-30', rag: 'red', as_of: '2026-02-28',
+      });
+      // The series: +10 on 20 Dec, 17 Jan and 14 Feb.
+      expect(p01.activated_weekly).toEqual([100, 100, 110, 110, 110, 110, 120, 120, 120, 120, 130, 130, 130]);
+    });
+
+    it('keeps a slow trend to three decimals and says when it would take over ten years', async () => {
+      const r = await metricRows(api, '/api/metrics/rollout?org=C01&level=practice&to=2026-02-28');
+      const p02 = r.find((x) => x.org_code === 'P02')!;
+      // Slow Practice (list 10,000, target 40%): 1,000 (10%) -> 1,025 (10.25%). Trend 0.25 / 12 =
+      // 0.02083 points a week -> 0.021 (not 0, and not 0.03 as the rounded 10.3% - 10.0% would give).
+      // (40 - 10.25) / 0.020833 = 1,428 weeks, over 520: not on track, no date; red.
+      expect(pick(p02, ['activated', 'activated_12_weeks_ago', 'weekly_change_pp', 'status', 'projected_target_date', 'rag'])).toEqual({
+        activated: 1025, activated_12_weeks_ago: 1000, weekly_change_pp: 0.021, status: 'not on track', projected_target_date: null, rag: 'red',
+      });
+    });
+
+    it('rolls the CCG up with its list-weighted target', async () => {
+      const [c01] = await metricRows(api, '/api/metrics/rollout?org=C01&to=2026-02-28');
+      // 1,155 of 11,000 (10.5%), 1,100 (10%) 12 weeks before: 0.5 / 12 = 0.04167 -> 0.042 points a week.
+      // Target (50 x 1,000 + 40 x 10,000) / 11,000 = 40.909 -> 40.9; (40.9 - 10.5) / 0.041667 = 729.6 -> 730 weeks: not on track.
+      expect(pick(c01!, ['eligible', 'activated', 'uptake_pct', 'target_pct', 'weekly_change_pp', 'status', 'projected_target_date'])).toEqual({
+        eligible: 11000, activated: 1155, uptake_pct: 10.5, target_pct: 40.9, weekly_change_pp: 0.042, status: 'not on track', projected_target_date: null,
+      });
+    });
+
+    it('publishes the trend as percentage points a week, not a percentage', async () => {
+      const res = await api.request('/api/metrics/rollout?org=C01&level=practice');
+      const body = (await res.json()) as { columns: { name: string; unit?: string }[] };
+      expect(body.columns.find((c) => c.name === 'weekly_change_pp')?.unit).toBe('pp_per_week');
+    });
   });
 });

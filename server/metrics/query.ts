@@ -106,6 +106,7 @@ export async function runMetricSql(
 export function readRows(result: DuckDBMaterializedResult, columns: readonly MetricColumn[]): RawRow[] {
   const names = result.columnNames();
   const indexes = columns.map((col) => {
+    if (col.computed) return -1;
     const index = names.indexOf(col.name);
     if (index < 0) throw new Error(`The SQL result has no column ${col.name}`);
     return index;
@@ -120,7 +121,8 @@ export function readRows(result: DuckDBMaterializedResult, columns: readonly Met
   let offset = 0;
   for (const chunk of chunks) {
     for (let c = 0; c < columns.length; c++) {
-      readVector(chunk.getColumnVector(indexes[c]!), columns[c]!.type, converted[c]!, offset, days);
+      if (indexes[c]! < 0) converted[c]!.fill(null, offset, offset + chunk.rowCount);
+      else readVector(chunk.getColumnVector(indexes[c]!), columns[c]!.type, converted[c]!, offset, days);
     }
     offset += chunk.rowCount;
   }
@@ -180,6 +182,41 @@ function toNumber(v: DuckDBValue): number | null {
   return Number.isFinite(n) ? n : null;
 }
 
+/** The day after a period's natural end (periods start on their first day: weeks on Monday). */
+function periodEndExclusive(start: string, grain: Grain): string {
+  const d = new Date(`${start}T00:00:00Z`);
+  if (grain === 'day') d.setUTCDate(d.getUTCDate() + 1);
+  else if (grain === 'week') d.setUTCDate(d.getUTCDate() + 7);
+  else d.setUTCMonth(d.getUTCMonth() + (grain === 'month' ? 1 : 3));
+  return d.toISOString().slice(0, 10);
+}
+
+/**
+ * Fills in the `complete` column of period metrics: a period is complete when its last day is on
+ * or before both `to` and the latest day with data. Otherwise it is the partial period at the end
+ * (on 4 December, December holds four days), which charts draw differently and headlines skip.
+ */
+export function markCompletePeriods(rows: RawRow[], grain: Grain | null, to: string | null, latest: string | null): void {
+  const until = [to, latest].filter((d): d is string => !!d).sort()[0];
+  const ends = new Map<string, boolean>();
+  for (const row of rows) {
+    const start = row.period_start;
+    if (typeof start !== 'string' || !grain) {
+      row.complete = null;
+      continue;
+    }
+    let complete = ends.get(start);
+    if (complete === undefined) ends.set(start, (complete = until === undefined || periodEndExclusive(start, grain) <= dayAfter(until)));
+    row.complete = complete;
+  }
+}
+
+function dayAfter(iso: string): string {
+  const d = new Date(`${iso}T00:00:00Z`);
+  d.setUTCDate(d.getUTCDate() + 1);
+  return d.toISOString().slice(0, 10);
+}
+
 /** Applies disclosure control with the metric's column roles and additive groups (to `rows` themselves). */
 export function protectMetric(name: MetricName, rows: RawRow[], by: Dimension | null): MetricRows {
   const definition = CATALOGUE[name];
@@ -205,5 +242,6 @@ export async function computeMetric(
   context: SqlContext,
 ): Promise<MetricRows> {
   const raw = await runMetricSql(conn, name, params, context);
+  if (CATALOGUE[name].columns.some((c) => c.name === 'complete')) markCompletePeriods(raw, params.grain, params.to, context.latest);
   return protectMetric(name, raw, params.by);
 }

@@ -146,6 +146,8 @@ describe.skipIf(!chromiumAvailable())('dashboard in a real browser', () => {
       '/api/metrics/active_users',
       '/api/metrics/roi',
       '/api/metrics/consent',
+      // the verdict against the target (RAG, projected date, trend) is the rollout metric's
+      '/api/metrics/rollout',
     ]);
     const chunks = [...html.matchAll(/<link rel="modulepreload"[^>]* href="([^"]+)"/g)].map((m) => m[1]!);
     expect(chunks.some((c) => /\/assets\/Overview-[\w-]+\.js$/.test(c))).toBe(true);
@@ -247,6 +249,14 @@ describe.skipIf(!chromiumAvailable())('dashboard in a real browser', () => {
     const page = await openPage();
     await page.goto(`${server.url}/`);
     await settled(page);
+    // The month of the latest data is partial unless that day is a month end: the API flags it and
+    // the active-patients chart draws it apart ("so far"), while the headline reads the month before.
+    const monthly_ = (await (await fetch(`${server.url}/api/metrics/active_users?grain=month`)).json()) as { rows: Array<{ complete: boolean }> };
+    const lastPartial = monthly_.rows[monthly_.rows.length - 1]?.complete === false;
+    const soFar = await cardTable(page, 'Active patients each').locator('svg text', { hasText: 'so far' }).count();
+    expect(soFar > 0).toBe(lastPartial);
+    await expect(page.getByTestId('headline-active').textContent()).resolves.toContain('last complete month');
+
     const uptakeCard = cardTable(page, 'Uptake over time');
     await uptakeCard.getByRole('button', { name: 'Table' }).click();
     const monthly = await uptakeCard.locator('tbody tr').count();
@@ -269,6 +279,18 @@ describe.skipIf(!chromiumAvailable())('dashboard in a real browser', () => {
     await settled(page);
     await uptakeCard.getByRole('button', { name: 'Table' }).click();
     expect(await uptakeCard.locator('tbody tr').count()).toBeLessThanOrEqual(3);
+
+    // "Since the programme began" asks every metric from the programme's first day (never without
+    // `from`, which would give each metric its own default window).
+    const asked: string[] = [];
+    page.on('request', (r) => asked.push(r.url()));
+    const { asOf } = (await (await fetch(`${server.url}/api/orgs`)).json()) as { asOf: { programmeStart: string } };
+    await page.getByLabel('Dates').selectOption('all');
+    await page.waitForURL((u) => u.searchParams.get('range') === 'all');
+    await settled(page);
+    const froms = asked.filter((u) => u.includes('/api/metrics/') && !u.includes('/api/metrics/rollout')).map((u) => new URL(u).searchParams.get('from'));
+    expect(froms.length).toBeGreaterThan(0);
+    expect(new Set(froms)).toEqual(new Set([asOf.programmeStart]));
 
     // The organisation picker: search and choose with the keyboard.
     const ccg = orgs.orgs.find((o) => o.type === 'ccg')!;

@@ -34,12 +34,17 @@ const metrics: Record<string, MetricResult> = {
     { period_start: '2026-03-01', period_end: '2026-03-14', activated: 1220, eligible: 4000, uptake_pct: 30.5 },
   ]),
   active_users: result('active_users', [date('period_start'), count('active_patients')], [
-    { period_start: '2026-02-01', active_patients: 640 },
-    { period_start: '2026-03-01', active_patients: 715 },
+    { period_start: '2026-02-01', complete: true, active_patients: 640 },
+    // 1-14 March: the partial month at the end (the API's `complete` column is false)
+    { period_start: '2026-03-01', complete: false, active_patients: 315 },
   ]),
   roi: result('roi', [date('period_start'), { name: 'cumulative_savings_central_gbp', label: 's', type: 'number', unit: 'gbp' }, { name: 'cumulative_cost_gbp', label: 'c', type: 'number', unit: 'gbp' }], [
     { period_start: '2026-02-01', cumulative_savings_central_gbp: 9000, cumulative_cost_gbp: 10000 },
     { period_start: '2026-03-01', cumulative_savings_central_gbp: 24600, cumulative_cost_gbp: 12000 },
+  ]),
+  // The verdict against the target is the rollout metric's (the page does not work it out).
+  rollout: result('rollout', [{ name: 'org_code', label: 'org', type: 'string' }, { name: 'uptake_pct', label: 'Uptake', type: 'number', unit: 'percent' }, { name: 'weekly_change_pp', label: 'Trend', type: 'number', unit: 'pp_per_week' }, { name: 'rag', label: 'RAG', type: 'string' }, { name: 'status', label: 'Status', type: 'string' }, { name: 'projected_target_date', label: 'Projected', type: 'date' }], [
+    { org_code: 'ICB1', uptake_pct: 30.5, weekly_change_pp: 0.375, rag: 'amber', status: 'on track', projected_target_date: '2026-06-06' },
   ]),
   consent: result('consent', [date('period_start'), { name: 'scope', label: 'scope', type: 'string' }, count('objections_in_force')], [
     { period_start: '2026-03-01', scope: '*', objections_in_force: 40 },
@@ -82,10 +87,20 @@ describe('the app shell and the Overview', () => {
     render(<App />);
     const hero = await screen.findByTestId('headline-uptake');
     await waitFor(() => expect(hero.querySelector('.tile-value')!.textContent).toBe('30.5%'));
-    // 30.5% of a 35% target is 87%: close to target (amber).
-    expect(hero.textContent).toContain('Close to target');
+    // The rollout metric rates it amber (30.5% is 87% of a 35% target): close to target, with its date and trend.
+    await waitFor(() => expect(hero.textContent).toContain('Close to target'));
+    expect(hero.textContent).toContain('+0.375 percentage points a week');
+    expect(hero.textContent).toContain('6 Jun 2026');
     expect(hero.textContent).toContain('1,220 of 4,000 eligible patients');
     expect(screen.getByTestId('freshness').textContent).toContain('Data as of 14 Mar 2026');
+  });
+
+  it('counts active patients in the last complete month, and says which, not in the 14 days of March', async () => {
+    render(<App />);
+    const tile = await screen.findByTestId('headline-active');
+    await waitFor(() => expect(tile.querySelector('.tile-value')!.textContent).toBe('640'));
+    expect(tile.textContent).toContain('last complete month');
+    expect(tile.textContent).toContain('Feb 2026');
   });
 
   it('shows savings against cost and the objections of every scope added up', async () => {

@@ -129,7 +129,7 @@ export function App() {
   const state: AppState | null = useMemo(() => {
     if (!orgIndex || orgs.status !== 'ready' || !meData) return null;
     const asOf = healthData?.asOf ?? orgs.data.asOf;
-    const f = readFilters(route.query, anchorDate(asOf?.latestEventAt));
+    const f = readFilters(route.query, anchorDate(asOf?.latestEventAt), orgs.data.asOf?.programmeStart);
     const org = f.org && orgIndex.byCode.has(f.org) ? f.org : orgIndex.root;
     return { me: meData, orgs: orgIndex, health: healthData, route, filters: { ...f, org } };
   }, [orgIndex, orgs, healthData, route, meData]);

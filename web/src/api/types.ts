@@ -2,7 +2,8 @@
 // only relies on these fields and treats everything else as optional.
 
 export type ColumnType = 'string' | 'number' | 'date' | 'boolean';
-export type Unit = 'count' | 'percent' | 'gbp' | 'days' | 'ratio' | 'per_1000';
+/** pp_per_week: percentage points a week (the rollout trend; a change of a percentage, not a percentage). */
+export type Unit = 'count' | 'percent' | 'gbp' | 'days' | 'ratio' | 'per_1000' | 'pp_per_week';
 export type Grain = 'day' | 'week' | 'month' | 'quarter';
 export type Level = 'icb' | 'ccg' | 'practice' | 'trust' | 'community';
 export type Breakdown =
@@ -33,6 +34,8 @@ export interface AsOf {
   latestEventAt: string | null;
   lastImportAt: string | null;
   dataVersion: string | number | null;
+  /** The day the programme began (earliest go-live, cost, campaign or data day). */
+  programmeStart?: string | null;
 }
 
 export interface Suppression {

@@ -1,10 +1,10 @@
 import * as Plot from '@observablehq/plot';
 import type { Unit } from '../api/types.js';
-import { COLOURS } from './values.js';
+import { COLOURS, splitPartial } from './values.js';
 import { formatNumber } from '../lib/format.js';
 
 export { Plot };
-export { COLOURS, RAG, SERIES, num, toDate, withDates } from './values.js';
+export { COLOURS, PARTIAL_OPACITY, RAG, SERIES, isPartial, num, splitPartial, toDate, withDates } from './values.js';
 
 /** Axis tick labels for a unit, kept short (£1.2m, 45%). */
 export function tick(unit?: Unit | string): (d: number) => string {
@@ -45,3 +45,25 @@ export function intervalFor(grain: string | undefined): Plot.Interval {
       return 'month';
   }
 }
+
+/**
+ * A line whose last period may be partial: solid through the whole periods, dashed into the
+ * partial one, which gets a hollow dot and the words "so far" (so a short month is not read as a fall).
+ */
+export function lineWithPartial<T extends { partial?: boolean }>(
+  pts: readonly T[],
+  options: { x: string; y: string; stroke: string; strokeWidth?: number; curve?: Plot.CurveName; dots?: boolean; label?: boolean },
+): Plot.Markish[] {
+  const { whole, tail, partial } = splitPartial(pts);
+  const line = { x: options.x, y: options.y, stroke: options.stroke, strokeWidth: options.strokeWidth ?? 2.5, curve: options.curve };
+  return [
+    Plot.lineY(whole, line),
+    options.dots ? Plot.dot(whole, { x: options.x, y: options.y, fill: options.stroke, r: 2.5 }) : null,
+    Plot.lineY(tail, { ...line, strokeDasharray: '4 4', curve: 'linear' }),
+    Plot.dot(partial, { x: options.x, y: options.y, stroke: options.stroke, fill: 'white', strokeWidth: 2, r: 4 }),
+    options.label === false ? null : Plot.text(partial, { x: options.x, y: options.y, text: () => 'so far', dy: -12, fontSize: 11, fill: COLOURS.secondary, stroke: 'white', strokeWidth: 3, paintOrder: 'stroke' }),
+  ];
+}
+
+/** The words a tooltip adds for a partial period. */
+export const partialNote = (p: { partial?: boolean }): string => (p.partial ? '\n(partial period: so far)' : '');

@@ -73,3 +73,26 @@ export function labelMargin(labels: string[], width: number): { margin: number; 
   const margin = Math.round(Math.min(Math.max(160, width * 0.4), longest * 7 + 24));
   return { margin, chars: Math.max(longest, 0) * 7 + 24 <= margin ? longest : Math.floor((margin - 24) / 7) };
 }
+
+/**
+ * The partial period: the metric's `complete` column is false for a period cut short by the end
+ * date or the latest data (four days of December). Charts draw it apart so it does not read as a
+ * collapse; headlines skip it.
+ */
+export function isPartial(row: Row | undefined): boolean {
+  return !!row && row.complete === false;
+}
+
+/** Opacity of a partial period's bars (whole periods are opaque). */
+export const PARTIAL_OPACITY = 0.35;
+
+/**
+ * A series split for drawing: `whole` (complete periods, solid) and `tail` (the last complete
+ * point joined to the partial ones, dashed); `partial` are the partial points alone.
+ */
+export function splitPartial<T extends { partial?: boolean }>(pts: readonly T[]): { whole: T[]; tail: T[]; partial: T[] } {
+  const whole = pts.filter((p) => !p.partial);
+  const partial = pts.filter((p) => p.partial);
+  const lastWhole = whole[whole.length - 1];
+  return { whole, partial, tail: partial.length ? [...(lastWhole ? [lastWhole] : []), ...partial] : [] };
+}

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { defaultGrain, financialYearStart, readFilters, resolveRange, toIsoDate } from './filters.js';
+import { RANGE_PRESETS, defaultGrain, financialYearStart, readFilters, resolveRange, toIsoDate } from './filters.js';
 
 const anchor = new Date(2026, 2, 14); // 14 March 2026, the day of the latest data
 
@@ -16,8 +16,27 @@ describe('date range presets', () => {
     expect(resolveRange('fytd', anchor)).toEqual({ from: '2025-04-01', to: '2026-03-14' });
   });
 
-  it('leaves the start open for "since the programme began"', () => {
+  it('starts "since the programme began" on the day the programme began', () => {
+    expect(resolveRange('all', anchor, {}, '2023-04-01')).toEqual({ from: '2023-04-01', to: '2026-03-14' });
+    // Only an empty store (no programme start known) leaves it open.
     expect(resolveRange('all', anchor)).toEqual({ from: undefined, to: '2026-03-14' });
+  });
+
+  it('gives every preset the whole range it names, never the API\'s default window', () => {
+    // A request without `from` would get the metric's own default (12 or 24 months): each preset
+    // must name its first day. Latest data 14 Mar 2026; the programme began 1 Apr 2023.
+    const expected: Record<string, string> = {
+      '3m': '2026-01-01', // January, February, March 2026
+      '6m': '2025-10-01', // October 2025 .. March 2026
+      '12m': '2025-04-01',
+      '24m': '2024-04-01',
+      fytd: '2025-04-01', // the financial year 2025/26 began 1 April 2025
+      all: '2023-04-01',
+    };
+    for (const preset of RANGE_PRESETS) {
+      expect(resolveRange(preset.key, anchor, {}, '2023-04-01'), preset.label).toEqual({ from: expected[preset.key], to: '2026-03-14' });
+    }
+    expect(Object.keys(expected).sort()).toEqual(RANGE_PRESETS.map((p) => p.key).sort());
   });
 
   it('keeps valid custom dates and ignores invalid ones', () => {
@@ -56,6 +75,13 @@ describe('reading filters from the URL', () => {
     expect(readFilters(new URLSearchParams('range=24m&grain=day'), anchor)).toMatchObject({ grain: 'month', grainChosen: false });
     expect(readFilters(new URLSearchParams('range=12m&grain=day'), anchor)).toMatchObject({ grain: 'day', grainChosen: true });
     expect(readFilters(new URLSearchParams('range=all&grain=day'), anchor)).toMatchObject({ grain: 'month' });
+  });
+
+  it('reads "since the programme began" from the programme\'s first day, by month', () => {
+    // 1 Dec 2023 to 14 Mar 2026 is 835 days: months (and days are refused: over the API's 530).
+    expect(readFilters(new URLSearchParams('range=all'), anchor, '2023-12-01')).toMatchObject({ from: '2023-12-01', to: '2026-03-14', grain: 'month' });
+    expect(readFilters(new URLSearchParams('range=all&grain=week'), anchor, '2023-12-01')).toMatchObject({ from: '2023-12-01', grain: 'week', grainChosen: true });
+    expect(readFilters(new URLSearchParams('range=all&grain=day'), anchor, '2023-12-01')).toMatchObject({ grain: 'month', grainChosen: false });
   });
 
   it('ignores an unknown preset or grain instead of failing', () => {

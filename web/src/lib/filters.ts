@@ -29,6 +29,11 @@ export interface Filters {
   grain: Grain;
   /** Whether the grain came from the URL (otherwise it follows the range length). */
   grainChosen: boolean;
+  /**
+   * The day the programme began (undefined when the store is empty). Figures "to date" (savings,
+   * cost, ROI, payback) count from here whatever the dates shown.
+   */
+  programmeStart?: string;
 }
 
 const ISO_DATE = /^\d{4}-\d{2}-\d{2}$/;
@@ -50,13 +55,21 @@ export function financialYearStart(d: Date): Date {
 /**
  * Resolves a range preset to dates, counted back from `anchor` (the day of the latest data, so
  * that "last 3 months" of a region whose feed stopped last week is not three-quarters empty).
+ * "Since the programme began" starts at `programmeStart` (the server's asOf.programmeStart). It
+ * must be a date: a request without `from` gets the metric's own default window (12 or 24
+ * months), which is how that preset once showed a year here and two years there.
  */
-export function resolveRange(range: RangeKey, anchor: Date, custom: { from?: string; to?: string } = {}): { from?: string; to?: string } {
+export function resolveRange(
+  range: RangeKey,
+  anchor: Date,
+  custom: { from?: string; to?: string } = {},
+  programmeStart?: string | null,
+): { from?: string; to?: string } {
   const to = toIsoDate(anchor);
   if (range === 'custom') {
     return { from: isIsoDate(custom.from) ? custom.from : undefined, to: isIsoDate(custom.to) ? custom.to : to };
   }
-  if (range === 'all') return { from: undefined, to };
+  if (range === 'all') return { from: isIsoDate(programmeStart) && programmeStart <= to ? programmeStart : undefined, to };
   if (range === 'fytd') return { from: toIsoDate(financialYearStart(anchor)), to };
   const preset = RANGE_PRESETS.find((p) => p.key === range);
   const months = preset?.months ?? 12;
@@ -87,7 +100,7 @@ export function grainAllowed(grain: Grain, from: string | undefined, to: string 
   return grain !== 'day' || daysBetween(from, to) <= MAX_DAY_PERIODS;
 }
 
-export function readFilters(query: URLSearchParams, anchor: Date): Filters {
+export function readFilters(query: URLSearchParams, anchor: Date, programmeStart?: string | null): Filters {
   const rawRange = query.get('range');
   const from = query.get('from');
   const to = query.get('to');
@@ -95,7 +108,7 @@ export function readFilters(query: URLSearchParams, anchor: Date): Filters {
   if (rawRange && (rawRange === 'custom' || RANGE_PRESETS.some((p) => p.key === rawRange))) range = rawRange as RangeKey;
   else if (isIsoDate(from) || isIsoDate(to)) range = 'custom';
   else range = DEFAULT_RANGE;
-  const dates = resolveRange(range, anchor, { from: from ?? undefined, to: to ?? undefined });
+  const dates = resolveRange(range, anchor, { from: from ?? undefined, to: to ?? undefined }, programmeStart);
   const rawGrain = query.get('grain');
   let grainChosen = !!rawGrain && (GRAINS as readonly string[]).includes(rawGrain);
   // The API answers at most MAX_PERIODS periods: days over years fall back to the default grain.
@@ -107,6 +120,7 @@ export function readFilters(query: URLSearchParams, anchor: Date): Filters {
     to: dates.to,
     grain: grainChosen ? (rawGrain as Grain) : defaultGrain(dates.from, dates.to),
     grainChosen,
+    programmeStart: isIsoDate(programmeStart) ? programmeStart : undefined,
   };
 }
 

@@ -4,6 +4,7 @@ import type { Column, Grain, Unit } from '../api/types.js';
 const int = new Intl.NumberFormat('en-GB', { maximumFractionDigits: 0 });
 const oneDp = new Intl.NumberFormat('en-GB', { maximumFractionDigits: 1, minimumFractionDigits: 0 });
 const twoDp = new Intl.NumberFormat('en-GB', { maximumFractionDigits: 2, minimumFractionDigits: 0 });
+const threeDp = new Intl.NumberFormat('en-GB', { maximumFractionDigits: 3, minimumFractionDigits: 0 });
 
 export function formatCount(n: number): string {
   return int.format(n);
@@ -36,6 +37,9 @@ export function formatNumber(value: number, unit?: Unit | string, compact = fals
     case 'per_1000':
       // Column labels say "per 1,000"; the cell is the number.
       return oneDp.format(value);
+    case 'pp_per_week':
+      // Percentage points a week (the label says so), to the rollout metric's 3 decimals: 0.021, not 0.
+      return threeDp.format(value);
     case 'count':
       return compact && Math.abs(value) >= 100_000 ? `${oneDp.format(value / 1_000)}k` : int.format(value);
     default:

@@ -49,6 +49,14 @@ export function totalRow(rows: Row[], dim: string | undefined): Row | undefined 
   return rows.find((r) => r[dim] === 'All' || r[dim] === 'all');
 }
 
+/**
+ * The last complete period's row with a visible value in `name`: headlines of activity in a
+ * period skip the partial period at the end (four days of December against a whole November).
+ */
+export function latestComplete(rows: Row[], date: string | undefined, name: string | undefined): Row | undefined {
+  return latestWith(rows.filter((r) => r.complete !== false), date, name);
+}
+
 /** The last row in date order that has a visible value in `name`. */
 export function latestWith(rows: Row[], date: string | undefined, name: string | undefined): Row | undefined {
   if (!date || !name) return undefined;

@@ -1,64 +1,57 @@
 import { describe, expect, it } from 'vitest';
-import { projectToTarget } from './projection.js';
+import { formatNumber } from './format.js';
+import { formatTrend, rolloutRag, rolloutVerdict, verdictLabel, verdictSentence } from './projection.js';
 
-describe('projected date to reach the uptake target', () => {
-  it('extends a steady rise to the target', () => {
-    // +1 point every 10 days: 10% on 1 Jan, 11% on 11 Jan, 12% on 21 Jan. 15% is 30 days after 21 Jan.
-    const p = projectToTarget(
-      [
-        { date: '2026-01-01', value: 10 },
-        { date: '2026-01-11', value: 11 },
-        { date: '2026-01-21', value: 12 },
-      ],
-      15,
-    );
-    expect(p).toMatchObject({ kind: 'projected', date: '2026-02-20' });
-    if (p.kind === 'projected') expect(p.perMonth).toBeCloseTo(3.044, 3);
+// The rollout verdict is the rollout metric's (server/metrics/known-answers.test.ts tests the rule
+// on a constructed series); the dashboard only reads and words it.
+const row = (status: string | null, projected: string | null, trend: number | null, rag: string | null) => ({
+  org_code: 'P01', status, projected_target_date: projected, weekly_change_pp: trend, rag,
+});
+
+describe("reading the rollout metric's verdict", () => {
+  it('reads the status and projected date', () => {
+    expect(rolloutVerdict(row('on track', '2028-12-30', 0.25, 'red'))).toEqual({ kind: 'projected', date: '2028-12-30' });
+    expect(rolloutVerdict(row('target reached', null, 0.1, 'green'))).toEqual({ kind: 'reached' });
+    expect(rolloutVerdict(row('not on track', null, 0.021, 'red'))).toEqual({ kind: 'not-on-track' });
+    expect(rolloutVerdict(row('no target', null, 0.3, 'none'))).toEqual({ kind: 'no-target' });
+    // Suppressed figures (null status) and a missing row are unknown, not "not on track".
+    expect(rolloutVerdict(row(null, null, null, null))).toEqual({ kind: 'unknown' });
+    expect(rolloutVerdict(undefined)).toEqual({ kind: 'unknown' });
   });
 
-  it('says when the target was first reached', () => {
-    const p = projectToTarget(
-      [
-        { date: '2026-01-01', value: 38 },
-        { date: '2026-02-01', value: 41 },
-        { date: '2026-03-01', value: 43 },
-      ],
-      40,
-    );
-    expect(p).toEqual({ kind: 'reached', date: '2026-02-01' });
+  it('labels it for a table cell', () => {
+    expect(verdictLabel({ kind: 'projected', date: '2028-12-30' })).toBe('30 Dec 2028');
+    expect(verdictLabel({ kind: 'reached' })).toBe('Target reached');
+    expect(verdictLabel({ kind: 'not-on-track' })).toBe('Not on track');
+    expect(verdictLabel({ kind: 'unknown' })).toBe('–');
   });
 
-  it('says "not on course" when uptake is flat or falling', () => {
-    const p = projectToTarget(
-      [
-        { date: '2026-01-01', value: 20 },
-        { date: '2026-02-01', value: 20 },
-        { date: '2026-03-01', value: 19 },
-      ],
-      40,
-    );
-    expect(p.kind).toBe('not-on-course');
+  it('reads the RAG rating, and no rating when there is none', () => {
+    expect(rolloutRag(row('on track', '2026-09-12', 1.25, 'amber'))).toBe('amber');
+    expect(rolloutRag(row('no target', null, 0.3, 'none'))).toBe('none');
+    expect(rolloutRag(row(null, null, null, null))).toBe('none');
+  });
+});
+
+describe('the weekly trend in words', () => {
+  it('keeps the precision the metric publishes, in percentage points', () => {
+    // 0.021 points a week is not "0%", and not a percentage.
+    expect(formatTrend(0.021)).toBe('+0.021 percentage points a week over the last 12 weeks');
+    expect(formatTrend(1.25)).toBe('+1.25 percentage points a week over the last 12 weeks');
+    expect(formatTrend(-0.5)).toBe('−0.5 percentage points a week over the last 12 weeks');
+    expect(formatTrend(0)).toBe('no change in uptake over the last 12 weeks');
+    expect(formatTrend(null)).toBe('trend not known');
   });
 
-  it('needs a target and at least two points', () => {
-    expect(projectToTarget([{ date: '2026-01-01', value: 5 }], 40).kind).toBe('unknown');
-    expect(projectToTarget([{ date: '2026-01-01', value: 5 }, { date: '2026-02-01', value: 6 }], null).kind).toBe('unknown');
+  it('shows a table cell of the trend column to three decimals', () => {
+    expect(formatNumber(0.021, 'pp_per_week')).toBe('0.021');
+    expect(formatNumber(0.25, 'pp_per_week')).toBe('0.25');
   });
 
-  it('fits only the most recent points', () => {
-    // A slow start (0 → 1 over 2 months) then +2 per 30 days; window 3 sees only the fast part:
-    // 5% on 1 May, 7% on 31 May, 9% on 30 Jun → 15% is 3 × 30 days after 30 Jun = 28 Sep.
-    const p = projectToTarget(
-      [
-        { date: '2026-03-01', value: 0 },
-        { date: '2026-04-01', value: 1 },
-        { date: '2026-05-01', value: 5 },
-        { date: '2026-05-31', value: 7 },
-        { date: '2026-06-30', value: 9 },
-      ],
-      15,
-      3,
+  it('puts the date and the trend together for a tile', () => {
+    expect(verdictSentence(row('on track', '2028-12-30', 0.25, 'red'))).toBe(
+      'At the recent trend (+0.25 percentage points a week over the last 12 weeks) the target will be reached around 30 Dec 2028.',
     );
-    expect(p).toMatchObject({ kind: 'projected', date: '2026-09-28' });
+    expect(verdictSentence(row('not on track', null, 0.021, 'red'))).toMatch(/^Not on track \(\+0\.021 percentage points a week/);
   });
 });

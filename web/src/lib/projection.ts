@@ -1,51 +1,96 @@
-import { addDays, differenceInCalendarDays, parseISO } from 'date-fns';
-import { toIsoDate } from './filters.js';
+import type { Row } from '../api/types.js';
+import { formatDay } from './format.js';
+import { numberAt, stringAt } from './metric.js';
+import type { Rag } from './rag.js';
 
-export interface Point {
-  /** ISO date of the observation (a period start or a day). */
-  date: string;
-  value: number;
-}
+// The rollout verdict (status, projected date, trend, RAG) is the rollout metric's: one rule, on
+// the server (server/metrics/catalogue.ts, ROLLOUT_RULE; DEFINITIONS.md). The dashboard never
+// projects for itself (it used to fit its own line, so a tile and a table row of the same
+// organisation disagreed); these helpers only read the metric's row and word it.
 
-export type Projection =
-  | { kind: 'reached'; date: string }
-  | { kind: 'projected'; date: string; perMonth: number }
-  | { kind: 'not-on-course'; perMonth: number }
+/** The rollout metric's columns the dashboard reads. */
+export const RO = {
+  org: 'org_code',
+  status: 'status',
+  projected: 'projected_target_date',
+  trend: 'weekly_change_pp',
+  rag: 'rag',
+  asOf: 'as_of',
+} as const;
+
+export type Verdict =
+  | { kind: 'reached' }
+  | { kind: 'projected'; date: string }
+  | { kind: 'not-on-track' }
+  | { kind: 'no-target' }
   | { kind: 'unknown' };
 
-/**
- * When a rising uptake series is expected to reach `target`, from a straight line fitted (least
- * squares) to its last `window` points. Recent points say more about the pace of a rollout than
- * its slow start, hence the window.
- */
-export function projectToTarget(points: Point[], target: number | null | undefined, window = 6): Projection {
-  if (target === null || target === undefined || !Number.isFinite(target)) return { kind: 'unknown' };
-  const clean = points.filter((p) => Number.isFinite(p.value)).sort((a, b) => a.date.localeCompare(b.date));
-  const last = clean[clean.length - 1];
-  if (!last) return { kind: 'unknown' };
-  const firstAt = clean.find((p) => p.value >= target);
-  if (firstAt) return { kind: 'reached', date: firstAt.date };
-  const recent = clean.slice(-window);
-  if (recent.length < 2) return { kind: 'unknown' };
-  const t0 = parseISO(recent[0]!.date);
-  const xs = recent.map((p) => differenceInCalendarDays(parseISO(p.date), t0));
-  const ys = recent.map((p) => p.value);
-  const n = xs.length;
-  const mx = xs.reduce((a, b) => a + b, 0) / n;
-  const my = ys.reduce((a, b) => a + b, 0) / n;
-  let sxy = 0;
-  let sxx = 0;
-  for (let i = 0; i < n; i++) {
-    sxy += (xs[i]! - mx) * (ys[i]! - my);
-    sxx += (xs[i]! - mx) ** 2;
+/** The verdict in a rollout row (unknown when the row is missing or its figures are suppressed). */
+export function rolloutVerdict(row: Row | undefined): Verdict {
+  const status = stringAt(row, RO.status);
+  const date = stringAt(row, RO.projected);
+  switch (status) {
+    case 'target reached':
+      return { kind: 'reached' };
+    case 'on track':
+      return date ? { kind: 'projected', date } : { kind: 'unknown' };
+    case 'not on track':
+      return { kind: 'not-on-track' };
+    case 'no target':
+      return { kind: 'no-target' };
+    default:
+      return { kind: 'unknown' };
   }
-  if (sxx === 0) return { kind: 'unknown' };
-  const slopePerDay = sxy / sxx;
-  const perMonth = slopePerDay * 30.44;
-  if (slopePerDay <= 1e-9) return { kind: 'not-on-course', perMonth };
-  // The pace comes from the fitted line; the distance still to go from the latest actual value.
-  const days = Math.ceil((target - last.value) / slopePerDay);
-  // Beyond 20 years is not a date anyone plans with.
-  if (days > 365 * 20) return { kind: 'not-on-course', perMonth };
-  return { kind: 'projected', date: toIsoDate(addDays(parseISO(last.date), Math.max(0, days))), perMonth };
+}
+
+/** A short cell: "30 Dec 2028", "Target reached", "Not on track". */
+export function verdictLabel(v: Verdict): string {
+  switch (v.kind) {
+    case 'reached':
+      return 'Target reached';
+    case 'projected':
+      return formatDay(v.date);
+    case 'not-on-track':
+      return 'Not on track';
+    case 'no-target':
+      return 'No target';
+    default:
+      return '–';
+  }
+}
+
+const trendNumber = new Intl.NumberFormat('en-GB', { maximumFractionDigits: 3, minimumFractionDigits: 0 });
+
+/**
+ * The weekly trend in words, to the metric's precision: 0.021 points a week is not "0%", and a
+ * change of a percentage is in percentage points, not per cent.
+ */
+export function formatTrend(pp: number | null | undefined): string {
+  if (pp === null || pp === undefined || !Number.isFinite(pp)) return 'trend not known';
+  if (pp === 0) return 'no change in uptake over the last 12 weeks';
+  const sign = pp > 0 ? '+' : '−';
+  const n = Math.abs(pp);
+  return `${sign}${trendNumber.format(n)} percentage ${n === 1 ? 'point' : 'points'} a week over the last 12 weeks`;
+}
+
+/** The verdict as a sentence for a tile. */
+export function verdictSentence(row: Row | undefined): string {
+  const v = rolloutVerdict(row);
+  const trend = formatTrend(numberAt(row, RO.trend));
+  switch (v.kind) {
+    case 'reached':
+      return 'Target reached.';
+    case 'projected':
+      return `At the recent trend (${trend}) the target will be reached around ${formatDay(v.date)}.`;
+    case 'not-on-track':
+      return `Not on track (${trend}): at this trend the target would not be reached within ten years.`;
+    default:
+      return '';
+  }
+}
+
+/** The RAG rating in a rollout row ('none' when it has none or it is suppressed). */
+export function rolloutRag(row: Row | undefined): Rag {
+  const code = stringAt(row, RO.rag)?.toLowerCase();
+  return code === 'green' || code === 'amber' || code === 'red' ? code : 'none';
 }

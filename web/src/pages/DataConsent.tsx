@@ -2,7 +2,7 @@ import { useMemo } from 'preact/hooks';
 import { ApiError, NotAvailable, api } from '../api/client.js';
 import { mapLoadable, useLoad, useMetric, type Loadable } from '../api/hooks.js';
 import type { MetricResult, Row } from '../api/types.js';
-import { COLOURS, Plot, SERIES, base, intervalFor, tick, toDate } from '../charts/plots.js';
+import { COLOURS, PARTIAL_OPACITY, Plot, SERIES, base, intervalFor, isPartial, partialNote, tick, toDate } from '../charts/plots.js';
 import { ChartCard, type TableData } from '../components/ChartCard.js';
 import { Legend, PageHeader, ScopeNotice, Tile } from '../components/Page.js';
 import { practiceScope, seesRegion } from '../lib/scope.js';
@@ -230,17 +230,17 @@ function feedsChart(d: TableData & { orgName: (c: string) => string }, width: nu
   const period = dateCol(d) ?? 'period_start';
   const dim = firstCol(d, [D.dim, 'source_org_code', 'source_org']) ?? D.dim;
   const raw = withoutTotal(d.rows, dim)
-    .map((r) => ({ date: toDate(r[period]), period: String(r[period]), code: String(stringAt(r, dim)), v: numberAt(r, D.items) }))
-    .filter((p): p is { date: Date; period: string; code: string; v: number } => p.date !== null && p.v !== null);
+    .map((r) => ({ date: toDate(r[period]), period: String(r[period]), code: String(stringAt(r, dim)), v: numberAt(r, D.items), partial: isPartial(r) }))
+    .filter((p): p is { date: Date; period: string; code: string; v: number; partial: boolean } => p.date !== null && p.v !== null);
   // The biggest sources by name, the rest together, so the colours stay tellable apart.
   const totals = new Map<string, number>();
   for (const p of raw) totals.set(p.code, (totals.get(p.code) ?? 0) + p.v);
   const top = new Set([...totals.entries()].sort((a, b) => b[1] - a[1]).slice(0, 6).map(([c]) => c));
-  const grouped = new Map<string, { date: Date; period: string; source: string; v: number }>();
+  const grouped = new Map<string, { date: Date; period: string; source: string; v: number; partial: boolean }>();
   for (const p of raw) {
     const source = top.has(p.code) ? d.orgName(p.code) : 'Other sources';
     const key = `${p.period}|${source}`;
-    const g = grouped.get(key) ?? { date: p.date, period: p.period, source, v: 0 };
+    const g = grouped.get(key) ?? { date: p.date, period: p.period, source, v: 0, partial: p.partial };
     g.v += p.v;
     grouped.set(key, g);
   }
@@ -258,9 +258,10 @@ function feedsChart(d: TableData & { orgName: (c: string) => string }, width: nu
         inset: 0.5,
         y: 'v',
         fill: 'source',
+        fillOpacity: (p: (typeof pts)[number]) => (p.partial ? PARTIAL_OPACITY : 1),
         order,
         tip: true,
-        title: (p: (typeof pts)[number]) => `${formatPeriod(p.period, d.grain)}\n${p.source}: ${formatCount(p.v)} items`,
+        title: (p: (typeof pts)[number]) => `${formatPeriod(p.period, d.grain)}\n${p.source}: ${formatCount(p.v)} items${partialNote(p)}`,
       }),
       Plot.ruleY([0]),
     ],

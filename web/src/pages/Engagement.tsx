@@ -1,13 +1,13 @@
 import { useMemo } from 'preact/hooks';
 import { mapLoadable, useMetric } from '../api/hooks.js';
 import type { Column, MetricResult, Row } from '../api/types.js';
-import { COLOURS, Plot, SERIES, base, intervalFor, num, tick, toDate } from '../charts/plots.js';
+import { COLOURS, PARTIAL_OPACITY, Plot, SERIES, base, intervalFor, isPartial, lineWithPartial, num, partialNote, tick, toDate } from '../charts/plots.js';
 import { ChartCard, type TableData } from '../components/ChartCard.js';
 import { Legend, PageHeader, ScopeNotice, Tile } from '../components/Page.js';
 import { coarseGrain, practiceScope } from '../lib/scope.js';
 import { useApp } from '../lib/context.js';
 import { formatCount, formatNumber, formatPercent, formatPeriod, valueLabel } from '../lib/format.js';
-import { dateCol, firstCol, latestWith, numberAt, withoutTotal } from '../lib/metric.js';
+import { dateCol, firstCol, latestComplete, numberAt, withoutTotal } from '../lib/metric.js';
 import { sortDescending, sumBy } from '../lib/group.js';
 import { A, activeChart } from './shared.js';
 import type { OrgIndex } from '../lib/orgs.js';
@@ -57,9 +57,17 @@ export default function Engagement() {
   const latest = useMemo(() => {
     if (active.status !== 'ready') return null;
     const period = dateCol(active.data) ?? A.period;
-    const last = latestWith(active.data.rows, period, A.active);
+    // The last complete period: a partial one (four days of December) is not comparable.
+    const last = latestComplete(active.data.rows, period, A.active);
     const stick = firstCol(active.data, [E.stickiness, 'stickiness']);
-    return { active: numberAt(last, A.active), stickiness: numberAt(latestWith(active.data.rows, period, stick), stick), logins: numberAt(last, A.logins) };
+    const lastStick = latestComplete(active.data.rows, period, stick);
+    return {
+      active: numberAt(last, A.active),
+      logins: numberAt(last, A.logins),
+      period: last ? String(last[period]) : null,
+      stickiness: numberAt(lastStick, stick),
+      stickinessPeriod: lastStick ? String(lastStick[period]) : null,
+    };
   }, [active]);
 
   const activeData = useMemo(() => mapLoadable(active, (d) => ({ ...d, grain: filters.grain })), [active, filters.grain]);
@@ -82,20 +90,22 @@ export default function Engagement() {
       <div class="tiles">
         <Tile
           hero
-          label={`Active patients, latest ${filters.grain}`}
+          label={`Active patients, last complete ${filters.grain}`}
           loading={active.status === 'loading'} source={active}
           value={latest?.active !== null && latest?.active !== undefined ? formatCount(latest.active) : '*'}
+          detail={latest?.period ? `${formatPeriod(latest.period, filters.grain)}.` : undefined}
         />
         <Tile
           label="Stickiness"
           loading={active.status === 'loading'} source={active}
           value={latest?.stickiness !== null && latest?.stickiness !== undefined ? formatPercent(latest.stickiness) : '–'}
-          detail="Average daily active patients as a share of the month's active patients: how often people come back."
+          detail={`Average daily active patients as a share of the period's active patients: how often people come back.${latest?.stickinessPeriod ? ` ${formatPeriod(latest.stickinessPeriod, filters.grain)}, the last complete ${filters.grain}.` : ''}`}
         />
         <Tile
-          label={`Logins, latest ${filters.grain}`}
+          label={`Logins, last complete ${filters.grain}`}
           loading={active.status === 'loading'} source={active}
           value={latest?.logins !== null && latest?.logins !== undefined ? formatCount(latest.logins) : '*'}
+          detail={latest?.period ? `${formatPeriod(latest.period, filters.grain)}.` : undefined}
         />
       </div>
       <div class="grid">
@@ -183,17 +193,16 @@ function featureChart(d: TableData, width: number) {
 function stickinessChart(d: TableData & { stick?: string }, width: number) {
   const period = dateCol(d) ?? A.period;
   const pts = d.rows
-    .map((r) => ({ date: toDate(r[period]), period: String(r[period]), v: numberAt(r, d.stick) }))
-    .filter((p): p is { date: Date; period: string; v: number } => p.date !== null && p.v !== null);
+    .map((r) => ({ date: toDate(r[period]), period: String(r[period]), v: numberAt(r, d.stick), partial: isPartial(r) }))
+    .filter((p): p is { date: Date; period: string; v: number; partial: boolean } => p.date !== null && p.v !== null);
   return Plot.plot({
     ...base(width, 260),
     x: { type: 'utc', label: null },
     y: { label: 'Stickiness (%)', grid: true, tickFormat: tick('percent'), domain: [0, Math.max(10, ...pts.map((p) => p.v)) * 1.2] },
     marks: [
-      Plot.lineY(pts, { x: 'date', y: 'v', stroke: COLOURS.purple, strokeWidth: 2.5 }),
-      Plot.dot(pts, { x: 'date', y: 'v', fill: COLOURS.purple, r: 2.5 }),
+      ...lineWithPartial(pts, { x: 'date', y: 'v', stroke: COLOURS.purple, dots: true }),
       Plot.ruleY([0]),
-      Plot.tip(pts, Plot.pointerX({ x: 'date', y: 'v', title: (p: (typeof pts)[number]) => `${formatPeriod(p.period, d.grain)}\nStickiness ${formatPercent(p.v)}` })),
+      Plot.tip(pts, Plot.pointerX({ x: 'date', y: 'v', title: (p: (typeof pts)[number]) => `${formatPeriod(p.period, d.grain)}\nStickiness ${formatPercent(p.v)}${partialNote(p)}` })),
     ],
   });
 }
@@ -202,8 +211,8 @@ function platformChart(d: TableData, width: number) {
   const period = dateCol(d) ?? A.period;
   const dim = firstCol(d, [E.dim, 'platform']) ?? E.dim;
   const pts = withoutTotal(d.rows, dim)
-    .map((r) => ({ date: toDate(r[period]), period: String(r[period]), platform: valueLabel(String(r[dim])), v: numberAt(r, A.events) }))
-    .filter((p): p is { date: Date; period: string; platform: string; v: number } => p.date !== null && p.v !== null);
+    .map((r) => ({ date: toDate(r[period]), period: String(r[period]), platform: valueLabel(String(r[dim])), v: numberAt(r, A.events), partial: isPartial(r) }))
+    .filter((p): p is { date: Date; period: string; platform: string; v: number; partial: boolean } => p.date !== null && p.v !== null);
   return Plot.plot({
     ...base(width, 280),
     x: { type: 'utc', label: null },
@@ -215,9 +224,10 @@ function platformChart(d: TableData, width: number) {
         interval: intervalFor(d.grain),
         y: 'v',
         fill: 'platform',
+        fillOpacity: (p: (typeof pts)[number]) => (p.partial ? PARTIAL_OPACITY : 1),
         inset: 0.5,
         tip: true,
-        title: (p: (typeof pts)[number]) => `${formatPeriod(p.period, d.grain)}\n${p.platform}: ${formatCount(p.v)} events`,
+        title: (p: (typeof pts)[number]) => `${formatPeriod(p.period, d.grain)}\n${p.platform}: ${formatCount(p.v)} events${partialNote(p)}`,
       }),
       Plot.ruleY([0]),
     ],
@@ -276,14 +286,14 @@ function retentionChart(d: TableData, width: number) {
 
 function lifecycleChart(d: TableData, width: number) {
   const period = dateCol(d) ?? 'period_start';
-  const long: Array<{ date: Date; period: string; kind: string; v: number }> = [];
+  const long: Array<{ date: Date; period: string; kind: string; v: number; partial: boolean }> = [];
   for (const r of d.rows) {
     const date = toDate(r[period]);
     if (!date) continue;
     for (const k of E.lifecycle) {
       const v = numberAt(r, k);
       if (v === null) continue;
-      long.push({ date, period: String(r[period]), kind: k, v: k === 'dormant_users' ? -v : v });
+      long.push({ date, period: String(r[period]), kind: k, v: k === 'dormant_users' ? -v : v, partial: isPartial(r) });
     }
   }
   return Plot.plot({
@@ -298,9 +308,10 @@ function lifecycleChart(d: TableData, width: number) {
         inset: 0.5,
         y: 'v',
         fill: 'kind',
+        fillOpacity: (p: (typeof long)[number]) => (p.partial ? PARTIAL_OPACITY : 1),
         order: [...E.lifecycle],
         tip: true,
-        title: (p: (typeof long)[number]) => `${formatPeriod(p.period, d.grain)}\n${LIFECYCLE_LABELS[p.kind]}: ${formatCount(Math.abs(p.v))}`,
+        title: (p: (typeof long)[number]) => `${formatPeriod(p.period, d.grain)}\n${LIFECYCLE_LABELS[p.kind]}: ${formatCount(Math.abs(p.v))}${partialNote(p)}`,
       }),
       Plot.ruleY([0], { stroke: COLOURS.text }),
     ],

@@ -1,7 +1,7 @@
 import { useMemo } from 'preact/hooks';
 import { mapLoadable, useMetric } from '../api/hooks.js';
 import type { MetricResult, Row } from '../api/types.js';
-import { COLOURS, Plot, SERIES, base, tick, toDate } from '../charts/plots.js';
+import { COLOURS, Plot, SERIES, base, isPartial, lineWithPartial, partialNote, tick, toDate } from '../charts/plots.js';
 import { ChartCard, type TableData } from '../components/ChartCard.js';
 import { Legend, PageHeader, ScopeNotice, Tile } from '../components/Page.js';
 import { coarseGrain, practiceScope } from '../lib/scope.js';
@@ -210,8 +210,8 @@ function registrationsChart(d: TableData & { campaigns: Band[] }, width: number)
   const period = dateCol(d) ?? F.period;
   const pts = d.rows
     .filter((r) => r.breakdown === undefined || r.breakdown === 'All')
-    .map((r) => ({ date: toDate(r[period]), period: String(r[period]), n: numberAt(r, F.registrations) }))
-    .filter((p): p is { date: Date; period: string; n: number } => p.date !== null && p.n !== null)
+    .map((r) => ({ date: toDate(r[period]), period: String(r[period]), n: numberAt(r, F.registrations), partial: isPartial(r) }))
+    .filter((p): p is { date: Date; period: string; n: number; partial: boolean } => p.date !== null && p.n !== null)
     .sort((a, b) => a.date.getTime() - b.date.getTime());
   const first = pts[0]?.date;
   const last = pts[pts.length - 1]?.date;
@@ -223,10 +223,9 @@ function registrationsChart(d: TableData & { campaigns: Band[] }, width: number)
     y: { label: 'Registrations', grid: true, tickFormat: tick('count'), domain: [0, max * 1.15] },
     marks: [
       Plot.rectX(bands, { x1: 'start', x2: 'end', y1: 0, y2: max * 1.15, fill: '#fde6b0', fillOpacity: 0.7, tip: true, title: (b: Band) => `${b.name}\n${formatDay(b.start.toISOString().slice(0, 10))} to ${formatDay(b.end.toISOString().slice(0, 10))}` }),
-      Plot.lineY(pts, { x: 'date', y: 'n', stroke: COLOURS.blue, strokeWidth: 2.5 }),
-      Plot.dot(pts, { x: 'date', y: 'n', fill: COLOURS.blue, r: 2.5 }),
+      ...lineWithPartial(pts, { x: 'date', y: 'n', stroke: COLOURS.blue, dots: true }),
       Plot.ruleY([0]),
-      Plot.tip(pts, Plot.pointerX({ x: 'date', y: 'n', title: (p: (typeof pts)[number]) => `${formatPeriod(p.period, d.grain)}\n${formatCount(p.n)} registrations` })),
+      Plot.tip(pts, Plot.pointerX({ x: 'date', y: 'n', title: (p: (typeof pts)[number]) => `${formatPeriod(p.period, d.grain)}\n${formatCount(p.n)} registrations${partialNote(p)}` })),
     ],
   });
 }

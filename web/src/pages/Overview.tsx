@@ -5,10 +5,9 @@ import { COLOURS } from '../charts/values.js';
 import { ChartCard } from '../components/ChartCard.js';
 import { Legend, PageHeader, RagBadge, ScopeNotice, Tile } from '../components/Page.js';
 import { useApp } from '../lib/context.js';
-import { formatCount, formatDay, formatGbp, formatNumber, formatPercent } from '../lib/format.js';
-import { dateCol, latestWith, numberAt } from '../lib/metric.js';
-import { projectToTarget } from '../lib/projection.js';
-import { daysToTarget, ragStatus } from '../lib/rag.js';
+import { formatCount, formatGbp, formatNumber, formatPercent, formatPeriod } from '../lib/format.js';
+import { dateCol, latestComplete, latestWith, numberAt } from '../lib/metric.js';
+import { rolloutRag, verdictSentence } from '../lib/projection.js';
 import { hrefFor } from '../lib/router.js';
 import { A, C, R, U, activeChart, loadSharedCharts, objectionTotals, objectionsChart, providerChart, roiChart, uptakeSeriesChart } from './shared.js';
 
@@ -27,8 +26,12 @@ export default function Overview() {
   const active = useMetric('active_users', requests.active_users);
   const roi = useMetric('roi', requests.roi);
   const consent = useMetric('consent', requests.consent);
+  const rollout = useMetric('rollout', requests.rollout ?? null);
+  const verdict = rollout.status === 'ready' ? rollout.data.rows[0] : undefined;
 
-  const target = org?.targetUptakePct ?? null;
+  // The target the RAG is rated against: the rollout metric's (an organisation's own, or its
+  // practices' list-weighted average when it has none).
+  const target = numberAt(verdict, U.target) ?? org?.targetUptakePct ?? null;
   // Trusts and community services have no registered list: their figures are counts, not uptake.
   const provider = org?.type === 'trust' || org?.type === 'community';
   const uptakeData = useMemo(() => mapLoadable(uptake, (d) => ({ ...d, grain: filters.grain, target })), [uptake, filters.grain, target]);
@@ -38,10 +41,6 @@ export default function Overview() {
     const d = uptake.data;
     const period = dateCol(d) ?? U.period;
     const last = latestWith(d.rows, period, U.pct);
-    // A period's uptake is its value at the period's end, so that is the date the trend runs through.
-    const points = d.rows
-      .map((r) => ({ date: String(r.period_end ?? r[period]), value: numberAt(r, U.pct) }))
-      .filter((p): p is { date: string; value: number } => p.value !== null);
     const lastAny = [...d.rows].sort((a, b) => String(a[period]).localeCompare(String(b[period]))).pop();
     return {
       pct: numberAt(last, U.pct),
@@ -49,13 +48,13 @@ export default function Overview() {
       eligible: numberAt(last ?? lastAny, U.eligible),
       reached: numberAt(lastAny, 'reached_by_feeds'),
       hidden: !!lastAny?._suppressed?.includes(U.pct),
-      projection: projectToTarget(points, target),
     };
-  }, [uptake, target]);
+  }, [uptake]);
 
   const activeLatest = useMemo(() => {
     if (active.status !== 'ready') return null;
-    const last = latestWith(active.data.rows, dateCol(active.data) ?? A.period, A.active);
+    // The last complete period: on 4 December, four days of December are not a month of use.
+    const last = latestComplete(active.data.rows, dateCol(active.data) ?? A.period, A.active);
     return { value: numberAt(last, A.active), period: last ? String(last[dateCol(active.data) ?? A.period]) : null };
   }, [active]);
 
@@ -67,7 +66,7 @@ export default function Overview() {
     return last ? { n: numberAt(last, C.inForce), partial: totals.partial.has(String(last[C.period])) } : null;
   }, [consent]);
 
-  const rag = ragStatus(headline?.pct, target, daysToTarget(headline?.projection, filters.to));
+  const rag = rolloutRag(verdict);
   const keep = new URLSearchParams(route.query);
 
   return (
@@ -109,7 +108,7 @@ export default function Overview() {
                 <>
                   Target {formatPercent(target)} <RagBadge rag={rag} />
                   <br />
-                  {projectionText(headline?.projection)}
+                  {verdictSentence(verdict)}
                 </>
               ) : (
                 'No uptake target set.'
@@ -120,10 +119,10 @@ export default function Overview() {
         )}
         <Tile
           testId="headline-active"
-          label="Active patients"
+          label={`Active patients, last complete ${filters.grain}`}
           loading={active.status === 'loading'} source={active}
           value={activeLatest?.value !== null && activeLatest?.value !== undefined ? formatCount(activeLatest.value) : '*'}
-          detail={activeLatest?.period ? `used the portal in the ${filters.grain} from ${formatDay(activeLatest.period)}` : undefined}
+          detail={activeLatest?.period ? `used the portal in ${formatPeriod(activeLatest.period, filters.grain)}` : undefined}
         />
         <Tile
           testId="headline-savings"
@@ -133,7 +132,7 @@ export default function Overview() {
           detail={
             money ? (
               <>
-                against {formatGbp(money.cost, true)} spent.{' '}
+                since the programme began, against {formatGbp(money.cost, true)} spent.{' '}
                 {money.cost > 0 ? `Return: ${formatNumber(money.savings / money.cost, 'ratio')} × the cost.` : ''}{' '}
                 <a href={hrefFor('/savings', keep)}>See savings</a>
               </>
@@ -187,8 +186,8 @@ export default function Overview() {
           chart={activeChart}
         />
         <ChartCard
-          title="Cumulative savings against cumulative cost"
-          subtitle="Central estimate of savings from portal use, with the low–high range, against programme costs."
+          title="Savings against cost since the programme began"
+          subtitle="Running totals from the programme's start, drawn for the dates shown: central estimate of savings from portal use, with the low–high range, against programme costs."
           data={useMemo(() => mapLoadable(roi, (d) => ({ ...d, grain: 'month' })), [roi])}
           chart={roiChart}
           footer={() => (
@@ -210,20 +209,6 @@ export default function Overview() {
       </div>
     </>
   );
-}
-
-function projectionText(p: ReturnType<typeof projectToTarget> | undefined): string {
-  if (!p) return '';
-  switch (p.kind) {
-    case 'reached':
-      return `Target reached on ${formatDay(p.date)}.`;
-    case 'projected':
-      return `At the recent pace (${formatNumber(p.perMonth, 'ratio')} points a month) the target will be reached around ${formatDay(p.date)}.`;
-    case 'not-on-course':
-      return 'Uptake is not rising: the target will not be reached at the recent pace.';
-    default:
-      return '';
-  }
 }
 
 export function roiTotals(d: MetricResult): { savings: number; cost: number } | null {

@@ -10,10 +10,10 @@ import { SUPPRESSION_SHORT } from '../components/Suppression.js';
 import { useApp } from '../lib/context.js';
 import { RANGE_PRESETS, describeRange, type RangeKey } from '../lib/filters.js';
 import { formatCount, formatDateTime, formatDay, formatGbp, formatNumber, formatPercent, formatPeriod } from '../lib/format.js';
-import { dateCol, latestWith, numberAt, stringAt } from '../lib/metric.js';
+import { dateCol, latestComplete, latestWith, numberAt, stringAt } from '../lib/metric.js';
 import { LEVEL_LABELS, childLevel } from '../lib/orgs.js';
-import { projectToTarget } from '../lib/projection.js';
-import { RAG_LABEL, daysToTarget, ragStatus, type Rag } from '../lib/rag.js';
+import { rolloutRag, rolloutVerdict, verdictLabel } from '../lib/projection.js';
+import { RAG_LABEL } from '../lib/rag.js';
 import { setParams } from '../lib/router.js';
 import { coarseGrain, practiceScope } from '../lib/scope.js';
 import { sumOverPeriods } from './Funnel.js';
@@ -36,22 +36,25 @@ export default function Report() {
   const equity = useMetric('equity', { org: scoped.org, to: filters.to, by: 'imd_decile' });
   const level = childLevel(org?.type);
   const league = useMetric('rollout', level ? { org: filters.org, level, to: filters.to } : null);
-
-  const target = org?.targetUptakePct ?? null;
   const provider = org?.type === 'trust' || org?.type === 'community';
+  // RAG and the projected date are the rollout metric's (the same row as the Rollout page's).
+  const own = useMetric('rollout', provider ? null : { org: filters.org, to: filters.to });
+  const verdict = own.status === 'ready' ? own.data.rows[0] : undefined;
+
+  // The target the RAG is rated against: the rollout metric's (own, or the practices' weighted average).
+  const target = numberAt(verdict, U.target) ?? org?.targetUptakePct ?? null;
   // Figures counted at GP practices are the wider area's for a provider; say whose they are.
   const wider = scoped.substituted ? ` (${orgs.byCode.get(scoped.org)?.name ?? scoped.org})` : '';
   const up = useMemo(() => {
     if (uptake.status !== 'ready') return null;
     const period = dateCol(uptake.data) ?? U.period;
     const last = latestWith(uptake.data.rows, period, U.pct);
-    const pts = uptake.data.rows
-      .map((r) => ({ date: String(r.period_end ?? r[period]), value: numberAt(r, U.pct) }))
-      .filter((p): p is { date: string; value: number } => p.value !== null);
     const lastAny = last ?? uptake.data.rows[uptake.data.rows.length - 1];
-    return { pct: numberAt(last, U.pct), activated: numberAt(lastAny, U.activated), eligible: numberAt(lastAny, U.eligible), projection: projectToTarget(pts, target) };
-  }, [uptake, target]);
-  const act = active.status === 'ready' ? numberAt(latestWith(active.data.rows, A.period, A.active), A.active) : null;
+    return { pct: numberAt(last, U.pct), activated: numberAt(lastAny, U.activated), eligible: numberAt(lastAny, U.eligible) };
+  }, [uptake]);
+  // Active patients in the last complete month (a partial month at the end is not comparable).
+  const actRow = active.status === 'ready' ? latestComplete(active.data.rows, A.period, A.active) : undefined;
+  const act = numberAt(actRow, A.active);
   const money = useMemo(() => {
     if (roi.status !== 'ready') return null;
     const last = latestWith(roi.data.rows, R.period, R.cumSavings) ?? roi.data.rows[roi.data.rows.length - 1];
@@ -81,7 +84,7 @@ export default function Report() {
     };
   }, [equity]);
 
-  const rag = ragStatus(up?.pct, target, daysToTarget(up?.projection, filters.to));
+  const rag = rolloutRag(verdict);
   const loading = [uptake, roi].some((l) => l.status === 'loading');
   const failed = [uptake, roi].find((l) => l.status === 'error');
   const asOf = health?.asOf;
@@ -141,12 +144,12 @@ export default function Report() {
                 </p>
               </div>
               <div class="tile">
-                <p class="tile-label">Active patients (latest month){wider}</p>
+                <p class="tile-label">Active patients ({actRow ? formatPeriod(String(actRow[A.period]), 'month') : 'last complete month'}){wider}</p>
                 <p class="tile-value">{act !== null ? formatCount(act) : notAvailable(active) ? 'Not available' : '*'}</p>
                 <p class="tile-detail">{up?.activated ? `${formatCount(up.activated)} activated accounts` : ''}</p>
               </div>
               <div class="tile">
-                <p class="tile-label">Savings to date (central)</p>
+                <p class="tile-label">Savings since the programme began (central)</p>
                 <p class="tile-value">{money ? formatGbp(money.savings, true) : '–'}</p>
                 <p class="tile-detail">{money ? `Cost ${formatGbp(money.cost, true)} · range ${formatGbp(money.low, true)}–${formatGbp(money.high, true)}` : ''}</p>
               </div>
@@ -162,7 +165,7 @@ export default function Report() {
                 {uptakeRender && <PlotView render={uptakeRender} label="Uptake over time against the target" minHeight={200} />}
               </section>
               <section>
-                <h2>Cumulative savings against cost</h2>
+                <h2>Savings against cost since the programme began</h2>
                 {roiRender && <PlotView render={roiRender} label="Cumulative savings against cumulative cost" minHeight={200} />}
               </section>
             </div>
@@ -175,17 +178,9 @@ export default function Report() {
                     <Fact label="Activated accounts" value={up?.activated !== null && up?.activated !== undefined ? formatCount(up.activated) : '*'} />
                     <Fact
                       label="Projected to reach target"
-                      value={
-                        up?.projection.kind === 'projected'
-                          ? formatDay(up.projection.date)
-                          : up?.projection.kind === 'reached'
-                            ? `Reached ${formatDay(up.projection.date)}`
-                            : up?.projection.kind === 'not-on-course'
-                              ? 'Not on course'
-                              : '–'
-                      }
+                      value={verdictLabel(rolloutVerdict(verdict))}
                     />
-                    <Fact label="Return on investment" value={money && money.cost > 0 ? `${formatNumber(money.savings / money.cost, 'ratio')} × cost` : '–'} />
+                    <Fact label="Return on investment to date" value={money && money.cost > 0 ? `${formatNumber(money.savings / money.cost, 'ratio')} × cost` : '–'} />
                     <Fact label="Payback (central)" value={money?.payback ? formatPeriod(money.payback, 'month') : 'Not yet'} />
                     <Fact
                       label={`Invited → activated${wider}`}
@@ -246,8 +241,7 @@ function LeagueTable({ rows }: { rows: Row[] }) {
         {sorted.map((r) => {
           const pct = numberAt(r, U.pct);
           const target = numberAt(r, U.target);
-          const code = stringAt(r, 'rag')?.toLowerCase();
-          const rag: Rag = code === 'green' || code === 'amber' || code === 'red' ? code : ragStatus(pct, target);
+          const rag = rolloutRag(r);
           return (
             <tr key={stringAt(r, U.org)}>
               <td>{stringAt(r, U.name)}</td>

@@ -9,8 +9,8 @@ import { useApp } from '../lib/context.js';
 import { formatCount, formatDay, formatPercent } from '../lib/format.js';
 import { dateCol, numberAt, stringAt } from '../lib/metric.js';
 import { LEVEL_LABELS, childLevel, descendantsOf, type OrgIndex } from '../lib/orgs.js';
-import { projectToTarget, type Projection } from '../lib/projection.js';
-import { RAG_LABEL, RAG_RULE, daysToTarget, ragStatus, type Rag } from '../lib/rag.js';
+import { RO, formatTrend, rolloutRag, rolloutVerdict, verdictLabel } from '../lib/projection.js';
+import { RAG_LABEL, RAG_RULE, type Rag } from '../lib/rag.js';
 import { hrefFor, setParams } from '../lib/router.js';
 import { U } from './shared.js';
 
@@ -38,9 +38,6 @@ interface LeagueData extends TableData {
   level: Level;
 }
 
-const projectionLabel = (p: Projection): string =>
-  p.kind === 'reached' ? 'Reached' : p.kind === 'projected' ? p.date : p.kind === 'not-on-course' ? 'Not on course' : '–';
-
 export default function Rollout() {
   const { filters, orgs, route } = useApp();
   const scope = rolloutScope(orgs, filters.org, route.query.get('level'));
@@ -49,61 +46,28 @@ export default function Rollout() {
   const levelLabel = LEVEL_LABELS[scope.level];
 
   const curves = useMetric('uptake', { org: scope.parent, level: scope.level, from: filters.from, to: filters.to, grain: filters.grain });
-  const own = useMetric('uptake', { org: filters.org, from: filters.from, to: filters.to, grain: filters.grain });
+  // A trust's or community service's headline is its activations (it has no list, so no uptake).
+  const providerSelected = !!selected && isProvider(selected.type);
+  const own = useMetric('uptake', providerSelected ? { org: filters.org, from: filters.from, to: filters.to, grain: filters.grain } : null);
 
-  // Projections per organisation, from its own curve.
-  const projections = useMemo(() => {
-    const m = new Map<string, Projection>();
-    if (curves.status !== 'ready') return m;
-    const period = dateCol(curves.data) ?? U.period;
-    const byOrg = new Map<string, Array<{ date: string; value: number }>>();
-    for (const r of curves.data.rows) {
-      const code = stringAt(r, U.org);
-      const v = numberAt(r, U.pct);
-      if (!code || v === null) continue;
-      const list = byOrg.get(code) ?? [];
-      list.push({ date: String(r.period_end ?? r[period]), value: v });
-      byOrg.set(code, list);
-    }
-    for (const [code, pts] of byOrg) m.set(code, projectToTarget(pts, orgs.byCode.get(code)?.targetUptakePct ?? null));
-    return m;
-  }, [curves, orgs]);
-
-  // The league table: the rollout metric's snapshot at the end date (RAG and projection from the
-  // server when it gives them, else worked out here from the uptake curves).
+  // The league table: the rollout metric's snapshot at the end date. Its RAG, status, projected
+  // date and trend are the only ones shown anywhere (one rule, on the server).
   const snapshot = useMetric('rollout', { org: scope.parent, level: scope.level, to: filters.to });
+  const ownRollout = useMetric('rollout', selected && !providerSelected ? { org: filters.org, to: filters.to } : null);
+  const verdict = ownRollout.status === 'ready' ? ownRollout.data.rows[0] : undefined;
   const league = useMemo(
     () =>
       mapLoadable(snapshot, (d): LeagueData => {
         const rows: Row[] = d.rows.map((r) => {
-          const code = stringAt(r, U.org) ?? '';
-          const target = numberAt(r, U.target) ?? orgs.byCode.get(code)?.targetUptakePct ?? null;
-          const serverRag = stringAt(r, 'rag')?.toLowerCase();
-          const p = projections.get(code);
-          const rag: Rag =
-            serverRag === 'green' || serverRag === 'amber' || serverRag === 'red' ? serverRag : ragStatus(numberAt(r, U.pct), target, daysToTarget(p, filters.to));
-          const serverDate = stringAt(r, 'projected_target_date');
-          return {
-            ...r,
-            target_pct: target,
-            rag_code: rag,
-            rag_label: RAG_LABEL[rag],
-            projected:
-              stringAt(r, 'status') === 'target reached'
-                ? 'Target reached'
-                : stringAt(r, 'status') === 'not on track'
-                  ? 'Not on track'
-                  : serverDate
-                    ? formatDay(serverDate)
-                    : p ? (p.kind === 'projected' ? formatDay(p.date) : projectionLabel(p)) : stringAt(r, 'status') ?? '–',
-          };
+          const rag = rolloutRag(r);
+          return { ...r, rag_code: rag, rag_label: RAG_LABEL[rag], projected: verdictLabel(rolloutVerdict(r)) };
         });
         if (isProvider(scope.level)) {
           // No registered list, so no uptake, target or projection: the league is of patients activated there.
           const cols = [U.name, 'go_live_date', U.activated].map((n) => d.columns.find((c) => c.name === n)).filter((c): c is Column => !!c);
           return { ...d, columns: cols, rows, highlight: scope.highlight, level: scope.level };
         }
-        const keep = [U.name, 'go_live_date', 'eligible', U.activated, U.pct, U.target, 'weekly_change_pp'];
+        const keep = [U.name, 'go_live_date', 'eligible', U.activated, U.pct, U.target, RO.trend];
         const columns: Column[] = [
           ...keep.map((n) => d.columns.find((c) => c.name === n)).filter((c): c is Column => !!c),
           { name: 'rag_label', label: 'Against target', type: 'string' },
@@ -112,7 +76,7 @@ export default function Rollout() {
         if (!columns.some((c) => c.name === U.target)) columns.splice(columns.length - 2, 0, { name: U.target, label: 'Target', type: 'number', unit: 'percent' });
         return { ...d, columns, rows, highlight: scope.highlight, level: scope.level };
       }),
-    [snapshot, projections, orgs, scope.highlight, scope.level, filters.to],
+    [snapshot, scope.highlight, scope.level],
   );
 
   const curveData = useMemo(
@@ -125,17 +89,16 @@ export default function Rollout() {
     setParams({ org: code === orgs.root ? null : code, level: null });
   };
 
+  // Anyone else's headline is the rollout metric's row at the end date, the same row as in the
+  // league table.
   const headline = useMemo(() => {
     if (own.status !== 'ready') return null;
     const period = dateCol(own.data) ?? U.period;
-    const pts = own.data.rows
-      .map((r) => ({ date: String(r.period_end ?? r[period]), value: numberAt(r, U.pct) }))
-      .filter((p): p is { date: string; value: number } => p.value !== null)
-      .sort((a, b) => a.date.localeCompare(b.date));
-    const last = pts[pts.length - 1];
     const lastRow = [...own.data.rows].sort((a, b) => String(a[period]).localeCompare(String(b[period]))).pop();
-    return { pct: last?.value ?? null, activated: numberAt(lastRow, U.activated), projection: projectToTarget(pts, selected?.targetUptakePct ?? null) };
-  }, [own, selected]);
+    return { activated: numberAt(lastRow, U.activated) };
+  }, [own]);
+  const pct = numberAt(verdict, U.pct);
+  const target = verdict ? numberAt(verdict, U.target) : (selected?.targetUptakePct ?? null);
 
   const peers = descendantsOf(orgs, scope.parent, scope.level);
 
@@ -150,7 +113,7 @@ export default function Rollout() {
     return goLiveData(peers, scope.highlight);
   }, [snapshot, peers.map((p) => p.code).join(), scope.highlight]);
   const live = timeline.rows.filter((r) => !filters.to || String(r.go_live_date) <= filters.to).length;
-  const rag: Rag = ragStatus(headline?.pct, selected?.targetUptakePct, daysToTarget(headline?.projection, filters.to));
+  const rag: Rag = rolloutRag(verdict);
   const q = new URLSearchParams(route.query);
 
   return (
@@ -192,12 +155,13 @@ export default function Rollout() {
         <Tile
           hero
           label={`Uptake in ${selected?.name ?? ''}`}
-          loading={own.status === 'loading'}
-          value={headline?.pct !== null && headline?.pct !== undefined ? formatPercent(headline.pct) : '*'}
+          loading={ownRollout.status === 'loading'}
+          value={pct !== null ? formatPercent(pct) : '*'}
           detail={
-            selected?.targetUptakePct !== null && selected?.targetUptakePct !== undefined ? (
+            target !== null ? (
               <>
-                Target {formatPercent(selected.targetUptakePct)} <RagBadge rag={rag} />
+                Target {formatPercent(target)} <RagBadge rag={rag} />
+                {filters.to && <> · on {formatDay(filters.to)}</>}
               </>
             ) : (
               'No target set'
@@ -208,14 +172,12 @@ export default function Rollout() {
         {!(selected && isProvider(selected.type)) && (
         <Tile
           label="Projected date to reach the target"
-          loading={own.status === 'loading'}
-          value={headline ? (headline.projection.kind === 'projected' ? formatDay(headline.projection.date) : projectionLabel(headline.projection)) : '–'}
+          loading={ownRollout.status === 'loading'}
+          value={verdict ? verdictLabel(rolloutVerdict(verdict)) : '–'}
           detail={
-            headline?.projection.kind === 'projected'
-              ? `At the recent pace of ${headline.projection.perMonth.toFixed(1)} points a month (straight line through the last 6 ${filters.grain}s).`
-              : headline?.projection.kind === 'reached'
-                ? `First reached on ${formatDay(headline.projection.date)}.`
-                : 'Based on the trend of the last 6 periods.'
+            verdict
+              ? `Trend ${formatTrend(numberAt(verdict, RO.trend))}; a projection goes no further than ten years.`
+              : undefined
           }
         />
         )}
@@ -308,7 +270,7 @@ function leagueBars(d: LeagueData, width: number, orgs: OrgIndex) {
       const code = stringAt(r, U.org) ?? '';
       const target = provider ? null : (numberAt(r, U.target) ?? orgs.byCode.get(code)?.targetUptakePct ?? null);
       const pct = numberAt(r, provider ? U.activated : U.pct);
-      return { code, name: stringAt(r, U.name) ?? code, pct, target, rag: (stringAt(r, 'rag_code') as Rag | null) ?? ragStatus(pct, target) };
+      return { code, name: stringAt(r, U.name) ?? code, pct, target, rag: rolloutRag(r) };
     })
     .filter((b) => b.pct !== null)
     .sort((a, b) => (b.pct ?? 0) - (a.pct ?? 0));

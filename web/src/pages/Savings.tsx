@@ -2,12 +2,13 @@ import { useMemo } from 'preact/hooks';
 import { getJson } from '../api/client.js';
 import { useLoad, useMetric, type Loadable } from '../api/hooks.js';
 import type { Column, MetricResult, Row } from '../api/types.js';
-import { COLOURS, Plot, base, tick, toDate } from '../charts/plots.js';
+import { COLOURS, Plot, base, isPartial, partialNote, tick, toDate } from '../charts/plots.js';
 import { clip, labelMargin } from '../charts/values.js';
 import { ChartCard, type TableData } from '../components/ChartCard.js';
 import { Legend, PageHeader, Tile } from '../components/Page.js';
 import { ErrorState, Loading } from '../components/States.js';
 import { useApp } from '../lib/context.js';
+import { describeRange } from '../lib/filters.js';
 import { formatCount, formatGbp, formatNumber, formatPeriod } from '../lib/format.js';
 import { dateCol, numberAt, stringAt } from '../lib/metric.js';
 import { childLevel } from '../lib/orgs.js';
@@ -95,18 +96,31 @@ export function costRows(d: MetricResult): CostRow[] {
 interface Computed {
   model: SavingType[];
   values: UnitValues;
+  /** Programme-to-date: every month since the programme began (totals, payback). */
   result: SavingsResult;
+  /** The months of the selected dates only (what is drawn, and the in-period figures). */
+  shown: SavingsResult['periods'];
+  inPeriod: SavingsResult;
+  /** Months the roi metric marks partial (cut short by the end date or the latest data). */
+  partial: Set<string>;
   orgResult: SavingsResult | null;
   changed: boolean;
 }
 
+/** The first month of the selected dates (periods are whole months from the one containing `from`). */
+const firstMonth = (from: string | undefined) => (from ? `${from.slice(0, 7)}-01` : '');
+
 export default function Savings() {
   const { filters, orgs, route } = useApp();
   const org = orgs.byCode.get(filters.org);
+  // Savings, cost, ROI and payback are programme-to-date whatever the dates chosen, so the
+  // activity and costs are asked for since the programme began; the dates choose what is drawn.
+  const since = filters.programmeStart && (!filters.from || filters.programmeStart < filters.from) ? filters.programmeStart : filters.from;
   const range = { org: filters.org, from: filters.from, to: filters.to, grain: 'month' as const };
-  const savings = useMetric('savings', range);
+  const toDate = { ...range, from: since };
+  const savings = useMetric('savings', toDate);
   const model = useLoad('savings-model', (signal) => getJson<unknown>('/api/savings-model', signal).catch(() => null));
-  const roi = useMetric('roi', range);
+  const roi = useMetric('roi', toDate);
   const level = childLevel(org?.type);
   const byOrg = useMetric('savings', level ? { ...range, level } : null);
   const whatIf = route.query.get('whatif');
@@ -118,13 +132,19 @@ export default function Savings() {
     try {
     const model_ = savingsModel(savings.data, model.status === 'ready' ? model.data : undefined);
     const values = decodeValues(whatIf, model_);
-    const result = computeSavings(activityRows(savings.data), model_, values, costRows(roi.data));
+    const activity = activityRows(savings.data);
+    const costs = costRows(roi.data);
+    const result = computeSavings(activity, model_, values, costs);
+    const start = firstMonth(filters.from);
+    const shown = result.periods.filter((p) => p.period >= start);
+    const inPeriod = computeSavings(activity.filter((a) => a.period >= start), model_, values, costs.filter((c) => c.period >= start));
     const orgResult = byOrg.status === 'ready' ? computeSavings(activityRows(byOrg.data, true), model_, values, []) : null;
-    return { status: 'ready', data: { model: model_, values, result, orgResult, changed: encodeValues(values, model_) !== null } };
+    const partial = new Set(roi.data.rows.filter((r) => r.complete === false).map((r) => String(r[S.period])));
+    return { status: 'ready', data: { model: model_, values, result, shown, inPeriod, partial, orgResult, changed: encodeValues(values, model_) !== null } };
     } catch (error) {
       return { status: 'error', error: error instanceof Error ? error : new Error(String(error)) };
     }
-  }, [savings, roi, byOrg, whatIf, model]);
+  }, [savings, roi, byOrg, whatIf, model, filters.from]);
 
   const setValue = (type: string, which: 'low' | 'central' | 'high', value: number) => {
     if (computed.status !== 'ready') return;
@@ -136,8 +156,10 @@ export default function Savings() {
   const t = c?.result.totals;
   const orgName = (code: string) => orgs.byCode.get(code)?.name ?? code;
 
-  const cumulative = useMemo(() => (c ? cumulativeTable(c.result) : null), [c]);
-  const types = useMemo(() => (c ? typeTable(c.result) : null), [c]);
+  const cumulative = useMemo(() => (c ? cumulativeTable(c.shown, c.result.payback, c.partial) : null), [c]);
+  const types = useMemo(() => (c ? typeTable(c.inPeriod) : null), [c]);
+  const selected = describeRange(filters);
+  const paybackShown = !!c?.result.payback && c.shown.some((p) => p.period === c.result.payback);
   const orgTable = useMemo(() => (c?.orgResult ? orgSavingsTable(c.orgResult, orgName) : null), [c]);
   const ready = <T,>(v: T | null): Loadable<T> => (computed.status === 'ready' ? { status: 'ready', data: v! } : computed.status === 'error' ? computed : { status: 'loading' });
 
@@ -159,30 +181,46 @@ export default function Savings() {
         <Tile
           hero
           testId="savings-total"
-          label="Savings to date (central estimate)"
+          label="Savings since the programme began (central estimate)"
           loading={!c}
           value={t ? formatGbp(t.central, true) : '–'}
-          detail={t ? `Range ${formatGbp(t.low, true)} to ${formatGbp(t.high, true)}` : undefined}
+          detail={
+            t && c ? (
+              <>
+                Range {formatGbp(t.low, true)} to {formatGbp(t.high, true)}. In the dates shown ({selected}):{' '}
+                {formatGbp(c.inPeriod.totals.central, true)}.
+              </>
+            ) : undefined
+          }
         />
-        <Tile label="Programme cost to date" loading={!c} value={t ? formatGbp(t.cost, true) : '–'} detail="Licences, implementation, staff and marketing." />
         <Tile
-          label="Return on investment"
+          label="Programme cost since it began"
+          loading={!c}
+          value={t ? formatGbp(t.cost, true) : '–'}
+          detail={c ? `Licences, implementation, staff and marketing. In the dates shown: ${formatGbp(c.inPeriod.totals.cost, true)}.` : undefined}
+        />
+        <Tile
+          label="Return on investment to date"
           loading={!c}
           value={t && t.cost > 0 ? `${formatNumber(t.central / t.cost, 'ratio')} ×` : '–'}
-          detail={t ? `Net benefit ${formatGbp(t.central - t.cost, true)} (central).` : undefined}
+          detail={t ? `Savings for each £1 spent since the programme began. Net benefit ${formatGbp(t.central - t.cost, true)} (central).` : undefined}
         />
         <Tile
           label="Payback"
           loading={!c}
           value={c ? (c.result.payback ? formatPeriod(c.result.payback, 'month') : 'Not yet') : '–'}
-          detail={c?.result.payback ? 'The month cumulative savings first covered cumulative cost.' : 'Cumulative savings have not yet covered cumulative cost.'}
+          detail={
+            c?.result.payback
+              ? `The month savings since the programme began first covered its cost${paybackShown ? '' : ' (before the dates shown)'}.`
+              : 'Savings since the programme began have not yet covered its cost.'
+          }
         />
       </div>
       <div class="savings-layout">
           <ChartCard
             id="savings-cumulative"
-            title="Cumulative savings against cumulative cost, with the payback point"
-            subtitle="Central estimate with the low–high band. Follows the what-if values at once."
+            title="Savings against cost since the programme began, with the payback point"
+            subtitle="Running totals from the programme's start, drawn for the dates shown. Central estimate with the low–high band. Follows the what-if values at once."
             data={ready(cumulative)}
             chart={cumulativeChart}
             height={320}
@@ -196,12 +234,18 @@ export default function Savings() {
               />
             )}
           />
-          <ChartCard id="savings-types" title="Savings by type" subtitle="Central estimate, with the low–high range as a line." data={ready(types)} chart={typeChart} />
+          <ChartCard
+            id="savings-types"
+            title="Savings by type in the dates shown"
+            subtitle={`${selected}. Central estimate, with the low–high range as a line.`}
+            data={ready(types)}
+            chart={typeChart}
+          />
           {level && (
             <ChartCard
               id="savings-orgs"
               title={`Savings by ${level === 'ccg' ? 'CCG' : 'GP practice'}`}
-              subtitle="Central estimate of savings from activity in each organisation."
+              subtitle={`Central estimate of savings from activity in each organisation, ${selected}.`}
               data={orgTable ? { status: 'ready', data: orgTable } : byOrg.status === 'error' ? byOrg : { status: 'loading' }}
               chart={orgChart}
             />
@@ -274,20 +318,20 @@ export default function Savings() {
 
 const gbp = (name: string, label: string): Column => ({ name, label, type: 'number', unit: 'gbp' });
 
-function cumulativeTable(r: SavingsResult): TableData & { payback: string | null } {
+function cumulativeTable(periods: SavingsResult['periods'], payback: string | null, partial: Set<string>): TableData & { payback: string | null } {
   return {
     columns: [
       { name: 'period', label: 'Month', type: 'date' },
       gbp('central', 'Savings in month (central)'),
-      gbp('cumLow', 'Cumulative savings (low)'),
-      gbp('cumCentral', 'Cumulative savings (central)'),
-      gbp('cumHigh', 'Cumulative savings (high)'),
+      gbp('cumLow', 'Savings to date (low)'),
+      gbp('cumCentral', 'Savings to date (central)'),
+      gbp('cumHigh', 'Savings to date (high)'),
       gbp('cost', 'Cost in month'),
-      gbp('cumCost', 'Cumulative cost'),
+      gbp('cumCost', 'Cost to date'),
     ],
-    rows: r.periods.map((p) => ({ ...p, period: p.period }) as unknown as Row),
+    rows: periods.map((p) => ({ ...p, period: p.period, complete: !partial.has(p.period) }) as unknown as Row),
     grain: 'month',
-    payback: r.payback,
+    payback,
   };
 }
 
@@ -319,7 +363,7 @@ function orgSavingsTable(r: SavingsResult, name: (code: string) => string): Tabl
 }
 
 function cumulativeChart(d: TableData & { payback: string | null }, width: number) {
-  const rows = d.rows.map((r) => ({ ...(r as unknown as SavingsResult['periods'][number]), date: toDate(r.period)! }));
+  const rows = d.rows.map((r) => ({ ...(r as unknown as SavingsResult['periods'][number]), date: toDate(r.period)!, partial: isPartial(r) }));
   const pay = d.payback ? rows.find((r) => r.period === d.payback) : undefined;
   return Plot.plot({
     ...base(width, 320, { marginLeft: 64 }),
@@ -329,6 +373,8 @@ function cumulativeChart(d: TableData & { payback: string | null }, width: numbe
       Plot.areaY(rows, { x: 'date', y1: 'cumLow', y2: 'cumHigh', fill: '#a3d9b9', fillOpacity: 0.6, curve: 'monotone-x' }),
       Plot.lineY(rows, { x: 'date', y: 'cumCentral', stroke: COLOURS.green, strokeWidth: 3, curve: 'monotone-x' }),
       Plot.lineY(rows, { x: 'date', y: 'cumCost', stroke: COLOURS.red, strokeWidth: 2.5 }),
+      // The partial month at the end: a hollow dot, and the tip says so.
+      Plot.dot(rows.filter((r) => r.partial), { x: 'date', y: 'cumCentral', stroke: COLOURS.green, fill: 'white', strokeWidth: 2, r: 4 }),
       pay ? Plot.ruleX([pay.date], { stroke: COLOURS.text, strokeDasharray: '3 3' }) : null,
       pay ? Plot.dot([pay], { x: 'date', y: 'cumCentral', r: 6, fill: COLOURS.text }) : null,
       pay
@@ -341,7 +387,7 @@ function cumulativeChart(d: TableData & { payback: string | null }, width: numbe
           x: 'date',
           y: 'cumCentral',
           title: (r: (typeof rows)[number]) =>
-            `${formatPeriod(r.period, 'month')}\nSavings ${formatGbp(r.cumCentral, true)} (${formatGbp(r.cumLow, true)}–${formatGbp(r.cumHigh, true)})\nCost ${formatGbp(r.cumCost, true)}`,
+            `${formatPeriod(r.period, 'month')}\nSavings ${formatGbp(r.cumCentral, true)} (${formatGbp(r.cumLow, true)}–${formatGbp(r.cumHigh, true)})\nCost ${formatGbp(r.cumCost, true)}${partialNote(r)}`,
         }),
       ),
     ],

@@ -26,6 +26,8 @@ describe("the Overview's first requests (asked for by the browser and named in t
       '/api/metrics/active_users?from=2025-04-01&grain=month&org=ICB1&to=2026-03-14',
       '/api/metrics/roi?from=2025-04-01&grain=month&org=ICB1&to=2026-03-14',
       '/api/metrics/consent?from=2025-04-01&grain=month&org=ICB1&to=2026-03-14',
+      // the verdict against the target, at the end date whatever the grain
+      '/api/metrics/rollout?org=ICB1&to=2026-03-14',
     ]);
   });
 
@@ -35,6 +37,8 @@ describe("the Overview's first requests (asked for by the browser and named in t
     expect(plan.uptake).toEqual({ org: 'T1', from: '2026-01-01', to: '2026-03-14', grain: 'week' });
     expect(plan.active_users).toEqual({ org: 'ICB1', from: '2026-01-01', to: '2026-03-14', grain: 'week' });
     expect(plan.roi).toEqual({ org: 'T1', from: '2026-01-01', to: '2026-03-14', grain: 'month' });
+    // A trust has no list and no target: no rollout verdict to ask for.
+    expect(plan.rollout).toBeUndefined();
   });
 
   it('shows the region for an unknown organisation code, as the page does', () => {

@@ -18,7 +18,7 @@ export function firstMetricRequests(path: string, query: URLSearchParams, orgs: 
   // Without data the presets count back from "today", which the server and browser may not agree on.
   if (!orgs.asOf?.latestEventAt || !orgs.root) return [];
   const index = indexOrgs(orgs.root, orgs.orgs);
-  const f = readFilters(query, anchorDate(orgs.asOf.latestEventAt));
+  const f = readFilters(query, anchorDate(orgs.asOf.latestEventAt), orgs.asOf.programmeStart);
   const org = f.org && index.byCode.has(f.org) ? f.org : index.root;
   const { scoped: _scoped, ...requests } = overviewRequests({ ...f, org }, index);
   // Figures the reader's organisation does not have are not asked for (the page says why).

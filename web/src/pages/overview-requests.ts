@@ -11,11 +11,16 @@ import { practiceScope } from '../lib/scope.js';
 export function overviewRequests(filters: Pick<Filters, 'from' | 'to' | 'grain'> & { org: string }, orgs: OrgIndex) {
   const scoped = practiceScope(orgs, filters.org);
   const params: MetricParams = { org: filters.org, from: filters.from, to: filters.to, grain: filters.grain };
+  const type = orgs.byCode.get(filters.org)?.type;
+  // The verdict against the target (RAG, projected date, trend) is the rollout metric's, at the
+  // end date whatever the grain; trusts and community services have no list, so no target.
+  const rollout: { rollout?: MetricParams } = type === 'trust' || type === 'community' ? {} : { rollout: { org: filters.org, to: filters.to } };
   return {
     scoped,
     uptake: params,
     active_users: { ...params, org: scoped.org },
     roi: { ...params, grain: 'month' } as MetricParams,
     consent: { ...params, org: scoped.org },
+    ...rollout,
   };
 }

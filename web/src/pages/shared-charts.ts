@@ -1,5 +1,5 @@
 import type { TableData } from '../components/ChartCard.js';
-import { COLOURS, Plot, base, intervalFor, num, tick, toDate } from '../charts/plots.js';
+import { COLOURS, PARTIAL_OPACITY, Plot, base, intervalFor, isPartial, lineWithPartial, num, partialNote, tick, toDate } from '../charts/plots.js';
 import { formatPeriod } from '../lib/format.js';
 import { dateCol } from '../lib/metric.js';
 import { A, C, R, U, series } from './shared.js';
@@ -15,8 +15,7 @@ export function uptakeSeriesChart(d: TableData & { target: number | null }, widt
     y: { label: 'Uptake (%)', grid: true, domain: [0, Math.ceil((max * 1.15) / 5) * 5], tickFormat: tick('percent') },
     marks: [
       Plot.areaY(pts, { x: 'date', y: 'value', fill: COLOURS.blue, fillOpacity: 0.08, curve: 'monotone-x' }),
-      Plot.lineY(pts, { x: 'date', y: 'value', stroke: COLOURS.blue, strokeWidth: 2.5, curve: 'monotone-x' }),
-      Plot.dot(pts, { x: 'date', y: 'value', fill: COLOURS.blue, r: 2.5 }),
+      ...lineWithPartial(pts, { x: 'date', y: 'value', stroke: COLOURS.blue, curve: 'monotone-x', dots: true }),
       d.target !== null ? Plot.ruleY([d.target], { stroke: COLOURS.orange, strokeWidth: 2, strokeDasharray: '6 4' }) : null,
       Plot.ruleY([0]),
       Plot.tip(
@@ -24,7 +23,7 @@ export function uptakeSeriesChart(d: TableData & { target: number | null }, widt
         Plot.pointerX({
           x: 'date',
           y: 'value',
-          title: (p: { period: string; value: number }) => `${periodTitle(d.grain)(p)}\nUptake ${tick('percent')(p.value)}`,
+          title: (p: { period: string; value: number; partial: boolean }) => `${periodTitle(d.grain)(p)}\nUptake ${tick('percent')(p.value)}${partialNote(p)}`,
         }),
       ),
     ],
@@ -38,15 +37,16 @@ export function activeChart(d: TableData, width: number) {
     x: { type: 'utc', label: null },
     y: { label: 'Active patients', grid: true, tickFormat: tick('count') },
     marks: [
-      Plot.areaY(pts, { x: 'date', y: 'value', fill: COLOURS.aqua, fillOpacity: 0.12 }),
-      Plot.lineY(pts, { x: 'date', y: 'value', stroke: COLOURS.aqua, strokeWidth: 2.5 }),
+      // The partial period is left out of the filled area: only its dashed line and hollow dot show it.
+      Plot.areaY(pts.filter((p) => !p.partial), { x: 'date', y: 'value', fill: COLOURS.aqua, fillOpacity: 0.12 }),
+      ...lineWithPartial(pts, { x: 'date', y: 'value', stroke: COLOURS.aqua }),
       Plot.ruleY([0]),
       Plot.tip(
         pts,
         Plot.pointerX({
           x: 'date',
           y: 'value',
-          title: (p: { period: string; value: number }) => `${periodTitle(d.grain)(p)}\n${tick('count')(p.value)} active patients`,
+          title: (p: { period: string; value: number; partial: boolean }) => `${periodTitle(d.grain)(p)}\n${tick('count')(p.value)} active patients${partialNote(p)}`,
         }),
       ),
     ],
@@ -63,18 +63,22 @@ export function roiChart(d: TableData, width: number) {
       low: num(r[R.cumLow]),
       high: num(r[R.cumHigh]),
       cost: num(r[R.cumCost]),
+      partial: isPartial(r),
     }))
     .filter((r): r is typeof r & { date: Date } => r.date !== null)
     .sort((a, b) => a.date.getTime() - b.date.getTime());
-  const payback = rows.find((r) => r.savings !== null && r.cost !== null && r.cost > 0 && r.savings >= r.cost);
+  // The payback month is the roi metric's (programme-to-date, so it may be before the first month
+  // drawn): marked only when it is one of the months shown, never guessed from the drawn rows.
+  const paybackPeriod = d.rows.map((r) => r[R.payback]).find((p) => typeof p === 'string');
+  const payback = rows.find((r) => r.period === paybackPeriod && r.savings !== null);
   return Plot.plot({
     ...base(width, 280, { marginLeft: 64 }),
     x: { type: 'utc', label: null },
     y: { label: '£ (cumulative)', grid: true, tickFormat: tick('gbp') },
     marks: [
       Plot.areaY(rows.filter((r) => r.low !== null && r.high !== null), { x: 'date', y1: 'low', y2: 'high', fill: '#a3d9b9', fillOpacity: 0.6 }),
-      Plot.lineY(rows.filter((r) => r.savings !== null), { x: 'date', y: 'savings', stroke: COLOURS.green, strokeWidth: 2.5 }),
-      Plot.lineY(rows.filter((r) => r.cost !== null), { x: 'date', y: 'cost', stroke: COLOURS.red, strokeWidth: 2.5 }),
+      ...lineWithPartial(rows.filter((r) => r.savings !== null), { x: 'date', y: 'savings', stroke: COLOURS.green }),
+      ...lineWithPartial(rows.filter((r) => r.cost !== null), { x: 'date', y: 'cost', stroke: COLOURS.red, label: false }),
       payback ? Plot.ruleX([payback.date], { stroke: COLOURS.text, strokeDasharray: '3 3' }) : null,
       payback ? Plot.dot([payback], { x: 'date', y: 'savings', r: 5, fill: COLOURS.text }) : null,
       payback
@@ -99,7 +103,7 @@ export function roiChart(d: TableData, width: number) {
           x: 'date',
           y: 'savings',
           title: (r: (typeof rows)[number]) =>
-            `${formatPeriod(r.period, 'month')}\nSavings ${tick('gbp')(r.savings ?? 0)} (${tick('gbp')(r.low ?? 0)}–${tick('gbp')(r.high ?? 0)})\nCost ${tick('gbp')(r.cost ?? 0)}`,
+            `${formatPeriod(r.period, 'month')}\nSavings ${tick('gbp')(r.savings ?? 0)} (${tick('gbp')(r.low ?? 0)}–${tick('gbp')(r.high ?? 0)})\nCost ${tick('gbp')(r.cost ?? 0)}${partialNote(r)}`,
         }),
       ),
     ],
@@ -113,16 +117,18 @@ const NAMED_SCOPES = 4;
  * Objections in force per period for the chart: all-organisation objections, the organisations
  * most objected to in the latest period, and the rest together as "Other organisations".
  */
-export function objectionSeries(d: TableData): { order: string[]; pts: Array<{ date: Date; period: string; scope: string; value: number }> } {
+export function objectionSeries(d: TableData): { order: string[]; pts: Array<{ date: Date; period: string; scope: string; value: number; partial: boolean }> } {
   const period = dateCol(d) ?? C.period;
   // One pass over the rows (a region has hundreds of scopes over a dozen periods): visible counts
   // per period and scope, and which period is the latest.
   const cells = new Map<string, Map<string, number>>();
+  const partial = new Set<string>();
   let lastPeriod = '';
   for (const r of d.rows) {
     const value = r._suppressed?.includes(C.inForce) ? null : num(r[C.inForce]);
     const p = r[period];
     if (value === null || typeof p !== 'string' || p === '') continue;
+    if (isPartial(r)) partial.add(p);
     const scope = r[C.scope] === '*' ? 'All organisations' : String(r[C.scopeName] ?? r[C.scope] ?? 'All');
     let byScope = cells.get(p);
     if (!byScope) cells.set(p, (byScope = new Map()));
@@ -138,7 +144,7 @@ export function objectionSeries(d: TableData): { order: string[]; pts: Array<{ d
     .map(([s]) => s);
   const named = new Set(ranked.slice(0, NAMED_SCOPES));
   const order = [...ranked.filter((s) => named.has(s)), ...(ranked.length > NAMED_SCOPES ? ['Other organisations'] : [])];
-  const pts: Array<{ date: Date; period: string; scope: string; value: number }> = [];
+  const pts: Array<{ date: Date; period: string; scope: string; value: number; partial: boolean }> = [];
   for (const [p, byScope] of [...cells.entries()].sort(([a], [b]) => a.localeCompare(b))) {
     const date = toDate(p);
     if (!date) continue;
@@ -147,7 +153,7 @@ export function objectionSeries(d: TableData): { order: string[]; pts: Array<{ d
       const scope = named.has(s) ? s : 'Other organisations';
       grouped.set(scope, (grouped.get(scope) ?? 0) + n);
     }
-    for (const [scope, value] of grouped) pts.push({ date, period: p, scope, value });
+    for (const [scope, value] of grouped) pts.push({ date, period: p, scope, value, partial: partial.has(p) });
   }
   return { order, pts };
 }
@@ -168,9 +174,10 @@ export function objectionsChart(d: TableData, width: number) {
         inset: 0.5,
         y: 'value',
         fill: 'scope',
+        fillOpacity: (p: (typeof pts)[number]) => (p.partial ? PARTIAL_OPACITY : 1),
         order,
         tip: true,
-        title: (p: (typeof pts)[number]) => `${periodTitle(d.grain)(p)}\n${p.scope}: ${tick('count')(p.value)} in force`,
+        title: (p: (typeof pts)[number]) => `${periodTitle(d.grain)(p)}\n${p.scope}: ${tick('count')(p.value)} in force${partialNote(p)}`,
       }),
       Plot.ruleY([0]),
     ],
@@ -191,7 +198,8 @@ export function providerChart(d: TableData, width: number) {
     marks: [
       Plot.lineY(pts, { x: 'date', y: 'value', stroke: 'what', strokeWidth: 2.5 }),
       Plot.ruleY([0]),
-      Plot.tip(pts, Plot.pointer({ x: 'date', y: 'value', title: (p: { period: string; value: number; what: string }) => `${periodTitle(d.grain)(p)}\n${p.what}: ${tick('count')(p.value)}` })),
+      Plot.dot(pts.filter((p) => p.partial), { x: 'date', y: 'value', stroke: 'what', fill: 'white', strokeWidth: 2, r: 4 }),
+      Plot.tip(pts, Plot.pointer({ x: 'date', y: 'value', title: (p: { period: string; value: number; what: string; partial: boolean }) => `${periodTitle(d.grain)(p)}\n${p.what}: ${tick('count')(p.value)}${partialNote(p)}` })),
     ],
   });
 }
