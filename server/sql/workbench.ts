@@ -70,6 +70,8 @@ export class Workbench {
   private readonly processes = new Map<string, Entry>();
   private readonly inFlight = new Map<string, Set<string>>();
   private readonly owners = new Map<string, { username: string; process: SandboxProcess }>();
+  /** Queries cancelled while their scope's extract was still being built (no process yet to tell). */
+  private readonly cancelledEarly = new Set<string>();
   private readonly sweeper: ReturnType<typeof setInterval>;
 
   constructor(
@@ -130,6 +132,7 @@ export class Workbench {
     return () => {
       mine.delete(id);
       this.owners.delete(id);
+      this.cancelledEarly.delete(id);
       if (mine.size === 0) this.inFlight.delete(caller.username);
     };
   }
@@ -139,6 +142,7 @@ export class Workbench {
     const release = this.admit(caller, id);
     try {
       const { process, extract } = await this.processFor(caller.scope, facts.dataVersion, facts.root);
+      if (this.cancelledEarly.has(id)) throw new QueryFailure('cancelled', 'The query was cancelled.');
       this.owners.set(id, { username: caller.username, process });
       const result = await process.query(sql, {
         id,
@@ -159,6 +163,7 @@ export class Workbench {
     const release = this.admit(caller, id);
     try {
       const { process } = await this.processFor(caller.scope, facts.dataVersion, facts.root);
+      if (this.cancelledEarly.has(id)) throw new QueryFailure('cancelled', 'The query was cancelled.');
       this.owners.set(id, { username: caller.username, process });
       return await process.stream(sql, sink, { id, timeoutMs: this.settings.exportTimeoutMs, ...(options.signal ? { signal: options.signal } : {}) });
     } finally {
@@ -169,7 +174,13 @@ export class Workbench {
   /** Cancels one of the caller's running queries; false when there is none with that id. */
   cancel(username: string, id: string): boolean {
     const owner = this.owners.get(id);
-    if (!owner || owner.username !== username) return false;
+    if (!owner) {
+      // Admitted but still waiting for its extract: it stops as soon as the extract is ready.
+      if (!this.inFlight.get(username)?.has(id)) return false;
+      this.cancelledEarly.add(id);
+      return true;
+    }
+    if (owner.username !== username) return false;
     owner.process.cancel(id);
     return true;
   }
