@@ -89,8 +89,21 @@ export function chartData({ columns, rows }: ResultData, choice: ChartChoice): {
   return { data, categorical, omitted: notes.length ? `Only ${notes.join('; ')}.` : null };
 }
 
-/** Draws the chart at `width`. */
+/**
+ * Draws the chart at `width`. The figure is one image for assistive technology (PlotView gives it
+ * role img and a label): Plot's labels on its inner groups ("bar", "x-axis tick") are taken off, as
+ * ARIA does not allow a label on an element without a role.
+ */
 export function resultChart(result: ResultData, options: ChartChoice & { width: number }): SVGSVGElement | HTMLElement {
+  const figure = drawChart(result, options);
+  for (const el of figure.querySelectorAll('[aria-label], [aria-description]')) {
+    el.removeAttribute('aria-label');
+    el.removeAttribute('aria-description');
+  }
+  return figure;
+}
+
+function drawChart(result: ResultData, options: ChartChoice & { width: number }): SVGSVGElement | HTMLElement {
   const { width, ...choice } = options;
   const { data, categorical } = chartData(result, choice);
   const xName = result.columns[choice.x]!.name;

@@ -381,7 +381,7 @@ function Gallery({ examples, error, onOpen }: { examples: ExampleQuery[] | null;
               <button type="button" class="link-button gallery-open" onClick={() => onOpen(x.sql)}>
                 {x.title}
               </button>
-              {x.description && <p class="hint">{x.description}</p>}
+              {x.description && <p class="hint">{x.description.charAt(0).toUpperCase() + x.description.slice(1)}</p>}
             </li>
           ))}
         </ul>

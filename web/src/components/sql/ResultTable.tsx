@@ -21,9 +21,10 @@ const CHAR_PX = 8;
 function widths(columns: ResultColumn[], rows: Cell[][]): number[] {
   const sample = rows.slice(0, 200);
   return columns.map((c, i) => {
-    let chars = Math.max(c.name.length, c.type.length * 0.8);
+    // Header names are bold (wider per character) and types small.
+    let chars = Math.max(c.name.length * 1.15, c.type.length * 0.8);
     for (const r of sample) chars = Math.max(chars, cellText(r[i] ?? null).length);
-    return Math.round(Math.min(360, Math.max(72, chars * CHAR_PX + 24)));
+    return Math.round(Math.min(360, Math.max(72, chars * CHAR_PX + 28)));
   });
 }
 
