@@ -40,6 +40,8 @@ type Run =
   | { status: 'cancelled'; sql: string; afterMs: number };
 
 const seconds = (ms: number) => `${(ms / 1000).toFixed(ms < 10_000 ? 1 : 0)} s`;
+/** A query's time as people read it: "85 ms", "2.4 s", "14 s". */
+const took = (ms: number) => (ms < 1000 ? `${Math.max(1, Math.round(ms))} ms` : seconds(ms));
 const count = (n: number) => n.toLocaleString('en-GB');
 const message = (e: unknown) => (e instanceof Error ? e.message : String(e));
 
@@ -140,7 +142,7 @@ export default function Sql() {
       try {
         const result = await sqlApi.run(s.text, id);
         setRun({ status: 'done', sql: s.text, result });
-        setAnnounce(`Query done: ${count(result.rowCount)}${result.truncated ? ' or more' : ''} ${result.rowCount === 1 ? 'row' : 'rows'} in ${seconds(result.elapsedMs)}.`);
+        setAnnounce(`Query done: ${count(result.rowCount)}${result.truncated ? ' or more' : ''} ${result.rowCount === 1 ? 'row' : 'rows'} in ${took(result.elapsedMs)}.`);
       } catch (e) {
         if (e instanceof SqlError && e.code === 'cancelled') {
           setRun({ status: 'cancelled', sql: s.text, afterMs: performance.now() - startedAt });
@@ -356,7 +358,7 @@ function Status({ run, now }: { run: Run; now: number }) {
       return (
         <>
           <strong>{count(run.result.rowCount)}</strong> {run.result.rowCount === 1 ? 'row' : 'rows'}
-          {run.result.truncated && ' shown (there are more)'} in <strong>{seconds(run.result.elapsedMs)}</strong>
+          {run.result.truncated && ' shown (there are more)'} in <strong>{took(run.result.elapsedMs)}</strong>
         </>
       );
     case 'cancelled':
@@ -453,7 +455,7 @@ function ResultView({ sql, result }: { sql: string; result: SqlResult }) {
           </p>
         )}
         {result.columns.length === 0 || result.rowCount === 0 ? <p>The query returned no rows.</p> : <ResultTable columns={result.columns} rows={result.rows} caption={caption} />}
-        <p class="visually-hidden" role="status">
+        <p class="hint sql-download-notice" role="status">
           {notice}
         </p>
       </section>
@@ -474,6 +476,7 @@ function ResultView({ sql, result }: { sql: string; result: SqlResult }) {
             {busy === 'publication' ? 'Preparing…' : 'Download CSV for publication'}
           </button>
           {!publicationCheck(result.columns, choice).spec && <p class="hint">Tick at least one column of counts of people.</p>}
+          {busy === null && !downloadError && notice.includes('for-publication') && <p class="hint">{notice}</p>}
           {downloadError?.what === 'publication' && (
             <div class="state state-error" role="alert" data-testid="publication-refused">
               <p>
