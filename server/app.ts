@@ -155,9 +155,9 @@ export function createApp(deps: AppDeps): App {
   const app = new OpenAPIHono<AccessEnv, BlankSchema, '/'>();
   app.use('*', securityHeaders());
   app.use('*', accessGate(access));
-  // Other large JSON answers (the organisation list, SQL results, logs) are gzipped per request;
-  // metric answers are compressed once and cached (see send below).
-  for (const path of ['/api/orgs', '/api/sql', '/api/sql/schema', '/api/sql/history', '/api/audit', '/api/import-runs', '/api/users']) app.use(path, compress());
+  // Other large JSON answers (SQL results, logs) are gzipped per request; metric answers and the
+  // organisation list are compressed once and cached (see send below).
+  for (const path of ['/api/sql', '/api/sql/schema', '/api/sql/history', '/api/audit', '/api/import-runs', '/api/users']) app.use(path, compress());
 
   app.onError((err, c) => {
     if (err instanceof ApiError) return c.json(err.toJSON(), err.status);
@@ -268,15 +268,13 @@ export function createApp(deps: AppDeps): App {
     if (matchesEtag(c.req.header('If-None-Match'), etag)) {
       return done(c.body(null, 304, { ETag: etag, 'Cache-Control': 'no-cache, private' }), null);
     }
-    const hit = cache.get(key);
-    if (hit) return done(await send(c, hit), hit.rowCount ?? null);
-
-    const sqlContext = { model: def.needsModel ? savings.sqlParam : null, latest: facts.latestDay };
-    const result = await store.withConnection((conn) => computeMetric(conn, name, params, sqlContext));
-    const response = await render(def, params, facts, result, format, etag);
-    // Keyed by the version read before computing: an import landing meanwhile can only make the
-    // cached answer newer than its key, and the next version gets keys of its own.
-    cache.set(key, response);
+    const response = await cache.getOrCompute(key, async () => {
+      const sqlContext = { model: def.needsModel ? savings.sqlParam : null, latest: facts.latestDay };
+      const result = await store.withConnection((conn) => computeMetric(conn, name, params, sqlContext));
+      // Keyed by the version read before computing: an import landing meanwhile can only make the
+      // cached answer newer than its key, and the next version gets keys of its own.
+      return render(def, params, facts, result, format, etag);
+    });
     return done(await send(c, response), response.rowCount ?? null);
   });
 
@@ -331,13 +329,18 @@ export function createApp(deps: AppDeps): App {
   app.get('/api/orgs', async (c) => {
     const scope = principalOf(c).user.org;
     const facts = await context.current();
-    const etag = etagFor(facts.dataVersion, `orgs:${scope}`);
-    if (matchesEtag(c.req.header('If-None-Match'), etag)) return c.body(null, 304, { ETag: etag });
-    c.header('ETag', etag);
-    c.header('Cache-Control', 'no-cache, private');
-    if (coversRegion(facts, scope)) return c.json({ asOf: facts.asOf, root: facts.root, orgs: facts.orgs });
-    // Below the region: their own subtree, with their organisation as its root.
-    return c.json({ asOf: facts.asOf, root: facts.orgByCode.has(scope) ? scope : null, orgs: subtree(facts, scope) });
+    const key = `orgs:${scope}`;
+    const etag = etagFor(facts.dataVersion, key);
+    if (matchesEtag(c.req.header('If-None-Match'), etag)) return c.body(null, 304, { ETag: etag, 'Cache-Control': 'no-cache, private' });
+    // Every page asks for it first: its JSON (and compressed copies) are kept per data version and scope.
+    const answer = await cache.getOrCompute(JSON.stringify([facts.dataVersion, key]), async () => {
+      const orgs = coversRegion(facts, scope)
+        ? { asOf: facts.asOf, root: facts.root, orgs: facts.orgs }
+        : // Below the region: their own subtree, with their organisation as its root.
+          { asOf: facts.asOf, root: facts.orgByCode.has(scope) ? scope : null, orgs: subtree(facts, scope) };
+      return { body: utf8(JSON.stringify(orgs)), contentType: 'application/json; charset=utf-8', headers: {}, etag };
+    });
+    return send(c, answer);
   });
 
   app.get('/api/health', async (c) => {

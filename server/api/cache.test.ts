@@ -32,3 +32,27 @@ describe('ETags', () => {
     expect(matchesEtag(undefined, v1)).toBe(false);
   });
 });
+
+describe('getOrCompute', () => {
+  it('computes an answer once however many ask for it at the same time, then serves it from the cache', async () => {
+    const cache = new ResponseCache(10);
+    let computed = 0;
+    const compute = async () => {
+      computed++;
+      await new Promise((r) => setTimeout(r, 20));
+      return { body: 'x', contentType: 'text/plain', headers: {}, etag: '"1"' };
+    };
+    const answers = await Promise.all(Array.from({ length: 200 }, () => cache.getOrCompute('k', compute)));
+    expect(computed).toBe(1);
+    expect(new Set(answers).size).toBe(1);
+    await cache.getOrCompute('k', compute);
+    expect(computed).toBe(1);
+  });
+
+  it('lets the next request try again after a failed computation', async () => {
+    const cache = new ResponseCache(10);
+    await expect(cache.getOrCompute('k', async () => Promise.reject(new Error('store busy')))).rejects.toThrow('store busy');
+    const ok = await cache.getOrCompute('k', async () => ({ body: 'y', contentType: 'text/plain', headers: {}, etag: '"2"' }));
+    expect(ok.body).toBe('y');
+  });
+});

@@ -42,6 +42,29 @@ export class ResponseCache {
     private readonly maxBytes = 64 * 1024 * 1024,
   ) {}
 
+  private readonly inFlight = new Map<string, Promise<CachedResponse>>();
+
+  /**
+   * The cached answer, or the one being computed for the same key, or a new computation. When
+   * an import moves the data version on, every client asks again at once: without this, 200
+   * connections asking for the same answer would compute it 200 times side by side.
+   */
+  async getOrCompute(key: string, compute: () => Promise<CachedResponse>): Promise<CachedResponse> {
+    const hit = this.get(key);
+    if (hit) return hit;
+    let pending = this.inFlight.get(key);
+    if (!pending) {
+      pending = compute()
+        .then((value) => {
+          this.set(key, value);
+          return value;
+        })
+        .finally(() => this.inFlight.delete(key));
+      this.inFlight.set(key, pending);
+    }
+    return pending;
+  }
+
   get(key: string): CachedResponse | undefined {
     const hit = this.entries.get(key);
     if (hit) {
