@@ -45,15 +45,27 @@ export function readBatch(landingDir: string, batchId: string): Batch {
   const dir = join(landingDir, batchId);
   const files: BatchFile[] = [];
   const unknown: string[] = [];
+  const notFiles: string[] = [];
   for (const entry of readdirSync(dir, { withFileTypes: true })) {
     if (entry.name.startsWith('.')) continue; // editor and OS noise (.DS_Store), never contract files
-    const parsed = entry.isFile() ? parseFileName(entry.name) : null;
+    const parsed = parseFileName(entry.name);
+    // A contract name on a folder (or anything else that is not a plain file) is no delivery either.
+    if (parsed && !entry.isFile()) {
+      notFiles.push(entry.name);
+      continue;
+    }
     if (!parsed) {
       unknown.push(entry.name);
       continue;
     }
     const path = join(dir, entry.name);
     files.push({ ...parsed, fileName: entry.name, path, size: statSync(path).size });
+  }
+  if (notFiles.length > 0) {
+    throw new RefusedError(
+      `Batch ${batchId}: ${notFiles.join(', ')} ${notFiles.length === 1 ? 'is a directory or special file' : 'are directories or special files'}, ` +
+        `not the data file${notFiles.length === 1 ? '' : 's'} the contract expects under that name. Nothing from this batch was loaded.`,
+    );
   }
   if (unknown.length > 0) {
     throw new RefusedError(

@@ -160,7 +160,13 @@ export async function importBatch(conn: DuckDBConnection, batch: Batch, ctx: Bat
     const failed = emptyBatchReport(batch.batchId, 'failed');
     failed.error = err instanceof RefusedError ? err.message : `Batch ${batch.batchId} could not be loaded: ${describeError(err)}`;
     failed.durationMs = Date.now() - startedAt.getTime();
-    await recordRun(conn, { ...ctx }, failed, startedAt);
+    try {
+      await recordRun(conn, { ...ctx }, failed, startedAt);
+    } catch (recordErr) {
+      // The store itself may be what failed (a full disk, a write error): the batch's own error
+      // is what the user must see, not a second one from logging it.
+      failed.error += ` The failure could not be written to the run log either: ${describeError(recordErr)}`;
+    }
     return failed;
   } finally {
     for (const kind of read) await dropReadKind(conn, kind).catch(() => undefined);

@@ -9,6 +9,7 @@
  * raw NHS numbers may pass through them.
  */
 import { createReadStream } from 'node:fs';
+import { open } from 'node:fs/promises';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { sqlLiteral } from '../../server/store/sql-literal.js';
 import type { BatchFile } from './discover.js';
@@ -102,6 +103,44 @@ export interface Staged {
 
 const MALFORMED = `CREATE OR REPLACE TEMP TABLE stg_malformed (file_no INTEGER, line BIGINT, reason VARCHAR, record VARCHAR)`;
 
+/**
+ * The longest line a CSV file may hold. DuckDB's reader, asked to skip lines it cannot parse, sets
+ * aside a line over its 2 MB limit as a reject (quarantined as malformed_row), but a line longer
+ * than its read buffer (about 32 MB) it drops without a trace, which would lose a row. No contract
+ * row comes near this, so a file with such a line is refused whole, saying so. Only a file larger
+ * than the limit can hold such a line, so only those are scanned (1 MB blocks, two searches each).
+ */
+export const MAX_LINE_BYTES = 16 * 1024 * 1024;
+const SCAN_BLOCK = 1 << 20;
+
+async function refuseOverlongLine(file: BatchFile): Promise<void> {
+  if (file.size <= MAX_LINE_BYTES) return;
+  const handle = await open(file.path, 'r');
+  try {
+    const block = Buffer.allocUnsafe(SCAN_BLOCK);
+    let run = 0; // bytes since the last line break
+    let offset = 0;
+    for (;;) {
+      const { bytesRead } = await handle.read(block, 0, SCAN_BLOCK, offset);
+      if (bytesRead === 0) break;
+      const chunk = bytesRead === SCAN_BLOCK ? block : block.subarray(0, bytesRead);
+      const first = chunk.indexOf(10);
+      // Lines inside a block are shorter than the block; only a run across blocks can be too long.
+      run = first === -1 ? run + bytesRead : run + first;
+      if (run > MAX_LINE_BYTES) {
+        throw new RefusedError(
+          `${file.fileName} has a line of more than ${MAX_LINE_BYTES / 1024 / 1024} MB (from byte ${offset + bytesRead - run}); ` +
+            'no row of the contract is that long, so the file is damaged or not the export. Nothing from this batch was loaded.',
+        );
+      }
+      if (first !== -1) run = bytesRead - chunk.lastIndexOf(10) - 1;
+      offset += bytesRead;
+    }
+  } finally {
+    await handle.close();
+  }
+}
+
 async function csvHeader(file: BatchFile): Promise<string[]> {
   const header = await firstLine(file);
   if (header === null || header.trim() === '') {
@@ -109,6 +148,7 @@ async function csvHeader(file: BatchFile): Promise<string[]> {
   }
   const found = splitHeader(header);
   checkColumns(file, found);
+  await refuseOverlongLine(file);
   return found;
 }
 
@@ -165,8 +205,9 @@ async function stageCsvCarefully(conn: DuckDBConnection, file: BatchFile, fileNo
   );
   await conn.run(`
     CREATE OR REPLACE TEMP TABLE file_malformed AS
-      SELECT line, 'the line is not a well-formed CSV row: ' || lower(arg_min(error_type, column_idx)) AS reason,
-             arg_min(csv_line, column_idx) AS record
+      -- column_idx is NULL for an error of the whole line (one over the maximum line size).
+      SELECT line, 'the line is not a well-formed CSV row: ' || lower(arg_min(error_type, coalesce(column_idx, -1))) AS reason,
+             coalesce(arg_min(csv_line, coalesce(column_idx, -1)), '') AS record
       FROM rejects_errors GROUP BY line;
     INSERT INTO stg_malformed SELECT ${fileNo}, line, reason, record FROM file_malformed;
     CREATE OR REPLACE TEMP TABLE ${table} AS
