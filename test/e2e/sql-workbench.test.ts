@@ -27,6 +27,8 @@ let browser: Browser;
 /** The analyst's page, signed in once and used by the tests in turn. */
 let page: Page;
 const problems: string[] = [];
+/** Waits for a query's answer (the first one builds the scope's extract). */
+const SLOW = { timeout: 20_000 };
 
 /** A page that records console errors (but not the 4xx answers a test asks for), uncaught exceptions and policy violations. */
 async function watchedPage(b: Browser, expected4xx = /status of 40[0139]/): Promise<Page> {
@@ -100,7 +102,7 @@ describe.skipIf(!chromiumAvailable())('SQL workbench in a real browser', () => {
 
   it('shows the page to an analyst, runs a gallery example with Ctrl+Enter, and draws a table and a chart', async () => {
     problems.length = 0;
-    await expect.poll(() => page.locator('main h1').first().textContent()).toBe('SQL workbench');
+    await expect.poll(() => page.locator('main h1').first().textContent(), SLOW).toBe('SQL workbench');
     expect(await page.locator('.site-nav a').allTextContents()).toContain('SQL workbench');
     await expect(page.getByTestId('pseudonymised-note').textContent()).resolves.toContain('not for publication as they are');
     await editor(page).waitFor();
@@ -110,7 +112,7 @@ describe.skipIf(!chromiumAvailable())('SQL workbench in a real browser', () => {
 
     const example = page.locator('[data-example="weekly_active_by_age_band"] button');
     await example.click();
-    await expect.poll(() => editor(page).textContent()).toContain('age_band');
+    await expect.poll(() => editor(page).textContent(), SLOW).toContain('age_band');
     await runWithKeyboard(page);
     await page.getByTestId('result-table').waitFor({ timeout: 30_000 });
     const rowsShown = await page.locator('[data-testid="result-table"] tbody tr:not(.spacer)').count();
@@ -118,7 +120,7 @@ describe.skipIf(!chromiumAvailable())('SQL workbench in a real browser', () => {
     const headers = await page.locator('[data-testid="result-table"] thead .result-col-name').allTextContents();
     expect(headers).toEqual(['week', 'age_band', 'active_patients']);
     await expect(status(page).textContent()).resolves.toMatch(/^\d[\d,]* rows? in (\d+ ms|\d+(\.\d)? s)$/);
-    await expect.poll(() => page.getByTestId('sql-announce').textContent()).toMatch(/^Query done: /);
+    await expect.poll(() => page.getByTestId('sql-announce').textContent(), SLOW).toMatch(/^Query done: /);
     // The chart: a line per age band, drawn by Plot.
     await page.locator('[data-testid="sql-chart"] .plot-host svg').first().waitFor();
     await expect(page.locator('[data-testid="sql-chart"] select').first().inputValue()).resolves.toBe('line');
@@ -148,7 +150,7 @@ describe.skipIf(!chromiumAvailable())('SQL workbench in a real browser', () => {
     problems.length = 0;
     await typeSql(page, 'SELECT count(*) FROM range(1000000000000)');
     await runWithKeyboard(page);
-    await expect.poll(() => status(page).textContent()).toMatch(/^\s*Running… \d/);
+    await expect.poll(() => status(page).textContent(), SLOW).toMatch(/^\s*Running… \d/);
     const cancel = page.getByRole('button', { name: 'Cancel' });
     await expect(cancel.isEnabled()).resolves.toBe(true);
     // The elapsed time counts while it runs.
@@ -156,12 +158,48 @@ describe.skipIf(!chromiumAvailable())('SQL workbench in a real browser', () => {
     await page.waitForTimeout(400);
     expect(await status(page).textContent()).not.toBe(t0);
     await cancel.click();
-    await expect.poll(() => status(page).textContent(), { timeout: 10_000 }).toMatch(/cancelled/);
-    await expect.poll(() => page.getByTestId('sql-announce').textContent()).toBe('Query cancelled.');
+    await expect.poll(() => status(page).textContent(), SLOW).toMatch(/cancelled/);
+    await expect.poll(() => page.getByTestId('sql-announce').textContent(), SLOW).toBe('Query cancelled.');
     // The server is free again: the next query runs.
     await typeSql(page, 'SELECT 42 AS answer');
     await page.getByRole('button', { name: 'Run', exact: true }).click();
-    await expect.poll(() => status(page).textContent()).toMatch(/^1 row in/);
+    await expect.poll(() => status(page).textContent(), SLOW).toMatch(/^1 row in/);
+    expect(problems).toEqual([]);
+  });
+
+  it('runs only the statement under the cursor, completes tables and columns, and inserts names from the schema browser', async () => {
+    problems.length = 0;
+    await typeSql(page, 'SELECT 1 AS first_one;\nSELECT 2 AS second_one;\n');
+    // The cursor on the first line: the first statement only.
+    await page.keyboard.press('Control+Home');
+    await page.keyboard.press('Control+Enter');
+    await expect.poll(() => page.locator('[data-testid="result-table"] thead .result-col-name').allTextContents(), SLOW).toEqual(['first_one']);
+    await page.keyboard.press('ArrowDown');
+    await page.keyboard.press('Control+Enter');
+    await expect.poll(() => page.locator('[data-testid="result-table"] thead .result-col-name').allTextContents(), SLOW).toEqual(['second_one']);
+
+    // Completion of the scope's tables, then of a table's columns.
+    await typeSql(page, 'SELECT * FROM enrolment_ev');
+    await page.keyboard.press('Control+Space');
+    const completion = page.locator('.cm-tooltip-autocomplete');
+    await completion.waitFor();
+    await expect(completion.textContent()).resolves.toContain('enrolment_events');
+    await page.keyboard.press('Enter');
+    await expect.poll(() => editor(page).textContent(), SLOW).toBe('SELECT * FROM enrolment_events');
+    await page.keyboard.type(' e WHERE e.camp');
+    await page.keyboard.press('Control+Space');
+    await expect.poll(() => completion.textContent(), { timeout: 5_000 }).toContain('campaign_code');
+    await page.keyboard.press('Escape');
+
+    // The schema browser: search, then press a column's name to put it at the cursor.
+    await typeSql(page, 'SELECT  FROM patients');
+    await page.keyboard.press('Control+Home');
+    for (let i = 0; i < 'SELECT '.length; i++) await page.keyboard.press('ArrowRight');
+    const browser_ = page.getByTestId('schema-browser');
+    await browser_.getByLabel('Search tables and columns').fill('deprivation');
+    await browser_.getByRole('button', { name: 'Insert column imd_decile' }).click();
+    await expect.poll(() => editor(page).textContent(), SLOW).toBe('SELECT imd_decile FROM patients');
+    await browser_.getByLabel('Search tables and columns').fill('');
     expect(problems).toEqual([]);
   });
 
@@ -187,7 +225,7 @@ describe.skipIf(!chromiumAvailable())('SQL workbench in a real browser', () => {
     problems.length = 0;
     await typeSql(page, 'SELECT practice_code, count(*) AS patients, avg(birth_year) AS mean_birth_year, min(imd_decile) AS lowest_decile\nFROM patients\nGROUP BY ALL\nORDER BY 1');
     await runWithKeyboard(page);
-    await expect.poll(() => status(page).textContent()).toMatch(/rows? in/);
+    await expect.poll(() => status(page).textContent(), SLOW).toMatch(/rows? in/);
     const panel = page.getByTestId('sql-publication');
     await panel.locator('summary').click();
     await expect(panel.getByTestId('publication-rule').textContent()).resolves.toContain('1 to 7 are hidden');
@@ -229,14 +267,14 @@ describe.skipIf(!chromiumAvailable())('SQL workbench in a real browser', () => {
     const renamed = saved.locator('[data-saved="Organisation types"]');
     await renamed.waitFor();
     await renamed.getByRole('button', { name: 'Stop sharing Organisation types' }).click();
-    await expect.poll(() => renamed.textContent()).not.toContain('shared');
+    await expect.poll(() => renamed.textContent(), SLOW).not.toContain('shared');
     // Opening it puts its SQL in the editor.
     await typeSql(page, 'SELECT 1');
     await renamed.getByRole('button', { name: 'Organisation types', exact: true }).click();
-    await expect.poll(() => editor(page).textContent()).toContain('FROM organisations');
+    await expect.poll(() => editor(page).textContent(), SLOW).toContain('FROM organisations');
     page.once('dialog', (d) => void d.accept());
     await renamed.getByRole('button', { name: 'Delete Organisation types' }).click();
-    await expect.poll(() => saved.locator('[data-saved="Organisation types"]').count()).toBe(0);
+    await expect.poll(() => saved.locator('[data-saved="Organisation types"]').count(), SLOW).toBe(0);
 
     // The history holds the queries run above, newest first; pressing one opens it.
     await page.locator('summary', { hasText: 'Your history' }).click();
@@ -244,7 +282,7 @@ describe.skipIf(!chromiumAvailable())('SQL workbench in a real browser', () => {
     await history.waitFor();
     await expect(history.textContent()).resolves.toContain('range(1000000000000)');
     await history.locator('button', { hasText: 'SELECT 42 AS answer' }).first().click();
-    await expect.poll(() => editor(page).textContent()).toBe('SELECT 42 AS answer');
+    await expect.poll(() => editor(page).textContent(), SLOW).toBe('SELECT 42 AS answer');
     expect(problems).toEqual([]);
   });
 
