@@ -251,7 +251,7 @@ describe.skipIf(!chromiumAvailable())('dashboard in a real browser', () => {
     await settled(page);
     // The month of the latest data is partial unless that day is a month end: the API flags it and
     // the active-patients chart draws it apart ("so far"), while the headline reads the month before.
-    const monthly_ = (await (await fetch(`${server.url}/api/metrics/active_users?grain=month`)).json()) as { rows: Array<{ complete: boolean }> };
+    const monthly_ = (await (await server.api(`/api/metrics/active_users?grain=month`)).json()) as { rows: Array<{ complete: boolean }> };
     const lastPartial = monthly_.rows[monthly_.rows.length - 1]?.complete === false;
     const soFar = await cardTable(page, 'Active patients each').locator('svg text', { hasText: 'so far' }).count();
     expect(soFar > 0).toBe(lastPartial);
@@ -284,7 +284,7 @@ describe.skipIf(!chromiumAvailable())('dashboard in a real browser', () => {
     // `from`, which would give each metric its own default window).
     const asked: string[] = [];
     page.on('request', (r) => asked.push(r.url()));
-    const { asOf } = (await (await fetch(`${server.url}/api/orgs`)).json()) as { asOf: { programmeStart: string } };
+    const { asOf } = (await (await server.api(`/api/orgs`)).json()) as { asOf: { programmeStart: string } };
     await page.getByLabel('Dates').selectOption('all');
     await page.waitForURL((u) => u.searchParams.get('range') === 'all');
     await settled(page);
