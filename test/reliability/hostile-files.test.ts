@@ -194,6 +194,19 @@ describe('hostile files that load: every record loaded or quarantined with a rea
     expect(quarantine[0]!.record.length).toBeLessThanOrEqual(10_000);
   });
 
+  it('lines of 12 MB and 6 MB in an 18 MB file are quarantined, not refused: the 16 MB limit is exact', async () => {
+    const file =
+      csv(HEADERS.usage_events, [usage('use-950511')]) +
+      dataLine(usage('use-950512', 'y'.repeat(12 * MB))) +
+      dataLine(usage('use-950513')) +
+      dataLine(usage('use-950514', 'z'.repeat(6 * MB)));
+    const { quarantine } = await expectAccounted({ 'usage_events.csv': file }, { 'usage_events.csv': { rowsIn: 4, loaded: 2, quarantined: 2 } });
+    expect(quarantine.map((q) => [q.line, q.reason_code])).toEqual([
+      ['3', 'malformed_row'],
+      ['5', 'malformed_row'],
+    ]);
+  });
+
   it('a UTF-8 BOM before the header (CSV, CSV with CRLF, NDJSON) is not part of the first value', async () => {
     const bom = '\uFEFF';
     await expectAccounted(
