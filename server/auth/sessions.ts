@@ -103,6 +103,8 @@ const TS = (col: string) => `strftime(${col} AT TIME ZONE 'UTC', '%Y-%m-%dT%H:%M
 export class Credentials {
   private readonly sessions = new Map<string, CachedSession>();
   private readonly tokens = new Map<string, CachedToken>();
+  /** Counts revocations begun and ended: a lookup that overlapped one does not cache its answer. */
+  private revocations = 0;
 
   constructor(
     private readonly store: Store,
@@ -134,12 +136,14 @@ export class Credentials {
     const now = this.now();
     let s = this.sessions.get(hash);
     if (!s || now - s.fetchedAt > CACHE_MS) {
+      const epoch = this.revocations;
       s = (await this.loadSession(hash, s)) ?? undefined;
       if (!s) {
         this.sessions.delete(hash);
         return null;
       }
-      this.sessions.set(hash, s);
+      // Not remembered if a revocation ran meanwhile: what was read may predate it.
+      if (epoch === this.revocations) this.sessions.set(hash, s);
     }
     if (now >= s.expiresAt || now - s.lastSeenAt >= this.policy.idleMs) {
       this.sessions.delete(hash);
@@ -182,33 +186,42 @@ export class Credentials {
 
   async revokeSessionByToken(token: string): Promise<void> {
     const hash = hashToken(token);
+    this.revocations++;
     this.sessions.delete(hash);
     await retryOnConflict(() =>
       this.store.withConnection((conn) => conn.run(`UPDATE sessions SET revoked_at = now() WHERE token_hash = $h AND revoked_at IS NULL`, { h: hash } as never)),
     );
+    // Forgotten again once the revocation is committed: a lookup while it was being written
+    // may have remembered the session from the store as it was.
+    this.revocations++;
+    this.sessions.delete(hash);
   }
 
   /** Revokes one session by its public id; `userId` limits it to that user's own sessions. Returns whether one was revoked. */
   async revokeSession(id: string, userId?: number): Promise<boolean> {
-    for (const [hash, s] of this.sessions) if (s.principal.credentialId === id) this.sessions.delete(hash);
+    const forget = () => {
+      this.revocations++;
+      for (const [hash, s] of this.sessions) if (s.principal.credentialId === id) this.sessions.delete(hash);
+    };
+    forget();
     return retryOnConflict(() => this.store.withConnection(async (conn) => {
       const r = await conn.runAndReadAll(
         `UPDATE sessions SET revoked_at = now() WHERE session_id = $id AND revoked_at IS NULL ${userId !== undefined ? 'AND user_id = $u' : ''} RETURNING session_id`,
         (userId !== undefined ? { id, u: userId } : { id }) as never,
       );
       return r.getRows().length > 0;
-    }));
+    })).finally(forget);
   }
 
   /** Signs a user out everywhere (disabled, password reset, role or scope changed). */
   async revokeAllFor(userId: number): Promise<void> {
-    for (const [hash, s] of this.sessions) if (s.userId === userId) this.sessions.delete(hash);
-    for (const [hash, t] of this.tokens) if (t.userId === userId) this.tokens.delete(hash);
-    await retryOnConflict(() => this.store.withConnection((conn) => revokeAllDirect(conn, userId)));
+    this.forgetUser(userId);
+    await retryOnConflict(() => this.store.withConnection((conn) => revokeAllDirect(conn, userId))).finally(() => this.forgetUser(userId));
   }
 
   /** Drops what is remembered of a user (their role or scope changed; tokens stay valid but are re-read). */
   forgetUser(userId: number): void {
+    this.revocations++;
     for (const [hash, s] of this.sessions) if (s.userId === userId) this.sessions.delete(hash);
     for (const [hash, t] of this.tokens) if (t.userId === userId) this.tokens.delete(hash);
   }
@@ -255,6 +268,7 @@ export class Credentials {
     const now = this.now();
     let t = this.tokens.get(hash);
     if (!t || now - t.fetchedAt > CACHE_MS) {
+      const epoch = this.revocations;
       const loaded = await this.store.withConnection(async (conn) => {
         const row = (
           await conn.runAndReadAll(`SELECT token_id, user_id FROM api_tokens WHERE token_hash = $h AND revoked_at IS NULL`, { h: hash })
@@ -273,7 +287,7 @@ export class Credentials {
         fetchedAt: now,
         lastUsedWritten: t?.lastUsedWritten ?? 0,
       };
-      this.tokens.set(hash, t);
+      if (epoch === this.revocations) this.tokens.set(hash, t);
     }
     if (now - t.lastUsedWritten >= TOUCH_MS) {
       t.lastUsedWritten = now;
@@ -306,14 +320,18 @@ export class Credentials {
 
   /** Revokes a token by id; `userId` limits it to that user's own tokens. Returns whether one was revoked. */
   async revokeToken(id: number, userId?: number): Promise<boolean> {
-    for (const [hash, t] of this.tokens) if (t.principal.credentialId === String(id)) this.tokens.delete(hash);
+    const forget = () => {
+      this.revocations++;
+      for (const [hash, t] of this.tokens) if (t.principal.credentialId === String(id)) this.tokens.delete(hash);
+    };
+    forget();
     return retryOnConflict(() => this.store.withConnection(async (conn) => {
       const r = await conn.runAndReadAll(
         `UPDATE api_tokens SET revoked_at = now() WHERE token_id = $id AND revoked_at IS NULL ${userId !== undefined ? 'AND user_id = $u' : ''} RETURNING token_id`,
         (userId !== undefined ? { id, u: userId } : { id }) as never,
       );
       return r.getRows().length > 0;
-    }));
+    })).finally(forget);
   }
 }
 
