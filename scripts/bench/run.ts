@@ -1,5 +1,5 @@
 /**
- * npm run bench [-- --only generate,ingest,metrics,sql,web] [--scale 1]
+ * npm run bench [-- --only generate,ingest,rollups,metrics,sql,load,web] [--scale 1] [--scaling]
  *
  * Measures the speed targets at North West London scale and writes data/bench/report.md:
  *  - generate + import of the whole region (target: under 10 minutes on 2 cores, < 4 GB);
@@ -11,7 +11,13 @@
  *    what signing a request costs;
  *  - the SQL workbench: building the ICB's extract after an import, and three example queries
  *    through POST /api/sql next to the same SQL run directly on the extract (target ≤ 1.3×);
+ *  - the full rollup rebuild, and the refresh after one weekly batch;
+ *  - load: 200 connections for 30 s on the dashboard's main requests while a weekly batch imports
+ *    (target 0 errors, p99 < 250 ms);
  *  - the dashboard's first view of Overview in headless Chromium, signed in (target < 1.5 s).
+ * Writes data/bench/report.md and data/bench/results.json (data/bench/scale-<s>/ for --scale s).
+ * --scaling runs generate + import, rollups and metrics at scales 0.25, 0.5, 1 and 2, each in a
+ * process of its own (so each peak memory is its own), and reports the growth between steps.
  * The region and its store are kept in data/bench/ and reused by later runs.
  */
 import { closeSync, copyFileSync, existsSync, fsyncSync, mkdirSync, openSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
@@ -23,8 +29,13 @@ import { writeSyntheticBatch } from './synthetic-batch.js';
 import { benchAccess, benchCredentials, benchMetrics, benchSignedRequests } from './metrics.js';
 import { sqlLiteral } from '../../server/store/sql-literal.js';
 import { benchSql } from './sql.js';
+import { benchLoad } from './load.js';
+import { refreshRollupsTimed } from '../../server/metrics/rollups.js';
 
-const BENCH_DIR = resolve('data/bench');
+/** data/bench for the default scale 1; data/bench/scale-<s> for others, so each keeps its region. */
+const BENCH_ROOT = resolve('data/bench');
+const scaleArg = /--scale[= ](\S+)/.exec(process.argv.join(' '))?.[1];
+const BENCH_DIR = scaleArg && Number(scaleArg) !== 1 ? join(BENCH_ROOT, `scale-${Number(scaleArg)}`) : BENCH_ROOT;
 const LANDING = join(BENCH_DIR, 'landing');
 /**
  * PORTAL_BENCH_BASE points the API and dashboard measurements at a copy of a built base store, so
@@ -40,6 +51,35 @@ const BIG_BATCH_EVENTS = 5_000_000;
 const KEY = process.env.PORTAL_PSEUDO_KEY ?? 'portal-insights-benchmark-key-0001';
 
 const report: string[] = [];
+
+/** The machine-readable results (data/bench/results.json): what each section measured. */
+interface BenchResults {
+  scale: number;
+  started_at: string;
+  machine: { cores: number; node: string };
+  /** Event rows in the region's store (all event tables). */
+  events: number | null;
+  generate_import: { generate_s: number | null; import_s: number | null; peak_rss_gb: number | null } | null;
+  ingest: { ratio_native: number; importer_s: number; native_s: number } | null;
+  rollups: { full_s: number | null; incremental_s: number | null; after_weekly_batch_mode: string | null } | null;
+  metrics: { worst_ratio: number; worst_hot_p95_ms: number; signed_request_added_ms: number } | null;
+  sql: { extract_build_s: number; extract_gb: number; worst_ratio: number } | null;
+  load: { rps: number; p50_ms: number; p99_ms: number; errors: number; non2xx: number; timeouts: number; connections: number; duration_s: number; import_rows: number; import_run_s: number } | null;
+  first_view_ms: number | null;
+}
+const results: BenchResults = {
+  scale: 1,
+  started_at: new Date().toISOString(),
+  machine: { cores: 0, node: process.version },
+  events: null,
+  generate_import: null,
+  ingest: null,
+  rollups: null,
+  metrics: null,
+  sql: null,
+  load: null,
+  first_view_ms: null,
+};
 const say = (line = '') => {
   console.log(line);
   report.push(line);
@@ -53,7 +93,7 @@ function parseArgs() {
     const i = argv.indexOf(`--${name}`);
     return i >= 0 ? argv[i + 1] : undefined;
   };
-  const only = value('only')?.split(',') ?? ['generate', 'ingest', 'metrics', 'sql', 'web'];
+  const only = value('only')?.split(',') ?? ['generate', 'ingest', 'rollups', 'metrics', 'sql', 'load', 'web'];
   const scale = Number(value('scale') ?? 1);
   if (!(scale > 0)) throw new Error('--scale must be a positive number');
   return { only, scale };
@@ -93,6 +133,7 @@ async function ensureBaseStore(scale: number): Promise<void> {
     const rows = result.batches.reduce((n, b) => n + b.rowsIn, 0);
     say(`- imported ${rows.toLocaleString('en-GB')} rows in ${seconds(importMs)} (${Math.round(rows / (importMs / 1000)).toLocaleString('en-GB')} rows/s), status ${result.status}`);
     say(`- **generate + import: ${seconds(genMs + importMs)}** (target < 600 s); peak RSS ${rss()} (target < 4 GB)`);
+    results.generate_import = { generate_s: genMs ? genMs / 1000 : null, import_s: importMs / 1000, peak_rss_gb: Number((process.resourceUsage().maxRSS / 1024 / 1024).toFixed(2)) };
     if (result.status !== 'failed') writeFileSync(BASE_READY, new Date().toISOString());
   } finally {
     await store.close();
@@ -162,6 +203,7 @@ async function benchIngest(): Promise<void> {
         `(${Math.round(rate).toLocaleString('en-GB')} rows/s) → **${(rate / nativeRate).toFixed(2)}× native** (target ≥ 0.5×; ` +
         `${(rate / (BIG_BATCH_EVENTS / (tempMs / 1000))).toFixed(2)}× the TEMP-table load)`);
     say(`- then rebuilding the rollups for the API: ${seconds(result.durationMs - batch.durationMs)}`);
+    results.ingest = { ratio_native: Number((rate / nativeRate).toFixed(3)), importer_s: batch.durationMs / 1000, native_s: nativeMs / 1000 };
     const totals = batch.steps;
     const all = Object.values(totals).reduce((a, b) => a + b, 0);
     say(`- where the importer's time goes: ${Object.entries(totals).sort((a, b) => b[1] - a[1]).map(([s, ms]) => `${s} ${seconds(ms)} (${Math.round((ms / all) * 100)}%)`).join(', ')}`);
@@ -190,6 +232,7 @@ async function benchApi(): Promise<void> {
     const worstRatio = Math.max(...rows.map((r) => r.ratio));
     const worstHot = Math.max(...rows.flatMap((r) => [r.hotP95Ms, r.hotCookieP95Ms]));
     say(`- worst ratio ${worstRatio.toFixed(2)}× (target ≤ 1.3×); worst hot p95 ${worstHot} ms, signed either way (target < 50 ms)`);
+    results.metrics = { worst_ratio: worstRatio, worst_hot_p95_ms: worstHot, signed_request_added_ms: 0 };
     say();
     say('### The cost of a signed request');
     const signed = await benchSignedRequests(store);
@@ -198,6 +241,7 @@ async function benchApi(): Promise<void> {
     for (const r of signed) say(`| ${r.what} | ${r.p50Ms} | ${r.p95Ms} |`);
     const base = signed[0]!;
     const added = (r: { p50Ms: number }) => (r.p50Ms - base.p50Ms < 0.01 ? 'under 0.01 ms' : `${(r.p50Ms - base.p50Ms).toFixed(3)} ms`);
+    results.metrics.signed_request_added_ms = Number(Math.max(0, signed[1]!.p50Ms - base.p50Ms, signed[2]!.p50Ms - base.p50Ms).toFixed(3));
     say(`- signing adds ${added(signed[1]!)} (token) / ${added(signed[2]!)} (cookie) at p50 over an unsigned request to the same route; ` +
         `the hot metric rows above include it and the (batched) audit entry`);
   } finally {
@@ -216,9 +260,80 @@ async function benchSqlWorkbench(): Promise<void> {
     say('| example query | rows | direct p50 / p95 ms | POST /api/sql p50 / p95 ms | ratio |');
     say('|---|---:|---:|---:|---:|');
     for (const q of r.queries) say(`| ${q.name} | ${q.rows} | ${q.directP50Ms} / ${q.directP95Ms} | ${q.apiP50Ms} / ${q.apiP95Ms} | ${q.ratio.toFixed(2)}× |`);
-    say(`- worst ratio ${Math.max(...r.queries.map((q) => q.ratio)).toFixed(2)}× (target ≤ 1.3×): the API's time includes the sandbox process (IPC), the statement check and JSON`);
+    const worstSql = Math.max(...r.queries.map((q) => q.ratio));
+    say(`- worst ratio ${worstSql.toFixed(2)}× (target ≤ 1.3×): the API's time includes the sandbox process (IPC), the statement check and JSON`);
+    results.sql = { extract_build_s: r.extractBuildMs / 1000, extract_gb: Number((r.extractBytes / 1e9).toFixed(3)), worst_ratio: worstSql };
   } finally {
     await store.close();
+  }
+  say();
+}
+
+/** A private copy of the base store, flushed to disk, for sections that write. */
+async function workCopy(): Promise<Store> {
+  copyFileSync(BASE_DB, WORK_DB);
+  rmSync(`${WORK_DB}.wal`, { force: true });
+  const copied = openSync(WORK_DB, 'r+');
+  fsyncSync(copied);
+  closeSync(copied);
+  return openStore({ path: WORK_DB });
+}
+
+function dropWorkCopy(): void {
+  rmSync(WORK_DB, { force: true });
+  rmSync(`${WORK_DB}.wal`, { force: true });
+}
+
+/** The patients file of the first delivered batch: later synthetic batches use its patients. */
+function firstPatientsFile(): string | undefined {
+  const first = readdirSync(LANDING).filter((d) => !d.startsWith('.') && !d.startsWith('_')).sort()[0];
+  const file = first ? readdirSync(join(LANDING, first)).find((f) => f.startsWith('patients')) : undefined;
+  return first && file ? join(LANDING, first, file) : undefined;
+}
+
+async function benchRollups(): Promise<void> {
+  say('## Rollups: the full rebuild (the reference and repair path)');
+  const store = await workCopy();
+  try {
+    const timings = await store.withConnection(async (conn) => {
+      await conn.run('BEGIN TRANSACTION');
+      try {
+        return await refreshRollupsTimed(conn);
+      } finally {
+        await conn.run('ROLLBACK');
+      }
+    });
+    const fullMs = timings.reduce((n, t) => n + t.ms, 0);
+    say(`- full rebuild ${seconds(fullMs)}: ${timings.map((t) => `${t.step} ${seconds(t.ms)}`).join(', ')}`);
+    results.rollups = { ...(results.rollups ?? { incremental_s: null, after_weekly_batch_mode: null }), full_s: fullMs / 1000 };
+  } finally {
+    await store.close();
+    dropWorkCopy();
+  }
+  say();
+}
+
+async function benchUnderLoad(): Promise<void> {
+  say('## Load during an import (200 connections, 30 s, signed, compressed answers)');
+  const store = await workCopy();
+  try {
+    const patients = firstPatientsFile();
+    const r = await benchLoad(store, { key: KEY, ...(patients ? { nhsNumbersFrom: patients } : {}) });
+    say(`- requests: ${r.paths.map((p) => `\`${p}\``).join(', ')}`);
+    say(`- meanwhile the server imported a weekly batch of ${r.import.rows.toLocaleString('en-GB')} events (${r.import.status}): batch ${seconds(r.import.batchMs)}, ` +
+        `with the rollup refresh ${seconds(r.import.runMs)}`);
+    say(`- **${r.rps.toLocaleString('en-GB')} requests/s, p50 ${r.p50Ms} ms, p99 ${r.p99Ms} ms** (target < 250 ms), max ${r.maxMs} ms; ` +
+        `errors ${r.errors}, non-2xx ${r.non2xx}, timeouts ${r.timeouts} (target 0)`);
+    results.load = { rps: r.rps, p50_ms: r.p50Ms, p99_ms: r.p99Ms, errors: r.errors + r.timeouts, non2xx: r.non2xx, timeouts: r.timeouts, connections: r.connections, duration_s: r.durationS, import_rows: r.import.rows, import_run_s: r.import.runMs / 1000 };
+    results.rollups = {
+      ...(results.rollups ?? { full_s: null }),
+      // The refresh after one weekly batch: the run's time past the batch's own.
+      incremental_s: (r.import.runMs - r.import.batchMs) / 1000,
+      after_weekly_batch_mode: 'as the importer chose (see its log)',
+    };
+  } finally {
+    await store.close();
+    dropWorkCopy();
   }
   say();
 }
@@ -243,6 +358,7 @@ async function benchWeb(): Promise<void> {
   try {
     const result = await measureSignedFirstView(server.url, cookie.cookie!.replace(/^pi_session=/, ''), 5);
     say(`- runs ${result.runsMs.join(', ')} ms → **median ${result.medianMs} ms** (target < 1,500 ms), ${result.requests} requests, signed in by session cookie`);
+    results.first_view_ms = result.medianMs;
   } finally {
     await server.close();
     await store.close();
@@ -278,19 +394,82 @@ async function measureSignedFirstView(baseUrl: string, sessionToken: string, run
   return { runsMs, medianMs: sorted[Math.floor(sorted.length / 2)]!, requests };
 }
 
+const SCALING_STEPS = [0.25, 0.5, 1, 2];
+
+/**
+ * --scaling: generate + import, rollups and metrics at each scale, each in a process of its own
+ * (so each peak memory is its own), then the growth from step to step next to the growth in rows
+ * (target: no worse than linear in rows).
+ */
+async function benchScaling(): Promise<void> {
+  const { spawnSync } = await import('node:child_process');
+  const { readFileSync } = await import('node:fs');
+  const steps: BenchResults[] = [];
+  for (const s of SCALING_STEPS) {
+    console.log(`\n=== scale ${s} ===`);
+    const run = spawnSync(process.execPath, ['--import', 'tsx', 'scripts/bench/run.ts', '--scale', String(s), '--only', 'generate,rollups,metrics'], {
+      stdio: 'inherit',
+      env: { ...process.env, UV_THREADPOOL_SIZE: process.env.UV_THREADPOOL_SIZE ?? '16' },
+    });
+    if (run.status !== 0) throw new Error(`the bench at scale ${s} failed (exit ${run.status})`);
+    const dir = s === 1 ? BENCH_ROOT : join(BENCH_ROOT, `scale-${s}`);
+    steps.push(JSON.parse(readFileSync(join(dir, 'results.json'), 'utf8')) as BenchResults);
+  }
+  say('## Scaling (each scale in its own process; times in seconds, hot p95 in ms)');
+  say('| scale | event rows | import s | peak RSS GB | full rollup rebuild s | worst hot p95 ms | worst route ratio |');
+  say('|---:|---:|---:|---:|---:|---:|---:|');
+  for (const r of steps) {
+    say(`| ${r.scale} | ${r.events?.toLocaleString('en-GB') ?? '—'} | ${r.generate_import?.import_s?.toFixed(1) ?? 'reused'} | ${r.generate_import?.peak_rss_gb ?? '—'} | ` +
+        `${r.rollups?.full_s?.toFixed(1) ?? '—'} | ${r.metrics?.worst_hot_p95_ms ?? '—'} | ${r.metrics?.worst_ratio.toFixed(2) ?? '—'} |`);
+  }
+  say();
+  say('| step | rows × | import time × | rollup rebuild × | peak memory × |');
+  say('|---|---:|---:|---:|---:|');
+  const x = (a: number | null | undefined, b: number | null | undefined) => (a && b ? `${(b / a).toFixed(2)}` : '—');
+  for (let i = 1; i < steps.length; i++) {
+    const a = steps[i - 1]!;
+    const b = steps[i]!;
+    say(`| ${a.scale} → ${b.scale} | ${x(a.events, b.events)} | ${x(a.generate_import?.import_s, b.generate_import?.import_s)} | ${x(a.rollups?.full_s, b.rollups?.full_s)} | ${x(a.generate_import?.peak_rss_gb, b.generate_import?.peak_rss_gb)} |`);
+  }
+  say('- linear in rows means each × equals the rows × (or is below it)');
+  say();
+  writeFileSync(join(BENCH_ROOT, 'scaling.json'), JSON.stringify(steps, null, 2) + '\n');
+}
+
 async function main(): Promise<void> {
+  if (process.argv.includes('--scaling')) {
+    say(`# Portal Insights benchmark: scaling — ${new Date().toISOString()}`);
+    await benchScaling();
+    mkdirSync(BENCH_ROOT, { recursive: true });
+    writeFileSync(join(BENCH_ROOT, 'scaling.md'), report.join('\n') + '\n');
+    console.log(`\nscaling report written to ${join(BENCH_ROOT, 'scaling.md')}`);
+    return;
+  }
   const { only, scale } = parseArgs();
   say(`# Portal Insights benchmark — ${new Date().toISOString()}`);
   say(`Machine: ${(await import('node:os')).cpus().length} cores, Node ${process.version}`);
   say();
+  results.scale = scale;
+  results.machine.cores = (await import('node:os')).cpus().length;
   await ensureBaseStore(scale);
+  {
+    const store = await openStore({ path: BASE_DB });
+    try {
+      results.events = await count(store, `SELECT (SELECT count(*) FROM usage_events) + (SELECT count(*) FROM enrolment_events) + (SELECT count(*) FROM record_feeds) + (SELECT count(*) FROM consent_events)`);
+    } finally {
+      await store.close();
+    }
+  }
   if (only.includes('ingest')) await benchIngest();
+  if (only.includes('rollups')) await benchRollups();
   if (only.includes('metrics')) await benchApi();
   if (only.includes('sql')) await benchSqlWorkbench();
+  if (only.includes('load')) await benchUnderLoad();
   if (only.includes('web')) await benchWeb();
   mkdirSync(BENCH_DIR, { recursive: true });
   writeFileSync(join(BENCH_DIR, 'report.md'), report.join('\n') + '\n');
-  console.log(`\nreport written to ${join(BENCH_DIR, 'report.md')}`);
+  writeFileSync(join(BENCH_DIR, 'results.json'), JSON.stringify(results, null, 2) + '\n');
+  console.log(`\nreport written to ${join(BENCH_DIR, 'report.md')}, results to ${join(BENCH_DIR, 'results.json')}`);
 }
 
 main().catch((err: Error) => {
