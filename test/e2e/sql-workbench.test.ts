@@ -184,11 +184,16 @@ describe.skipIf(!chromiumAvailable())('SQL workbench in a real browser', () => {
     const completion = page.locator('.cm-tooltip-autocomplete');
     await completion.waitFor();
     await expect(completion.textContent()).resolves.toContain('enrolment_events');
+    // CodeMirror ignores Enter for a moment after the list opens (so a fast typist's Enter is a new line).
+    await page.waitForTimeout(250);
     await page.keyboard.press('Enter');
     await expect.poll(() => editor(page).textContent(), SLOW).toBe('SELECT * FROM enrolment_events');
     await page.keyboard.type(' e WHERE e.camp');
     await page.keyboard.press('Control+Space');
     await expect.poll(() => completion.textContent(), { timeout: 5_000 }).toContain('campaign_code');
+    await page.waitForTimeout(250);
+    await page.keyboard.press('Enter');
+    await expect.poll(() => editor(page).textContent()).toBe('SELECT * FROM enrolment_events e WHERE e.campaign_code');
     await page.keyboard.press('Escape');
 
     // The schema browser: search, then press a column's name to put it at the cursor.
