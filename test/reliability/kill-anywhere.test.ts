@@ -189,7 +189,7 @@ beforeAll(async () => {
   // The probe: an uninterrupted CLI run with the hook counting calls; its result is "after".
   const { dir, tmp } = storeCopy('probe');
   const trace = join(dir, 'trace.txt');
-  const probe = await finished(spawnTs('scripts/ingest-cli.ts', [landing], { ...cliEnv(dir, tmp), PI_KILL_TRACE: trace }, { hook: true }));
+  const probe = await finished(spawnTs('scripts/ingest-cli.ts', [landing], { ...cliEnv(dir, tmp), PI_KILL_TRACE: trace }, { hook: true }), 150_000);
   expect(probe.code, probe.stderr).toBe(0);
   after = await stateOf(dir);
   const calls = readFileSync(trace, 'utf8').trim().split('\n').map((l) => l.split('\t')[1]!);
@@ -216,7 +216,7 @@ describe.concurrent('the importer killed (SIGKILL) at a point chosen by seed', (
       const label = `seed ${seed} (${point.phase}, call ${point.at}, ${point.delayMs < 0 ? 'before it' : `${point.delayMs} ms after it`})`;
       const { dir, tmp } = storeCopy(`seed-${seed}`);
       const env = { ...cliEnv(dir, tmp), PI_KILL_AT: String(point.at), PI_KILL_DELAY_MS: String(point.delayMs) };
-      const killed = await finished(spawnTs('scripts/ingest-cli.ts', [landing], env, { hook: true }));
+      const killed = await finished(spawnTs('scripts/ingest-cli.ts', [landing], env, { hook: true }), 150_000);
       // A kill a few ms after the run's last call may come after the process has ended on its own.
       if (!(point.phase === 'rollup-commit' && killed.code === 0)) expect(killed.signal, `${label}\n${killed.stdout}\n${killed.stderr}`).toBe('SIGKILL');
       expect(killed.stderr).not.toMatch(STACK_LINE);
@@ -229,7 +229,7 @@ describe.concurrent('the importer killed (SIGKILL) at a point chosen by seed', (
       if (point.phase === 'rollups') expect(found, label).toEqual({ base: 'after', published: 'before' });
 
       await completeAndCheck(dir, tmp, label);
-    });
+    }, 240_000);
   }
 });
 
@@ -275,16 +275,16 @@ describe.concurrent('the server killed in the middle of its scheduled import, th
       const env = serverEnv(dir, tmp);
       const killed = await finished(
         spawnTs('server/main.ts', [], { ...env, PI_KILL_AT: String(point.at), PI_KILL_DELAY_MS: String(point.delayMs) }, { hook: true }),
-        60_000,
+        150_000,
       );
       expect(killed.signal, `${label}\n${killed.stdout}\n${killed.stderr}`).toBe('SIGKILL');
       expect(killed.stdout).toMatch(/Portal Insights on http:\/\/127\.0\.0\.1:\d+/);
       expectBeforeOrAfter(await stateOf(dir), label);
 
       const restarted = spawnTs('server/main.ts', [], env);
-      const done = finished(restarted, 60_000);
+      const done = finished(restarted, 150_000);
       try {
-        await waitForLine(restarted, /\[import\] run \S+: (succeeded|nothing-to-do)/, 45_000);
+        await waitForLine(restarted, /\[import\] run \S+: (succeeded|nothing-to-do)/, 120_000);
       } finally {
         restarted.kill('SIGTERM');
       }
@@ -295,6 +295,6 @@ describe.concurrent('the server killed in the middle of its scheduled import, th
       expect(whichState('base', state, { after }), label).toBe('after');
       expect(whichState('published', state, { after }), label).toBe('after');
       expect(copiesLeft(tmp), `${label}: plain copies left behind`).toEqual([]);
-    });
+    }, 240_000);
   }
 });
