@@ -388,10 +388,11 @@ function goLiveCount(pts: Array<{ date: Date }>, width: number, to: string | und
   return Plot.plot({
     ...base(width, 260),
     x: { type: 'utc', label: null },
-    y: { label: 'Organisations live', grid: true, domain: [0, pts.length] },
+    // The count never exceeds the organisations; the marks are clipped to the frame all the same.
+    y: { label: 'Organisations live', grid: true, domain: [0, Math.max(1, pts.length)] },
     marks: [
-      Plot.areaY(steps, { x: 'date', y: 'live', curve: 'step-after', fill: COLOURS.blue, fillOpacity: 0.12 }),
-      Plot.lineY(steps, { x: 'date', y: 'live', curve: 'step-after', stroke: COLOURS.blue, strokeWidth: 2.5 }),
+      Plot.areaY(steps, { x: 'date', y1: 0, y2: 'live', curve: 'step-after', fill: COLOURS.blue, fillOpacity: 0.12, clip: true }),
+      Plot.lineY(steps, { x: 'date', y: 'live', curve: 'step-after', stroke: COLOURS.blue, strokeWidth: 2.5, clip: true }),
       Plot.ruleY([0]),
       Plot.tip(steps, Plot.pointerX({ x: 'date', y: 'live', title: (s: (typeof steps)[number]) => `${formatDay(s.date.toISOString().slice(0, 10))}\n${formatCount(s.live)} of ${formatCount(pts.length)} live` })),
     ],
