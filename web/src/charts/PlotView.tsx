@@ -14,6 +14,21 @@ interface Props {
   minHeight?: number;
 }
 
+/**
+ * The figure is one image for assistive technology (role img with the card's label; the table
+ * view has the numbers). Plot labels its inner groups ("bar", "x-axis tick"), which ARIA does not
+ * allow on an element without a role (axe: aria-prohibited-attr): the label is kept as
+ * `data-mark` (tests and styles can still find a mark) and the ARIA attributes are taken off.
+ */
+export function unlabelInnerGroups(figure: Element): void {
+  for (const el of Array.from(figure.querySelectorAll('[aria-label], [aria-description]'))) {
+    const mark = el.getAttribute('aria-label');
+    if (mark !== null && !el.hasAttribute('data-mark')) el.setAttribute('data-mark', mark);
+    el.removeAttribute('aria-label');
+    el.removeAttribute('aria-description');
+  }
+}
+
 /** Hosts one Observable Plot figure and redraws it at the width of its card. */
 export function PlotView({ render, onSelect, label, minHeight = 240 }: Props) {
   const host = useRef<HTMLDivElement>(null);
@@ -58,14 +73,22 @@ export function PlotView({ render, onSelect, label, minHeight = 240 }: Props) {
       if (!live) return;
       figure.setAttribute('role', 'img');
       figure.setAttribute('aria-label', label);
+      unlabelInnerGroups(figure);
       el.replaceChildren(figure);
+      // Interactive marks (tips) draw new groups as the pointer moves: they are unlabelled too.
+      const mo = typeof MutationObserver === 'undefined' ? null : new MutationObserver(() => unlabelInnerGroups(figure));
+      mo?.observe(figure, { childList: true, subtree: true });
+      cleanup = () => mo?.disconnect();
       if (!onSelect) return;
       figure.style.cursor = 'pointer';
       const click = () => {
         if (figure.value !== undefined && figure.value !== null) onSelect(figure.value);
       };
       figure.addEventListener('click', click);
-      cleanup = () => figure.removeEventListener('click', click);
+      cleanup = () => {
+        mo?.disconnect();
+        figure.removeEventListener('click', click);
+      };
     };
     try {
       const out = render(width);

@@ -57,6 +57,79 @@ describe('OrgPicker', () => {
     fireEvent.input(screen.getByLabelText(/Search organisations/), { target: { value: 'zzz' } });
     expect(screen.getByText(/No organisation matches/)).toBeTruthy();
   });
+
+  it('puts the focus back on its button after a choice, by click or by Enter in the search box', () => {
+    const onChange = vi.fn();
+    const { rerender } = render(<OrgPicker orgs={orgs} value="ICB1" onChange={onChange} />);
+    const toggle = screen.getByRole('button', { name: /Organisation Northshire ICB/ });
+    fireEvent.click(toggle);
+    const option = screen.getAllByRole('button').find((b) => b.getAttribute('data-org-option') === 'CCG1')!;
+    option.focus();
+    fireEvent.click(option);
+    expect(onChange).toHaveBeenCalledWith('CCG1');
+    rerender(<OrgPicker orgs={orgs} value="CCG1" onChange={onChange} />);
+    expect(screen.queryByRole('dialog')).toBeNull();
+    expect(document.activeElement).toBe(screen.getByRole('button', { name: /Organisation Riverside CCG/ }));
+
+    fireEvent.click(document.activeElement!);
+    const search = screen.getByLabelText(/Search organisations/);
+    expect(document.activeElement).toBe(search);
+    fireEvent.input(search, { target: { value: 'hill top' } });
+    fireEvent.keyDown(search, { key: 'Enter' });
+    expect(onChange).toHaveBeenLastCalledWith('P3');
+    rerender(<OrgPicker orgs={orgs} value="P3" onChange={onChange} />);
+    expect(screen.queryByRole('dialog')).toBeNull();
+    expect(document.activeElement).toBe(screen.getByRole('button', { name: /Organisation Hill Top Surgery/ }));
+  });
+
+  it('takes the focus back when drawn anew just after a choice (the page re-rendered for it)', () => {
+    const onChange = vi.fn();
+    const first = render(<OrgPicker orgs={orgs} value="ICB1" onChange={onChange} />);
+    fireEvent.click(screen.getByRole('button', { name: /Organisation Northshire ICB/ }));
+    fireEvent.click(screen.getAllByRole('button').find((b) => b.getAttribute('data-org-option') === 'T1')!);
+    first.unmount();
+    (document.activeElement as HTMLElement | null)?.blur();
+    render(<OrgPicker orgs={orgs} value="T1" onChange={onChange} />);
+    expect(document.activeElement).toBe(screen.getByRole('button', { name: /Organisation Northshire Hospitals Trust/ }));
+  });
+
+  it('closes when the focus leaves it (Tab out), and on Escape with the focus back on its button', () => {
+    render(
+      <>
+        <OrgPicker orgs={orgs} value="ICB1" onChange={() => {}} />
+        <button type="button">Next field</button>
+      </>,
+    );
+    const toggle = screen.getByRole('button', { name: /Organisation Northshire ICB/ });
+    fireEvent.click(toggle);
+    const search = screen.getByLabelText(/Search organisations/);
+    // Moving within the panel keeps it open.
+    const option = screen.getAllByRole('button').find((b) => b.getAttribute('data-org-option') === 'ICB1')!;
+    fireEvent.focusOut(search, { relatedTarget: option });
+    expect(screen.queryByRole('dialog')).not.toBeNull();
+    // Tab from the last option to the next field closes it.
+    const next = screen.getByRole('button', { name: 'Next field' });
+    fireEvent.focusOut(option, { relatedTarget: next });
+    expect(screen.queryByRole('dialog')).toBeNull();
+    expect(toggle.getAttribute('aria-expanded')).toBe('false');
+
+    fireEvent.click(toggle);
+    fireEvent.keyDown(screen.getByLabelText(/Search organisations/), { key: 'Escape' });
+    expect(screen.queryByRole('dialog')).toBeNull();
+    expect(document.activeElement).toBe(toggle);
+  });
+
+  it('names its button with everything the button shows, and lists options as list items', () => {
+    render(<OrgPicker orgs={orgs} value="CCG1" onChange={() => {}} />);
+    const toggle = screen.getByRole('button', { name: 'Organisation Riverside CCG CCG' });
+    expect(toggle.textContent).toContain('Riverside CCG');
+    fireEvent.click(toggle);
+    const list = screen.getByRole('list');
+    for (const li of Array.from(list.children)) {
+      expect(li.tagName).toBe('LI');
+      expect(li.getAttribute('role')).toBeNull();
+    }
+  });
 });
 
 describe('organisation hierarchy helpers', () => {

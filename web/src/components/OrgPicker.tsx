@@ -17,6 +17,9 @@ interface Props {
 
 const TYPE_ORDER: Level[] = ['ccg', 'trust', 'community', 'practice'];
 
+/** A choice just made, whose picker should have the focus when drawn again. */
+let pendingRefocus: { toggleId: string | null; at: number } | null = null;
+
 /**
  * Chooses an organisation: type to search names and codes, or browse the hierarchy
  * (ICB → CCGs → practices, and the ICB's trusts and community services).
@@ -28,6 +31,7 @@ export function OrgPicker({ orgs, value, onChange, label = 'Organisation', toggl
   const panelId = useId();
   const inputRef = useRef<HTMLInputElement>(null);
   const rootRef = useRef<HTMLDivElement>(null);
+  const refocus = useRef(false);
   const current = orgs.byCode.get(value);
 
   useEffect(() => {
@@ -44,18 +48,52 @@ export function OrgPicker({ orgs, value, onChange, label = 'Organisation', toggl
 
   const results = useMemo(() => (query.trim() ? searchOrgs(orgs, query, 40) : []), [orgs, query]);
 
+  const focusToggle = () => (rootRef.current?.querySelector('.org-picker-toggle') as HTMLElement | null)?.focus();
+
   const choose = (code: string) => {
-    onChange(code);
+    // The search box and the option chosen go with the panel: the focus returns to the picker's
+    // button, not to the page's body. It is put there now and again once the choice has been
+    // drawn (the page re-renders for the new organisation, and may draw this picker anew).
+    focusToggle();
+    refocus.current = true;
+    pendingRefocus = { toggleId: toggleId ?? null, at: Date.now() };
     setOpen(false);
     setQuery('');
-    // The search box goes with the panel: the focus returns to the picker, not to the page's top.
-    (rootRef.current?.querySelector('.org-picker-toggle') as HTMLElement | null)?.focus();
+    onChange(code);
+  };
+
+  useEffect(() => {
+    if (open || !refocus.current) return;
+    refocus.current = false;
+    if (!rootRef.current?.contains(document.activeElement)) focusToggle();
+  }, [open, value]);
+
+  // A picker drawn anew just after a choice (the page's filters changed) takes the focus back.
+  useEffect(() => {
+    const p = pendingRefocus;
+    if (p && p.toggleId === (toggleId ?? null) && Date.now() - p.at < 2000) {
+      pendingRefocus = null;
+      if (document.activeElement === document.body || document.activeElement === null) focusToggle();
+    }
+  }, []);
+
+  // Tabbing (or clicking) out of the open panel closes it.
+  const onFocusOut = (e: FocusEvent) => {
+    if (!open) return;
+    const next = e.relatedTarget as Node | null;
+    if (next && rootRef.current?.contains(next)) return;
+    // Focus moving to nothing (a click on the page's background) is handled by the mousedown listener.
+    if (!next) return;
+    setOpen(false);
+    setQuery('');
   };
 
   const onKeyDown = (e: KeyboardEvent) => {
     if (e.key === 'Escape') {
+      if (!open) return;
       setOpen(false);
-      (rootRef.current?.querySelector('.org-picker-toggle') as HTMLElement | null)?.focus();
+      setQuery('');
+      focusToggle();
       return;
     }
     if (e.key !== 'ArrowDown' && e.key !== 'ArrowUp') return;
@@ -78,7 +116,7 @@ export function OrgPicker({ orgs, value, onChange, label = 'Organisation', toggl
     });
 
   const option = (o: Org, depth: number, canExpand: boolean) => (
-    <li key={o.code} role="none">
+    <li key={o.code}>
       <div class="org-row" style={{ paddingLeft: `${depth * 1.1}rem` }}>
         {canExpand ? (
           <button
@@ -125,7 +163,7 @@ export function OrgPicker({ orgs, value, onChange, label = 'Organisation', toggl
   const root = orgs.byCode.get(orgs.root);
 
   return (
-    <div class="org-picker" ref={rootRef} onKeyDown={onKeyDown}>
+    <div class="org-picker" ref={rootRef} onKeyDown={onKeyDown} onFocusOut={onFocusOut}>
       <span class="field-label" id={`${panelId}-label`}>
         {label}
       </span>
@@ -137,11 +175,11 @@ export function OrgPicker({ orgs, value, onChange, label = 'Organisation', toggl
         class="org-picker-toggle"
         aria-expanded={open}
         aria-controls={panelId}
-        aria-labelledby={`${panelId}-label ${panelId}-value`}
+        aria-labelledby={`${panelId}-label ${panelId}-value ${panelId}-type`}
         onClick={() => setOpen((o) => !o)}
       >
         <span id={`${panelId}-value`}>{current?.name ?? (value || placeholder)}</span>
-        <span class="org-picker-type">{current ? LEVEL_LABELS[current.type]?.one : ''}</span>
+        <span class="org-picker-type" id={`${panelId}-type`}>{current ? LEVEL_LABELS[current.type]?.one : ''}</span>
         <span aria-hidden="true" class="chevron">
           ▾
         </span>

@@ -14,7 +14,7 @@ export function uptakeSeriesChart(d: TableData & { target: number | null }, widt
     x: { type: 'utc', label: null },
     y: { label: 'Uptake (%)', grid: true, domain: [0, Math.ceil((max * 1.15) / 5) * 5], tickFormat: tick('percent') },
     marks: [
-      Plot.areaY(pts, { x: 'date', y: 'value', fill: COLOURS.blue, fillOpacity: 0.08, curve: 'monotone-x' }),
+      Plot.areaY(pts, { x: 'date', y1: 0, y2: 'value', fill: COLOURS.blue, fillOpacity: 0.08, curve: 'monotone-x' }),
       ...lineWithPartial(pts, { x: 'date', y: 'value', stroke: COLOURS.blue, curve: 'monotone-x', dots: true }),
       d.target !== null ? Plot.ruleY([d.target], { stroke: COLOURS.orange, strokeWidth: 2, strokeDasharray: '6 4' }) : null,
       Plot.ruleY([0]),
@@ -38,7 +38,7 @@ export function activeChart(d: TableData, width: number) {
     y: { label: 'Active patients', grid: true, tickFormat: tick('count') },
     marks: [
       // The partial period is left out of the filled area: only its dashed line and hollow dot show it.
-      Plot.areaY(pts.filter((p) => !p.partial), { x: 'date', y: 'value', fill: COLOURS.aqua, fillOpacity: 0.12 }),
+      Plot.areaY(pts.filter((p) => !p.partial), { x: 'date', y1: 0, y2: 'value', fill: COLOURS.aqua, fillOpacity: 0.12 }),
       ...lineWithPartial(pts, { x: 'date', y: 'value', stroke: COLOURS.aqua }),
       Plot.ruleY([0]),
       Plot.tip(
