@@ -146,6 +146,42 @@ describe.skipIf(!chromiumAvailable())('SQL workbench in a real browser', () => {
     expect(problems).toEqual([]);
   });
 
+  it('shows the first 10,000 rows of a bigger result in a windowed table, says it is cut short, and downloads all of it', async () => {
+    problems.length = 0;
+    await typeSql(page, 'SELECT range AS n, range % 7 AS weekday, repeat(\'x\', 40) AS padding FROM range(25000)');
+    await runWithKeyboard(page);
+    const note = page.getByTestId('sql-truncated');
+    await note.waitFor({ timeout: 20_000 });
+    await expect(note.textContent()).resolves.toContain('Only the first 10,000 rows are shown');
+    // Only the rows in view are in the page, and scrolling the table's own box shows others.
+    const drawn = () => page.locator('[data-testid="result-table"] tbody tr:not(.spacer)').count();
+    expect(await drawn()).toBeLessThan(80);
+    await page.getByTestId('result-table').evaluate((el) => (el.scrollTop = 30 * 7000));
+    await expect.poll(() => page.locator('[data-testid="result-table"] tbody th').allTextContents(), SLOW).toContain('7001');
+    expect(await drawn()).toBeLessThan(80);
+    expect(await noSideways(page)).toBeLessThanOrEqual(0);
+    const [download] = await Promise.all([page.waitForEvent('download'), note.getByRole('button', { name: 'Download the whole result as CSV' }).click()]);
+    const path = join(DOWNLOADS, `whole-${download.suggestedFilename()}`);
+    await download.saveAs(path);
+    const lines = readFileSync(path, 'utf8').split('\r\n').filter((l) => l !== '');
+    expect(lines[0]).toBe('n,weekday,padding');
+    expect(lines.length - 1).toBe(25_000);
+    await page.screenshot({ path: join(ARTIFACTS, 'e2e-sql-workbench-truncated.png'), fullPage: false });
+    expect(problems).toEqual([]);
+  });
+
+  it('scrolls a wide result inside its own box, never the page', async () => {
+    problems.length = 0;
+    await typeSql(page, 'SELECT u.*, p.*, u.* FROM usage_events u JOIN patients p USING (patient_id) LIMIT 200');
+    await runWithKeyboard(page);
+    await expect.poll(() => status(page).textContent(), SLOW).toMatch(/^200 rows in/);
+    const box = page.getByTestId('result-table');
+    const { scrollWidth, clientWidth } = await box.evaluate((el) => ({ scrollWidth: el.scrollWidth, clientWidth: el.clientWidth }));
+    expect(scrollWidth).toBeGreaterThan(clientWidth);
+    expect(await noSideways(page)).toBeLessThanOrEqual(0);
+    expect(problems).toEqual([]);
+  });
+
   it('cancels a query that would run for hours, and says so', async () => {
     problems.length = 0;
     await typeSql(page, 'SELECT count(*) FROM range(1000000000000)');

@@ -68,10 +68,11 @@ export function PublicationPicker({ columns, choice, onChange }: Props) {
           </tr>
         </thead>
         <tbody>
-          {columns.map((c) => {
+          {columns.map((c, i) => {
             const numeric = isNumeric(c);
             return (
-              <tr key={c.name} data-column={c.name}>
+              // By place: a result may have two columns of the same name (the server refuses it for publication).
+              <tr key={i} data-column={c.name}>
                 <th scope="row">{c.name}</th>
                 <td>{c.type}</td>
                 {numeric ? (
