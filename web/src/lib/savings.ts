@@ -1,4 +1,5 @@
 import { sortDescending, sumBy } from './group.js';
+import { checkDraft } from './what-if.js';
 
 // The savings model recomputed in the browser, so the what-if panel can change the value of
 // each saving type and every chart follows at once. Savings = activity × value per activity.
@@ -145,7 +146,9 @@ export function decodeValues(text: string | null, model: SavingType[]): UnitValu
     const m = /^([a-z0-9_]+):(-?[\d.]+)\/(-?[\d.]+)\/(-?[\d.]+)$/i.exec(part.trim());
     if (!m || !values[m[1]!]) continue;
     const [low, central, high] = [Number(m[2]), Number(m[3]), Number(m[4])];
-    if ([low, central, high].every((n) => Number.isFinite(n) && n >= 0)) values[m[1]!] = { low, central, high };
+    // A scenario the what-if panel would refuse (out of order, absurd) is not taken from an address either.
+    const type = model.find((t) => t.type === m[1])!;
+    if (checkDraft({ low: m[2]!, central: m[3]!, high: m[4]! }, type).values) values[m[1]!] = { low, central, high };
   }
   return values;
 }

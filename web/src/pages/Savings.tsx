@@ -6,11 +6,12 @@ import { COLOURS, Plot, base, isPartial, partialNote, tick, toDate } from '../ch
 import { clip, labelMargin } from '../charts/values.js';
 import { ChartCard, type TableData } from '../components/ChartCard.js';
 import { Legend, PageHeader, Tile } from '../components/Page.js';
+import { WhatIf } from '../components/WhatIf.js';
 import { ErrorState, Loading } from '../components/States.js';
 import { useApp } from '../lib/context.js';
 import { describeRange } from '../lib/filters.js';
 import { formatCount, formatGbp, formatNumber, formatPeriod } from '../lib/format.js';
-import { dateCol, numberAt, stringAt } from '../lib/metric.js';
+import { COLUMNS, dateCol, numberAt, stringAt } from '../lib/metric.js';
 import { childLevel } from '../lib/orgs.js';
 import { setParams } from '../lib/router.js';
 import {
@@ -23,18 +24,6 @@ import {
   type SavingsResult,
   type UnitValues,
 } from '../lib/savings.js';
-
-// Where the savings and ROI metrics keep what the what-if panel needs.
-export const S = {
-  period: 'period_start',
-  type: 'saving_type',
-  label: 'saving_label',
-  activity: 'activity',
-  avoided: 'avoided',
-  org: 'org_code',
-  orgName: 'org_name',
-  cost: 'cost_gbp',
-} as const;
 
 /**
  * The unit-value model the API sends with the savings metric: one entry per saving type and
@@ -63,34 +52,34 @@ export function savingsModel(d: MetricResult, published?: unknown): SavingType[]
   }
   // Types with activity but missing from the model still show (valued at 0 until given a value).
   for (const r of d.rows) {
-    const type = stringAt(r, S.type);
-    if (type && !byType.has(type)) byType.set(type, { type, label: stringAt(r, S.label) ?? type, low: 0, central: 0, high: 0 });
+    const type = stringAt(r, COLUMNS.savings.saving_type);
+    if (type && !byType.has(type)) byType.set(type, { type, label: stringAt(r, COLUMNS.savings.saving_label) ?? type, low: 0, central: 0, high: 0 });
   }
   return [...byType.values()];
 }
 
 export function activityRows(d: MetricResult, withOrg = false): ActivityRow[] {
-  const period = dateCol(d) ?? S.period;
+  const period = dateCol(d) ?? COLUMNS.savings.period_start;
   const out: ActivityRow[] = [];
   for (const r of d.rows) {
     // Savings = activities that avoided a cost (activity × the model's fraction) × value of one.
-    const count = numberAt(r, S.avoided) ?? numberAt(r, S.activity);
-    const type = stringAt(r, S.type);
+    const count = numberAt(r, COLUMNS.savings.avoided) ?? numberAt(r, COLUMNS.savings.activity);
+    const type = stringAt(r, COLUMNS.savings.saving_type);
     if (count === null || !type) continue;
     out.push({
       period: String(r[period] ?? ''),
       type,
       count,
-      activity: numberAt(r, S.activity) ?? count,
-      org: withOrg ? (stringAt(r, S.org) ?? undefined) : undefined,
+      activity: numberAt(r, COLUMNS.savings.activity) ?? count,
+      org: withOrg ? (stringAt(r, COLUMNS.savings.org_code) ?? undefined) : undefined,
     });
   }
   return out;
 }
 
 export function costRows(d: MetricResult): CostRow[] {
-  const period = dateCol(d) ?? S.period;
-  return d.rows.map((r) => ({ period: String(r[period] ?? ''), cost: numberAt(r, S.cost) ?? 0 })).filter((c) => c.period);
+  const period = dateCol(d) ?? COLUMNS.savings.period_start;
+  return d.rows.map((r) => ({ period: String(r[period] ?? ''), cost: numberAt(r, COLUMNS.roi.cost_gbp) ?? 0 })).filter((c) => c.period);
 }
 
 interface Computed {
@@ -139,16 +128,16 @@ export default function Savings() {
     const shown = result.periods.filter((p) => p.period >= start);
     const inPeriod = computeSavings(activity.filter((a) => a.period >= start), model_, values, costs.filter((c) => c.period >= start));
     const orgResult = byOrg.status === 'ready' ? computeSavings(activityRows(byOrg.data, true), model_, values, []) : null;
-    const partial = new Set(roi.data.rows.filter((r) => r.complete === false).map((r) => String(r[S.period])));
+    const partial = new Set(roi.data.rows.filter((r) => r.complete === false).map((r) => String(r[COLUMNS.savings.period_start])));
     return { status: 'ready', data: { model: model_, values, result, shown, inPeriod, partial, orgResult, changed: encodeValues(values, model_) !== null } };
     } catch (error) {
       return { status: 'error', error: error instanceof Error ? error : new Error(String(error)) };
     }
   }, [savings, roi, byOrg, whatIf, model, filters.from]);
 
-  const setValue = (type: string, which: 'low' | 'central' | 'high', value: number) => {
+  const setValues = (type: string, value: UnitValues[string]) => {
     if (computed.status !== 'ready') return;
-    const next: UnitValues = { ...computed.data.values, [type]: { ...computed.data.values[type]!, [which]: value } };
+    const next: UnitValues = { ...computed.data.values, [type]: value };
     setParams({ whatif: encodeValues(next, computed.data.model) }, { replace: true });
   };
 
@@ -259,56 +248,14 @@ export default function Savings() {
           {computed.status === 'loading' && <Loading label="Loading the savings model" height={120} />}
           {computed.status === 'error' && <ErrorState error={computed.error} />}
           {c && (
-            <div class="whatif-list" data-testid="whatif-table">
-              {c.model.map((m) => {
-                const v = c.values[m.type]!;
-                const t = c.result.byType.find((b) => b.type === m.type);
-                return (
-                  <fieldset key={m.type} class="whatif-item">
-                    <legend>{m.label}</legend>
-                    <p class="hint">
-                      {formatCount(t?.avoided ?? 0)} that avoided a cost{t && t.activity !== t.avoided ? ` (of ${formatCount(t.activity)})` : ''} · saves{' '}
-                      {formatGbp(t?.central ?? 0, true)}
-                    </p>
-                    <div class="whatif-inputs">
-                      {(['low', 'central', 'high'] as const).map((k) => (
-                        <label key={k}>
-                          <span>{k === 'low' ? 'Low' : k === 'central' ? 'Central' : 'High'} £</span>
-                          <input
-                            type="number"
-                            min={0}
-                            step={0.01}
-                            inputMode="decimal"
-                            aria-label={`${k} value of ${m.label}, in pounds`}
-                            class={v[k] !== m[k] ? 'changed' : undefined}
-                            value={v[k]}
-                            onInput={(e) => {
-                              const x = Number((e.target as HTMLInputElement).value);
-                              if (Number.isFinite(x) && x >= 0) setValue(m.type, k, x);
-                            }}
-                          />
-                        </label>
-                      ))}
-                    </div>
-                    {(m.description || m.activity) && (
-                      <details class="model-source">
-                        <summary>Where this value comes from</summary>
-                        {m.activity && <p>{m.activity}</p>}
-                        {m.description && <p>{m.description}</p>}
-                      </details>
-                    )}
-                  </fieldset>
-                );
-              })}
-            </div>
-          )}
-          {c && (
-            <div class="whatif-actions">
-              <button type="button" class="button-secondary" disabled={!c.changed} onClick={() => setParams({ whatif: null }, { replace: true })}>
-                Reset to the model's values
-              </button>
-              {c.changed && <span class="hint">This scenario is saved in the page address, so you can share it.</span>}
-            </div>
+            <WhatIf
+              model={c.model}
+              values={c.values}
+              byType={c.result.byType}
+              changed={c.changed}
+              onChange={setValues}
+              onReset={() => setParams({ whatif: null }, { replace: true })}
+            />
           )}
         </aside>
       </div>
