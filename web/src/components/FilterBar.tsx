@@ -1,6 +1,6 @@
-import { useId } from 'preact/hooks';
+import { useEffect, useId, useState } from 'preact/hooks';
 import type { Grain } from '../api/types.js';
-import { GRAINS, GRAIN_LABELS, RANGE_PRESETS, describeRange, grainAllowed, isIsoDate, type Filters, type RangeKey } from '../lib/filters.js';
+import { GRAINS, GRAIN_LABELS, RANGE_PRESETS, dateRangeError, describeRange, grainAllowed, type Filters, type RangeKey } from '../lib/filters.js';
 import type { OrgIndex } from '../lib/orgs.js';
 import { setParams } from '../lib/router.js';
 import { OrgPicker } from './OrgPicker.js';
@@ -19,9 +19,22 @@ export function FilterBar({ orgs, filters, showGrain = true, showRange = true }:
     if (range === 'custom') setParams({ range: 'custom', from: filters.from ?? null, to: filters.to ?? null });
     else setParams({ range: range === '12m' ? null : range, from: null, to: null });
   };
+  // The dates as entered: a From after the To is refused here, with the reason beside the fields,
+  // and the address (which every figure follows) keeps the last good dates.
+  const [draft, setDraft] = useState<{ from: string; to: string; error: string | null; field: 'from' | 'to' | null }>({
+    from: filters.from ?? '',
+    to: filters.to ?? '',
+    error: null,
+    field: null,
+  });
+  useEffect(() => setDraft({ from: filters.from ?? '', to: filters.to ?? '', error: null, field: null }), [filters.from, filters.to, filters.range]);
   const onDate = (which: 'from' | 'to', value: string) => {
-    if (value === '' || isIsoDate(value)) setParams({ range: 'custom', [which]: value || null });
+    const next = { ...draft, [which]: value };
+    const error = dateRangeError(next.from || undefined, next.to || undefined);
+    setDraft({ ...next, error, field: error ? which : null });
+    if (!error) setParams({ range: 'custom', from: next.from || null, to: next.to || null });
   };
+  const invalid = (which: 'from' | 'to') => (draft.error && draft.field === which ? { 'aria-invalid': 'true' as const, 'aria-describedby': `${id}-dates-error` } : {});
   return (
     <form class="filter-bar" aria-label="Filters" onSubmit={(e) => e.preventDefault()}>
       <OrgPicker
@@ -50,14 +63,19 @@ export function FilterBar({ orgs, filters, showGrain = true, showRange = true }:
             <label class="field-label" for={`${id}-from`}>
               From
             </label>
-            <input id={`${id}-from`} type="date" value={filters.from ?? ''} max={filters.to} onChange={(e) => onDate('from', (e.target as HTMLInputElement).value)} />
+            <input id={`${id}-from`} type="date" value={draft.from} max={filters.to} {...invalid('from')} onChange={(e) => onDate('from', (e.target as HTMLInputElement).value)} />
           </div>
           <div class="field">
             <label class="field-label" for={`${id}-to`}>
               To
             </label>
-            <input id={`${id}-to`} type="date" value={filters.to ?? ''} min={filters.from} onChange={(e) => onDate('to', (e.target as HTMLInputElement).value)} />
+            <input id={`${id}-to`} type="date" value={draft.to} min={filters.from} {...invalid('to')} onChange={(e) => onDate('to', (e.target as HTMLInputElement).value)} />
           </div>
+          {draft.error && (
+            <p class="form-error filter-error" id={`${id}-dates-error`} role="alert">
+              {draft.error} These dates have not been applied.
+            </p>
+          )}
         </>
       )}
       {showGrain && (

@@ -89,3 +89,20 @@ describe('reading filters from the URL', () => {
     expect(f).toMatchObject({ range: '12m', grain: 'month', grainChosen: false });
   });
 });
+
+describe('a From after the To', () => {
+  it('is refused where the dates are entered, with the reason', async () => {
+    const { dateRangeError } = await import('./filters.js');
+    expect(dateRangeError('2026-03-01', '2026-02-01')).toBe('The From date must be on or before the To date (1 Feb 2026).');
+    expect(dateRangeError('2026-02-01', '2026-02-01')).toBeNull();
+    expect(dateRangeError('2026-01-01', '2026-02-01')).toBeNull();
+    expect(dateRangeError(undefined, '2026-02-01')).toBeNull();
+    expect(dateRangeError('2026-02-30', '2026-03-01')).toMatch(/^Enter the From date as a real date/);
+  });
+
+  it('in an address is left out (no metric is asked for an impossible range)', () => {
+    const anchor = new Date(2026, 2, 14);
+    expect(resolveRange('custom', anchor, { from: '2026-03-01', to: '2026-02-01' })).toEqual({ from: undefined, to: '2026-02-01' });
+    expect(resolveRange('custom', anchor, { from: '2026-04-01' })).toEqual({ from: undefined, to: '2026-03-14' });
+  });
+});

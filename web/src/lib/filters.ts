@@ -67,7 +67,11 @@ export function resolveRange(
 ): { from?: string; to?: string } {
   const to = toIsoDate(anchor);
   if (range === 'custom') {
-    return { from: isIsoDate(custom.from) ? custom.from : undefined, to: isIsoDate(custom.to) ? custom.to : to };
+    const end = isIsoDate(custom.to) ? custom.to : to;
+    // A From after the To (an address typed or edited by hand; the filter bar refuses it) would be
+    // refused by every metric: it is left out, as if no From were given.
+    const start = isIsoDate(custom.from) && custom.from <= end ? custom.from : undefined;
+    return { from: start, to: end };
   }
   if (range === 'all') return { from: isIsoDate(programmeStart) && programmeStart <= to ? programmeStart : undefined, to };
   if (range === 'fytd') return { from: toIsoDate(financialYearStart(anchor)), to };
@@ -138,6 +142,17 @@ export function describeRange(f: Pick<Filters, 'from' | 'to'>): string {
   if (f.from && f.to) return `${fmt(f.from)} to ${fmt(f.to)}`;
   if (f.to) return `up to ${fmt(f.to)}`;
   return 'all dates';
+}
+
+/**
+ * Why a custom range cannot be used, said where the dates are entered (null when it can): the API
+ * refuses a From after the To, which would leave every figure on the page with an error.
+ */
+export function dateRangeError(from: string | undefined, to: string | undefined): string | null {
+  if (from && !isIsoDate(from)) return 'Enter the From date as a real date, for example 1 April 2026.';
+  if (to && !isIsoDate(to)) return 'Enter the To date as a real date, for example 31 March 2027.';
+  if (from && to && from > to) return `The From date must be on or before the To date (${format(parseISO(to), 'd MMM yyyy')}).`;
+  return null;
 }
 
 export function dayAfter(iso: string): string {
