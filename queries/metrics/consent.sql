@@ -1,5 +1,5 @@
--- consent: objections in force at the end of each period by scope (an organisation, or '*' for
--- all), for patients registered in the organisation's subtree, per 1,000 patients activated at
+-- consent: objections in force at the end of each period by scope (an organisation, or 'ALL' for
+-- all organisations; stored as '*'), for patients registered in the organisation's subtree, per 1,000 patients activated at
 -- that time (daily levels); and sharing grants and revocations made in the period (patients per day,
 -- summed).
 -- Params: $org $level $grain $from $to.
@@ -44,7 +44,10 @@ enrolled_running AS (
   FROM periods p CROSS JOIN (SELECT DISTINCT grp FROM keys) g
   LEFT JOIN enrolled e ON e.period_start = p.period_start AND e.grp = g.grp
 )
-SELECT r.period_start, r.grp AS org_code, o.name AS org_name, r.scope,
+-- objections to sharing with every organisation (stored as scope '*') are published as scope 'ALL':
+-- '*' in a CSV means a suppressed cell, and must not mean anything else
+SELECT r.period_start, r.grp AS org_code, o.name AS org_name,
+       CASE WHEN r.scope = '*' THEN 'ALL' ELSE r.scope END AS scope,
        CASE WHEN r.scope = '*' THEN 'All organisations' ELSE coalesce(so.name, r.scope) END AS scope_name,
        r.in_force::BIGINT AS objections_in_force, er.enrolled::BIGINT AS enrolled,
        NULL::DOUBLE AS objections_per_1000,

@@ -488,7 +488,7 @@ export const CATALOGUE: Record<MetricName, MetricDefinition> = {
     defaultMonths: 12,
     columns: [
       date('period_start', 'Period start'), complete, ...orgColumns,
-      text('scope', "Scope ('*' = all organisations)"), text('scope_name', 'Scope'),
+      text('scope', 'Scope (ALL = all organisations)'), text('scope_name', 'Scope'),
       num('objections_in_force', 'Objections in force', 'count', people),
       num('enrolled', 'Activated patients', 'count', people),
       num('objections_per_1000', 'Objections per 1,000 activated', 'per_1000',
