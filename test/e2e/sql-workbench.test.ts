@@ -309,6 +309,7 @@ describe.skipIf(!chromiumAvailable())('SQL workbench in a real browser', () => {
     await renamed.waitFor();
     await renamed.getByRole('button', { name: 'Stop sharing Organisation types' }).click();
     await expect.poll(() => renamed.textContent(), SLOW).not.toContain('shared');
+    await saved.screenshot({ path: join(ARTIFACTS, 'e2e-sql-workbench-saved.png') });
     // Opening it puts its SQL in the editor.
     await typeSql(page, 'SELECT 1');
     await renamed.getByRole('button', { name: 'Organisation types', exact: true }).click();
@@ -322,6 +323,7 @@ describe.skipIf(!chromiumAvailable())('SQL workbench in a real browser', () => {
     const history = page.getByTestId('query-history');
     await history.waitFor();
     await expect(history.textContent()).resolves.toContain('range(1000000000000)');
+    await page.locator('.sql-side').screenshot({ path: join(ARTIFACTS, 'e2e-sql-workbench-history.png') });
     await history.locator('button', { hasText: 'SELECT 42 AS answer' }).first().click();
     await expect.poll(() => editor(page).textContent(), SLOW).toBe('SELECT 42 AS answer');
     expect(problems).toEqual([]);

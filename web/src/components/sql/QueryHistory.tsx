@@ -31,9 +31,9 @@ export function QueryHistory({ history, error, onOpen }: Props) {
               <span class="history-sql">{firstLine}</span>
             </button>
             <span class="history-meta">
-              {when(h.at)} · {h.action === 'sql_export' ? 'download' : 'query'} {OUTCOME[h.outcome] ?? h.outcome}
-              {h.rows !== null && ` · ${h.rows.toLocaleString('en-GB')} rows`}
-              {h.elapsedMs !== null && ` · ${(h.elapsedMs / 1000).toFixed(1)} s`}
+              {when(h.at)} · {h.action === 'sql_export' ? 'download' : 'query'} {h.status === 409 ? 'cancelled' : (OUTCOME[h.outcome] ?? h.outcome)}
+              {h.rows !== null && ` · ${h.rows.toLocaleString('en-GB')} ${h.rows === 1 ? 'row' : 'rows'}`}
+              {h.elapsedMs !== null && ` · ${h.elapsedMs < 1000 ? `${Math.max(1, Math.round(h.elapsedMs))} ms` : `${(h.elapsedMs / 1000).toFixed(1)} s`}`}
             </span>
           </li>
         );
