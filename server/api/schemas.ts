@@ -1,6 +1,6 @@
 /** Response schemas for the OpenAPI document (requests are validated by params.ts's schema). */
 import { z } from '@hono/zod-openapi';
-import { DIMENSIONS, GRAINS, LEVELS, METRIC_NAMES } from '../metrics/catalogue.js';
+import { COLUMN_TYPES, DIMENSIONS, GRAINS, LEVELS, METRIC_NAMES, UNITS } from '../metrics/catalogue.js';
 
 export const ErrorSchema = z
   .object({
@@ -23,13 +23,13 @@ export const AsOfSchema = z
   })
   .openapi('AsOf');
 
-const UnitSchema = z.enum(['count', 'percent', 'gbp', 'days', 'ratio', 'per_1000', 'pp_per_week']);
+const UnitSchema = z.enum(UNITS);
 
 export const ColumnSchema = z
   .object({
     name: z.string(),
     label: z.string(),
-    type: z.enum(['string', 'number', 'date', 'boolean', 'number[]']).openapi({ description: "number[]: a short series in one cell, oldest first (null where suppressed)." }),
+    type: z.enum(COLUMN_TYPES).openapi({ description: "number[]: a short series in one cell, oldest first (null where suppressed)." }),
     unit: UnitSchema.optional(),
   })
   .openapi('Column');

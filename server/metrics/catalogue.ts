@@ -1,11 +1,26 @@
 /**
- * The metric catalogue: everything about each metric except its SQL (queries/metrics/<name>.sql):
- * label, plain-words definition, unit, allowed breakdowns / grains / levels, and the columns it
- * returns with their types, units and disclosure-control roles. The API, its OpenAPI document,
- * CSV/Parquet exports and DEFINITIONS.md all read this one list.
+ * The metric catalogue as the server uses it: the data of each metric (catalogue-data.ts, shared
+ * with the dashboard) joined with its derivation code — the values worked out across a row (the
+ * rollout rule, campaign differences), the additive groups of complementary suppression and the
+ * figures computed across rows after it. The API, its OpenAPI document, CSV/Parquet exports and
+ * DEFINITIONS.md (scripts/metric-definitions.ts) all read this one list.
  */
 import {
-  breakdownGroups,
+  METRICS,
+  METRIC_NAMES,
+  type ColumnSpec,
+  type ColumnType,
+  type Derivation,
+  type Dimension,
+  type Grain,
+  type Level,
+  type MetricName,
+  type MetricSpec,
+  type ProtectSpec,
+  type TimeShape,
+  type Unit,
+} from './catalogue-data.js';
+import {
   columnGroups,
   rate,
   type AdditiveGroup,
@@ -15,24 +30,22 @@ import {
   type RawRow,
 } from './disclosure.js';
 
-export const GRAINS = ['day', 'week', 'month', 'quarter'] as const;
-export const LEVELS = ['icb', 'ccg', 'practice', 'trust', 'community'] as const;
-export const DIMENSIONS = [
-  'age_band', 'sex', 'imd_decile', 'channel', 'platform', 'campaign', 'event_type', 'source_org',
-] as const;
-export const METRIC_NAMES = [
-  'uptake', 'funnel', 'active_users', 'activity_rhythm', 'retention', 'lifecycle', 'data_accumulation',
-  'consent', 'data_quality', 'savings', 'roi', 'campaign_impact', 'rollout', 'equity',
-] as const;
-
-export type Grain = (typeof GRAINS)[number];
-export type Level = (typeof LEVELS)[number];
-export type Dimension = (typeof DIMENSIONS)[number];
-export type MetricName = (typeof METRIC_NAMES)[number];
-/** 'number[]': a short series in one cell (e.g. a weekly trend), oldest first. */
-export type ColumnType = 'string' | 'number' | 'date' | 'boolean' | 'number[]';
-/** pp_per_week: percentage points a week (a change of a percentage, not a percentage). */
-export type Unit = 'count' | 'percent' | 'gbp' | 'days' | 'ratio' | 'per_1000' | 'pp_per_week';
+export {
+  COLUMN_TYPES,
+  DIMENSIONS,
+  GRAINS,
+  LEVELS,
+  METRIC_NAMES,
+  UNITS,
+  isMetricName,
+  type ColumnType,
+  type Dimension,
+  type Grain,
+  type Level,
+  type MetricName,
+  type TimeShape,
+  type Unit,
+} from './catalogue-data.js';
 
 export interface MetricColumn {
   name: string;
@@ -44,13 +57,10 @@ export interface MetricColumn {
   computed?: boolean;
 }
 
-/** How the metric uses time: a series of periods, a snapshot at `to`, or a range without periods. */
-export type TimeShape = 'series' | 'snapshot' | 'range';
-
 export interface MetricDefinition {
   name: MetricName;
   label: string;
-  /** How it is defined, in plain words (copied into DEFINITIONS.md / README). */
+  /** How it is defined, in plain words (DEFINITIONS.md is generated from it). */
   description: string;
   /** The unit of the headline figure. */
   unit: Unit;
@@ -80,39 +90,6 @@ export interface MetricDefinition {
   /** Values computed across rows after disclosure control (from protected figures only). */
   finalize?: (rows: ProtectedRow[]) => void;
 }
-
-// ---- column helpers -------------------------------------------------------------------------
-const none: Protection = { kind: 'none' };
-const people: Protection = { kind: 'people' };
-const events: Protection = { kind: 'events' };
-const derivedFrom = (from: readonly string[], compute?: (row: Readonly<ProtectedRow>) => Cell): Protection => ({
-  kind: 'derived',
-  from,
-  compute,
-});
-const pct = (num: string, den: string): Protection => derivedFrom([num, den], (r) => rate(r[num]!, r[den]!, 100, 1));
-const statistic = (n: string): Protection => ({ kind: 'statistic', n });
-
-const text = (name: string, label: string): MetricColumn => ({ name, label, type: 'string', protect: none });
-const date = (name: string, label: string): MetricColumn => ({ name, label, type: 'date', protect: none });
-const num = (name: string, label: string, unit: Unit | undefined, protect: Protection): MetricColumn => ({
-  name, label, type: 'number', ...(unit ? { unit } : {}), protect,
-});
-const series = (name: string, label: string, unit: Unit, protect: Protection): MetricColumn => ({
-  name, label, type: 'number[]', unit, protect,
-});
-const orgColumns = [text('org_code', 'Organisation code'), text('org_name', 'Organisation')];
-/**
- * Whether the period is whole: false for the latest period when `to` or the latest data day cuts
- * it short (four days of December are not a December). One rule for every period metric, in
- * query.ts (markCompletePeriods), so a chart or headline can tell the partial period apart.
- */
-const complete: MetricColumn = {
-  name: 'complete', label: 'Complete period', type: 'boolean', protect: none, computed: true,
-};
-const breakdown = text('breakdown', "Breakdown value ('All' = total)");
-
-const PATIENT_DIMS = ['age_band', 'sex', 'imd_decile'] as const;
 
 // ---- rollout derivations --------------------------------------------------------------------
 // The one rollout rule: the dashboard's tiles, league tables and reports all read these columns
@@ -268,439 +245,82 @@ function equityGap(rows: ProtectedRow[]): void {
   }
 }
 
-// ---- the catalogue --------------------------------------------------------------------------
-export const CATALOGUE: Record<MetricName, MetricDefinition> = {
-  uptake: {
-    name: 'uptake',
-    label: 'Uptake',
-    description:
-      'Patients whose latest enrolment state at the end of the period is "activated", as a percentage of the eligible ' +
-      'population. For practices, CCGs and the ICB patients are counted at their registered practice and the eligible ' +
-      'population is the practice list size, summed up the hierarchy; a breakdown by age band, sex or IMD decile uses ' +
-      'the registered patients in that group as its denominator (list sizes are not broken down), and a breakdown by ' +
-      'channel or campaign (of the activation) shows each one\'s share of the whole eligible population; breakdowns are ' +
-      'available at every grain and practice level (day, week, month, quarter; ICB, CCG, practice). For trusts and ' +
-      'community services: patients whose activation happened there, and patients reached by their record feeds (at ' +
-      'least one item sent by that organisation by the end of the period).',
-    unit: 'percent',
-    dimensions: ['age_band', 'sex', 'imd_decile', 'channel', 'campaign'],
-    grains: GRAINS,
-    defaultGrain: 'month',
-    levels: LEVELS,
-    usesOrg: true,
-    time: 'series',
-    defaultMonths: 12,
-    columns: [
-      date('period_start', 'Period start'), date('period_end', 'Period end'), complete, ...orgColumns, breakdown,
-      num('activated', 'Activated patients', 'count', people),
-      num('eligible', 'Eligible population', 'count', people),
-      num('uptake_pct', 'Uptake', 'percent', pct('activated', 'eligible')),
-      num('reached_by_feeds', 'Patients reached by record feeds', 'count', people),
-    ],
-    additiveBy: { age_band: ['activated'], sex: ['activated'], imd_decile: ['activated'], channel: ['activated'], campaign: ['activated'] },
-  },
-  funnel: {
-    name: 'funnel',
-    label: 'Enrolment funnel',
-    description:
-      'Patients grouped by the period of their first enrolment event (their cohort): how many were invited (any ' +
-      'enrolment event), registered, activated, and are active (any usage event) in the 30 days up to the latest data. ' +
-      'A later step counts as reaching the earlier ones. Conversion % is each step over the one before (overall: ' +
-      'activated over invited). Median days: the lower median of whole days from first enrolment event to registration, ' +
-      'and from registration to activation, suppressed below 8 patients. Breakdown by the channel or campaign of the ' +
-      'first enrolment event.',
-    unit: 'count',
-    dimensions: ['channel', 'campaign'],
-    grains: ['month', 'quarter'],
-    defaultGrain: 'month',
-    levels: ['icb', 'ccg', 'practice'],
-    usesOrg: true,
-    time: 'series',
-    defaultMonths: 12,
-    columns: [
-      date('period_start', 'Cohort period'), complete, ...orgColumns, breakdown,
-      num('invited', 'Invited', 'count', people),
-      num('registered', 'Registered', 'count', people),
-      num('activated', 'Activated', 'count', people),
-      num('active_30d', 'Active in last 30 days', 'count', people),
-      num('registered_pct', 'Invited → registered', 'percent', pct('registered', 'invited')),
-      num('activated_pct', 'Registered → activated', 'percent', pct('activated', 'registered')),
-      num('active_pct', 'Activated → active', 'percent', pct('active_30d', 'activated')),
-      num('overall_pct', 'Invited → activated', 'percent', pct('activated', 'invited')),
-      num('median_days_to_register', 'Median days to register', 'days', statistic('registered')),
-      num('median_days_to_activate', 'Median days to activate', 'days', statistic('activated')),
-    ],
-    additiveBy: {
-      channel: ['invited', 'registered', 'activated', 'active_30d'],
-      campaign: ['invited', 'registered', 'activated', 'active_30d'],
-    },
-  },
-  active_users: {
-    name: 'active_users',
-    label: 'Active users',
-    description:
-      'Distinct patients with any usage event in the period (counted at their registered practice), their logins and ' +
-      'all usage events; average daily active patients over the period\'s days up to the latest data, and stickiness = ' +
-      'average daily active / active in the period (DAU/MAU for months). Breakdowns: by age band, sex or IMD decile ' +
-      'count active patients in each group (they add up to the total); by platform or event type (feature use) count ' +
-      'events and logins, and by month and quarter also the distinct patients using each platform or kind — a ' +
-      'patient using two platforms counts in both, so those patients do not add up to the total. Breakdowns by month ' +
-      'and quarter are available for the ICB, CCGs and practices; by week they are kept per CCG (per practice a ' +
-      'week\'s groups would be a handful of patients, mostly suppressed), so for the ICB and CCGs only, and by platform ' +
-      'or event type they count events only; there are no breakdowns by day.',
-    unit: 'count',
-    dimensions: ['age_band', 'sex', 'imd_decile', 'platform', 'event_type'],
-    dimensionGrains: ['week', 'month', 'quarter'],
-    dimensionLevels: { week: ['icb', 'ccg'] },
-    grains: GRAINS,
-    defaultGrain: 'month',
-    levels: ['icb', 'ccg', 'practice'],
-    usesOrg: true,
-    time: 'series',
-    defaultMonths: 12,
-    columns: [
-      date('period_start', 'Period start'), complete, ...orgColumns, breakdown,
-      num('active_patients', 'Active patients', 'count', people),
-      num('logins', 'Logins', 'count', events),
-      num('events', 'Usage events', 'count', events),
-      num('avg_daily_active', 'Average daily active patients', 'count', people),
-      num('stickiness_pct', 'Stickiness (daily / period active)', 'percent', pct('avg_daily_active', 'active_patients')),
-    ],
-    additiveBy: {
-      age_band: ['active_patients'], sex: ['active_patients'], imd_decile: ['active_patients'],
-      platform: ['logins', 'events'], event_type: ['logins', 'events'],
-    },
-  },
-  activity_rhythm: {
-    name: 'activity_rhythm',
-    label: 'Activity rhythm',
-    description:
-      'Usage events by weekday (1 = Monday) and hour of the day, UK time, over the months from `from` to `to`. For the ' +
-      'ICB, CCGs and practices: events of the patients registered in the organisation\'s subtree. For trusts and ' +
-      'community services: events that used the organisation\'s content or services.',
-    unit: 'count',
-    dimensions: [],
-    grains: [],
-    levels: LEVELS,
-    usesOrg: true,
-    time: 'range',
-    defaultMonths: 3,
-    columns: [
-      ...orgColumns,
-      num('weekday', 'Weekday (1 = Monday)', undefined, none),
-      text('weekday_name', 'Weekday'),
-      num('hour', 'Hour of day', undefined, none),
-      num('events', 'Usage events', 'count', events),
-    ],
-  },
-  retention: {
-    name: 'retention',
-    label: 'Retention',
-    description:
-      'Patients grouped by the month of their first activation (cohort). For each month since activation (0 = the ' +
-      'activation month), the number of the cohort with any usage event in that month, and that as a percentage of the ' +
-      'cohort. Cohorts from `from` to `to`; months up to the latest data.',
-    unit: 'percent',
-    dimensions: [],
-    grains: ['month'],
-    defaultGrain: 'month',
-    levels: ['icb', 'ccg', 'practice'],
-    usesOrg: true,
-    time: 'series',
-    defaultMonths: 12,
-    columns: [
-      date('cohort_month', 'Activation cohort'), ...orgColumns,
-      num('months_since', 'Months since activation', undefined, none),
-      num('cohort_size', 'Patients in cohort', 'count', people),
-      num('active', 'Active patients', 'count', people),
-      num('retained_pct', 'Still active', 'percent', pct('active', 'cohort_size')),
-    ],
-  },
-  lifecycle: {
-    name: 'lifecycle',
-    label: 'User lifecycle',
-    description:
-      'Per period: new users (active for the first time), returning (active in this and the previous period), ' +
-      'resurrecting (active now after at least one inactive period) and dormant (active in the previous period but not ' +
-      'this one). Active users = new + returning + resurrecting. Weekly (weeks start on Monday), monthly or quarterly.',
-    unit: 'count',
-    dimensions: [],
-    grains: ['week', 'month', 'quarter'],
-    defaultGrain: 'month',
-    levels: ['icb', 'ccg', 'practice'],
-    usesOrg: true,
-    time: 'series',
-    defaultMonths: 12,
-    columns: [
-      date('period_start', 'Period start'), complete, ...orgColumns,
-      num('new_users', 'New', 'count', people),
-      num('returning_users', 'Returning', 'count', people),
-      num('resurrecting_users', 'Resurrecting', 'count', people),
-      num('active_users', 'Active', 'count', people),
-      num('dormant_users', 'Dormant', 'count', people),
-    ],
-    groups: (rows) => columnGroups(rows.length, 'active_users', ['new_users', 'returning_users', 'resurrecting_users']),
-  },
-  data_accumulation: {
-    name: 'data_accumulation',
-    label: 'Data accumulation',
-    description:
-      'Record-feed items (and feed messages) received in the period for patients registered in the organisation\'s ' +
-      'subtree, optionally by source organisation; and at the end of each period, of the patients ever activated ' +
-      '(enrolled), how many have data from at least 1, 2 and 3 distinct source organisations, and what share.',
-    unit: 'count',
-    dimensions: ['source_org'],
-    grains: GRAINS,
-    defaultGrain: 'month',
-    levels: ['icb', 'ccg', 'practice'],
-    usesOrg: true,
-    time: 'series',
-    defaultMonths: 12,
-    columns: [
-      date('period_start', 'Period start'), complete, ...orgColumns, breakdown,
-      num('items', 'Items received', 'count', events),
-      num('feeds', 'Feed messages', 'count', events),
-      num('enrolled', 'Enrolled (ever activated) patients', 'count', people),
-      num('with_1_source', 'With data from ≥ 1 source', 'count', people),
-      num('with_2_sources', 'With data from ≥ 2 sources', 'count', people),
-      num('with_3_sources', 'With data from ≥ 3 sources', 'count', people),
-      num('with_1_source_pct', 'Share with ≥ 1 source', 'percent', pct('with_1_source', 'enrolled')),
-      num('with_2_sources_pct', 'Share with ≥ 2 sources', 'percent', pct('with_2_sources', 'enrolled')),
-      num('with_3_sources_pct', 'Share with ≥ 3 sources', 'percent', pct('with_3_sources', 'enrolled')),
-    ],
-    additiveBy: { source_org: ['items', 'feeds'] },
-  },
-  consent: {
-    name: 'consent',
-    label: 'Consent and objections',
-    description:
-      'Objections in force at the end of each period, by scope (the organisation whose sharing is objected to, or all ' +
-      'organisations), for patients registered in the organisation\'s subtree, per 1,000 patients activated at that ' +
-      'time; and sharing grants and revocations made in the period (patients per day, summed over the period). ' +
-      'A scope other than all organisations has no row in a period where it has none of these.',
-    unit: 'per_1000',
-    dimensions: [],
-    grains: GRAINS,
-    defaultGrain: 'month',
-    levels: ['icb', 'ccg', 'practice'],
-    usesOrg: true,
-    time: 'series',
-    defaultMonths: 12,
-    columns: [
-      date('period_start', 'Period start'), complete, ...orgColumns,
-      text('scope', 'Scope (ALL = all organisations)'), text('scope_name', 'Scope'),
-      num('objections_in_force', 'Objections in force', 'count', people),
-      num('enrolled', 'Activated patients', 'count', people),
-      num('objections_per_1000', 'Objections per 1,000 activated', 'per_1000',
-        derivedFrom(['objections_in_force', 'enrolled'], (r) => rate(r.objections_in_force!, r.enrolled!, 1000, 1))),
-      num('sharing_granted', 'Sharing grants', 'count', people),
-      num('sharing_revoked', 'Sharing revocations', 'count', people),
-    ],
-  },
-  data_quality: {
-    name: 'data_quality',
-    label: 'Data quality',
-    description:
-      'Rows the importer quarantined between `from` and `to`, by batch, file kind and reason. These are counts of ' +
-      'delivered rows that failed validation (identifiers masked), an operational figure about files rather than ' +
-      'people, so they are shown exactly.',
-    unit: 'count',
-    dimensions: [],
-    grains: [],
-    levels: [],
-    usesOrg: false,
-    time: 'range',
-    defaultMonths: 12,
-    columns: [
-      text('batch_id', 'Batch'), text('file_kind', 'File kind'), text('reason_code', 'Reason code'),
-      text('example_reason', 'Reason (example)'),
-      num('rows_quarantined', 'Rows quarantined', 'count', none),
-      text('first_quarantined_at', 'First quarantined at'),
-    ],
-  },
-  savings: {
-    name: 'savings',
-    label: 'Estimated savings',
-    description:
-      'Estimated savings per period and organisation from the versioned savings model (data/savings-model.json, also ' +
-      'at GET /api/savings-model): each saving type counts usage events of some kinds (activity), of which a fraction ' +
-      'avoids a costed alternative (a posted letter, a phone call, a missed appointment), valued at low, central and high ' +
-      'unit values. Events are attributed to the organisation whose content or service was used (the patient\'s practice ' +
-      'when the event names none). Monthly or quarterly.',
-    unit: 'gbp',
-    dimensions: [],
-    grains: ['month', 'quarter'],
-    defaultGrain: 'month',
-    levels: LEVELS,
-    usesOrg: true,
-    time: 'series',
-    defaultMonths: 12,
-    needsModel: true,
-    columns: [
-      date('period_start', 'Period start'), complete, ...orgColumns,
-      text('saving_type', 'Saving type'), text('saving_label', 'Saving'),
-      num('activity', 'Activity (events)', 'count', events),
-      num('avoided', 'Items avoided', 'count', derivedFrom(['activity'])),
-      num('savings_low_gbp', 'Savings (low)', 'gbp', derivedFrom(['activity'])),
-      num('savings_central_gbp', 'Savings (central)', 'gbp', derivedFrom(['activity'])),
-      num('savings_high_gbp', 'Savings (high)', 'gbp', derivedFrom(['activity'])),
-    ],
-  },
-  roi: {
-    name: 'roi',
-    label: 'Return on investment',
-    description:
-      'Per period, savings of all saving types (low / central / high) against costs: programme costs of organisations ' +
-      'in the subtree and campaign costs, each spread evenly over its days. The period columns are in-period figures; the ' +
-      'cumulative ones are programme-to-date: counted from the first cost or valued activity of the organisation\'s ' +
-      'subtree, whatever `from` is (`from` only chooses the periods returned), up to the end of each period. Net benefit = ' +
-      'cumulative savings − cumulative cost; ROI % = net benefit / cumulative cost × 100; payback period = the first ' +
-      'period since the programme began whose cumulative net benefit is ≥ 0, up to `to` (null while not reached; it may ' +
-      'be before `from`).',
-    unit: 'gbp',
-    dimensions: [],
-    grains: ['month', 'quarter'],
-    defaultGrain: 'month',
-    levels: LEVELS,
-    usesOrg: true,
-    time: 'series',
-    defaultMonths: 24,
-    needsModel: true,
-    columns: [
-      date('period_start', 'Period start'), complete, ...orgColumns,
-      num('activity', 'Activity in period (events)', 'count', events),
-      num('savings_low_gbp', 'Savings in period (low)', 'gbp', derivedFrom(['activity'])),
-      num('savings_central_gbp', 'Savings in period (central)', 'gbp', derivedFrom(['activity'])),
-      num('savings_high_gbp', 'Savings in period (high)', 'gbp', derivedFrom(['activity'])),
-      num('cost_gbp', 'Cost in period', 'gbp', none),
-      num('cumulative_savings_low_gbp', 'Savings to date (low)', 'gbp', none),
-      num('cumulative_savings_central_gbp', 'Savings to date (central)', 'gbp', none),
-      num('cumulative_savings_high_gbp', 'Savings to date (high)', 'gbp', none),
-      num('cumulative_cost_gbp', 'Cost to date', 'gbp', none),
-      num('net_benefit_low_gbp', 'Net benefit to date (low)', 'gbp', none),
-      num('net_benefit_central_gbp', 'Net benefit to date (central)', 'gbp', none),
-      num('net_benefit_high_gbp', 'Net benefit to date (high)', 'gbp', none),
-      num('roi_low_pct', 'ROI to date (low)', 'percent', none),
-      num('roi_central_pct', 'ROI to date (central)', 'percent', none),
-      num('roi_high_pct', 'ROI to date (high)', 'percent', none),
-      date('payback_low', 'Payback period (low)'),
-      date('payback_central', 'Payback period (central)'),
-      date('payback_high', 'Payback period (high)'),
-    ],
-  },
-  campaign_impact: {
-    name: 'campaign_impact',
-    label: 'Campaign impact',
-    description:
-      'For each campaign running between `from` and `to` whose scope overlaps the organisation: patients first ' +
-      'registering at practices in the campaign\'s scope during the campaign and in the same number of days just before ' +
-      'it, and the same for practices outside the scope (comparison group). Change per 1,000 eligible = (during − ' +
-      'before) / eligible × 1,000; additional registrations (difference-in-differences) = (in-scope change − comparison ' +
-      'change) × in-scope eligible / 1,000 (without a comparison group, the plain before/after change); cost per ' +
-      'additional registration = campaign cost / additional registrations (when positive).',
-    unit: 'count',
-    dimensions: [],
-    grains: [],
-    levels: [],
-    usesOrg: true,
-    time: 'range',
-    defaultMonths: 24,
-    columns: [
-      text('campaign_code', 'Campaign code'), text('campaign_name', 'Campaign'), text('scope_org', 'Scope'),
-      text('channel', 'Channel'), date('start_date', 'Start'), date('end_date', 'End'),
-      num('days', 'Days', 'days', none),
-      num('cost_gbp', 'Cost', 'gbp', none),
-      num('in_scope_eligible', 'In scope: eligible', 'count', people),
-      num('in_scope_before', 'In scope: registrations before', 'count', people),
-      num('in_scope_during', 'In scope: registrations during', 'count', people),
-      num('comparison_eligible', 'Comparison: eligible', 'count', people),
-      num('comparison_before', 'Comparison: registrations before', 'count', people),
-      num('comparison_during', 'Comparison: registrations during', 'count', people),
-      num('in_scope_change_per_1000', 'In scope: change per 1,000', 'per_1000',
-        derivedFrom(['in_scope_before', 'in_scope_during', 'in_scope_eligible'], (r) => change(r, 'in_scope'))),
-      num('comparison_change_per_1000', 'Comparison: change per 1,000', 'per_1000',
-        derivedFrom(['comparison_before', 'comparison_during', 'comparison_eligible'], (r) => change(r, 'comparison'))),
-      num('additional_registrations', 'Additional registrations', 'count',
-        derivedFrom(['in_scope_before', 'in_scope_during', 'in_scope_eligible', 'comparison_before', 'comparison_during', 'comparison_eligible'], additionalRegistrations)),
-      num('cost_per_additional_gbp', 'Cost per additional registration', 'gbp',
-        derivedFrom(['in_scope_before', 'in_scope_during', 'in_scope_eligible', 'comparison_before', 'comparison_during', 'comparison_eligible'], costPerAdditional)),
-    ],
-  },
-  rollout: {
-    name: 'rollout',
-    label: 'Rollout',
-    description:
-      'Per organisation at the level, at `to`: go-live date, eligible population, activated patients (as for uptake), ' +
-      'uptake now and 12 weeks earlier, the weekly series in between (activated patients and uptake at `to` and each ' +
-      'of the 12 weeks before it, oldest first), and the uptake target (the organisation\'s own, or its practices\' ' +
-      'list-weighted average). The rollout rule, the only one the dashboard uses: the trend is the change in uptake ' +
-      'over those 12 weeks divided by 12, in percentage points a week (not a percentage), worked out from the published ' +
-      'counts (activated now and 12 weeks earlier over the eligible population) and shown to 3 decimals; the projected ' +
-      'date is `to` plus the whole weeks needed to close the gap to the target at that trend (rounded up), or "not on ' +
-      'track" when uptake is not rising or would take more than 520 weeks (ten years); status is "target reached" when ' +
-      'uptake as published (to 0.1 point) is at or above the target, "on track" with a projected date, "not on track", ' +
-      'or "no target". RAG: green when the target is reached; amber when uptake is at least 80% of the target or the ' +
-      'projected date is within 52 weeks; red otherwise; none without a target.',
-    unit: 'percent',
-    dimensions: [],
-    grains: [],
-    levels: LEVELS,
-    usesOrg: true,
-    time: 'snapshot',
-    defaultMonths: 0,
-    columns: [
-      ...orgColumns, text('org_type', 'Type'), date('go_live_date', 'Go-live'),
-      num('eligible', 'Eligible population', 'count', people),
-      num('activated', 'Activated patients', 'count', people),
-      num('activated_12_weeks_ago', 'Activated 12 weeks earlier', 'count', people),
-      series('activated_weekly', 'Activated at each of the last 13 week ends', 'count', people),
-      series('uptake_pct_weekly', 'Uptake at each of the last 13 week ends', 'percent', derivedFrom(['eligible'], weeklyUptake)),
-      num('target_pct', 'Target uptake', 'percent', none),
-      num('uptake_pct', 'Uptake', 'percent', pct('activated', 'eligible')),
-      num('uptake_pct_12_weeks_ago', 'Uptake 12 weeks earlier', 'percent', pct('activated_12_weeks_ago', 'eligible')),
-      num('weekly_change_pp', 'Trend (percentage points a week)', 'pp_per_week',
-        derivedFrom(['activated', 'activated_12_weeks_ago', 'eligible'], weeklyChange)),
-      text('rag', 'RAG'),
-      text('status', 'Status'),
-      date('projected_target_date', 'Projected to reach target'),
-      date('as_of', 'As of'),
-    ].map((c) =>
-      c.name === 'rag' ? { ...c, protect: derivedFrom(['activated', 'eligible'], rag) }
-      : c.name === 'status' ? { ...c, protect: derivedFrom(['activated', 'eligible'], rolloutStatus) }
-      : c.name === 'projected_target_date' ? { ...c, protect: derivedFrom(['activated', 'activated_12_weeks_ago', 'eligible'], projectedDate) }
-      : c,
-    ),
-  },
-  equity: {
-    name: 'equity',
-    label: 'Equity of uptake',
-    description:
-      'At `to`, patients activated (latest enrolment state) as a percentage of registered patients, by IMD decile (1 = ' +
-      'most deprived), age band or sex, for patients registered in the organisation\'s subtree. With IMD deciles, also ' +
-      'the most deprived quintile (deciles 1–2) and least deprived (9–10), and the gap between them: least minus most ' +
-      'deprived uptake, in percentage points, computed from the rounded figures.',
-    unit: 'percent',
-    dimensions: ['imd_decile', 'age_band', 'sex'],
-    defaultBy: 'imd_decile',
-    grains: [],
-    levels: ['icb', 'ccg', 'practice'],
-    usesOrg: true,
-    time: 'snapshot',
-    defaultMonths: 0,
-    columns: [
-      ...orgColumns, breakdown,
-      num('activated', 'Activated patients', 'count', people),
-      num('population', 'Registered patients', 'count', people),
-      num('uptake_pct', 'Uptake', 'percent', pct('activated', 'population')),
-      num('gap_q5_q1_pp', 'Gap: least − most deprived quintile (pp)', 'percent', none),
-    ],
-    groups: equityGroups,
-    finalize: equityGap,
-  },
+// ---- derivation code by name -------------------------------------------------------------------
+const DERIVATIONS: Record<Derivation, (row: Readonly<ProtectedRow>) => Cell> = {
+  weekly_uptake: weeklyUptake,
+  weekly_change: weeklyChange,
+  rag,
+  rollout_status: rolloutStatus,
+  projected_date: projectedDate,
+  in_scope_change: (r) => change(r, 'in_scope'),
+  comparison_change: (r) => change(r, 'comparison'),
+  additional_registrations: additionalRegistrations,
+  cost_per_additional: costPerAdditional,
 };
 
-export const PERSON_DIMENSIONS: readonly Dimension[] = PATIENT_DIMS;
+/** Code that works across a metric's rows (beyond its data). */
+const ROW_CODE: Partial<Record<MetricName, Pick<MetricDefinition, 'groups' | 'finalize'>>> = {
+  lifecycle: {
+    groups: (rows) => columnGroups(rows.length, 'active_users', ['new_users', 'returning_users', 'resurrecting_users']),
+  },
+  equity: { groups: equityGroups, finalize: equityGap },
+};
 
-export function isMetricName(name: string): name is MetricName {
-  return (METRIC_NAMES as readonly string[]).includes(name);
+function protection(spec: ProtectSpec): Protection {
+  if (typeof spec === 'string') return { kind: spec };
+  if ('rate' in spec) {
+    const [num, den] = spec.rate, per = spec.per ?? 100;
+    return { kind: 'derived', from: [num, den], compute: (r) => rate(r[num]!, r[den]!, per, 1) };
+  }
+  if ('statistic' in spec) return { kind: 'statistic', n: spec.statistic };
+  return { kind: 'derived', from: spec.from, compute: spec.derive ? DERIVATIONS[spec.derive] : undefined };
 }
+
+function column(name: string, spec: ColumnSpec): MetricColumn {
+  return {
+    name,
+    label: spec.label,
+    type: spec.type ?? 'number',
+    ...(spec.unit ? { unit: spec.unit } : {}),
+    protect: protection(spec.protect ?? 'none'),
+    ...(spec.computed ? { computed: true } : {}),
+  };
+}
+
+/** The data with its defaults filled in and its derivation code attached. */
+function definition(name: MetricName, spec: MetricSpec): MetricDefinition {
+  const grains = spec.grains ?? [];
+  const levels = spec.levels ?? [];
+  const time = spec.time ?? 'series';
+  const columns = Object.entries(spec.columns).map(([n, c]) => column(n, c));
+  const known = new Set(columns.map((c) => c.name));
+  const refs = [
+    ...columns.flatMap((c) => (c.protect.kind === 'derived' ? c.protect.from : c.protect.kind === 'statistic' ? [c.protect.n] : [])),
+    ...Object.values(spec.additiveBy ?? {}).flat(),
+  ];
+  for (const ref of refs) if (!known.has(ref)) throw new Error(`catalogue: ${name} refers to an unknown column '${ref}'`);
+  return {
+    name,
+    label: spec.label,
+    description: spec.description,
+    unit: spec.unit,
+    dimensions: spec.dimensions ?? [],
+    ...(spec.dimensionGrains ? { dimensionGrains: spec.dimensionGrains } : {}),
+    ...(spec.dimensionLevels ? { dimensionLevels: spec.dimensionLevels } : {}),
+    ...(spec.defaultBy ? { defaultBy: spec.defaultBy } : {}),
+    grains,
+    ...(spec.defaultGrain ?? grains.length > 0 ? { defaultGrain: spec.defaultGrain ?? 'month' } : {}),
+    levels,
+    usesOrg: spec.usesOrg ?? levels.length > 0,
+    time,
+    defaultMonths: spec.defaultMonths ?? (time === 'snapshot' ? 0 : 12),
+    ...(spec.needsModel ? { needsModel: true } : {}),
+    columns,
+    ...(spec.additiveBy ? { additiveBy: spec.additiveBy } : {}),
+    ...ROW_CODE[name],
+  };
+}
+
+export const CATALOGUE = Object.fromEntries(
+  METRIC_NAMES.map((name) => [name, definition(name, METRICS[name])]),
+) as Record<MetricName, MetricDefinition>;

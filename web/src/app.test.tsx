@@ -1,7 +1,7 @@
 // @vitest-environment happy-dom
 import { cleanup, fireEvent, render, screen, waitFor } from '@testing-library/preact';
 import { afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
-import type { Health, Me, MetricResult, OrgsResult } from './api/types.js';
+import type { Health, Me, MetricName, MetricResult, OrgsResult } from './api/types.js';
 import { clearApiCache, onSessionEnded, signInHref } from './api/client.js';
 import { App } from './app.js';
 import { PAGES } from './pages/registry.js';
@@ -21,7 +21,7 @@ const me: Me = { username: 'cio1', displayName: 'Casey Ince', role: 'cio', org: 
 const health: Health = { status: 'ok', asOf, lastSuccess: null, lastFailure: null, lagMinutes: 5 };
 const suppression = { rule: 'counts 1–7 suppressed', suppressedCells: 0, complementary: 0 };
 
-function result(metric: string, columns: MetricResult['columns'], rows: MetricResult['rows']): MetricResult {
+function result(metric: MetricName, columns: MetricResult['columns'], rows: MetricResult['rows']): MetricResult {
   return { metric, label: metric, params: {}, asOf, suppression, columns, rows };
 }
 const date = (name: string) => ({ name, label: name, type: 'date' as const });

@@ -1,4 +1,4 @@
-import type { ApiToken, AuditFilters, AuditRecord, Health, Me, MetricInfo, MetricParams, MetricResult, OrgsResult, Role, SessionInfo, User } from './types.js';
+import type { ApiToken, AuditFilters, AuditRecord, Health, Me, MetricInfo, MetricName, MetricParams, MetricResult, OrgsResult, Role, SessionInfo, User } from './types.js';
 
 /** An API answer that was not a success, carrying the server's own explanation when it gave one. */
 export class ApiError extends Error {
@@ -75,7 +75,7 @@ export function messageFrom(body: unknown, status: number): string {
   return status === 404 ? 'Not found' : `The server answered ${status}`;
 }
 
-export function metricUrl(name: string, params: MetricParams, format?: 'csv' | 'json' | 'parquet'): string {
+export function metricUrl(name: MetricName, params: MetricParams, format?: 'csv' | 'json' | 'parquet'): string {
   // Keys in a fixed order, so equal requests share one URL (and one cache entry).
   const q = new URLSearchParams();
   for (const [k, v] of Object.entries(params).sort(([a], [b]) => a.localeCompare(b))) {
@@ -208,7 +208,7 @@ export const access = {
 
 export const api = {
   metrics: (signal?: AbortSignal) => getJson<{ metrics: MetricInfo[] }>('/api/metrics', signal),
-  metric: (name: string, params: MetricParams, signal?: AbortSignal) =>
+  metric: (name: MetricName, params: MetricParams, signal?: AbortSignal) =>
     getJson<MetricResult>(metricUrl(name, params), signal),
   orgs: (signal?: AbortSignal) => getJson<OrgsResult>('/api/orgs', signal),
   health: (signal?: AbortSignal) => getJson<Health>('/api/health', signal),

@@ -2,7 +2,7 @@ import { useContext, useEffect, useMemo, useState } from 'preact/hooks';
 import { AppContext } from '../lib/context.js';
 import { unavailableReason } from '../lib/scope.js';
 import { NotAvailable, api } from './client.js';
-import type { MetricParams, MetricResult } from './types.js';
+import type { MetricName, MetricParams, MetricResult } from './types.js';
 
 export type Loadable<T> =
   | { status: 'loading'; data?: undefined; error?: undefined }
@@ -32,7 +32,7 @@ export function useLoad<T>(key: string | null, load: (signal: AbortSignal) => Pr
   return state.key === key ? state.value : { status: 'loading' };
 }
 
-function paramsKey(name: string, params: MetricParams): string {
+function paramsKey(name: MetricName, params: MetricParams): string {
   const entries = Object.entries(params)
     .filter(([, v]) => v !== undefined && v !== null && v !== '')
     .sort(([a], [b]) => a.localeCompare(b));
@@ -40,7 +40,7 @@ function paramsKey(name: string, params: MetricParams): string {
 }
 
 /** One metric from /api/metrics/:name; pass `null` params to wait (e.g. until the org list is known). */
-export function useMetric(name: string, params: MetricParams | null): Loadable<MetricResult> {
+export function useMetric(name: MetricName, params: MetricParams | null): Loadable<MetricResult> {
   // A figure the reader's scope cannot have is not asked for: the card says why instead.
   const app = useContext(AppContext);
   const reason = params && app ? unavailableReason(app.orgs, name, params) : null;

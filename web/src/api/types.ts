@@ -1,20 +1,13 @@
 // The shapes the dashboard reads from the API (/api/*). They mirror server/api; the dashboard
 // only relies on these fields and treats everything else as optional.
 
-export type ColumnType = 'string' | 'number' | 'date' | 'boolean';
-/** pp_per_week: percentage points a week (the rollout trend; a change of a percentage, not a percentage). */
-export type Unit = 'count' | 'percent' | 'gbp' | 'days' | 'ratio' | 'per_1000' | 'pp_per_week';
-export type Grain = 'day' | 'week' | 'month' | 'quarter';
-export type Level = 'icb' | 'ccg' | 'practice' | 'trust' | 'community';
-export type Breakdown =
-  | 'age_band'
-  | 'sex'
-  | 'imd_decile'
-  | 'channel'
-  | 'platform'
-  | 'campaign'
-  | 'event_type'
-  | 'source_org';
+// Metric names, column names and the vocabulary of grains, levels, breakdowns and units come from
+// the metric catalogue the server serves (a module shared with the server).
+import type { ColumnType, Dimension, Grain, Level, MetricName, Unit } from '../../../server/metrics/catalogue-data.js';
+
+export type { ColumnName, ColumnType, Grain, Level, MetricName, Unit } from '../../../server/metrics/catalogue-data.js';
+/** A breakdown (`by`) of a metric. */
+export type Breakdown = Dimension;
 
 export interface Column {
   name: string;
@@ -54,7 +47,7 @@ export interface MetricParams {
 }
 
 export interface MetricResult {
-  metric: string;
+  metric: MetricName;
   label: string;
   params: Partial<Record<keyof MetricParams, string | null>>;
   asOf: AsOf;
@@ -66,13 +59,13 @@ export interface MetricResult {
 }
 
 export interface MetricInfo {
-  name: string;
+  name: MetricName;
   label: string;
   description: string;
-  unit: Unit | string;
-  dimensions: string[];
-  grains: string[];
-  levels: string[];
+  unit: Unit;
+  dimensions: Breakdown[];
+  grains: Grain[];
+  levels: Level[];
   columns: Column[];
 }
 

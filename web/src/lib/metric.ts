@@ -1,6 +1,9 @@
 import type { Column, MetricResult, Row } from '../api/types.js';
 import { isSuppressed } from './format.js';
 
+/** Each metric's column names, from the metric catalogue: `COLUMNS.uptake.uptake_pct`. */
+export { COLUMNS } from '../../../server/metrics/catalogue-data.js';
+
 // Small readers over a metric result, so pages name the columns they need in one place and
 // degrade gracefully (a missing column is an empty chart, not a crash).
 

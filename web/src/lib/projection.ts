@@ -1,22 +1,12 @@
 import type { Row } from '../api/types.js';
 import { formatDay } from './format.js';
-import { numberAt, stringAt } from './metric.js';
+import { COLUMNS, numberAt, stringAt } from './metric.js';
 import type { Rag } from './rag.js';
 
 // The rollout verdict (status, projected date, trend, RAG) is the rollout metric's: one rule, on
 // the server (server/metrics/catalogue.ts, ROLLOUT_RULE; DEFINITIONS.md). The dashboard never
 // projects for itself (it used to fit its own line, so a tile and a table row of the same
 // organisation disagreed); these helpers only read the metric's row and word it.
-
-/** The rollout metric's columns the dashboard reads. */
-export const RO = {
-  org: 'org_code',
-  status: 'status',
-  projected: 'projected_target_date',
-  trend: 'weekly_change_pp',
-  rag: 'rag',
-  asOf: 'as_of',
-} as const;
 
 export type Verdict =
   | { kind: 'reached' }
@@ -27,8 +17,8 @@ export type Verdict =
 
 /** The verdict in a rollout row (unknown when the row is missing or its figures are suppressed). */
 export function rolloutVerdict(row: Row | undefined): Verdict {
-  const status = stringAt(row, RO.status);
-  const date = stringAt(row, RO.projected);
+  const status = stringAt(row, COLUMNS.rollout.status);
+  const date = stringAt(row, COLUMNS.rollout.projected_target_date);
   switch (status) {
     case 'target reached':
       return { kind: 'reached' };
@@ -76,7 +66,7 @@ export function formatTrend(pp: number | null | undefined): string {
 /** The verdict as a sentence for a tile. */
 export function verdictSentence(row: Row | undefined): string {
   const v = rolloutVerdict(row);
-  const trend = formatTrend(numberAt(row, RO.trend));
+  const trend = formatTrend(numberAt(row, COLUMNS.rollout.weekly_change_pp));
   switch (v.kind) {
     case 'reached':
       return 'Target reached.';
@@ -91,6 +81,6 @@ export function verdictSentence(row: Row | undefined): string {
 
 /** The RAG rating in a rollout row ('none' when it has none or it is suppressed). */
 export function rolloutRag(row: Row | undefined): Rag {
-  const code = stringAt(row, RO.rag)?.toLowerCase();
+  const code = stringAt(row, COLUMNS.rollout.rag)?.toLowerCase();
   return code === 'green' || code === 'amber' || code === 'red' ? code : 'none';
 }

@@ -1,4 +1,5 @@
-import type { Grain, MetricParams } from '../api/types.js';
+import { METRICS, METRIC_NAMES, type MetricSpec } from '../../../server/metrics/catalogue-data.js';
+import type { Grain, MetricName, MetricParams } from '../api/types.js';
 import { LEVEL_LABELS, type OrgIndex } from './orgs.js';
 
 // What each metric can be asked for (server/metrics/catalogue.ts): some are kept only monthly
@@ -12,11 +13,19 @@ export function coarseGrain(grain: Grain): Grain {
   return COARSE.includes(grain) ? grain : 'month';
 }
 
-/** Metrics counted at patients' registered GP practices: reported for the ICB, CCGs and practices only. */
-export const PRACTICE_METRICS: ReadonlySet<string> = new Set(['funnel', 'active_users', 'retention', 'lifecycle', 'data_accumulation', 'consent', 'equity']);
+/**
+ * Metrics counted at patients' registered GP practices: reported for the ICB, CCGs and practices
+ * only (per organisation, but not at trust level in the catalogue).
+ */
+export const PRACTICE_METRICS: ReadonlySet<MetricName> = new Set(
+  METRIC_NAMES.filter((m) => {
+    const levels = (METRICS[m] as MetricSpec).levels ?? [];
+    return levels.length > 0 && !levels.includes('trust');
+  }),
+);
 
 /** Metrics about the whole region's deliveries (not per organisation): only for users who see the region. */
-export const REGION_METRICS: ReadonlySet<string> = new Set(['data_quality']);
+export const REGION_METRICS: ReadonlySet<MetricName> = new Set(['data_quality']);
 
 const isPracticeLevel = (type: string | undefined) => type === 'icb' || type === 'ccg' || type === 'practice';
 
@@ -50,7 +59,7 @@ export function practiceScope(orgs: OrgIndex, code: string): { org: string; subs
  * cannot see, or a region-wide figure for a reader below the region. (The server would refuse
  * both; asking is a wasted request and an error where a plain sentence belongs.)
  */
-export function unavailableReason(orgs: OrgIndex, metric: string, params: MetricParams): string | null {
+export function unavailableReason(orgs: OrgIndex, metric: MetricName, params: MetricParams): string | null {
   if (REGION_METRICS.has(metric) && !seesRegion(orgs)) {
     const root = orgs.byCode.get(orgs.root);
     return `This covers the whole region's data deliveries, so it is shown only to users whose organisation is the region; you see ${root?.name ?? orgs.root} and the organisations within it.`;

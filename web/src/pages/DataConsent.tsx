@@ -8,29 +8,22 @@ import { Legend, PageHeader, ScopeNotice, Tile } from '../components/Page.js';
 import { practiceScope, seesRegion } from '../lib/scope.js';
 import { useApp } from '../lib/context.js';
 import { formatCount, formatPercent, formatPeriod, valueLabel } from '../lib/format.js';
-import { dateCol, firstCol, latestWith, numberAt, stringAt, withoutTotal } from '../lib/metric.js';
+import { COLUMNS, dateCol, firstCol, latestWith, numberAt, stringAt, withoutTotal } from '../lib/metric.js';
 import { setParams } from '../lib/router.js';
 import type { Health } from '../api/types.js';
 import { toIsoDate } from '../lib/filters.js';
 import { IMPORT_RUN_COLUMNS, importRunRows, readImportRuns } from '../lib/import-runs.js';
-import { C, objectionTotals, objectionsChart } from './shared.js';
+import { objectionTotals, objectionsChart } from './shared.js';
 
 /** Import runs listed on the page (newest first). */
 const RUNS_SHOWN = 50;
 
-export const D = {
-  dim: 'breakdown',
-  items: 'items',
-  feeds: 'feeds',
-  enrolled: 'enrolled',
-  sources: [
-    { n: 1, name: 'with_1_source', pct: 'with_1_source_pct' },
-    { n: 2, name: 'with_2_sources', pct: 'with_2_sources_pct' },
-    { n: 3, name: 'with_3_sources', pct: 'with_3_sources_pct' },
-  ],
-  reason: 'reason_code',
-  quarantined: 'rows_quarantined',
-} as const;
+/** Patients with data from at least n sources: the count and share columns of data_accumulation. */
+const SOURCES = [
+  { n: 1, name: COLUMNS.data_accumulation.with_1_source, pct: COLUMNS.data_accumulation.with_1_source_pct },
+  { n: 2, name: COLUMNS.data_accumulation.with_2_sources, pct: COLUMNS.data_accumulation.with_2_sources_pct },
+  { n: 3, name: COLUMNS.data_accumulation.with_3_sources, pct: COLUMNS.data_accumulation.with_3_sources_pct },
+] as const;
 
 export default function DataConsent() {
   const { filters, route, orgs, health } = useApp();
@@ -45,19 +38,19 @@ export default function DataConsent() {
   const quality = useMetric('data_quality', { from: filters.from, to: filters.range === 'custom' ? filters.to : today > (filters.to ?? '') ? today : filters.to });
   const nRaw = Number(route.query.get('sources') ?? '2');
   const n = [1, 2, 3].includes(nRaw) ? nRaw : 2;
-  const src = D.sources.find((s) => s.n === n)!;
+  const src = SOURCES.find((s) => s.n === n)!;
 
   const reachLatest = useMemo(() => {
     if (reach.status !== 'ready') return null;
     const period = dateCol(reach.data) ?? 'period_start';
     const last = latestWith(totalOnly(reach.data.rows), period, src.name);
-    return { count: numberAt(last, src.name), pct: numberAt(last, src.pct), enrolled: numberAt(last, D.enrolled) };
+    return { count: numberAt(last, src.name), pct: numberAt(last, src.pct), enrolled: numberAt(last, COLUMNS.data_accumulation.enrolled) };
   }, [reach, src]);
   const objections = useMemo(() => {
     if (consent.status !== 'ready') return null;
     const totals = objectionTotals(consent.data);
     const last = totals.rows[totals.rows.length - 1];
-    return last ? { n: numberAt(last, C.inForce), partial: totals.partial.has(String(last[C.period])) } : null;
+    return last ? { n: numberAt(last, COLUMNS.consent.objections_in_force), partial: totals.partial.has(String(last[COLUMNS.consent.period_start])) } : null;
   }, [consent]);
 
   const orgName = (code: string) => orgs.byCode.get(code)?.name ?? code;
@@ -113,7 +106,7 @@ export default function DataConsent() {
           }
           data={useMemo(() => mapLoadable(reach, (d) => ({ ...d, grain: filters.grain, n })), [reach, filters.grain, n])}
           chart={sourcesChart}
-          footer={() => <Legend items={D.sources.map((s, i) => ({ label: `${s.n} or more sources`, colour: SERIES[i]!, kind: s.n === n ? 'line' : 'dash' }))} />}
+          footer={() => <Legend items={SOURCES.map((s, i) => ({ label: `${s.n} or more sources`, colour: SERIES[i]!, kind: s.n === n ? 'line' : 'dash' }))} />}
         />
         <ChartCard
           title="Objections to data sharing in force"
@@ -155,13 +148,13 @@ function splitQuality(
   health: Health | null,
 ): { quarantine: ReturnType<typeof mapLoadable<MetricResult, TableData>>; runs: ReturnType<typeof mapLoadable<MetricResult, TableData>> } {
   const quarantine = mapLoadable(q, (d): TableData => {
-    const reason = firstCol(d, [D.reason, 'reason']) ?? D.reason;
+    const reason = firstCol(d, [COLUMNS.data_quality.reason_code, 'reason']) ?? COLUMNS.data_quality.reason_code;
     const byReason = new Map<string, { n: number; example: string; kinds: Set<string> }>();
     for (const r of d.rows) {
       const key = stringAt(r, reason);
       if (!key) continue;
       const e = byReason.get(key) ?? { n: 0, example: stringAt(r, 'example_reason') ?? '', kinds: new Set<string>() };
-      e.n += numberAt(r, D.quarantined) ?? 0;
+      e.n += numberAt(r, COLUMNS.data_quality.rows_quarantined) ?? 0;
       const kind = stringAt(r, 'file_kind');
       if (kind) e.kinds.add(kind.replace(/_/g, ' '));
       byReason.set(key, e);
@@ -191,7 +184,7 @@ function splitQuality(
       const batch = stringAt(r, 'batch_id');
       if (!batch) continue;
       const e = byBatch.get(batch) ?? { batch, at: stringAt(r, 'first_quarantined_at') ?? '', rows: 0, files: new Set<string>() };
-      e.rows += numberAt(r, D.quarantined) ?? 0;
+      e.rows += numberAt(r, COLUMNS.data_quality.rows_quarantined) ?? 0;
       const kind = stringAt(r, 'file_kind');
       if (kind) e.files.add(kind.replace(/_/g, ' '));
       byBatch.set(batch, e);
@@ -228,9 +221,9 @@ function totalOnly(rows: Row[]): Row[] {
 
 function feedsChart(d: TableData & { orgName: (c: string) => string }, width: number) {
   const period = dateCol(d) ?? 'period_start';
-  const dim = firstCol(d, [D.dim, 'source_org_code', 'source_org']) ?? D.dim;
+  const dim = firstCol(d, [COLUMNS.data_accumulation.breakdown, 'source_org_code', 'source_org']) ?? COLUMNS.data_accumulation.breakdown;
   const raw = withoutTotal(d.rows, dim)
-    .map((r) => ({ date: toDate(r[period]), period: String(r[period]), code: String(stringAt(r, dim)), v: numberAt(r, D.items), partial: isPartial(r) }))
+    .map((r) => ({ date: toDate(r[period]), period: String(r[period]), code: String(stringAt(r, dim)), v: numberAt(r, COLUMNS.data_accumulation.items), partial: isPartial(r) }))
     .filter((p): p is { date: Date; period: string; code: string; v: number; partial: boolean } => p.date !== null && p.v !== null);
   // The biggest sources by name, the rest together, so the colours stay tellable apart.
   const totals = new Map<string, number>();
@@ -274,7 +267,7 @@ function sourcesChart(d: TableData & { n: number }, width: number) {
   for (const r of d.rows) {
     const date = toDate(r[period]);
     if (!date) continue;
-    for (const s of D.sources) {
+    for (const s of SOURCES) {
       const pct = numberAt(r, s.pct);
       if (pct !== null) long.push({ date, period: String(r[period]), n: s.n, pct });
     }
@@ -283,7 +276,7 @@ function sourcesChart(d: TableData & { n: number }, width: number) {
     ...base(width, 280),
     x: { type: 'utc', label: null },
     y: { label: 'Patients (%)', grid: true, tickFormat: tick('percent'), domain: [0, 100] },
-    color: { domain: D.sources.map((s) => s.n), range: SERIES },
+    color: { domain: SOURCES.map((s) => s.n), range: SERIES },
     marks: [
       Plot.lineY(long.filter((p) => p.n !== d.n), { x: 'date', y: 'pct', stroke: 'n', z: 'n', strokeWidth: 1.5, strokeDasharray: '5 4' }),
       Plot.lineY(long.filter((p) => p.n === d.n), { x: 'date', y: 'pct', stroke: 'n', strokeWidth: 3.5 }),
@@ -294,8 +287,8 @@ function sourcesChart(d: TableData & { n: number }, width: number) {
 }
 
 function quarantineChart(d: TableData, width: number) {
-  const reason = firstCol(d, [D.reason, 'reason']) ?? D.reason;
-  const count = firstCol(d, [D.quarantined, 'quarantined', 'count']) ?? D.quarantined;
+  const reason = firstCol(d, [COLUMNS.data_quality.reason_code, 'reason']) ?? COLUMNS.data_quality.reason_code;
+  const count = firstCol(d, [COLUMNS.data_quality.rows_quarantined, 'quarantined', 'count']) ?? COLUMNS.data_quality.rows_quarantined;
   const bars = d.rows
     .map((r) => ({ reason: reasonLabel(String(r[reason])), n: numberAt(r, count) }))
     .filter((b): b is { reason: string; n: number } => b.n !== null)

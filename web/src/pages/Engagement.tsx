@@ -7,24 +7,18 @@ import { Legend, PageHeader, ScopeNotice, Tile } from '../components/Page.js';
 import { coarseGrain, practiceScope } from '../lib/scope.js';
 import { useApp } from '../lib/context.js';
 import { formatCount, formatNumber, formatPercent, formatPeriod, valueLabel } from '../lib/format.js';
-import { dateCol, firstCol, latestComplete, numberAt, withoutTotal } from '../lib/metric.js';
+import { COLUMNS, dateCol, firstCol, latestComplete, numberAt, withoutTotal } from '../lib/metric.js';
 import { sortDescending, sumBy } from '../lib/group.js';
-import { A, activeChart } from './shared.js';
+import { activeChart } from './shared.js';
 import type { OrgIndex } from '../lib/orgs.js';
 
 const WEEKDAYS = ['Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat', 'Sun'];
-const E = {
-  stickiness: 'stickiness_pct',
-  dim: 'breakdown',
-  dow: 'weekday',
-  hour: 'hour',
-  events: 'events',
-  cohort: 'cohort_month',
-  monthsSince: 'months_since',
-  cohortSize: 'cohort_size',
-  retained: 'retained_pct',
-  lifecycle: ['new_users', 'returning_users', 'resurrecting_users', 'dormant_users'],
-} as const;
+const LIFECYCLE = [
+  COLUMNS.lifecycle.new_users,
+  COLUMNS.lifecycle.returning_users,
+  COLUMNS.lifecycle.resurrecting_users,
+  COLUMNS.lifecycle.dormant_users,
+] as const;
 
 const LIFECYCLE_LABELS: Record<string, string> = {
   new_users: 'New',
@@ -56,14 +50,14 @@ export default function Engagement() {
 
   const latest = useMemo(() => {
     if (active.status !== 'ready') return null;
-    const period = dateCol(active.data) ?? A.period;
+    const period = dateCol(active.data) ?? COLUMNS.active_users.period_start;
     // The last complete period: a partial one (four days of December) is not comparable.
-    const last = latestComplete(active.data.rows, period, A.active);
-    const stick = firstCol(active.data, [E.stickiness, 'stickiness']);
+    const last = latestComplete(active.data.rows, period, COLUMNS.active_users.active_patients);
+    const stick = firstCol(active.data, [COLUMNS.active_users.stickiness_pct, 'stickiness']);
     const lastStick = latestComplete(active.data.rows, period, stick);
     return {
-      active: numberAt(last, A.active),
-      logins: numberAt(last, A.logins),
+      active: numberAt(last, COLUMNS.active_users.active_patients),
+      logins: numberAt(last, COLUMNS.active_users.logins),
       period: last ? String(last[period]) : null,
       stickiness: numberAt(lastStick, stick),
       stickinessPeriod: lastStick ? String(lastStick[period]) : null,
@@ -76,8 +70,8 @@ export default function Engagement() {
   const stickinessData = useMemo(
     () =>
       mapLoadable(active, (d) => {
-        const stick = firstCol(d, [E.stickiness, 'stickiness']);
-        const period = dateCol(d) ?? A.period;
+        const stick = firstCol(d, [COLUMNS.active_users.stickiness_pct, 'stickiness']);
+        const period = dateCol(d) ?? COLUMNS.active_users.period_start;
         return { ...d, columns: d.columns.filter((c) => c.name === period || c.name === stick), grain: filters.grain, stick };
       }),
     [active, filters.grain],
@@ -148,7 +142,7 @@ export default function Engagement() {
           subtitle="Patients active in each period by how they relate to the period before; those who went quiet are shown below the line."
           data={useMemo(() => mapLoadable(lifecycle, (d) => ({ ...d, grain: coarse })), [lifecycle, coarse])}
           chart={lifecycleChart}
-          footer={() => <Legend items={E.lifecycle.map((k) => ({ label: LIFECYCLE_LABELS[k]!, colour: LIFECYCLE_COLOURS[k]! }))} />}
+          footer={() => <Legend items={LIFECYCLE.map((k) => ({ label: LIFECYCLE_LABELS[k]!, colour: LIFECYCLE_COLOURS[k]! }))} />}
         />
       </div>
     </>
@@ -163,10 +157,10 @@ function rhythmScope(orgs: OrgIndex, code: string): string {
 
 /** A breakdown over time summed per dimension value (events add up across periods; people do not). */
 function totalsByDimension(d: MetricResult): TableData {
-  const dim = firstCol(d, [E.dim, 'event_type', 'platform']) ?? E.dim;
-  const rows = withoutTotal(d.rows, dim).filter((r) => !r._suppressed?.includes(A.events));
-  const totals = sortDescending(sumBy(rows, dim, (r) => String(r[dim]), { events: (r) => numberAt(r, A.events) ?? 0 }), 'events');
-  const hidden = withoutTotal(d.rows, dim).filter((r) => r._suppressed?.includes(A.events)).length;
+  const dim = firstCol(d, [COLUMNS.active_users.breakdown, 'event_type', 'platform']) ?? COLUMNS.active_users.breakdown;
+  const rows = withoutTotal(d.rows, dim).filter((r) => !r._suppressed?.includes(COLUMNS.active_users.events));
+  const totals = sortDescending(sumBy(rows, dim, (r) => String(r[dim]), { events: (r) => numberAt(r, COLUMNS.active_users.events) ?? 0 }), 'events');
+  const hidden = withoutTotal(d.rows, dim).filter((r) => r._suppressed?.includes(COLUMNS.active_users.events)).length;
   const columns: Column[] = [
     { name: dim, label: d.columns.find((c) => c.name === dim)?.label ?? 'Feature', type: 'string' },
     { name: 'events', label: 'Events', type: 'number', unit: 'count' },
@@ -191,7 +185,7 @@ function featureChart(d: TableData, width: number) {
 }
 
 function stickinessChart(d: TableData & { stick?: string }, width: number) {
-  const period = dateCol(d) ?? A.period;
+  const period = dateCol(d) ?? COLUMNS.active_users.period_start;
   const pts = d.rows
     .map((r) => ({ date: toDate(r[period]), period: String(r[period]), v: numberAt(r, d.stick), partial: isPartial(r) }))
     .filter((p): p is { date: Date; period: string; v: number; partial: boolean } => p.date !== null && p.v !== null);
@@ -208,10 +202,10 @@ function stickinessChart(d: TableData & { stick?: string }, width: number) {
 }
 
 function platformChart(d: TableData, width: number) {
-  const period = dateCol(d) ?? A.period;
-  const dim = firstCol(d, [E.dim, 'platform']) ?? E.dim;
+  const period = dateCol(d) ?? COLUMNS.active_users.period_start;
+  const dim = firstCol(d, [COLUMNS.active_users.breakdown, 'platform']) ?? COLUMNS.active_users.breakdown;
   const pts = withoutTotal(d.rows, dim)
-    .map((r) => ({ date: toDate(r[period]), period: String(r[period]), platform: valueLabel(String(r[dim])), v: numberAt(r, A.events), partial: isPartial(r) }))
+    .map((r) => ({ date: toDate(r[period]), period: String(r[period]), platform: valueLabel(String(r[dim])), v: numberAt(r, COLUMNS.active_users.events), partial: isPartial(r) }))
     .filter((p): p is { date: Date; period: string; platform: string; v: number; partial: boolean } => p.date !== null && p.v !== null);
   return Plot.plot({
     ...base(width, 280),
@@ -236,7 +230,7 @@ function platformChart(d: TableData, width: number) {
 
 function rhythmChart(d: TableData, width: number) {
   const cells = d.rows
-    .map((r) => ({ dow: numberAt(r, E.dow), hour: numberAt(r, E.hour), events: numberAt(r, E.events) }))
+    .map((r) => ({ dow: numberAt(r, COLUMNS.activity_rhythm.weekday), hour: numberAt(r, COLUMNS.activity_rhythm.hour), events: numberAt(r, COLUMNS.activity_rhythm.events) }))
     .filter((c): c is { dow: number; hour: number; events: number } => c.dow !== null && c.hour !== null && c.events !== null)
     .map((c) => ({ ...c, day: WEEKDAYS[(c.dow - 1 + 7) % 7]! }));
   return Plot.plot({
@@ -258,9 +252,9 @@ function rhythmChart(d: TableData, width: number) {
 }
 
 function retentionChart(d: TableData, width: number) {
-  const cohortCol = firstCol(d, [E.cohort]) ?? E.cohort;
+  const cohortCol = firstCol(d, [COLUMNS.retention.cohort_month]) ?? COLUMNS.retention.cohort_month;
   const cells = d.rows
-    .map((r) => ({ cohort: String(r[cohortCol] ?? ''), m: numberAt(r, E.monthsSince), pct: numberAt(r, E.retained), hidden: !!r._suppressed?.includes(E.retained) }))
+    .map((r) => ({ cohort: String(r[cohortCol] ?? ''), m: numberAt(r, COLUMNS.retention.months_since), pct: numberAt(r, COLUMNS.retention.retained_pct), hidden: !!r._suppressed?.includes(COLUMNS.retention.retained_pct) }))
     .filter((c) => c.cohort && c.m !== null && c.m >= 0);
   const cohorts = [...new Set(cells.map((c) => c.cohort))].sort();
   const maxM = Math.max(0, ...cells.map((c) => c.m ?? 0));
@@ -290,7 +284,7 @@ function lifecycleChart(d: TableData, width: number) {
   for (const r of d.rows) {
     const date = toDate(r[period]);
     if (!date) continue;
-    for (const k of E.lifecycle) {
+    for (const k of LIFECYCLE) {
       const v = numberAt(r, k);
       if (v === null) continue;
       long.push({ date, period: String(r[period]), kind: k, v: k === 'dormant_users' ? -v : v, partial: isPartial(r) });
@@ -300,7 +294,7 @@ function lifecycleChart(d: TableData, width: number) {
     ...base(width, 300),
     x: { type: 'utc', label: null },
     y: { label: 'Patients', grid: true, tickFormat: (v: number) => formatNumber(Math.abs(v), 'count', true) },
-    color: { domain: [...E.lifecycle], range: E.lifecycle.map((k) => LIFECYCLE_COLOURS[k]!) },
+    color: { domain: [...LIFECYCLE], range: LIFECYCLE.map((k) => LIFECYCLE_COLOURS[k]!) },
     marks: [
       Plot.rectY(long, {
         x: 'date',
@@ -309,7 +303,7 @@ function lifecycleChart(d: TableData, width: number) {
         y: 'v',
         fill: 'kind',
         fillOpacity: (p: (typeof long)[number]) => (p.partial ? PARTIAL_OPACITY : 1),
-        order: [...E.lifecycle],
+        order: [...LIFECYCLE],
         tip: true,
         title: (p: (typeof long)[number]) => `${formatPeriod(p.period, d.grain)}\n${LIFECYCLE_LABELS[p.kind]}: ${formatCount(Math.abs(p.v))}${partialNote(p)}`,
       }),

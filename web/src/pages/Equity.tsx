@@ -7,10 +7,9 @@ import { Legend, PageHeader, ScopeNotice, Tile } from '../components/Page.js';
 import { practiceScope } from '../lib/scope.js';
 import { useApp } from '../lib/context.js';
 import { formatCount, formatNumber, formatPercent } from '../lib/format.js';
-import { dateCol, numberAt, stringAt } from '../lib/metric.js';
-import { U } from './shared.js';
+import { COLUMNS, dateCol, numberAt, stringAt } from '../lib/metric.js';
 
-const BY = 'breakdown';
+const BY = COLUMNS.equity.breakdown;
 const SEX: Record<string, string> = { F: 'Female', M: 'Male', X: 'Other', U: 'Not known' };
 
 export interface EquityData extends TableData {
@@ -33,7 +32,7 @@ export function latestBreakdown(d: MetricResult, by: Breakdown): EquityData {
     .sort((a, b) => groupOrder(by, String(a[BY])) - groupOrder(by, String(b[BY])) || String(a[BY]).localeCompare(String(b[BY])));
   const columns: Column[] = [
     { name: 'group', label: by === 'imd_decile' ? 'Deprivation decile' : by === 'age_band' ? 'Age band' : 'Sex', type: 'string' },
-    ...['population', 'eligible', U.activated, U.pct].map((n) => d.columns.find((c) => c.name === n)).filter((c): c is Column => !!c),
+    ...[COLUMNS.equity.population, 'eligible', COLUMNS.equity.activated, COLUMNS.equity.uptake_pct].map((n) => d.columns.find((c) => c.name === n)).filter((c): c is Column => !!c),
   ];
   const q1 = rows.find((r) => String(r[BY]).startsWith('Q1'));
   const q5 = rows.find((r) => String(r[BY]).startsWith('Q5'));
@@ -41,9 +40,9 @@ export function latestBreakdown(d: MetricResult, by: Breakdown): EquityData {
     columns,
     rows: groups as Row[],
     suppression: d.suppression,
-    overall: numberAt(overallRow, U.pct),
+    overall: numberAt(overallRow, COLUMNS.equity.uptake_pct),
     by,
-    quintiles: { most: numberAt(q1, U.pct), least: numberAt(q5, U.pct), gap: numberAt(q1, 'gap_q5_q1_pp') ?? numberAt(q5, 'gap_q5_q1_pp') ?? numberAt(overallRow, 'gap_q5_q1_pp') },
+    quintiles: { most: numberAt(q1, COLUMNS.equity.uptake_pct), least: numberAt(q5, COLUMNS.equity.uptake_pct), gap: numberAt(q1, COLUMNS.equity.gap_q5_q1_pp) ?? numberAt(q5, COLUMNS.equity.gap_q5_q1_pp) ?? numberAt(overallRow, COLUMNS.equity.gap_q5_q1_pp) },
   };
 }
 
@@ -124,7 +123,7 @@ export default function Equity() {
 
 export function equityChart(d: EquityData, width: number) {
   const bars = d.rows
-    .map((r) => ({ group: String(r.group), pct: numberAt(r, U.pct), n: numberAt(r, 'population') ?? numberAt(r, 'eligible'), hidden: !!r._suppressed?.includes(U.pct) }))
+    .map((r) => ({ group: String(r.group), pct: numberAt(r, COLUMNS.equity.uptake_pct), n: numberAt(r, COLUMNS.equity.population) ?? numberAt(r, 'eligible'), hidden: !!r._suppressed?.includes(COLUMNS.equity.uptake_pct) }))
     .filter((b) => b.group);
   const shown = bars.filter((b): b is typeof b & { pct: number } => b.pct !== null);
   const max = Math.max(d.overall ?? 0, ...shown.map((b) => b.pct), 5);

@@ -1,48 +1,36 @@
 import { useMemo } from 'preact/hooks';
 import { mapLoadable, useMetric } from '../api/hooks.js';
-import type { MetricResult, Row } from '../api/types.js';
+import type { ColumnName, MetricResult, Row } from '../api/types.js';
 import { COLOURS, Plot, SERIES, base, isPartial, lineWithPartial, partialNote, tick, toDate } from '../charts/plots.js';
 import { ChartCard, type TableData } from '../components/ChartCard.js';
 import { Legend, PageHeader, ScopeNotice, Tile } from '../components/Page.js';
 import { coarseGrain, practiceScope } from '../lib/scope.js';
 import { useApp } from '../lib/context.js';
 import { formatCount, formatDay, formatPercent, formatPeriod, valueLabel } from '../lib/format.js';
-import { dateCol, numberAt, pickColumns, stringAt, totalRow, withoutTotal } from '../lib/metric.js';
+import { COLUMNS, dateCol, numberAt, pickColumns, stringAt, totalRow, withoutTotal } from '../lib/metric.js';
 
-export const F = {
-  dim: 'breakdown',
-  steps: [
-    { name: 'invited', label: 'Invited' },
-    { name: 'registered', label: 'Registered' },
-    { name: 'activated', label: 'Activated' },
-    { name: 'active_30d', label: 'Active in the last 30 days' },
-  ],
-  period: 'period_start',
-  registrations: 'registered',
-} as const;
+/** The funnel's steps, in order. */
+const STEPS = [
+  { name: COLUMNS.funnel.invited, label: 'Invited' },
+  { name: COLUMNS.funnel.registered, label: 'Registered' },
+  { name: COLUMNS.funnel.activated, label: 'Activated' },
+  { name: COLUMNS.funnel.active_30d, label: 'Active in the last 30 days' },
+] as const;
 
-export const CI = {
-  code: 'campaign_code',
-  name: 'campaign_name',
-  channel: 'channel',
-  start: 'start_date',
-  end: 'end_date',
-  cost: 'cost_gbp',
-  // The answer first (what it added, at what cost per registration), then how it was worked out.
-  table: [
-    'campaign_name',
-    'start_date',
-    'end_date',
-    'cost_gbp',
-    'additional_registrations',
-    'cost_per_additional_gbp',
-    'in_scope_change_per_1000',
-    'comparison_change_per_1000',
-    'in_scope_before',
-    'in_scope_during',
-    'channel',
-  ],
-} as const;
+// The campaign table: the answer first (what it added, at what cost per registration), then how it was worked out.
+const CAMPAIGN_TABLE: readonly ColumnName<'campaign_impact'>[] = [
+  'campaign_name',
+  'start_date',
+  'end_date',
+  'cost_gbp',
+  'additional_registrations',
+  'cost_per_additional_gbp',
+  'in_scope_change_per_1000',
+  'comparison_change_per_1000',
+  'in_scope_before',
+  'in_scope_during',
+  'channel',
+];
 
 /** A breakdown summed over the periods of the dates chosen (counts of people in disjoint cohorts add up). */
 export function sumOverPeriods(d: MetricResult, dim: string, counts: readonly string[]): TableData {
@@ -69,7 +57,7 @@ export function sumOverPeriods(d: MetricResult, dim: string, counts: readonly st
   return {
     columns: [
       { name: dim, label: 'Channel of first contact', type: 'string' },
-      ...F.steps.map((s) => ({ name: s.name, label: s.label, type: 'number' as const, unit: 'count' as const })),
+      ...STEPS.map((s) => ({ name: s.name, label: s.label, type: 'number' as const, unit: 'count' as const })),
       { name: 'registered_pct', label: 'Registered (% of invited)', type: 'number', unit: 'percent' },
       { name: 'activated_pct', label: 'Activated (% of invited)', type: 'number', unit: 'percent' },
     ],
@@ -89,9 +77,9 @@ export default function Funnel() {
   const overTime = useMetric('funnel', { ...range, grain });
   const campaigns = useMetric('campaign_impact', { org: filters.org, from: filters.from, to: filters.to });
 
-  const byChannel = useMemo(() => mapLoadable(funnel, (d) => sumOverPeriods(d, F.dim, F.steps.map((s) => s.name))), [funnel]);
-  const total = byChannel.status === 'ready' ? (totalRow(byChannel.data.rows, F.dim) ?? null) : null;
-  const steps = F.steps.map((s) => ({ ...s, value: numberAt(total ?? undefined, s.name) }));
+  const byChannel = useMemo(() => mapLoadable(funnel, (d) => sumOverPeriods(d, COLUMNS.funnel.breakdown, STEPS.map((s) => s.name))), [funnel]);
+  const total = byChannel.status === 'ready' ? (totalRow(byChannel.data.rows, COLUMNS.funnel.breakdown) ?? null) : null;
+  const steps = STEPS.map((s) => ({ ...s, value: numberAt(total ?? undefined, s.name) }));
   const conv = (a: number | null, b: number | null) => (a && b !== null ? (b / a) * 100 : null);
 
   const regData = useMemo(
@@ -126,7 +114,7 @@ export default function Funnel() {
           subtitle="Channel of the patient's first contact. Bars show the percentage of that channel's invited patients."
           data={byChannel}
           chart={funnelChart}
-          footer={() => <Legend items={F.steps.slice(1).map((s, i) => ({ label: s.label, colour: SERIES[i]! }))} />}
+          footer={() => <Legend items={STEPS.slice(1).map((s, i) => ({ label: s.label, colour: SERIES[i]! }))} />}
         />
         <ChartCard
           title={`Patients registering, by ${grain} of first contact, with campaign periods`}
@@ -146,8 +134,8 @@ export default function Funnel() {
           wide
           title="Campaign impact"
           subtitle="Registrations at practices in each campaign's area while it ran, against the same number of days before it, compared with practices outside the area (difference in differences); cost per additional registration."
-          data={useMemo(() => mapLoadable(campaigns, (d) => pickColumns(d, [...CI.table])), [campaigns])}
-          table={{ initialSort: { column: CI.start, direction: 'descending' } }}
+          data={useMemo(() => mapLoadable(campaigns, (d) => pickColumns(d, [...CAMPAIGN_TABLE])), [campaigns])}
+          table={{ initialSort: { column: COLUMNS.campaign_impact.start_date, direction: 'descending' } }}
         />
       </div>
     </>
@@ -155,20 +143,20 @@ export default function Funnel() {
 }
 
 function funnelChart(d: TableData, width: number) {
-  const dim = F.dim;
+  const dim = COLUMNS.funnel.breakdown;
   const rows = withoutTotal(d.rows, dim);
   const long: Array<{ channel: string; step: string; pct: number; n: number }> = [];
   for (const r of rows) {
-    const invited = numberAt(r, 'invited');
+    const invited = numberAt(r, COLUMNS.funnel.invited);
     if (!invited) continue;
-    for (const s of F.steps.slice(1)) {
+    for (const s of STEPS.slice(1)) {
       const n = numberAt(r, s.name);
       if (n === null) continue;
       long.push({ channel: valueLabel(String(stringAt(r, dim))), step: s.label, pct: (n / invited) * 100, n });
     }
   }
   const channels = [...new Set(long.map((l) => l.channel))];
-  const stepLabels = F.steps.slice(1).map((s) => s.label);
+  const stepLabels = STEPS.slice(1).map((s) => s.label);
   return Plot.plot({
     ...base(width, Math.max(240, channels.length * 62 + 50), { marginLeft: 190 }),
     x: { label: 'Share of invited patients (%)', grid: true, tickFormat: tick('percent'), domain: [0, 100] },
@@ -199,18 +187,18 @@ interface Band {
 function campaignBands(d: MetricResult): Band[] {
   const out: Band[] = [];
   for (const r of d.rows) {
-    const start = toDate(r[CI.start]);
-    const end = toDate(r[CI.end]);
-    if (start && end) out.push({ name: stringAt(r, CI.name) ?? stringAt(r, CI.code) ?? 'Campaign', start, end });
+    const start = toDate(r[COLUMNS.campaign_impact.start_date]);
+    const end = toDate(r[COLUMNS.campaign_impact.end_date]);
+    if (start && end) out.push({ name: stringAt(r, COLUMNS.campaign_impact.campaign_name) ?? stringAt(r, COLUMNS.campaign_impact.campaign_code) ?? 'Campaign', start, end });
   }
   return out;
 }
 
 function registrationsChart(d: TableData & { campaigns: Band[] }, width: number) {
-  const period = dateCol(d) ?? F.period;
+  const period = dateCol(d) ?? COLUMNS.funnel.period_start;
   const pts = d.rows
     .filter((r) => r.breakdown === undefined || r.breakdown === 'All')
-    .map((r) => ({ date: toDate(r[period]), period: String(r[period]), n: numberAt(r, F.registrations), partial: isPartial(r) }))
+    .map((r) => ({ date: toDate(r[period]), period: String(r[period]), n: numberAt(r, COLUMNS.funnel.registered), partial: isPartial(r) }))
     .filter((p): p is { date: Date; period: string; n: number; partial: boolean } => p.date !== null && p.n !== null)
     .sort((a, b) => a.date.getTime() - b.date.getTime());
   const first = pts[0]?.date;

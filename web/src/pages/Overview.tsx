@@ -6,10 +6,10 @@ import { ChartCard } from '../components/ChartCard.js';
 import { Legend, PageHeader, RagBadge, ScopeNotice, Tile } from '../components/Page.js';
 import { useApp } from '../lib/context.js';
 import { formatCount, formatGbp, formatNumber, formatPercent, formatPeriod } from '../lib/format.js';
-import { dateCol, latestComplete, latestWith, numberAt } from '../lib/metric.js';
+import { COLUMNS, dateCol, latestComplete, latestWith, numberAt } from '../lib/metric.js';
 import { rolloutRag, verdictSentence } from '../lib/projection.js';
 import { hrefFor } from '../lib/router.js';
-import { A, C, R, U, activeChart, loadSharedCharts, objectionTotals, objectionsChart, providerChart, roiChart, uptakeSeriesChart } from './shared.js';
+import { activeChart, loadSharedCharts, objectionTotals, objectionsChart, providerChart, roiChart, uptakeSeriesChart } from './shared.js';
 
 import { overviewRequests } from './overview-requests.js';
 
@@ -31,7 +31,7 @@ export default function Overview() {
 
   // The target the RAG is rated against: the rollout metric's (an organisation's own, or its
   // practices' list-weighted average when it has none).
-  const target = numberAt(verdict, U.target) ?? org?.targetUptakePct ?? null;
+  const target = numberAt(verdict, COLUMNS.rollout.target_pct) ?? org?.targetUptakePct ?? null;
   // Trusts and community services have no registered list: their figures are counts, not uptake.
   const provider = org?.type === 'trust' || org?.type === 'community';
   const uptakeData = useMemo(() => mapLoadable(uptake, (d) => ({ ...d, grain: filters.grain, target })), [uptake, filters.grain, target]);
@@ -39,23 +39,23 @@ export default function Overview() {
   const headline = useMemo(() => {
     if (uptake.status !== 'ready') return null;
     const d = uptake.data;
-    const period = dateCol(d) ?? U.period;
-    const last = latestWith(d.rows, period, U.pct);
+    const period = dateCol(d) ?? COLUMNS.uptake.period_start;
+    const last = latestWith(d.rows, period, COLUMNS.uptake.uptake_pct);
     const lastAny = [...d.rows].sort((a, b) => String(a[period]).localeCompare(String(b[period]))).pop();
     return {
-      pct: numberAt(last, U.pct),
-      activated: numberAt(last ?? lastAny, U.activated),
-      eligible: numberAt(last ?? lastAny, U.eligible),
-      reached: numberAt(lastAny, 'reached_by_feeds'),
-      hidden: !!lastAny?._suppressed?.includes(U.pct),
+      pct: numberAt(last, COLUMNS.uptake.uptake_pct),
+      activated: numberAt(last ?? lastAny, COLUMNS.uptake.activated),
+      eligible: numberAt(last ?? lastAny, COLUMNS.uptake.eligible),
+      reached: numberAt(lastAny, COLUMNS.uptake.reached_by_feeds),
+      hidden: !!lastAny?._suppressed?.includes(COLUMNS.uptake.uptake_pct),
     };
   }, [uptake]);
 
   const activeLatest = useMemo(() => {
     if (active.status !== 'ready') return null;
     // The last complete period: on 4 December, four days of December are not a month of use.
-    const last = latestComplete(active.data.rows, dateCol(active.data) ?? A.period, A.active);
-    return { value: numberAt(last, A.active), period: last ? String(last[dateCol(active.data) ?? A.period]) : null };
+    const last = latestComplete(active.data.rows, dateCol(active.data) ?? COLUMNS.active_users.period_start, COLUMNS.active_users.active_patients);
+    return { value: numberAt(last, COLUMNS.active_users.active_patients), period: last ? String(last[dateCol(active.data) ?? COLUMNS.active_users.period_start]) : null };
   }, [active]);
 
   const money = useMemo(() => (roi.status === 'ready' ? roiTotals(roi.data) : null), [roi]);
@@ -63,7 +63,7 @@ export default function Overview() {
     if (consent.status !== 'ready') return null;
     const totals = objectionTotals(consent.data);
     const last = totals.rows[totals.rows.length - 1];
-    return last ? { n: numberAt(last, C.inForce), partial: totals.partial.has(String(last[C.period])) } : null;
+    return last ? { n: numberAt(last, COLUMNS.consent.objections_in_force), partial: totals.partial.has(String(last[COLUMNS.consent.period_start])) } : null;
   }, [consent]);
 
   const rag = rolloutRag(verdict);
@@ -212,10 +212,10 @@ export default function Overview() {
 }
 
 export function roiTotals(d: MetricResult): { savings: number; cost: number } | null {
-  const period = dateCol(d) ?? R.period;
-  const last = latestWith(d.rows, period, R.cumSavings) ?? d.rows[d.rows.length - 1];
-  const savings = numberAt(last, R.cumSavings);
-  const cost = numberAt(last, R.cumCost);
+  const period = dateCol(d) ?? COLUMNS.roi.period_start;
+  const last = latestWith(d.rows, period, COLUMNS.roi.cumulative_savings_central_gbp) ?? d.rows[d.rows.length - 1];
+  const savings = numberAt(last, COLUMNS.roi.cumulative_savings_central_gbp);
+  const cost = numberAt(last, COLUMNS.roi.cumulative_cost_gbp);
   if (savings === null && cost === null) return null;
   return { savings: savings ?? 0, cost: cost ?? 0 };
 }

@@ -10,14 +10,14 @@ import { SUPPRESSION_SHORT } from '../components/Suppression.js';
 import { useApp } from '../lib/context.js';
 import { RANGE_PRESETS, describeRange, type RangeKey } from '../lib/filters.js';
 import { formatCount, formatDateTime, formatDay, formatGbp, formatNumber, formatPercent, formatPeriod } from '../lib/format.js';
-import { dateCol, latestComplete, latestWith, numberAt, stringAt } from '../lib/metric.js';
+import { COLUMNS, dateCol, latestComplete, latestWith, numberAt, stringAt } from '../lib/metric.js';
 import { LEVEL_LABELS, childLevel } from '../lib/orgs.js';
 import { rolloutRag, rolloutVerdict, verdictLabel } from '../lib/projection.js';
 import { RAG_LABEL } from '../lib/rag.js';
 import { setParams } from '../lib/router.js';
 import { coarseGrain, practiceScope } from '../lib/scope.js';
 import { sumOverPeriods } from './Funnel.js';
-import { A, C, R, U, objectionTotals, providerChart, roiChart, uptakeSeriesChart } from './shared.js';
+import { objectionTotals, providerChart, roiChart, uptakeSeriesChart } from './shared.js';
 
 /** A one-page evaluation summary of any organisation, laid out for A4 (print or save as PDF). */
 /** A figure the organisation cannot have (counted by registered practice), rather than a hidden one. */
@@ -42,45 +42,45 @@ export default function Report() {
   const verdict = own.status === 'ready' ? own.data.rows[0] : undefined;
 
   // The target the RAG is rated against: the rollout metric's (own, or the practices' weighted average).
-  const target = numberAt(verdict, U.target) ?? org?.targetUptakePct ?? null;
+  const target = numberAt(verdict, COLUMNS.rollout.target_pct) ?? org?.targetUptakePct ?? null;
   // Figures counted at GP practices are the wider area's for a provider; say whose they are.
   const wider = scoped.substituted ? ` (${orgs.byCode.get(scoped.org)?.name ?? scoped.org})` : '';
   const up = useMemo(() => {
     if (uptake.status !== 'ready') return null;
-    const period = dateCol(uptake.data) ?? U.period;
-    const last = latestWith(uptake.data.rows, period, U.pct);
+    const period = dateCol(uptake.data) ?? COLUMNS.uptake.period_start;
+    const last = latestWith(uptake.data.rows, period, COLUMNS.uptake.uptake_pct);
     const lastAny = last ?? uptake.data.rows[uptake.data.rows.length - 1];
-    return { pct: numberAt(last, U.pct), activated: numberAt(lastAny, U.activated), eligible: numberAt(lastAny, U.eligible) };
+    return { pct: numberAt(last, COLUMNS.uptake.uptake_pct), activated: numberAt(lastAny, COLUMNS.uptake.activated), eligible: numberAt(lastAny, COLUMNS.uptake.eligible) };
   }, [uptake]);
   // Active patients in the last complete month (a partial month at the end is not comparable).
-  const actRow = active.status === 'ready' ? latestComplete(active.data.rows, A.period, A.active) : undefined;
-  const act = numberAt(actRow, A.active);
+  const actRow = active.status === 'ready' ? latestComplete(active.data.rows, COLUMNS.active_users.period_start, COLUMNS.active_users.active_patients) : undefined;
+  const act = numberAt(actRow, COLUMNS.active_users.active_patients);
   const money = useMemo(() => {
     if (roi.status !== 'ready') return null;
-    const last = latestWith(roi.data.rows, R.period, R.cumSavings) ?? roi.data.rows[roi.data.rows.length - 1];
+    const last = latestWith(roi.data.rows, COLUMNS.roi.period_start, COLUMNS.roi.cumulative_savings_central_gbp) ?? roi.data.rows[roi.data.rows.length - 1];
     return {
-      savings: numberAt(last, R.cumSavings) ?? 0,
-      low: numberAt(last, R.cumLow) ?? 0,
-      high: numberAt(last, R.cumHigh) ?? 0,
-      cost: numberAt(last, R.cumCost) ?? 0,
-      payback: stringAt(last, R.payback),
+      savings: numberAt(last, COLUMNS.roi.cumulative_savings_central_gbp) ?? 0,
+      low: numberAt(last, COLUMNS.roi.cumulative_savings_low_gbp) ?? 0,
+      high: numberAt(last, COLUMNS.roi.cumulative_savings_high_gbp) ?? 0,
+      cost: numberAt(last, COLUMNS.roi.cumulative_cost_gbp) ?? 0,
+      payback: stringAt(last, COLUMNS.roi.payback_central),
     };
   }, [roi]);
   const objections = useMemo(() => {
     if (consent.status !== 'ready') return null;
     const t = objectionTotals(consent.data);
     const last = t.rows[t.rows.length - 1];
-    return last ? numberAt(last, C.inForce) : null;
+    return last ? numberAt(last, COLUMNS.consent.objections_in_force) : null;
   }, [consent]);
-  const fun = useMemo(() => (funnel.status === 'ready' ? sumOverPeriods(funnel.data, 'breakdown', ['invited', 'registered', 'activated', 'active_30d']).rows.find((r) => r.breakdown === 'All') : undefined), [funnel]);
+  const fun = useMemo(() => (funnel.status === 'ready' ? sumOverPeriods(funnel.data, COLUMNS.funnel.breakdown, [COLUMNS.funnel.invited, COLUMNS.funnel.registered, COLUMNS.funnel.activated, COLUMNS.funnel.active_30d]).rows.find((r) => r.breakdown === 'All') : undefined), [funnel]);
   const eq = useMemo(() => {
     if (equity.status !== 'ready') return null;
     const rows = equity.data.rows;
     const all = rows.find((r) => r.breakdown === 'All');
     return {
-      q1: numberAt(rows.find((r) => String(r.breakdown).startsWith('Q1')), U.pct),
-      q5: numberAt(rows.find((r) => String(r.breakdown).startsWith('Q5')), U.pct),
-      gap: numberAt(all, 'gap_q5_q1_pp'),
+      q1: numberAt(rows.find((r) => String(r.breakdown).startsWith('Q1')), COLUMNS.equity.uptake_pct),
+      q5: numberAt(rows.find((r) => String(r.breakdown).startsWith('Q5')), COLUMNS.equity.uptake_pct),
+      gap: numberAt(all, COLUMNS.equity.gap_q5_q1_pp),
     };
   }, [equity]);
 
@@ -144,7 +144,7 @@ export default function Report() {
                 </p>
               </div>
               <div class="tile">
-                <p class="tile-label">Active patients ({actRow ? formatPeriod(String(actRow[A.period]), 'month') : 'last complete month'}){wider}</p>
+                <p class="tile-label">Active patients ({actRow ? formatPeriod(String(actRow[COLUMNS.active_users.period_start]), 'month') : 'last complete month'}){wider}</p>
                 <p class="tile-value">{act !== null ? formatCount(act) : notAvailable(active) ? 'Not available' : '*'}</p>
                 <p class="tile-detail">{up?.activated ? `${formatCount(up.activated)} activated accounts` : ''}</p>
               </div>
@@ -184,7 +184,7 @@ export default function Report() {
                     <Fact label="Payback (central)" value={money?.payback ? formatPeriod(money.payback, 'month') : 'Not yet'} />
                     <Fact
                       label={`Invited → activated${wider}`}
-                      value={fun && numberAt(fun, 'invited') ? formatPercent(((numberAt(fun, 'activated') ?? 0) / (numberAt(fun, 'invited') ?? 1)) * 100) : '–'}
+                      value={fun && numberAt(fun, COLUMNS.funnel.invited) ? formatPercent(((numberAt(fun, COLUMNS.funnel.activated) ?? 0) / (numberAt(fun, COLUMNS.funnel.invited) ?? 1)) * 100) : '–'}
                     />
                     <Fact
                       label={`Deprivation gap (least − most deprived fifth)${wider}`}
@@ -222,7 +222,7 @@ function Fact({ label, value }: { label: string; value: string }) {
 }
 
 function LeagueTable({ rows }: { rows: Row[] }) {
-  const sorted = [...rows].sort((a, b) => (numberAt(b, U.pct) ?? -1) - (numberAt(a, U.pct) ?? -1)).slice(0, 12);
+  const sorted = [...rows].sort((a, b) => (numberAt(b, COLUMNS.rollout.uptake_pct) ?? -1) - (numberAt(a, COLUMNS.rollout.uptake_pct) ?? -1)).slice(0, 12);
   return (
     <table>
       <thead>
@@ -239,12 +239,12 @@ function LeagueTable({ rows }: { rows: Row[] }) {
       </thead>
       <tbody>
         {sorted.map((r) => {
-          const pct = numberAt(r, U.pct);
-          const target = numberAt(r, U.target);
+          const pct = numberAt(r, COLUMNS.rollout.uptake_pct);
+          const target = numberAt(r, COLUMNS.rollout.target_pct);
           const rag = rolloutRag(r);
           return (
-            <tr key={stringAt(r, U.org)}>
-              <td>{stringAt(r, U.name)}</td>
+            <tr key={stringAt(r, COLUMNS.rollout.org_code)}>
+              <td>{stringAt(r, COLUMNS.rollout.org_name)}</td>
               <td class="num">{pct !== null ? formatPercent(pct) : '*'}</td>
               <td class="num">{target !== null ? formatPercent(target) : '–'}</td>
               <td>

@@ -7,12 +7,11 @@ import { ChartCard, type TableData } from '../components/ChartCard.js';
 import { Legend, PageHeader, RagBadge, Tile } from '../components/Page.js';
 import { useApp } from '../lib/context.js';
 import { formatCount, formatDay, formatPercent } from '../lib/format.js';
-import { dateCol, numberAt, stringAt } from '../lib/metric.js';
+import { COLUMNS, dateCol, numberAt, stringAt } from '../lib/metric.js';
 import { LEVEL_LABELS, childLevel, descendantsOf, type OrgIndex } from '../lib/orgs.js';
-import { RO, formatTrend, rolloutRag, rolloutVerdict, verdictLabel } from '../lib/projection.js';
+import { formatTrend, rolloutRag, rolloutVerdict, verdictLabel } from '../lib/projection.js';
 import { RAG_LABEL, RAG_RULE, type Rag } from '../lib/rag.js';
 import { hrefFor, setParams } from '../lib/router.js';
-import { U } from './shared.js';
 
 const LEVEL_TABS: Level[] = ['ccg', 'practice', 'trust', 'community'];
 const isProvider = (level: Level) => level === 'trust' || level === 'community';
@@ -64,16 +63,16 @@ export default function Rollout() {
         });
         if (isProvider(scope.level)) {
           // No registered list, so no uptake, target or projection: the league is of patients activated there.
-          const cols = [U.name, 'go_live_date', U.activated].map((n) => d.columns.find((c) => c.name === n)).filter((c): c is Column => !!c);
+          const cols = [COLUMNS.rollout.org_name, COLUMNS.rollout.go_live_date, COLUMNS.rollout.activated].map((n) => d.columns.find((c) => c.name === n)).filter((c): c is Column => !!c);
           return { ...d, columns: cols, rows, highlight: scope.highlight, level: scope.level };
         }
-        const keep = [U.name, 'go_live_date', 'eligible', U.activated, U.pct, U.target, RO.trend];
+        const keep = [COLUMNS.rollout.org_name, COLUMNS.rollout.go_live_date, COLUMNS.rollout.eligible, COLUMNS.rollout.activated, COLUMNS.rollout.uptake_pct, COLUMNS.rollout.target_pct, COLUMNS.rollout.weekly_change_pp];
         const columns: Column[] = [
           ...keep.map((n) => d.columns.find((c) => c.name === n)).filter((c): c is Column => !!c),
           { name: 'rag_label', label: 'Against target', type: 'string' },
           { name: 'projected', label: 'Projected to reach target', type: 'string' },
         ];
-        if (!columns.some((c) => c.name === U.target)) columns.splice(columns.length - 2, 0, { name: U.target, label: 'Target', type: 'number', unit: 'percent' });
+        if (!columns.some((c) => c.name === COLUMNS.rollout.target_pct)) columns.splice(columns.length - 2, 0, { name: COLUMNS.rollout.target_pct, label: 'Target', type: 'number', unit: 'percent' });
         return { ...d, columns, rows, highlight: scope.highlight, level: scope.level };
       }),
     [snapshot, scope.highlight, scope.level],
@@ -93,18 +92,18 @@ export default function Rollout() {
   // league table.
   const headline = useMemo(() => {
     if (own.status !== 'ready') return null;
-    const period = dateCol(own.data) ?? U.period;
+    const period = dateCol(own.data) ?? COLUMNS.uptake.period_start;
     const lastRow = [...own.data.rows].sort((a, b) => String(a[period]).localeCompare(String(b[period]))).pop();
-    return { activated: numberAt(lastRow, U.activated) };
+    return { activated: numberAt(lastRow, COLUMNS.uptake.activated) };
   }, [own]);
-  const pct = numberAt(verdict, U.pct);
-  const target = verdict ? numberAt(verdict, U.target) : (selected?.targetUptakePct ?? null);
+  const pct = numberAt(verdict, COLUMNS.rollout.uptake_pct);
+  const target = verdict ? numberAt(verdict, COLUMNS.rollout.target_pct) : (selected?.targetUptakePct ?? null);
 
   const peers = descendantsOf(orgs, scope.parent, scope.level);
 
   const timeline = useMemo(() => {
-    if (snapshot.status === 'ready' && snapshot.data.columns.some((c) => c.name === 'go_live_date')) {
-      const byCode = new Map(snapshot.data.rows.map((r) => [stringAt(r, U.org) ?? '', stringAt(r, 'go_live_date')]));
+    if (snapshot.status === 'ready' && snapshot.data.columns.some((c) => c.name === COLUMNS.rollout.go_live_date)) {
+      const byCode = new Map(snapshot.data.rows.map((r) => [stringAt(r, COLUMNS.rollout.org_code) ?? '', stringAt(r, COLUMNS.rollout.go_live_date)]));
       return goLiveData(
         peers.map((o) => ({ ...o, goLiveDate: byCode.get(o.code) ?? o.goLiveDate })),
         scope.highlight,
@@ -176,7 +175,7 @@ export default function Rollout() {
           value={verdict ? verdictLabel(rolloutVerdict(verdict)) : '–'}
           detail={
             verdict
-              ? `Trend ${formatTrend(numberAt(verdict, RO.trend))}; a projection goes no further than ten years.`
+              ? `Trend ${formatTrend(numberAt(verdict, COLUMNS.rollout.weekly_change_pp))}; a projection goes no further than ten years.`
               : undefined
           }
         />
@@ -200,12 +199,12 @@ export default function Rollout() {
           }
           data={league}
           table={{
-            initialSort: { column: isProvider(scope.level) ? U.activated : U.pct, direction: 'descending' },
+            initialSort: { column: isProvider(scope.level) ? COLUMNS.rollout.activated : COLUMNS.rollout.uptake_pct, direction: 'descending' },
             hide: ['rag_label'],
             extra: isProvider(scope.level) ? undefined : { header: 'Against target', cell: (r) => <RagBadge rag={(stringAt(r, 'rag_code') as Rag | null) ?? 'none'} /> },
-            onRowSelect: (r) => drill(stringAt(r, U.org)),
-            rowSelectLabel: (r) => `Show ${stringAt(r, U.name) ?? stringAt(r, U.org)}`,
-            isHighlighted: (r) => !!scope.highlight && stringAt(r, U.org) === scope.highlight,
+            onRowSelect: (r) => drill(stringAt(r, COLUMNS.rollout.org_code)),
+            rowSelectLabel: (r) => `Show ${stringAt(r, COLUMNS.rollout.org_name) ?? stringAt(r, COLUMNS.rollout.org_code)}`,
+            isHighlighted: (r) => !!scope.highlight && stringAt(r, COLUMNS.rollout.org_code) === scope.highlight,
           }}
         />
         <ChartCard
@@ -267,10 +266,10 @@ function leagueBars(d: LeagueData, width: number, orgs: OrgIndex) {
   const provider = isProvider(d.level);
   const bars = d.rows
     .map((r) => {
-      const code = stringAt(r, U.org) ?? '';
-      const target = provider ? null : (numberAt(r, U.target) ?? orgs.byCode.get(code)?.targetUptakePct ?? null);
-      const pct = numberAt(r, provider ? U.activated : U.pct);
-      return { code, name: stringAt(r, U.name) ?? code, pct, target, rag: rolloutRag(r) };
+      const code = stringAt(r, COLUMNS.rollout.org_code) ?? '';
+      const target = provider ? null : (numberAt(r, COLUMNS.rollout.target_pct) ?? orgs.byCode.get(code)?.targetUptakePct ?? null);
+      const pct = numberAt(r, provider ? COLUMNS.rollout.activated : COLUMNS.rollout.uptake_pct);
+      return { code, name: stringAt(r, COLUMNS.rollout.org_name) ?? code, pct, target, rag: rolloutRag(r) };
     })
     .filter((b) => b.pct !== null)
     .sort((a, b) => (b.pct ?? 0) - (a.pct ?? 0));
@@ -312,13 +311,13 @@ function leagueBars(d: LeagueData, width: number, orgs: OrgIndex) {
 }
 
 function uptakeCurves(d: LeagueData, width: number, orgs: OrgIndex) {
-  const period = dateCol(d) ?? U.period;
+  const period = dateCol(d) ?? COLUMNS.uptake.period_start;
   // Trusts and community services have no list to divide by: their curves are patients activated there.
   const provider = isProvider(d.level);
-  const valueCol = provider ? U.activated : U.pct;
+  const valueCol = provider ? COLUMNS.uptake.activated : COLUMNS.uptake.uptake_pct;
   const fmt = provider ? (v: number) => `${formatCount(v)} activated here` : (v: number) => `Uptake ${formatPercent(v)}`;
   const pts = d.rows
-    .map((r) => ({ code: stringAt(r, U.org) ?? '', date: toDate(r[period]), pct: numberAt(r, valueCol) }))
+    .map((r) => ({ code: stringAt(r, COLUMNS.uptake.org_code) ?? '', date: toDate(r[period]), pct: numberAt(r, valueCol) }))
     .filter((p): p is { code: string; date: Date; pct: number } => p.date !== null && p.pct !== null)
     .map((p) => ({ ...p, name: orgs.byCode.get(p.code)?.name ?? p.code }))
     .sort((a, b) => a.date.getTime() - b.date.getTime());

@@ -1,5 +1,5 @@
 import { metricUrl } from '../api/client.js';
-import type { MetricParams, OrgsResult } from '../api/types.js';
+import type { MetricName, MetricParams, OrgsResult } from '../api/types.js';
 import { anchorDate, readFilters } from '../lib/filters.js';
 import { indexOrgs } from '../lib/orgs.js';
 import { unavailableReason } from '../lib/scope.js';
@@ -13,7 +13,7 @@ import { overviewRequests } from './overview-requests.js';
  *
  * Only the Overview, the landing page, is planned ahead; other pages ask when they render.
  */
-export function firstMetricRequests(path: string, query: URLSearchParams, orgs: OrgsResult): Array<[name: string, params: MetricParams]> {
+export function firstMetricRequests(path: string, query: URLSearchParams, orgs: OrgsResult): Array<[name: MetricName, params: MetricParams]> {
   if (path !== '/') return [];
   // Without data the presets count back from "today", which the server and browser may not agree on.
   if (!orgs.asOf?.latestEventAt || !orgs.root) return [];
@@ -22,7 +22,7 @@ export function firstMetricRequests(path: string, query: URLSearchParams, orgs: 
   const org = f.org && index.byCode.has(f.org) ? f.org : index.root;
   const { scoped: _scoped, ...requests } = overviewRequests({ ...f, org }, index);
   // Figures the reader's organisation does not have are not asked for (the page says why).
-  return Object.entries(requests).filter(([name, params]) => !unavailableReason(index, name, params));
+  return (Object.entries(requests) as Array<[MetricName, MetricParams]>).filter(([name, params]) => !unavailableReason(index, name, params));
 }
 
 /** The same requests as URLs (what the server writes into the HTML). */

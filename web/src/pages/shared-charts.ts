@@ -1,13 +1,13 @@
 import type { TableData } from '../components/ChartCard.js';
 import { COLOURS, PARTIAL_OPACITY, Plot, base, intervalFor, isPartial, lineWithPartial, num, partialNote, tick, toDate } from '../charts/plots.js';
 import { formatPeriod } from '../lib/format.js';
-import { dateCol } from '../lib/metric.js';
-import { A, C, R, U, series } from './shared.js';
+import { COLUMNS, dateCol } from '../lib/metric.js';
+import { series } from './shared.js';
 
 const periodTitle = (grain?: string) => (d: { period: string }) => formatPeriod(d.period, grain);
 
 export function uptakeSeriesChart(d: TableData & { target: number | null }, width: number) {
-  const pts = series(d.rows, dateCol(d) ?? U.period, U.pct);
+  const pts = series(d.rows, dateCol(d) ?? COLUMNS.uptake.period_start, COLUMNS.uptake.uptake_pct);
   const max = Math.max(d.target ?? 0, ...pts.map((p) => p.value), 1);
   return Plot.plot({
     ...base(width, 280),
@@ -31,7 +31,7 @@ export function uptakeSeriesChart(d: TableData & { target: number | null }, widt
 }
 
 export function activeChart(d: TableData, width: number) {
-  const pts = series(d.rows, dateCol(d) ?? A.period, A.active);
+  const pts = series(d.rows, dateCol(d) ?? COLUMNS.active_users.period_start, COLUMNS.active_users.active_patients);
   return Plot.plot({
     ...base(width, 280),
     x: { type: 'utc', label: null },
@@ -54,22 +54,22 @@ export function activeChart(d: TableData, width: number) {
 }
 
 export function roiChart(d: TableData, width: number) {
-  const period = dateCol(d) ?? R.period;
+  const period = dateCol(d) ?? COLUMNS.roi.period_start;
   const rows = d.rows
     .map((r) => ({
       date: toDate(r[period]),
       period: String(r[period]),
-      savings: num(r[R.cumSavings]),
-      low: num(r[R.cumLow]),
-      high: num(r[R.cumHigh]),
-      cost: num(r[R.cumCost]),
+      savings: num(r[COLUMNS.roi.cumulative_savings_central_gbp]),
+      low: num(r[COLUMNS.roi.cumulative_savings_low_gbp]),
+      high: num(r[COLUMNS.roi.cumulative_savings_high_gbp]),
+      cost: num(r[COLUMNS.roi.cumulative_cost_gbp]),
       partial: isPartial(r),
     }))
     .filter((r): r is typeof r & { date: Date } => r.date !== null)
     .sort((a, b) => a.date.getTime() - b.date.getTime());
   // The payback month is the roi metric's (programme-to-date, so it may be before the first month
   // drawn): marked only when it is one of the months shown, never guessed from the drawn rows.
-  const paybackPeriod = d.rows.map((r) => r[R.payback]).find((p) => typeof p === 'string');
+  const paybackPeriod = d.rows.map((r) => r[COLUMNS.roi.payback_central]).find((p) => typeof p === 'string');
   const payback = rows.find((r) => r.period === paybackPeriod && r.savings !== null);
   return Plot.plot({
     ...base(width, 280, { marginLeft: 64 }),
@@ -118,18 +118,18 @@ const NAMED_SCOPES = 4;
  * most objected to in the latest period, and the rest together as "Other organisations".
  */
 export function objectionSeries(d: TableData): { order: string[]; pts: Array<{ date: Date; period: string; scope: string; value: number; partial: boolean }> } {
-  const period = dateCol(d) ?? C.period;
+  const period = dateCol(d) ?? COLUMNS.consent.period_start;
   // One pass over the rows (a region has hundreds of scopes over a dozen periods): visible counts
   // per period and scope, and which period is the latest.
   const cells = new Map<string, Map<string, number>>();
   const partial = new Set<string>();
   let lastPeriod = '';
   for (const r of d.rows) {
-    const value = r._suppressed?.includes(C.inForce) ? null : num(r[C.inForce]);
+    const value = r._suppressed?.includes(COLUMNS.consent.objections_in_force) ? null : num(r[COLUMNS.consent.objections_in_force]);
     const p = r[period];
     if (value === null || typeof p !== 'string' || p === '') continue;
     if (isPartial(r)) partial.add(p);
-    const scope = r[C.scope] === '*' ? 'All organisations' : String(r[C.scopeName] ?? r[C.scope] ?? 'All');
+    const scope = r[COLUMNS.consent.scope] === '*' ? 'All organisations' : String(r[COLUMNS.consent.scope_name] ?? r[COLUMNS.consent.scope] ?? 'All');
     let byScope = cells.get(p);
     if (!byScope) cells.set(p, (byScope = new Map()));
     byScope.set(scope, (byScope.get(scope) ?? 0) + value);
@@ -186,9 +186,9 @@ export function objectionsChart(d: TableData, width: number) {
 
 /** A trust or community service: patients activated there and patients its records reached. */
 export function providerChart(d: TableData, width: number) {
-  const period = dateCol(d) ?? U.period;
-  const activated = series(d.rows, period, U.activated).map((p) => ({ ...p, what: 'Activated here' }));
-  const reached = series(d.rows, period, 'reached_by_feeds').map((p) => ({ ...p, what: 'Reached by its record feeds' }));
+  const period = dateCol(d) ?? COLUMNS.uptake.period_start;
+  const activated = series(d.rows, period, COLUMNS.uptake.activated).map((p) => ({ ...p, what: 'Activated here' }));
+  const reached = series(d.rows, period, COLUMNS.uptake.reached_by_feeds).map((p) => ({ ...p, what: 'Reached by its record feeds' }));
   const pts = [...activated, ...reached];
   return Plot.plot({
     ...base(width, 280),

@@ -1,50 +1,27 @@
 import type { Row } from '../api/types.js';
 import type { TableData } from '../components/ChartCard.js';
 import { num, toDate } from '../charts/values.js';
-import { dateCol } from '../lib/metric.js';
-
-// Column names of the metrics the pages read (see server/metrics and queries/metrics).
-export const U = {
-  period: 'period_start',
-  org: 'org_code',
-  name: 'org_name',
-  pct: 'uptake_pct',
-  activated: 'activated',
-  eligible: 'eligible',
-  target: 'target_pct',
-} as const;
-export const A = { period: 'period_start', active: 'active_patients', logins: 'logins', events: 'events' } as const;
-export const R = {
-  period: 'period_start',
-  savings: 'savings_central_gbp',
-  cumSavings: 'cumulative_savings_central_gbp',
-  cumLow: 'cumulative_savings_low_gbp',
-  cumHigh: 'cumulative_savings_high_gbp',
-  cost: 'cost_gbp',
-  cumCost: 'cumulative_cost_gbp',
-  payback: 'payback_central',
-} as const;
-export const C = { period: 'period_start', inForce: 'objections_in_force', scope: 'scope', scopeName: 'scope_name' } as const;
+import { COLUMNS, dateCol } from '../lib/metric.js';
 
 /**
  * Objections in force per period, all scopes together (the consent metric has a row per scope).
  * A period with a hidden scope count is shown as at least the visible total, and flagged.
  */
 export function objectionTotals(d: TableData): TableData & { partial: Set<string> } {
-  const period = dateCol(d) ?? C.period;
+  const period = dateCol(d) ?? COLUMNS.consent.period_start;
   const totals = new Map<string, { n: number; hidden: boolean }>();
   for (const r of d.rows) {
     const key = String(r[period]);
     const t = totals.get(key) ?? { n: 0, hidden: false };
-    if (r._suppressed?.includes(C.inForce)) t.hidden = true;
-    else t.n += num(r[C.inForce]) ?? 0;
+    if (r._suppressed?.includes(COLUMNS.consent.objections_in_force)) t.hidden = true;
+    else t.n += num(r[COLUMNS.consent.objections_in_force]) ?? 0;
     totals.set(key, t);
   }
-  const rows: Row[] = [...totals.entries()].sort(([a], [b]) => a.localeCompare(b)).map(([k, t]) => ({ [period]: k, [C.inForce]: t.n }));
+  const rows: Row[] = [...totals.entries()].sort(([a], [b]) => a.localeCompare(b)).map(([k, t]) => ({ [period]: k, [COLUMNS.consent.objections_in_force]: t.n }));
   return {
     columns: [
       { name: period, label: 'Period', type: 'date' },
-      { name: C.inForce, label: 'Objections in force (all scopes)', type: 'number', unit: 'count' },
+      { name: COLUMNS.consent.objections_in_force, label: 'Objections in force (all scopes)', type: 'number', unit: 'count' },
     ],
     rows,
     grain: d.grain,
