@@ -172,7 +172,8 @@ function featureChart(d: TableData, width: number) {
   const dim = d.columns[0]!.name;
   const bars = d.rows.map((r) => ({ key: valueLabel(String(r[dim])), events: num(r.events) ?? 0 }));
   return Plot.plot({
-    ...base(width, Math.max(200, bars.length * 26 + 50), { marginLeft: 170 }),
+    // Room on the right for the longest bar's count label.
+    ...base(width, Math.max(200, bars.length * 26 + 50), { marginLeft: 170, marginRight: 64 }),
     x: { label: 'Events', grid: true, tickFormat: tick('count') },
     y: { label: null, domain: bars.map((b) => b.key) },
     marks: [
