@@ -260,6 +260,28 @@ describe('hostile files that load: every record loaded or quarantined with a rea
     expect(quarantine[0]!.line).toBe('4');
   });
 
+  it('quoted line breaks with unparsable lines among them (the careful path): every record counted, numbered by record', async () => {
+    const row = (r: Array<string | number>) => csv(HEADERS.campaigns, [r]).split('\n').slice(1).join('\n');
+    const file =
+      csv(HEADERS.campaigns, [['C96-A', 'two\nlines\nthree', '07W', 'poster', '2026-12-01', '2026-12-31', 1]]) +
+      'C96-B,too,few\n' +
+      row(['C96-C', 'bad', '07W', 'pigeon', '2026-12-01', '2026-12-31', 1]) +
+      row(['C96-D', 'four\nmore\nlines\nhere', '07W', 'sms', '2026-12-01', '2026-12-31', 1]) +
+      'C96-E,x,07W,sms,2026-12-01,2026-12-31,1,extra\n' +
+      row(['C96-F', 'bad2', '07W', 'pigeon', '2026-12-01', '2026-12-31', 1]);
+    const { quarantine } = await expectAccounted({ 'campaigns.csv': file }, { 'campaigns.csv': { rowsIn: 6, loaded: 2, quarantined: 4 } });
+    expect(quarantine.map((q) => [q.line, q.reason_code])).toEqual([
+      ['3', 'malformed_row'],
+      ['4', 'unknown_value'],
+      ['6', 'malformed_row'],
+      ['7', 'unknown_value'],
+    ]);
+    expect(await query(store, `SELECT name FROM campaigns WHERE campaign_code IN ('C96-A', 'C96-D') ORDER BY campaign_code`)).toEqual([
+      { name: 'two\nlines\nthree' },
+      { name: 'four\nmore\nlines\nhere' },
+    ]);
+  });
+
   it('header-only files (with and without a final line break) and an empty NDJSON file load nothing and are logged', async () => {
     await expectAccounted(
       {
