@@ -159,8 +159,10 @@ function funnelChart(d: TableData, width: number) {
   const channels = [...new Set(long.map((l) => l.channel))];
   const stepLabels = STEPS.slice(1).map((s) => s.label);
   return Plot.plot({
-    ...base(width, Math.max(240, channels.length * 62 + 50), { marginLeft: 190 }),
-    x: { label: 'Share of invited patients (%)', grid: true, tickFormat: tick('percent'), domain: [0, 100] },
+    // Room on the right for the labels; a channel can pass 100% (patients who registered through it
+    // were first invited through another), so the axis reaches the longest bar.
+    ...base(width, Math.max(240, channels.length * 62 + 50), { marginLeft: 190, marginRight: 56 }),
+    x: { label: 'Share of invited patients (%)', grid: true, tickFormat: tick('percent'), domain: [0, Math.max(100, ...long.map((l) => l.pct))] },
     y: { label: null, domain: stepLabels, axis: null },
     fy: { label: null, domain: channels, padding: 0.25 },
     color: { domain: stepLabels, range: SERIES },
