@@ -159,8 +159,8 @@ function funnelChart(d: TableData, width: number) {
   const channels = [...new Set(long.map((l) => l.channel))];
   const stepLabels = STEPS.slice(1).map((s) => s.label);
   return Plot.plot({
-    // Room on the right for the labels; a channel can pass 100% (patients who registered through it
-    // were first invited through another), so the axis reaches the longest bar.
+    // Room on the right for the labels; a channel can pass 100% (more of its cohort registered than
+    // were invited: a first step other than an invitation), so the axis reaches the longest bar.
     ...base(width, Math.max(240, channels.length * 62 + 50), { marginLeft: 190, marginRight: 56 }),
     x: { label: 'Share of invited patients (%)', grid: true, tickFormat: tick('percent'), domain: [0, Math.max(100, ...long.map((l) => l.pct))] },
     y: { label: null, domain: stepLabels, axis: null },
