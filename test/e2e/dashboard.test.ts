@@ -227,7 +227,7 @@ describe.skipIf(!chromiumAvailable())('dashboard in a real browser', () => {
     await expect(page.locator('.breadcrumbs').textContent()).resolves.toContain(ccg.name);
 
     // Click a bar of the bar chart: it drills into that practice.
-    const bar = cardTable(page, 'Uptake by').locator('svg g[aria-label="bar"] rect').first();
+    const bar = cardTable(page, 'Uptake by').locator('svg g[data-mark="bar"] rect').first();
     await bar.hover();
     await bar.click();
     await page.waitForURL((u) => ccg.children.includes(u.searchParams.get('org') ?? ''));
