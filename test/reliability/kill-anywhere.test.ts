@@ -69,6 +69,8 @@ let before: StoreState;
 let after: StoreState;
 /** The probe's calls: [first BEGIN, its COMMIT, the refresh's BEGIN, its COMMIT, total]. */
 let marks: { begin1: number; commit1: number; begin2: number; commit2: number; total: number };
+/** How long the probe's process ran, start to exit (for kills by the clock). */
+let probeMs: number;
 
 function storeCopy(label: string): { dir: string; tmp: string } {
   const dir = join(root, label);
@@ -189,8 +191,10 @@ beforeAll(async () => {
   // The probe: an uninterrupted CLI run with the hook counting calls; its result is "after".
   const { dir, tmp } = storeCopy('probe');
   const trace = join(dir, 'trace.txt');
+  const probeStarted = Date.now();
   const probe = await finished(spawnTs('scripts/ingest-cli.ts', [landing], { ...cliEnv(dir, tmp), PI_KILL_TRACE: trace }, { hook: true }), 150_000);
   expect(probe.code, probe.stderr).toBe(0);
+  probeMs = Date.now() - probeStarted;
   after = await stateOf(dir);
   const calls = readFileSync(trace, 'utf8').trim().split('\n').map((l) => l.split('\t')[1]!);
   const begins = calls.flatMap((c, i) => (c.startsWith('BEGIN') ? [i + 1] : []));
@@ -228,6 +232,26 @@ describe.concurrent('the importer killed (SIGKILL) at a point chosen by seed', (
       if (point.phase === 'between') expect(found, label).toEqual({ base: 'after', published: 'before' });
       if (point.phase === 'rollups') expect(found, label).toEqual({ base: 'after', published: 'before' });
 
+      await completeAndCheck(dir, tmp, label);
+    }, 240_000);
+  }
+});
+
+describe.concurrent('the importer killed (SIGKILL) from outside, at a moment chosen by the clock', () => {
+  // Not tied to a SQL call: anywhere from start-up to the checkpoint DuckDB writes when the CLI
+  // closes the store (30–110 % of the probe's run time, so most land in the import's second half).
+  for (const seed of [1, 2]) {
+    it(`moment ${seed}: leaves "before" or "after", and the next run ends equal to an uninterrupted import`, async () => {
+      const delayMs = Math.round(probeMs * (0.3 + 0.8 * prng(seed * 104_729)()));
+      const label = `kill by the clock after ${delayMs} ms (probe ran ${probeMs} ms)`;
+      const { dir, tmp } = storeCopy(`clock-${seed}`);
+      const child = spawnTs('scripts/ingest-cli.ts', [landing], cliEnv(dir, tmp));
+      const timer = setTimeout(() => child.kill('SIGKILL'), delayMs);
+      const result = await finished(child, 150_000);
+      clearTimeout(timer);
+      // Either killed, or it finished first; both must leave a whole state.
+      expect(result.signal === 'SIGKILL' || result.code === 0, `${label}\n${result.stderr}`).toBe(true);
+      expectBeforeOrAfter(await stateOf(dir), label);
       await completeAndCheck(dir, tmp, label);
     }, 240_000);
   }
