@@ -5,13 +5,8 @@
 -- Params: $org $level $grain $from $to.
 WITH scope AS (SELECT leaf, grp FROM org_groups($org, $level)),
 periods AS (
-  SELECT p::DATE AS period_start,
-         least((p + step)::DATE - 1, $to::DATE, $latest::DATE) AS end_day
-  FROM (
-    SELECT unnest(generate_series(date_trunc($grain, $from::DATE)::TIMESTAMP, $to::DATE::TIMESTAMP, step)) AS p, step
-    FROM (SELECT CASE $grain WHEN 'day' THEN INTERVAL 1 DAY WHEN 'week' THEN INTERVAL 7 DAY
-                             WHEN 'month' THEN INTERVAL 1 MONTH ELSE INTERVAL 3 MONTH END AS step)
-  )
+  SELECT period_start, least(period_end, $latest::DATE) AS end_day
+  FROM grain_periods($grain, $from, $to)
 ),
 objections AS (
   SELECT greatest(date_trunc($grain, d.day)::DATE, date_trunc($grain, $from::DATE)::DATE) AS period_start,

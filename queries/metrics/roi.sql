@@ -43,12 +43,7 @@ first_period AS (
          )::DATE AS start
 ),
 periods AS (
-  SELECT p::DATE AS period_start, least((p + step)::DATE - 1, $to::DATE) AS period_end
-  FROM (
-    SELECT unnest(generate_series((SELECT start FROM first_period)::TIMESTAMP, $to::DATE::TIMESTAMP, step)) AS p, step
-    FROM (SELECT CASE $grain WHEN 'day' THEN INTERVAL 1 DAY WHEN 'week' THEN INTERVAL 7 DAY
-                             WHEN 'month' THEN INTERVAL 1 MONTH ELSE INTERVAL 3 MONTH END AS step)
-  )
+  SELECT period_start, period_end FROM grain_periods($grain, (SELECT start FROM first_period), $to)
 ),
 costs AS (
   SELECT p.period_start, s.grp,

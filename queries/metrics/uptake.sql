@@ -8,12 +8,7 @@
 -- adds that month's daily changes to the previous month's level. Params: $org, $level, $grain, $from, $to, $by ('none' = total).
 WITH scope AS (SELECT leaf, grp FROM org_groups($org, $level)),
 periods AS (
-  SELECT p::DATE AS period_start, least((p + step)::DATE - 1, $to::DATE) AS period_end
-  FROM (
-    SELECT unnest(generate_series(date_trunc($grain, $from::DATE)::TIMESTAMP, $to::DATE::TIMESTAMP, step)) AS p, step
-    FROM (SELECT CASE $grain WHEN 'day' THEN INTERVAL 1 DAY WHEN 'week' THEN INTERVAL 7 DAY
-                             WHEN 'month' THEN INTERVAL 1 MONTH ELSE INTERVAL 3 MONTH END AS step)
-  )
+  SELECT period_start, period_end FROM grain_periods($grain, $from, $to)
 ),
 -- the day whose level each period reports (no data changes after the latest day)
 ends AS (
