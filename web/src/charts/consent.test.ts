@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Row } from '../api/types.js';
-import { objectionSeries } from './shared-charts.js';
+import { objectionSeries } from './consent.js';
 
 const columns = [
   { name: 'period_start', label: 'Period', type: 'date' as const },

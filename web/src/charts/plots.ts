@@ -1,7 +1,7 @@
 import * as Plot from '@observablehq/plot';
 import type { Unit } from '../api/types.js';
 import { COLOURS, splitPartial } from './values.js';
-import { formatNumber } from '../lib/format.js';
+import { formatNumber, formatPeriod } from '../lib/format.js';
 
 export { Plot };
 export { COLOURS, PARTIAL_OPACITY, RAG, SERIES, isPartial, num, splitPartial, toDate, withDates } from './values.js';
@@ -67,3 +67,6 @@ export function lineWithPartial<T extends { partial?: boolean }>(
 
 /** The words a tooltip adds for a partial period. */
 export const partialNote = (p: { partial?: boolean }): string => (p.partial ? '\n(partial period: so far)' : '');
+
+/** A tip's title line: the period of a point, worded for the grain. */
+export const periodTitle = (grain?: string) => (d: { period: string }): string => formatPeriod(d.period, grain);

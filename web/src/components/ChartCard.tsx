@@ -19,13 +19,18 @@ export interface TableData {
   hiddenInSums?: number;
 }
 
+/** What a chart is drawn for: the width it has. */
+export interface ChartSize {
+  width: number;
+}
+
 export interface ChartCardProps<T extends TableData> {
   /** States what the chart shows, e.g. "Uptake against target, by CCG". */
   title: string;
   subtitle?: ComponentChildren;
   data: Loadable<T>;
   /** Draws the chart for a width. Leave out for a table-only card. */
-  chart?: (data: T, width: number) => PlotFigure | Promise<PlotFigure>;
+  chart?: (data: T, size: ChartSize) => PlotFigure | Promise<PlotFigure>;
   onSelect?: (datum: unknown) => void;
   isEmpty?: (data: T) => boolean;
   emptyMessage?: ComponentChildren;
@@ -71,7 +76,7 @@ export function ChartCard<T extends TableData>(props: ChartCardProps<T>) {
   const ready = data.status === 'ready' ? data.data : null;
   const empty = ready ? (props.isEmpty ? props.isEmpty(ready) : ready.rows.length === 0) : false;
 
-  const render = useCallback((width: number) => chart!(ready!, width), [chart, ready]);
+  const render = useCallback((width: number) => chart!(ready!, { width }), [chart, ready]);
   const download = () => {
     if (ready) downloadCsv(csvFileName(title), toCsv(ready.columns, ready.rows));
   };

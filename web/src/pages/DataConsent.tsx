@@ -3,7 +3,7 @@ import { ApiError, NotAvailable, api } from '../api/client.js';
 import { mapLoadable, useLoad, useMetric, type Loadable } from '../api/hooks.js';
 import type { MetricResult, Row } from '../api/types.js';
 import { COLOURS, PARTIAL_OPACITY, Plot, SERIES, base, intervalFor, isPartial, partialNote, tick, toDate } from '../charts/plots.js';
-import { ChartCard, type TableData } from '../components/ChartCard.js';
+import { ChartCard, type TableData, type ChartSize } from '../components/ChartCard.js';
 import { Legend, PageHeader, ScopeNotice, Tile } from '../components/Page.js';
 import { practiceScope, seesRegion } from '../lib/scope.js';
 import { useApp } from '../lib/context.js';
@@ -219,7 +219,7 @@ function totalOnly(rows: Row[]): Row[] {
   return rows.filter((r) => r.breakdown === undefined || r.breakdown === 'All');
 }
 
-function feedsChart(d: TableData & { orgName: (c: string) => string }, width: number) {
+function feedsChart(d: TableData & { orgName: (c: string) => string }, { width }: ChartSize) {
   const period = dateCol(d) ?? 'period_start';
   const dim = firstCol(d, [COLUMNS.data_accumulation.breakdown, 'source_org_code', 'source_org']) ?? COLUMNS.data_accumulation.breakdown;
   const raw = withoutTotal(d.rows, dim)
@@ -261,7 +261,7 @@ function feedsChart(d: TableData & { orgName: (c: string) => string }, width: nu
   });
 }
 
-function sourcesChart(d: TableData & { n: number }, width: number) {
+function sourcesChart(d: TableData & { n: number }, { width }: ChartSize) {
   const period = dateCol(d) ?? 'period_start';
   const long: Array<{ date: Date; period: string; n: number; pct: number }> = [];
   for (const r of d.rows) {
@@ -286,7 +286,7 @@ function sourcesChart(d: TableData & { n: number }, width: number) {
   });
 }
 
-function quarantineChart(d: TableData, width: number) {
+function quarantineChart(d: TableData, { width }: ChartSize) {
   const reason = firstCol(d, [COLUMNS.data_quality.reason_code, 'reason']) ?? COLUMNS.data_quality.reason_code;
   const count = firstCol(d, [COLUMNS.data_quality.rows_quarantined, 'quarantined', 'count']) ?? COLUMNS.data_quality.rows_quarantined;
   const bars = d.rows

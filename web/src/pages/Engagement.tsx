@@ -2,7 +2,7 @@ import { useMemo } from 'preact/hooks';
 import { mapLoadable, useMetric } from '../api/hooks.js';
 import type { Column, MetricResult, Row } from '../api/types.js';
 import { COLOURS, PARTIAL_OPACITY, Plot, SERIES, base, intervalFor, isPartial, lineWithPartial, num, partialNote, tick, toDate } from '../charts/plots.js';
-import { ChartCard, type TableData } from '../components/ChartCard.js';
+import { ChartCard, type TableData, type ChartSize } from '../components/ChartCard.js';
 import { Legend, PageHeader, ScopeNotice, Tile } from '../components/Page.js';
 import { coarseGrain, practiceScope } from '../lib/scope.js';
 import { useApp } from '../lib/context.js';
@@ -168,7 +168,7 @@ function totalsByDimension(d: MetricResult): TableData {
   return { columns, rows: totals as Row[], suppression: hidden ? d.suppression : null };
 }
 
-function featureChart(d: TableData, width: number) {
+function featureChart(d: TableData, { width }: ChartSize) {
   const dim = d.columns[0]!.name;
   const bars = d.rows.map((r) => ({ key: valueLabel(String(r[dim])), events: num(r.events) ?? 0 }));
   return Plot.plot({
@@ -185,7 +185,7 @@ function featureChart(d: TableData, width: number) {
   });
 }
 
-function stickinessChart(d: TableData & { stick?: string }, width: number) {
+function stickinessChart(d: TableData & { stick?: string }, { width }: ChartSize) {
   const period = dateCol(d) ?? COLUMNS.active_users.period_start;
   const pts = d.rows
     .map((r) => ({ date: toDate(r[period]), period: String(r[period]), v: numberAt(r, d.stick), partial: isPartial(r) }))
@@ -202,7 +202,7 @@ function stickinessChart(d: TableData & { stick?: string }, width: number) {
   });
 }
 
-function platformChart(d: TableData, width: number) {
+function platformChart(d: TableData, { width }: ChartSize) {
   const period = dateCol(d) ?? COLUMNS.active_users.period_start;
   const dim = firstCol(d, [COLUMNS.active_users.breakdown, 'platform']) ?? COLUMNS.active_users.breakdown;
   const pts = withoutTotal(d.rows, dim)
@@ -229,7 +229,7 @@ function platformChart(d: TableData, width: number) {
   });
 }
 
-function rhythmChart(d: TableData, width: number) {
+function rhythmChart(d: TableData, { width }: ChartSize) {
   const cells = d.rows
     .map((r) => ({ dow: numberAt(r, COLUMNS.activity_rhythm.weekday), hour: numberAt(r, COLUMNS.activity_rhythm.hour), events: numberAt(r, COLUMNS.activity_rhythm.events) }))
     .filter((c): c is { dow: number; hour: number; events: number } => c.dow !== null && c.hour !== null && c.events !== null)
@@ -252,7 +252,7 @@ function rhythmChart(d: TableData, width: number) {
   });
 }
 
-function retentionChart(d: TableData, width: number) {
+function retentionChart(d: TableData, { width }: ChartSize) {
   const cohortCol = firstCol(d, [COLUMNS.retention.cohort_month]) ?? COLUMNS.retention.cohort_month;
   const cells = d.rows
     .map((r) => ({ cohort: String(r[cohortCol] ?? ''), m: numberAt(r, COLUMNS.retention.months_since), pct: numberAt(r, COLUMNS.retention.retained_pct), hidden: !!r._suppressed?.includes(COLUMNS.retention.retained_pct) }))
@@ -279,7 +279,7 @@ function retentionChart(d: TableData, width: number) {
   });
 }
 
-function lifecycleChart(d: TableData, width: number) {
+function lifecycleChart(d: TableData, { width }: ChartSize) {
   const period = dateCol(d) ?? 'period_start';
   const long: Array<{ date: Date; period: string; kind: string; v: number; partial: boolean }> = [];
   for (const r of d.rows) {

@@ -2,7 +2,7 @@ import { useMemo } from 'preact/hooks';
 import { mapLoadable, useMetric } from '../api/hooks.js';
 import type { Breakdown, Column, MetricResult, Row } from '../api/types.js';
 import { COLOURS, Plot, base, tick } from '../charts/plots.js';
-import { ChartCard, type TableData } from '../components/ChartCard.js';
+import { ChartCard, type TableData, type ChartSize } from '../components/ChartCard.js';
 import { Legend, PageHeader, ScopeNotice, Tile } from '../components/Page.js';
 import { practiceScope } from '../lib/scope.js';
 import { useApp } from '../lib/context.js';
@@ -121,7 +121,7 @@ export default function Equity() {
   );
 }
 
-export function equityChart(d: EquityData, width: number) {
+export function equityChart(d: EquityData, { width }: ChartSize) {
   const bars = d.rows
     .map((r) => ({ group: String(r.group), pct: numberAt(r, COLUMNS.equity.uptake_pct), n: numberAt(r, COLUMNS.equity.population) ?? numberAt(r, 'eligible'), hidden: !!r._suppressed?.includes(COLUMNS.equity.uptake_pct) }))
     .filter((b) => b.group);

@@ -2,7 +2,7 @@ import { useMemo } from 'preact/hooks';
 import { mapLoadable, useMetric } from '../api/hooks.js';
 import type { ColumnName, MetricResult, Row } from '../api/types.js';
 import { COLOURS, Plot, SERIES, base, isPartial, lineWithPartial, partialNote, tick, toDate } from '../charts/plots.js';
-import { ChartCard, type TableData } from '../components/ChartCard.js';
+import { ChartCard, type TableData, type ChartSize } from '../components/ChartCard.js';
 import { Legend, PageHeader, ScopeNotice, Tile } from '../components/Page.js';
 import { coarseGrain, practiceScope } from '../lib/scope.js';
 import { useApp } from '../lib/context.js';
@@ -143,7 +143,7 @@ export default function Funnel() {
   );
 }
 
-function funnelChart(d: TableData, width: number) {
+function funnelChart(d: TableData, { width }: ChartSize) {
   const dim = COLUMNS.funnel.breakdown;
   const rows = withoutTotal(d.rows, dim);
   const long: Array<{ channel: string; step: string; pct: number; n: number }> = [];
@@ -197,7 +197,7 @@ function campaignBands(d: MetricResult): Band[] {
   return out;
 }
 
-function registrationsChart(d: TableData & { campaigns: Band[] }, width: number) {
+function registrationsChart(d: TableData & { campaigns: Band[] }, { width }: ChartSize) {
   const period = dateCol(d) ?? COLUMNS.funnel.period_start;
   const pts = d.rows
     .filter((r) => r.breakdown === undefined || r.breakdown === 'All')

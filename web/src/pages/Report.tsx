@@ -92,11 +92,11 @@ export default function Report() {
   const uptakeRender = useMemo(
     () =>
       uptake.status === 'ready'
-        ? (w: number) => (provider ? providerChart({ ...uptake.data, grain: 'month' }, w) : uptakeSeriesChart({ ...uptake.data, grain: 'month', target }, w))
+        ? (width: number) => (provider ? providerChart({ ...uptake.data, grain: 'month' }, { width }) : uptakeSeriesChart({ ...uptake.data, grain: 'month', target }, { width }))
         : null,
     [uptake, target, provider],
   );
-  const roiRender = useMemo(() => (roi.status === 'ready' ? (w: number) => roiChart({ ...roi.data, grain: 'month' }, w) : null), [roi]);
+  const roiRender = useMemo(() => (roi.status === 'ready' ? (width: number) => roiChart({ ...roi.data, grain: 'month' }, { width }) : null), [roi]);
 
   return (
     <>

@@ -3,7 +3,7 @@ import { mapLoadable, useMetric } from '../api/hooks.js';
 import type { Column, Level, Row } from '../api/types.js';
 import { COLOURS, Plot, RAG, base, tick, toDate } from '../charts/plots.js';
 import { clip, labelMargin } from '../charts/values.js';
-import { ChartCard, type TableData } from '../components/ChartCard.js';
+import { ChartCard, type TableData, type ChartSize } from '../components/ChartCard.js';
 import { Legend, PageHeader, RagBadge, Tile } from '../components/Page.js';
 import { useApp } from '../lib/context.js';
 import { formatCount, formatDay, formatPercent } from '../lib/format.js';
@@ -221,7 +221,7 @@ export default function Rollout() {
               : `Bars are coloured by RAG rating; the black tick is each organisation's target. Select a bar to drill down.${peers.length > MAX_BARS ? ` The league table lists all ${peers.length}.` : ''}`
           }
           data={league}
-          chart={(d, w) => leagueBars(d, w, orgs)}
+          chart={(d, size) => leagueBars(d, size, orgs)}
           onSelect={(datum) => drill((datum as { code?: string })?.code ?? null)}
           height={Math.max(240, Math.min(MAX_BARS + 1, peers.length) * 22)}
           footer={() =>
@@ -244,7 +244,7 @@ export default function Rollout() {
           }
           subtitle={scope.highlight ? 'The selected organisation in blue; its peers in grey.' : 'Each line is one organisation. Select a line to drill down.'}
           data={curveData}
-          chart={(d, w) => uptakeCurves(d, w, orgs)}
+          chart={(d, size) => uptakeCurves(d, size, orgs)}
           onSelect={(datum) => drill((datum as { code?: string })?.code ?? null)}
         />
         <ChartCard
@@ -252,7 +252,7 @@ export default function Rollout() {
           title={timeline.rows.length > MAX_BARS ? `${levelLabel.many.replace(/^./, (c) => c.toUpperCase())} live on the portal over time` : `Go-live timeline of the ${levelLabel.many}`}
           subtitle={timeline.rows.length > MAX_BARS ? 'How many had gone live by each date; the table view lists each go-live date.' : 'When the portal went live in each organisation.'}
           data={{ status: 'ready', data: timeline }}
-          chart={(d, w) => goLiveChart(d, w, filters.to)}
+          chart={(d, size) => goLiveChart(d, size, filters.to)}
           isEmpty={(d) => d.rows.length === 0}
           emptyMessage={`No go-live dates are recorded for these ${levelLabel.many}.`}
           height={timeline.rows.length > MAX_BARS ? 260 : Math.max(160, timeline.rows.length * 20 + 60)}
@@ -262,7 +262,7 @@ export default function Rollout() {
   );
 }
 
-function leagueBars(d: LeagueData, width: number, orgs: OrgIndex) {
+function leagueBars(d: LeagueData, { width }: ChartSize, orgs: OrgIndex) {
   const provider = isProvider(d.level);
   const bars = d.rows
     .map((r) => {
@@ -310,7 +310,7 @@ function leagueBars(d: LeagueData, width: number, orgs: OrgIndex) {
   });
 }
 
-function uptakeCurves(d: LeagueData, width: number, orgs: OrgIndex) {
+function uptakeCurves(d: LeagueData, { width }: ChartSize, orgs: OrgIndex) {
   const period = dateCol(d) ?? COLUMNS.uptake.period_start;
   // Trusts and community services have no list to divide by: their curves are patients activated there.
   const provider = isProvider(d.level);
@@ -419,7 +419,7 @@ function goLiveData(orgList: ReturnType<typeof descendantsOf>, highlight: string
   };
 }
 
-function goLiveChart(d: GoLiveData, width: number, to: string | undefined) {
+function goLiveChart(d: GoLiveData, { width }: ChartSize, to: string | undefined) {
   const pts = d.rows.map((r) => ({ code: String(r.org_code), name: String(r.org_name), date: toDate(r.go_live_date)! }));
   if (pts.length > MAX_BARS) return goLiveCount(pts, width, to);
   const lm = labelMargin(pts.map((p) => p.name), width);

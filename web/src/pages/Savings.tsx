@@ -4,7 +4,7 @@ import { useLoad, useMetric, type Loadable } from '../api/hooks.js';
 import type { Column, MetricResult, Row } from '../api/types.js';
 import { COLOURS, Plot, base, isPartial, partialNote, tick, toDate } from '../charts/plots.js';
 import { clip, labelMargin } from '../charts/values.js';
-import { ChartCard, type TableData } from '../components/ChartCard.js';
+import { ChartCard, type TableData, type ChartSize } from '../components/ChartCard.js';
 import { Legend, PageHeader, Tile } from '../components/Page.js';
 import { WhatIf } from '../components/WhatIf.js';
 import { ErrorState, Loading } from '../components/States.js';
@@ -309,7 +309,7 @@ function orgSavingsTable(r: SavingsResult, name: (code: string) => string): Tabl
   };
 }
 
-function cumulativeChart(d: TableData & { payback: string | null }, width: number) {
+function cumulativeChart(d: TableData & { payback: string | null }, { width }: ChartSize) {
   const rows = d.rows.map((r) => ({ ...(r as unknown as SavingsResult['periods'][number]), date: toDate(r.period)!, partial: isPartial(r) }));
   const pay = d.payback ? rows.find((r) => r.period === d.payback) : undefined;
   return Plot.plot({
@@ -341,7 +341,7 @@ function cumulativeChart(d: TableData & { payback: string | null }, width: numbe
   });
 }
 
-function typeChart(d: TableData, width: number) {
+function typeChart(d: TableData, { width }: ChartSize) {
   const bars = d.rows.map((r) => ({ label: String(r.label), low: Number(r.low), central: Number(r.central), high: Number(r.high), activity: Number(r.activity) }));
   // Saving types have long names: each is written above its bar rather than beside it.
   const step = 58;
@@ -367,7 +367,7 @@ function typeChart(d: TableData, width: number) {
   });
 }
 
-function orgChart(d: TableData, width: number) {
+function orgChart(d: TableData, { width }: ChartSize) {
   const bars = d.rows.map((r) => ({ name: String(r.name), central: Number(r.central), low: Number(r.low), high: Number(r.high) }));
   const lm = labelMargin(bars.map((b) => b.name), width);
   return Plot.plot({

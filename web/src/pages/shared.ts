@@ -1,5 +1,5 @@
 import type { Row } from '../api/types.js';
-import type { TableData } from '../components/ChartCard.js';
+import type { ChartSize, TableData } from '../components/ChartCard.js';
 import { num, toDate } from '../charts/values.js';
 import { COLUMNS, dateCol } from '../lib/metric.js';
 
@@ -30,26 +30,16 @@ export function objectionTotals(d: TableData): TableData & { partial: Set<string
   };
 }
 
-/** Points of a time series with a numeric column (suppressed and missing values dropped). */
-export function series(rows: Row[], period: string, value: string, extra: (r: Row) => Record<string, unknown> = () => ({})) {
-  const out: Array<{ date: Date; value: number; period: string; partial: boolean } & Record<string, unknown>> = [];
-  for (const r of rows) {
-    const date = toDate(r[period]);
-    const v = r._suppressed?.includes(value) ? null : num(r[value]);
-    if (date && v !== null) out.push({ date, value: v, period: String(r[period]), partial: r.complete === false, ...extra(r) });
-  }
-  return out.sort((a, b) => a.date.getTime() - b.date.getTime());
-}
-
-// The chart functions live in shared-charts.ts with Observable Plot. Pages get them through these
-// wrappers, so a page can ask for its data while Plot is still loading (the first view is faster).
-type ChartModule = typeof import('./shared-charts.js');
+// The charts the headline pages share (web/src/charts/<metric>.ts, with Observable Plot) are
+// loaded together on first use. Pages get them through these wrappers, so a page can ask for its
+// data while Plot is still loading (the first view is faster).
+type ChartModule = typeof import('../charts/headline.js');
 let chartModule: Promise<ChartModule> | undefined;
-export const loadSharedCharts = (): Promise<ChartModule> => (chartModule ??= import('./shared-charts.js'));
+export const loadSharedCharts = (): Promise<ChartModule> => (chartModule ??= import('../charts/headline.js'));
 
 function lazyChart<K extends 'uptakeSeriesChart' | 'providerChart' | 'activeChart' | 'roiChart' | 'objectionsChart'>(name: K) {
-  return (d: Parameters<ChartModule[K]>[0], width: number) =>
-    loadSharedCharts().then((m) => (m[name] as (d: unknown, w: number) => ReturnType<ChartModule[K]>)(d, width));
+  return (d: Parameters<ChartModule[K]>[0], size: ChartSize) =>
+    loadSharedCharts().then((m) => (m[name] as (d: unknown, size: ChartSize) => ReturnType<ChartModule[K]>)(d, size));
 }
 
 export const uptakeSeriesChart = lazyChart('uptakeSeriesChart');
