@@ -6,10 +6,10 @@
  */
 import { resolve } from 'node:path';
 import { openStore } from '../server/store/store.js';
-import { importLanding, RefusedError } from './ingest/index.js';
-import { terminalProgress } from './ingest/progress.js';
-import { listBatchDirs } from './ingest/discover.js';
-import { describeError, redact } from './ingest/redact.js';
+import { importLanding, RefusedError } from '../server/ingest/index.js';
+import { terminalProgress } from '../server/ingest/progress.js';
+import { listBatchDirs } from '../server/ingest/discover.js';
+import { describeError, redact } from '../server/ingest/redact.js';
 import { StoreError } from '../server/store/errors.js';
 
 const USAGE = 'Usage: npm run ingest -- <landing-dir>   (store: PORTAL_DB, default data/portal.duckdb)';

@@ -13,10 +13,10 @@ import cliProgress from 'cli-progress';
 import { openStore, type Store } from '../server/store/store.js';
 import { startServer, closeOnSignals, DEFAULT_LANDING_DIR } from '../server/main.js';
 import { generateRegion } from './generate/index.js';
-import { importLanding } from './ingest/index.js';
-import { terminalProgress } from './ingest/progress.js';
-import { listBatchDirs } from './ingest/discover.js';
-import { describeError, redact } from './ingest/redact.js';
+import { importLanding } from '../server/ingest/index.js';
+import { terminalProgress } from '../server/ingest/progress.js';
+import { listBatchDirs } from '../server/ingest/discover.js';
+import { describeError, redact } from '../server/ingest/redact.js';
 import { createDemoUsersIfNone, demoUsersBox } from '../server/auth/demo-users.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));

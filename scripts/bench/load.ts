@@ -16,9 +16,9 @@ import { createApp } from '../../server/app.js';
 import type { Store } from '../../server/store/store.js';
 import type { OrgsResult } from '../../web/src/api/types.js';
 import { firstMetricUrls } from '../../web/src/pages/first-requests.js';
-import { importLanding } from '../ingest/index.js';
+import { importLanding } from '../../server/ingest/index.js';
 import { benchAccess, benchCredentials } from './metrics.js';
-import { writeSyntheticBatch } from './synthetic-batch.js';
+import { writeSyntheticBatch } from '../generate/synthetic-batch.js';
 
 export interface LoadResult {
   connections: number;

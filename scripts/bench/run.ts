@@ -24,8 +24,8 @@ import { closeSync, copyFileSync, existsSync, fsyncSync, mkdirSync, openSync, re
 import { join, resolve } from 'node:path';
 import { openStore, type Store } from '../../server/store/store.js';
 import { generateRegion } from '../generate/index.js';
-import { importLanding, refreshRollupsIfStale } from '../ingest/index.js';
-import { writeSyntheticBatch } from './synthetic-batch.js';
+import { importLanding, refreshRollupsIfStale } from '../../server/ingest/index.js';
+import { writeSyntheticBatch } from '../generate/synthetic-batch.js';
 import { benchAccess, benchCredentials, benchMetrics, benchSignedRequests } from './metrics.js';
 import { sqlLiteral } from '../../server/store/sql-literal.js';
 import { benchSql } from './sql.js';
@@ -340,7 +340,8 @@ async function benchUnderLoad(): Promise<void> {
 
 async function benchWeb(): Promise<void> {
   say('## Dashboard first view (Overview, headless Chromium, fresh profile each run)');
-  const { chromiumAvailable } = await import('../../test/e2e/browser.js');
+  const { chromiumAvailable } = await import('../browser/chromium.js');
+  const { measureOverviewFirstView } = await import('../browser/first-view.js');
   if (!chromiumAvailable()) {
     say('- skipped: /usr/bin/chromium is not installed (apt-get install -y chromium)');
     return;
@@ -356,7 +357,7 @@ async function benchWeb(): Promise<void> {
   await access.close();
   const server = await startServer({ store, port: 0, cron: 'off' });
   try {
-    const result = await measureSignedFirstView(server.url, cookie.cookie!.replace(/^pi_session=/, ''), 5);
+    const result = await measureOverviewFirstView(server.url, { runs: 5, session: { name: 'pi_session', value: cookie.cookie!.replace(/^pi_session=/, '') } });
     say(`- runs ${result.runsMs.join(', ')} ms → **median ${result.medianMs} ms** (target < 1,500 ms), ${result.requests} requests, signed in by session cookie`);
     results.first_view_ms = result.medianMs;
   } finally {
@@ -364,34 +365,6 @@ async function benchWeb(): Promise<void> {
     await store.close();
   }
   say();
-}
-
-/**
- * test/e2e/first-view.ts's measurement with a session cookie placed in each fresh profile before
- * the page is opened (over plain HTTP the cookie is pi_session; httpOnly, SameSite=Strict).
- */
-async function measureSignedFirstView(baseUrl: string, sessionToken: string, runs: number): Promise<{ runsMs: number[]; medianMs: number; requests: number }> {
-  const { launchBrowser } = await import('../../test/e2e/browser.js');
-  const { OVERVIEW_READY_SCRIPT } = await import('../../test/e2e/first-view.js');
-  const runsMs: number[] = [];
-  let requests = 0;
-  for (let i = 0; i < runs; i++) {
-    const browser = await launchBrowser();
-    try {
-      await browser.context.addCookies([{ name: 'pi_session', value: sessionToken, url: baseUrl, httpOnly: true, sameSite: 'Strict' }]);
-      const page = await browser.context.newPage();
-      let count = 0;
-      page.on('request', () => (count += 1));
-      await page.goto(new URL('/', baseUrl).toString(), { waitUntil: 'commit' });
-      await page.waitForFunction(OVERVIEW_READY_SCRIPT, undefined, { timeout: 30_000, polling: 'raf' });
-      runsMs.push(Math.round(await page.evaluate(() => performance.now())));
-      requests = count;
-    } finally {
-      await browser.close();
-    }
-  }
-  const sorted = [...runsMs].sort((a, b) => a - b);
-  return { runsMs, medianMs: sorted[Math.floor(sorted.length / 2)]!, requests };
 }
 
 const SCALING_STEPS = [0.25, 0.5, 1, 2];

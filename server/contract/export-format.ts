@@ -5,7 +5,7 @@
  * this module against it both ways.
  *
  * This is the one declaration of the contract. The generator (scripts/generate) writes files from
- * it and the importer (scripts/ingest) derives its validation rules from it; what only one of them
+ * it and the importer (server/ingest) derives its validation rules from it; what only one of them
  * needs (sampling weights, plausibility ranges, load order) lives with that one, derived from here.
  * Enum values are listed in the contract's order, which is also the order of the store's ENUM types
  * (queries/schema/007_usage_enums.sql).

@@ -4,8 +4,8 @@
  */
 import { Cron } from 'croner';
 import type { Store } from '../store/store.js';
-import { importLanding, type ImportReport } from '../../scripts/ingest/index.js';
-import { describeError } from '../../scripts/ingest/redact.js';
+import { importLanding, type ImportReport } from '../ingest/index.js';
+import { describeError } from '../ingest/redact.js';
 import type { SchedulerStatus } from '../api/health.js';
 
 export const DEFAULT_IMPORT_CRON = '*/15 * * * *';

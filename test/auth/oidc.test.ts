@@ -19,7 +19,7 @@ import type { OidcSettings } from '../../server/auth/oidc-settings.js';
 import { signedIn } from '../../server/auth/testing.js';
 import { findUser, updateUser } from '../../server/auth/users.js';
 import { openStore, type Store } from '../../server/store/store.js';
-import { CHROMIUM_ARGS, CHROMIUM_PATH, chromiumAvailable } from '../e2e/browser.js';
+import { CHROMIUM_ARGS, CHROMIUM_PATH, chromiumAvailable } from '../../scripts/browser/chromium.js';
 
 /** The provider's accounts: the dev login form takes any name, and that name is the account id. */
 const ACCOUNTS: Record<string, Record<string, unknown>> = {

@@ -6,7 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { serve, type ServerType } from '@hono/node-server';
 import { build } from 'vite';
 import { generateRegion } from '../../scripts/generate/index.js';
-import { importLanding } from '../../scripts/ingest/index.js';
+import { importLanding } from '../../server/ingest/index.js';
 import { createApp } from '../../server/app.js';
 import type { Role } from '../../server/auth/roles.js';
 import { signedIn } from '../../server/auth/testing.js';

@@ -13,7 +13,7 @@ import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { chromiumAvailable, launchBrowser, type Browser } from './browser.js';
+import { chromiumAvailable, launchBrowser, type Browser } from '../../scripts/browser/chromium.js';
 import { CODEMIRROR_MARK, filesMatching, measureBundleSizes } from './bundle-size.js';
 import { startRegionServer, type E2eUser, type RegionServer } from './region-server.js';
 import { signInThroughPage } from './sign-in.js';

@@ -11,8 +11,8 @@ import { mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'n
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { BatchFile } from '../../scripts/ingest/discover.js';
-import { plainCopies, removeStaleCopies } from '../../scripts/ingest/decompress.js';
+import type { BatchFile } from '../../server/ingest/discover.js';
+import { plainCopies, removeStaleCopies } from '../../server/ingest/decompress.js';
 import {
   HEADERS,
   csv,

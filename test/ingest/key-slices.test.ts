@@ -6,7 +6,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Store } from '../../server/store/store.js';
-import { KEY_SLICE } from '../../scripts/ingest/load-kind.js';
+import { KEY_SLICE } from '../../server/ingest/load-kind.js';
 import { SAMPLE_BATCH_DIR, batchCounts, copyBatch, counts, expectCountsIdentity, importOnceForBlock, rowCount, scalar, type ImportReport } from './helpers/harness.js';
 
 const BATCH = '2026-11-24T02-00Z';

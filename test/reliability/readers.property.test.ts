@@ -23,9 +23,9 @@ import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Store } from '../../server/store/store.js';
 import { csvCell } from '../../server/csv/csv-writer.js';
-import { readBatch } from '../../scripts/ingest/discover.js';
-import { importBatch, newRunId } from '../../scripts/ingest/import-batch.js';
-import { resolveKey } from '../../scripts/ingest/pseudonymise.js';
+import { readBatch } from '../../server/ingest/discover.js';
+import { importBatch, newRunId } from '../../server/ingest/import-batch.js';
+import { resolveKey } from '../../server/ingest/pseudonymise.js';
 import {
   DATA_TABLES,
   NOW,

@@ -12,7 +12,7 @@ import { openStore, type Store } from '../../server/store/store.js';
 import { createApp } from '../../server/app.js';
 import { signedIn } from '../../server/auth/testing.js';
 import { createImportScheduler } from '../../server/scheduler/import-job.js';
-import { writeSyntheticBatch } from '../../scripts/bench/synthetic-batch.js';
+import { writeSyntheticBatch } from '../../scripts/generate/synthetic-batch.js';
 
 const SAMPLE = resolve('test/fixtures/ingest/sample-batch');
 const SAMPLE_ORGS = ['E85001', 'E85002', 'RYJ', 'RYX'];

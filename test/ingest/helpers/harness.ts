@@ -11,7 +11,7 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, expect } from 'vitest';
 import { csvLine } from '../../../server/csv/csv-writer.js';
 import { openStore, type Store } from '../../../server/store/store.js';
-import { importLanding } from '../../../scripts/ingest/index.js';
+import { importLanding } from '../../../server/ingest/index.js';
 
 export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
 /** A byte-exact copy of /work/shared/contract/sample-batch (checked by sample-batch.test.ts). */

@@ -13,7 +13,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { createGunzip } from 'node:zlib';
-import type { FileFormat } from '../../server/contract/export-format.js';
+import type { FileFormat } from '../contract/export-format.js';
 import type { BatchFile } from './discover.js';
 import { RefusedError } from './errors.js';
 import { describeError } from './redact.js';

@@ -11,7 +11,7 @@
 import { createReadStream } from 'node:fs';
 import { open, type FileHandle } from 'node:fs/promises';
 import type { DuckDBConnection } from '@duckdb/node-api';
-import { sqlLiteral } from '../../server/store/sql-literal.js';
+import { sqlLiteral } from '../store/sql-literal.js';
 import type { BatchFile } from './discover.js';
 import { FILE_SPECS } from './import-rules.js';
 import { RefusedError } from './errors.js';

@@ -2,7 +2,7 @@
 import { createHash } from 'node:crypto';
 import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { FILE_FORMATS, parseFileName, type ParsedFileName } from '../../server/contract/export-format.js';
+import { FILE_FORMATS, parseFileName, type ParsedFileName } from '../contract/export-format.js';
 import { LOAD_ORDER } from './import-rules.js';
 import { RefusedError } from './errors.js';
 

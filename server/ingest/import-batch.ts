@@ -5,8 +5,8 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { DuckDBConnection } from '@duckdb/node-api';
-import { META } from '../../server/store/meta.js';
-import type { FileKind } from '../../server/contract/export-format.js';
+import { META } from '../store/meta.js';
+import type { FileKind } from '../contract/export-format.js';
 import type { BatchFile } from './discover.js';
 import type { Batch } from './discover.js';
 import { faultPoint } from './faults.js';

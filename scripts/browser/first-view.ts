@@ -1,4 +1,4 @@
-import { launchBrowser } from './browser.js';
+import { launchBrowser } from './chromium.js';
 
 /**
  * How long the Overview takes to be ready on first view: from navigation start until every

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { PLATFORMS, USAGE_EVENT_TYPES } from '../../server/contract/export-format.js';
 import { sqlLiteral } from '../../server/store/sql-literal.js';
-import { modulus11Valid } from '../ingest/validation-sql.js';
+import { modulus11Valid } from '../../server/ingest/validation-sql.js';
 
 export interface SyntheticBatchOptions {
   dir: string;

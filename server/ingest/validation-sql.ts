@@ -10,7 +10,7 @@
  *   2. the index of the first failed check (one CASE);
  *   3. the failure (reason code, reason, raw text set aside) for failed rows only.
  */
-import { sqlLiteral } from '../../server/store/sql-literal.js';
+import { sqlLiteral } from '../store/sql-literal.js';
 import type { ColumnSpec, FileSpec } from './import-rules.js';
 
 export const ident = (name: string): string => `"${name.replace(/"/g, '""')}"`;

@@ -11,7 +11,7 @@ import {
   type ExportColumn,
   type FileKind,
   type ValueType,
-} from '../../server/contract/export-format.js';
+} from '../contract/export-format.js';
 
 /**
  * Load order within a batch: reference data first (events are checked against it), consent

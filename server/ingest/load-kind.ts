@@ -14,9 +14,9 @@
  * which JavaScript does faster (pseudonym-keys.ts); otherwise JavaScript only orchestrates.
  */
 import { DOUBLE, DuckDBDataChunk, UINTEGER, type DuckDBAppender, type DuckDBConnection, type DuckDBDoubleVector, type DuckDBUIntegerVector } from '@duckdb/node-api';
-import { SCOPE_COLUMN, isEventKind, type EventKind, type FileKind } from '../../server/contract/export-format.js';
+import { SCOPE_COLUMN, isEventKind, type EventKind, type FileKind } from '../contract/export-format.js';
 import type { BatchFile } from './discover.js';
-import { sqlLiteral } from '../../server/store/sql-literal.js';
+import { sqlLiteral } from '../store/sql-literal.js';
 import { FILE_SPECS, type ColumnSpec } from './import-rules.js';
 import { RefusedError } from './errors.js';
 import { faultPoint } from './faults.js';

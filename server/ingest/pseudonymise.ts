@@ -7,8 +7,8 @@ import { createHash, createHmac, randomBytes } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import type { DuckDBConnection } from '@duckdb/node-api';
-import { getMeta, META, setMeta } from '../../server/store/meta.js';
-import { StoreError } from '../../server/store/errors.js';
+import { getMeta, META, setMeta } from '../store/meta.js';
+import { StoreError } from '../store/errors.js';
 
 export interface PseudonymKey {
   bytes: Buffer;
