@@ -80,7 +80,7 @@ describe('SQL workbench page', () => {
   });
 
   it("shows a syntax error with the server's message and marks its place in the editor", async () => {
-    sessionStorage.setItem('portal-insights:sql-workbench', 'SELECT count(*) FROM patients WHERE;\nSELECT 1;');
+    sessionStorage.setItem('portal-insights:sql-workbench:ana', 'SELECT count(*) FROM patients WHERE;\nSELECT 1;');
     answer = { status: 400, body: { error: 'Syntax error: syntax error at end of input', code: 'syntax', position: 35 } };
     renderPage();
     await waitFor(() => expect(document.querySelector('.cm-content')).not.toBeNull(), { timeout: 5000 });

@@ -45,16 +45,17 @@ const took = (ms: number) => (ms < 1000 ? `${Math.max(1, Math.round(ms))} ms` : 
 const count = (n: number) => n.toLocaleString('en-GB');
 const message = (e: unknown) => (e instanceof Error ? e.message : String(e));
 
-function storedDoc(): string {
+/** The editor's text is kept for the tab's session, per user (another user signing in here starts afresh). */
+function storedDoc(key: string): string {
   try {
-    return sessionStorage.getItem(DOC_KEY) ?? FIRST_DOC;
+    return sessionStorage.getItem(key) ?? FIRST_DOC;
   } catch {
     return FIRST_DOC;
   }
 }
 
 /** Loads the editor module (CodeMirror, in its own chunk) and makes an editor in `host`. */
-function useEditor(onRun: () => void) {
+function useEditor(docKey: string, onRun: () => void) {
   const host = useRef<HTMLDivElement>(null);
   const editor = useRef<SqlEditor | null>(null);
   const [state, setState] = useState<'loading' | 'ready' | Error>('loading');
@@ -68,13 +69,13 @@ function useEditor(onRun: () => void) {
       ({ createSqlEditor }) => {
         if (!live || !host.current) return;
         editor.current = createSqlEditor(host.current, {
-          doc: storedDoc(),
+          doc: storedDoc(docKey),
           labelledBy: labelId,
           describedBy: hintId,
           onRun: () => run.current(),
           onChange: (text) => {
             try {
-              sessionStorage.setItem(DOC_KEY, text);
+              sessionStorage.setItem(docKey, text);
             } catch {
               /* private mode: not kept */
             }
@@ -89,7 +90,7 @@ function useEditor(onRun: () => void) {
       editor.current?.destroy();
       editor.current = null;
     };
-  }, [labelId, hintId]);
+  }, [labelId, hintId, docKey]);
   return { host, editor, state, labelId, hintId };
 }
 
@@ -162,7 +163,7 @@ export default function Sql() {
     [loadHistory],
   );
 
-  const { host, editor: editorRef, state: editorState, labelId, hintId } = useEditor(() => void execute());
+  const { host, editor: editorRef, state: editorState, labelId, hintId } = useEditor(`${DOC_KEY}:${me.username}`, () => void execute());
 
   useEffect(() => {
     if (editorState === 'ready' && schema.status === 'ready') editorRef.current?.setTables(schema.data.tables);
