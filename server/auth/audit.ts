@@ -8,10 +8,9 @@
 import { DuckDBTimestampTZValue } from '@duckdb/node-api';
 import type { Store } from '../store/store.js';
 
-export const AUDIT_ACTIONS = ['sign_in', 'sign_out', 'metric_read', 'export', 'sql_query', 'sql_export', 'admin', 'read', 'denied'] as const;
-export type AuditAction = (typeof AUDIT_ACTIONS)[number];
-export const AUDIT_OUTCOMES = ['ok', 'denied', 'failed', 'error'] as const;
-export type AuditOutcome = (typeof AUDIT_OUTCOMES)[number];
+import type { AuditAction, AuditOutcome, AuditRecord } from '../api/access-shapes.js';
+
+export { AUDIT_ACTIONS, AUDIT_OUTCOMES, type AuditAction, type AuditOutcome, type AuditRecord } from '../api/access-shapes.js';
 
 export interface AuditEntry {
   at?: Date;
@@ -28,24 +27,6 @@ export interface AuditEntry {
   outcome: AuditOutcome;
   ip?: string | null;
   detail?: string | null;
-}
-
-export interface AuditRecord {
-  id: number;
-  at: string;
-  username: string | null;
-  role: string | null;
-  userOrg: string | null;
-  action: string;
-  method: string | null;
-  route: string | null;
-  params: string | null;
-  org: string | null;
-  rowCount: number | null;
-  status: number | null;
-  outcome: string;
-  ip: string | null;
-  detail: string | null;
 }
 
 export interface AuditQuery {

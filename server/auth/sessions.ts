@@ -11,6 +11,9 @@ import type { DuckDBConnection } from '@duckdb/node-api';
 import type { Store } from '../store/store.js';
 import { API_TOKEN_PREFIX, SESSION_PREFIX, hashToken, newToken } from './secrets.js';
 import { findUserById, type User } from './users.js';
+import type { SessionInfo, TokenInfo } from '../api/access-shapes.js';
+
+export type { SessionInfo, TokenInfo } from '../api/access-shapes.js';
 
 export interface SessionPolicy {
   /** Signed out after this long without a request. */
@@ -38,26 +41,6 @@ export interface Principal {
   via: 'session' | 'token';
   /** The session's public handle, or the token's id. */
   credentialId: string;
-}
-
-export interface SessionInfo {
-  id: string;
-  username: string;
-  method: AuthMethod;
-  createdAt: string;
-  lastSeenAt: string;
-  expiresAt: string;
-  ip: string | null;
-  userAgent: string | null;
-  current?: boolean;
-}
-
-export interface TokenInfo {
-  id: number;
-  username: string;
-  label: string;
-  createdAt: string;
-  lastUsedAt: string | null;
 }
 
 interface CachedSession {

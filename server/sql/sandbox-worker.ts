@@ -15,7 +15,7 @@
  */
 import { DuckDBInstance, DuckDBTypeId, JsonDuckDBValueConverter, type DuckDBConnection, type DuckDBResult } from '@duckdb/node-api';
 import type { Cell, FailureCode, FromSandbox, ResultColumn, SandboxSettings, ToSandbox } from './protocol.js';
-import { checkStatement } from './statement-check.js';
+import { checkStatement, type Verdict } from './statement-check.js';
 
 const send = (message: FromSandbox) => process.send?.(message);
 
@@ -50,6 +50,11 @@ function converters(result: DuckDBResult): ((v: unknown) => Cell)[] {
 
 function columnsOf(result: DuckDBResult): ResultColumn[] {
   return result.columnNames().map((name, i) => ({ name, type: result.columnType(i).toString() }));
+}
+
+/** Tells the server a statement was refused before it ran (not one query, or a syntax error). */
+function refuse(id: string, verdict: Exclude<Verdict, { ok: true }>): void {
+  send({ kind: 'failed', id, code: verdict.code, message: verdict.message, ...(verdict.position !== undefined ? { position: verdict.position } : {}) });
 }
 
 function classify(err: unknown, r: Running | undefined): { code: FailureCode; message: string } {
@@ -99,7 +104,7 @@ async function main(): Promise<void> {
     const [r, done] = await start(m.id, m.timeoutMs);
     try {
       const verdict = await checkStatement(r.conn, m.sql);
-      if (!verdict.ok) return send({ kind: 'failed', id: m.id, code: verdict.code, message: verdict.message, ...(verdict.position !== undefined ? { position: verdict.position } : {}) });
+      if (!verdict.ok) return refuse(m.id, verdict);
       const result = await verdict.prepared.stream();
       const convert = converters(result);
       const rows: Cell[][] = [];
@@ -132,7 +137,7 @@ async function main(): Promise<void> {
     const [r, done] = await start(m.id, m.timeoutMs);
     try {
       const verdict = await checkStatement(r.conn, m.sql);
-      if (!verdict.ok) return send({ kind: 'failed', id: m.id, code: verdict.code, message: verdict.message, ...(verdict.position !== undefined ? { position: verdict.position } : {}) });
+      if (!verdict.ok) return refuse(m.id, verdict);
       const result = await verdict.prepared.stream();
       const convert = converters(result);
       send({ kind: 'columns', id: m.id, columns: columnsOf(result) });

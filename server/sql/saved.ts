@@ -3,19 +3,9 @@
  * owner's organisation is theirs or above it). Only the owner changes or deletes one.
  */
 import type { DuckDBConnection } from '@duckdb/node-api';
+import type { SavedQuery } from '../api/access-shapes.js';
 
-export interface SavedQuery {
-  id: number;
-  owner: string;
-  ownerOrg: string;
-  name: string;
-  description: string | null;
-  sql: string;
-  shared: boolean;
-  createdAt: string;
-  updatedAt: string;
-  mine: boolean;
-}
+export type { SavedQuery } from '../api/access-shapes.js';
 
 const TS = (c: string) => `strftime(${c} AT TIME ZONE 'UTC', '%Y-%m-%dT%H:%M:%SZ')`;
 

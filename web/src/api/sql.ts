@@ -4,6 +4,7 @@
  * `request` (same-origin fetch; the browser sends the Origin the server checks).
  */
 import { ApiError, messageFrom, request, sessionIsOver } from './client.js';
+import type { SavedQuery } from '../../../server/api/access-shapes.js';
 
 export type Cell = string | number | boolean | null | Cell[] | { [key: string]: Cell };
 
@@ -55,18 +56,7 @@ function sqlError(e: unknown): unknown {
   return new SqlError(e.message, e.status, body.code, typeof body.position === 'number' ? body.position : undefined);
 }
 
-export interface SavedQuery {
-  id: number;
-  owner: string;
-  ownerOrg: string;
-  name: string;
-  description: string | null;
-  sql: string;
-  shared: boolean;
-  createdAt: string;
-  updatedAt: string;
-  mine: boolean;
-}
+export type { SavedQuery } from '../../../server/api/access-shapes.js';
 export interface SavedInput {
   name: string;
   description?: string | null;

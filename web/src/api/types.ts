@@ -99,73 +99,17 @@ export interface Health {
 
 // ---- access control (server/api/access-routes.ts) ---------------------------------------------
 
-export type Role = 'commissioner' | 'cio' | 'analyst' | 'admin';
-export const ROLES: readonly Role[] = ['commissioner', 'cio', 'analyst', 'admin'];
-export type Permission = 'metrics' | 'sql' | 'admin';
-
-/** GET /api/me: the signed-in user. */
-export interface Me {
-  username: string;
-  displayName: string | null;
-  role: Role;
-  /** Their organisation: they see it and everything below it. */
-  org: string;
-  orgName: string | null;
-  permissions: Permission[];
-  via: 'session' | 'token';
-}
-
-export interface User {
-  username: string;
-  displayName: string | null;
-  role: Role;
-  org: string;
-  source: 'local' | 'oidc';
-  disabled: boolean;
-  createdAt: string;
-  lastSignInAt: string | null;
-}
-
-export interface ApiToken {
-  id: number;
-  username: string;
-  label: string;
-  createdAt: string;
-  lastUsedAt: string | null;
-}
-
-export interface SessionInfo {
-  id: string;
-  username: string;
-  method: 'password' | 'oidc';
-  createdAt: string;
-  lastSeenAt: string;
-  expiresAt: string;
-  ip: string | null;
-  userAgent: string | null;
-  current: boolean;
-}
-
-export interface AuditRecord {
-  id: number;
-  at: string;
-  username: string | null;
-  role: string | null;
-  userOrg: string | null;
-  action: string;
-  method: string | null;
-  route: string | null;
-  params: string | null;
-  org: string | null;
-  rowCount: number | null;
-  status: number | null;
-  outcome: string;
-  ip: string | null;
-  detail: string | null;
-}
-
-export const AUDIT_ACTIONS = ['sign_in', 'sign_out', 'metric_read', 'export', 'sql_query', 'sql_export', 'admin', 'read', 'denied'] as const;
-export const AUDIT_OUTCOMES = ['ok', 'denied', 'failed', 'error'] as const;
+// The shapes are declared once, in a module the server shares with the dashboard.
+export { ROLES, type Role, type Permission } from '../../../server/auth/roles.js';
+export {
+  AUDIT_ACTIONS,
+  AUDIT_OUTCOMES,
+  type AuditRecord,
+  type Me,
+  type PublicUser as User,
+  type TokenInfo as ApiToken,
+  type SessionInfo,
+} from '../../../server/api/access-shapes.js';
 
 export interface AuditFilters {
   from?: string;
