@@ -2,28 +2,23 @@ import { useMemo } from 'preact/hooks';
 import { ApiError, NotAvailable, api } from '../api/client.js';
 import { mapLoadable, useLoad, useMetric, type Loadable } from '../api/hooks.js';
 import type { MetricResult, Row } from '../api/types.js';
-import { COLOURS, PARTIAL_OPACITY, Plot, SERIES, base, intervalFor, isPartial, partialNote, tick, toDate } from '../charts/plots.js';
-import { ChartCard, type TableData, type ChartSize } from '../components/ChartCard.js';
+import { SERIES } from '../charts/plots.js';
+import { ChartCard, type TableData } from '../components/ChartCard.js';
 import { Legend, PageHeader, ScopeNotice, Tile } from '../components/Page.js';
 import { practiceScope, seesRegion } from '../lib/scope.js';
 import { useApp } from '../lib/context.js';
-import { formatCount, formatPercent, formatPeriod, valueLabel } from '../lib/format.js';
-import { COLUMNS, dateCol, firstCol, latestWith, numberAt, stringAt, withoutTotal } from '../lib/metric.js';
+import { formatCount, formatPercent } from '../lib/format.js';
+import { COLUMNS, dateCol, firstCol, latestWith, numberAt, stringAt } from '../lib/metric.js';
 import { setParams } from '../lib/router.js';
 import type { Health } from '../api/types.js';
 import { toIsoDate } from '../lib/filters.js';
 import { IMPORT_RUN_COLUMNS, importRunRows, readImportRuns } from '../lib/import-runs.js';
 import { objectionTotals, objectionsChart } from './shared.js';
+import { SOURCES, feedsChart, sourcesChart } from '../charts/data_accumulation.js';
+import { quarantineChart } from '../charts/data_quality.js';
 
 /** Import runs listed on the page (newest first). */
 const RUNS_SHOWN = 50;
-
-/** Patients with data from at least n sources: the count and share columns of data_accumulation. */
-const SOURCES = [
-  { n: 1, name: COLUMNS.data_accumulation.with_1_source, pct: COLUMNS.data_accumulation.with_1_source_pct },
-  { n: 2, name: COLUMNS.data_accumulation.with_2_sources, pct: COLUMNS.data_accumulation.with_2_sources_pct },
-  { n: 3, name: COLUMNS.data_accumulation.with_3_sources, pct: COLUMNS.data_accumulation.with_3_sources_pct },
-] as const;
 
 export default function DataConsent() {
   const { filters, route, orgs, health } = useApp();
@@ -42,7 +37,7 @@ export default function DataConsent() {
 
   const reachLatest = useMemo(() => {
     if (reach.status !== 'ready') return null;
-    const period = dateCol(reach.data) ?? 'period_start';
+    const period = dateCol(reach.data) ?? COLUMNS.data_accumulation.period_start;
     const last = latestWith(totalOnly(reach.data.rows), period, src.name);
     return { count: numberAt(last, src.name), pct: numberAt(last, src.pct), enrolled: numberAt(last, COLUMNS.data_accumulation.enrolled) };
   }, [reach, src]);
@@ -210,98 +205,6 @@ function splitQuality(
   return { quarantine, runs };
 }
 
-/** A quarantine reason code as words: "bad_nhs_number" → "Bad NHS number". */
-export function reasonLabel(code: string): string {
-  return valueLabel(code).replace(/\bnhs\b/gi, 'NHS').replace(/\bods\b/gi, 'ODS').replace(/\bimd\b/gi, 'IMD');
-}
-
 function totalOnly(rows: Row[]): Row[] {
   return rows.filter((r) => r.breakdown === undefined || r.breakdown === 'All');
-}
-
-function feedsChart(d: TableData & { orgName: (c: string) => string }, { width }: ChartSize) {
-  const period = dateCol(d) ?? 'period_start';
-  const dim = firstCol(d, [COLUMNS.data_accumulation.breakdown, 'source_org_code', 'source_org']) ?? COLUMNS.data_accumulation.breakdown;
-  const raw = withoutTotal(d.rows, dim)
-    .map((r) => ({ date: toDate(r[period]), period: String(r[period]), code: String(stringAt(r, dim)), v: numberAt(r, COLUMNS.data_accumulation.items), partial: isPartial(r) }))
-    .filter((p): p is { date: Date; period: string; code: string; v: number; partial: boolean } => p.date !== null && p.v !== null);
-  // The biggest sources by name, the rest together, so the colours stay tellable apart.
-  const totals = new Map<string, number>();
-  for (const p of raw) totals.set(p.code, (totals.get(p.code) ?? 0) + p.v);
-  const top = new Set([...totals.entries()].sort((a, b) => b[1] - a[1]).slice(0, 6).map(([c]) => c));
-  const grouped = new Map<string, { date: Date; period: string; source: string; v: number; partial: boolean }>();
-  for (const p of raw) {
-    const source = top.has(p.code) ? d.orgName(p.code) : 'Other sources';
-    const key = `${p.period}|${source}`;
-    const g = grouped.get(key) ?? { date: p.date, period: p.period, source, v: 0, partial: p.partial };
-    g.v += p.v;
-    grouped.set(key, g);
-  }
-  const pts = [...grouped.values()];
-  const order = [...[...top].map((c) => d.orgName(c)), ...(totals.size > top.size ? ['Other sources'] : [])];
-  return Plot.plot({
-    ...base(width, 300, { marginLeft: 64 }),
-    x: { type: 'utc', label: null },
-    y: { label: 'Items received', grid: true, tickFormat: tick('count') },
-    color: { legend: true, domain: order, range: [...SERIES.slice(0, 6), COLOURS.midGrey] },
-    marks: [
-      Plot.rectY(pts, {
-        x: 'date',
-        interval: intervalFor(d.grain),
-        inset: 0.5,
-        y: 'v',
-        fill: 'source',
-        fillOpacity: (p: (typeof pts)[number]) => (p.partial ? PARTIAL_OPACITY : 1),
-        order,
-        tip: true,
-        title: (p: (typeof pts)[number]) => `${formatPeriod(p.period, d.grain)}\n${p.source}: ${formatCount(p.v)} items${partialNote(p)}`,
-      }),
-      Plot.ruleY([0]),
-    ],
-  });
-}
-
-function sourcesChart(d: TableData & { n: number }, { width }: ChartSize) {
-  const period = dateCol(d) ?? 'period_start';
-  const long: Array<{ date: Date; period: string; n: number; pct: number }> = [];
-  for (const r of d.rows) {
-    const date = toDate(r[period]);
-    if (!date) continue;
-    for (const s of SOURCES) {
-      const pct = numberAt(r, s.pct);
-      if (pct !== null) long.push({ date, period: String(r[period]), n: s.n, pct });
-    }
-  }
-  return Plot.plot({
-    ...base(width, 280),
-    x: { type: 'utc', label: null },
-    y: { label: 'Patients (%)', grid: true, tickFormat: tick('percent'), domain: [0, 100] },
-    color: { domain: SOURCES.map((s) => s.n), range: SERIES },
-    marks: [
-      Plot.lineY(long.filter((p) => p.n !== d.n), { x: 'date', y: 'pct', stroke: 'n', z: 'n', strokeWidth: 1.5, strokeDasharray: '5 4' }),
-      Plot.lineY(long.filter((p) => p.n === d.n), { x: 'date', y: 'pct', stroke: 'n', strokeWidth: 3.5 }),
-      Plot.ruleY([0]),
-      Plot.tip(long, Plot.pointer({ x: 'date', y: 'pct', title: (p: (typeof long)[number]) => `${formatPeriod(p.period, d.grain)}\n${formatPercent(p.pct)} with ${p.n}+ sources` })),
-    ],
-  });
-}
-
-function quarantineChart(d: TableData, { width }: ChartSize) {
-  const reason = firstCol(d, [COLUMNS.data_quality.reason_code, 'reason']) ?? COLUMNS.data_quality.reason_code;
-  const count = firstCol(d, [COLUMNS.data_quality.rows_quarantined, 'quarantined', 'count']) ?? COLUMNS.data_quality.rows_quarantined;
-  const bars = d.rows
-    .map((r) => ({ reason: reasonLabel(String(r[reason])), n: numberAt(r, count) }))
-    .filter((b): b is { reason: string; n: number } => b.n !== null)
-    .sort((a, b) => b.n - a.n);
-  return Plot.plot({
-    ...base(width, Math.max(180, bars.length * 28 + 50), { marginLeft: 150 }),
-    x: { label: 'Rows quarantined', grid: true, tickFormat: tick('count') },
-    y: { label: null, domain: bars.map((b) => b.reason) },
-    marks: [
-      Plot.barX(bars, { y: 'reason', x: 'n', fill: COLOURS.orange }),
-      Plot.text(bars, { y: 'reason', x: 'n', text: (b: (typeof bars)[number]) => formatCount(b.n), dx: 4, textAnchor: 'start' }),
-      Plot.ruleX([0]),
-      Plot.tip(bars, Plot.pointerY({ y: 'reason', x: 'n', title: (b: (typeof bars)[number]) => `${b.reason}\n${formatCount(b.n)} rows` })),
-    ],
-  });
 }

@@ -1,37 +1,19 @@
 import { useMemo } from 'preact/hooks';
 import { mapLoadable, useMetric } from '../api/hooks.js';
 import type { Column, MetricResult, Row } from '../api/types.js';
-import { COLOURS, PARTIAL_OPACITY, Plot, SERIES, base, intervalFor, isPartial, lineWithPartial, num, partialNote, tick, toDate } from '../charts/plots.js';
-import { ChartCard, type TableData, type ChartSize } from '../components/ChartCard.js';
+import { ChartCard, type TableData } from '../components/ChartCard.js';
 import { Legend, PageHeader, ScopeNotice, Tile } from '../components/Page.js';
 import { coarseGrain, practiceScope } from '../lib/scope.js';
 import { useApp } from '../lib/context.js';
-import { formatCount, formatNumber, formatPercent, formatPeriod, valueLabel } from '../lib/format.js';
+import { formatCount, formatPercent, formatPeriod } from '../lib/format.js';
 import { COLUMNS, dateCol, firstCol, latestComplete, numberAt, withoutTotal } from '../lib/metric.js';
 import { sortDescending, sumBy } from '../lib/group.js';
 import { activeChart } from './shared.js';
 import type { OrgIndex } from '../lib/orgs.js';
-
-const WEEKDAYS = ['Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat', 'Sun'];
-const LIFECYCLE = [
-  COLUMNS.lifecycle.new_users,
-  COLUMNS.lifecycle.returning_users,
-  COLUMNS.lifecycle.resurrecting_users,
-  COLUMNS.lifecycle.dormant_users,
-] as const;
-
-const LIFECYCLE_LABELS: Record<string, string> = {
-  new_users: 'New',
-  returning_users: 'Returning',
-  resurrecting_users: 'Came back',
-  dormant_users: 'Went quiet',
-};
-const LIFECYCLE_COLOURS: Record<string, string> = {
-  new_users: COLOURS.blue,
-  returning_users: COLOURS.aqua,
-  resurrecting_users: COLOURS.purple,
-  dormant_users: COLOURS.midGrey,
-};
+import { rhythmChart } from '../charts/activity_rhythm.js';
+import { retentionChart } from '../charts/retention.js';
+import { LIFECYCLE, LIFECYCLE_COLOURS, LIFECYCLE_LABELS, lifecycleChart } from '../charts/lifecycle.js';
+import { featureChart, platformChart, stickinessChart } from '../charts/active_users.js';
 
 export default function Engagement() {
   const { filters, orgs } = useApp();
@@ -166,149 +148,4 @@ function totalsByDimension(d: MetricResult): TableData {
     { name: 'events', label: 'Events', type: 'number', unit: 'count' },
   ];
   return { columns, rows: totals as Row[], suppression: hidden ? d.suppression : null };
-}
-
-function featureChart(d: TableData, { width }: ChartSize) {
-  const dim = d.columns[0]!.name;
-  const bars = d.rows.map((r) => ({ key: valueLabel(String(r[dim])), events: num(r.events) ?? 0 }));
-  return Plot.plot({
-    // Room on the right for the longest bar's count label.
-    ...base(width, Math.max(200, bars.length * 26 + 50), { marginLeft: 170, marginRight: 64 }),
-    x: { label: 'Events', grid: true, tickFormat: tick('count') },
-    y: { label: null, domain: bars.map((b) => b.key) },
-    marks: [
-      Plot.barX(bars, { y: 'key', x: 'events', fill: COLOURS.blue }),
-      Plot.text(bars, { y: 'key', x: 'events', text: (b: (typeof bars)[number]) => formatCount(b.events), dx: 4, textAnchor: 'start', fill: COLOURS.text }),
-      Plot.ruleX([0]),
-      Plot.tip(bars, Plot.pointerY({ y: 'key', x: 'events', title: (b: (typeof bars)[number]) => `${b.key}\n${formatCount(b.events)} events` })),
-    ],
-  });
-}
-
-function stickinessChart(d: TableData & { stick?: string }, { width }: ChartSize) {
-  const period = dateCol(d) ?? COLUMNS.active_users.period_start;
-  const pts = d.rows
-    .map((r) => ({ date: toDate(r[period]), period: String(r[period]), v: numberAt(r, d.stick), partial: isPartial(r) }))
-    .filter((p): p is { date: Date; period: string; v: number; partial: boolean } => p.date !== null && p.v !== null);
-  return Plot.plot({
-    ...base(width, 260),
-    x: { type: 'utc', label: null },
-    y: { label: 'Stickiness (%)', grid: true, tickFormat: tick('percent'), domain: [0, Math.max(10, ...pts.map((p) => p.v)) * 1.2] },
-    marks: [
-      ...lineWithPartial(pts, { x: 'date', y: 'v', stroke: COLOURS.purple, dots: true }),
-      Plot.ruleY([0]),
-      Plot.tip(pts, Plot.pointerX({ x: 'date', y: 'v', title: (p: (typeof pts)[number]) => `${formatPeriod(p.period, d.grain)}\nStickiness ${formatPercent(p.v)}${partialNote(p)}` })),
-    ],
-  });
-}
-
-function platformChart(d: TableData, { width }: ChartSize) {
-  const period = dateCol(d) ?? COLUMNS.active_users.period_start;
-  const dim = firstCol(d, [COLUMNS.active_users.breakdown, 'platform']) ?? COLUMNS.active_users.breakdown;
-  const pts = withoutTotal(d.rows, dim)
-    .map((r) => ({ date: toDate(r[period]), period: String(r[period]), platform: valueLabel(String(r[dim])), v: numberAt(r, COLUMNS.active_users.events), partial: isPartial(r) }))
-    .filter((p): p is { date: Date; period: string; platform: string; v: number; partial: boolean } => p.date !== null && p.v !== null);
-  return Plot.plot({
-    ...base(width, 280),
-    x: { type: 'utc', label: null },
-    y: { label: 'Usage events', grid: true, tickFormat: tick('count') },
-    color: { legend: true, range: SERIES },
-    marks: [
-      Plot.rectY(pts, {
-        x: 'date',
-        interval: intervalFor(d.grain),
-        y: 'v',
-        fill: 'platform',
-        fillOpacity: (p: (typeof pts)[number]) => (p.partial ? PARTIAL_OPACITY : 1),
-        inset: 0.5,
-        tip: true,
-        title: (p: (typeof pts)[number]) => `${formatPeriod(p.period, d.grain)}\n${p.platform}: ${formatCount(p.v)} events${partialNote(p)}`,
-      }),
-      Plot.ruleY([0]),
-    ],
-  });
-}
-
-function rhythmChart(d: TableData, { width }: ChartSize) {
-  const cells = d.rows
-    .map((r) => ({ dow: numberAt(r, COLUMNS.activity_rhythm.weekday), hour: numberAt(r, COLUMNS.activity_rhythm.hour), events: numberAt(r, COLUMNS.activity_rhythm.events) }))
-    .filter((c): c is { dow: number; hour: number; events: number } => c.dow !== null && c.hour !== null && c.events !== null)
-    .map((c) => ({ ...c, day: WEEKDAYS[(c.dow - 1 + 7) % 7]! }));
-  return Plot.plot({
-    ...base(width, 260, { marginLeft: 48 }),
-    padding: 0.05,
-    x: { type: 'band', label: 'Hour of day', domain: Array.from({ length: 24 }, (_, i) => i), tickFormat: (h: number) => (h % 3 === 0 ? String(h).padStart(2, '0') : '') },
-    y: { label: null, domain: WEEKDAYS },
-    color: { scheme: 'blues', legend: true, label: 'Events', tickFormat: tick('count') },
-    marks: [
-      Plot.cell(cells, {
-        x: 'hour',
-        y: 'day',
-        fill: 'events',
-        tip: true,
-        title: (c: (typeof cells)[number]) => `${c.day} ${String(c.hour).padStart(2, '0')}:00–${String(c.hour).padStart(2, '0')}:59\n${formatCount(c.events)} events`,
-      }),
-    ],
-  });
-}
-
-function retentionChart(d: TableData, { width }: ChartSize) {
-  const cohortCol = firstCol(d, [COLUMNS.retention.cohort_month]) ?? COLUMNS.retention.cohort_month;
-  const cells = d.rows
-    .map((r) => ({ cohort: String(r[cohortCol] ?? ''), m: numberAt(r, COLUMNS.retention.months_since), pct: numberAt(r, COLUMNS.retention.retained_pct), hidden: !!r._suppressed?.includes(COLUMNS.retention.retained_pct) }))
-    .filter((c) => c.cohort && c.m !== null && c.m >= 0);
-  const cohorts = [...new Set(cells.map((c) => c.cohort))].sort();
-  const maxM = Math.max(0, ...cells.map((c) => c.m ?? 0));
-  return Plot.plot({
-    ...base(width, Math.max(200, cohorts.length * 22 + 60), { marginLeft: 80 }),
-    padding: 0.05,
-    x: { type: 'band', label: 'Months since activation', domain: Array.from({ length: maxM + 1 }, (_, i) => i) },
-    y: { label: null, domain: cohorts, tickFormat: (c: string) => formatPeriod(c, 'month') },
-    color: { scheme: 'blues', domain: [0, 100], legend: true, label: 'Still active (%)' },
-    marks: [
-      Plot.cell(
-        cells.filter((c) => c.pct !== null),
-        { x: 'm', y: 'cohort', fill: 'pct', tip: true, title: (c: (typeof cells)[number]) => `Activated ${formatPeriod(c.cohort, 'month')}\nMonth ${c.m}: ${formatPercent(c.pct ?? 0)} still active` },
-      ),
-      Plot.text(
-        cells.filter((c) => c.pct !== null),
-        { x: 'm', y: 'cohort', text: (c: (typeof cells)[number]) => Math.round(c.pct ?? 0), fill: (c: (typeof cells)[number]) => ((c.pct ?? 0) > 55 ? 'white' : COLOURS.text), fontSize: 11 },
-      ),
-      Plot.text(cells.filter((c) => c.hidden), { x: 'm', y: 'cohort', text: () => '*', fill: COLOURS.text }),
-    ],
-  });
-}
-
-function lifecycleChart(d: TableData, { width }: ChartSize) {
-  const period = dateCol(d) ?? 'period_start';
-  const long: Array<{ date: Date; period: string; kind: string; v: number; partial: boolean }> = [];
-  for (const r of d.rows) {
-    const date = toDate(r[period]);
-    if (!date) continue;
-    for (const k of LIFECYCLE) {
-      const v = numberAt(r, k);
-      if (v === null) continue;
-      long.push({ date, period: String(r[period]), kind: k, v: k === 'dormant_users' ? -v : v, partial: isPartial(r) });
-    }
-  }
-  return Plot.plot({
-    ...base(width, 300),
-    x: { type: 'utc', label: null },
-    y: { label: 'Patients', grid: true, tickFormat: (v: number) => formatNumber(Math.abs(v), 'count', true) },
-    color: { domain: [...LIFECYCLE], range: LIFECYCLE.map((k) => LIFECYCLE_COLOURS[k]!) },
-    marks: [
-      Plot.rectY(long, {
-        x: 'date',
-        interval: intervalFor(d.grain),
-        inset: 0.5,
-        y: 'v',
-        fill: 'kind',
-        fillOpacity: (p: (typeof long)[number]) => (p.partial ? PARTIAL_OPACITY : 1),
-        order: [...LIFECYCLE],
-        tip: true,
-        title: (p: (typeof long)[number]) => `${formatPeriod(p.period, d.grain)}\n${LIFECYCLE_LABELS[p.kind]}: ${formatCount(Math.abs(p.v))}${partialNote(p)}`,
-      }),
-      Plot.ruleY([0], { stroke: COLOURS.text }),
-    ],
-  });
 }
