@@ -144,7 +144,7 @@ export const METRICS = {
       uptake_pct: pct('Uptake', 'activated', 'eligible'),
       reached_by_feeds: people('Patients reached by record feeds'),
     },
-    additiveBy: {'age_band':['activated'],'sex':['activated'],'imd_decile':['activated'],'channel':['activated'],'campaign':['activated']},
+    additiveBy: { age_band: ['activated'], sex: ['activated'], imd_decile: ['activated'], channel: ['activated'], campaign: ['activated'] },
   },
   funnel: {
     label: 'Enrolment funnel',
@@ -175,7 +175,7 @@ export const METRICS = {
       median_days_to_register: { label: 'Median days to register', unit: 'days', protect: { statistic: 'registered' } },
       median_days_to_activate: { label: 'Median days to activate', unit: 'days', protect: { statistic: 'activated' } },
     },
-    additiveBy: {'channel':['invited','registered','activated','active_30d'],'campaign':['invited','registered','activated','active_30d']},
+    additiveBy: { channel: ['invited', 'registered', 'activated', 'active_30d'], campaign: ['invited', 'registered', 'activated', 'active_30d'] },
   },
   active_users: {
     label: 'Active users',
@@ -193,7 +193,7 @@ export const METRICS = {
     unit: 'count',
     dimensions: ['age_band', 'sex', 'imd_decile', 'platform', 'event_type'],
     dimensionGrains: ['week', 'month', 'quarter'],
-    dimensionLevels: {'week':['icb','ccg']},
+    dimensionLevels: { week: ['icb', 'ccg'] },
     grains: GRAINS,
     levels: PRACTICE_LEVELS,
     columns: {
@@ -207,7 +207,7 @@ export const METRICS = {
       avg_daily_active: people('Average daily active patients'),
       stickiness_pct: pct('Stickiness (daily / period active)', 'avg_daily_active', 'active_patients'),
     },
-    additiveBy: {'age_band':['active_patients'],'sex':['active_patients'],'imd_decile':['active_patients'],'platform':['logins','events'],'event_type':['logins','events']},
+    additiveBy: { age_band: ['active_patients'], sex: ['active_patients'], imd_decile: ['active_patients'], platform: ['logins', 'events'], event_type: ['logins', 'events'] },
   },
   activity_rhythm: {
     label: 'Activity rhythm',
@@ -292,7 +292,7 @@ export const METRICS = {
       with_2_sources_pct: pct('Share with ≥ 2 sources', 'with_2_sources', 'enrolled'),
       with_3_sources_pct: pct('Share with ≥ 3 sources', 'with_3_sources', 'enrolled'),
     },
-    additiveBy: {'source_org':['items','feeds']},
+    additiveBy: { source_org: ['items', 'feeds'] },
   },
   consent: {
     label: 'Consent and objections',
