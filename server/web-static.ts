@@ -3,7 +3,7 @@ import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { extname, join, relative, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
-import type { Context, Hono } from 'hono';
+import type { Context, Env, Hono } from 'hono';
 import type { OrgsResult } from '../web/src/api/types.js';
 import { firstMetricUrls } from '../web/src/pages/first-requests.js';
 import { pageFor } from '../web/src/pages/registry.js';
@@ -188,8 +188,7 @@ export function inlineStylesheets(html: string, fileText: (urlPath: string) => s
  * lists are kept by ETag (which names the data version and the scope), so writing a page's HTML
  * mostly costs no JSON parse.
  */
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-function firstRequestsFromApi(app: Hono<any>): (path: string, query: URLSearchParams, cookie?: string) => Promise<string[]> {
+function firstRequestsFromApi<E extends Env>(app: Hono<E>): (path: string, query: URLSearchParams, cookie?: string) => Promise<string[]> {
   const known = new Map<string, OrgsResult>();
   return async (path, query, cookie) => {
     if (!pageFor(path) || path !== '/' || !cookie) return [];
@@ -256,8 +255,8 @@ The API is available under <a href="/api/health">/api</a>.</p></body></html>`;
  * under /api, so that client-side routes (/rollout?org=…) work when opened or reloaded directly.
  * Call after the API routes are registered.
  */
-// eslint-disable-next-line @typescript-eslint/no-explicit-any -- any app's variables: only routes are added
-export function mountDashboard(app: Hono<any>, distDir: string = DEFAULT_DIST_DIR, options: DashboardOptions = {}): void {
+/** Any app, whatever its context variables: only routes are added. */
+export function mountDashboard<E extends Env>(app: Hono<E>, distDir: string = DEFAULT_DIST_DIR, options: DashboardOptions = {}): void {
   let dist: Dist | null = null;
   let loadedMtime = 0;
   const indexPath = join(distDir, 'index.html');

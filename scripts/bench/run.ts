@@ -197,7 +197,7 @@ async function benchIngest(): Promise<void> {
 
     const result = await importLanding({ store, landingDir: BIG_BATCH_LANDING, trigger: 'bench', key: KEY, log: () => undefined });
     const batch = result.batches.find((b) => b.status !== 'skipped');
-    if (!batch || batch.status !== 'succeeded') throw new Error(`The benchmark batch did not load: ${batch?.error ?? 'already loaded'}`);
+    if (batch?.status !== 'succeeded') throw new Error(`The benchmark batch did not load: ${batch?.error ?? 'already loaded'}`);
     const rate = batch.rowsIn / (batch.durationMs / 1000);
     say(`- importer (validate + pseudonymise + de-duplicate + objections + write, atomic): ${seconds(batch.durationMs)} ` +
         `(${Math.round(rate).toLocaleString('en-GB')} rows/s) → **${(rate / nativeRate).toFixed(2)}× native** (target ≥ 0.5×; ` +
@@ -406,7 +406,7 @@ async function benchScaling(): Promise<void> {
   }
   say('- linear in rows means each × equals the rows × (or is below it)');
   say();
-  writeFileSync(join(BENCH_ROOT, 'scaling.json'), JSON.stringify(steps, null, 2) + '\n');
+  writeFileSync(join(BENCH_ROOT, 'scaling.json'), `${JSON.stringify(steps, null, 2)}\n`);
 }
 
 async function main(): Promise<void> {
@@ -414,7 +414,7 @@ async function main(): Promise<void> {
     say(`# Portal Insights benchmark: scaling — ${new Date().toISOString()}`);
     await benchScaling();
     mkdirSync(BENCH_ROOT, { recursive: true });
-    writeFileSync(join(BENCH_ROOT, 'scaling.md'), report.join('\n') + '\n');
+    writeFileSync(join(BENCH_ROOT, 'scaling.md'), `${report.join('\n')}\n`);
     console.log(`\nscaling report written to ${join(BENCH_ROOT, 'scaling.md')}`);
     return;
   }
@@ -440,8 +440,8 @@ async function main(): Promise<void> {
   if (only.includes('load')) await benchUnderLoad();
   if (only.includes('web')) await benchWeb();
   mkdirSync(BENCH_DIR, { recursive: true });
-  writeFileSync(join(BENCH_DIR, 'report.md'), report.join('\n') + '\n');
-  writeFileSync(join(BENCH_DIR, 'results.json'), JSON.stringify(results, null, 2) + '\n');
+  writeFileSync(join(BENCH_DIR, 'report.md'), `${report.join('\n')}\n`);
+  writeFileSync(join(BENCH_DIR, 'results.json'), `${JSON.stringify(results, null, 2)}\n`);
   console.log(`\nreport written to ${join(BENCH_DIR, 'report.md')}, results to ${join(BENCH_DIR, 'results.json')}`);
 }
 

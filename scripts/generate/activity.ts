@@ -292,14 +292,17 @@ export class ActivityGenerator {
     row.nhs = a.nhs[rank] as number;
     const practice = practiceCode(this.ctx, activePracticeAt(a, rank, mid));
     for (let k = 0; k < n; k++) {
-      let x = rng.next() * total;
-      if ((x -= eTrust) < 0) this.emitFeed(trust!.code, trustLo, TRUST_RECORDS, k);
-      else if ((x -= eOther) < 0) {
+      // A weighted pick: each weight subtracted in turn (the same arithmetic, so the same picks).
+      const x = rng.next() * total;
+      const afterTrust = x - eTrust;
+      const afterOther = afterTrust - eOther;
+      if (afterTrust < 0) this.emitFeed(trust!.code, trustLo, TRUST_RECORDS, k);
+      else if (afterOther < 0) {
         const other = region.trusts[rng.int(region.trusts.length)];
         if (other && other !== trust && other.goLiveDay * DAY < to) {
           this.emitFeed(other.code, Math.max(from, other.goLiveDay * DAY), TRUST_RECORDS, k);
         }
-      } else if ((x -= eCommunity) < 0) this.emitFeed(community!.code, communityLo, COMMUNITY_RECORDS, k);
+      } else if (afterOther - eCommunity < 0) this.emitFeed(community!.code, communityLo, COMMUNITY_RECORDS, k);
       else this.emitFeed(practice, from, PRACTICE_RECORDS, k);
     }
   }

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { ActivityGenerator } from './activity.js';
 import type { EventRow } from './event-row.js';
 import type { Period } from './calendar.js';
-import { type Context } from './context.js';
+import type { Context } from './context.js';
 import { columnNames, type EventKind, type FileKind } from '../../server/contract/export-format.js';
 import { spoilHash, spoilRow, type BadKind } from './corrupt.js';
 import { nhsNumberFor, invalidVariant } from './nhs-number.js';

@@ -29,7 +29,9 @@ async function generate(options: Parameters<typeof generateSmall>[0]): Promise<G
   made.push(g);
   return g;
 }
-afterAll(() => made.forEach((g) => g.cleanup()));
+afterAll(() => {
+  for (const g of made) g.cleanup();
+});
 
 const base = { scale: 0.01, days: 70, end: '2026-11-23' } as const;
 

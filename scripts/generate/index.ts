@@ -203,7 +203,7 @@ export async function generateRegion(options: GenerateOptions): Promise<Generati
 
   // Publishing: a batch folder moves into the landing directory once it and every earlier one is complete.
   const perBatch = new Map<number, { tasksLeft: number; files: WrittenFile[]; pending: PendingParquet[] }>();
-  periods.forEach((_, p) => perBatch.set(p, { tasksLeft: p === 0 ? 2 : 1, files: [], pending: [] }));
+  for (let p = 0; p < periods.length; p++) perBatch.set(p, { tasksLeft: p === 0 ? 2 : 1, files: [], pending: [] });
   const bad: BadRowRecord[] = [];
   const duplicates: DuplicateRecord[] = [];
   const batchFiles: WrittenFile[][] = periods.map(() => []);

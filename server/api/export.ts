@@ -45,7 +45,7 @@ export async function toParquet(store: Store, columns: readonly MetricColumn[], 
       out._suppressed = row._suppressed?.join(',') ?? null;
       return JSON.stringify(out);
     });
-    await writeFile(jsonPath, lines.join('\n') + '\n', 'utf8');
+    await writeFile(jsonPath, `${lines.join('\n')}\n`, 'utf8');
     const spec = [...columns.map((c) => `${sqlLiteral(c.name)}: ${sqlLiteral(DUCK_TYPES[c.type])}`), `'_suppressed': 'VARCHAR'`].join(', ');
     const select = [...columns.map((c) => `"${c.name}"`), `string_split("_suppressed", ',') AS "_suppressed"`].join(', ');
     // Paths come from mkdtemp (no user input); DuckDB's COPY takes no bound file names.

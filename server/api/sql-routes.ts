@@ -30,7 +30,6 @@ import type { StoreContext } from './context.js';
 import { ApiError, badParameter } from './errors.js';
 import { csvLine } from '../csv/csv-writer.js';
 import { sqlLiteral as quote } from '../store/sql-literal.js';
-import { ErrorSchema } from './schemas.js';
 
 type App = OpenAPIHono<AccessEnv>;
 
@@ -392,7 +391,12 @@ export function registerSqlRoutes(app: App, deps: { access: Access; context: Sto
     let names: string[] = [];
     let columns: ResultColumn[] = [];
     let protect: ReturnType<typeof publicationPlan> | null = null;
-    const write = (text: string) => new Promise<void>((resolve, reject) => (out.write(text) ? resolve() : out.once('drain', resolve), out.once('error', reject)));
+    const write = (text: string) =>
+      new Promise<void>((resolve, reject) => {
+        out.once('error', reject);
+        if (out.write(text)) resolve();
+        else out.once('drain', resolve);
+      });
     try {
       const done = await workbench.stream(caller, sql, facts, {
         columns: (cols) => {
@@ -406,10 +410,10 @@ export function registerSqlRoutes(app: App, deps: { access: Access; context: Sto
             const o: Record<string, unknown> = {};
             if (protect) {
               const { cells, suppressed } = protect(row);
-              names.forEach((n, i) => (o[n] = cells[i]));
+              for (const [i, n] of names.entries()) o[n] = cells[i];
               o._suppressed = suppressed;
-            } else names.forEach((n, i) => (o[n] = row[i]));
-            text += JSON.stringify(o) + '\n';
+            } else for (const [i, n] of names.entries()) o[n] = row[i];
+            text += `${JSON.stringify(o)}\n`;
           }
           return write(text);
         },
@@ -471,7 +475,7 @@ export function registerSqlRoutes(app: App, deps: { access: Access; context: Sto
     const id = Number(c.req.param('id'));
     if (!Number.isInteger(id) || id < 1) throw badParameter('id', `A saved query's id is a whole number (got '${c.req.param('id')}')`);
     const q = await store.withConnection((conn) => findSaved(conn, id, p.user.username));
-    if (!q || !q.mine) throw new ApiError(404, `No saved query ${id} of yours.`);
+    if (!q?.mine) throw new ApiError(404, `No saved query ${id} of yours.`);
     return q;
   };
   app.openAPIRegistry.registerPath(

@@ -118,11 +118,16 @@ export class AuditLog {
     await this.flush();
     const where: string[] = [];
     const params: Record<string, unknown> = { limit: query.limit };
-    if (query.from) (where.push(`occurred_at >= $from::DATE`), (params.from = query.from));
-    if (query.to) (where.push(`occurred_at < $to::DATE + INTERVAL 1 DAY`), (params.to = query.to));
-    if (query.username) (where.push(`username = $username`), (params.username = query.username.toLowerCase()));
-    if (query.action) (where.push(`action = $action`), (params.action = query.action));
-    if (query.outcome) (where.push(`outcome = $outcome`), (params.outcome = query.outcome));
+    const filter = (condition: string, name: string, value: string | undefined) => {
+      if (value === undefined || value === '') return;
+      where.push(condition);
+      params[name] = value;
+    };
+    filter(`occurred_at >= $from::DATE`, 'from', query.from);
+    filter(`occurred_at < $to::DATE + INTERVAL 1 DAY`, 'to', query.to);
+    filter(`username = $username`, 'username', query.username?.toLowerCase());
+    filter(`action = $action`, 'action', query.action);
+    filter(`outcome = $outcome`, 'outcome', query.outcome);
     return this.store.withConnection(async (conn) => {
       const rows = (
         await conn.runAndReadAll(

@@ -1,6 +1,6 @@
 /** Finds the batches in a landing directory and the contract files in each. */
 import { createHash } from 'node:crypto';
-import { readdirSync, statSync } from 'node:fs';
+import { type Dirent, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { FILE_FORMATS, parseFileName, type ParsedFileName } from '../contract/export-format.js';
 import { LOAD_ORDER } from './import-rules.js';
@@ -22,7 +22,7 @@ export interface Batch {
 }
 
 export function listBatchDirs(landingDir: string): string[] {
-  let entries;
+  let entries: Dirent[];
   try {
     entries = readdirSync(landingDir, { withFileTypes: true });
   } catch (err) {

@@ -85,7 +85,7 @@ const keyHash = (kind: FileKind): string => (isEventKind(kind) ? 'c.key_hash' : 
 const hasNhsNumber = (kind: FileKind) => FILE_SPECS[kind].columns.some((c) => c.rule.type === 'nhs_number');
 const sameRow = (a: string, b: string, columns: readonly string[]) =>
   columns.map((c) => `${a}.${ident(c)} IS NOT DISTINCT FROM ${b}.${ident(c)}`).join(' AND ');
-const keyMatch = (a: string, b: string, columns: readonly string[]) => columns.map((c) => `${a}.${ident(c)} = ${b}.${ident(c)}`).join(' AND ');
+const _keyMatch = (a: string, b: string, columns: readonly string[]) => columns.map((c) => `${a}.${ident(c)} = ${b}.${ident(c)}`).join(' AND ');
 /** The row's line in its file: given by the reader, or recovered from its position (header = line 1). */
 const lineOf = (hasLines: boolean) => (hasLines ? 'coalesce(c.line, c.rowid - f.first_rowid + 2)' : 'c.rowid - f.first_rowid + 2');
 
@@ -624,6 +624,7 @@ export async function loadKind(conn: DuckDBConnection, read: ReadKind, ctx: Load
     } catch (cleanupError) {
       // After a failure the transaction is aborted and rolls back, temp tables with it; the
       // failure is what the user must see, not the clean-up refused by the aborted transaction.
+      // biome-ignore lint/correctness/noUnsafeFinally: a clean-up failure is reported only when nothing failed before it
       if (failed === undefined) throw cleanupError;
     }
   }

@@ -29,7 +29,7 @@ describe('a patient lookup key', () => {
     for (const key of KEYS) {
       const words = pseudonymKeyWords(hmacStates(key), numbers);
       expect(words.length).toBe(numbers.length * KEY_WORDS);
-      numbers.forEach((n, i) => expect(hexOf(words, i)).toBe(expectedKey(key, n)));
+      for (const [i, n] of numbers.entries()) expect(hexOf(words, i)).toBe(expectedKey(key, n));
     }
   });
 

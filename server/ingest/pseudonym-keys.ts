@@ -169,6 +169,7 @@ export async function pseudonymKeyWordsParallel(states: HmacStates, numbers: Flo
   const size = Math.ceil(numbers.length / parts);
   const slices = Array.from({ length: parts }, (_, i) => numbers.subarray(i * size, (i + 1) * size));
   const keys = new Uint32Array(numbers.length * KEY_WORDS);
-  (await Promise.all(slices.map((slice) => keysInWorker(states, slice)))).forEach((part, i) => keys.set(part, i * size * KEY_WORDS));
+  const hashed = await Promise.all(slices.map((slice) => keysInWorker(states, slice)));
+  for (const [i, part] of hashed.entries()) keys.set(part, i * size * KEY_WORDS);
   return keys;
 }

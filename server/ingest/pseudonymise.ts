@@ -46,7 +46,7 @@ export function resolveKey(options: KeyOptions): PseudonymKey {
   const file = options.keyFile ?? defaultKeyFile(options.storePath);
   if (!existsSync(file)) {
     mkdirSync(dirname(file), { recursive: true });
-    writeFileSync(file, randomBytes(32).toString('hex') + '\n', { mode: 0o600, flag: 'wx' });
+    writeFileSync(file, `${randomBytes(32).toString('hex')}\n`, { mode: 0o600, flag: 'wx' });
     chmodSync(file, 0o600);
   }
   let text: string;

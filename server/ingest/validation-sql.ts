@@ -61,7 +61,7 @@ export function modulus11Valid(expr: string): string {
 }
 
 /** A zone is required: a timestamp without one is ambiguous by an hour for half the year. */
-const ZONE_SUFFIX = String.raw`([Zz]|[+-][0-9]{2}(:?[0-9]{2})?)$`;
+const ZONE_SUFFIX = '([Zz]|[+-][0-9]{2}(:?[0-9]{2})?)$';
 const DATE_PATTERN = '[0-9]{4}-[0-9]{2}-[0-9]{2}';
 const INT_PATTERN = '-?[0-9]{1,12}';
 const NUMBER_PATTERN = String.raw`-?[0-9]{1,15}(\.[0-9]+)?`;

@@ -108,7 +108,9 @@ export function protectRowsInPlace(
   const isHidden = (r: number, column: string) => hidden[r]?.includes(column) ?? false;
   const hide = (r: number, column: string) => {
     rows[r]![column] = null;
-    (hidden[r] ??= []).push(column);
+    const list = hidden[r] ?? [];
+    hidden[r] = list;
+    list.push(column);
     suppressedCells += 1;
   };
 
@@ -137,7 +139,9 @@ export function protectRowsInPlace(
             return shown;
           });
           if (hiddenHere > 0) {
-            (partial[i] ??= []).push(name);
+            const list = partial[i] ?? [];
+            partial[i] = list;
+            list.push(name);
             suppressedCells += hiddenHere;
           }
           continue;

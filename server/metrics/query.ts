@@ -151,7 +151,10 @@ function readVector(vector: DuckDBVector, type: ColumnType, out: Cell[], offset:
         if (v === null) out[offset + i] = null;
         else if (v instanceof DuckDBDateValue) {
           let text = days.get(v.days);
-          if (text === undefined) days.set(v.days, (text = v.toString()));
+          if (text === undefined) {
+            text = v.toString();
+            days.set(v.days, text);
+          }
           out[offset + i] = text;
         } else out[offset + i] = String(v).slice(0, 10);
       }
@@ -206,7 +209,10 @@ export function markCompletePeriods(rows: RawRow[], grain: Grain | null, to: str
       continue;
     }
     let complete = ends.get(start);
-    if (complete === undefined) ends.set(start, (complete = until === undefined || periodEndExclusive(start, grain) <= dayAfter(until)));
+    if (complete === undefined) {
+      complete = until === undefined || periodEndExclusive(start, grain) <= dayAfter(until);
+      ends.set(start, complete);
+    }
     row.complete = complete;
   }
 }

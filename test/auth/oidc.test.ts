@@ -209,7 +209,10 @@ class Browser {
       expect(action, html).toBeDefined();
       const body = new URLSearchParams();
       for (const m of html.matchAll(/<input type="hidden" name="([^"]+)" value="([^"]*)"/g)) body.set(m[1]!, m[2]!);
-      if (body.get('prompt') === 'login') (body.set('login', login), body.set('password', 'any'));
+      if (body.get('prompt') === 'login') {
+        body.set('login', login);
+        body.set('password', 'any');
+      }
       url = new URL(action!.replace(/&amp;/g, '&'), url);
       init = { method: 'POST', body };
     }

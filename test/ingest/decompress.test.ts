@@ -91,7 +91,7 @@ describe('an import of a gzipped batch', () => {
         writeBatch(landing, '2026-07-01T09-00Z', { 'usage_events.csv.gz': gzipSync(USAGE) });
         writeBatch(landing, '2026-07-02T09-00Z', { 'usage_events.csv.gz': gzipSync(USAGE.replace('platform', 'browser')) });
       },
-      async (store, report) => {
+      async (_store, report) => {
         expect(report.batches.map((b) => b.status)).toEqual(['succeeded', 'failed']);
         expect(readdirSync(tmp)).toEqual([]);
       },

@@ -44,7 +44,7 @@ import {
 const SAMPLE = '2026-11-24T02-00Z';
 const FORMATS = '2026-11-24T06-00Z';
 
-const ndjson = (rows: object[]) => rows.map((r) => JSON.stringify(r)).join('\n') + '\n';
+const ndjson = (rows: object[]) => `${rows.map((r) => JSON.stringify(r)).join('\n')}\n`;
 
 async function writeParquet(path: string): Promise<void> {
   const db = await DuckDBInstance.create(':memory:');
@@ -239,7 +239,7 @@ describe('each format on its own (so one broken reader does not hide another)', 
         copyBatch(SAMPLE_BATCH_DIR, landing, SAMPLE);
         await writeFormatsBatch(landing, FORMATS, files);
       },
-      async (store, report) => {
+      async (_store, report) => {
         const batch = batchOf(report, FORMATS);
         expect([batch.status, batch.error]).toEqual(['succeeded', undefined]);
         expect(fileCounts(batch)).toEqual(Object.fromEntries(files.map((f) => [f, EXPECTED_FILES[f]])));

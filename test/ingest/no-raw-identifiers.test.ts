@@ -64,7 +64,7 @@ describe('no raw NHS number anywhere after loading the sample and the bad-rows b
   let landing: string;
   let logLines: string[] = [];
   let consoleText = '';
-  let textValues: string[] = [];
+  const textValues: string[] = [];
 
   beforeAll(async () => {
     dir = makeTempDir('no-raw');

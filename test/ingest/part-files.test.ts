@@ -398,17 +398,17 @@ const MALFORMED_FILES: Record<string, string> = {
     ['use-820003', '2026-07-05T09:10:00Z', '9131860915', 'E85501', 'record_viewed', 'android'],
   ]),
   'usage_events.part-0002.csv':
-    [
+    `${[
       HEADERS.usage_events.join(','),
       line(['use-820004', '2026-07-05T10:00:00Z', '9390996031', 'E85001', 'login', 'web']),
-      line(['use-820005', '2026-07-05T10:05:00Z', '9390996031', 'E85001', 'login', 'web']) + ',extra',
+      `${line(['use-820005', '2026-07-05T10:05:00Z', '9390996031', 'E85001', 'login', 'web'])},extra`,
       line(['use-820006', '2026-07-05T10:10:00Z', '9082462818', 'E85002', 'record_viewed', 'ios']),
       line(['use-820007', '2026-07-05T10:15:00Z', '9082462818', 'E85002', 'record_viewed', 'palm']),
       line(['use-820001', '2026-07-05T09:00:00Z', '9434765919', 'E85001', 'record_viewed', 'web']),
       line(['use-820006', '2026-07-05T10:10:00Z', '9082462818', 'E85002', 'record_viewed', 'web']),
       line(['use-820009', '2026-07-05T10:25:00Z', '9518190933', 'E85001', 'message_sent', 'web']),
       'use-820010,"2026-07-05T10:30:00Z,9518190933,E85001,login,web',
-    ].join('\n') + '\n',
+    ].join('\n')}\n`,
 };
 
 /*

@@ -35,6 +35,7 @@ import {
   runImport,
   snapshot,
   writeBatch,
+  type CliResult,
 } from './helpers/harness.js';
 
 const SAMPLE = '2026-11-24T02-00Z';
@@ -229,7 +230,7 @@ describe('refusals before any batch', () => {
     const { dir, landing } = tempLanding('locked');
     copyBatch(SAMPLE_BATCH_DIR, landing, SAMPLE);
     const holder = await openTestStore(dir); // this test process holds the write lock
-    let result;
+    let result: CliResult;
     try {
       result = await runCli(landing, { PORTAL_DB: dbPathIn(dir), PORTAL_PSEUDO_KEY: TEST_KEY });
     } finally {

@@ -45,6 +45,7 @@ import {
   snapshot,
   writeBatch,
   type BatchReport,
+  type ImportReport,
 } from '../ingest/helpers/harness.js';
 import { openStore } from '../../server/store/store.js';
 import { storeState, whichState } from './helpers/store-state.js';
@@ -55,7 +56,7 @@ const MB = 1024 * 1024;
 const usage = (id: string, platform = 'web') => [id, '2026-07-01T08:00:00Z', '9434765919', 'E85001', 'record_viewed', platform];
 const usageJson = (id: string, extra: Record<string, string> = {}) =>
   JSON.stringify({ event_id: id, occurred_at: '2026-07-01T08:00:00Z', nhs_number: '9434765919', org_code: 'E85001', event_type: 'login', platform: 'web', ...extra });
-const dataLine = (row: ReadonlyArray<string | number>) => csv(HEADERS.usage_events, [row]).split('\n')[1]! + '\n';
+const dataLine = (row: ReadonlyArray<string | number>) => `${csv(HEADERS.usage_events, [row]).split('\n')[1]!}\n`;
 
 let root: string;
 let sampleLanding: string;
@@ -163,7 +164,7 @@ describe('hostile files are refused with a clear message, nothing from the batch
   });
 
   it('an NDJSON file whose one object is 50 MB', async () => {
-    await expectRefused({ 'usage_events.ndjson': usageJson('use-950201', { event_type: 'z'.repeat(50 * MB) }) + '\n' }, ['usage_events.ndjson', 'cannot be read']);
+    await expectRefused({ 'usage_events.ndjson': `${usageJson('use-950201', { event_type: 'z'.repeat(50 * MB) })}\n` }, ['usage_events.ndjson', 'cannot be read']);
   });
 
   it('a corrupt gzip (bytes flipped inside the stream) and a 0-byte .gz', async () => {
@@ -213,7 +214,7 @@ describe('hostile files that load: every record loaded or quarantined with a rea
       {
         'usage_events.part-0001.csv': bom + csv(HEADERS.usage_events, [usage('use-950601'), usage('use-950602', 'fax')]),
         'usage_events.part-0002.csv': bom + csv(HEADERS.usage_events, [usage('use-950603')]).replace(/\n/g, '\r\n'),
-        'consent_events.ndjson': bom + JSON.stringify({ event_id: 'con-950604', occurred_at: '2026-07-01T08:00:00Z', nhs_number: '9434765919', org_code: 'E85001', event_type: 'sharing_granted' }) + '\n',
+        'consent_events.ndjson': `${bom + JSON.stringify({ event_id: 'con-950604', occurred_at: '2026-07-01T08:00:00Z', nhs_number: '9434765919', org_code: 'E85001', event_type: 'sharing_granted' })}\n`,
       },
       {
         'usage_events.part-0001.csv': { rowsIn: 2, loaded: 1, quarantined: 1 },
@@ -364,7 +365,7 @@ describe('a data directory that cannot be written', () => {
     const path = dbPathIn(dir);
     storeAt(path);
     const target = await openStore({ path, threads: 1 });
-    let report;
+    let report: ImportReport;
     try {
       expect(existsSync(`${path}.wal`)).toBe(false);
       mkdirSync(`${path}.wal`);
@@ -390,7 +391,7 @@ describe('a data directory that cannot be written', () => {
       const path = join(mnt, 'store.duckdb');
       storeAt(path);
       const target = await openStore({ path, threads: 1 });
-      let report;
+      let report: ImportReport;
       try {
         ({ report } = await runImport(target, landing));
       } finally {

@@ -276,8 +276,7 @@ export async function query<T = Record<string, unknown>>(
   params: unknown[] | Record<string, unknown> = [],
 ): Promise<T[]> {
   return store.withConnection(async (conn) => {
-    // eslint-disable-next-line @typescript-eslint/no-explicit-any
-    const result = await conn.runAndReadAll(sql, params as any);
+    const result = await conn.runAndReadAll(sql, params as never);
     return result.getRowObjectsJson() as T[];
   });
 }
@@ -320,7 +319,7 @@ export async function snapshot(
   const out: Record<string, string[]> = {};
   for (const table of tables) {
     const drop = dropColumns[table];
-    const select = drop && drop.length ? `* EXCLUDE (${drop.map((c) => `"${c}"`).join(', ')})` : '*';
+    const select = drop?.length ? `* EXCLUDE (${drop.map((c) => `"${c}"`).join(', ')})` : '*';
     const rows = await query(store, `SELECT ${select} FROM "${table}"`);
     out[table] = rows.map((r) => JSON.stringify(r)).sort();
   }
