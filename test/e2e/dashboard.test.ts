@@ -385,9 +385,12 @@ describe.skipIf(!chromiumAvailable())('dashboard in a real browser', () => {
     const before = await total.textContent();
     const requests: string[] = [];
     page.on('request', (r) => requests.push(r.url()));
+    // The high value first: a central value above the high one is refused (low ≤ central ≤ high).
+    await page.locator('[data-testid="whatif-table"] input[aria-label^="high value"]').first().fill('500');
+    await page.waitForURL((u) => u.searchParams.has('whatif'));
     const input = page.locator('[data-testid="whatif-table"] input[aria-label^="central value"]').first();
     await input.fill('500');
-    await page.waitForURL((u) => u.searchParams.has('whatif'));
+    await page.waitForURL((u) => /:[\d.]+\/500\/500/.test(u.searchParams.get('whatif') ?? ''));
     await expect.poll(() => total.textContent()).not.toBe(before);
     // Worked out in the browser: no new API request was needed.
     expect(requests.filter((u) => u.includes('/api/'))).toEqual([]);
