@@ -6,7 +6,7 @@ import { gzipSync } from 'node:zlib';
 import type { Context, Env, Hono } from 'hono';
 import type { OrgsResult } from '../web/src/api/types.js';
 import { firstMetricUrls } from '../web/src/pages/first-requests.js';
-import { pageFor } from '../web/src/pages/registry.js';
+import { pageInfoFor as pageFor } from '../web/src/pages/page-list.js';
 
 // Serves the built dashboard (web/dist) from the API's own Hono server. The build is a few hundred
 // kilobytes, so every file is read and gzipped once into memory: no disk access per request, and
@@ -241,7 +241,7 @@ function send(c: Context, file: StaticFile, isIndex: boolean): Response {
   const body = acceptsGzip && file.gzip ? file.gzip : file.body;
   if (body === file.gzip) headers.set('content-encoding', 'gzip');
   headers.set('content-length', String(body.byteLength));
-  return new Response(c.req.method === 'HEAD' ? null : (body as BodyInit), { status: 200, headers });
+  return new Response(c.req.method === 'HEAD' ? null : (body as ConstructorParameters<typeof Response>[0]), { status: 200, headers });
 }
 
 const NOT_BUILT_PAGE = `<!doctype html><html lang="en-GB"><meta charset="utf-8"><title>Portal Insights</title>

@@ -1,3 +1,5 @@
+/// <reference lib="dom" />
+// The page-side check below runs in the browser (page.waitForFunction), hence the DOM types.
 import { launchBrowser } from './chromium.js';
 
 /**

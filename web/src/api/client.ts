@@ -1,4 +1,5 @@
 import type { ApiToken, AuditFilters, AuditRecord, Health, Me, MetricInfo, MetricName, MetricParams, MetricResult, OrgsResult, Role, SessionInfo, User } from './types.js';
+import { metricUrl } from './metric-url.js';
 
 /** An API answer that was not a success, carrying the server's own explanation when it gave one. */
 export class ApiError extends Error {
@@ -75,16 +76,7 @@ export function messageFrom(body: unknown, status: number): string {
   return status === 404 ? 'Not found' : `The server answered ${status}`;
 }
 
-export function metricUrl(name: MetricName, params: MetricParams, format?: 'csv' | 'json' | 'parquet'): string {
-  // Keys in a fixed order, so equal requests share one URL (and one cache entry).
-  const q = new URLSearchParams();
-  for (const [k, v] of Object.entries(params).sort(([a], [b]) => a.localeCompare(b))) {
-    if (v !== undefined && v !== null && v !== '') q.set(k, String(v));
-  }
-  if (format) q.set('format', format);
-  const qs = q.toString();
-  return `/api/metrics/${encodeURIComponent(name)}${qs ? `?${qs}` : ''}`;
-}
+export { metricUrl };
 
 // Identical requests in flight or recently answered share one promise: pages ask for the same
 // metric from several cards (e.g. a chart and a headline), and going back to a page is instant.

@@ -1,4 +1,4 @@
-import { metricUrl } from '../api/client.js';
+import { metricUrl } from '../api/metric-url.js';
 import type { MetricName, MetricParams, OrgsResult } from '../api/types.js';
 import { anchorDate, readFilters } from '../lib/filters.js';
 import { indexOrgs } from '../lib/orgs.js';
