@@ -24,7 +24,10 @@ export function objectionSeries(d: TableData): { order: string[]; pts: Array<{ d
     if (isPartial(r)) partial.add(p);
     const scope = r[COLUMNS.consent.scope] === '*' ? 'All organisations' : String(r[COLUMNS.consent.scope_name] ?? r[COLUMNS.consent.scope] ?? 'All');
     let byScope = cells.get(p);
-    if (!byScope) cells.set(p, (byScope = new Map()));
+    if (!byScope) {
+      byScope = new Map();
+      cells.set(p, byScope);
+    }
     byScope.set(scope, (byScope.get(scope) ?? 0) + value);
     if (p > lastPeriod) lastPeriod = p;
   }

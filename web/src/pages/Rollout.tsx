@@ -1,7 +1,7 @@
 import { useMemo } from 'preact/hooks';
 import { mapLoadable, useMetric } from '../api/hooks.js';
 import type { Column, Level, Row } from '../api/types.js';
-import { COLOURS, RAG, tick } from '../charts/plots.js';
+import { COLOURS, RAG } from '../charts/values.js';
 import { ChartCard } from '../components/ChartCard.js';
 import { Legend, PageHeader, RagBadge, Tile } from '../components/Page.js';
 import { useApp } from '../lib/context.js';

@@ -2,7 +2,7 @@ import { useMemo } from 'preact/hooks';
 import { getJson } from '../api/client.js';
 import { useLoad, useMetric, type Loadable } from '../api/hooks.js';
 import type { Column, MetricResult, Row } from '../api/types.js';
-import { COLOURS, toDate } from '../charts/plots.js';
+import { COLOURS } from '../charts/values.js';
 import { ChartCard, type TableData } from '../components/ChartCard.js';
 import { Legend, PageHeader, Tile } from '../components/Page.js';
 import { WhatIf } from '../components/WhatIf.js';

@@ -1,6 +1,6 @@
 import type { Row } from '../api/types.js';
 import type { ChartSize, TableData } from '../components/ChartCard.js';
-import { num, toDate } from '../charts/values.js';
+import { num } from '../charts/values.js';
 import { COLUMNS, dateCol } from '../lib/metric.js';
 
 /**
