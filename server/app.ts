@@ -42,7 +42,6 @@ import {
   SavingsModelResponseSchema,
 } from './api/schemas.js';
 
-export type { SchedulerStatus } from './api/health.js';
 
 export interface AppDeps {
   store: Store;
@@ -60,7 +59,7 @@ export interface AppDeps {
 
 export type App = Hono<AccessEnv> & { access: Access; workbench: Workbench };
 
-export const API_VERSION = '1.0.0';
+const API_VERSION = '1.0.0';
 
 const errorResponses = {
   400: { description: 'A parameter is invalid; the message names it and what is allowed.', content: { 'application/json': { schema: ErrorSchema } } },
@@ -122,7 +121,7 @@ function readQuery(c: Context): MetricQuery {
  * refused before this.) Metrics not reported per organisation cover the whole region, so only
  * users whose scope is the region may read them.
  */
-export function scopeQuery(principal: Principal, def: MetricDefinition, query: MetricQuery, facts: StoreFacts): MetricQuery {
+function scopeQuery(principal: Principal, def: MetricDefinition, query: MetricQuery, facts: StoreFacts): MetricQuery {
   const scope = principal.user.org;
   if (!facts.orgByCode.has(scope) && facts.root !== null) {
     throw forbidden(`Your organisation ${scope} is not in the data; ask an administrator to correct your account.`);

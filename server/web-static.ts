@@ -18,7 +18,7 @@ import { pageInfoFor as pageFor } from '../web/src/pages/page-list.js';
 // the page will ask for (<link rel="preload" as="fetch">, worked out by the same code the browser
 // runs, web/src/pages/first-requests.ts). The browser then fetches all of them at once.
 
-export const DEFAULT_DIST_DIR = resolve(fileURLToPath(new URL('../web/dist', import.meta.url)));
+const DEFAULT_DIST_DIR = resolve(fileURLToPath(new URL('../web/dist', import.meta.url)));
 
 const TYPES: Record<string, string> = {
   '.html': 'text/html; charset=utf-8',

@@ -43,7 +43,7 @@ export interface BenchMetricsOptions {
   paths?: string[];
 }
 
-export const DEFAULT_PATHS: string[] = [
+const DEFAULT_PATHS: string[] = [
   ...METRIC_NAMES.map((name) => `/api/metrics/${name}`),
   '/api/metrics/uptake?level=practice',
   '/api/metrics/uptake?by=imd_decile',
@@ -62,7 +62,7 @@ async function latestDay(store: Store, latestEventAt: string | null): Promise<st
 }
 
 /** The bench's own user: an analyst bound to the region's root, so every request is in scope. */
-export const BENCH_USER = 'bench-analyst';
+const BENCH_USER = 'bench-analyst';
 
 export interface BenchCredentials {
   username: string;

@@ -20,7 +20,7 @@ export interface FirstViewResult {
  * loading mark) and four chart cards each hold a drawn chart. Counted per card, not per <svg>:
  * a chart with a legend is a <figure> holding several, which would count one chart more than once.
  */
-export const OVERVIEW_READY_SCRIPT = () => {
+const OVERVIEW_READY_SCRIPT = () => {
   const tiles = [...document.querySelectorAll('.tiles [data-testid^="headline-"] .tile-value')];
   const figures = tiles.length === 4 && tiles.every((t) => /[0-9*]/.test(t.textContent ?? ''));
   const drawn = [...document.querySelectorAll('.card .plot-host')].filter((h) => h.querySelector(':scope > svg, :scope > figure')).length;

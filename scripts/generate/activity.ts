@@ -17,8 +17,8 @@ import { Categorical, cumulative, Rng, Stream } from './rng.js';
 import { samplingOrder } from './sampling-order.js';
 
 /** Calibrates total volume: ~20M usage events for the full region over three years. */
-export const USAGE_VOLUME = 0.51;
-export const FEED_VOLUME = 0.3;
+const USAGE_VOLUME = 0.51;
+const FEED_VOLUME = 0.3;
 
 const INIT_TAU = 21 * DAY;
 

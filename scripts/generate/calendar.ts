@@ -6,7 +6,7 @@
  */
 
 export const DAY = 86_400;
-export const HOUR = 3_600;
+const HOUR = 3_600;
 
 export type BatchPeriod = 'day' | 'week' | 'month';
 
@@ -44,7 +44,7 @@ function lastSundayAt0100(year: number, month0: number): number {
 }
 
 const bstCache = new Map<number, readonly [number, number]>();
-export function isBst(epochSec: number): boolean {
+function isBst(epochSec: number): boolean {
   const year = new Date(epochSec * 1000).getUTCFullYear();
   let span = bstCache.get(year);
   if (!span) {
@@ -66,14 +66,14 @@ function hms(secOfDay: number): string {
 }
 
 /** Relative weight of activity on a calendar day: seasonal dips (August, Christmas). */
-export function seasonFactor(month0: number, dayOfMonth: number): number {
+function seasonFactor(month0: number, dayOfMonth: number): number {
   if ((month0 === 11 && dayOfMonth >= 23) || (month0 === 0 && dayOfMonth <= 1)) return 0.55;
   const byMonth = [1.06, 1.05, 1.0, 0.97, 0.98, 0.95, 0.9, 0.74, 1.0, 1.03, 1.04, 0.95];
   return byMonth[month0] ?? 1;
 }
 
 /** Relative weight by weekday (0 = Sunday): busy Mondays, quiet weekends. */
-export const WEEKDAY_FACTOR = [0.66, 1.2, 1.1, 1.06, 1.04, 0.94, 0.6] as const;
+const WEEKDAY_FACTOR = [0.66, 1.2, 1.1, 1.06, 1.04, 0.94, 0.6] as const;
 
 /**
  * Local-hour profile of portal use: a morning peak (08–10), lunchtime, and an evening peak

@@ -26,9 +26,9 @@ export const BAD_KINDS = [
 export type BadKind = (typeof BAD_KINDS)[number];
 
 /** Share of event rows spoiled at write time (conflicting re-sends add a little on top). */
-export const BAD_ROW_RATE = 0.0009;
+const BAD_ROW_RATE = 0.0009;
 
-export const FILE_NUMBER: Record<EventKind, number> = {
+const FILE_NUMBER: Record<EventKind, number> = {
   enrolment_events: 1,
   usage_events: 2,
   record_feeds: 3,

@@ -26,7 +26,7 @@ import type { PendingParquet, WrittenFile } from './writers.js';
 export type { GenerateOptions, GenerateProgress } from './options.js';
 export { OptionsError } from './options.js';
 
-export const MANIFEST_NAME = '_manifest.json';
+const MANIFEST_NAME = '_manifest.json';
 const STAGING = '.generating';
 
 /** A problem the person running the generator can act on (shown without a stack). */

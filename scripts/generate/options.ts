@@ -34,7 +34,7 @@ export interface GenerateOptions {
   onProgress?: (p: GenerateProgress) => void;
 }
 
-export const DEFAULT_SEED = 20_190_401;
+const DEFAULT_SEED = 20_190_401;
 
 function todayUtc(): string {
   return new Date().toISOString().slice(0, 10);
@@ -53,7 +53,7 @@ const isoDate = z.string().refine(
 );
 
 /** The options as validated at the edge (CLI flags and library calls alike). */
-export const optionsSchema = z.object({
+const optionsSchema = z.object({
   out: z.string().min(1, 'must name a directory'),
   scale: z.number().gt(0, 'must be greater than 0').max(10, 'must be at most 10').default(1),
   seed: z.number().int('must be a whole number').min(0).max(4_294_967_295).default(DEFAULT_SEED),

@@ -19,7 +19,7 @@ import { Categorical, cumulative, Rng, Stream } from './rng.js';
 import { samplingOrder } from './sampling-order.js';
 
 /** Reference to an organisation in plan arrays: '*' (all), none, or an index by kind. */
-export const OrgRef = {
+const OrgRef = {
   none: -2,
   all: -1,
   trust: (i: number) => 100_000 + i,
@@ -179,7 +179,7 @@ const SEX_DIST = new Categorical<number>([
  * Relative propensity to use the portal: the equity gradient. Children mostly can't hold their
  * own account; uptake falls with age after 45 and with deprivation.
  */
-export function propensity(age: number, imd: number, sex: number): number {
+function propensity(age: number, imd: number, sex: number): number {
   let a: number;
   if (age < 16) a = 0.08;
   else if (age < 25) a = 1.2;
@@ -226,7 +226,7 @@ function campaignInviteChannel(c: CampaignChannel): EnrolmentChannel | undefined
   return undefined;
 }
 
-export function resendPeriodIndexes(periodCount: number): number[] {
+function resendPeriodIndexes(periodCount: number): number[] {
   const rounds = Math.min(4, Math.floor(periodCount / 4));
   const out: number[] = [];
   for (let k = 0; k < rounds; k++) out.push(Math.round((periodCount * (k + 1)) / (rounds + 1)));
@@ -245,12 +245,6 @@ export function allocatePlan(region: Region, periodCount: number): Plan {
   const size = region.totalPatients;
   // fastPlan: a fixed-shape object, so the ~50 plan writes per patient stay cheap.
   return fastPlan({ ...allocate(size), size, resendPeriods: resendPeriodIndexes(periodCount) });
-}
-
-export function buildPlan(input: PlanInput): Plan {
-  const plan = allocatePlan(input.region, input.periods.length);
-  planPractices(plan, input, 0, input.region.practices.length);
-  return plan;
 }
 
 /**

@@ -8,14 +8,14 @@ import type { CampaignChannel } from '../../server/contract/export-format.js';
 import { CCGS, COMMUNITY_SERVICES, ICB, PLACES, PRACTICE_SUFFIXES, STREETS, SURNAMES, TRUSTS } from './names.js';
 import { Rng, Stream } from './rng.js';
 
-export interface Provider {
+interface Provider {
   code: string;
   name: string;
   /** Day the portal started receiving this organisation's records. */
   goLiveDay: number;
 }
 
-export interface Ccg {
+interface Ccg {
   index: number;
   code: string;
   name: string;
@@ -47,7 +47,7 @@ export interface Practice {
   youth: number;
 }
 
-export type ScopeKind = 'icb' | 'ccg' | 'practice';
+type ScopeKind = 'icb' | 'ccg' | 'practice';
 
 export interface Campaign {
   index: number;
@@ -66,7 +66,7 @@ export interface Campaign {
   reach: number;
 }
 
-export interface ProgrammeCost {
+interface ProgrammeCost {
   orgCode: string;
   periodStart: string;
   periodEnd: string;
@@ -85,7 +85,7 @@ export interface Region {
   totalPatients: number;
 }
 
-export interface RegionSize {
+interface RegionSize {
   ccgs: number;
   trusts: number;
   community: number;
@@ -93,7 +93,7 @@ export interface RegionSize {
   patients: number;
 }
 
-export function regionSize(scale: number): RegionSize {
+function regionSize(scale: number): RegionSize {
   const clamp = (n: number, lo: number, hi: number) => Math.max(lo, Math.min(hi, n));
   const practices = Math.max(5, Math.round(400 * scale));
   return {

@@ -19,7 +19,7 @@ const ENROLMENT_STEPS = samplingOrder('enrolment event types', ENROLMENT_EVENT_T
 /** A planned consent step's event type, by step number (the order of consentTime's times). */
 const CONSENT_STEPS = samplingOrder('consent event types', CONSENT_EVENT_TYPES, ['objection_registered', 'objection_withdrawn', 'sharing_granted', 'sharing_revoked']);
 
-export function enrolmentTime(ctx: Context, patient: number, step: number): number {
+function enrolmentTime(ctx: Context, patient: number, step: number): number {
   const { plan } = ctx;
   const times = [plan.inv, plan.reg, plan.act, plan.deact] as const;
   return times[step]?.[patient] ?? -1;
@@ -63,7 +63,7 @@ export function fillEnrolmentRow(ctx: Context, row: EventRow, patient: number, s
   return row;
 }
 
-export function consentTime(ctx: Context, patient: number, step: number): number {
+function consentTime(ctx: Context, patient: number, step: number): number {
   const { plan } = ctx;
   const times = [plan.objSec, plan.objWithdrawSec, plan.shareSec, plan.revokeSec] as const;
   return times[step]?.[patient] ?? -1;

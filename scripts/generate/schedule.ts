@@ -8,7 +8,7 @@ import { gatherActive, type ActiveColumns } from './active.js';
 import { DAY, type Period } from './calendar.js';
 import type { PlanArrays } from './population.js';
 
-export interface StepIndex {
+interface StepIndex {
   /** offsets[p] .. offsets[p+1] are the steps of period p. */
   offsets: Int32Array;
   patient: Int32Array;
@@ -26,26 +26,12 @@ export interface Schedule {
   active: ActiveColumns;
 }
 
-export const EnrolmentStep = { invited: 0, registered: 1, activated: 2, deactivated: 3 } as const;
-export const ConsentStep = { objectionRegistered: 0, objectionWithdrawn: 1, sharingGranted: 2, sharingRevoked: 3 } as const;
 
 function shared<T extends Int32Array | Uint8Array | Float64Array>(
   Ctor: { new (b: SharedArrayBuffer): T; BYTES_PER_ELEMENT: number },
   n: number,
 ): T {
   return new Ctor(new SharedArrayBuffer(Math.max(1, n) * Ctor.BYTES_PER_ELEMENT));
-}
-
-export function periodOf(periods: Period[], sec: number): number {
-  let lo = 0;
-  let hi = periods.length - 1;
-  if (sec < 0 || sec >= (periods[hi] as Period).endSec) return -1;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if ((periods[mid] as Period).endSec > sec) hi = mid;
-    else lo = mid + 1;
-  }
-  return lo;
 }
 
 const PATIENT_BITS = 2 ** 25;

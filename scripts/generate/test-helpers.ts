@@ -23,7 +23,7 @@ export async function generateSmall(options: Omit<GenerateOptions, 'out'>): Prom
 }
 
 /** RFC 4180: quoted fields may hold commas, quotes (doubled) and newlines. */
-export function parseCsv(text: string): string[][] {
+function parseCsv(text: string): string[][] {
   const rows: string[][] = [];
   let row: string[] = [];
   let field = '';

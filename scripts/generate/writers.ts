@@ -19,7 +19,7 @@ import { EXPORT_FILES, naturalType, type FileKind, type NaturalType } from '../.
 import { MAX_EVENT_ROW_BYTES, type CsvEncodable } from './event-row.js';
 import type { Compression, OutputFormat } from './options.js';
 
-export const GZIP_LEVEL = 1;
+const GZIP_LEVEL = 1;
 const CHUNK_BYTES = 1 << 20;
 /** zlib's output buffer: larger than its 16 KiB default so the file stream sees fewer, bigger writes. */
 const GZIP_OUTPUT_BYTES = 256 << 10;

@@ -19,7 +19,7 @@ import { newPassword } from '../../server/auth/secrets.js';
 import { insertToken, revokeAllDirect, sessionPolicyFromEnv } from '../../server/auth/sessions.js';
 import { addUser, findUser, listUsers, normaliseUsername, setPassword, updateUser, UserError, type User } from '../../server/auth/users.js';
 
-export const USAGE = `Usage: npm run users -- <command>
+const USAGE = `Usage: npm run users -- <command>
   add <username> --role <role> --org <code> [--password-stdin] [--name "Display Name"]
   token <username> [--label L]
   list
@@ -207,7 +207,7 @@ async function credentialCounts(conn: DuckDBConnection): Promise<Map<number, { s
 }
 
 /** A plain text table with aligned columns. */
-export function textTable(header: string[], rows: string[][]): string[] {
+function textTable(header: string[], rows: string[][]): string[] {
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
   const line = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i]!)).join('  ').trimEnd();
   return [line(header), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line)];

@@ -26,7 +26,7 @@ const err = (description: string) => json(ErrorSchema, description);
 const SIGNED_OUT = { 401: err('Not signed in, or the session or token is no longer valid.') } as const;
 const ADMIN_ONLY = { ...SIGNED_OUT, 403: err('Signed in, but only an admin may do this.') } as const;
 
-export const MeSchema = z
+const MeSchema = z
   .object({
     username: z.string(),
     displayName: z.string().nullable(),

@@ -17,7 +17,7 @@ export interface OrgNode {
   children: string[];
 }
 
-export interface AsOf {
+interface AsOf {
   latestEventAt: string | null;
   lastImportAt: string | null;
   dataVersion: string;

@@ -9,8 +9,8 @@ import type { DuckDBConnection } from '@duckdb/node-api';
 import { z } from '@hono/zod-openapi';
 import { badParameter } from './errors.js';
 
-export const IMPORT_RUNS_DEFAULT_LIMIT = 20;
-export const IMPORT_RUNS_MAX_LIMIT = 500;
+const IMPORT_RUNS_DEFAULT_LIMIT = 20;
+const IMPORT_RUNS_MAX_LIMIT = 500;
 
 export const ImportRunsQuerySchema = z
   .object({

@@ -30,7 +30,7 @@ const escapeHtml = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;')
  * browser would not send the new cookie with the first page. A meta refresh is a new navigation
  * started by this site's own page, which sends it. (No script: the policy allows none inline.)
  */
-export function renderSignedInPage(next: string): string {
+function renderSignedInPage(next: string): string {
   const url = escapeHtml(next);
   return `<!doctype html>
 <html lang="en-GB">

@@ -10,7 +10,7 @@ export const ErrorSchema = z
   })
   .openapi('Error');
 
-export const AsOfSchema = z
+const AsOfSchema = z
   .object({
     latestEventAt: z.string().nullable().openapi({ description: 'Latest event time in the store (UTC).' }),
     lastImportAt: z.string().nullable().openapi({ description: 'When the last successful import finished (UTC).' }),
@@ -25,7 +25,7 @@ export const AsOfSchema = z
 
 const UnitSchema = z.enum(UNITS);
 
-export const ColumnSchema = z
+const ColumnSchema = z
   .object({
     name: z.string(),
     label: z.string(),
@@ -103,7 +103,7 @@ export const OrgsSchema = z
   })
   .openapi('Organisations');
 
-export const SchedulerSchema = z
+const SchedulerSchema = z
   .object({ enabled: z.boolean(), cron: z.string().nullable(), running: z.boolean(), nextRunAt: z.string().nullable() })
   .openapi('SchedulerStatus');
 

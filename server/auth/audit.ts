@@ -10,7 +10,7 @@ import type { Store } from '../store/store.js';
 
 import type { AuditAction, AuditOutcome, AuditRecord } from '../api/access-shapes.js';
 
-export { AUDIT_ACTIONS, AUDIT_OUTCOMES, type AuditAction, type AuditOutcome, type AuditRecord } from '../api/access-shapes.js';
+export { AUDIT_ACTIONS, AUDIT_OUTCOMES, type AuditRecord } from '../api/access-shapes.js';
 
 export interface AuditEntry {
   at?: Date;

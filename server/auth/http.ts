@@ -24,7 +24,7 @@ export function edgeOptionsFromEnv(env: NodeJS.ProcessEnv = process.env): EdgeOp
   return { trustProxyHops: hops };
 }
 
-export interface AccessVariables {
+interface AccessVariables {
   principal: Principal | null;
   /** Set by a handler for the audit: the organisation answered for and the rows returned. */
   auditOrg?: string | null;
@@ -67,8 +67,8 @@ function publicHost(c: Context, options: EdgeOptions): string | undefined {
 
 // The `__Host-` prefix makes the browser refuse the cookie unless it is Secure, host-only and
 // Path=/, so it needs TLS; over plain HTTP (a developer's machine) the cookie has a plain name.
-export const SESSION_COOKIE_TLS = '__Host-pi_session';
-export const SESSION_COOKIE_PLAIN = 'pi_session';
+const SESSION_COOKIE_TLS = '__Host-pi_session';
+const SESSION_COOKIE_PLAIN = 'pi_session';
 
 export function readSessionCookie(c: Context): string | undefined {
   return getCookie(c, SESSION_COOKIE_TLS) ?? getCookie(c, SESSION_COOKIE_PLAIN);

@@ -30,7 +30,7 @@ export function can(role: Role, permission: Permission): boolean {
   return GRANTS[role].includes(permission);
 }
 
-export function rolesWith(permission: Permission): Role[] {
+function rolesWith(permission: Permission): Role[] {
   return ROLES.filter((r) => can(r, permission));
 }
 

@@ -5,10 +5,6 @@
  */
 import type { OrgNode, StoreFacts } from '../api/context.js';
 
-export class ScopeError extends Error {
-  override name = 'ScopeError';
-}
-
 /** Whether `code` is `scopeOrg` or below it. */
 export function isWithin(facts: Pick<StoreFacts, 'orgByCode'>, code: string, scopeOrg: string): boolean {
   const seen = new Set<string>();

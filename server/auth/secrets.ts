@@ -4,7 +4,7 @@
  * lets nobody sign in. (A fast hash is right here: the token has 256 bits of entropy, unlike a
  * password, which gets Argon2id.)
  */
-import { createHash, randomBytes, randomInt, timingSafeEqual } from 'node:crypto';
+import { createHash, randomBytes, randomInt } from 'node:crypto';
 import { hash as argon2Hash, verify as argon2Verify } from '@node-rs/argon2';
 
 /** Prefixes make a leaked token recognisable (secret scanners, logs) and say what it is. */
@@ -19,14 +19,8 @@ export function hashToken(token: string): string {
   return createHash('sha256').update(token, 'utf8').digest('hex');
 }
 
-export function sameSecret(a: string, b: string): boolean {
-  const x = Buffer.from(a);
-  const y = Buffer.from(b);
-  return x.length === y.length && timingSafeEqual(x, y);
-}
-
-export const MIN_PASSWORD_LENGTH = 12;
-export const MAX_PASSWORD_LENGTH = 256;
+const MIN_PASSWORD_LENGTH = 12;
+const MAX_PASSWORD_LENGTH = 256;
 
 /** Why a password is refused, or null when it is acceptable (NCSC: length over composition rules). */
 export function passwordProblem(password: string): string | null {

@@ -11,9 +11,9 @@
  * (queries/schema/007_usage_enums.sql).
  */
 
-export const ORG_TYPES = ['icb', 'ccg', 'trust', 'practice', 'community'] as const;
-export const CAMPAIGN_CHANNELS = ['letter', 'sms', 'email', 'poster', 'clinic', 'social', 'other'] as const;
-export const COST_CATEGORIES = ['licence', 'implementation', 'staff', 'marketing', 'other'] as const;
+const ORG_TYPES = ['icb', 'ccg', 'trust', 'practice', 'community'] as const;
+const CAMPAIGN_CHANNELS = ['letter', 'sms', 'email', 'poster', 'clinic', 'social', 'other'] as const;
+const COST_CATEGORIES = ['licence', 'implementation', 'staff', 'marketing', 'other'] as const;
 export const SEXES = ['F', 'M', 'X', 'U'] as const;
 export const ENROLMENT_EVENT_TYPES = ['invited', 'registered', 'activated', 'deactivated'] as const;
 export const ENROLMENT_CHANNELS = ['letter', 'sms', 'email', 'clinic', 'web', 'app', 'other'] as const;
@@ -30,25 +30,19 @@ export const USAGE_EVENT_TYPES = [
   'document_uploaded',
 ] as const;
 export const PLATFORMS = ['web', 'ios', 'android', 'other'] as const;
-export const RECORD_TYPES = ['letter', 'result', 'appointment', 'medication', 'care_plan', 'document', 'other'] as const;
+const RECORD_TYPES = ['letter', 'result', 'appointment', 'medication', 'care_plan', 'document', 'other'] as const;
 export const CONSENT_EVENT_TYPES = ['objection_registered', 'objection_withdrawn', 'sharing_granted', 'sharing_revoked'] as const;
 
-export type OrgType = (typeof ORG_TYPES)[number];
 export type CampaignChannel = (typeof CAMPAIGN_CHANNELS)[number];
-export type CostCategory = (typeof COST_CATEGORIES)[number];
-export type Sex = (typeof SEXES)[number];
-export type EnrolmentEventType = (typeof ENROLMENT_EVENT_TYPES)[number];
 export type EnrolmentChannel = (typeof ENROLMENT_CHANNELS)[number];
 export type UsageEventType = (typeof USAGE_EVENT_TYPES)[number];
-export type Platform = (typeof PLATFORMS)[number];
 export type RecordType = (typeof RECORD_TYPES)[number];
-export type ConsentEventType = (typeof CONSENT_EVENT_TYPES)[number];
 
 /** Reference data (full snapshots, upserted by key), in the contract's order. */
 export const REFERENCE_KINDS = ['organisations', 'campaigns', 'programme_costs', 'patients'] as const;
 /** Events (append-only, keyed by event_id), in the contract's order. */
 export const EVENT_KINDS = ['enrolment_events', 'usage_events', 'record_feeds', 'consent_events'] as const;
-export type ReferenceKind = (typeof REFERENCE_KINDS)[number];
+type ReferenceKind = (typeof REFERENCE_KINDS)[number];
 export type EventKind = (typeof EVENT_KINDS)[number];
 export type FileKind = ReferenceKind | EventKind;
 export const FILE_KINDS: readonly FileKind[] = [...REFERENCE_KINDS, ...EVENT_KINDS];
@@ -73,9 +67,9 @@ export type ValueType =
   | { type: 'enum'; values: readonly string[] };
 
 /** A value that names an organisation known to the store (or delivered in the same batch). */
-export interface OrgReference {
+interface OrgReference {
   /** Only organisations of these types; any type when absent. */
-  orgTypes?: readonly OrgType[];
+  orgTypes?: readonly (typeof ORG_TYPES)[number][];
   /** `*` stands for every organisation. */
   allowStar?: boolean;
 }

@@ -32,7 +32,7 @@ if (LOAD_ORDER.length !== FILE_KINDS.length || FILE_KINDS.some((k) => !LOAD_ORDE
 }
 
 /** How a raw text value is checked (and later cast): the contract's type, or a stricter one. */
-export type ValueRule = ValueType;
+type ValueRule = ValueType;
 
 export interface ColumnSpec extends Omit<ExportColumn, 'value'> {
   rule: ValueRule;

@@ -23,7 +23,7 @@ export function keyFingerprint(bytes: Buffer): string {
 }
 
 /** Default key file: beside the store (data/pseudo.key), which .gitignore keeps out of git. */
-export function defaultKeyFile(storePath: string): string {
+function defaultKeyFile(storePath: string): string {
   return storePath === ':memory:' ? resolve('data/pseudo.key') : join(dirname(storePath), 'pseudo.key');
 }
 

@@ -18,11 +18,6 @@ import { RefusedError } from './errors.js';
 import { describeError } from './redact.js';
 import { ident } from './validation-sql.js';
 
-export interface StagedFile {
-  rowsIn: number;
-  malformed: number;
-}
-
 /** First line of a text file, without reading the rest. */
 async function firstLine(file: BatchFile): Promise<string | null> {
   const input = createReadStream(file.path);
@@ -71,7 +66,7 @@ function splitHeader(line: string): string[] {
 }
 
 /** The contract demands exactly its columns (any order): a missing or extra one refuses the file. */
-export function checkColumns(file: BatchFile, found: string[]): void {
+function checkColumns(file: BatchFile, found: string[]): void {
   const expected = FILE_SPECS[file.kind].columns.map((c) => c.name);
   const missing = expected.filter((c) => !found.includes(c));
   const extra = found.filter((c) => !expected.includes(c));
@@ -115,7 +110,7 @@ const MALFORMED = `CREATE OR REPLACE TEMP TABLE stg_malformed (file_no INTEGER, 
  * than its read buffer (about 32 MB) it drops without a trace, which would lose a row. No contract
  * row comes near this, so a file with such a line is refused whole, saying so.
  */
-export const MAX_LINE_BYTES = 16 * 1024 * 1024;
+const MAX_LINE_BYTES = 16 * 1024 * 1024;
 const HALF = MAX_LINE_BYTES / 2;
 const PROBE = 64 * 1024;
 const SCAN_BLOCK = 1 << 20;

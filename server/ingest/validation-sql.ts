@@ -21,7 +21,7 @@ export const ident = (name: string): string => `"${name.replace(/"/g, '""')}"`;
  * step uses, because grouping and joining 8-byte integers is far cheaper than text.
  */
 export const NHS_DIGITS = 'nhs_digits';
-export const NHS_VALID = 'nhs_valid';
+const NHS_VALID = 'nhs_valid';
 export const NHS_VALUE = 'nhs_value';
 
 /** The ten digits of an NHS number's value (leading zeros restored): what the pseudonym hashes. */
@@ -227,7 +227,7 @@ function crossColumnChecks(spec: FileSpec): Check[] {
  * own form, then what it refers to, then the clock. Only the first failure is reported per row.
  * Conditions refer to the prepared columns (raw text, casts, lookups).
  */
-export function checksFor(spec: FileSpec, nowIso: string): Check[] {
+function checksFor(spec: FileSpec, nowIso: string): Check[] {
   const checks: Check[] = [];
   for (const column of spec.columns) {
     if (column.required) {

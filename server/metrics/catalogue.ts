@@ -43,8 +43,6 @@ export {
   type Grain,
   type Level,
   type MetricName,
-  type TimeShape,
-  type Unit,
 } from './catalogue-data.js';
 
 export interface MetricColumn {
@@ -96,7 +94,7 @@ export interface MetricDefinition {
 // and never project for themselves. Everything is worked out from the published (rounded)
 // counts, so a reader can redo it from the same row, but not from the rounded percentages: uptake
 // shown to 0.1 point would turn a change of 0.25 points in 12 weeks into 0.2 or 0.3.
-export const ROLLOUT_RULE = {
+const ROLLOUT_RULE = {
   /** The trend is the straight change between the week end 12 weeks before `to` and `to`. */
   weeksBack: 12,
   /** Beyond ten years a projected date is not one anyone plans with: "not on track". */

@@ -24,8 +24,8 @@ export type RawRow = Record<string, Cell>;
 /** _suppressed names the cells shown as null, and series cells with some values null. */
 export type ProtectedRow = Record<string, Cell> & { _suppressed?: string[] };
 
-export const SMALLEST_SHOWN = 8;
-export const ROUND_TO = 5;
+const SMALLEST_SHOWN = 8;
+const ROUND_TO = 5;
 export const SUPPRESSION_RULE =
   'NHS Digital sub-national rule: counts of people 0 shown, 1–7 suppressed (*), others rounded to the nearest 5; ' +
   'rates computed from the rounded counts and suppressed when either is; means/medians over fewer than 8 people suppressed; ' +
@@ -56,7 +56,7 @@ export interface AdditiveGroup {
   total: CellRef;
   parts: CellRef[];
 }
-export type CellRef = readonly [row: number, column: string];
+type CellRef = readonly [row: number, column: string];
 
 export interface ProtectedResult {
   rows: ProtectedRow[];
@@ -66,7 +66,7 @@ export interface ProtectedResult {
   complementary: number;
 }
 
-export function roundToFive(value: number): number {
+function roundToFive(value: number): number {
   return Math.round(value / ROUND_TO) * ROUND_TO;
 }
 

@@ -84,7 +84,7 @@ export function bindValues(name: MetricName, params: ResolvedParams, context: Sq
 }
 
 /** Runs the metric's SQL and returns its rows typed by the catalogue, before disclosure control. */
-export async function runMetricSql(
+async function runMetricSql(
   conn: DuckDBConnection,
   name: MetricName,
   params: ResolvedParams,
@@ -199,7 +199,7 @@ function periodEndExclusive(start: string, grain: Grain): string {
  * or before both `to` and the latest day with data. Otherwise it is the partial period at the end
  * (on 4 December, December holds four days), which charts draw differently and headlines skip.
  */
-export function markCompletePeriods(rows: RawRow[], grain: Grain | null, to: string | null, latest: string | null): void {
+function markCompletePeriods(rows: RawRow[], grain: Grain | null, to: string | null, latest: string | null): void {
   const until = [to, latest].filter((d): d is string => !!d).sort()[0];
   const ends = new Map<string, boolean>();
   for (const row of rows) {

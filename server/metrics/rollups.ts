@@ -5,7 +5,7 @@ import { loadSqlFiles } from '../store/sql-files.js';
  * The rollup steps, in the order they run. Each is one file in queries/rollups/; later steps read
  * the tables (and session temp tables) of earlier ones, and the last one drops the temp tables.
  */
-export const ROLLUP_STEPS = ['01_base', '02_uptake', '03_funnel', '04_activity', '05_feeds_consent', '06_levels'] as const;
+const ROLLUP_STEPS = ['01_base', '02_uptake', '03_funnel', '04_activity', '05_feeds_consent', '06_levels'] as const;
 
 let sql: Record<(typeof ROLLUP_STEPS)[number], string> | undefined;
 
@@ -47,7 +47,7 @@ export async function refreshRollupsTimed(conn: DuckDBConnection): Promise<Rollu
  * the last Sundays of March and October, so the boundaries are computed once per year (1970–2199)
  * and looked up by the year. The lists are numbers this function computes, never user input.
  */
-export async function defineLocalTimeMacro(conn: DuckDBConnection): Promise<void> {
+async function defineLocalTimeMacro(conn: DuckDBConnection): Promise<void> {
   const lastSunday = (month: number) =>
     `epoch_us((make_date(y, ${month}, 31) - (isodow(make_date(y, ${month}, 31)) % 7)::INTEGER)::TIMESTAMP) + 3600000000`;
   const result = await conn.runAndReadAll(

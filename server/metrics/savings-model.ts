@@ -3,11 +3,11 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
 
-export const SAVINGS_MODEL_PATH = fileURLToPath(new URL('../../data/savings-model.json', import.meta.url));
+const SAVINGS_MODEL_PATH = fileURLToPath(new URL('../../data/savings-model.json', import.meta.url));
 
 const UnitValues = z.object({ low: z.number().min(0), central: z.number().min(0), high: z.number().min(0) });
 
-export const SavingsModelSchema = z.object({
+const SavingsModelSchema = z.object({
   version: z.string().min(1),
   currency: z.literal('GBP'),
   priceYear: z.number().int(),
@@ -42,7 +42,7 @@ export function loadSavingsModel(path = SAVINGS_MODEL_PATH): { model: SavingsMod
 }
 
 /** One entry per saving type and event kind, the shape the savings / roi SQL unnests. */
-export function flattenModel(model: SavingsModel) {
+function flattenModel(model: SavingsModel) {
   return model.items.flatMap((item) =>
     item.event_types.map((event_type) => ({
       id: item.id,

@@ -10,8 +10,6 @@ import type { SchedulerStatus } from '../api/health.js';
 
 export const DEFAULT_IMPORT_CRON = '*/15 * * * *';
 
-export type { SchedulerStatus } from '../api/health.js';
-
 export interface ImportScheduler {
   status(): SchedulerStatus;
   /** Runs the job now unless a run is already going; returns null when it was skipped for that. */

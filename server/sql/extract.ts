@@ -14,7 +14,7 @@ import { readDataVersion } from '../api/context.js';
 import { sqlLiteral } from '../store/sql-literal.js';
 import { loadWorkbenchSql, WORKBENCH_TABLES } from './tables.js';
 
-export const DEFAULT_EXTRACT_DIR = 'data/extracts';
+const DEFAULT_EXTRACT_DIR = 'data/extracts';
 
 export interface Extract {
   scope: string;
@@ -60,7 +60,7 @@ async function fillScopeTables(conn: DuckDBConnection, scope: string, root: stri
 }
 
 /** Writes the scope's extract to `target` from the store's current data; returns its data version. */
-export async function buildExtract(conn: DuckDBConnection, scope: string, root: string | null, target: string, sql = loadWorkbenchSql()): Promise<string> {
+async function buildExtract(conn: DuckDBConnection, scope: string, root: string | null, target: string, sql = loadWorkbenchSql()): Promise<string> {
   const alias = `extract_${Math.random().toString(36).slice(2, 10)}`;
   rmSync(target, { force: true });
   rmSync(`${target}.wal`, { force: true });

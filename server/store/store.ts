@@ -4,7 +4,7 @@ import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
 import { migrate } from './migrate.js';
 import { StoreError } from './errors.js';
 
-export const DEFAULT_DB_PATH = 'data/portal.duckdb';
+const DEFAULT_DB_PATH = 'data/portal.duckdb';
 
 export function storePath(): string {
   return resolve(process.env.PORTAL_DB ?? DEFAULT_DB_PATH);
