@@ -12,22 +12,40 @@ export type Verdict = { ok: true; prepared: DuckDBPreparedStatement } | { ok: fa
 
 const ONLY_QUERIES = 'Only a query can run here: one SELECT (or WITH … SELECT, FROM …, DESCRIBE, SHOW, SUMMARIZE). The data is read-only.';
 
-export async function checkStatement(conn: DuckDBConnection, sql: string): Promise<Verdict> {
-  if (!sql.trim()) return { ok: false, code: 'refused', message: 'Write a query first.' };
+type TextVerdict = { ok: true } | Exclude<Verdict, { ok: true }>;
+
+/**
+ * What the parser says of a text depends on the text alone, and analysts run the same query again
+ * and again (a chart tweaked, a page reloaded): the verdicts of recent texts are kept.
+ */
+const parsedTexts = new Map<string, TextVerdict>();
+const PARSED_TEXTS_KEPT = 500;
+
+async function parseVerdict(conn: DuckDBConnection, sql: string): Promise<TextVerdict> {
+  const kept = parsedTexts.get(sql);
+  if (kept) return kept;
   const serialised = (await conn.runAndReadAll(`SELECT json_serialize_sql($sql::VARCHAR)`, { sql })).getRows()[0]?.[0];
   const parsed = JSON.parse(String(serialised)) as
     | { error: true; error_type: string; error_message: string; position?: string }
     | { error: false; statements: unknown[] };
-  if (parsed.error) {
-    if (parsed.error_type === 'parser') {
-      const position = parsed.position === undefined ? undefined : Number(parsed.position);
-      return { ok: false, code: 'syntax', message: `Syntax error: ${parsed.error_message}`, ...(Number.isFinite(position) ? { position } : {}) };
-    }
-    return { ok: false, code: 'refused', message: ONLY_QUERIES };
+  let verdict: TextVerdict = { ok: true };
+  if (parsed.error && parsed.error_type === 'parser') {
+    const position = parsed.position === undefined ? undefined : Number(parsed.position);
+    verdict = { ok: false, code: 'syntax', message: `Syntax error: ${parsed.error_message}`, ...(Number.isFinite(position) ? { position } : {}) };
+  } else if (parsed.error) {
+    verdict = { ok: false, code: 'refused', message: ONLY_QUERIES };
+  } else if (parsed.statements.length !== 1) {
+    verdict = { ok: false, code: 'refused', message: `Exactly one statement can run at a time; this has ${parsed.statements.length}. Select the one to run.` };
   }
-  if (parsed.statements.length !== 1) {
-    return { ok: false, code: 'refused', message: `Exactly one statement can run at a time; this has ${parsed.statements.length}. Select the one to run.` };
-  }
+  if (parsedTexts.size >= PARSED_TEXTS_KEPT) parsedTexts.delete(parsedTexts.keys().next().value as string);
+  parsedTexts.set(sql, verdict);
+  return verdict;
+}
+
+export async function checkStatement(conn: DuckDBConnection, sql: string): Promise<Verdict> {
+  if (!sql.trim()) return { ok: false, code: 'refused', message: 'Write a query first.' };
+  const verdict = await parseVerdict(conn, sql);
+  if (!verdict.ok) return verdict;
   const extracted = await conn.extractStatements(sql);
   if (extracted.count !== 1) return { ok: false, code: 'refused', message: `Exactly one statement can run at a time; this has ${extracted.count}.` };
   const prepared = await extracted.prepare(0);
