@@ -33,7 +33,7 @@ function useLazyPage(page: PageDef | undefined): { Page: ComponentType | null; e
 function Freshness({ health, fallback }: { health: Health | null; fallback: OrgsResult['asOf'] }) {
   const asOf = health?.asOf ?? fallback;
   if (!asOf?.latestEventAt) return <p class="freshness">No data has been imported yet.</p>;
-  const stale = health && health.status && !['ok', 'healthy'].includes(health.status);
+  const stale = health?.status && !['ok', 'healthy'].includes(health.status);
   return (
     <p class={`freshness${stale ? ' freshness-warn' : ''}`} data-testid="freshness">
       Data as of <strong>{formatDay(asOf.latestEventAt)}</strong>

@@ -76,7 +76,6 @@ export function messageFrom(body: unknown, status: number): string {
   return status === 404 ? 'Not found' : `The server answered ${status}`;
 }
 
-export { metricUrl };
 
 // Identical requests in flight or recently answered share one promise: pages ask for the same
 // metric from several cards (e.g. a chart and a headline), and going back to a page is instant.
@@ -161,7 +160,7 @@ export async function request<T>(method: 'GET' | 'POST' | 'PATCH' | 'DELETE', ur
 const enc = encodeURIComponent;
 
 /** The audit query string (empty filters left out). */
-export function auditQuery(filters: AuditFilters, format?: 'csv'): string {
+function auditQuery(filters: AuditFilters, format?: 'csv'): string {
   const q = new URLSearchParams();
   for (const [k, v] of Object.entries(filters)) if (v !== undefined && v !== null && v !== '') q.set(k, String(v));
   if (format) q.set('format', format);

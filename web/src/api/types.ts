@@ -5,7 +5,7 @@
 // the metric catalogue the server serves (a module shared with the server).
 import type { ColumnType, Dimension, Grain, Level, MetricName, Unit } from '../../../server/metrics/catalogue-data.js';
 
-export type { ColumnName, ColumnType, Grain, Level, MetricName, Unit } from '../../../server/metrics/catalogue-data.js';
+export type { ColumnName, Grain, Level, MetricName, Unit } from '../../../server/metrics/catalogue-data.js';
 /** A breakdown (`by`) of a metric. */
 export type Breakdown = Dimension;
 
@@ -16,14 +16,14 @@ export interface Column {
   unit?: Unit;
 }
 
-export type Cell = string | number | boolean | null;
+type Cell = string | number | boolean | null;
 /** One result row; `_suppressed` names the cells hidden by disclosure control (their value is null). */
 export interface Row {
   [column: string]: Cell | string[] | undefined;
   _suppressed?: string[];
 }
 
-export interface AsOf {
+interface AsOf {
   latestEventAt: string | null;
   lastImportAt: string | null;
   dataVersion: string | number | null;

@@ -2,7 +2,7 @@ import { useEffect, useRef, useState } from 'preact/hooks';
 
 export type PlotFigure = (SVGSVGElement | HTMLElement) & { value?: unknown };
 /** Draws a figure for a width; may be asynchronous (when Plot is loaded on demand). */
-export type PlotRender = (width: number) => PlotFigure | Promise<PlotFigure>;
+type PlotRender = (width: number) => PlotFigure | Promise<PlotFigure>;
 
 interface Props {
   /** Draws the figure for a width; called again when the card is resized. */

@@ -25,6 +25,6 @@ export function quarantineChart(d: TableData, { width }: ChartSize) {
 }
 
 /** A quarantine reason code as words: "bad_nhs_number" → "Bad NHS number". */
-export function reasonLabel(code: string): string {
+function reasonLabel(code: string): string {
   return valueLabel(code).replace(/\bnhs\b/gi, 'NHS').replace(/\bods\b/gi, 'ODS').replace(/\bimd\b/gi, 'IMD');
 }

@@ -4,7 +4,7 @@ import { COLOURS, splitPartial } from './values.js';
 import { formatNumber, formatPeriod } from '../lib/format.js';
 
 export { Plot };
-export { COLOURS, PARTIAL_OPACITY, RAG, SERIES, isPartial, num, splitPartial, toDate, withDates } from './values.js';
+export { COLOURS, PARTIAL_OPACITY, RAG, SERIES, isPartial, num, toDate } from './values.js';
 
 /** Axis tick labels for a unit, kept short (£1.2m, 45%). */
 export function tick(unit?: Unit | string): (d: number) => string {
@@ -29,8 +29,6 @@ export function base(width: number, height: number, options: Plot.PlotOptions = 
     ...options,
   };
 }
-
-export const dateAxis = (label: string | null = null): Plot.ScaleOptions => ({ type: 'utc', label });
 
 /** Plot's time interval for a grain (weeks start on Monday, as the API's do). */
 export function intervalFor(grain: string | undefined): Plot.Interval {

@@ -27,7 +27,7 @@ export interface ResultData {
 /** Categories drawn at most (a bar chart of 10,000 practices helps nobody): the first rows'. */
 export const MAX_CATEGORIES = 60;
 /** Series drawn at most for a colour; the others are left out (and said so). */
-export const MAX_SERIES = 10;
+const MAX_SERIES = 10;
 
 const distinct = (rows: Cell[][], i: number, stopAt: number) => {
   const seen = new Set<string>();

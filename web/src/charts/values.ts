@@ -52,16 +52,6 @@ export function num(v: unknown): number | null {
   return null;
 }
 
-/** Rows with their date columns as Dates (and nulls left for suppressed cells). */
-export function withDates<T extends Row>(rows: T[], dateColumns: string[]): Array<T & Record<string, unknown>> {
-  return rows.map((r) => {
-    const out: Record<string, unknown> = { ...r };
-    for (const c of dateColumns) out[c] = toDate(r[c]);
-    return out as T & Record<string, unknown>;
-  });
-}
-
-
 /** Shortens a label to `max` characters with an ellipsis (the tooltip and table keep it whole). */
 export function clip(label: string, max: number): string {
   return label.length <= max ? label : `${label.slice(0, Math.max(1, max - 1)).trimEnd()}…`;

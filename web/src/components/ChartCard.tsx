@@ -49,7 +49,7 @@ export interface ChartCardProps<T extends TableData> {
 // single-organisation series, the 'All' breakdown): the table leaves them out; the CSV keeps them.
 const CONTEXT_COLUMNS = new Set(['org_code', 'org_name', 'breakdown', 'period_end']);
 
-export function tableColumns(columns: Column[], rows: Row[]): Column[] {
+function tableColumns(columns: Column[], rows: Row[]): Column[] {
   return columns.filter((c) => {
     if (!CONTEXT_COLUMNS.has(c.name) || rows.length < 2) return true;
     const first = rows[0]![c.name];
@@ -57,7 +57,7 @@ export function tableColumns(columns: Column[], rows: Row[]): Column[] {
   });
 }
 
-export function hiddenCells(rows: Row[]): number {
+function hiddenCells(rows: Row[]): number {
   let n = 0;
   for (const r of rows) n += r._suppressed?.length ?? 0;
   return n;
@@ -93,6 +93,7 @@ export function ChartCard<T extends TableData>(props: ChartCardProps<T>) {
         <div class="card-tools">
           {props.controls}
           {chart && (
+            // biome-ignore lint/a11y/useSemanticElements: a pair of toggle buttons, not a form's fieldset
             <div class="segmented" role="group" aria-label={`Show ${title} as`}>
               <button type="button" aria-pressed={view === 'chart'} onClick={() => setView('chart')}>
                 Chart

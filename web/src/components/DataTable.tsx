@@ -65,7 +65,7 @@ export function DataTable(props: DataTableProps) {
   return (
     // A wide or long table scrolls inside its card: as a labelled, focusable region it can be
     // scrolled with the keyboard too.
-    <div class="table-wrap" role="region" aria-label={`${props.caption} (table)`} tabIndex={0}>
+    <section class="table-wrap" aria-label={`${props.caption} (table)`} tabIndex={0}>
       <table class="data-table">
         <caption class={props.captionHidden ? 'visually-hidden' : undefined}>{props.caption}</caption>
         <thead>
@@ -139,6 +139,6 @@ export function DataTable(props: DataTableProps) {
           {showAll ? `Show the first ${pageSize} rows` : `Show all ${sorted.length} rows`}
         </button>
       )}
-    </div>
+    </section>
   );
 }

@@ -163,6 +163,7 @@ export function OrgPicker({ orgs, value, onChange, label = 'Organisation', toggl
   const root = orgs.byCode.get(orgs.root);
 
   return (
+    // biome-ignore lint/a11y/noStaticElementInteractions: keys are handled once for the button, search box and list inside (the listbox pattern), not for this box itself
     <div class="org-picker" ref={rootRef} onKeyDown={onKeyDown} onFocusOut={onFocusOut}>
       <span class="field-label" id={`${panelId}-label`}>
         {label}
@@ -207,6 +208,7 @@ export function OrgPicker({ orgs, value, onChange, label = 'Organisation', toggl
               if (results[0]) choose(results[0].code);
             }}
           />
+          {/* biome-ignore lint/a11y/noRedundantRoles: Safari drops a list's semantics when its bullets are styled away */}
           <ul class="org-list" role="list" aria-label={query ? 'Matching organisations' : 'Organisations'}>
             {query.trim() ? (
               results.length ? (

@@ -36,7 +36,7 @@ export function Empty({ children }: { children?: ComponentChildren }) {
 }
 
 /** Something the reader's organisation or role does not cover: said plainly, not as a failure. */
-export function NotAvailableState({ message, scope = 'organisation' }: { message: string; scope?: 'organisation' | 'you' }) {
+function NotAvailableState({ message, scope = 'organisation' }: { message: string; scope?: 'organisation' | 'you' }) {
   return (
     <div class="state state-unavailable" role="status" data-testid="not-available">
       <p>

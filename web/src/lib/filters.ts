@@ -1,4 +1,4 @@
-import { addDays, differenceInCalendarDays, format, isValid, parseISO, startOfMonth, subMonths } from 'date-fns';
+import { differenceInCalendarDays, format, isValid, parseISO, startOfMonth, subMonths } from 'date-fns';
 import type { Grain } from '../api/types.js';
 
 // Filters live in the URL (see router.ts). Date ranges are kept as presets ("last 12 months")
@@ -15,7 +15,7 @@ export const RANGE_PRESETS = [
 ] as const;
 
 export type RangeKey = (typeof RANGE_PRESETS)[number]['key'] | 'custom';
-export const DEFAULT_RANGE: RangeKey = '12m';
+const DEFAULT_RANGE: RangeKey = '12m';
 export const GRAINS: readonly Grain[] = ['day', 'week', 'month', 'quarter'];
 export const GRAIN_LABELS: Record<Grain, string> = { day: 'Day', week: 'Week', month: 'Month', quarter: 'Quarter' };
 
@@ -38,7 +38,7 @@ export interface Filters {
 
 const ISO_DATE = /^\d{4}-\d{2}-\d{2}$/;
 
-export function isIsoDate(s: string | null | undefined): s is string {
+function isIsoDate(s: string | null | undefined): s is string {
   return !!s && ISO_DATE.test(s) && isValid(parseISO(s));
 }
 
@@ -91,7 +91,7 @@ export function defaultGrain(from: string | undefined, to: string | undefined): 
 }
 
 /** Days the API serves at day grain in one request (server/api/params.ts allows 530 periods). */
-export const MAX_DAY_PERIODS = 530;
+const MAX_DAY_PERIODS = 530;
 
 function daysBetween(from: string | undefined, to: string | undefined): number {
   if (!to) return 0;
@@ -155,6 +155,3 @@ export function dateRangeError(from: string | undefined, to: string | undefined)
   return null;
 }
 
-export function dayAfter(iso: string): string {
-  return toIsoDate(addDays(parseISO(iso), 1));
-}

@@ -7,10 +7,6 @@ export { COLUMNS } from '../../../server/metrics/catalogue-data.js';
 // Small readers over a metric result, so pages name the columns they need in one place and
 // degrade gracefully (a missing column is an empty chart, not a crash).
 
-export function col(result: { columns: Column[] }, name: string): Column | undefined {
-  return result.columns.find((c) => c.name === name);
-}
-
 /** The first of `names` that the result has. */
 export function firstCol(result: { columns: Column[] }, names: string[]): string | undefined {
   return names.find((n) => result.columns.some((c) => c.name === n));
@@ -33,12 +29,6 @@ export function stringAt(row: Row | undefined, name: string | undefined): string
   if (!row || !name) return null;
   const v = row[name];
   return v === null || v === undefined ? null : String(v);
-}
-
-export function sumOf(rows: Row[], name: string | undefined): number {
-  let s = 0;
-  for (const r of rows) s += numberAt(r, name) ?? 0;
-  return s;
 }
 
 /** Rows of a breakdown without its total ("All") row. */

@@ -68,18 +68,6 @@ export function childLevel(type: Level | undefined): Level | null {
   }
 }
 
-/** Peers: the other organisations of the same type under the same parent. */
-export function peersOf(index: OrgIndex, code: string): Org[] {
-  const org = index.byCode.get(code);
-  if (!org?.parent) return [];
-  return childrenOf(index, org.parent, org.type).filter((o) => o.code !== code);
-}
-
-export function orgName(index: OrgIndex | null, code: string | undefined | null): string {
-  if (!code) return '';
-  return index?.byCode.get(code)?.name ?? code;
-}
-
 /** Organisations whose name or code contains every word of the query, best matches first. */
 export function searchOrgs(index: OrgIndex, query: string, limit = 50): Org[] {
   const words = query.toLowerCase().split(/\s+/).filter(Boolean);

@@ -37,7 +37,7 @@ export function hrefFor(path: string, query?: URLSearchParams | Record<string, s
   return `${path}${qs ? `?${qs}` : ''}`;
 }
 
-export function navigate(href: string, options: { replace?: boolean } = {}): void {
+function navigate(href: string, options: { replace?: boolean } = {}): void {
   const target = new URL(href, window.location.href);
   const next = target.pathname + target.search + target.hash;
   const now = window.location.pathname + window.location.search + window.location.hash;

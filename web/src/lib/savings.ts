@@ -30,7 +30,7 @@ export interface CostRow {
   cost: number;
 }
 
-export interface PeriodSavings {
+interface PeriodSavings {
   period: string;
   low: number;
   central: number;

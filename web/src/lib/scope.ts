@@ -17,7 +17,7 @@ export function coarseGrain(grain: Grain): Grain {
  * Metrics counted at patients' registered GP practices: reported for the ICB, CCGs and practices
  * only (per organisation, but not at trust level in the catalogue).
  */
-export const PRACTICE_METRICS: ReadonlySet<MetricName> = new Set(
+const PRACTICE_METRICS: ReadonlySet<MetricName> = new Set(
   METRIC_NAMES.filter((m) => {
     const levels = (METRICS[m] as MetricSpec).levels ?? [];
     return levels.length > 0 && !levels.includes('trust');
@@ -25,7 +25,7 @@ export const PRACTICE_METRICS: ReadonlySet<MetricName> = new Set(
 );
 
 /** Metrics about the whole region's deliveries (not per organisation): only for users who see the region. */
-export const REGION_METRICS: ReadonlySet<MetricName> = new Set(['data_quality']);
+const REGION_METRICS: ReadonlySet<MetricName> = new Set(['data_quality']);
 
 const isPracticeLevel = (type: string | undefined) => type === 'icb' || type === 'ccg' || type === 'practice';
 

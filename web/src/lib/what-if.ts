@@ -8,9 +8,9 @@ export const SCENARIOS: readonly Scenario[] = ['low', 'central', 'high'];
 export const SCENARIO_LABELS: Record<Scenario, string> = { low: 'Low', central: 'Central', high: 'High' };
 
 /** A value more than this many times the model's high value (or than MIN_LIMIT_GBP) is refused. */
-export const MAX_FACTOR = 1000;
+const MAX_FACTOR = 1000;
 /** The least limit, for types the model values at nothing. */
-export const MIN_LIMIT_GBP = 1000;
+const MIN_LIMIT_GBP = 1000;
 
 /** What the reader typed in the three fields of one saving type. */
 export type Draft = Record<Scenario, string>;

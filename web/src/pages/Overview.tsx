@@ -76,7 +76,8 @@ export default function Overview() {
         caption="How many eligible patients use the portal, how they use it, what it saves and what it costs."
       />
       <ScopeNotice chosen={filters.org} shown={scoped.org} />
-      <div class="tiles" aria-label="Headline figures">
+      {/* biome-ignore lint/a11y/useSemanticElements: a row of figures, not a form's fieldset */}
+      <div class="tiles" role="group" aria-label="Headline figures">
         {provider ? (
           <Tile
             hero

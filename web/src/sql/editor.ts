@@ -12,7 +12,7 @@ import { basicSetup } from 'codemirror';
 import { DuckDB } from './duckdb-dialect.js';
 import { statementToRun, type Statement } from './statements.js';
 
-export interface SchemaTable {
+interface SchemaTable {
   name: string;
   description: string;
   columns: { name: string; type: string; description: string }[];
@@ -62,7 +62,7 @@ const errorField = StateField.define<DecorationSet>({
 });
 
 /** Completion of the scope's tables (with their descriptions) and, after `table.`, their columns. */
-export function schemaNamespace(tables: readonly SchemaTable[]): SQLNamespace {
+function schemaNamespace(tables: readonly SchemaTable[]): SQLNamespace {
   const ns: Record<string, SQLNamespace> = {};
   for (const t of tables) {
     const columns: Completion[] = t.columns.map((c) => ({ label: c.name, type: 'property', detail: c.type, info: c.description }));

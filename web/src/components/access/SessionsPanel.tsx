@@ -7,7 +7,7 @@ import { ErrorState, Loading } from '../States.js';
 import { FormProblem } from './Fields.js';
 
 /** A browser's user agent in a few words: "Chrome on Linux". */
-export function describeBrowser(ua: string | null): string {
+function describeBrowser(ua: string | null): string {
   if (!ua) return 'Unknown browser';
   const browser = /Edg\//.test(ua) ? 'Edge' : /Firefox\//.test(ua) ? 'Firefox' : /Chrom(e|ium)\//.test(ua) ? 'Chrome' : /Safari\//.test(ua) ? 'Safari' : /curl\//i.test(ua) ? 'curl' : 'Browser';
   const os = /Windows/.test(ua) ? 'Windows' : /Mac OS X|Macintosh/.test(ua) ? 'macOS' : /Android/.test(ua) ? 'Android' : /iPhone|iPad/.test(ua) ? 'iOS' : /Linux/.test(ua) ? 'Linux' : null;

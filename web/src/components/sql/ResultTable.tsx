@@ -73,7 +73,7 @@ export function ResultTable({ columns, rows, caption, rowHeight = 30, overscan =
   const total = rowNumberWidth + cols.reduce((a, b) => a + b, 0);
 
   return (
-    <div class="result-table-box" ref={box} onScroll={onScroll} tabIndex={0} role="region" aria-label={caption} data-testid="result-table">
+    <section class="result-table-box" ref={box} onScroll={onScroll} tabIndex={0} aria-label={caption} data-testid="result-table">
       <table class="result-table" style={{ width: `${total}px` }} aria-rowcount={rows.length + 1} aria-colcount={columns.length + 1}>
         <caption class="visually-hidden">{caption}</caption>
         <colgroup>
@@ -98,6 +98,7 @@ export function ResultTable({ columns, rows, caption, rowHeight = 30, overscan =
         </thead>
         <tbody>
           {before > 0 && (
+            // biome-ignore lint/a11y/noAriaHiddenOnFocusable: a spacer row for the rows scrolled past; it holds nothing focusable
             <tr class="spacer" aria-hidden="true" style={{ height: `${before}px` }}>
               <td colSpan={columns.length + 1} />
             </tr>
@@ -122,12 +123,13 @@ export function ResultTable({ columns, rows, caption, rowHeight = 30, overscan =
             );
           })}
           {after > 0 && (
+            // biome-ignore lint/a11y/noAriaHiddenOnFocusable: a spacer row for the rows not yet drawn; it holds nothing focusable
             <tr class="spacer" aria-hidden="true" style={{ height: `${after}px` }}>
               <td colSpan={columns.length + 1} />
             </tr>
           )}
         </tbody>
       </table>
-    </div>
+    </section>
   );
 }
