@@ -64,14 +64,16 @@ export function typeChart(d: TableData, { width }: ChartSize) {
 }
 
 export function orgChart(d: TableData, { width }: ChartSize) {
-  const bars = d.rows.map((r) => ({ name: String(r.name), central: Number(r.central), low: Number(r.low), high: Number(r.high) }));
+  // The last bar may be the remainder (savings in no organisation of the level): grey, so the bars add up to the total.
+  const bars = d.rows.map((r) => ({ name: String(r.name), central: Number(r.central), low: Number(r.low), high: Number(r.high), remainder: r.remainder === true }));
   const lm = labelMargin(bars.map((b) => b.name), width);
   return Plot.plot({
-    ...base(width, Math.max(180, bars.length * 24 + 50), { marginLeft: lm.margin }),
+    ...base(width, Math.max(180, bars.length * 24 + 50), { marginLeft: lm.margin, marginRight: 56 }),
     x: { label: 'Savings (£, central)', grid: true, tickFormat: tick('gbp') },
     y: { label: null, domain: bars.map((b) => b.name), tickFormat: (n: string) => clip(n, lm.chars) },
     marks: [
-      Plot.barX(bars, { y: 'name', x: 'central', fill: COLOURS.aqua }),
+      Plot.barX(bars, { y: 'name', x: 'central', fill: (b: (typeof bars)[number]) => (b.remainder ? COLOURS.grey : COLOURS.aqua) }),
+      Plot.text(bars.filter((b) => b.remainder), { y: 'name', x: 'central', text: (b: (typeof bars)[number]) => formatGbp(b.central, true), dx: 4, textAnchor: 'start', fill: COLOURS.text }),
       Plot.ruleX([0]),
       Plot.tip(bars, Plot.pointerY({ y: 'name', x: 'central', title: (b: (typeof bars)[number]) => `${b.name}\n${formatGbp(b.central)} (${formatGbp(b.low)}–${formatGbp(b.high)})` })),
     ],

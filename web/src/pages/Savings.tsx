@@ -149,7 +149,10 @@ export default function Savings() {
   const types = useMemo(() => (c ? typeTable(c.inPeriod) : null), [c]);
   const selected = describeRange(filters);
   const paybackShown = !!c?.result.payback && c.shown.some((p) => p.period === c.result.payback);
-  const orgTable = useMemo(() => (c?.orgResult ? orgSavingsTable(c.orgResult, orgName) : null), [c]);
+  const orgTable = useMemo(
+    () => (c?.orgResult && level && byOrg.status === 'ready' ? orgSavingsTable(c.orgResult, orgName, c.inPeriod.totals, level, suppressedParts(byOrg.data)) : null),
+    [c, level, byOrg],
+  );
   const ready = <T,>(v: T | null): Loadable<T> => (computed.status === 'ready' ? { status: 'ready', data: v! } : computed.status === 'error' ? computed : { status: 'loading' });
 
   return (
@@ -234,7 +237,7 @@ export default function Savings() {
             <ChartCard
               id="savings-orgs"
               title={`Savings by ${level === 'ccg' ? 'CCG' : 'GP practice'}`}
-              subtitle={`Central estimate of savings from activity in each organisation, ${selected}.`}
+              subtitle={`Central estimate of savings from activity in each organisation, ${selected}. The bars add up to the savings in the dates shown${t && c ? ` (${formatGbp(c.inPeriod.totals.central, true)})` : ''}; what no ${level === 'ccg' ? 'CCG' : 'practice'} holds is the grey bar.`}
               data={orgTable ? { status: 'ready', data: orgTable } : byOrg.status === 'error' ? byOrg : { status: 'loading' }}
               chart={orgChart}
             />
@@ -296,7 +299,38 @@ function typeTable(r: SavingsResult): TableData {
   };
 }
 
-function orgSavingsTable(r: SavingsResult, name: (code: string) => string): TableData {
+/** Rows of the savings metric by organisation whose savings are hidden by the small-number rule. */
+export function suppressedParts(d: MetricResult): number {
+  return d.rows.filter((r) => r._suppressed?.some((c) => c.startsWith('savings_'))).length;
+}
+
+/**
+ * Savings by organisation beside the page's total: the bars must add up to it. Savings at
+ * organisations outside the level (trusts and community services under an ICB, which sit in no
+ * CCG) and parts hidden by the small-number rule go into one named remainder bar, the total
+ * minus the organisations shown, so parts + remainder = total to the penny.
+ */
+export function orgSavingsTable(
+  r: SavingsResult,
+  name: (code: string) => string,
+  total: Pick<SavingsResult['totals'], 'low' | 'central' | 'high'>,
+  level: string,
+  suppressed = 0,
+): TableData & { rows: Row[] } {
+  const rows: Row[] = r.byOrg.map((o) => ({ ...o, name: name(o.org) }));
+  const sum = (k: 'low' | 'central' | 'high') => r.byOrg.reduce((s, o) => s + o[k], 0);
+  const rest = { low: total.low - sum('low'), central: total.central - sum('central'), high: total.high - sum('high') };
+  if (Math.abs(rest.central) >= 0.005 || Math.abs(rest.high) >= 0.005 || suppressed > 0) {
+    const outside = level === 'ccg' ? 'Trusts and community services' : `Other (not at a ${level === 'practice' ? 'GP practice' : 'listed organisation'})`;
+    rows.push({
+      org: '',
+      name: suppressed > 0 ? `${outside}, and figures too small to show` : outside,
+      // Activity is not split out for the remainder (a count of no organisation's).
+      activity: null,
+      ...rest,
+      remainder: true,
+    });
+  }
   return {
     columns: [
       { name: 'name', label: 'Organisation', type: 'string' },
@@ -305,6 +339,6 @@ function orgSavingsTable(r: SavingsResult, name: (code: string) => string): Tabl
       gbp('central', 'Savings (central)'),
       gbp('high', 'Savings (high)'),
     ],
-    rows: r.byOrg.map((o) => ({ ...o, name: name(o.org) }) as unknown as Row),
+    rows,
   };
 }
