@@ -59,7 +59,7 @@ export function lineWithPartial<T extends { partial?: boolean }>(
     options.dots ? Plot.dot(whole, { x: options.x, y: options.y, fill: options.stroke, r: 2.5 }) : null,
     Plot.lineY(tail, { ...line, strokeDasharray: '4 4', curve: 'linear' }),
     Plot.dot(partial, { x: options.x, y: options.y, stroke: options.stroke, fill: 'white', strokeWidth: 2, r: 4 }),
-    options.label === false ? null : Plot.text(partial, { x: options.x, y: options.y, text: () => 'so far', dy: -12, fontSize: 11, fill: COLOURS.secondary, stroke: 'white', strokeWidth: 3, paintOrder: 'stroke' }),
+    options.label === false ? null : Plot.text(partial, { x: options.x, y: options.y, text: () => 'so far', dx: -6, dy: -12, textAnchor: 'end', fontSize: 11, fill: COLOURS.secondary, stroke: 'white', strokeWidth: 3, paintOrder: 'stroke' }),
   ];
 }
 
@@ -68,3 +68,28 @@ export const partialNote = (p: { partial?: boolean }): string => (p.partial ? '\
 
 /** A tip's title line: the period of a point, worded for the grain. */
 export const periodTitle = (grain?: string) => (d: { period: string }): string => formatPeriod(d.period, grain);
+
+/**
+ * The payback month's label: at the top of the frame beside its dashed rule, on the side with
+ * more room (right of the rule in the first half of the dates, left of it after), so it is neither
+ * clipped at the chart's edge nor drawn over the axis.
+ */
+export function paybackLabel(at: Date, text: string, dates: readonly Date[]): Plot.Markish {
+  const first = dates[0]?.getTime() ?? at.getTime();
+  const last = dates[dates.length - 1]?.getTime() ?? at.getTime();
+  const early = at.getTime() - first <= (last - first) / 2;
+  return Plot.text([at], {
+    x: (d: Date) => d,
+    frameAnchor: 'top',
+    text: () => text,
+    dx: early ? 6 : -6,
+    dy: 6,
+    textAnchor: early ? 'start' : 'end',
+    lineAnchor: 'top',
+    fontWeight: 700,
+    fill: COLOURS.text,
+    stroke: 'white',
+    strokeWidth: 4,
+    paintOrder: 'stroke',
+  });
+}

@@ -2,7 +2,7 @@
 import type { ChartSize, TableData } from '../components/ChartCard.js';
 import { formatPeriod } from '../lib/format.js';
 import { COLUMNS, dateCol } from '../lib/metric.js';
-import { COLOURS, Plot, base, isPartial, lineWithPartial, num, partialNote, tick, toDate } from './plots.js';
+import { COLOURS, Plot, base, isPartial, lineWithPartial, num, partialNote, paybackLabel, tick, toDate } from './plots.js';
 
 export function roiChart(d: TableData, { width }: ChartSize) {
   const period = dateCol(d) ?? COLUMNS.roi.period_start;
@@ -32,21 +32,7 @@ export function roiChart(d: TableData, { width }: ChartSize) {
       ...lineWithPartial(rows.filter((r) => r.cost !== null), { x: 'date', y: 'cost', stroke: COLOURS.red, label: false }),
       payback ? Plot.ruleX([payback.date], { stroke: COLOURS.text, strokeDasharray: '3 3' }) : null,
       payback ? Plot.dot([payback], { x: 'date', y: 'savings', r: 5, fill: COLOURS.text }) : null,
-      payback
-        ? Plot.text([payback], {
-            x: 'date',
-            y: 'savings',
-            text: () => `Payback ${formatPeriod(payback.period, 'month')}`,
-            dx: -8,
-            dy: -14,
-            textAnchor: 'end',
-            fontWeight: 700,
-            fill: COLOURS.text,
-            stroke: 'white',
-            strokeWidth: 4,
-            paintOrder: 'stroke',
-          })
-        : null,
+      payback ? paybackLabel(payback.date, `Payback ${formatPeriod(payback.period, 'month')}`, rows.map((r) => r.date)) : null,
       Plot.ruleY([0]),
       Plot.tip(
         rows,

@@ -2,7 +2,7 @@
 import type { ChartSize, TableData } from '../components/ChartCard.js';
 import { formatCount, formatGbp, formatPeriod } from '../lib/format.js';
 import type { SavingsResult } from '../lib/savings.js';
-import { COLOURS, Plot, base, isPartial, partialNote, tick, toDate } from './plots.js';
+import { COLOURS, Plot, base, isPartial, partialNote, paybackLabel, tick, toDate } from './plots.js';
 import { clip, labelMargin } from './values.js';
 
 export function cumulativeChart(d: TableData & { payback: string | null }, { width }: ChartSize) {
@@ -20,9 +20,7 @@ export function cumulativeChart(d: TableData & { payback: string | null }, { wid
       Plot.dot(rows.filter((r) => r.partial), { x: 'date', y: 'cumCentral', stroke: COLOURS.green, fill: 'white', strokeWidth: 2, r: 4 }),
       pay ? Plot.ruleX([pay.date], { stroke: COLOURS.text, strokeDasharray: '3 3' }) : null,
       pay ? Plot.dot([pay], { x: 'date', y: 'cumCentral', r: 6, fill: COLOURS.text }) : null,
-      pay
-        ? Plot.text([pay], { x: 'date', y: 'cumCentral', text: () => `Payback ${formatPeriod(pay.period, 'month')}`, dx: -8, dy: -14, textAnchor: 'end', fontWeight: 700, fill: COLOURS.text, stroke: 'white', strokeWidth: 4, paintOrder: 'stroke' })
-        : null,
+      pay ? paybackLabel(pay.date, `Payback ${formatPeriod(pay.period, 'month')}`, rows.map((r) => r.date)) : null,
       Plot.ruleY([0]),
       Plot.tip(
         rows,

@@ -3,7 +3,8 @@ import { useMetric } from '../api/hooks.js';
 import { NotAvailable } from '../api/client.js';
 import type { Row } from '../api/types.js';
 import { PlotView } from '../charts/PlotView.js';
-import { RagBadge } from '../components/Page.js';
+import { Legend, RagBadge } from '../components/Page.js';
+import { COLOURS } from '../charts/values.js';
 import { OrgPicker } from '../components/OrgPicker.js';
 import { ErrorState, Loading } from '../components/States.js';
 import { SUPPRESSION_SHORT } from '../components/Suppression.js';
@@ -13,7 +14,7 @@ import { formatCount, formatDateTime, formatDay, formatGbp, formatNumber, format
 import { COLUMNS, dateCol, latestComplete, latestWith, numberAt, stringAt } from '../lib/metric.js';
 import { LEVEL_LABELS, childLevel } from '../lib/orgs.js';
 import { rolloutRag, rolloutVerdict, verdictLabel } from '../lib/projection.js';
-import { RAG_LABEL } from '../lib/rag.js';
+import { RAG_LABEL, type Rag } from '../lib/rag.js';
 import { setParams } from '../lib/router.js';
 import { coarseGrain, practiceScope } from '../lib/scope.js';
 import { sumOverPeriods } from './Funnel.js';
@@ -84,6 +85,9 @@ export default function Report() {
     };
   }, [equity]);
 
+  // Invited → activated, as a percentage (none when nobody was invited: a trust's report leaves the line out).
+  const invitedN = numberAt(fun, COLUMNS.funnel.invited);
+  const invited = fun && invitedN ? ((numberAt(fun, COLUMNS.funnel.activated) ?? 0) / invitedN) * 100 : null;
   const rag = rolloutRag(verdict);
   const loading = [uptake, roi].some((l) => l.status === 'loading');
   const failed = [uptake, roi].find((l) => l.status === 'error');
@@ -151,7 +155,11 @@ export default function Report() {
               <div class="tile">
                 <p class="tile-label">Savings since the programme began (central)</p>
                 <p class="tile-value">{money ? formatGbp(money.savings, true) : '–'}</p>
-                <p class="tile-detail">{money ? `Cost ${formatGbp(money.cost, true)} · range ${formatGbp(money.low, true)}–${formatGbp(money.high, true)}` : ''}</p>
+                <p class="tile-detail">
+                  {money
+                    ? `${money.cost > 0 ? `Cost ${formatGbp(money.cost, true)}` : 'No programme costs are recorded against this organisation'} · range ${formatGbp(money.low, true)}–${formatGbp(money.high, true)}`
+                    : ''}
+                </p>
               </div>
               <div class="tile">
                 <p class="tile-label">Objections in force{wider}</p>
@@ -162,10 +170,18 @@ export default function Report() {
             <div class="report-grid">
               <section>
                 <h2>{provider ? 'Patients activated here' : 'Uptake over time'}</h2>
-                {uptakeRender && <PlotView render={uptakeRender} label="Uptake over time against the target" minHeight={200} />}
+                {uptakeRender && <PlotView render={uptakeRender} label={provider ? 'Patients activated here and patients reached by its record feeds' : 'Uptake over time against the target'} minHeight={200} />}
+                {provider && (
+                  <Legend
+                    items={[
+                      { label: 'Activated here', colour: COLOURS.blue, kind: 'line' },
+                      { label: 'Reached by its record feeds (patients with a record it sent)', colour: COLOURS.aqua, kind: 'line' },
+                    ]}
+                  />
+                )}
               </section>
               <section>
-                <h2>Savings against cost since the programme began</h2>
+                <h2>{money && money.cost <= 0 ? 'Savings since the programme began (no costs recorded here)' : 'Savings against cost since the programme began'}</h2>
                 {roiRender && <PlotView render={roiRender} label="Cumulative savings against cumulative cost" minHeight={200} />}
               </section>
             </div>
@@ -174,29 +190,33 @@ export default function Report() {
                 <h2>Key findings</h2>
                 <table>
                   <tbody>
-                    <Fact label="Eligible patients" value={up?.eligible !== null && up?.eligible !== undefined ? formatCount(up.eligible) : '–'} />
+                    {!provider && <Fact label="Eligible patients" value={up?.eligible !== null && up?.eligible !== undefined ? formatCount(up.eligible) : '–'} />}
                     <Fact label="Activated accounts" value={up?.activated !== null && up?.activated !== undefined ? formatCount(up.activated) : '*'} />
-                    <Fact
-                      label="Projected to reach target"
-                      value={verdictLabel(rolloutVerdict(verdict))}
-                    />
-                    <Fact label="Return on investment to date" value={money && money.cost > 0 ? `${formatNumber(money.savings / money.cost, 'ratio')} × cost` : '–'} />
-                    <Fact label="Payback (central)" value={money?.payback ? formatPeriod(money.payback, 'month') : 'Not yet'} />
-                    <Fact
-                      label={`Invited → activated${wider}`}
-                      value={fun && numberAt(fun, COLUMNS.funnel.invited) ? formatPercent(((numberAt(fun, COLUMNS.funnel.activated) ?? 0) / (numberAt(fun, COLUMNS.funnel.invited) ?? 1)) * 100) : '–'}
-                    />
-                    <Fact
-                      label={`Deprivation gap (least − most deprived fifth)${wider}`}
-                      value={eq?.gap !== null && eq?.gap !== undefined ? `${formatNumber(eq.gap, 'ratio')} points (${formatPercent(eq.q1 ?? 0)} vs ${formatPercent(eq.q5 ?? 0)})` : '–'}
-                    />
+                    {!provider && <Fact label="Projected to reach target" value={verdictLabel(rolloutVerdict(verdict))} />}
+                    {money && money.cost > 0 ? (
+                      <>
+                        <Fact label="Return on investment to date" value={`${formatNumber(money.savings / money.cost, 'ratio')} × cost`} />
+                        <Fact label="Payback (central)" value={money.payback ? formatPeriod(money.payback, 'month') : 'Not yet'} />
+                      </>
+                    ) : (
+                      <Fact label="Return on investment, payback" value="No costs recorded here" />
+                    )}
+                    {(!provider || invited !== null) && (
+                      <Fact label={`Invited → activated${wider}`} value={invited !== null ? formatPercent(invited) : '–'} />
+                    )}
+                    {(!provider || (eq?.gap !== null && eq?.gap !== undefined)) && (
+                      <Fact
+                        label={`Deprivation gap (least − most deprived fifth)${wider}`}
+                        value={eq?.gap !== null && eq?.gap !== undefined ? `${formatNumber(eq.gap, 'ratio')} points (${formatPercent(eq.q1 ?? 0)} vs ${formatPercent(eq.q5 ?? 0)})` : '–'}
+                      />
+                    )}
                   </tbody>
                 </table>
               </section>
               {level && (
                 <section>
                   <h2>{LEVEL_LABELS[level].many.replace(/^./, (c) => c.toUpperCase())} against target</h2>
-                  {league.status === 'ready' ? <LeagueTable rows={league.data.rows} /> : league.status === 'error' ? <ErrorState error={league.error} /> : <Loading height={80} />}
+                  {league.status === 'ready' ? <LeagueTable rows={league.data.rows} many={LEVEL_LABELS[level].many} /> : league.status === 'error' ? <ErrorState error={league.error} /> : <Loading height={80} />}
                 </section>
               )}
             </div>
@@ -221,39 +241,67 @@ function Fact({ label, value }: { label: string; value: string }) {
   );
 }
 
-function LeagueTable({ rows }: { rows: Row[] }) {
-  const sorted = [...rows].sort((a, b) => (numberAt(b, COLUMNS.rollout.uptake_pct) ?? -1) - (numberAt(a, COLUMNS.rollout.uptake_pct) ?? -1)).slice(0, 12);
+/** Rows of the league the report has room for (A4): the ones behind first. */
+const LEAGUE_ROWS = 8;
+const RAG_ORDER: Record<Rag, number> = { red: 0, amber: 1, none: 2, green: 3 };
+
+/**
+ * The organisations below against target, those behind first (red, then amber, then no target,
+ * then on target; within each, the furthest below its target first), as many as fit on the page;
+ * the line under the table says how many are left out and how they are rated.
+ */
+export function leagueForReport(rows: Row[], limit = LEAGUE_ROWS): { shown: Row[]; left: Record<Rag, number>; leftCount: number } {
+  const gap = (r: Row) => (numberAt(r, COLUMNS.rollout.uptake_pct) ?? 0) - (numberAt(r, COLUMNS.rollout.target_pct) ?? 0);
+  const sorted = [...rows].sort((a, b) => RAG_ORDER[rolloutRag(a)] - RAG_ORDER[rolloutRag(b)] || gap(a) - gap(b));
+  const left: Record<Rag, number> = { red: 0, amber: 0, none: 0, green: 0 };
+  for (const r of sorted.slice(limit)) left[rolloutRag(r)] += 1;
+  return { shown: sorted.slice(0, limit), left, leftCount: Math.max(0, sorted.length - limit) };
+}
+
+function LeagueTable({ rows, many }: { rows: Row[]; many: string }) {
+  const { shown, left, leftCount } = leagueForReport(rows);
+  const rest = (['red', 'amber', 'none', 'green'] as const)
+    .filter((k) => left[k] > 0)
+    .map((k) => `${left[k]} ${RAG_LABEL[k].toLowerCase()}`)
+    .join(', ');
   return (
-    <table>
-      <thead>
-        <tr>
-          <th scope="col">Organisation</th>
-          <th scope="col" class="num">
-            Uptake
-          </th>
-          <th scope="col" class="num">
-            Target
-          </th>
-          <th scope="col">Status</th>
-        </tr>
-      </thead>
-      <tbody>
-        {sorted.map((r) => {
-          const pct = numberAt(r, COLUMNS.rollout.uptake_pct);
-          const target = numberAt(r, COLUMNS.rollout.target_pct);
-          const rag = rolloutRag(r);
-          return (
-            <tr key={stringAt(r, COLUMNS.rollout.org_code)}>
-              <td>{stringAt(r, COLUMNS.rollout.org_name)}</td>
-              <td class="num">{pct !== null ? formatPercent(pct) : '*'}</td>
-              <td class="num">{target !== null ? formatPercent(target) : '–'}</td>
-              <td>
-                <span class={`rag rag-${rag}`}>{RAG_LABEL[rag]}</span>
-              </td>
-            </tr>
-          );
-        })}
-      </tbody>
-    </table>
+    <>
+      <table class="report-league">
+        <thead>
+          <tr>
+            <th scope="col">Organisation</th>
+            <th scope="col" class="num">
+              Uptake
+            </th>
+            <th scope="col" class="num">
+              Target
+            </th>
+            <th scope="col">Status</th>
+          </tr>
+        </thead>
+        <tbody>
+          {shown.map((r) => {
+            const pct = numberAt(r, COLUMNS.rollout.uptake_pct);
+            const target = numberAt(r, COLUMNS.rollout.target_pct);
+            const rag = rolloutRag(r);
+            return (
+              <tr key={stringAt(r, COLUMNS.rollout.org_code)}>
+                <td>{stringAt(r, COLUMNS.rollout.org_name)}</td>
+                <td class="num">{pct !== null ? formatPercent(pct) : '*'}</td>
+                <td class="num">{target !== null ? formatPercent(target) : '–'}</td>
+                <td>
+                  <span class={`rag rag-${rag}`}>{RAG_LABEL[rag]}</span>
+                </td>
+              </tr>
+            );
+          })}
+        </tbody>
+      </table>
+      <p class="report-league-note" data-testid="league-note">
+        {leftCount > 0
+          ? `Those behind target first. ${leftCount} more ${many} not listed: ${rest}.`
+          : `All ${rows.length} ${many}, those behind target first.`}
+      </p>
+    </>
   );
 }
