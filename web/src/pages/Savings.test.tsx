@@ -1,0 +1,85 @@
+// @vitest-environment happy-dom
+/**
+ * The Savings & ROI page for a known API answer: activity that avoided a cost × the savings
+ * model's value of one, against the programme's costs, since the programme began: totals, range,
+ * return, payback month, and the months and types behind them.
+ */
+import { waitFor } from '@testing-library/preact';
+import { afterEach, describe, expect, it } from 'vitest';
+import { COLUMNS } from '../lib/metric.js';
+import Savings from './Savings.js';
+import { Failure, card, metric, renderPage, resetPage, tableOf, tile } from './test-support.js';
+
+const S = COLUMNS.savings;
+const R = COLUMNS.roi;
+
+// Each month: 1,000 prescriptions requested online instead of by phone (£1 / £2 / £3 each) and
+// 500 letters not posted (£0.50 / £0.80 / £1): £2,400 a month (central).
+const savings = metric('savings', [S.period_start, S.complete, S.saving_type, S.saving_label, S.activity, S.avoided], [
+  { period_start: '2026-01-01', complete: true, saving_type: 'repeat_rx', saving_label: 'Repeat prescriptions', activity: 2000, avoided: 1000 },
+  { period_start: '2026-01-01', complete: true, saving_type: 'letters', saving_label: 'Letters', activity: 500, avoided: 500 },
+  { period_start: '2026-02-01', complete: true, saving_type: 'repeat_rx', saving_label: 'Repeat prescriptions', activity: 2000, avoided: 1000 },
+  { period_start: '2026-02-01', complete: true, saving_type: 'letters', saving_label: 'Letters', activity: 500, avoided: 500 },
+]);
+const model = {
+  items: [
+    { id: 'repeat_rx', label: 'Repeat prescriptions', fraction: 0.5, unit_value_gbp: { low: 1, central: 2, high: 3 } },
+    { id: 'letters', label: 'Letters', fraction: 1, unit_value_gbp: { low: 0.5, central: 0.8, high: 1 } },
+  ],
+};
+// £3,000 in January, £1,000 in February: £4,000 to date, covered by £4,800 of savings in February.
+const roi = metric('roi', [R.period_start, R.complete, R.cost_gbp], [
+  { period_start: '2026-01-01', complete: true, cost_gbp: 3000 },
+  { period_start: '2026-02-01', complete: true, cost_gbp: 1000 },
+]);
+
+const answers = {
+  'metrics/savings': (q: URLSearchParams) => (q.get('level') ? { ...savings, rows: [] } : savings),
+  'metrics/roi': roi,
+  'savings-model': model,
+};
+
+afterEach(resetPage);
+
+describe('Savings page', () => {
+  it('headlines £4.8k saved (range £2.5k to £7k) against £4k spent: 1.2 × the cost, paid back in Feb 2026', async () => {
+    renderPage(Savings, { answers });
+    await waitFor(() => expect(tile('Savings since the programme began (central estimate)').value).toBe('£4.8k'));
+    expect(tile('Savings since the programme began (central estimate)').detail).toContain('Range £2.5k to £7k.');
+    expect(tile('Programme cost since it began').value).toBe('£4k');
+    expect(tile('Return on investment to date').value).toBe('1.2 ×');
+    expect(tile('Return on investment to date').detail).toContain('Net benefit £800 (central)');
+    expect(tile('Payback').value).toBe('Feb 2026');
+  });
+
+  it('lists each month with running totals, and each type of saving', async () => {
+    renderPage(Savings, { answers });
+    const months = () => card('Savings against cost since the programme began, with the payback point');
+    await waitFor(() => expect(months().querySelector('.state-loading')).toBeNull());
+    expect(tableOf(months()).rows).toEqual([
+      ['Jan 2026', '£2,400', '£1,250', '£2,400', '£3,500', '£3,000', '£3,000'],
+      ['Feb 2026', '£2,400', '£2,500', '£4,800', '£7,000', '£1,000', '£4,000'],
+    ]);
+    expect(tableOf(card('Savings by type in the dates shown')).rows).toEqual([
+      ['Repeat prescriptions', '4,000', '2,000', '£2,000', '£4,000', '£6,000'],
+      ['Letters', '1,000', '1,000', '£500', '£800', '£1,000'],
+    ]);
+  });
+
+  it('says plainly when the savings cannot be loaded', async () => {
+    renderPage(Savings, { answers: { ...answers, 'metrics/savings': new Failure(500, 'Query failed: out of memory') } });
+    const months = () => card('Savings against cost since the programme began, with the payback point');
+    await waitFor(() => expect(months().querySelector('[role="alert"]')).not.toBeNull());
+    expect(months().textContent).toContain('This could not be loaded. Query failed: out of memory');
+    expect(document.querySelector('.whatif')!.textContent).toContain('Query failed: out of memory');
+  });
+
+  // Known defect (page code not changed here): the tiles are `loading={!c}`, so when the answer
+  // failed they stay busy ("…", aria-busy) for ever instead of showing no figure. When the page is
+  // fixed this test fails: make it an ordinary `it`.
+  it.fails('does not leave the headline tiles busy when the answer failed', async () => {
+    renderPage(Savings, { answers: { ...answers, 'metrics/savings': new Failure(500, 'Query failed: out of memory') } });
+    await waitFor(() => expect(document.querySelector('[role="alert"]')).not.toBeNull());
+    expect(tile('Savings since the programme began (central estimate)').el.getAttribute('aria-busy')).toBeNull();
+  });
+});
