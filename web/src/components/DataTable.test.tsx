@@ -2,7 +2,7 @@
 import { cleanup, fireEvent, render, screen, within } from '@testing-library/preact';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { Column, Row } from '../api/types.js';
-import { DataTable } from './DataTable.js';
+import { DataTable, sortFromParam, sortParam } from './DataTable.js';
 
 afterEach(cleanup);
 
@@ -54,5 +54,21 @@ describe('DataTable', () => {
     expect(bodyRows()).toHaveLength(100);
     fireEvent.click(screen.getByRole('button', { name: 'Show all 130 rows' }));
     expect(bodyRows()).toHaveLength(130);
+  });
+
+  it('tells of each change of sort, and starts from a sort kept in the URL (a reload keeps it)', () => {
+    const changes: string[] = [];
+    render(<DataTable caption="Uptake by practice" columns={columns} rows={rows} onSortChange={(s) => changes.push(sortParam(s))} />);
+    fireEvent.click(screen.getByRole('button', { name: /Uptake/ }));
+    fireEvent.click(screen.getByRole('button', { name: /Uptake/ }));
+    expect(changes).toEqual(['-uptake_pct', 'uptake_pct']);
+    cleanup();
+    // As after a reload of ?sort=org_name... and of ?sort=-activated.
+    render(<DataTable caption="Uptake by practice" columns={columns} rows={rows} initialSort={sortFromParam('-activated')} />);
+    expect(firstCells()).toEqual(['Castle Medical', 'Abbey Surgery', 'Brook Practice']);
+    expect(screen.getByRole('columnheader', { name: /Activated/ }).getAttribute('aria-sort')).toBe('descending');
+    expect(sortFromParam('org_name')).toEqual({ column: 'org_name', direction: 'ascending' });
+    expect(sortFromParam('x;y')).toBeUndefined();
+    expect(sortFromParam(null)).toBeUndefined();
   });
 });

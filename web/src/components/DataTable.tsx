@@ -3,6 +3,20 @@ import type { Column, Grain, Row } from '../api/types.js';
 import { formatCell, isSuppressed } from '../lib/format.js';
 import { SUPPRESSION_SHORT } from './Suppression.js';
 
+export interface TableSort {
+  column: string;
+  direction: 'ascending' | 'descending';
+}
+
+/** A sort as kept in a URL parameter: `column` (ascending) or `-column` (descending). */
+export const sortParam = (s: TableSort): string => (s.direction === 'descending' ? `-${s.column}` : s.column);
+
+/** The sort a URL parameter names (see sortParam), or undefined when it names none. */
+export function sortFromParam(v: string | null | undefined): TableSort | undefined {
+  if (!v || !/^-?[a-z0-9_]+$/i.test(v)) return undefined;
+  return v.startsWith('-') ? { column: v.slice(1), direction: 'descending' } : { column: v, direction: 'ascending' };
+}
+
 export interface DataTableProps {
   caption: string;
   columns: Column[];
@@ -11,7 +25,9 @@ export interface DataTableProps {
   /** Rows shown before "Show all" (long practice lists). */
   pageSize?: number;
   sortable?: boolean;
-  initialSort?: { column: string; direction: 'ascending' | 'descending' };
+  initialSort?: TableSort;
+  /** Told of each change of sort (e.g. to keep it in the URL, so it survives a reload). */
+  onSortChange?: (sort: TableSort) => void;
   /** Makes the first cell of each row a button (keyboard-reachable drill-down). */
   onRowSelect?: (row: Row) => void;
   rowSelectLabel?: (row: Row) => string;
@@ -37,7 +53,7 @@ function compare(a: Row, b: Row, col: Column): number {
 
 export function DataTable(props: DataTableProps) {
   const { columns, rows, grain, pageSize = 100, sortable = true, onRowSelect, isHighlighted, extra } = props;
-  const [sort, setSort] = useState(props.initialSort ?? null);
+  const [sort, setSort] = useState<TableSort | null>(props.initialSort ?? null);
   const [showAll, setShowAll] = useState(false);
 
   const sorted = useMemo(() => {
@@ -55,11 +71,12 @@ export function DataTable(props: DataTableProps) {
   const visible = showAll ? sorted : sorted.slice(0, pageSize);
 
   const toggleSort = (name: string) => {
-    setSort((s) =>
-      s?.column === name
-        ? { column: name, direction: s.direction === 'ascending' ? 'descending' : 'ascending' }
-        : { column: name, direction: columns.find((c) => c.name === name)?.type === 'number' ? 'descending' : 'ascending' },
-    );
+    const next: TableSort =
+      sort?.column === name
+        ? { column: name, direction: sort.direction === 'ascending' ? 'descending' : 'ascending' }
+        : { column: name, direction: columns.find((c) => c.name === name)?.type === 'number' ? 'descending' : 'ascending' };
+    setSort(next);
+    props.onSortChange?.(next);
   };
 
   return (

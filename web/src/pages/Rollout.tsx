@@ -11,6 +11,7 @@ import { LEVEL_LABELS, childLevel, descendantsOf, type OrgIndex } from '../lib/o
 import { formatTrend, rolloutRag, rolloutVerdict, verdictLabel } from '../lib/projection.js';
 import { RAG_LABEL, RAG_RULE, type Rag } from '../lib/rag.js';
 import { hrefFor, setParams } from '../lib/router.js';
+import { sortFromParam, sortParam } from '../components/DataTable.js';
 import { MAX_BARS, goLiveChart, isProvider, leagueBars, uptakeCurves, type GoLiveData, type LeagueData } from '../charts/rollout.js';
 
 const LEVEL_TABS: Level[] = ['ccg', 'practice', 'trust', 'community'];
@@ -191,7 +192,9 @@ export default function Rollout() {
           }
           data={league}
           table={{
-            initialSort: { column: isProvider(scope.level) ? COLUMNS.rollout.activated : COLUMNS.rollout.uptake_pct, direction: 'descending' },
+            // The sort chosen is kept in the URL (?sort=), so a reload or a shared link keeps it.
+            initialSort: sortFromParam(route.query.get('sort')) ?? { column: isProvider(scope.level) ? COLUMNS.rollout.activated : COLUMNS.rollout.uptake_pct, direction: 'descending' },
+            onSortChange: (s) => setParams({ sort: sortParam(s) }, { replace: true }),
             hide: ['rag_label'],
             extra: isProvider(scope.level) ? undefined : { header: 'Against target', cell: (r) => <RagBadge rag={(stringAt(r, 'rag_code') as Rag | null) ?? 'none'} /> },
             onRowSelect: (r) => drill(stringAt(r, COLUMNS.rollout.org_code)),

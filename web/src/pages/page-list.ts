@@ -12,6 +12,7 @@ export interface PageInfo {
   audience: string;
   /** The page's module (src/pages/<module>.tsx), loaded on demand: the server names its chunks in the HTML. */
   module: string;
+  /** Whether "Show by" (day / week / month) applies; false hides it (Savings & ROI is monthly: costs, payback month). */
   grain?: boolean;
   /** The page reads the import health (/api/health) itself; others let it wait (see app.tsx). */
   usesHealth?: boolean;
@@ -28,7 +29,7 @@ export const PAGE_LIST = [
   { path: '/rollout', title: 'Rollout', audience: 'Chief information officers', module: 'Rollout' },
   { path: '/engagement', title: 'Engagement', audience: 'Programme and digital teams', module: 'Engagement' },
   { path: '/funnel', title: 'Funnel & campaigns', audience: 'Communications and engagement teams', module: 'Funnel' },
-  { path: '/savings', title: 'Savings & ROI', audience: 'Commissioners', module: 'Savings' },
+  { path: '/savings', title: 'Savings & ROI', audience: 'Commissioners', module: 'Savings', grain: false },
   { path: '/data', title: 'Data & consent', audience: 'Information governance and data teams', module: 'DataConsent', usesHealth: true },
   { path: '/equity', title: 'Equity', audience: 'Population health and inequalities leads', module: 'Equity', grain: false },
   { path: '/report', title: 'Report', audience: 'Evaluation summary to print or save as PDF', module: 'Report', usesHealth: true },
