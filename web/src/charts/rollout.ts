@@ -112,6 +112,24 @@ export function goLiveChart(d: GoLiveData, { width }: ChartSize, to: string | un
   });
 }
 
+/**
+ * End labels that do not overlap: each label's y (in data units) moved apart so neighbours are at
+ * least `gap` apart, keeping their order and staying as near their line's end as they can, and
+ * not below `floor`. Returns the label y for each key.
+ */
+export function spreadLabels(ends: ReadonlyArray<{ key: string; y: number }>, gap: number, floor = Number.NEGATIVE_INFINITY): Map<string, number> {
+  const sorted = [...ends].sort((a, b) => b.y - a.y);
+  const ys = sorted.map((e) => e.y);
+  // Top down: each at least `gap` under the one above.
+  for (let i = 1; i < ys.length; i++) ys[i] = Math.min(ys[i]!, ys[i - 1]! - gap);
+  // Bottom up: none under the floor (pushing the ones above up).
+  if (ys.length && ys[ys.length - 1]! < floor) {
+    ys[ys.length - 1] = floor;
+    for (let i = ys.length - 2; i >= 0; i--) ys[i] = Math.max(ys[i]!, ys[i + 1]! + gap);
+  }
+  return new Map(sorted.map((e, i) => [e.key, ys[i]!]));
+}
+
 export function uptakeCurves(d: LeagueData, { width }: ChartSize, orgs: OrgIndex) {
   const period = dateCol(d) ?? COLUMNS.uptake.period_start;
   // Trusts and community services have no list to divide by: their curves are patients activated there.
@@ -129,10 +147,20 @@ export function uptakeCurves(d: LeagueData, { width }: ChartSize, orgs: OrgIndex
   const target = hl ? orgs.byCode.get(hl)?.targetUptakePct : null;
   const labelled = !hl && new Set(pts.map((p) => p.code)).size <= 10;
   const longest = Math.max(8, ...pts.map((p) => p.name.length));
+  // The end of each line, its label moved apart from its neighbours' (13 px at least).
+  const height = 300;
+  const yMax = Math.max(1, ...pts.map((p) => p.pct), target ?? 0);
+  const unitsPerPx = yMax / (height - 20 - 36);
+  const lastOf = new Map<string, (typeof pts)[number]>();
+  for (const p of pts) lastOf.set(p.code, p);
+  const labelY = spreadLabels([...lastOf.values()].map((p) => ({ key: p.code, y: p.pct })), 13 * unitsPerPx, 0);
+  const ends = [...lastOf.values()].map((p) => ({ ...p, labelY: labelY.get(p.code) ?? p.pct }));
   return Plot.plot({
-    ...base(width, 300, { marginRight: labelled || hl ? Math.min(190, Math.min(26, longest) * 6.6 + 14) : 24 }),
+    ...base(width, height, { marginRight: labelled || hl ? Math.min(190, Math.min(26, longest) * 6.6 + 14) : 24 }),
     x: { type: 'utc', label: null },
-    y: provider ? { label: 'Patients activated here', grid: true, tickFormat: tick('count') } : { label: 'Uptake (%)', grid: true, tickFormat: tick('percent') },
+    y: provider
+      ? { label: 'Patients activated here', grid: true, tickFormat: tick('count'), domain: [0, yMax] }
+      : { label: 'Uptake (%)', grid: true, tickFormat: tick('percent'), domain: [0, yMax] },
     marks: [
       Plot.lineY(peersPts, {
         x: 'date',
@@ -145,22 +173,18 @@ export function uptakeCurves(d: LeagueData, { width }: ChartSize, orgs: OrgIndex
       Plot.lineY(mine, { x: 'date', y: 'pct', stroke: COLOURS.blue, strokeWidth: 3.5 }),
       // Name each line at its end (few lines) so no colour key is needed.
       !hl && new Set(pts.map((p) => p.code)).size <= 10
-        ? Plot.text(
-            pts,
-            Plot.selectLast({
-              x: 'date',
-              y: 'pct',
-              z: 'code',
-              text: (p: { name: string }) => clip(p.name, 26),
-              fill: 'code',
-              dx: 6,
-              textAnchor: 'start',
-              fontSize: 11,
-              stroke: 'white',
-              strokeWidth: 3,
-              paintOrder: 'stroke',
-            }),
-          )
+        ? Plot.text(ends, {
+            x: 'date',
+            y: 'labelY',
+            text: (p: { name: string }) => clip(p.name, 26),
+            fill: 'code',
+            dx: 6,
+            textAnchor: 'start',
+            fontSize: 11,
+            stroke: 'white',
+            strokeWidth: 3,
+            paintOrder: 'stroke',
+          })
         : null,
       mine.length
         ? Plot.text(mine, Plot.selectLast({ x: 'date', y: 'pct', text: (p: { name: string }) => clip(p.name, 26), fill: COLOURS.blue, dx: 6, textAnchor: 'start', fontWeight: 700, fontSize: 11 }))
