@@ -73,11 +73,12 @@ export function metric<M extends MetricName>(name: M, columns: readonly ColumnNa
   };
 }
 
-/** An API answer that is not a success (the body is the server's `{ error }`). */
+/** An API answer that is not a success (the body is the server's `{ error }`, with the `parameter` it blames if any). */
 export class Failure {
   constructor(
     readonly status: number,
     readonly error: string,
+    readonly parameter?: string,
   ) {}
 }
 
@@ -93,6 +94,8 @@ export interface PageSetup {
   /** The organisation the reader sees from (default: the ICB, the whole region). */
   root?: string;
   path?: string;
+  /** The URL's query (e.g. `user=ana` on the Admin page). */
+  query?: string;
 }
 
 export interface RenderedPage {
@@ -118,7 +121,7 @@ export function renderPage(Page: ComponentType, setup: PageSetup = {}): Rendered
       if (!Object.hasOwn(answers, key)) return new Response(JSON.stringify({ error: 'Not found' }), { status: 404 });
       let answer = answers[key];
       if (typeof answer === 'function') answer = (answer as (q: URLSearchParams) => unknown)(url.searchParams);
-      if (answer instanceof Failure) return new Response(JSON.stringify({ error: answer.error }), { status: answer.status });
+      if (answer instanceof Failure) return new Response(JSON.stringify({ error: answer.error, parameter: answer.parameter }), { status: answer.status });
       return new Response(JSON.stringify(answer), { status: 200, headers: { 'content-type': 'application/json' } });
     }),
   );
@@ -128,7 +131,7 @@ export function renderPage(Page: ComponentType, setup: PageSetup = {}): Rendered
     me: { ...ME, ...setup.me },
     orgs: indexOrgs(setup.root ?? 'Q00', REGION),
     health: setup.health === undefined ? HEALTH : setup.health,
-    route: { path, query: new URLSearchParams() },
+    route: { path, query: new URLSearchParams(setup.query ?? '') },
     filters,
   };
   render(
