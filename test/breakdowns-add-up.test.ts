@@ -71,7 +71,7 @@ describe('savings by organisation add up to the savings headline (small region)'
     expect(orgSavingsTable(parts, (c) => c, { low: 3, central: 5.1, high: 6 }, 'practice').rows.some((r) => r.remainder)).toBe(false);
     const hidden = orgSavingsTable(parts, (c) => c, { low: 4, central: 7.1, high: 8 }, 'practice', 1);
     const rest = hidden.rows.find((r) => r.remainder)!;
-    expect(rest.name).toBe('Other (not at a GP practice), and figures too small to show');
+    expect(rest.name).toBe('Other (not at a GP practice) + hidden');
     expect(pence(Number(rest.central))).toBe(200);
   });
 });

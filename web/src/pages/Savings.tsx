@@ -237,7 +237,7 @@ export default function Savings() {
             <ChartCard
               id="savings-orgs"
               title={`Savings by ${level === 'ccg' ? 'CCG' : 'GP practice'}`}
-              subtitle={`Central estimate of savings from activity in each organisation, ${selected}. The bars add up to the savings in the dates shown${t && c ? ` (${formatGbp(c.inPeriod.totals.central, true)})` : ''}; what no ${level === 'ccg' ? 'CCG' : 'practice'} holds is the grey bar.`}
+              subtitle={`Central estimate of savings from activity in each organisation, ${selected}. The bars add up to the savings in the dates shown${t && c ? ` (${formatGbp(c.inPeriod.totals.central, true)})` : ''}; what no ${level === 'ccg' ? 'CCG' : 'practice'} holds is the grey bar${byOrg.status === 'ready' && suppressedParts(byOrg.data) > 0 ? ', with the parts hidden as small numbers ("+ hidden")' : ''}.`}
               data={orgTable ? { status: 'ready', data: orgTable } : byOrg.status === 'error' ? byOrg : { status: 'loading' }}
               chart={orgChart}
             />
@@ -324,7 +324,8 @@ export function orgSavingsTable(
     const outside = level === 'ccg' ? 'Trusts and community services' : `Other (not at a ${level === 'practice' ? 'GP practice' : 'listed organisation'})`;
     rows.push({
       org: '',
-      name: suppressed > 0 ? `${outside}, and figures too small to show` : outside,
+      // ("+ hidden": parts too small to show, by the small-number rule, are in it too; the subtitle says so.)
+      name: suppressed > 0 ? `${outside} + hidden` : outside,
       // Activity is not split out for the remainder (a count of no organisation's).
       activity: null,
       ...rest,
