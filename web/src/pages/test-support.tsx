@@ -13,6 +13,10 @@ import { AppContext, type AppState } from '../lib/context.js';
 import type { Filters } from '../lib/filters.js';
 import { indexOrgs } from '../lib/orgs.js';
 
+// The dashboard shows instants in the reader's time zone; the programme's readers are in the UK, so
+// the tests read times as they would, whatever the zone of the machine running them.
+vi.stubEnv('TZ', 'Europe/London');
+
 const asOf = { latestEventAt: '2026-03-14T18:00:00Z', lastImportAt: '2026-03-15T02:10:00Z', dataVersion: '7', programmeStart: '2025-06-01' };
 
 const org = (code: string, name: string, type: Org['type'], parent: string | null, children: string[], extra: Partial<Org> = {}): Org => ({
