@@ -71,7 +71,8 @@ export default function Report() {
     if (consent.status !== 'ready') return null;
     const t = objectionTotals(consent.data);
     const last = t.rows[t.rows.length - 1];
-    return last ? numberAt(last, COLUMNS.consent.objections_in_force) : null;
+    // A scope hidden by the small-number rule: the sum of the others is a lower bound ("at least").
+    return last ? { n: numberAt(last, COLUMNS.consent.objections_in_force), partial: t.partial.has(String(last[COLUMNS.consent.period_start])) } : null;
   }, [consent]);
   const fun = useMemo(() => (funnel.status === 'ready' ? sumOverPeriods(funnel.data, COLUMNS.funnel.breakdown, [COLUMNS.funnel.invited, COLUMNS.funnel.registered, COLUMNS.funnel.activated, COLUMNS.funnel.active_30d]).rows.find((r) => r.breakdown === 'All') : undefined), [funnel]);
   const eq = useMemo(() => {
@@ -163,7 +164,7 @@ export default function Report() {
               </div>
               <div class="tile">
                 <p class="tile-label">Objections in force{wider}</p>
-                <p class="tile-value">{objections !== null ? formatCount(objections) : notAvailable(consent) ? 'Not available' : '*'}</p>
+                <p class="tile-value">{objections?.n !== null && objections?.n !== undefined ? `${objections.partial ? 'at least ' : ''}${formatCount(objections.n)}` : notAvailable(consent) ? 'Not available' : '*'}</p>
                 <p class="tile-detail">{notAvailable(consent) ? 'Counted by registered GP practice' : 'Honoured in every figure'}</p>
               </div>
             </div>
