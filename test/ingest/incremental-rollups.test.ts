@@ -16,7 +16,8 @@ import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
 import { openStore, type Store } from '../../server/store/store.js';
 import { importLanding, type ImportReport } from '../../scripts/ingest/index.js';
-import { HEADERS, NOW, TEST_KEY, csv, removeTempDirs, tempLanding, writeBatch } from './helpers/harness.js';
+import { join } from 'node:path';
+import { HEADERS, NOW, SAMPLE_BATCH_DIR, TEST_KEY, copyBatch, csv, dbPathIn, makeTempDir, openTestStore, removeTempDirs, runCli, runImport, tempLanding, writeBatch } from './helpers/harness.js';
 import { makeNhsNumber } from './helpers/nhs.js';
 import { diffAgainstFullRebuild } from './helpers/rollup-compare.js';
 
@@ -197,5 +198,46 @@ describe('rollups maintained by each import', () => {
     } finally {
       await store.close();
     }
+  });
+
+  it('survive a crash between a batch and the refresh: the next run refreshes from what the batch recorded', async () => {
+    const dir = makeTempDir('incremental-crash');
+    const landing = join(dir, 'landing');
+    copyBatch(SAMPLE_BATCH_DIR, landing, '2026-11-24T02-00Z');
+    const store = await openTestStore(dir);
+    try {
+      await runImport(store, landing);
+    } finally {
+      await store.close();
+    }
+    writeBatch(landing, '2026-11-24T07-00Z', {
+      'usage_events.csv': csv(HEADERS.usage_events, [['use-920001', '2026-07-01T08:00:00Z', '9434765919', 'E85001', 'record_viewed', 'web']]),
+      // purges P3's RYJ events of the sample batch
+      'consent_events.csv': csv(HEADERS.consent_events, [['con-920001', '2026-07-02T12:00:00Z', '9131860915', 'RYJ', 'objection_registered']]),
+    });
+    const env = { PORTAL_DB: dbPathIn(dir), PORTAL_PSEUDO_KEY: TEST_KEY };
+    const crashed = await runCli(landing, { ...env, PORTAL_FAULT: 'crash:before-rollups' });
+    expect(crashed.signal ?? crashed.code, crashed.stderr).toBe('SIGKILL');
+
+    const pending = async () => {
+      const s = await openTestStore(dir);
+      try {
+        return await s.withConnection(async (conn) => Number((await conn.runAndReadAll(`SELECT count(*) FROM rollup_pending`)).getRows()[0]![0]));
+      } finally {
+        await s.close();
+      }
+    };
+    expect(await pending()).toBeGreaterThan(0); // committed with the batch, waiting for a refresh
+
+    const next = await runCli(landing, env);
+    expect(next.code, next.stderr).toBe(0);
+    expect(next.stdout).toMatch(/rollups: (incremental refresh|full rebuild) in/);
+    const after = await openTestStore(dir);
+    try {
+      expect(await after.withConnection((conn) => diffAgainstFullRebuild(conn))).toEqual([]);
+    } finally {
+      await after.close();
+    }
+    expect(await pending()).toBe(0);
   });
 });
