@@ -11,7 +11,7 @@ import { QUERIES_DIR } from '../store/sql-files.js';
 import type { Store } from '../store/store.js';
 import { getMeta, META, setMeta } from '../store/meta.js';
 import { StoreError } from '../store/errors.js';
-import { refreshRollups } from '../metrics/rollups.js';
+import { rebuildRollups, refreshRollupsIncremental, type IncrementalOptions, type RollupRefresh } from '../metrics/rollups.js';
 import { removeStaleCopies } from './decompress.js';
 import { listBatchDirs, readBatch, type Batch, type BatchFile } from './discover.js';
 import { emptyBatchReport, importBatch, newRunId, type BatchReport, type FileReport } from './import-batch.js';
@@ -41,7 +41,15 @@ export interface ImportOptions {
   key?: string;
   keyFile?: string;
   progress?: ImportProgress;
+  /**
+   * How the run brings the rollups up to date: 'auto' (default) recomputes what its batches touched
+   * and rebuilds everything when that is cheaper; 'full' rebuilds everything (the repair);
+   * 'incremental' never falls back on size alone (the property test), only when it must.
+   */
+  rollups?: RollupMode;
 }
+
+export type RollupMode = 'auto' | 'incremental' | 'full';
 
 export interface ImportReport {
   runId: string;
@@ -50,6 +58,8 @@ export interface ImportReport {
   rowsIn: number;
   durationMs: number;
   rollupsRefreshed: boolean;
+  /** How the rollups were brought up to date (when they were): incremental or full, and how long it took. */
+  rollups?: RollupRefresh;
   /** Set when the batches loaded but the rollups could not be rebuilt. */
   rollupsError?: string;
 }
@@ -79,25 +89,41 @@ function rollupsFingerprint(): string {
   return hash.digest('hex').slice(0, 16);
 }
 
+const SIZE_LIMITS: Record<RollupMode, IncrementalOptions> = {
+  auto: {},
+  incremental: { maxPatientShare: Infinity, maxWindowShare: Infinity },
+  full: {},
+};
+
 /**
- * Rebuilds the rollups when the base tables moved on since the last rebuild (also after a crash
- * between a batch commit and the rebuild) or when the rollup SQL changed since, and publishes the
- * new data version with them.
+ * Brings the rollups up to date when the base tables moved on since the last refresh (also after a
+ * crash between a batch commit and the refresh: rollup_pending still holds that batch's changes) or
+ * when the rollup SQL changed since, and publishes the new data version with them, in one
+ * transaction. Recomputes only what the batches touched where it can (refreshRollupsIncremental);
+ * a store never refreshed, new rollup code, or `mode: 'full'` rebuild everything.
+ * Returns what it did, or undefined when the rollups were already current.
  */
-export async function refreshRollupsIfStale(conn: DuckDBConnection): Promise<boolean> {
+export async function refreshRollupsIfStale(conn: DuckDBConnection, mode: RollupMode = 'auto'): Promise<RollupRefresh | undefined> {
   const base = (await getMeta(conn, META.baseVersion)) ?? '0';
   const published = await getMeta(conn, META.dataVersion);
   const code = rollupsFingerprint();
-  if (published === base && (await getMeta(conn, META.rollupsCode)) === code) return false;
+  const sameCode = (await getMeta(conn, META.rollupsCode)) === code;
+  if (published === base && sameCode && mode !== 'full') return undefined;
   faultPoint('before-rollups');
   await conn.run('BEGIN TRANSACTION');
   try {
-    await refreshRollups(conn);
+    // rollup_pending only describes changes since rollups built by this code from a known version.
+    const fullReason =
+      mode === 'full' ? 'asked for' : published === undefined ? 'no rollups yet' : !sameCode ? 'the rollup SQL changed' : undefined;
+    const refresh = fullReason ? await rebuildRollups(conn, fullReason) : await refreshRollupsIncremental(conn, SIZE_LIMITS[mode]);
     // A rebuild with new code changes answers too, so it must invalidate caches like new data.
-    await setMeta(conn, META.dataVersion, published === base && published !== undefined ? `${base}.${code}` : base);
+    // Rebuilt answers on unchanged data (new code, a repair) must still invalidate caches like new data.
+    const sameBase = published !== undefined && (published === base || published.startsWith(`${base}.`));
+    const version = !sameBase ? base : mode === 'full' ? `${base}.${code}.${Date.now().toString(36)}` : `${base}.${code}`;
+    await setMeta(conn, META.dataVersion, version);
     await setMeta(conn, META.rollupsCode, code);
     await conn.run('COMMIT');
-    return true;
+    return refresh;
   } catch (err) {
     await conn.run('ROLLBACK').catch(() => undefined);
     throw new StoreError(`Rebuilding the metric rollups failed: ${describeError(err)}`);
@@ -110,6 +136,14 @@ async function recordUnreadableBatch(conn: DuckDBConnection, runId: string, trig
      VALUES ($1, $2, $3, now(), now(), 0, 'failed', $4)`,
     [runId, item.batchId, trigger, item.error],
   );
+}
+
+/** One line for the log: how the rollups were brought up to date, and how long it took. */
+export function describeRefresh(r: RollupRefresh): string {
+  const seconds = `${(r.ms / 1000).toFixed(1)} s`;
+  if (r.mode === 'full') return `full rebuild in ${seconds}${r.reason ? ` (${r.reason})` : ''}`;
+  const days = Object.entries(r.scope?.days ?? {}).map(([fam, n]) => `${fam} ${n}`).join(', ');
+  return `incremental refresh in ${seconds} (${r.scope?.patients ?? 0} patients; days in scope: ${days || 'none'})`;
 }
 
 function formatCounts(r: BatchReport): string {
@@ -173,7 +207,14 @@ export async function importLanding(options: ImportOptions): Promise<ImportRepor
       options.progress?.stop();
 
       try {
-        report.rollupsRefreshed = await refreshRollupsIfStale(conn);
+        const started = Date.now();
+        report.rollups = await refreshRollupsIfStale(conn, options.rollups);
+        report.rollupsRefreshed = report.rollups !== undefined;
+        if (report.rollups) {
+          // The commit is part of the wait for fresh data, so the time is taken around it.
+          report.rollups.ms = Date.now() - started;
+          log(`rollups: ${describeRefresh(report.rollups)}`);
+        }
       } catch (err) {
         // The batches are committed; the API keeps serving the previous rollups until a later run
         // rebuilds them (the stale data_version tells it to).

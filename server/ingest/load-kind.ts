@@ -245,6 +245,8 @@ async function assignPatientIds(conn: DuckDBConnection, ctx: LoadContext, kind: 
       FROM new_ids n ANTI JOIN known_ids k ON k.nhs = n.nhs;
     ${createRows}
     INSERT INTO patient_keys SELECT key_high, key_low, patient_id FROM fresh_ids;
+    -- A new patient has a rollup_patient row even if none of their rows is loaded (a conflict).
+    INSERT INTO rollup_pending SELECT patient_id, 'patients', NULL FROM fresh_ids;
     INSERT INTO known_nhs SELECT nhs, patient_id FROM known_ids UNION ALL SELECT nhs, patient_id FROM fresh_ids;
     DROP TABLE new_ids; DROP TABLE known_ids; DROP TABLE fresh_ids;`);
 }
@@ -408,6 +410,8 @@ async function writeNewRows(conn: DuckDBConnection, kind: FileKind, ctx: LoadCon
     await conn.run(`SET SESSION preserve_insertion_order = false`);
     try {
       await conn.run(`INSERT INTO ${ident(kind)} (${list}, batch_id) SELECT ${list}, ${batch} FROM (${plainlyNewRows(kind)})`);
+      // What the next rollup refresh recomputes (server/metrics/rollups.ts): the patients and days touched.
+      await conn.run(`INSERT INTO rollup_pending SELECT patient_id, ${sqlLiteral(kind)}, occurred_at FROM classified WHERE outcome = 'new'`);
     } finally {
       // Never mask the insert's own error; readAndCheck sets the order back on before it relies on it.
       await conn.run(`RESET SESSION preserve_insertion_order`).catch(() => undefined);
@@ -426,6 +430,7 @@ async function writeNewRows(conn: DuckDBConnection, kind: FileKind, ctx: LoadCon
       CREATE OR REPLACE TEMP TABLE changed_patients AS
         SELECT c.*, coalesce(p.pseudonym, f.pseudonym) AS pseudonym FROM (${changed}) c
         LEFT JOIN patients p ON p.patient_id = c.patient_id LEFT JOIN fresh_patients f ON f.patient_id = c.patient_id;
+      INSERT INTO rollup_pending SELECT patient_id, 'patients', NULL FROM changed_patients;
       DELETE FROM patients WHERE patient_id IN (SELECT patient_id FROM changed_patients);
       INSERT INTO patients (patient_id, pseudonym, ${attributes.map(ident).join(', ')}, batch_id)
         SELECT patient_id, pseudonym, ${attributes.map(ident).join(', ')}, ${batch} FROM changed_patients;
@@ -433,9 +438,14 @@ async function writeNewRows(conn: DuckDBConnection, kind: FileKind, ctx: LoadCon
     return;
   }
   const updates = columns.filter((c) => !keys.includes(c)).map((c) => `${ident(c)} = excluded.${ident(c)}`).join(', ');
-  await conn.run(
+  const written = await conn.run(
     `INSERT INTO ${ident(kind)} (${list}, batch_id) SELECT *, ${batch} FROM (${changed}) ON CONFLICT (${keys.map(ident).join(', ')}) DO UPDATE SET ${updates}, batch_id = excluded.batch_id`,
   );
+  // The organisation tree shapes every rollup (practice → CCG, which orgs are trusts): the next
+  // refresh rebuilds them all. Campaigns and costs are read by no rollup.
+  if (kind === 'organisations' && Number(written.rowsChanged) > 0) {
+    await conn.run(`INSERT INTO rollup_pending VALUES (NULL, 'organisations', NULL)`);
+  }
 }
 
 /**
@@ -493,9 +503,12 @@ async function applyObjections(conn: DuckDBConnection): Promise<number> {
   for (const table of Object.keys(SCOPE_COLUMN)) {
     // One pass over the table keyed on the integer patient_id (DELETE … USING), instead of
     // matching event_id text against the whole table.
+    const covered = `${episodeCovers('o', 'e', SCOPE_COLUMN[table as EventKind]!)} AND o.patient_id IN (SELECT patient_id FROM objecting)`;
+    // The purged events' patients and times, for the next rollup refresh (an event under two
+    // episodes is listed twice, which changes nothing).
+    await conn.run(`INSERT INTO rollup_pending SELECT e.patient_id, ${sqlLiteral(table)}, e.occurred_at FROM ${ident(table)} e JOIN objection_episodes o ON ${covered}`);
     const result = await conn.run(`
-      DELETE FROM ${ident(table)} e USING objection_episodes o
-      WHERE ${episodeCovers('o', 'e', SCOPE_COLUMN[table as EventKind]!)} AND o.patient_id IN (SELECT patient_id FROM objecting)`);
+      DELETE FROM ${ident(table)} e USING objection_episodes o WHERE ${covered}`);
     purged += Number(result.rowsChanged);
   }
   await conn.run(`DROP TABLE objecting`);

@@ -4,14 +4,19 @@ import { loadSqlFiles } from '../store/sql-files.js';
 /**
  * The rollup steps, in the order they run. Each is one file in queries/rollups/; later steps read
  * the tables (and session temp tables) of earlier ones, and the last one drops the temp tables.
+ * Every step runs either over everything (a full rebuild) or over a scope (an incremental refresh):
+ * see the pi_scoped* macros below.
  */
-const ROLLUP_STEPS = ['01_base', '02_uptake', '03_funnel', '04_activity', '05_feeds_consent', '06_levels'] as const;
+const ROLLUP_STEPS = ['01_facts', '02_patient', '03_uptake', '04_funnel', '05_activity', '06_feeds_consent', '07_levels'] as const;
+/** Run by an incremental refresh only: they work out its scope (see the files). */
+const SCOPE_STEPS = ['scope_patients', 'scope_periods'] as const;
 
-let sql: Record<(typeof ROLLUP_STEPS)[number], string> | undefined;
+type RollupFile = (typeof ROLLUP_STEPS)[number] | (typeof SCOPE_STEPS)[number];
+let sql: Record<RollupFile, string> | undefined;
 
 /** Loaded on first use, not at import time, so importing this module never touches the disk. */
 function rollupSql() {
-  sql ??= loadSqlFiles('rollups', ROLLUP_STEPS);
+  sql ??= loadSqlFiles('rollups', [...ROLLUP_STEPS, ...SCOPE_STEPS]);
   return sql;
 }
 
@@ -20,25 +25,157 @@ export interface RollupTiming {
   ms: number;
 }
 
+/** What a refresh did, for the import report, the log and the benchmark. */
+export interface RollupRefresh {
+  mode: 'full' | 'incremental';
+  /** Why a refresh that could have been incremental rebuilt everything. */
+  reason?: string;
+  ms: number;
+  steps: RollupTiming[];
+  /** The scope of an incremental refresh: patients recomputed, and days in scope per family. */
+  scope?: { patients: number; days: Record<string, number> };
+}
+
+export interface IncrementalOptions {
+  /**
+   * Above this share of all patients in scope, a full rebuild is cheaper than a scoped one
+   * (a first load, a patient snapshot that moves many patients). 1 never falls back on size.
+   */
+  maxPatientShare?: number;
+  /** Likewise for the share of the data's days the usage rollups would re-read (Infinity: never). */
+  maxWindowShare?: number;
+}
+
+const DEFAULTS: Required<IncrementalOptions> = { maxPatientShare: 0.2, maxWindowShare: 0.5 };
+
 /**
- * Rebuilds every precomputed rollup table (rollup_*) from the base tables. Called by the importer
- * inside its transaction after each import run, so readers never see half-built rollups; it does
- * not open or commit a transaction itself. Returns how long each step took (for logs and bench).
+ * Rebuilds every precomputed rollup table (rollup_*) from the base tables. Called inside a
+ * transaction by its callers (the importer, server start, tests), so readers never see half-built
+ * rollups; it does not open or commit one itself. Clears rollup_pending: nothing is left to do.
  */
 export async function refreshRollups(conn: DuckDBConnection): Promise<void> {
   await refreshRollupsTimed(conn);
 }
 
 export async function refreshRollupsTimed(conn: DuckDBConnection): Promise<RollupTiming[]> {
-  const files = rollupSql();
-  const timings: RollupTiming[] = [];
+  return (await rebuildRollups(conn)).steps;
+}
+
+/** The full rebuild (the reference an incremental refresh must equal), saying why it ran. */
+export async function rebuildRollups(conn: DuckDBConnection, reason?: string): Promise<RollupRefresh> {
+  const started = performance.now();
   await defineLocalTimeMacro(conn);
-  for (const step of ROLLUP_STEPS) {
-    const started = performance.now();
-    await conn.run(files[step]);
-    timings.push({ step, ms: Math.round(performance.now() - started) });
+  await defineScopeMacros(conn, 'full');
+  const steps: RollupTiming[] = [];
+  for (const step of ROLLUP_STEPS) await runStep(conn, step, steps);
+  await conn.run(`DELETE FROM rollup_pending`);
+  return { mode: 'full', ...(reason ? { reason } : {}), ms: Math.round(performance.now() - started), steps };
+}
+
+async function runStep(conn: DuckDBConnection, step: RollupFile, timings: RollupTiming[]): Promise<void> {
+  const started = performance.now();
+  await conn.run(rollupSql()[step]);
+  timings.push({ step, ms: Math.round(performance.now() - started) });
+}
+
+async function scalar(conn: DuckDBConnection, query: string): Promise<unknown> {
+  return (await conn.runAndReadAll(query)).getRows()[0]?.[0];
+}
+
+/**
+ * Brings the rollups up to date with what rollup_pending says the batches since the last refresh
+ * changed, recomputing only that (see queries/rollups/scope_*.sql); falls back to a full rebuild
+ * when the change is one a scope does not cover (organisations, a new reference year for age
+ * bands) or so large that rebuilding is cheaper. Like refreshRollups, runs inside the caller's
+ * transaction and clears rollup_pending.
+ */
+export async function refreshRollupsIncremental(conn: DuckDBConnection, options: IncrementalOptions = {}): Promise<RollupRefresh> {
+  const limits = { ...DEFAULTS, ...options };
+  const started = performance.now();
+  if (Number(await scalar(conn, `SELECT count(*) FROM rollup_pending WHERE patient_id IS NULL`)) > 0) {
+    return rebuildRollups(conn, 'organisations changed');
   }
-  return timings;
+  const pendingPatients = Number(await scalar(conn, `SELECT count(DISTINCT patient_id) FROM rollup_pending`));
+  const allPatients = Number(await scalar(conn, `SELECT count(*) FROM rollup_patient`));
+  if (allPatients === 0 || pendingPatients > limits.maxPatientShare * allPatients) {
+    return rebuildRollups(conn, `${pendingPatients} of ${allPatients} patients changed`);
+  }
+
+  await defineLocalTimeMacro(conn);
+  await defineScopeMacros(conn, 'full');
+  const steps: RollupTiming[] = [];
+  await conn.run(`CREATE OR REPLACE TEMP TABLE t_facts_before AS SELECT * FROM rollup_facts`);
+  await runStep(conn, '01_facts', steps);
+  // Age bands are counted from the latest day's year (as 02_patient reads it): a new year moves most patients' bands.
+  const newYear = await scalar(conn, `SELECT year(coalesce(o.latest_day, current_date)) <> year(coalesce(n.latest_day, current_date)) FROM t_facts_before o, rollup_facts n`);
+  if (newYear !== false) return rebuildRollups(conn, 'the latest data day is in a new year (age bands)');
+
+  await runStep(conn, 'scope_patients', steps);
+  await defineScopeMacros(conn, 'incremental');
+  await runStep(conn, '02_patient', steps);
+  await runStep(conn, 'scope_periods', steps);
+  const windowShare = Number(
+    await scalar(
+      conn,
+      `SELECT (SELECT count(*) FROM t_scope_window WHERE scope_fam = 'usage') / greatest(1, (SELECT latest_day - first_day + 1 FROM rollup_facts))`,
+    ),
+  );
+  if (windowShare > limits.maxWindowShare) return rebuildRollups(conn, `the usage rollups would re-read ${Math.round(windowShare * 100)}% of the days`);
+  await defineScopeMacros(conn, 'incremental', await windowStarts(conn));
+  const scope = await scopeSize(conn);
+  for (const step of ROLLUP_STEPS.slice(2)) await runStep(conn, step, steps);
+  await conn.run(`DELETE FROM rollup_pending`);
+  return { mode: 'incremental', ms: Math.round(performance.now() - started), steps, scope };
+}
+
+async function scopeSize(conn: DuckDBConnection): Promise<RollupRefresh['scope']> {
+  const patients = Number(await scalar(conn, `SELECT count(*) FROM t_scope_patients`));
+  const rows = (await conn.runAndReadAll(`SELECT fam, count(*)::INTEGER FROM t_scope_days GROUP BY fam ORDER BY fam`)).getRows();
+  return { patients, days: Object.fromEntries(rows.map(([fam, n]) => [String(fam), Number(n)])) };
+}
+
+/** The first day each family's window reads, as ISO dates (checked: they go into a macro's text). */
+async function windowStarts(conn: DuckDBConnection): Promise<Record<string, string>> {
+  const rows = (await conn.runAndReadAll(`SELECT scope_fam, strftime(min(scope_day), '%Y-%m-%d') FROM t_scope_window GROUP BY scope_fam`)).getRows();
+  const starts: Record<string, string> = {};
+  for (const [fam, day] of rows) {
+    if (!/^[a-z]+$/.test(String(fam)) || !/^\d{4}-\d{2}-\d{2}$/.test(String(day))) throw new Error('Unexpected rollup scope window');
+    starts[String(fam)] = String(day);
+  }
+  return starts;
+}
+
+/**
+ * The scope macros every rollup step filters with. In a full rebuild they are TRUE (constant
+ * folded away: the rebuild reads everything, as before). In an incremental refresh:
+ *   pi_scoped_patient(id)        — rollup_patient rows recomputed (t_scope_patients);
+ *   pi_scoped_practice(code)     — population recomputed (t_scope_practices);
+ *   pi_scoped(family, grain, d)  — the key period starting d is recomputed (t_scope_periods);
+ *   pi_scoped_at(family, ts)     — an event at ts is read (t_scope_window); the lower bound on ts
+ *                                  is a constant so the scan skips older row groups;
+ *   pi_scoped_enrolee(id)        — a patient's enrolment history is read for uptake (t_scope_enrolees).
+ * The family is always a literal in the rollup SQL; the scope tables' columns are named unlike any
+ * rollup column, because an argument substituted into a subquery would bind to a same-named column.
+ */
+async function defineScopeMacros(conn: DuckDBConnection, mode: 'full' | 'incremental', windowStart: Record<string, string> = {}): Promise<void> {
+  const full = mode === 'full';
+  const starts = Object.entries(windowStart)
+    .map(([fam, day]) => `WHEN '${fam}' THEN TIMESTAMPTZ '${day}' - INTERVAL 1 DAY`)
+    .join(' ');
+  const lowerBound = starts ? `CASE fam_ ${starts} ELSE TIMESTAMPTZ 'infinity' END` : `TIMESTAMPTZ 'infinity'`;
+  const macros = {
+    pi_scoped_patient: ['id_', `id_ IN (SELECT patient_id FROM t_scope_patients)`],
+    pi_scoped_practice: ['code_', `code_ IN (SELECT practice_code FROM t_scope_practices)`],
+    pi_scoped: ['fam_, grain_, start_', `start_ IN (SELECT scope_start FROM t_scope_periods WHERE scope_fam = fam_ AND scope_grain = grain_)`],
+    pi_scoped_at: [
+      'fam_, ts_',
+      `ts_ >= ${lowerBound} AND pi_day(ts_) IN (SELECT scope_day FROM t_scope_window WHERE scope_fam = fam_)`,
+    ],
+    pi_scoped_enrolee: ['id_', `id_ IN (SELECT patient_id FROM t_scope_enrolees)`],
+  } as const;
+  for (const [name, [params, body]] of Object.entries(macros)) {
+    await conn.run(`CREATE OR REPLACE TEMP MACRO ${name}(${params}) AS (${full ? 'TRUE' : body})`);
+  }
 }
 
 /**

@@ -1,22 +1,25 @@
--- Data accumulation and consent.
+-- Data accumulation and consent. Feed items by day and month are scoped by period (family
+-- 'feeds'); the rest is rebuilt whole in every refresh: each patient's first day per source can move
+-- either way when a late feed arrives or one is purged, and objections and consent are small.
 
 -- Each patient's first day per source (the only per-patient grouping of feeds).
 CREATE OR REPLACE TEMP TABLE t_feed_first AS
 SELECT patient_id, source_org_code, pi_day(min(occurred_at)) AS day
 FROM record_feeds GROUP BY ALL;
 
-DELETE FROM rollup_feeds_daily;
+DELETE FROM rollup_feeds_daily WHERE pi_scoped('feeds', 'day', day);
 INSERT INTO rollup_feeds_daily
-SELECT pi_day(f.occurred_at), p.practice_code, f.source_org_code, sum(f.item_count)::BIGINT, count(*)::BIGINT
+SELECT pi_day(f.occurred_at) AS day, p.practice_code, f.source_org_code, sum(f.item_count)::BIGINT, count(*)::BIGINT
 FROM record_feeds f JOIN (SELECT patient_id, practice_code FROM rollup_patient) p USING (patient_id)
-WHERE p.practice_code IS NOT NULL
+WHERE p.practice_code IS NOT NULL AND pi_scoped_at('feeds', f.occurred_at) AND pi_scoped('feeds', 'day', pi_day(f.occurred_at))
 GROUP BY ALL
 ORDER BY 1;
 
-DELETE FROM rollup_feeds_monthly;
+DELETE FROM rollup_feeds_monthly WHERE pi_scoped('feeds', 'month', month);
 INSERT INTO rollup_feeds_monthly
 SELECT date_trunc('month', day)::DATE AS month, practice_code, source_org_code, sum(items)::BIGINT, sum(feeds)::BIGINT
 FROM rollup_feeds_daily
+WHERE pi_scoped('feeds', 'month', date_trunc('month', day)::DATE)
 GROUP BY ALL
 ORDER BY month;
 

@@ -1,7 +1,8 @@
 -- Funnel cohorts by month of the first enrolment event; a later step counts as having reached the
 -- earlier ones (a patient who registered without a recorded invitation was still reached).
+-- Scoped by cohort month.
 
-DELETE FROM rollup_funnel;
+DELETE FROM rollup_funnel WHERE pi_scoped('funnel', 'month', cohort_month);
 INSERT INTO rollup_funnel
 WITH cube AS (
   SELECT date_trunc('month', first_enrol_day)::DATE AS cohort_month, practice_code,
@@ -12,6 +13,7 @@ WITH cube AS (
          count(*) FILTER (WHERE activated_day IS NOT NULL AND active_30d)::INTEGER AS active_30d
   FROM rollup_patient
   WHERE first_enrol_day IS NOT NULL AND practice_code IS NOT NULL
+    AND pi_scoped('funnel', 'month', date_trunc('month', first_enrol_day)::DATE)
   GROUP BY ALL
 )
 SELECT cohort_month, practice_code, dim, dim_value,
@@ -24,17 +26,21 @@ FROM (
 GROUP BY ALL
 ORDER BY dim, cohort_month;
 
-DELETE FROM rollup_funnel_lag;
+DELETE FROM rollup_funnel_lag WHERE pi_scoped('funnel', 'month', cohort_month);
 INSERT INTO rollup_funnel_lag
-WITH lags AS (
+WITH scoped AS (
+  SELECT * FROM rollup_patient
+  WHERE first_enrol_day IS NOT NULL AND pi_scoped('funnel', 'month', date_trunc('month', first_enrol_day)::DATE)
+),
+lags AS (
   SELECT date_trunc('month', first_enrol_day)::DATE AS cohort_month, practice_code,
          first_channel AS channel, first_campaign AS campaign,
          'invited_registered' AS step, (registered_day - first_enrol_day)::INTEGER AS days
-  FROM rollup_patient WHERE registered_day IS NOT NULL AND practice_code IS NOT NULL
+  FROM scoped WHERE registered_day IS NOT NULL AND practice_code IS NOT NULL
   UNION ALL
   SELECT date_trunc('month', first_enrol_day)::DATE, practice_code, first_channel, first_campaign,
          'registered_activated', (activated_day - registered_day)::INTEGER
-  FROM rollup_patient WHERE activated_day IS NOT NULL AND registered_day IS NOT NULL AND practice_code IS NOT NULL
+  FROM scoped WHERE activated_day IS NOT NULL AND registered_day IS NOT NULL AND practice_code IS NOT NULL
 ),
 cube AS (SELECT cohort_month, practice_code, channel, campaign, step, days, count(*)::INTEGER AS patients FROM lags GROUP BY ALL)
 SELECT cohort_month, practice_code, dim, dim_value, step, days, sum(patients)::INTEGER

@@ -2,6 +2,11 @@
 -- activation cohorts, the weekday x hour rhythm and event counts for feature use and savings.
 -- An active patient is one with any usage event in the period.
 --
+-- Scoped by period: a scoped refresh recomputes the days, weeks, months and quarters in scope
+-- (family 'usage'), reading only the usage events of those periods and of the period before each
+-- (lifecycle compares a period with the one before); the day of a patient's first use comes from
+-- rollup_patient, so "new" does not need the patient's whole history.
+--
 -- Distinct counts: usage is grouped once by patient into the sorted list of the patient's active
 -- days (one row per patient, cheap to group), and each grain's distinct periods per patient are
 -- unnested from that list. The same ordered list gives lifecycle states (previous/next active
@@ -38,6 +43,7 @@ WITH u AS (
   FROM usage_events u
   LEFT JOIN (SELECT patient_id, practice_code FROM rollup_patient) p USING (patient_id)
   LEFT JOIN organisations o ON o.org_code = p.practice_code
+  WHERE pi_scoped_at('usage', u.occurred_at)
 ),
 v AS (
   SELECT *, DATE '1970-01-01' + (local_hour_no // 24)::INTEGER AS day,
@@ -84,6 +90,7 @@ WITH lists AS (
          list_sort(list_distinct(list((pi_local_us(u.occurred_at) // 86400000000)::INTEGER * 128 + k.pair))) AS uses
   FROM usage_events u
   JOIN t_pairs k ON k.event_type = u.event_type::VARCHAR AND k.platform = coalesce(u.platform::VARCHAR, 'unknown')
+  WHERE pi_scoped_at('usage', u.occurred_at)
   GROUP BY u.patient_id
 ),
 unpacked AS (
@@ -106,13 +113,17 @@ mapped AS (
 SELECT l.patient_id, p.practice_code, o.parent_code AS ccg_code, p.age_band, p.sex, p.imd_decile,
        year(p.activated_day) * 12 + month(p.activated_day) - 1 AS cohort,
        l.days, pi_dedupe_sorted(l.week_list) AS weeks, l.months, pi_dedupe_sorted(l.quarter_list) AS quarters,
-       l.month_types, l.month_platforms
+       l.month_types, l.month_platforms,
+       -- the day, week, month and quarter of the patient's first use, numbered as the lists are
+       (p.first_use_day - DATE '1970-01-01' + 3) // 7 AS first_week,
+       year(p.first_use_day) * 12 + month(p.first_use_day) - 1 AS first_month,
+       year(p.first_use_day) * 4 + (month(p.first_use_day) - 1) // 3 AS first_quarter
 FROM mapped l
 JOIN rollup_patient p USING (patient_id)
 LEFT JOIN organisations o ON o.org_code = p.practice_code
 WHERE p.practice_code IS NOT NULL;
 
-DELETE FROM rollup_active;
+DELETE FROM rollup_active WHERE pi_scoped('usage', grain, period_start);
 INSERT INTO rollup_active
 WITH counts AS (
   SELECT 'day' AS grain, i, practice_code, count(*) AS n FROM (SELECT practice_code, unnest(days) AS i FROM t_pl) GROUP BY ALL
@@ -202,6 +213,7 @@ by_use AS (
   FROM use_fine GROUP BY ALL
 )
 SELECT * FROM (SELECT * FROM totals UNION ALL SELECT * FROM by_person UNION ALL SELECT * FROM by_use)
+WHERE pi_scoped('usage', grain, period_start)
 -- sorted by grain, breakdown and period so a date-range read skips most row groups
 ORDER BY grain, dim, period_start, practice_code;
 
@@ -209,12 +221,12 @@ ORDER BY grain, dim, period_start, practice_code;
 -- active period ever), returning (also active the period before), resurrecting (active before,
 -- but not the period before); dormant in the period after one the patient was active in, when the
 -- next active period is later (or none), up to the latest data.
-DELETE FROM rollup_lifecycle;
+DELETE FROM rollup_lifecycle WHERE pi_scoped('usage', grain, period_start);
 INSERT INTO rollup_lifecycle
 WITH lists AS (
-  SELECT 'week' AS grain, practice_code, weeks AS ps FROM t_pl
-  UNION ALL SELECT 'month', practice_code, months FROM t_pl
-  UNION ALL SELECT 'quarter', practice_code, quarters FROM t_pl
+  SELECT 'week' AS grain, practice_code, weeks AS ps, first_week AS first_i FROM t_pl
+  UNION ALL SELECT 'month', practice_code, months, first_month FROM t_pl
+  UNION ALL SELECT 'quarter', practice_code, quarters, first_quarter FROM t_pl
 ),
 latest AS (
   SELECT (latest_day - DATE '1970-01-01' + 3) // 7 AS week_i,
@@ -225,7 +237,7 @@ latest AS (
 states AS (
   SELECT grain, practice_code,
          unnest(ps) AS i,
-         unnest(list_transform(ps, (x, k) -> CASE WHEN k = 1 THEN 0 WHEN ps[k - 1] = x - 1 THEN 1 ELSE 2 END)) AS state
+         unnest(list_transform(ps, (x, k) -> CASE WHEN x = first_i THEN 0 WHEN k > 1 AND ps[k - 1] = x - 1 THEN 1 ELSE 2 END)) AS state
   FROM lists
   UNION ALL
   SELECT grain, practice_code, unnest(list_filter(list_transform(ps, (x, k) ->
@@ -239,35 +251,42 @@ SELECT s.grain, pi_period_start(s.grain, s.i), s.practice_code,
        count(*) FILTER (WHERE state = 3)::INTEGER
 FROM states s, latest
 WHERE s.i <= CASE s.grain WHEN 'week' THEN latest.week_i WHEN 'month' THEN latest.month_i ELSE latest.quarter_i END
+  AND pi_scoped('usage', s.grain, pi_period_start(s.grain, s.i))
 GROUP BY s.grain, s.i, s.practice_code;
 
--- Retention: cohorts by month of first activation; months_since = -1 holds the cohort size.
-DELETE FROM rollup_retention;
+-- Retention: cohorts by month of first activation; months_since = -1 holds the cohort size. The
+-- sizes are scoped by the cohort's month (family 'enrol', from activations), the others by the
+-- month the patients were active in.
+DELETE FROM rollup_retention
+WHERE CASE WHEN months_since < 0 THEN pi_scoped('enrol', 'month', cohort_month)
+           ELSE pi_scoped('usage', 'month', (cohort_month + to_months(months_since))::DATE) END;
 INSERT INTO rollup_retention
 SELECT date_trunc('month', activated_day)::DATE, practice_code, -1, count(*)::INTEGER
 FROM rollup_patient
 WHERE activated_day IS NOT NULL AND practice_code IS NOT NULL
+  AND pi_scoped('enrol', 'month', date_trunc('month', activated_day)::DATE)
 GROUP BY ALL;
 INSERT INTO rollup_retention
 SELECT pi_period_start('month', cohort), practice_code, (i - cohort)::INTEGER, count(*)::INTEGER
 FROM (SELECT cohort, practice_code, unnest(list_filter(months, m -> m >= cohort)) AS i FROM t_pl WHERE cohort IS NOT NULL)
+WHERE pi_scoped('usage', 'month', pi_period_start('month', i))
 GROUP BY cohort, practice_code, i;
 
 -- Weekday x hour by month: per registered practice (practice levels add these up), and per trust or
 -- community service used (their levels).
-DELETE FROM rollup_rhythm;
+DELETE FROM rollup_rhythm WHERE pi_scoped('usage', 'month', month);
 INSERT INTO rollup_rhythm
 SELECT month, practice_code, 'registered', (slot // 24 + 1)::TINYINT, (slot % 24)::TINYINT, events
-FROM t_usage_sets WHERE gid = 143 AND practice_code IS NOT NULL
+FROM t_usage_sets WHERE gid = 143 AND practice_code IS NOT NULL AND pi_scoped('usage', 'month', month)
 UNION ALL
 SELECT s.month, s.used_org, 'used', (s.slot // 24 + 1)::TINYINT, (s.slot % 24)::TINYINT, s.events
 FROM t_usage_sets s JOIN organisations o ON o.org_code = s.used_org AND o.org_type IN ('trust', 'community')
-WHERE s.gid = 155
+WHERE s.gid = 155 AND pi_scoped('usage', 'month', s.month)
 ORDER BY 1, 2;
 
-DELETE FROM rollup_events;
+DELETE FROM rollup_events WHERE pi_scoped('usage', grain, period_start);
 INSERT INTO rollup_events
-SELECT g.grain, date_trunc(g.grain, month)::DATE, used_org, event_type, sum(events)::BIGINT
+SELECT g.grain, date_trunc(g.grain, month)::DATE AS period_start, used_org, event_type, sum(events)::BIGINT
 FROM t_ev_month, (SELECT unnest(['month', 'quarter']) AS grain) g
-WHERE used_org IS NOT NULL
+WHERE used_org IS NOT NULL AND pi_scoped('usage', g.grain, date_trunc(g.grain, month)::DATE)
 GROUP BY ALL;

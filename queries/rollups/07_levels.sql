@@ -75,3 +75,13 @@ WINDOW w_src AS (PARTITION BY g.practice_code ORDER BY g.day)
 ORDER BY g.day, g.practice_code;
 
 DROP TABLE IF EXISTS t_days;
+-- an incremental refresh's scope (queries/rollups/scope_*.sql)
+DROP VIEW IF EXISTS t_scope_practices;
+DROP TABLE IF EXISTS t_scope_patients;
+DROP TABLE IF EXISTS t_scope_days;
+DROP TABLE IF EXISTS t_scope_periods;
+DROP TABLE IF EXISTS t_scope_window;
+DROP TABLE IF EXISTS t_scope_enrolees;
+DROP TABLE IF EXISTS t_patient_before;
+DROP TABLE IF EXISTS t_patient_change;
+DROP TABLE IF EXISTS t_facts_before;
