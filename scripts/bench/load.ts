@@ -33,7 +33,7 @@ export interface LoadResult {
   non2xx: number;
   timeouts: number;
   /** The import that ran meanwhile: rows, its batch time and the whole run (rollups included). */
-  import: { rows: number; batchMs: number; runMs: number; status: string };
+  import: { rows: number; batchMs: number; runMs: number; status: string; rollups: { mode: string; ms: number; reason?: string } | null };
 }
 
 export interface LoadOptions {
@@ -90,7 +90,8 @@ export async function benchLoad(store: Store, options: LoadOptions): Promise<Loa
       const t0 = performance.now();
       const report = await importLanding({ store, landingDir: landing, trigger: 'bench', key: options.key, log: () => undefined });
       const batch = report.batches.find((b) => b.status !== 'skipped');
-      return { rows: batch?.rowsIn ?? 0, batchMs: batch?.durationMs ?? 0, runMs: Math.round(performance.now() - t0), status: report.status };
+      const rollups = report.rollups ? { mode: report.rollups.mode, ms: report.rollups.ms, ...(report.rollups.reason ? { reason: report.rollups.reason } : {}) } : null;
+      return { rows: batch?.rowsIn ?? 0, batchMs: batch?.durationMs ?? 0, runMs: Math.round(performance.now() - t0), status: report.status, rollups };
     })();
     const result = await autocannon({
       url: base,
