@@ -15,7 +15,7 @@ import type { DuckDBConnection } from '@duckdb/node-api';
 import type { Store } from '../../server/store/store.js';
 import { AuditLog } from '../../server/auth/audit.js';
 import { ROLES, type Role } from '../../server/auth/roles.js';
-import { newPassword } from '../../server/auth/secrets.js';
+import { newPassword } from '../../server/auth/hashing.js';
 import { insertToken, revokeAllDirect, sessionPolicyFromEnv } from '../../server/auth/sessions.js';
 import { addUser, findUser, listUsers, normaliseUsername, setPassword, updateUser, UserError, type User } from '../../server/auth/users.js';
 

@@ -11,7 +11,7 @@ import { AUDIT_ACTIONS, AUDIT_OUTCOMES, type AuditEntry } from '../auth/audit.js
 import { clearSessionCookie, clientAddress, readSessionCookie, setSessionCookie, type AccessEnv } from '../auth/http.js';
 import { can, PERMISSIONS, ROLES, refusalFor, type Permission } from '../auth/roles.js';
 import type { Principal } from '../auth/sessions.js';
-import { newPassword } from '../auth/secrets.js';
+import { newPassword } from '../auth/hashing.js';
 import { addUser, findUser, listUsers, setPassword, updateUser, UserError, type User } from '../auth/users.js';
 import type { StoreContext } from './context.js';
 import { ApiError, badParameter, forbidden, notSignedIn } from './errors.js';

@@ -10,7 +10,7 @@ import { DEFAULT_LOCKOUT, SignInThrottle, type LockoutPolicy } from './lockout.j
 import type { OidcSettings } from './oidc-settings.js';
 import { oidcSettingsFromEnv } from './oidc-settings.js';
 import { Credentials, sessionPolicyFromEnv, type SessionPolicy } from './sessions.js';
-import { verifyPassword } from './secrets.js';
+import { verifyPassword } from './hashing.js';
 import { findUser, markSignedIn, normaliseUsername, passwordHashOf, type User } from './users.js';
 
 export interface AccessOptions {

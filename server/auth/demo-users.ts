@@ -5,7 +5,7 @@
  */
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { ROLES, type Role } from './roles.js';
-import { newPassword } from './secrets.js';
+import { newPassword } from './hashing.js';
 import { addUser, countUsers } from './users.js';
 
 export interface DemoUser {

@@ -9,7 +9,7 @@
 import { randomBytes } from 'node:crypto';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import type { Store } from '../store/store.js';
-import { API_TOKEN_PREFIX, SESSION_PREFIX, hashToken, newToken } from './secrets.js';
+import { API_TOKEN_PREFIX, SESSION_PREFIX, hashToken, newToken } from './hashing.js';
 import { findUserById, type User } from './users.js';
 import type { SessionInfo, TokenInfo } from '../api/access-shapes.js';
 

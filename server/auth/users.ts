@@ -3,19 +3,13 @@
  * type them in any case; an e-mail address from single sign-on is case-insensitive too).
  */
 import type { DuckDBConnection } from '@duckdb/node-api';
+import type { PublicUser } from '../api/access-shapes.js';
 import { isRole, type Role } from './roles.js';
-import { hashPassword, passwordProblem } from './secrets.js';
+import { hashPassword, passwordProblem } from './hashing.js';
 
-export interface User {
+/** A user as the server holds one: what the admin's routes show, and the store's id. */
+export interface User extends PublicUser {
   id: number;
-  username: string;
-  displayName: string | null;
-  role: Role;
-  org: string;
-  source: 'local' | 'oidc';
-  disabled: boolean;
-  createdAt: string;
-  lastSignInAt: string | null;
 }
 
 /** A request the person can correct (unknown organisation, taken username, weak password). */
