@@ -23,7 +23,7 @@ export function SuppressionNote({ suppression, hiddenCount, summed }: { suppress
         {complementary > 0 ? `: ${plural(complementary, 'value')} here` : ''}). Percentages based on hidden counts are
         hidden as well.
       </p>
-      {summed && <p>The totals here add up several periods; hidden values are not included, so they may be slightly low.</p>}
+      {summed && <p>The totals here add up several periods; hidden values are not included, so they may be slightly low: each total is at least the figure shown.</p>}
       {suppression?.rule && <p class="hint">Rule applied: {suppression.rule}</p>}
     </details>
   );

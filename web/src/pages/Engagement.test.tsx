@@ -64,15 +64,15 @@ describe('Engagement page', () => {
     ]);
   });
 
-  // Known defect (page code not changed here): totalsByDimension leaves the hidden February cell
-  // out of the appointments total but passes no hiddenInSums, so the card says nothing about it.
-  // When the page is fixed this test fails: make it an ordinary `it`.
-  it.fails('says that a hidden cell was left out of the feature totals', async () => {
+  // The hidden February cell is left out of the appointments total: the card says so, and that the
+  // total is at least the figure shown.
+  it('says that a hidden cell was left out of the feature totals', async () => {
     renderPage(Engagement, { answers });
     const features = () => card('What patients use the portal for');
     await waitFor(() => expect(features().querySelector('.state-loading')).toBeNull());
     expect(features().textContent).toContain("1 value hidden to protect patients' privacy");
     expect(features().textContent).toContain('hidden values are not included, so they may be slightly low');
+    expect(features().textContent).toContain('each total is at least the figure shown');
   });
 
   it('shows an empty state when there are no rows, and a clear error when the API fails', async () => {

@@ -147,5 +147,6 @@ function totalsByDimension(d: MetricResult): TableData {
     { name: dim, label: d.columns.find((c) => c.name === dim)?.label ?? 'Feature', type: 'string' },
     { name: 'events', label: 'Events', type: 'number', unit: 'count' },
   ];
-  return { columns, rows: totals as Row[], suppression: hidden ? d.suppression : null };
+  // The hidden cells are left out of the sums: the card says so (each total is at least the figure shown).
+  return { columns, rows: totals as Row[], suppression: hidden ? d.suppression : null, hiddenInSums: hidden };
 }
