@@ -74,12 +74,14 @@ describe('Savings page', () => {
     expect(document.querySelector('.whatif')!.textContent).toContain('Query failed: out of memory');
   });
 
-  // Known defect (page code not changed here): the tiles are `loading={!c}`, so when the answer
-  // failed they stay busy ("…", aria-busy) for ever instead of showing no figure. When the page is
-  // fixed this test fails: make it an ordinary `it`.
-  it.fails('does not leave the headline tiles busy when the answer failed', async () => {
+  // A failed answer: the tiles are not left busy ("…", aria-busy) for ever; they show no figure and say why.
+  it('does not leave the headline tiles busy when the answer failed', async () => {
     renderPage(Savings, { answers: { ...answers, 'metrics/savings': new Failure(500, 'Query failed: out of memory') } });
     await waitFor(() => expect(document.querySelector('[role="alert"]')).not.toBeNull());
     expect(tile('Savings since the programme began (central estimate)').el.getAttribute('aria-busy')).toBeNull();
+    expect(tile('Savings since the programme began (central estimate)').value).toBe('–');
+    expect(tile('Savings since the programme began (central estimate)').detail).toContain('could not be loaded');
+    expect(tile('Payback').value).toBe('–');
+    expect(tile('Payback').detail).not.toContain('not yet covered');
   });
 });

@@ -153,6 +153,9 @@ export default function Savings() {
     () => (c?.orgResult && level && byOrg.status === 'ready' ? orgSavingsTable(c.orgResult, orgName, c.inPeriod.totals, level, suppressedParts(byOrg.data)) : null),
     [c, level, byOrg],
   );
+  // A failed answer: the tiles have no figure ('–', not busy) and say why, as the cards below do (one the
+  // organisation cannot have is the tile's own "Not available").
+  const failedNote = computed.status === 'error' ? 'Not available: this could not be loaded (see below).' : undefined;
   const ready = <T,>(v: T | null): Loadable<T> => (computed.status === 'ready' ? { status: 'ready', data: v! } : computed.status === 'error' ? computed : { status: 'loading' });
 
   return (
@@ -174,7 +177,8 @@ export default function Savings() {
           hero
           testId="savings-total"
           label="Savings since the programme began (central estimate)"
-          loading={!c}
+          loading={computed.status === 'loading'}
+          source={computed}
           value={t ? formatGbp(t.central, true) : '–'}
           detail={
             t && c ? (
@@ -182,29 +186,36 @@ export default function Savings() {
                 Range {formatGbp(t.low, true)} to {formatGbp(t.high, true)}. In the dates shown ({selected}):{' '}
                 {formatGbp(c.inPeriod.totals.central, true)}.
               </>
-            ) : undefined
+            ) : (
+              failedNote
+            )
           }
         />
         <Tile
           label="Programme cost since it began"
-          loading={!c}
+          loading={computed.status === 'loading'}
+          source={computed}
           value={t ? formatGbp(t.cost, true) : '–'}
-          detail={c ? `Licences, implementation, staff and marketing. In the dates shown: ${formatGbp(c.inPeriod.totals.cost, true)}.` : undefined}
+          detail={c ? `Licences, implementation, staff and marketing. In the dates shown: ${formatGbp(c.inPeriod.totals.cost, true)}.` : failedNote}
         />
         <Tile
           label="Return on investment to date"
-          loading={!c}
+          loading={computed.status === 'loading'}
+          source={computed}
           value={t && t.cost > 0 ? `${formatNumber(t.central / t.cost, 'ratio')} ×` : '–'}
-          detail={t ? `Savings for each £1 spent since the programme began. Net benefit ${formatGbp(t.central - t.cost, true)} (central).` : undefined}
+          detail={t ? `Savings for each £1 spent since the programme began. Net benefit ${formatGbp(t.central - t.cost, true)} (central).` : failedNote}
         />
         <Tile
           label="Payback"
-          loading={!c}
+          loading={computed.status === 'loading'}
+          source={computed}
           value={c ? (c.result.payback ? formatPeriod(c.result.payback, 'month') : 'Not yet') : '–'}
           detail={
-            c?.result.payback
-              ? `The month savings since the programme began first covered its cost${paybackShown ? '' : ' (before the dates shown)'}.`
-              : 'Savings since the programme began have not yet covered its cost.'
+            c
+              ? c.result.payback
+                ? `The month savings since the programme began first covered its cost${paybackShown ? '' : ' (before the dates shown)'}.`
+                : 'Savings since the programme began have not yet covered its cost.'
+              : failedNote
           }
         />
       </div>
