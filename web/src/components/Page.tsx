@@ -5,8 +5,7 @@ import { useApp } from '../lib/context.js';
 import { describeRange } from '../lib/filters.js';
 import { LEVEL_LABELS, ancestry } from '../lib/orgs.js';
 import { hrefFor } from '../lib/router.js';
-import type { Rag } from '../lib/rag.js';
-import { RAG_LABEL } from '../lib/rag.js';
+import { type RagShown, ragLabel } from '../lib/rag.js';
 
 /** Page heading: what the page shows, for which organisation and dates, with the org's ancestry. */
 export function PageHeader({ title, caption, children }: { title: string; caption?: ComponentChildren; children?: ComponentChildren }) {
@@ -81,8 +80,12 @@ export function Tile({
   );
 }
 
-export function RagBadge({ rag }: { rag: Rag }) {
-  return <span class={`rag rag-${rag}`}>{RAG_LABEL[rag]}</span>;
+export function RagBadge({ rag }: { rag: RagShown }) {
+  return (
+    <span class={`rag rag-${rag}`} title={rag === 'hidden' ? 'Hidden with the uptake to protect patients\' privacy (small numbers).' : undefined}>
+      {ragLabel(rag)}
+    </span>
+  );
 }
 
 export interface LegendItem {

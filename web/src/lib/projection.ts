@@ -1,7 +1,7 @@
 import type { Row } from '../api/types.js';
 import { formatDay } from './format.js';
 import { COLUMNS, numberAt, stringAt } from './metric.js';
-import type { Rag } from './rag.js';
+import type { Rag, RagShown } from './rag.js';
 
 // The rollout verdict (status, projected date, trend, RAG) is the rollout metric's: one rule, on
 // the server (server/metrics/catalogue.ts, ROLLOUT_RULE; DEFINITIONS.md). The dashboard never
@@ -77,6 +77,11 @@ export function verdictSentence(row: Row | undefined): string {
     default:
       return '';
   }
+}
+
+/** The RAG rating of a rollout row as shown: 'hidden' when the small-number rule hid it, else as rolloutRag. */
+export function rolloutRagShown(row: Row | undefined): RagShown {
+  return row?._suppressed?.includes(COLUMNS.rollout.rag) ? 'hidden' : rolloutRag(row);
 }
 
 /** The RAG rating in a rollout row ('none' when it has none or it is suppressed). */

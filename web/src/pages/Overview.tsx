@@ -7,7 +7,7 @@ import { Legend, PageHeader, RagBadge, ScopeNotice, Tile } from '../components/P
 import { useApp } from '../lib/context.js';
 import { formatCount, formatGbp, formatNumber, formatPercent, formatPeriod } from '../lib/format.js';
 import { COLUMNS, dateCol, latestComplete, latestWith, numberAt } from '../lib/metric.js';
-import { rolloutRag, verdictSentence } from '../lib/projection.js';
+import { rolloutRagShown, verdictSentence } from '../lib/projection.js';
 import { hrefFor } from '../lib/router.js';
 import { activeChart, loadSharedCharts, objectionTotals, objectionsChart, providerChart, roiChart, uptakeSeriesChart } from './shared.js';
 
@@ -66,7 +66,7 @@ export default function Overview() {
     return last ? { n: numberAt(last, COLUMNS.consent.objections_in_force), partial: totals.partial.has(String(last[COLUMNS.consent.period_start])) } : null;
   }, [consent]);
 
-  const rag = rolloutRag(verdict);
+  const rag = rolloutRagShown(verdict);
   const keep = new URLSearchParams(route.query);
 
   return (

@@ -13,8 +13,8 @@ import { RANGE_PRESETS, describeRange, type RangeKey } from '../lib/filters.js';
 import { formatCount, formatDateTime, formatDay, formatGbp, formatNumber, formatPercent, formatPeriod } from '../lib/format.js';
 import { COLUMNS, dateCol, latestComplete, latestWith, numberAt, stringAt } from '../lib/metric.js';
 import { LEVEL_LABELS, childLevel } from '../lib/orgs.js';
-import { rolloutRag, rolloutVerdict, verdictLabel } from '../lib/projection.js';
-import { RAG_LABEL, type Rag } from '../lib/rag.js';
+import { rolloutRag, rolloutRagShown, rolloutVerdict, verdictLabel } from '../lib/projection.js';
+import { RAG_LABEL, ragLabel, type Rag } from '../lib/rag.js';
 import { setParams } from '../lib/router.js';
 import { coarseGrain, practiceScope } from '../lib/scope.js';
 import { sumOverPeriods } from './Funnel.js';
@@ -89,7 +89,7 @@ export default function Report() {
   // Invited → activated, as a percentage (none when nobody was invited: a trust's report leaves the line out).
   const invitedN = numberAt(fun, COLUMNS.funnel.invited);
   const invited = fun && invitedN ? ((numberAt(fun, COLUMNS.funnel.activated) ?? 0) / invitedN) * 100 : null;
-  const rag = rolloutRag(verdict);
+  const rag = rolloutRagShown(verdict);
   const loading = [uptake, roi].some((l) => l.status === 'loading');
   const failed = [uptake, roi].find((l) => l.status === 'error');
   const asOf = health?.asOf;
@@ -284,14 +284,14 @@ function LeagueTable({ rows, many }: { rows: Row[]; many: string }) {
           {shown.map((r) => {
             const pct = numberAt(r, COLUMNS.rollout.uptake_pct);
             const target = numberAt(r, COLUMNS.rollout.target_pct);
-            const rag = rolloutRag(r);
+            const rag = rolloutRagShown(r);
             return (
               <tr key={stringAt(r, COLUMNS.rollout.org_code)}>
                 <td>{stringAt(r, COLUMNS.rollout.org_name)}</td>
                 <td class="num">{pct !== null ? formatPercent(pct) : '*'}</td>
                 <td class="num">{target !== null ? formatPercent(target) : '–'}</td>
                 <td>
-                  <span class={`rag rag-${rag}`}>{RAG_LABEL[rag]}</span>
+                  <span class={`rag rag-${rag}`}>{ragLabel(rag)}</span>
                 </td>
               </tr>
             );

@@ -45,8 +45,8 @@ describe('Rollout page', () => {
     expect(head).toEqual(['Organisation', 'Go-live', 'Eligible population', 'Activated patients', 'Uptake', 'Target uptake', 'Trend (percentage points a week)', 'Projected to reach target', 'Against target']);
     expect(rows).toEqual([
       ['Riverside CCG', '2 Jun 2025', '10,000', '3,600', '36%', '35%', '0.2', 'Target reached', 'On target'],
-      // Its RAG is hidden with its uptake, and the badge then reads "No target" beside a 35% target.
-      ['Hillside CCG', '–', '3,000', '*', '*', '35%', '*', '–', 'No target'],
+      // Its RAG is hidden with its uptake: the badge says so (not "No target" beside a 35% target).
+      ['Hillside CCG', '–', '3,000', '*', '*', '35%', '*', '–', 'Rating hidden'],
     ]);
     expect(league().textContent).toContain('6 values hidden to protect patients\' privacy');
   });

@@ -8,8 +8,8 @@ import { useApp } from '../lib/context.js';
 import { formatCount, formatDay, formatPercent } from '../lib/format.js';
 import { COLUMNS, dateCol, numberAt, stringAt } from '../lib/metric.js';
 import { LEVEL_LABELS, childLevel, descendantsOf, type OrgIndex } from '../lib/orgs.js';
-import { formatTrend, rolloutRag, rolloutVerdict, verdictLabel } from '../lib/projection.js';
-import { RAG_LABEL, RAG_RULE, type Rag } from '../lib/rag.js';
+import { formatTrend, rolloutRagShown, rolloutVerdict, verdictLabel } from '../lib/projection.js';
+import { RAG_LABEL, RAG_RULE, ragLabel, type Rag, type RagShown } from '../lib/rag.js';
 import { hrefFor, setParams } from '../lib/router.js';
 import { sortFromParam, sortParam } from '../components/DataTable.js';
 import { MAX_BARS, goLiveChart, isProvider, leagueBars, uptakeCurves, type GoLiveData, type LeagueData } from '../charts/rollout.js';
@@ -51,8 +51,9 @@ export default function Rollout() {
     () =>
       mapLoadable(snapshot, (d): LeagueData => {
         const rows: Row[] = d.rows.map((r) => {
-          const rag = rolloutRag(r);
-          return { ...r, rag_code: rag, rag_label: RAG_LABEL[rag], projected: verdictLabel(rolloutVerdict(r)) };
+          // A rating hidden with its uptake (small numbers) says so, not "No target" beside a target.
+          const rag = rolloutRagShown(r);
+          return { ...r, rag_code: rag, rag_label: ragLabel(rag), projected: verdictLabel(rolloutVerdict(r)) };
         });
         if (isProvider(scope.level)) {
           // No registered list, so no uptake, target or projection: the league is of patients activated there.
@@ -105,7 +106,7 @@ export default function Rollout() {
     return goLiveData(peers, scope.highlight);
   }, [snapshot, peers.map((p) => p.code).join(), scope.highlight]);
   const live = timeline.rows.filter((r) => !filters.to || String(r.go_live_date) <= filters.to).length;
-  const rag: Rag = rolloutRag(verdict);
+  const rag: RagShown = rolloutRagShown(verdict);
   const q = new URLSearchParams(route.query);
 
   return (
@@ -196,7 +197,7 @@ export default function Rollout() {
             initialSort: sortFromParam(route.query.get('sort')) ?? { column: isProvider(scope.level) ? COLUMNS.rollout.activated : COLUMNS.rollout.uptake_pct, direction: 'descending' },
             onSortChange: (s) => setParams({ sort: sortParam(s) }, { replace: true }),
             hide: ['rag_label'],
-            extra: isProvider(scope.level) ? undefined : { header: 'Against target', cell: (r) => <RagBadge rag={(stringAt(r, 'rag_code') as Rag | null) ?? 'none'} /> },
+            extra: isProvider(scope.level) ? undefined : { header: 'Against target', cell: (r) => <RagBadge rag={(stringAt(r, 'rag_code') as RagShown | null) ?? 'none'} /> },
             onRowSelect: (r) => drill(stringAt(r, COLUMNS.rollout.org_code)),
             rowSelectLabel: (r) => `Show ${stringAt(r, COLUMNS.rollout.org_name) ?? stringAt(r, COLUMNS.rollout.org_code)}`,
             isHighlighted: (r) => !!scope.highlight && stringAt(r, COLUMNS.rollout.org_code) === scope.highlight,
