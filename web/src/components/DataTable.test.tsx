@@ -71,4 +71,21 @@ describe('DataTable', () => {
     expect(sortFromParam('x;y')).toBeUndefined();
     expect(sortFromParam(null)).toBeUndefined();
   });
+
+  it('words the codes of the columns it is told to as the charts do (the CSV keeps the codes)', () => {
+    const channel: Column[] = [
+      { name: 'breakdown', label: 'Channel', type: 'string' },
+      { name: 'invited', label: 'Invited', type: 'number', unit: 'count' },
+    ];
+    const codes: Row[] = [
+      { breakdown: 'All', invited: 10 },
+      { breakdown: 'sms', invited: 8 },
+      { breakdown: 'prescription_requested', invited: null, _suppressed: ['invited'] },
+    ];
+    render(<DataTable caption="By channel" columns={channel} rows={codes} labelled={['breakdown']} />);
+    expect(firstCells()).toEqual(['All', 'SMS', 'Prescription requested']);
+    cleanup();
+    render(<DataTable caption="By channel" columns={channel} rows={codes} />);
+    expect(firstCells()).toEqual(['All', 'sms', 'prescription_requested']);
+  });
 });

@@ -1,6 +1,6 @@
 import { useMemo, useState } from 'preact/hooks';
 import type { Column, Grain, Row } from '../api/types.js';
-import { formatCell, isSuppressed } from '../lib/format.js';
+import { formatCell, isSuppressed, valueLabel } from '../lib/format.js';
 import { SUPPRESSION_SHORT } from './Suppression.js';
 
 export interface TableSort {
@@ -35,6 +35,8 @@ export interface DataTableProps {
   isHighlighted?: (row: Row) => boolean;
   /** Extra rendered cell after the data columns (e.g. a RAG badge). */
   extra?: { header: string; cell: (row: Row) => preact.ComponentChild };
+  /** Columns of codes shown as a reader would say them, as the charts do (valueLabel: `sms` → "SMS"); the CSV keeps the codes. */
+  labelled?: string[];
   captionHidden?: boolean;
 }
 
@@ -52,7 +54,7 @@ function compare(a: Row, b: Row, col: Column): number {
 }
 
 export function DataTable(props: DataTableProps) {
-  const { columns, rows, grain, pageSize = 100, sortable = true, onRowSelect, isHighlighted, extra } = props;
+  const { columns, rows, grain, pageSize = 100, sortable = true, onRowSelect, isHighlighted, extra, labelled } = props;
   const [sort, setSort] = useState<TableSort | null>(props.initialSort ?? null);
   const [showAll, setShowAll] = useState(false);
 
@@ -114,7 +116,8 @@ export function DataTable(props: DataTableProps) {
             <tr key={i} class={isHighlighted?.(row) ? 'highlight' : undefined}>
               {columns.map((c, j) => {
                 const hidden = isSuppressed(row, c.name);
-                const text = formatCell(row[c.name], c, hidden, grain);
+                const value = row[c.name];
+                const text = !hidden && typeof value === 'string' && value !== '' && labelled?.includes(c.name) ? valueLabel(value) : formatCell(value, c, hidden, grain);
                 const content = hidden ? (
                   <abbr class="suppressed" title={SUPPRESSION_SHORT}>
                     *

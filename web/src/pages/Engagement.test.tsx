@@ -56,11 +56,13 @@ describe('Engagement page', () => {
     renderPage(Engagement, { answers });
     const features = () => card('What patients use the portal for');
     await waitFor(() => expect(features().querySelector('.state-loading')).toBeNull());
-    // Prescriptions 1,200 + 1,300; appointments 800 + one hidden month. (The table shows the
-    // feature's code as the API sends it; the chart words it, "Prescription requested".)
-    expect(tableOf(features()).rows).toEqual([
-      ['prescription_requested', '2,500'],
-      ['appointment_booked', '800'],
+    // Prescriptions 1,200 + 1,300; appointments 800 + one hidden month. The table words the
+    // features as the chart does ("Prescription requested"), not the API's codes.
+    const { head, rows } = tableOf(features());
+    expect(head).toEqual(['Feature', 'Events']);
+    expect(rows).toEqual([
+      ['Prescription requested', '2,500'],
+      ['Appointment booked', '800'],
     ]);
   });
 

@@ -99,12 +99,14 @@ export default function Engagement() {
           subtitle="Events by feature over the selected dates."
           data={featureData}
           chart={featureChart}
+          table={{ labelled: BREAKDOWN_COLUMNS }}
         />
         <ChartCard
           title={`Portal use by platform each ${coarse}`}
           subtitle="Usage events on the website and the apps. (Events, not people: a patient may use more than one.)"
           data={platformData}
           chart={platformChart}
+          table={{ labelled: BREAKDOWN_COLUMNS }}
         />
         <ChartCard
           title="When patients use the portal: weekday by hour"
@@ -131,6 +133,10 @@ export default function Engagement() {
   );
 }
 
+// The columns a breakdown's codes can come in (as totalsByDimension reads them): the tables word
+// them as the charts do ("Prescription requested", "iOS app"); the CSV keeps the codes.
+const BREAKDOWN_COLUMNS = [COLUMNS.active_users.breakdown, 'event_type', 'platform'];
+
 function rhythmScope(orgs: OrgIndex, code: string): string {
   let cur = orgs.byCode.get(code);
   while (cur && cur.type !== 'ccg' && cur.type !== 'icb') cur = cur.parent ? orgs.byCode.get(cur.parent) : undefined;
@@ -144,7 +150,8 @@ function totalsByDimension(d: MetricResult): TableData {
   const totals = sortDescending(sumBy(rows, dim, (r) => String(r[dim]), { events: (r) => numberAt(r, COLUMNS.active_users.events) ?? 0 }), 'events');
   const hidden = withoutTotal(d.rows, dim).filter((r) => r._suppressed?.includes(COLUMNS.active_users.events)).length;
   const columns: Column[] = [
-    { name: dim, label: d.columns.find((c) => c.name === dim)?.label ?? 'Feature', type: 'string' },
+    // (The 'All' total row is left out, so not the catalogue's "Breakdown value ('All' = total)".)
+    { name: dim, label: 'Feature', type: 'string' },
     { name: 'events', label: 'Events', type: 'number', unit: 'count' },
   ];
   // The hidden cells are left out of the sums: the card says so (each total is at least the figure shown).

@@ -4,8 +4,8 @@
  * (total row 'All'), with the share of the step before; channels are summed the same way, with
  * hidden cells explained; no cohorts is an empty card, a refusal or failure says so.
  */
-import { waitFor } from '@testing-library/preact';
-import { afterEach, describe, expect, it } from 'vitest';
+import { fireEvent, waitFor, within } from '@testing-library/preact';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { COLUMNS } from '../lib/metric.js';
 import Funnel from './Funnel.js';
 import { Failure, card, metric, renderPage, resetPage, tableOf, tile } from './test-support.js';
@@ -46,10 +46,33 @@ describe('Funnel page', () => {
     expect(rows).toEqual([
       ['All', '10,000', '5,000', '4,000', '2,000', '50%', '40%'],
       // 4,100 of 8,000 registered = 51.3%; 3,200 activated = 40%; February's active count is hidden.
-      ['sms', '8,000', '4,100', '3,200', '1,000', '51.3%', '40%'],
+      // The channel as the chart words it, not the API's code.
+      ['SMS', '8,000', '4,100', '3,200', '1,000', '51.3%', '40%'],
     ]);
     expect(channels().textContent).toContain("1 value hidden to protect patients' privacy");
     expect(channels().textContent).toContain('hidden values are not included, so they may be slightly low');
+  });
+
+  it("downloads the channels' codes as the API sends them (the table words them)", async () => {
+    let blob: Blob | null = null;
+    const created = vi.spyOn(URL, 'createObjectURL').mockImplementation((b) => {
+      blob = b as Blob;
+      return 'blob:csv';
+    });
+    const revoked = vi.spyOn(URL, 'revokeObjectURL').mockImplementation(() => {});
+    const click = vi.spyOn(HTMLAnchorElement.prototype, 'click').mockImplementation(() => {});
+    try {
+      renderPage(Funnel, { answers: { 'metrics/funnel': byChannel } });
+      const channels = () => card('Funnel by channel: share of invited patients reaching each step');
+      await waitFor(() => expect(channels().querySelector('.state-loading')).toBeNull());
+      fireEvent.click(within(channels()).getByRole('button', { name: /Download CSV/ }));
+      const text = (await blob!.text()).replace(/^\ufeff/, '');
+      expect(text.split('\r\n')[2]).toMatch(/^sms,8000,/);
+    } finally {
+      created.mockRestore();
+      revoked.mockRestore();
+      click.mockRestore();
+    }
   });
 
   it('shows an empty card when no one was contacted in the dates, and the campaign error in plain words', async () => {

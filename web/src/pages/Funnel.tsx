@@ -107,6 +107,8 @@ export default function Funnel() {
           subtitle="Channel of the patient's first contact. Bars show the percentage of that channel's invited patients."
           data={byChannel}
           chart={funnelChart}
+          // Channels as the chart words them ("SMS"); the CSV keeps the codes.
+          table={{ labelled: [COLUMNS.funnel.breakdown] }}
           footer={() => <Legend items={STEPS.slice(1).map((s, i) => ({ label: s.label, colour: SERIES[i]! }))} />}
         />
         <ChartCard
