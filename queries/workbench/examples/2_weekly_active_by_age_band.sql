@@ -1,4 +1,4 @@
--- Weekly active patients by age band over the last twelve weeks of data: distinct patients with
+-- Weekly active patients by age band: over the last twelve weeks of data, distinct patients with
 -- any portal use in the week, by their age at the start of the week.
 WITH last_event AS (SELECT max(occurred_at) AS latest_at FROM usage_events)
 SELECT date_trunc('week', u.occurred_at)::DATE AS week,

@@ -1,4 +1,4 @@
--- The enrolment funnel by the channel of each patient's first enrolment event: how many were
+-- The enrolment funnel by channel: of each patient's first enrolment event, how many were
 -- invited, registered and activated, and the conversion from invitation to activation.
 WITH steps AS (
   SELECT patient_id,

@@ -1,5 +1,5 @@
--- Objections to data sharing registered and withdrawn per month, and how many are in force at
--- each month's end (registered minus withdrawn, cumulated).
+-- Objections to data sharing by month: registered, withdrawn, and in force at each month's end
+-- (registered minus withdrawn, cumulated).
 WITH monthly AS (
   SELECT date_trunc('month', occurred_at)::DATE AS month,
          count(*) FILTER (WHERE event_type = 'objection_registered') AS registered,
