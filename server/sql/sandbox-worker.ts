@@ -13,7 +13,7 @@
  * - every statement is checked to be one query (statement-check.ts) before it runs;
  * - each query has a connection of its own, interrupted at its time limit or when cancelled.
  */
-import { DuckDBInstance, DuckDBTypeId, JsonDuckDBValueConverter, type DuckDBConnection, type DuckDBResult } from '@duckdb/node-api';
+import { DuckDBInstance, DuckDBTypeId, JsonDuckDBValueConverter, type DuckDBConnection, type DuckDBDataChunk, type DuckDBResult } from '@duckdb/node-api';
 import type { Cell, FailureCode, FromSandbox, ResultColumn, SandboxSettings, ToSandbox } from './protocol.js';
 import { checkStatement, type Verdict } from './statement-check.js';
 
@@ -99,7 +99,15 @@ async function main(): Promise<void> {
     }];
   };
 
-  const query = async (m: Extract<ToSandbox, { kind: 'query' }>) => {
+  /**
+   * Runs one checked statement on a connection of its own: refused before it runs if it is not one
+   * query, stopped at its time limit, reported as a failure in the analyst's words otherwise.
+   * `use` reads the result (the first rows, or every chunk).
+   */
+  const run = async (
+    m: { id: string; sql: string; timeoutMs: number },
+    use: (r: Running, result: DuckDBResult, rowsOf: (chunk: DuckDBDataChunk) => Cell[][], t0: number) => Promise<void>,
+  ) => {
     const t0 = performance.now();
     const [r, done] = await start(m.id, m.timeoutMs);
     try {
@@ -107,24 +115,8 @@ async function main(): Promise<void> {
       if (!verdict.ok) return refuse(m.id, verdict);
       const result = await verdict.prepared.stream();
       const convert = converters(result);
-      const rows: Cell[][] = [];
-      let bytes = 0;
-      let truncated = false;
-      for (;;) {
-        const chunk = await result.fetchChunk();
-        if (!chunk || chunk.rowCount === 0) break;
-        for (const row of chunk.convertRows(JsonDuckDBValueConverter)) {
-          if (rows.length >= m.limit || bytes > m.maxBytes) {
-            truncated = true;
-            break;
-          }
-          const cells = (row as unknown[]).map((v, i) => convert[i]!(v));
-          bytes += JSON.stringify(cells).length;
-          rows.push(cells);
-        }
-        if (truncated) break;
-      }
-      send({ kind: 'result', id: m.id, columns: columnsOf(result), rows, truncated, elapsedMs: Math.round(performance.now() - t0) });
+      const rowsOf = (chunk: DuckDBDataChunk) => chunk.convertRows(JsonDuckDBValueConverter).map((row) => (row as unknown[]).map((v, i) => convert[i]!(v)));
+      await use(r, result, rowsOf, t0);
     } catch (err) {
       send({ kind: 'failed', id: m.id, ...classify(err, r) });
     } finally {
@@ -132,20 +124,36 @@ async function main(): Promise<void> {
     }
   };
 
-  const stream = async (m: Extract<ToSandbox, { kind: 'stream' }>) => {
-    const t0 = performance.now();
-    const [r, done] = await start(m.id, m.timeoutMs);
-    try {
-      const verdict = await checkStatement(r.conn, m.sql);
-      if (!verdict.ok) return refuse(m.id, verdict);
-      const result = await verdict.prepared.stream();
-      const convert = converters(result);
+  /** The first `limit` rows (or `maxBytes` of them), and whether there were more. */
+  const query = (m: Extract<ToSandbox, { kind: 'query' }>) =>
+    run(m, async (_r, result, rowsOf, t0) => {
+      const rows: Cell[][] = [];
+      let bytes = 0;
+      let truncated = false;
+      while (!truncated) {
+        const chunk = await result.fetchChunk();
+        if (!chunk || chunk.rowCount === 0) break;
+        for (const cells of rowsOf(chunk)) {
+          if (rows.length >= m.limit || bytes > m.maxBytes) {
+            truncated = true;
+            break;
+          }
+          bytes += JSON.stringify(cells).length;
+          rows.push(cells);
+        }
+      }
+      send({ kind: 'result', id: m.id, columns: columnsOf(result), rows, truncated, elapsedMs: Math.round(performance.now() - t0) });
+    });
+
+  /** Every row, a chunk at a time, each sent only when the server has taken the one before. */
+  const stream = (m: Extract<ToSandbox, { kind: 'stream' }>) =>
+    run(m, async (r, result, rowsOf, t0) => {
       send({ kind: 'columns', id: m.id, columns: columnsOf(result) });
       let rowCount = 0;
       for (;;) {
         const chunk = await result.fetchChunk();
         if (!chunk || chunk.rowCount === 0) break;
-        const rows = (chunk.convertRows(JsonDuckDBValueConverter)).map((row) => (row as unknown[]).map((v, i) => convert[i]!(v)));
+        const rows = rowsOf(chunk);
         rowCount += rows.length;
         // Wait for the server to take it: memory stays at one chunk, however large the result.
         const acked = new Promise<void>((resolve) => (r.acked = resolve));
@@ -154,12 +162,7 @@ async function main(): Promise<void> {
         if (r.cancelled) throw new Error('INTERRUPT');
       }
       send({ kind: 'end', id: m.id, rowCount, elapsedMs: Math.round(performance.now() - t0) });
-    } catch (err) {
-      send({ kind: 'failed', id: m.id, ...classify(err, r) });
-    } finally {
-      done();
-    }
-  };
+    });
 
   process.on('message', (m: ToSandbox) => {
     if (m.kind === 'query') void query(m);
