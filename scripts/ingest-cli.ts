@@ -9,10 +9,11 @@
  */
 import { resolve } from 'node:path';
 import { openStore } from '../server/store/store.js';
-import { describeRefresh, importLanding, refreshRollupsIfStale, RefusedError } from '../server/ingest/index.js';
+import { importLanding, RefusedError } from '../server/ingest/index.js';
+import { describeRefresh, refreshRollupsIfStale } from '../server/metrics/rollups.js';
 import { terminalProgress } from '../server/ingest/progress.js';
 import { listBatchDirs } from '../server/ingest/discover.js';
-import { describeError, redact } from '../server/ingest/redact.js';
+import { describeError, redact } from '../server/store/redact.js';
 import { StoreError } from '../server/store/errors.js';
 
 const USAGE =

@@ -16,7 +16,7 @@ import { generateRegion } from './generate/index.js';
 import { importLanding } from '../server/ingest/index.js';
 import { terminalProgress } from '../server/ingest/progress.js';
 import { listBatchDirs } from '../server/ingest/discover.js';
-import { describeError, redact } from '../server/ingest/redact.js';
+import { describeError, redact } from '../server/store/redact.js';
 import { createDemoUsersIfNone, demoUsersBox } from '../server/auth/demo-users.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));

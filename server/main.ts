@@ -12,7 +12,7 @@ import { openStore, type Store } from './store/store.js';
 import { createApp } from './app.js';
 import { Access } from './auth/access.js';
 import { mountDashboard } from './web-static.js';
-import { refreshRollupsIfStale } from './ingest/index.js';
+import { refreshRollupsIfStale } from './metrics/rollups.js';
 import { createImportScheduler, DEFAULT_IMPORT_CRON, type ImportScheduler } from './scheduler/import-job.js';
 
 export const DEFAULT_PORT = 8787;

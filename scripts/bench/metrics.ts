@@ -221,7 +221,7 @@ if (import.meta.url === `file://${process.argv[1]}`) {
   const store = await openStore({ path: path ?? process.env.PORTAL_BENCH_BASE ?? storePath() });
   try {
     const started = performance.now();
-    if (await store.withConnection(async (conn) => (await import('../../server/ingest/index.js')).refreshRollupsIfStale(conn))) {
+    if (await store.withConnection(async (conn) => (await import('../../server/metrics/rollups.js')).refreshRollupsIfStale(conn))) {
       console.log(`rollups rebuilt for this code in ${Math.round(performance.now() - started)} ms`);
     }
     console.table(await benchMetrics(store, paths.length > 0 ? { paths } : {}));

@@ -24,7 +24,8 @@ import { closeSync, copyFileSync, existsSync, fsyncSync, mkdirSync, openSync, re
 import { join, resolve } from 'node:path';
 import { openStore, type Store } from '../../server/store/store.js';
 import { generateRegion } from '../generate/index.js';
-import { importLanding, refreshRollupsIfStale } from '../../server/ingest/index.js';
+import { importLanding } from '../../server/ingest/index.js';
+import { refreshRollupsIfStale } from '../../server/metrics/rollups.js';
 import { writeSyntheticBatch } from '../generate/synthetic-batch.js';
 import { benchAccess, benchCredentials, benchMetrics, benchSignedRequests } from './metrics.js';
 import { sqlLiteral } from '../../server/store/sql-literal.js';

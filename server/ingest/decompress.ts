@@ -16,7 +16,7 @@ import { createGunzip } from 'node:zlib';
 import type { FileFormat } from '../contract/export-format.js';
 import type { BatchFile } from './discover.js';
 import { RefusedError } from './errors.js';
-import { describeError } from './redact.js';
+import { describeError } from '../store/redact.js';
 
 const PREFIX = 'portal-ingest-';
 /** 1 MB reads and output chunks: with the 16 KB defaults the stream machinery costs twice the inflating itself. */

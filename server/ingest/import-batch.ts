@@ -9,10 +9,10 @@ import { META } from '../store/meta.js';
 import type { FileKind } from '../contract/export-format.js';
 import type { BatchFile } from './discover.js';
 import type { Batch } from './discover.js';
-import { faultPoint } from './faults.js';
+import { faultPoint } from '../store/faults.js';
 import { dropReadKind, KIND_TEMP_TABLES, loadKind, readKind, type FileCounts, type LoadContext, type ReadKind } from './load-kind.js';
 import { checkKeyFingerprint, type PseudonymKey } from './pseudonymise.js';
-import { describeError } from './redact.js';
+import { describeError } from '../store/redact.js';
 import { RefusedError } from './errors.js';
 
 export interface FileReport extends FileCounts {

@@ -15,7 +15,7 @@ import { sqlLiteral } from '../store/sql-literal.js';
 import type { BatchFile } from './discover.js';
 import { FILE_SPECS } from './import-rules.js';
 import { RefusedError } from './errors.js';
-import { describeError } from './redact.js';
+import { describeError } from '../store/redact.js';
 import { ident } from './validation-sql.js';
 
 /** First line of a text file, without reading the rest. */

@@ -1,5 +1,12 @@
+import { createHash } from 'node:crypto';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import type { DuckDBConnection } from '@duckdb/node-api';
-import { loadSqlFiles } from '../store/sql-files.js';
+import { StoreError } from '../store/errors.js';
+import { faultPoint } from '../store/faults.js';
+import { getMeta, META, setMeta } from '../store/meta.js';
+import { describeError } from '../store/redact.js';
+import { loadSqlFiles, QUERIES_DIR } from '../store/sql-files.js';
 
 /**
  * The rollup steps, in the order they run. Each is one file in queries/rollups/; later steps read
@@ -45,6 +52,13 @@ export interface IncrementalOptions {
   /** Likewise for the share of the data's days the usage rollups would re-read (Infinity: never). */
   maxWindowShare?: number;
 }
+
+/**
+ * How a refresh brings the rollups up to date: 'auto' (default) recomputes what the batches touched
+ * and rebuilds everything when that is cheaper; 'full' rebuilds everything (the repair);
+ * 'incremental' never falls back on size alone (the property test), only when it must.
+ */
+export type RollupMode = 'auto' | 'incremental' | 'full';
 
 const DEFAULTS: Required<IncrementalOptions> = { maxPatientShare: 0.2, maxWindowShare: 0.5 };
 
@@ -126,6 +140,63 @@ export async function refreshRollupsIncremental(conn: DuckDBConnection, options:
   for (const step of ROLLUP_STEPS.slice(2)) await runStep(conn, step, steps);
   await conn.run(`DELETE FROM rollup_pending`);
   return { mode: 'incremental', ms: Math.round(performance.now() - started), steps, scope };
+}
+
+/** Fingerprint of the rollup SQL: a store built by older rollup code is rebuilt with the new. */
+function rollupsFingerprint(): string {
+  const dir = join(QUERIES_DIR, 'rollups');
+  const hash = createHash('sha256');
+  for (const file of readdirSync(dir).filter((f) => f.endsWith('.sql')).sort()) hash.update(file).update(readFileSync(join(dir, file)));
+  return hash.digest('hex').slice(0, 16);
+}
+
+const SIZE_LIMITS: Record<RollupMode, IncrementalOptions> = {
+  auto: {},
+  incremental: { maxPatientShare: Infinity, maxWindowShare: Infinity },
+  full: {},
+};
+
+/**
+ * Brings the rollups up to date when the base tables moved on since the last refresh (also after a
+ * crash between a batch commit and the refresh: rollup_pending still holds that batch's changes) or
+ * when the rollup SQL changed since, and publishes the new data version with them, in one
+ * transaction. Recomputes only what the batches touched where it can (refreshRollupsIncremental);
+ * a store never refreshed, new rollup code, or `mode: 'full'` rebuild everything.
+ * Returns what it did, or undefined when the rollups were already current.
+ */
+export async function refreshRollupsIfStale(conn: DuckDBConnection, mode: RollupMode = 'auto'): Promise<RollupRefresh | undefined> {
+  const base = (await getMeta(conn, META.baseVersion)) ?? '0';
+  const published = await getMeta(conn, META.dataVersion);
+  const code = rollupsFingerprint();
+  const sameCode = (await getMeta(conn, META.rollupsCode)) === code;
+  if (published === base && sameCode && mode !== 'full') return undefined;
+  faultPoint('before-rollups');
+  await conn.run('BEGIN TRANSACTION');
+  try {
+    // rollup_pending only describes changes since rollups built by this code from a known version.
+    const fullReason =
+      mode === 'full' ? 'asked for' : published === undefined ? 'no rollups yet' : !sameCode ? 'the rollup SQL changed' : undefined;
+    const refresh = fullReason ? await rebuildRollups(conn, fullReason) : await refreshRollupsIncremental(conn, SIZE_LIMITS[mode]);
+    // A rebuild with new code changes answers too, so it must invalidate caches like new data.
+    // Rebuilt answers on unchanged data (new code, a repair) must still invalidate caches like new data.
+    const sameBase = published !== undefined && (published === base || published.startsWith(`${base}.`));
+    const version = !sameBase ? base : mode === 'full' ? `${base}.${code}.${Date.now().toString(36)}` : `${base}.${code}`;
+    await setMeta(conn, META.dataVersion, version);
+    await setMeta(conn, META.rollupsCode, code);
+    await conn.run('COMMIT');
+    return refresh;
+  } catch (err) {
+    await conn.run('ROLLBACK').catch(() => undefined);
+    throw new StoreError(`Rebuilding the metric rollups failed: ${describeError(err)}`);
+  }
+}
+
+/** One line for the log: how the rollups were brought up to date, and how long it took. */
+export function describeRefresh(r: RollupRefresh): string {
+  const seconds = `${(r.ms / 1000).toFixed(1)} s`;
+  if (r.mode === 'full') return `full rebuild in ${seconds}${r.reason ? ` (${r.reason})` : ''}`;
+  const days = Object.entries(r.scope?.days ?? {}).map(([fam, n]) => `${fam} ${n}`).join(', ');
+  return `incremental refresh in ${seconds} (${r.scope?.patients ?? 0} patients; days in scope: ${days || 'none'})`;
 }
 
 async function scopeSize(conn: DuckDBConnection): Promise<RollupRefresh['scope']> {
