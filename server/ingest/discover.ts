@@ -19,6 +19,13 @@ export interface Batch {
   files: BatchFile[];
   /** Names, sizes and modification times: an identical re-delivery has the same fingerprint. */
   fingerprint: string;
+  /**
+   * When the batch landed: the latest modification time of its files (of the folder itself when it
+   * holds none). A delivery has landed once its last file is written, and a file's time, unlike
+   * the folder's, does not move when something else is later added beside it. A copy that keeps
+   * the sender's file times (rsync -t, cp -p) would date the export instead of the arrival.
+   */
+  landedAt: Date;
 }
 
 export function listBatchDirs(landingDir: string): string[] {
@@ -77,6 +84,11 @@ export function readBatch(landingDir: string, batchId: string): Batch {
     (a, b) => LOAD_ORDER.indexOf(a.kind) - LOAD_ORDER.indexOf(b.kind) || (a.part ?? 0) - (b.part ?? 0) || a.fileName.localeCompare(b.fileName),
   );
   const hash = createHash('sha256');
-  for (const f of files) hash.update(`${f.fileName}\0${f.size}\0${statSync(f.path).mtimeMs}\n`);
-  return { batchId, dir, files, fingerprint: hash.digest('hex').slice(0, 32) };
+  let landedMs = files.length === 0 ? statSync(dir).mtimeMs : 0;
+  for (const f of files) {
+    const { mtimeMs } = statSync(f.path);
+    hash.update(`${f.fileName}\0${f.size}\0${mtimeMs}\n`);
+    landedMs = Math.max(landedMs, mtimeMs);
+  }
+  return { batchId, dir, files, fingerprint: hash.digest('hex').slice(0, 32), landedAt: new Date(Math.floor(landedMs)) };
 }

@@ -138,10 +138,16 @@ export async function importBatch(conn: DuckDBConnection, batch: Batch, ctx: Bat
     }
     faultPoint('mid-batch');
     report.durationMs = Date.now() - startedAt.getTime();
+    // landed_at and imported_at feed the landing-to-served lag of /api/health; a re-delivery is a
+    // new arrival, so its clocks are replaced and it waits to be served again (served_at NULL).
+    // imported_at is the clock as the transaction ends, like the run log's finished_at (now() would
+    // be the transaction's start); the commit itself counts in the rollup part of the lag.
     await conn.run(
-      `INSERT INTO loaded_batches VALUES ($1, $2, $3, now())
-       ON CONFLICT (batch_id) DO UPDATE SET fingerprint = excluded.fingerprint, run_id = excluded.run_id, loaded_at = excluded.loaded_at`,
-      [batch.batchId, batch.fingerprint, ctx.runId],
+      `INSERT INTO loaded_batches (batch_id, fingerprint, run_id, loaded_at, landed_at, imported_at)
+       VALUES ($1, $2, $3, now(), $4::TIMESTAMPTZ, $5::TIMESTAMPTZ)
+       ON CONFLICT (batch_id) DO UPDATE SET fingerprint = excluded.fingerprint, run_id = excluded.run_id, loaded_at = excluded.loaded_at,
+         landed_at = excluded.landed_at, imported_at = excluded.imported_at, served_at = NULL`,
+      [batch.batchId, batch.fingerprint, ctx.runId, batch.landedAt.toISOString(), new Date().toISOString()],
     );
     await recordRun(conn, ctx, report, startedAt);
     await recordFiles(conn, ctx, report);

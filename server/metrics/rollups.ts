@@ -183,12 +183,40 @@ export async function refreshRollupsIfStale(conn: DuckDBConnection, mode: Rollup
     const version = !sameBase ? base : mode === 'full' ? `${base}.${code}.${Date.now().toString(36)}` : `${base}.${code}`;
     await setMeta(conn, META.dataVersion, version);
     await setMeta(conn, META.rollupsCode, code);
+    const servedAt = await markBatchesServed(conn);
     await conn.run('COMMIT');
+    await correctServedAt(conn, servedAt);
     return refresh;
   } catch (err) {
     await conn.run('ROLLBACK').catch(() => undefined);
     throw new StoreError(`Rebuilding the metric rollups failed: ${describeError(err)}`);
   }
+}
+
+/**
+ * Stamps served_at on every batch these rollups include: the ones committed and not yet served,
+ * as this transaction sees them (a batch committed after it began is in neither the rollups nor
+ * the stamp). Done in the publishing transaction, so a batch is marked served exactly when the
+ * data version that includes it is; batches loaded before migration 013 have no imported_at and
+ * stay unmarked (their landing is not known). The clock, not now() (the transaction's start).
+ */
+async function markBatchesServed(conn: DuckDBConnection): Promise<string | undefined> {
+  const servedAt = new Date().toISOString();
+  const result = await conn.run(`UPDATE loaded_batches SET served_at = $1::TIMESTAMPTZ WHERE served_at IS NULL AND imported_at IS NOT NULL`, [servedAt]);
+  return result.rowsChanged > 0 ? servedAt : undefined;
+}
+
+/**
+ * Moves the stamp from just before the COMMIT to just after it: the API answers with the new
+ * version only once the commit is done, and a full rebuild's commit writes every rollup table.
+ * Best effort: should it fail, or the process die first, the stamp in the transaction stands, a
+ * little early.
+ */
+async function correctServedAt(conn: DuckDBConnection, stamped: string | undefined): Promise<void> {
+  if (stamped === undefined) return;
+  await conn
+    .run(`UPDATE loaded_batches SET served_at = $1::TIMESTAMPTZ WHERE served_at = $2::TIMESTAMPTZ`, [new Date().toISOString(), stamped])
+    .catch(() => undefined);
 }
 
 /** One line for the log: how the rollups were brought up to date, and how long it took. */

@@ -108,3 +108,20 @@ describe('the ENUM types of usage events', () => {
     });
   });
 });
+
+describe('a store written before migration 013', () => {
+  it('keeps its loaded batches, with no landing, import or serving time (they are not known)', async () => {
+    const path = tempStorePath();
+    await withConnection(path, async (conn) => {
+      await migrate(conn, listMigrations().filter((m) => m.version <= 12));
+      await conn.run(`INSERT INTO loaded_batches VALUES ('2026-01-05T02-00Z', 'abc', 'run-1', TIMESTAMPTZ '2026-01-05 02:10:00+00')`);
+    });
+    await (await openStore({ path })).close();
+    await withConnection(path, async (conn) => {
+      expect(await currentVersion(conn)).toBe(LATEST);
+      expect(await rows(conn, `SELECT batch_id, fingerprint, landed_at, imported_at, served_at FROM loaded_batches`)).toEqual([
+        ['2026-01-05T02-00Z', 'abc', null, null, null],
+      ]);
+    });
+  });
+});

@@ -2,8 +2,8 @@
  * A store's state for the crash tests, split the way an import changes it:
  *   - `base`: every base table and the run bookkeeping (loaded_batches, ingest_runs, ingest_files,
  *     quarantine, store_meta's key fingerprint and base_version) — changed by a batch's transaction;
- *   - `published`: every rollup_* table and store_meta's data_version / rollups_code — changed by
- *     the rollup refresh's transaction.
+ *   - `published`: every rollup_* table, store_meta's data_version / rollups_code, and which batches
+ *     are marked served (loaded_batches.served_at) — changed by the rollup refresh's transaction.
  * Columns that differ between two runs doing the same work (run ids, clocks, durations, the trigger)
  * are left out, so "the same state" means the same rows.
  */
@@ -15,7 +15,7 @@ import { query, REPO_ROOT } from '../../ingest/helpers/harness.js';
 const RUN_COLUMNS: Record<string, string[]> = {
   ingest_runs: ['run_id', 'trigger', 'started_at', 'finished_at', 'duration_ms'],
   ingest_files: ['run_id', 'duration_ms'],
-  loaded_batches: ['run_id', 'loaded_at'],
+  loaded_batches: ['run_id', 'loaded_at', 'landed_at', 'imported_at', 'served_at'],
   quarantine: ['quarantined_at'],
   rollup_facts: ['built_at'],
 };
@@ -45,6 +45,9 @@ export async function storeState(store: Store): Promise<StoreState> {
     const rows = (await query(store, `SELECT ${select} FROM "${table}"`)).map((r) => JSON.stringify(r)).sort();
     (table.startsWith('rollup_') ? state.published : state.base)[table] = rows;
   }
+  // When a batch was served is a clock, but whether it is marked served belongs to the rollups' publish.
+  const served = await query<{ batch_id: string }>(store, `SELECT batch_id FROM loaded_batches WHERE served_at IS NOT NULL ORDER BY 1`);
+  state.published.served_batches = served.map((r) => r.batch_id);
   const meta = await query<{ key: string; value: string }>(store, `SELECT key, value FROM store_meta ORDER BY key`);
   state.base.store_meta = meta.filter((m) => !PUBLISHED_META.includes(m.key)).map((m) => `${m.key}=${m.value}`);
   state.published.store_meta = meta.filter((m) => PUBLISHED_META.includes(m.key)).map((m) => `${m.key}=${m.value}`);
