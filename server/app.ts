@@ -28,7 +28,8 @@ import { renderDocsPage } from './api/docs.js';
 import { ApiError, badParameter, forbidden } from './api/errors.js';
 import { toCsv, toParquet } from './api/export.js';
 import { jsonWithRows, utf8 } from './api/json-body.js';
-import { readHealth, type SchedulerStatus } from './api/health.js';
+import { readHealth } from './api/health.js';
+import type { SchedulerStatus } from './api/health-shapes.js';
 import { ImportRunsQuerySchema, ImportRunsSchema, readImportRuns, resolveImportRunsQuery } from './api/import-runs.js';
 import { MetricQuerySchema, describeQueryIssue, type Format, type MetricQuery } from './api/params.js';
 import { resolveParams } from './api/params.js';
@@ -204,7 +205,11 @@ export function createApp(deps: AppDeps): App {
   app.openAPIRegistry.registerPath(
     createRoute({
       method: 'get', path: '/api/health', summary: 'Data freshness and import health',
-      description: "status is 'degraded' when no import has succeeded, the latest one failed, or the rollups lag the data.",
+      description:
+        "status is 'degraded' when no import has succeeded, the latest one failed, the rollups lag the data, or an imported batch " +
+        'has waited longer than unservedBatches.alertAfterMinutes since landing without being served. latestServedBatch says how long ' +
+        'the latest batch the API serves took from landing (its files\' latest modification time) to being imported (its transaction ' +
+        'committed) and to being served (the rollups including it committed with the new data version), in seconds.',
       responses: { 200: { description: 'Health report', content: { 'application/json': { schema: HealthSchema } } } },
     }),
   );

@@ -9,6 +9,7 @@ import { brotliDecompressSync, gunzipSync } from 'node:zlib';
 import { openStore, type Store } from '../store/store.js';
 import { setMeta, META } from '../store/meta.js';
 import { createApp } from '../app.js';
+import { HealthSchema } from './schemas.js';
 import { signedIn, type SignedInClient } from '../auth/testing.js';
 import { CATALOGUE, METRIC_NAMES, DIMENSIONS } from '../metrics/catalogue.js';
 import { buildSmallRegion } from '../../test/fixtures/metrics/small-region.js';
@@ -258,7 +259,13 @@ describe('catalogue, organisations, health, savings model', () => {
       lastFailure: null,
       lagMinutes: 119,
       scheduler: { enabled: true, cron: '0 2 * * *' },
+      // The fixture's batch predates landing times (no loaded_batches row): nothing to say yet.
+      // A daily schedule lets a batch wait two days (twice its interval) before that is a problem;
+      // test/ingest/landing-to-served.test.ts has the worked examples.
+      latestServedBatch: null,
+      unservedBatches: { count: 0, oldestLandedAt: null, alertAfterMinutes: 2 * 24 * 60 },
     });
+    HealthSchema.strict().parse(body);
     await store.withConnection((c) =>
       c.run(`INSERT INTO ingest_runs (run_id, batch_id, trigger, started_at, finished_at, duration_ms, status, error)
              VALUES ('R2', 'B2', 'test', TIMESTAMPTZ '2026-02-28 04:00:00+00', TIMESTAMPTZ '2026-02-28 04:00:05+00', 5000, 'failed', 'disk full')`),

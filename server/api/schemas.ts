@@ -107,6 +107,38 @@ const SchedulerSchema = z
   .object({ enabled: z.boolean(), cron: z.string().nullable(), running: z.boolean(), nextRunAt: z.string().nullable() })
   .openapi('SchedulerStatus');
 
+const utcTime = (description: string, example: string) => z.string().openapi({ description, format: 'date-time', example });
+const seconds = (description: string, example: number) => z.number().openapi({ description, example });
+
+// The shape is declared for TypeScript in server/api/health-shapes.ts (shared with the dashboard);
+// the health specs check answers against this schema. Inline, not a named component: in OpenAPI
+// 3.0 a $ref would lose `nullable` and the description.
+const ServedBatchSchema = z
+  .object({
+    batchId: z.string().openapi({ example: '2026-02-28T03-00Z' }),
+    landedAt: utcTime(
+      "When the batch arrived in the landing directory (UTC): the latest modification time of its files when the import found it. Taken from the landing directory's file system clock.",
+      '2026-02-28T03:00:00.000Z',
+    ),
+    importedAt: utcTime("When the batch's transaction committed (UTC).", '2026-02-28T03:00:03.250Z'),
+    servedAt: utcTime('When the rollups that include the batch were committed with the new data version (UTC): the API answers with it from then on.', '2026-02-28T03:00:04.000Z'),
+    landingToServedSeconds: seconds('servedAt − landedAt, in seconds (milliseconds as decimals).', 4),
+    landingToImportedSeconds: seconds('importedAt − landedAt: waiting for the import run, then reading, checking and loading the batch.', 3.25),
+    importedToServedSeconds: seconds('servedAt − importedAt: bringing the rollups up to date and committing them.', 0.75),
+  });
+
+const UnservedBatchesSchema = z
+  .object({
+    count: z.number().int().openapi({ description: 'Batches imported whose rollups are not published yet (the API still answers without them).' }),
+    oldestLandedAt: z.string().nullable().openapi({ description: 'When the longest-waiting of them landed (UTC); null when there are none.', format: 'date-time' }),
+    alertAfterMinutes: z.number().int().openapi({
+      description:
+        'One that landed longer ago than this makes the status degraded, with a problem saying so: twice the import schedule\'s interval (at least 10 minutes), or 30 minutes without a schedule.',
+      example: 30,
+    }),
+  })
+  .openapi('UnservedBatches');
+
 export const HealthSchema = z
   .object({
     status: z.enum(['ok', 'degraded']),
@@ -116,6 +148,12 @@ export const HealthSchema = z
     lagMinutes: z.number().nullable().openapi({ description: 'Minutes since the last successful import finished.' }),
     scheduler: SchedulerSchema.nullable(),
     dataVersion: z.string(),
+    latestServedBatch: ServedBatchSchema.nullable().openapi({
+      description:
+        'The latest batch the API serves, and how long it took from landing to being served. Null until a batch imported by a version ' +
+        'that records landing times (schema 013) has been served.',
+    }),
+    unservedBatches: UnservedBatchesSchema,
     problems: z.array(z.string()),
   })
   .openapi('Health');

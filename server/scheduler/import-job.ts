@@ -6,7 +6,7 @@ import { Cron } from 'croner';
 import type { Store } from '../store/store.js';
 import { importLanding, type ImportReport } from '../ingest/index.js';
 import { describeError } from '../store/redact.js';
-import type { SchedulerStatus } from '../api/health.js';
+import type { SchedulerStatus } from '../api/health-shapes.js';
 
 export const DEFAULT_IMPORT_CRON = '*/15 * * * *';
 
