@@ -18,7 +18,14 @@ const orgs: OrgsResult = {
   ],
 };
 const me: Me = { username: 'cio1', displayName: 'Casey Ince', role: 'cio', org: 'ICB1', orgName: 'Northshire ICB', permissions: ['metrics'], via: 'session' };
-const health: Health = { status: 'ok', asOf, lastSuccess: null, lastFailure: null, lagMinutes: 5 };
+const health: Health = {
+  status: 'ok', asOf, lastSuccess: null, lastFailure: null, lagMinutes: 5, scheduler: null, dataVersion: '7', problems: [],
+  latestServedBatch: {
+    batchId: '2026-03-15T02-00Z', landedAt: '2026-03-15T02:00:00.000Z', importedAt: '2026-03-15T02:10:03.000Z', servedAt: '2026-03-15T02:10:04.000Z',
+    landingToServedSeconds: 604, landingToImportedSeconds: 603, importedToServedSeconds: 1,
+  },
+  unservedBatches: { count: 0, oldestLandedAt: null, alertAfterMinutes: 30 },
+};
 const suppression = { rule: 'counts 1–7 suppressed', suppressedCells: 0, complementary: 0 };
 
 function result(metric: MetricName, columns: MetricResult['columns'], rows: MetricResult['rows']): MetricResult {
@@ -93,6 +100,14 @@ describe('the app shell and the Overview', () => {
     expect(hero.textContent).toContain('6 Jun 2026');
     expect(hero.textContent).toContain('1,220 of 4,000 eligible patients');
     expect(screen.getByTestId('freshness').textContent).toContain('Data as of 14 Mar 2026');
+  });
+
+  it('says, once the import health has come, how long the latest batch took from landing to being served', async () => {
+    render(<App />);
+    // The Overview asks for the health a moment after its own data (HEALTH_DELAY_MS).
+    const lag = await screen.findByTestId('serving-lag', {}, { timeout: 5000 });
+    expect(lag.textContent).toBe('Latest batch served 10 minutes after landing');
+    expect(screen.getByTestId('freshness').contains(lag)).toBe(true);
   });
 
   it('counts active patients in the last complete month, and says which, not in the 14 days of March', async () => {

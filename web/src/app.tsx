@@ -2,12 +2,12 @@ import type { ComponentType } from 'preact';
 import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import { access, api, clearApiCache } from './api/client.js';
 import { useLoad } from './api/hooks.js';
-import type { Health, Me, OrgsResult } from './api/types.js';
+import type { Me } from './api/types.js';
 import { FilterBar } from './components/FilterBar.js';
 import { ErrorState, Loading } from './components/States.js';
+import { Freshness } from './components/Freshness.js';
 import { AppContext, type AppState } from './lib/context.js';
 import { anchorDate, readFilters } from './lib/filters.js';
-import { formatDateTime, formatDay } from './lib/format.js';
 import { indexOrgs } from './lib/orgs.js';
 import { roleLabel } from './lib/roles.js';
 import { hrefFor, useRoute } from './lib/router.js';
@@ -28,19 +28,6 @@ function useLazyPage(page: PageDef | undefined): { Page: ComponentType | null; e
     };
   }, [page]);
   return state.path === page?.path ? state : { Page: null, error: null };
-}
-
-function Freshness({ health, fallback }: { health: Health | null; fallback: OrgsResult['asOf'] }) {
-  const asOf = health?.asOf ?? fallback;
-  if (!asOf?.latestEventAt) return <p class="freshness">No data has been imported yet.</p>;
-  const stale = health?.status && !['ok', 'healthy'].includes(health.status);
-  return (
-    <p class={`freshness${stale ? ' freshness-warn' : ''}`} data-testid="freshness">
-      Data as of <strong>{formatDay(asOf.latestEventAt)}</strong>
-      {asOf.lastImportAt && <> · last import {formatDateTime(asOf.lastImportAt)}</>}
-      {stale && <> · imports are behind ({health.status})</>}
-    </p>
-  );
 }
 
 function NotFound() {

@@ -87,15 +87,8 @@ export interface OrgsResult {
   orgs: Org[];
 }
 
-export interface Health {
-  status: string;
-  asOf: AsOf;
-  lastSuccess: { batchId?: string; finishedAt?: string } | null;
-  lastFailure: { batchId?: string; finishedAt?: string; error?: string } | null;
-  lagMinutes: number | null;
-  scheduler?: unknown;
-  dataVersion?: string | number | null;
-}
+// GET /api/health: the shape is declared once, in a module the server shares with the dashboard.
+export type { HealthReport as Health } from '../../../server/api/health-shapes.js';
 
 // ---- access control (server/api/access-routes.ts) ---------------------------------------------
 

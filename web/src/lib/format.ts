@@ -57,6 +57,27 @@ export function formatDateTime(iso: string): string {
   return isValid(d) ? formatDate(d, "d MMM yyyy 'at' HH:mm") : iso;
 }
 
+/**
+ * A duration in words for people: "less than a second", "4 seconds", "3 minutes 20 seconds",
+ * "13 minutes", "2 hours 5 minutes", "3 days 4 hours". Seconds are kept only under 10 minutes and
+ * minutes under 2 days, where they still tell the reader something. A negative duration (clocks
+ * that disagree) reads as none.
+ */
+export function formatDuration(seconds: number): string {
+  if (!Number.isFinite(seconds)) return '–';
+  if (seconds < 1) return 'less than a second';
+  const unit = (n: number, word: string) => `${int.format(n)} ${word}${n === 1 ? '' : 's'}`;
+  const pair = (n: number, big: string, rest: number, small: string) => (rest > 0 ? `${unit(n, big)} ${unit(rest, small)}` : unit(n, big));
+  const total = Math.round(seconds);
+  if (total < 60) return unit(total, 'second');
+  if (total < 600) return pair(Math.floor(total / 60), 'minute', total % 60, 'second');
+  const minutes = Math.round(total / 60);
+  if (minutes < 60) return unit(minutes, 'minute');
+  if (minutes < 48 * 60) return pair(Math.floor(minutes / 60), 'hour', minutes % 60, 'minute');
+  const hours = Math.round(minutes / 60);
+  return pair(Math.floor(hours / 24), 'day', hours % 24, 'hour');
+}
+
 /** A period start date labelled for its grain: "Mar 2026", "Q1 2026/27", "w/c 2 Mar 2026". */
 export function formatPeriod(iso: string, grain?: Grain | string): string {
   const d = parseISO(iso);

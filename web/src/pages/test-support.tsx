@@ -109,7 +109,10 @@ export interface RenderedPage {
   queriesTo: (path: string) => Record<string, string>[];
 }
 
-const HEALTH: Health = { status: 'ok', asOf, lastSuccess: null, lastFailure: null, lagMinutes: 5 };
+const HEALTH: Health = {
+  status: 'ok', asOf, lastSuccess: null, lastFailure: null, lagMinutes: 5, scheduler: null, dataVersion: '7', problems: [],
+  latestServedBatch: null, unservedBatches: { count: 0, oldestLandedAt: null, alertAfterMinutes: 30 },
+};
 
 /** Renders a page as the shell does: in AppContext, with fetch answering from `answers`. */
 export function renderPage(Page: ComponentType, setup: PageSetup = {}): RenderedPage {
