@@ -26,10 +26,10 @@ describe('savings by organisation add up to the savings headline (small region)'
   let app: ReturnType<typeof createApp>;
   let model: unknown;
 
-  const savings = async (query: string): Promise<MetricResult> => {
+  const savings = async (query: string): Promise<MetricResult<'savings'>> => {
     const res = await client.request(`/api/metrics/savings?org=Q00&grain=month&from=2026-01-01&to=2026-02-28${query}`);
     expect(res.status, await res.clone().text()).toBe(200);
-    return (await res.json()) as MetricResult;
+    return (await res.json()) as MetricResult<'savings'>;
   };
 
   beforeAll(async () => {

@@ -29,7 +29,7 @@ import { cumulativeChart, orgChart, typeChart } from '../charts/savings.js';
  * The unit-value model the API sends with the savings metric: one entry per saving type and
  * event kind ({id, label, event_type, fraction, low, central, high}); one value per saving type here.
  */
-export function savingsModel(d: MetricResult, published?: unknown): SavingType[] {
+export function savingsModel(d: MetricResult<'savings'>, published?: unknown): SavingType[] {
   // GET /api/savings-model: { items: [{ id, label, fraction, unit_value_gbp: { low, central, high }, source }] };
   // a flattened list ({ id, label, low, central, high }) is read as well.
   const pub = published as { model?: unknown } | null | undefined;
@@ -58,7 +58,7 @@ export function savingsModel(d: MetricResult, published?: unknown): SavingType[]
   return [...byType.values()];
 }
 
-export function activityRows(d: MetricResult, withOrg = false): ActivityRow[] {
+export function activityRows(d: MetricResult<'savings'>, withOrg = false): ActivityRow[] {
   const period = dateCol(d) ?? COLUMNS.savings.period_start;
   const out: ActivityRow[] = [];
   for (const r of d.rows) {
@@ -77,8 +77,8 @@ export function activityRows(d: MetricResult, withOrg = false): ActivityRow[] {
   return out;
 }
 
-export function costRows(d: MetricResult): CostRow[] {
-  const period = dateCol(d) ?? COLUMNS.savings.period_start;
+export function costRows(d: MetricResult<'roi'>): CostRow[] {
+  const period = dateCol(d) ?? COLUMNS.roi.period_start;
   return d.rows.map((r) => ({ period: String(r[period] ?? ''), cost: numberAt(r, COLUMNS.roi.cost_gbp) ?? 0 })).filter((c) => c.period);
 }
 
