@@ -49,8 +49,10 @@ export function sumOverPeriods(
     const invited = g.invited as number;
     return {
       ...g,
-      registered_pct: invited ? Math.round(((g.registered as number) / invited) * 1000) / 10 : null,
-      activated_pct: invited ? Math.round(((g.activated as number) / invited) * 1000) / 10 : null,
+      // The catalogue's rates of invited patients, by its rule (from the published counts, to 0.1):
+      // registered_pct and overall_pct (activated / invited; its activated_pct is over registered).
+      [COLUMNS.funnel.registered_pct]: invited ? Math.round(((g.registered as number) / invited) * 1000) / 10 : null,
+      [COLUMNS.funnel.overall_pct]: invited ? Math.round(((g.activated as number) / invited) * 1000) / 10 : null,
     } as MetricRow<'funnel'>;
   });
   rows.sort((a, b) => (a[dim] === 'All' ? -1 : b[dim] === 'All' ? 1 : (b.invited as number) - (a.invited as number)));
@@ -58,8 +60,8 @@ export function sumOverPeriods(
     columns: [
       { name: dim, label: 'Channel of first contact', type: 'string' },
       ...STEPS.map((s) => ({ name: s.name, label: s.label, type: 'number' as const, unit: 'count' as const })),
-      { name: 'registered_pct', label: 'Registered (% of invited)', type: 'number', unit: 'percent' },
-      { name: 'activated_pct', label: 'Activated (% of invited)', type: 'number', unit: 'percent' },
+      { name: COLUMNS.funnel.registered_pct, label: 'Registered (% of invited)', type: 'number', unit: 'percent' },
+      { name: COLUMNS.funnel.overall_pct, label: 'Activated (% of invited)', type: 'number', unit: 'percent' },
     ],
     rows,
     suppression: hidden ? d.suppression : null,

@@ -86,9 +86,9 @@ export default function Report() {
     };
   }, [equity]);
 
-  // Invited → activated, as a percentage (none when nobody was invited: a trust's report leaves the line out).
-  const invitedN = numberAt(fun, COLUMNS.funnel.invited);
-  const invited = fun && invitedN ? ((numberAt(fun, COLUMNS.funnel.activated) ?? 0) / invitedN) * 100 : null;
+  // Invited → activated over the dates chosen, as the Funnel page works it out (sumOverPeriods);
+  // none when nobody was invited: a trust's report leaves the line out.
+  const invited = numberAt(fun, COLUMNS.funnel.overall_pct);
   const rag = rolloutRagShown(verdict);
   const loading = [uptake, roi].some((l) => l.status === 'loading');
   const failed = [uptake, roi].find((l) => l.status === 'error');
