@@ -44,10 +44,10 @@ describe.each(REGIONS)('the what-if panel with the model\'s own values equals th
   let model: unknown;
   let app: ReturnType<typeof createApp>;
 
-  const metric = async (query: string): Promise<MetricResult> => {
+  const metric = async (query: string): Promise<MetricResult<'savings'>> => {
     const res = await client.request(`/api/metrics/savings?org=Q00&grain=month&from=${region.from}&to=${region.to}${query}`);
     expect(res.status, await res.clone().text()).toBe(200);
-    return (await res.json()) as MetricResult;
+    return (await res.json()) as MetricResult<'savings'>;
   };
   const serverSum = (d: MetricResult, key: string, keep: (r: Record<string, unknown>) => boolean = () => true) =>
     d.rows.filter(keep).reduce((s, r) => s + Number(r[key] ?? 0), 0);

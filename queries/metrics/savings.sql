@@ -4,7 +4,21 @@
 -- organisation whose content or service was used (the patient's practice when the event names
 -- none). $model: JSON list of {id, label, event_type, fraction, low, central, high}, one entry per
 -- saving type and event kind. Params: $org $level $grain $from $to $model.
-WITH scope AS (SELECT leaf, grp FROM org_groups($org, $level)),
+--
+-- By a level below $org (savings by CCG under an ICB), some of $org's activity is at no
+-- organisation of that level (trusts and community services sit in no CCG). So that the rows add
+-- up to $org's total, $org's whole subtree is also grouped once more, with a NULL org_code and the
+-- remainder's name: after disclosure control the catalogue (savingsRemainder in
+-- server/metrics/catalogue.ts) turns each of these total rows into the remainder, the total minus
+-- the level's rows as published.
+WITH scope AS (
+  SELECT leaf, grp FROM org_groups($org, $level)
+  UNION ALL
+  SELECT t.org_code AS leaf, NULL AS grp
+  FROM rollup_org_tree t
+  JOIN organisations o ON o.org_code = $org
+  WHERE t.ancestor_code = $org AND o.org_type <> $level
+),
 model AS (
   SELECT unnest(from_json($model::JSON,
     '[{"id":"VARCHAR","label":"VARCHAR","event_type":"VARCHAR","fraction":"DOUBLE","low":"DOUBLE","central":"DOUBLE","high":"DOUBLE"}]'),
@@ -24,11 +38,16 @@ activity AS (
   WHERE e.grain = $grain AND e.period_start BETWEEN date_trunc($grain, $from::DATE) AND $to::DATE
   GROUP BY ALL
 )
-SELECT a.period_start, a.grp AS org_code, o.name AS org_name, a.id AS saving_type, t.label AS saving_label,
+SELECT a.period_start, a.grp AS org_code,
+       CASE WHEN a.grp IS NOT NULL THEN o.name
+            WHEN $level = 'ccg' THEN 'Trusts and community services'
+            WHEN $level = 'practice' THEN 'Other (not at a GP practice)'
+            ELSE 'Other (not at a listed organisation)' END AS org_name,
+       a.id AS saving_type, t.label AS saving_label,
        a.activity::BIGINT AS activity, round(a.avoided, 1) AS avoided,
        round(a.savings_low, 2) AS savings_low_gbp, round(a.savings_central, 2) AS savings_central_gbp,
        round(a.savings_high, 2) AS savings_high_gbp
 FROM activity a
-JOIN organisations o ON o.org_code = a.grp
+LEFT JOIN organisations o ON o.org_code = a.grp
 JOIN types t ON t.id = a.id
-ORDER BY a.period_start, org_code, saving_type;
+ORDER BY a.period_start, org_code NULLS LAST, saving_type;

@@ -520,12 +520,8 @@ export function registerSqlRoutes(app: App, deps: { access: Access; context: Sto
   app.get('/api/sql/history', async (c) => {
     const p = analyst(c);
     const limit = parse(z.object({ limit: z.coerce.number().int().min(1).max(500).default(50) }).strict(), c.req.query(), 'query string').limit;
-    const records = [
-      ...(await access.audit.read({ username: p.user.username, action: 'sql_query', limit })),
-      ...(await access.audit.read({ username: p.user.username, action: 'sql_export', limit })),
-    ]
-      .sort((a, b) => b.id - a.id)
-      .slice(0, limit);
+    // Queries and downloads in one read of the audit log, newest first (by audit id).
+    const records = await access.audit.read({ username: p.user.username, action: ['sql_query', 'sql_export'], limit });
     c.header('Cache-Control', 'no-store');
     return c.json({
       history: records.map((r) => {

@@ -42,6 +42,10 @@ describe('the audit log', () => {
     expect(await ids({ limit: 10, from: '2026-12-01', to: '2026-12-01' })).toEqual(['a:sign_in:failed']);
     expect(await ids({ limit: 10, username: 'A' })).toEqual(['a:sign_in:failed', 'a:sign_in:ok']);
     expect(await ids({ limit: 10, action: 'export' })).toEqual(['b:export:ok']);
+    // Several actions in one read (the SQL history: queries and downloads), newest first.
+    expect(await ids({ limit: 10, action: ['export', 'sign_in'] })).toEqual(['b:export:ok', 'a:sign_in:failed', 'a:sign_in:ok']);
+    expect(await ids({ limit: 2, action: ['export', 'sign_in'], username: 'a' })).toEqual(['a:sign_in:failed', 'a:sign_in:ok']);
+    expect(await ids({ limit: 10, action: [] })).toHaveLength(3);
     expect(await ids({ limit: 10, outcome: 'failed' })).toEqual(['a:sign_in:failed']);
     expect(await ids({ limit: 1 })).toEqual(['b:export:ok']);
   });

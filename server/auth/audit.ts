@@ -33,7 +33,8 @@ export interface AuditQuery {
   from?: string;
   to?: string;
   username?: string;
-  action?: AuditAction;
+  /** One action, or any of several (a user's SQL history: queries and downloads, in one read). */
+  action?: AuditAction | readonly AuditAction[];
   outcome?: AuditOutcome;
   limit: number;
 }
@@ -126,7 +127,14 @@ export class AuditLog {
     filter(`occurred_at >= $from::DATE`, 'from', query.from);
     filter(`occurred_at < $to::DATE + INTERVAL 1 DAY`, 'to', query.to);
     filter(`username = $username`, 'username', query.username?.toLowerCase());
-    filter(`action = $action`, 'action', query.action);
+    // One bound parameter per action ($action0, $action1, …): the values are never in the SQL text.
+    const actions = typeof query.action === 'string' ? [query.action] : (query.action ?? []);
+    if (actions.length > 0) {
+      where.push(`action IN (${actions.map((_, i) => `$action${i}`).join(', ')})`);
+      actions.forEach((a, i) => {
+        params[`action${i}`] = a;
+      });
+    }
     filter(`outcome = $outcome`, 'outcome', query.outcome);
     return this.store.withConnection(async (conn) => {
       const rows = (

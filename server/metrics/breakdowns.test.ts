@@ -1,7 +1,8 @@
 /**
  * Known answers for breakdowns and grains beyond month / quarter: uptake by breakdown at day and
  * week, active users by patient group at week (kept per CCG), distinct users per platform and kind,
- * lifecycle by week, and the activity rhythm of a practice and of a trust.
+ * lifecycle by week, the activity rhythm of a practice and of a trust, and savings by CCG with its
+ * remainder (what no CCG holds).
  *
  * The small region of test/fixtures/metrics/small-region.ts (its story is told there), plus one
  * addition: ids 1-10 (P01, women born 1980, IMD decile 1) log in on the web on Tuesday 24 Feb 2026
@@ -18,6 +19,7 @@ import { signedIn, type SignedInClient } from '../auth/testing.js';
 import { buildSmallRegion } from '../../test/fixtures/metrics/small-region.js';
 import { metricRows, type MetricRow } from '../../test/fixtures/metrics/metric-rows.js';
 import { refreshRollups } from './rollups.js';
+import { protectMetric } from './query.js';
 
 let store: Store;
 let app: ReturnType<typeof createApp>;
@@ -203,5 +205,59 @@ describe('rollout: the weekly series behind the trend', () => {
     // T01: ids 101-110 activated there on 4 Feb
     const r = await rows('/api/metrics/rollout?org=Q00&level=trust&to=2026-02-28');
     expect(r.map((x) => [x.org_code, x.activated_weekly])).toEqual([['T01', [0, 0, 0, 0, 0, 0, 0, 0, 0, 10, 10, 10, 10]]]);
+  });
+});
+
+describe('savings by a level: the remainder row the server adds', () => {
+  const SAVINGS = ['period_start', 'org_code', 'org_name', 'saving_type', 'activity', 'avoided', 'savings_low_gbp', 'savings_central_gbp', 'savings_high_gbp'];
+
+  it('by CCG under the ICB: the letters read at trust T01 are in no CCG, so in "Trusts and community services"', async () => {
+    // 10 letter_viewed events at T01 on 5 Feb x 60% = 6 letters avoided x £0.60 / £0.85 / £1.20.
+    // The CCGs hold no valued activity, so the remainder is the whole ICB total.
+    const q = 'org=Q00&level=ccg&grain=month&from=2026-01-01&to=2026-02-28';
+    const r = await rows(`/api/metrics/savings?${q}`);
+    expect(r.map((x) => pick(x, SAVINGS))).toEqual([['2026-02-01', null, 'Trusts and community services', 'letters_online', 10, 6, 3.6, 5.1, 7.2]]);
+    const total = await rows('/api/metrics/savings?org=Q00&grain=month&from=2026-01-01&to=2026-02-28');
+    expect(total.map((x) => pick(x, ['org_code', 'activity', 'savings_central_gbp']))).toEqual([['Q00', 10, 5.1]]);
+    // The export carries the same row: the remainder has one owner.
+    const csv = await (await admin.request(`/api/metrics/savings?${q}&format=csv`)).text();
+    expect(csv).toContain(',Trusts and community services,letters_online,');
+  });
+
+  it('by the organisation\'s own level: no remainder', async () => {
+    const r = await rows('/api/metrics/savings?org=T01&grain=month&from=2026-01-01&to=2026-02-28');
+    expect(r.map((x) => pick(x, ['org_code', 'savings_central_gbp']))).toEqual([['T01', 5.1]]);
+  });
+
+  it('is the total minus the parts as published: a hidden part is counted in it, and named', () => {
+    // CCG C01 by practice, letters (£0.85 central each avoided). February: P01 20 events, P02 5
+    // (1-7: hidden, and its savings with it), 5 more at the CCG itself: total 30. The remainder is
+    // 30 - 20 = 10 events, 6 avoided, £5.10: P02's £2.55 and the CCG's £2.55, so the rows shown add
+    // up to the total (£15.30). March: 5 events in all, at P01: the total is hidden, and the
+    // remainder with it (P01's 5 are hidden too). April: all at P01: nothing outside, no remainder.
+    const row = (period: string, org: string | null, name: string, activity: number) => ({
+      period_start: period, complete: true, org_code: org, org_name: name, saving_type: 'letters_online', saving_label: 'Letters read online',
+      activity, avoided: (activity * 6) / 10, savings_low_gbp: (activity * 36) / 100, savings_central_gbp: (activity * 51) / 100, savings_high_gbp: (activity * 72) / 100,
+    });
+    const rest = 'Other (not at a GP practice)';
+    const out = protectMetric('savings', [
+      row('2026-02-01', 'P01', 'Practice One', 20), row('2026-02-01', 'P02', 'Practice Two', 5), row('2026-02-01', null, rest, 30),
+      row('2026-03-01', 'P01', 'Practice One', 5), row('2026-03-01', null, rest, 5),
+      row('2026-04-01', 'P01', 'Practice One', 10), row('2026-04-01', null, rest, 10),
+    ], null);
+    expect(out.rows.map((x) => pick(x, SAVINGS))).toEqual([
+      ['2026-02-01', 'P01', 'Practice One', 'letters_online', 20, 12, 7.2, 10.2, 14.4],
+      ['2026-02-01', 'P02', 'Practice Two', 'letters_online', null, null, null, null, null],
+      ['2026-02-01', null, `${rest} + hidden`, 'letters_online', 10, 6, 3.6, 5.1, 7.2],
+      ['2026-03-01', 'P01', 'Practice One', 'letters_online', null, null, null, null, null],
+      ['2026-03-01', null, rest, 'letters_online', null, null, null, null, null],
+      ['2026-04-01', 'P01', 'Practice One', 'letters_online', 10, 6, 3.6, 5.1, 7.2],
+    ]);
+    // Parts + remainder = the total (£15.30 in February), to the penny.
+    const feb = out.rows.filter((x) => x.period_start === '2026-02-01');
+    expect(feb.reduce((s, x) => s + Math.round(Number(x.savings_central_gbp ?? 0) * 100), 0)).toBe(1530);
+    // Hidden cells: P02's and P01's March five, and the March total's, now the remainder's.
+    expect(out.rows[4]!._suppressed).toEqual(['activity', 'avoided', 'savings_low_gbp', 'savings_central_gbp', 'savings_high_gbp']);
+    expect(out.suppressedCells).toBe(15);
   });
 });

@@ -343,7 +343,10 @@ export const METRICS = {
       'some kinds (activity), of which a fraction avoids a costed alternative (a posted letter, a phone ' +
       'call, a missed appointment), valued at low, central and high unit values. Events are attributed to ' +
       'the organisation whose content or service was used (the patient\'s practice when the event names ' +
-      'none). Monthly or quarterly.',
+      'none). Monthly or quarterly. By a level below the organisation (e.g. by CCG under an ICB), a row with ' +
+      'no organisation code holds the remainder, per period and saving type: the organisation\'s total minus ' +
+      'the rows shown, so the rows add up to the total ("Trusts and community services" by CCG: they sit in ' +
+      'no CCG); a part hidden by the small-number rule is counted in it, and its name then ends "+ hidden".',
     unit: 'gbp',
     grains: ['month', 'quarter'],
     levels: LEVELS,

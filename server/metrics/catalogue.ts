@@ -243,6 +243,58 @@ function equityGap(rows: ProtectedRow[]): void {
   }
 }
 
+// ---- savings by a level: the remainder ---------------------------------------------------------
+/** The figures of a savings row and their decimals as savings.sql publishes them. */
+const SAVINGS_FIGURES = { activity: 0, avoided: 1, savings_low_gbp: 2, savings_central_gbp: 2, savings_high_gbp: 2 } as const;
+
+/**
+ * Savings by a level below the organisation (by CCG under an ICB): savings.sql adds, per period and
+ * saving type, the organisation's total with no org_code. Each becomes the remainder: the total
+ * minus the level's rows as published, in whole pence (tenths of an item, whole events), so the
+ * rows add up to the total as published, the savings headline, exactly. The one owner of that
+ * rule: the page draws this row and the JSON / CSV export carries it.
+ *
+ * Disclosure: a part hidden by the small-number rule is in no organisation's row, so it is in the
+ * remainder, whose name then says so ("+ hidden"); the remainder is worked out from published
+ * figures only, and hidden with the total it comes from (the same cells: a total whose activity is
+ * 1–7 events is suppressed, and its parts are then hidden or 0). Nothing outside the level and
+ * nothing hidden: no remainder row.
+ */
+function savingsRemainder(rows: ProtectedRow[]): void {
+  const key = (r: ProtectedRow) => `${String(r.period_start)}|${String(r.saving_type)}`;
+  const parts = new Map<string, ProtectedRow[]>();
+  for (const r of rows) {
+    if (r.org_code === null) continue;
+    const list = parts.get(key(r)) ?? [];
+    list.push(r);
+    parts.set(key(r), list);
+  }
+  let kept = 0;
+  for (const r of rows) {
+    if (r.org_code !== null) {
+      rows[kept++] = r;
+      continue;
+    }
+    const ps = parts.get(key(r)) ?? [];
+    const someHidden = ps.some((p) => p.activity === null);
+    if (r.activity !== null) {
+      let nothing = true;
+      for (const [name, decimals] of Object.entries(SAVINGS_FIGURES)) {
+        const unit = 10 ** decimals;
+        const shown = ps.reduce((sum, p) => sum + (typeof p[name] === 'number' ? Math.round(p[name] * unit) : 0), 0);
+        const rest = (Math.round(Number(r[name]) * unit) - shown) / unit + 0; // + 0: no "-0"
+        r[name] = rest;
+        if (rest !== 0) nothing = false;
+      }
+      if (nothing && !someHidden) continue;
+    }
+    // (A hidden remainder holds nothing shown: its name needs no "+ hidden".)
+    if (someHidden && r.activity !== null) r.org_name = `${String(r.org_name)} + hidden`;
+    rows[kept++] = r;
+  }
+  rows.length = kept;
+}
+
 // ---- derivation code by name -------------------------------------------------------------------
 const DERIVATIONS: Record<Derivation, (row: Readonly<ProtectedRow>) => Cell> = {
   weekly_uptake: weeklyUptake,
@@ -262,6 +314,7 @@ const ROW_CODE: Partial<Record<MetricName, Pick<MetricDefinition, 'groups' | 'fi
     groups: (rows) => columnGroups(rows.length, 'active_users', ['new_users', 'returning_users', 'resurrecting_users']),
   },
   equity: { groups: equityGroups, finalize: equityGap },
+  savings: { finalize: savingsRemainder },
 };
 
 function protection(spec: ProtectSpec): Protection {

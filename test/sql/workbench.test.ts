@@ -372,6 +372,18 @@ describe('schema, history and audit', () => {
     const history = (await (await ccg.request('/api/sql/history?limit=2')).json()) as { history: { sql: string; outcome: string }[] };
     expect(history.history.map((h) => [h.sql, h.outcome])).toEqual([['SELECT * FROM nowhere', 'failed'], ['SELECT 7 AS seven', 'ok']]);
   });
+
+  it('history holds queries and downloads together, newest first, up to the limit', async () => {
+    await run(ccg, 'SELECT 1 AS one');
+    const download = await ccg.request('/api/sql/export?format=csv', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ sql: 'SELECT 2 AS two' }) });
+    expect(download.status).toBe(200);
+    await download.text();
+    await run(ccg, 'SELECT 3 AS three');
+    const history = async (limit: number) =>
+      ((await (await ccg.request(`/api/sql/history?limit=${limit}`)).json()) as { history: { action: string; sql: string }[] }).history.map((h) => [h.action, h.sql]);
+    expect(await history(3)).toEqual([['sql_query', 'SELECT 3 AS three'], ['sql_export', 'SELECT 2 AS two'], ['sql_query', 'SELECT 1 AS one']]);
+    expect(await history(2)).toEqual([['sql_query', 'SELECT 3 AS three'], ['sql_export', 'SELECT 2 AS two']]);
+  });
 });
 
 describe('fresh data', () => {

@@ -199,8 +199,8 @@ export const access = {
 
 export const api = {
   metrics: (signal?: AbortSignal) => getJson<{ metrics: MetricInfo[] }>('/api/metrics', signal),
-  metric: (name: MetricName, params: MetricParams, signal?: AbortSignal) =>
-    getJson<MetricResult>(metricUrl(name, params), signal),
+  metric: <M extends MetricName>(name: M, params: MetricParams, signal?: AbortSignal) =>
+    getJson<MetricResult<M>>(metricUrl(name, params), signal),
   orgs: (signal?: AbortSignal) => getJson<OrgsResult>('/api/orgs', signal),
   health: (signal?: AbortSignal) => getJson<Health>('/api/health', signal),
   /** The latest import runs (read with lib/import-runs.ts; an older server answers 404). */

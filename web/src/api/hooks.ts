@@ -40,13 +40,13 @@ function paramsKey(name: MetricName, params: MetricParams): string {
 }
 
 /** One metric from /api/metrics/:name; pass `null` params to wait (e.g. until the org list is known). */
-export function useMetric(name: MetricName, params: MetricParams | null): Loadable<MetricResult> {
+export function useMetric<M extends MetricName>(name: M, params: MetricParams | null): Loadable<MetricResult<M>> {
   // A figure the reader's scope cannot have is not asked for: the card says why instead.
   const app = useContext(AppContext);
   const reason = params && app ? unavailableReason(app.orgs, name, params) : null;
   const key = params && !reason ? paramsKey(name, params) : null;
   const loaded = useLoad(key, (signal) => api.metric(name, params ?? {}, signal));
-  const unavailable = useMemo<Loadable<MetricResult> | null>(() => (reason ? { status: 'error', error: new NotAvailable(reason) } : null), [reason]);
+  const unavailable = useMemo<Loadable<MetricResult<M>> | null>(() => (reason ? { status: 'error', error: new NotAvailable(reason) } : null), [reason]);
   return unavailable ?? loaded;
 }
 

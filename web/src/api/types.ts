@@ -23,6 +23,15 @@ export interface Row {
   _suppressed?: string[];
 }
 
+// A type-only tag (no such property exists at run time): which metric a row came from.
+declare const metricOf: unique symbol;
+/**
+ * A row of metric M. The readers in lib/metric.ts take the metric from the row's type and accept
+ * only M's column names, so `numberAt(uptakeRow, COLUMNS.funnel.invited)` or a misspelt name does
+ * not compile. A plain `Row` (rows a page builds itself) has no metric and cannot be read by them.
+ */
+export type MetricRow<M extends MetricName> = Row & { readonly [metricOf]?: M };
+
 interface AsOf {
   latestEventAt: string | null;
   lastImportAt: string | null;
@@ -46,14 +55,15 @@ export interface MetricParams {
   by?: Breakdown;
 }
 
-export interface MetricResult {
-  metric: MetricName;
+/** A metric's answer; `useMetric('uptake', …)` gives a `MetricResult<'uptake'>`, whose rows are uptake rows. */
+export interface MetricResult<M extends MetricName = MetricName> {
+  metric: M;
   label: string;
   params: Partial<Record<keyof MetricParams, string | null>>;
   asOf: AsOf;
   suppression: Suppression;
   columns: Column[];
-  rows: Row[];
+  rows: MetricRow<M>[];
   /** Some metrics carry extra payloads (e.g. savings: the unit-value model). */
   [extra: string]: unknown;
 }

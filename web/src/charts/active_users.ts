@@ -1,11 +1,12 @@
 // Charts of the active_users metric.
+import type { ColumnName, MetricRow } from '../api/types.js';
 import type { ChartSize, TableData } from '../components/ChartCard.js';
 import { formatCount, formatPercent, formatPeriod, valueLabel } from '../lib/format.js';
-import { COLUMNS, dateCol, firstCol, numberAt, withoutTotal } from '../lib/metric.js';
+import { COLUMNS, dateCol, numberAt, withoutTotal } from '../lib/metric.js';
 import { COLOURS, PARTIAL_OPACITY, Plot, SERIES, base, intervalFor, isPartial, lineWithPartial, num, partialNote, periodTitle, tick, toDate } from './plots.js';
 import { series } from './series.js';
 
-export function activeChart(d: TableData, { width }: ChartSize) {
+export function activeChart(d: TableData<MetricRow<'active_users'>>, { width }: ChartSize) {
   const pts = series(d.rows, dateCol(d) ?? COLUMNS.active_users.period_start, COLUMNS.active_users.active_patients);
   return Plot.plot({
     ...base(width, 280),
@@ -28,7 +29,7 @@ export function activeChart(d: TableData, { width }: ChartSize) {
   });
 }
 
-export function featureChart(d: TableData, { width }: ChartSize) {
+export function featureChart(d: TableData<MetricRow<'active_users'>>, { width }: ChartSize) {
   const dim = d.columns[0]!.name;
   const bars = d.rows.map((r) => ({ key: valueLabel(String(r[dim])), events: num(r.events) ?? 0 }));
   return Plot.plot({
@@ -45,7 +46,7 @@ export function featureChart(d: TableData, { width }: ChartSize) {
   });
 }
 
-export function stickinessChart(d: TableData & { stick?: string }, { width }: ChartSize) {
+export function stickinessChart(d: TableData<MetricRow<'active_users'>> & { stick?: ColumnName<'active_users'> }, { width }: ChartSize) {
   const period = dateCol(d) ?? COLUMNS.active_users.period_start;
   const pts = d.rows
     .map((r) => ({ date: toDate(r[period]), period: String(r[period]), v: numberAt(r, d.stick), partial: isPartial(r) }))
@@ -62,9 +63,9 @@ export function stickinessChart(d: TableData & { stick?: string }, { width }: Ch
   });
 }
 
-export function platformChart(d: TableData, { width }: ChartSize) {
+export function platformChart(d: TableData<MetricRow<'active_users'>>, { width }: ChartSize) {
   const period = dateCol(d) ?? COLUMNS.active_users.period_start;
-  const dim = firstCol(d, [COLUMNS.active_users.breakdown, 'platform']) ?? COLUMNS.active_users.breakdown;
+  const dim = COLUMNS.active_users.breakdown;
   const pts = withoutTotal(d.rows, dim)
     .map((r) => ({ date: toDate(r[period]), period: String(r[period]), platform: valueLabel(String(r[dim])), v: numberAt(r, COLUMNS.active_users.events), partial: isPartial(r) }))
     .filter((p): p is { date: Date; period: string; platform: string; v: number; partial: boolean } => p.date !== null && p.v !== null);

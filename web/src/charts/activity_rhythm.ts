@@ -1,4 +1,5 @@
 // Charts of the activity_rhythm metric.
+import type { MetricRow } from '../api/types.js';
 import type { ChartSize, TableData } from '../components/ChartCard.js';
 import { formatCount } from '../lib/format.js';
 import { COLUMNS, numberAt } from '../lib/metric.js';
@@ -6,7 +7,7 @@ import { Plot, base, tick } from './plots.js';
 
 const WEEKDAYS = ['Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat', 'Sun'];
 
-export function rhythmChart(d: TableData, { width }: ChartSize) {
+export function rhythmChart(d: TableData<MetricRow<'activity_rhythm'>>, { width }: ChartSize) {
   const cells = d.rows
     .map((r) => ({ dow: numberAt(r, COLUMNS.activity_rhythm.weekday), hour: numberAt(r, COLUMNS.activity_rhythm.hour), events: numberAt(r, COLUMNS.activity_rhythm.events) }))
     .filter((c): c is { dow: number; hour: number; events: number } => c.dow !== null && c.hour !== null && c.events !== null)

@@ -1,7 +1,8 @@
 // Charts of the data_accumulation metric.
+import type { MetricRow } from '../api/types.js';
 import type { ChartSize, TableData } from '../components/ChartCard.js';
 import { formatCount, formatPercent, formatPeriod } from '../lib/format.js';
-import { COLUMNS, dateCol, firstCol, numberAt, stringAt, withoutTotal } from '../lib/metric.js';
+import { COLUMNS, dateCol, numberAt, stringAt, withoutTotal } from '../lib/metric.js';
 import { COLOURS, PARTIAL_OPACITY, Plot, SERIES, base, intervalFor, isPartial, partialNote, tick, toDate } from './plots.js';
 
 /** Patients with data from at least n sources: the count and share columns of data_accumulation. */
@@ -11,9 +12,9 @@ export const SOURCES = [
   { n: 3, name: COLUMNS.data_accumulation.with_3_sources, pct: COLUMNS.data_accumulation.with_3_sources_pct },
 ] as const;
 
-export function feedsChart(d: TableData & { orgName: (c: string) => string }, { width }: ChartSize) {
+export function feedsChart(d: TableData<MetricRow<'data_accumulation'>> & { orgName: (c: string) => string }, { width }: ChartSize) {
   const period = dateCol(d) ?? COLUMNS.data_accumulation.period_start;
-  const dim = firstCol(d, [COLUMNS.data_accumulation.breakdown, 'source_org_code', 'source_org']) ?? COLUMNS.data_accumulation.breakdown;
+  const dim = COLUMNS.data_accumulation.breakdown;
   const raw = withoutTotal(d.rows, dim)
     .map((r) => ({ date: toDate(r[period]), period: String(r[period]), code: String(stringAt(r, dim)), v: numberAt(r, COLUMNS.data_accumulation.items), partial: isPartial(r) }))
     .filter((p): p is { date: Date; period: string; code: string; v: number; partial: boolean } => p.date !== null && p.v !== null);
@@ -53,7 +54,7 @@ export function feedsChart(d: TableData & { orgName: (c: string) => string }, { 
   });
 }
 
-export function sourcesChart(d: TableData & { n: number }, { width }: ChartSize) {
+export function sourcesChart(d: TableData<MetricRow<'data_accumulation'>> & { n: number }, { width }: ChartSize) {
   const period = dateCol(d) ?? COLUMNS.data_accumulation.period_start;
   const long: Array<{ date: Date; period: string; n: number; pct: number }> = [];
   for (const r of d.rows) {

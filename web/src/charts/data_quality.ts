@@ -1,12 +1,13 @@
 // Charts of the data_quality metric.
+import type { MetricRow } from '../api/types.js';
 import type { ChartSize, TableData } from '../components/ChartCard.js';
 import { formatCount, valueLabel } from '../lib/format.js';
-import { COLUMNS, firstCol, numberAt } from '../lib/metric.js';
+import { COLUMNS, numberAt } from '../lib/metric.js';
 import { COLOURS, Plot, base, tick } from './plots.js';
 
-export function quarantineChart(d: TableData, { width }: ChartSize) {
-  const reason = firstCol(d, [COLUMNS.data_quality.reason_code, 'reason']) ?? COLUMNS.data_quality.reason_code;
-  const count = firstCol(d, [COLUMNS.data_quality.rows_quarantined, 'quarantined', 'count']) ?? COLUMNS.data_quality.rows_quarantined;
+export function quarantineChart(d: TableData<MetricRow<'data_quality'>>, { width }: ChartSize) {
+  const reason = COLUMNS.data_quality.reason_code;
+  const count = COLUMNS.data_quality.rows_quarantined;
   const bars = d.rows
     .map((r) => ({ reason: reasonLabel(String(r[reason])), n: numberAt(r, count) }))
     .filter((b): b is { reason: string; n: number } => b.n !== null)

@@ -1,11 +1,11 @@
 // Charts of the equity metric.
-import type { Breakdown } from '../api/types.js';
+import type { Breakdown, MetricRow } from '../api/types.js';
 import type { ChartSize, TableData } from '../components/ChartCard.js';
 import { formatCount, formatPercent } from '../lib/format.js';
 import { COLUMNS, numberAt } from '../lib/metric.js';
 import { COLOURS, Plot, base, tick } from './plots.js';
 
-export interface EquityData extends TableData {
+export interface EquityData extends TableData<MetricRow<'equity'>> {
   overall: number | null;
   by: Breakdown;
   /** Most deprived (deciles 1–2) and least deprived (9–10) fifths, and the gap in points. */
@@ -14,7 +14,7 @@ export interface EquityData extends TableData {
 
 export function equityChart(d: EquityData, { width }: ChartSize) {
   const bars = d.rows
-    .map((r) => ({ group: String(r.group), pct: numberAt(r, COLUMNS.equity.uptake_pct), n: numberAt(r, COLUMNS.equity.population) ?? numberAt(r, 'eligible'), hidden: !!r._suppressed?.includes(COLUMNS.equity.uptake_pct) }))
+    .map((r) => ({ group: String(r.group), pct: numberAt(r, COLUMNS.equity.uptake_pct), n: numberAt(r, COLUMNS.equity.population), hidden: !!r._suppressed?.includes(COLUMNS.equity.uptake_pct) }))
     .filter((b) => b.group);
   const shown = bars.filter((b): b is typeof b & { pct: number } => b.pct !== null);
   const max = Math.max(d.overall ?? 0, ...shown.map((b) => b.pct), 5);

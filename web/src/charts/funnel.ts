@@ -1,10 +1,11 @@
 // Charts of the funnel metric (with the campaigns of campaign_impact drawn as bands).
+import type { MetricRow } from '../api/types.js';
 import type { ChartSize, TableData } from '../components/ChartCard.js';
 import { formatCount, formatDay, formatPercent, formatPeriod, valueLabel } from '../lib/format.js';
 import { COLUMNS, dateCol, numberAt, stringAt, withoutTotal } from '../lib/metric.js';
 import { COLOURS, Plot, SERIES, base, isPartial, lineWithPartial, partialNote, tick, toDate } from './plots.js';
 
-export function funnelChart(d: TableData, { width }: ChartSize) {
+export function funnelChart(d: TableData<MetricRow<'funnel'>>, { width }: ChartSize) {
   const dim = COLUMNS.funnel.breakdown;
   const rows = withoutTotal(d.rows, dim);
   const long: Array<{ channel: string; step: string; pct: number; n: number }> = [];
@@ -48,7 +49,7 @@ export interface Band {
   end: Date;
 }
 
-export function registrationsChart(d: TableData & { campaigns: Band[] }, { width }: ChartSize) {
+export function registrationsChart(d: TableData<MetricRow<'funnel'>> & { campaigns: Band[] }, { width }: ChartSize) {
   const period = dateCol(d) ?? COLUMNS.funnel.period_start;
   const pts = d.rows
     .filter((r) => r.breakdown === undefined || r.breakdown === 'All')

@@ -1,4 +1,5 @@
 // Charts of the lifecycle metric.
+import type { MetricRow } from '../api/types.js';
 import type { ChartSize, TableData } from '../components/ChartCard.js';
 import { formatCount, formatNumber, formatPeriod } from '../lib/format.js';
 import { COLUMNS, dateCol, numberAt } from '../lib/metric.js';
@@ -25,7 +26,7 @@ export const LIFECYCLE_COLOURS: Record<string, string> = {
   dormant_users: COLOURS.midGrey,
 };
 
-export function lifecycleChart(d: TableData, { width }: ChartSize) {
+export function lifecycleChart(d: TableData<MetricRow<'lifecycle'>>, { width }: ChartSize) {
   const period = dateCol(d) ?? COLUMNS.lifecycle.period_start;
   const long: Array<{ date: Date; period: string; kind: string; v: number; partial: boolean }> = [];
   for (const r of d.rows) {

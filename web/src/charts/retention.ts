@@ -1,11 +1,12 @@
 // Charts of the retention metric.
+import type { MetricRow } from '../api/types.js';
 import type { ChartSize, TableData } from '../components/ChartCard.js';
 import { formatPercent, formatPeriod } from '../lib/format.js';
-import { COLUMNS, firstCol, numberAt } from '../lib/metric.js';
+import { COLUMNS, numberAt } from '../lib/metric.js';
 import { COLOURS, Plot, base } from './plots.js';
 
-export function retentionChart(d: TableData, { width }: ChartSize) {
-  const cohortCol = firstCol(d, [COLUMNS.retention.cohort_month]) ?? COLUMNS.retention.cohort_month;
+export function retentionChart(d: TableData<MetricRow<'retention'>>, { width }: ChartSize) {
+  const cohortCol = COLUMNS.retention.cohort_month;
   const cells = d.rows
     .map((r) => ({ cohort: String(r[cohortCol] ?? ''), m: numberAt(r, COLUMNS.retention.months_since), pct: numberAt(r, COLUMNS.retention.retained_pct), hidden: !!r._suppressed?.includes(COLUMNS.retention.retained_pct) }))
     .filter((c) => c.cohort && c.m !== null && c.m >= 0);

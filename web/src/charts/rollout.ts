@@ -1,5 +1,5 @@
 // Charts of the rollout metric (and of the organisations' go-live dates).
-import type { Level } from '../api/types.js';
+import type { Level, MetricRow, Row } from '../api/types.js';
 import type { ChartSize, TableData } from '../components/ChartCard.js';
 import { formatCount, formatDay, formatPercent } from '../lib/format.js';
 import { COLUMNS, dateCol, numberAt, stringAt } from '../lib/metric.js';
@@ -13,12 +13,13 @@ export const isProvider = (level: Level) => level === 'trust' || level === 'comm
 /** More organisations than this are summarised in the bar and timeline charts (the table lists all). */
 export const MAX_BARS = 40;
 
-export interface LeagueData extends TableData {
+/** Rows of one metric per organisation: rollout (the league) or uptake (the curves). */
+export interface LeagueData<R extends Row = Row> extends TableData<R> {
   highlight: string | null;
   level: Level;
 }
 
-export function leagueBars(d: LeagueData, { width }: ChartSize, orgs: OrgIndex) {
+export function leagueBars(d: LeagueData<MetricRow<'rollout'>>, { width }: ChartSize, orgs: OrgIndex) {
   const provider = isProvider(d.level);
   const bars = d.rows
     .map((r) => {
@@ -130,7 +131,7 @@ export function spreadLabels(ends: ReadonlyArray<{ key: string; y: number }>, ga
   return new Map(sorted.map((e, i) => [e.key, ys[i]!]));
 }
 
-export function uptakeCurves(d: LeagueData, { width }: ChartSize, orgs: OrgIndex) {
+export function uptakeCurves(d: LeagueData<MetricRow<'uptake'>>, { width }: ChartSize, orgs: OrgIndex) {
   const period = dateCol(d) ?? COLUMNS.uptake.period_start;
   // Trusts and community services have no list to divide by: their curves are patients activated there.
   const provider = isProvider(d.level);

@@ -1,11 +1,12 @@
 // Charts of the uptake metric: uptake against target over time, and for a trust or community
 // service (no registered list) the patients activated there and reached by its record feeds.
+import type { MetricRow } from '../api/types.js';
 import type { ChartSize, TableData } from '../components/ChartCard.js';
 import { COLUMNS, dateCol } from '../lib/metric.js';
 import { COLOURS, Plot, base, lineWithPartial, partialNote, periodTitle, tick } from './plots.js';
 import { series } from './series.js';
 
-export function uptakeSeriesChart(d: TableData & { target: number | null }, { width }: ChartSize) {
+export function uptakeSeriesChart(d: TableData<MetricRow<'uptake'>> & { target: number | null }, { width }: ChartSize) {
   const pts = series(d.rows, dateCol(d) ?? COLUMNS.uptake.period_start, COLUMNS.uptake.uptake_pct);
   const max = Math.max(d.target ?? 0, ...pts.map((p) => p.value), 1);
   return Plot.plot({
@@ -30,7 +31,7 @@ export function uptakeSeriesChart(d: TableData & { target: number | null }, { wi
 }
 
 /** A trust or community service: patients activated there and patients its records reached. */
-export function providerChart(d: TableData, { width }: ChartSize) {
+export function providerChart(d: TableData<MetricRow<'uptake'>>, { width }: ChartSize) {
   const period = dateCol(d) ?? COLUMNS.uptake.period_start;
   const activated = series(d.rows, period, COLUMNS.uptake.activated).map((p) => ({ ...p, what: 'Activated here' }));
   const reached = series(d.rows, period, COLUMNS.uptake.reached_by_feeds).map((p) => ({ ...p, what: 'Reached by its record feeds' }));

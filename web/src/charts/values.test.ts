@@ -1,9 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { isPartial, splitPartial } from './values.js';
+import type { MetricRow } from '../api/types.js';
 import { latestComplete } from '../lib/metric.js';
 
 // The API marks the period cut short by the end date or the latest data with complete = false.
-const rows = [
+const rows: MetricRow<'active_users'>[] = [
   { period_start: '2026-10-01', complete: true, active_patients: 298_000 },
   { period_start: '2026-11-01', complete: true, active_patients: 301_000 },
   { period_start: '2026-12-01', complete: false, active_patients: 65_330 }, // 1-4 December

@@ -9,10 +9,13 @@ import { DataTable, type DataTableProps } from './DataTable.js';
 import { Empty, ErrorState, Loading } from './States.js';
 import { SuppressionNote } from './Suppression.js';
 
-/** What a card shows: a table of rows (which the chart draws and the CSV exports). */
-export interface TableData {
+/**
+ * What a card shows: a table of rows (which the chart draws and the CSV exports). A chart of one
+ * metric takes `TableData<MetricRow<M>>`, so it reads the rows by M's column names.
+ */
+export interface TableData<R extends Row = Row> {
   columns: Column[];
-  rows: Row[];
+  rows: R[];
   suppression?: Suppression | null;
   grain?: Grain | string;
   /** Hidden cells left out of totals summed in the browser. */

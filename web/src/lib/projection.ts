@@ -1,4 +1,4 @@
-import type { Row } from '../api/types.js';
+import type { MetricRow } from '../api/types.js';
 import { formatDay } from './format.js';
 import { COLUMNS, numberAt, stringAt } from './metric.js';
 import type { Rag, RagShown } from './rag.js';
@@ -16,7 +16,7 @@ export type Verdict =
   | { kind: 'unknown' };
 
 /** The verdict in a rollout row (unknown when the row is missing or its figures are suppressed). */
-export function rolloutVerdict(row: Row | undefined): Verdict {
+export function rolloutVerdict(row: MetricRow<'rollout'> | undefined): Verdict {
   const status = stringAt(row, COLUMNS.rollout.status);
   const date = stringAt(row, COLUMNS.rollout.projected_target_date);
   switch (status) {
@@ -64,7 +64,7 @@ export function formatTrend(pp: number | null | undefined): string {
 }
 
 /** The verdict as a sentence for a tile. */
-export function verdictSentence(row: Row | undefined): string {
+export function verdictSentence(row: MetricRow<'rollout'> | undefined): string {
   const v = rolloutVerdict(row);
   const trend = formatTrend(numberAt(row, COLUMNS.rollout.weekly_change_pp));
   switch (v.kind) {
@@ -80,12 +80,12 @@ export function verdictSentence(row: Row | undefined): string {
 }
 
 /** The RAG rating of a rollout row as shown: 'hidden' when the small-number rule hid it, else as rolloutRag. */
-export function rolloutRagShown(row: Row | undefined): RagShown {
+export function rolloutRagShown(row: MetricRow<'rollout'> | undefined): RagShown {
   return row?._suppressed?.includes(COLUMNS.rollout.rag) ? 'hidden' : rolloutRag(row);
 }
 
 /** The RAG rating in a rollout row ('none' when it has none or it is suppressed). */
-export function rolloutRag(row: Row | undefined): Rag {
+export function rolloutRag(row: MetricRow<'rollout'> | undefined): Rag {
   const code = stringAt(row, COLUMNS.rollout.rag)?.toLowerCase();
   return code === 'green' || code === 'amber' || code === 'red' ? code : 'none';
 }

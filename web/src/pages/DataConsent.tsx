@@ -8,7 +8,7 @@ import { Legend, PageHeader, ScopeNotice, Tile } from '../components/Page.js';
 import { practiceScope, seesRegion } from '../lib/scope.js';
 import { useApp } from '../lib/context.js';
 import { formatCount, formatPercent } from '../lib/format.js';
-import { COLUMNS, dateCol, firstCol, latestWith, numberAt, stringAt } from '../lib/metric.js';
+import { COLUMNS, dateCol, latestWith, numberAt, stringAt } from '../lib/metric.js';
 import { setParams } from '../lib/router.js';
 import type { Health } from '../api/types.js';
 import { toIsoDate } from '../lib/filters.js';
@@ -138,19 +138,19 @@ export default function DataConsent() {
  * else one row per delivered batch that had rows quarantined plus the latest success / failure.
  */
 function splitQuality(
-  q: ReturnType<typeof useMetric>,
+  q: Loadable<MetricResult<'data_quality'>>,
   runsAnswer: Loadable<unknown>,
   health: Health | null,
 ): { quarantine: ReturnType<typeof mapLoadable<MetricResult, TableData>>; runs: ReturnType<typeof mapLoadable<MetricResult, TableData>> } {
   const quarantine = mapLoadable(q, (d): TableData => {
-    const reason = firstCol(d, [COLUMNS.data_quality.reason_code, 'reason']) ?? COLUMNS.data_quality.reason_code;
+    const reason = COLUMNS.data_quality.reason_code;
     const byReason = new Map<string, { n: number; example: string; kinds: Set<string> }>();
     for (const r of d.rows) {
       const key = stringAt(r, reason);
       if (!key) continue;
-      const e = byReason.get(key) ?? { n: 0, example: stringAt(r, 'example_reason') ?? '', kinds: new Set<string>() };
+      const e = byReason.get(key) ?? { n: 0, example: stringAt(r, COLUMNS.data_quality.example_reason) ?? '', kinds: new Set<string>() };
       e.n += numberAt(r, COLUMNS.data_quality.rows_quarantined) ?? 0;
-      const kind = stringAt(r, 'file_kind');
+      const kind = stringAt(r, COLUMNS.data_quality.file_kind);
       if (kind) e.kinds.add(kind.replace(/_/g, ' '));
       byReason.set(key, e);
     }
@@ -176,11 +176,11 @@ function splitQuality(
   const runs = mapLoadable(q, (d): TableData => {
     const byBatch = new Map<string, { batch: string; at: string; rows: number; files: Set<string> }>();
     for (const r of d.rows) {
-      const batch = stringAt(r, 'batch_id');
+      const batch = stringAt(r, COLUMNS.data_quality.batch_id);
       if (!batch) continue;
-      const e = byBatch.get(batch) ?? { batch, at: stringAt(r, 'first_quarantined_at') ?? '', rows: 0, files: new Set<string>() };
+      const e = byBatch.get(batch) ?? { batch, at: stringAt(r, COLUMNS.data_quality.first_quarantined_at) ?? '', rows: 0, files: new Set<string>() };
       e.rows += numberAt(r, COLUMNS.data_quality.rows_quarantined) ?? 0;
-      const kind = stringAt(r, 'file_kind');
+      const kind = stringAt(r, COLUMNS.data_quality.file_kind);
       if (kind) e.files.add(kind.replace(/_/g, ' '));
       byBatch.set(batch, e);
     }
@@ -205,6 +205,6 @@ function splitQuality(
   return { quarantine, runs };
 }
 
-function totalOnly(rows: Row[]): Row[] {
+function totalOnly<R extends Row>(rows: R[]): R[] {
   return rows.filter((r) => r.breakdown === undefined || r.breakdown === 'All');
 }

@@ -35,7 +35,7 @@ export default function Engagement() {
     const period = dateCol(active.data) ?? COLUMNS.active_users.period_start;
     // The last complete period: a partial one (four days of December) is not comparable.
     const last = latestComplete(active.data.rows, period, COLUMNS.active_users.active_patients);
-    const stick = firstCol(active.data, [COLUMNS.active_users.stickiness_pct, 'stickiness']);
+    const stick = firstCol(active.data, [COLUMNS.active_users.stickiness_pct]);
     const lastStick = latestComplete(active.data.rows, period, stick);
     return {
       active: numberAt(last, COLUMNS.active_users.active_patients),
@@ -52,7 +52,7 @@ export default function Engagement() {
   const stickinessData = useMemo(
     () =>
       mapLoadable(active, (d) => {
-        const stick = firstCol(d, [COLUMNS.active_users.stickiness_pct, 'stickiness']);
+        const stick = firstCol(d, [COLUMNS.active_users.stickiness_pct]);
         const period = dateCol(d) ?? COLUMNS.active_users.period_start;
         return { ...d, columns: d.columns.filter((c) => c.name === period || c.name === stick), grain: filters.grain, stick };
       }),
@@ -144,8 +144,8 @@ function rhythmScope(orgs: OrgIndex, code: string): string {
 }
 
 /** A breakdown over time summed per dimension value (events add up across periods; people do not). */
-function totalsByDimension(d: MetricResult): TableData {
-  const dim = firstCol(d, [COLUMNS.active_users.breakdown, 'event_type', 'platform']) ?? COLUMNS.active_users.breakdown;
+function totalsByDimension(d: MetricResult<'active_users'>): TableData {
+  const dim = COLUMNS.active_users.breakdown;
   const rows = withoutTotal(d.rows, dim).filter((r) => !r._suppressed?.includes(COLUMNS.active_users.events));
   const totals = sortDescending(sumBy(rows, dim, (r) => String(r[dim]), { events: (r) => numberAt(r, COLUMNS.active_users.events) ?? 0 }), 'events');
   const hidden = withoutTotal(d.rows, dim).filter((r) => r._suppressed?.includes(COLUMNS.active_users.events)).length;

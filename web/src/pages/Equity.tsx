@@ -1,6 +1,6 @@
 import { useMemo } from 'preact/hooks';
 import { mapLoadable, useMetric } from '../api/hooks.js';
-import type { Breakdown, Column, MetricResult, Row } from '../api/types.js';
+import type { Breakdown, Column, MetricResult, MetricRow } from '../api/types.js';
 import { COLOURS } from '../charts/plots.js';
 import { ChartCard } from '../components/ChartCard.js';
 import { Legend, PageHeader, ScopeNotice, Tile } from '../components/Page.js';
@@ -14,7 +14,7 @@ const BY = COLUMNS.equity.breakdown;
 const SEX: Record<string, string> = { F: 'Female', M: 'Male', X: 'Other', U: 'Not known' };
 
 /** The latest period of an uptake breakdown: one row per group, with the overall figure. */
-export function latestBreakdown(d: MetricResult, by: Breakdown): EquityData {
+export function latestBreakdown(d: MetricResult<'equity'>, by: Breakdown): EquityData {
   // The equity metric is a snapshot at the end date; a time series (uptake by=…) uses its last period.
   const period = dateCol(d);
   const last = period ? d.rows.reduce<string>((m, r) => (String(r[period]) > m ? String(r[period]) : m), '') : '';
@@ -22,17 +22,17 @@ export function latestBreakdown(d: MetricResult, by: Breakdown): EquityData {
   const overallRow = rows.find((r) => r[BY] === 'All');
   const groups = rows
     .filter((r) => r[BY] !== 'All' && !String(r[BY]).startsWith('Q'))
-    .map((r): Row => ({ ...r, group: groupLabel(by, stringAt(r, BY) ?? '') }))
+    .map((r): MetricRow<'equity'> => ({ ...r, group: groupLabel(by, stringAt(r, BY) ?? '') }))
     .sort((a, b) => groupOrder(by, String(a[BY])) - groupOrder(by, String(b[BY])) || String(a[BY]).localeCompare(String(b[BY])));
   const columns: Column[] = [
     { name: 'group', label: by === 'imd_decile' ? 'Deprivation decile' : by === 'age_band' ? 'Age band' : 'Sex', type: 'string' },
-    ...[COLUMNS.equity.population, 'eligible', COLUMNS.equity.activated, COLUMNS.equity.uptake_pct].map((n) => d.columns.find((c) => c.name === n)).filter((c): c is Column => !!c),
+    ...[COLUMNS.equity.population, COLUMNS.equity.activated, COLUMNS.equity.uptake_pct].map((n) => d.columns.find((c) => c.name === n)).filter((c): c is Column => !!c),
   ];
   const q1 = rows.find((r) => String(r[BY]).startsWith('Q1'));
   const q5 = rows.find((r) => String(r[BY]).startsWith('Q5'));
   return {
     columns,
-    rows: groups as Row[],
+    rows: groups,
     suppression: d.suppression,
     overall: numberAt(overallRow, COLUMNS.equity.uptake_pct),
     by,

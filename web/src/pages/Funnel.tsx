@@ -1,6 +1,6 @@
 import { useMemo } from 'preact/hooks';
 import { mapLoadable, useMetric } from '../api/hooks.js';
-import type { ColumnName, MetricResult, Row } from '../api/types.js';
+import type { ColumnName, MetricResult, MetricRow } from '../api/types.js';
 import { COLOURS, SERIES, toDate } from '../charts/plots.js';
 import { ChartCard, type TableData } from '../components/ChartCard.js';
 import { Legend, PageHeader, ScopeNotice, Tile } from '../components/Page.js';
@@ -25,13 +25,20 @@ const CAMPAIGN_TABLE: readonly ColumnName<'campaign_impact'>[] = [
   'channel',
 ];
 
-/** A breakdown summed over the periods of the dates chosen (counts of people in disjoint cohorts add up). */
-export function sumOverPeriods(d: MetricResult, dim: string, counts: readonly string[]): TableData {
-  const groups = new Map<string, Row>();
+/**
+ * A breakdown summed over the periods of the dates chosen (counts of people in disjoint cohorts add
+ * up): funnel rows, read by the funnel's column names.
+ */
+export function sumOverPeriods(
+  d: MetricResult<'funnel'>,
+  dim: ColumnName<'funnel'>,
+  counts: readonly ColumnName<'funnel'>[],
+): TableData<MetricRow<'funnel'>> {
+  const groups = new Map<string, MetricRow<'funnel'>>();
   let hidden = 0;
   for (const r of d.rows) {
     const key = String(r[dim] ?? 'All');
-    const g = groups.get(key) ?? ({ [dim]: key } as Row);
+    const g = groups.get(key) ?? ({ [dim]: key } as MetricRow<'funnel'>);
     for (const c of counts) {
       if (r._suppressed?.includes(c)) hidden += 1;
       g[c] = ((g[c] as number | undefined) ?? 0) + (numberAt(r, c) ?? 0);
@@ -42,17 +49,19 @@ export function sumOverPeriods(d: MetricResult, dim: string, counts: readonly st
     const invited = g.invited as number;
     return {
       ...g,
-      registered_pct: invited ? Math.round(((g.registered as number) / invited) * 1000) / 10 : null,
-      activated_pct: invited ? Math.round(((g.activated as number) / invited) * 1000) / 10 : null,
-    } as Row;
+      // The catalogue's rates of invited patients, by its rule (from the published counts, to 0.1):
+      // registered_pct and overall_pct (activated / invited; its activated_pct is over registered).
+      [COLUMNS.funnel.registered_pct]: invited ? Math.round(((g.registered as number) / invited) * 1000) / 10 : null,
+      [COLUMNS.funnel.overall_pct]: invited ? Math.round(((g.activated as number) / invited) * 1000) / 10 : null,
+    } as MetricRow<'funnel'>;
   });
   rows.sort((a, b) => (a[dim] === 'All' ? -1 : b[dim] === 'All' ? 1 : (b.invited as number) - (a.invited as number)));
   return {
     columns: [
       { name: dim, label: 'Channel of first contact', type: 'string' },
       ...STEPS.map((s) => ({ name: s.name, label: s.label, type: 'number' as const, unit: 'count' as const })),
-      { name: 'registered_pct', label: 'Registered (% of invited)', type: 'number', unit: 'percent' },
-      { name: 'activated_pct', label: 'Activated (% of invited)', type: 'number', unit: 'percent' },
+      { name: COLUMNS.funnel.registered_pct, label: 'Registered (% of invited)', type: 'number', unit: 'percent' },
+      { name: COLUMNS.funnel.overall_pct, label: 'Activated (% of invited)', type: 'number', unit: 'percent' },
     ],
     rows,
     suppression: hidden ? d.suppression : null,
@@ -138,7 +147,7 @@ export default function Funnel() {
   );
 }
 
-function campaignBands(d: MetricResult): Band[] {
+function campaignBands(d: MetricResult<'campaign_impact'>): Band[] {
   const out: Band[] = [];
   for (const r of d.rows) {
     const start = toDate(r[COLUMNS.campaign_impact.start_date]);

@@ -212,7 +212,7 @@ export default function Overview() {
   );
 }
 
-export function roiTotals(d: MetricResult): { savings: number; cost: number } | null {
+export function roiTotals(d: MetricResult<'roi'>): { savings: number; cost: number } | null {
   const period = dateCol(d) ?? COLUMNS.roi.period_start;
   const last = latestWith(d.rows, period, COLUMNS.roi.cumulative_savings_central_gbp) ?? d.rows[d.rows.length - 1];
   const savings = numberAt(last, COLUMNS.roi.cumulative_savings_central_gbp);

@@ -1,7 +1,7 @@
 import { useMemo } from 'preact/hooks';
 import { useMetric } from '../api/hooks.js';
 import { NotAvailable } from '../api/client.js';
-import type { Row } from '../api/types.js';
+import type { MetricRow } from '../api/types.js';
 import { PlotView } from '../charts/PlotView.js';
 import { Legend, RagBadge } from '../components/Page.js';
 import { COLOURS } from '../charts/values.js';
@@ -86,9 +86,9 @@ export default function Report() {
     };
   }, [equity]);
 
-  // Invited → activated, as a percentage (none when nobody was invited: a trust's report leaves the line out).
-  const invitedN = numberAt(fun, COLUMNS.funnel.invited);
-  const invited = fun && invitedN ? ((numberAt(fun, COLUMNS.funnel.activated) ?? 0) / invitedN) * 100 : null;
+  // Invited → activated over the dates chosen, as the Funnel page works it out (sumOverPeriods);
+  // none when nobody was invited: a trust's report leaves the line out.
+  const invited = numberAt(fun, COLUMNS.funnel.overall_pct);
   const rag = rolloutRagShown(verdict);
   const loading = [uptake, roi].some((l) => l.status === 'loading');
   const failed = [uptake, roi].find((l) => l.status === 'error');
@@ -251,15 +251,15 @@ const RAG_ORDER: Record<Rag, number> = { red: 0, amber: 1, none: 2, green: 3 };
  * then on target; within each, the furthest below its target first), as many as fit on the page;
  * the line under the table says how many are left out and how they are rated.
  */
-export function leagueForReport(rows: Row[], limit = LEAGUE_ROWS): { shown: Row[]; left: Record<Rag, number>; leftCount: number } {
-  const gap = (r: Row) => (numberAt(r, COLUMNS.rollout.uptake_pct) ?? 0) - (numberAt(r, COLUMNS.rollout.target_pct) ?? 0);
+export function leagueForReport(rows: MetricRow<'rollout'>[], limit = LEAGUE_ROWS): { shown: MetricRow<'rollout'>[]; left: Record<Rag, number>; leftCount: number } {
+  const gap = (r: MetricRow<'rollout'>) => (numberAt(r, COLUMNS.rollout.uptake_pct) ?? 0) - (numberAt(r, COLUMNS.rollout.target_pct) ?? 0);
   const sorted = [...rows].sort((a, b) => RAG_ORDER[rolloutRag(a)] - RAG_ORDER[rolloutRag(b)] || gap(a) - gap(b));
   const left: Record<Rag, number> = { red: 0, amber: 0, none: 0, green: 0 };
   for (const r of sorted.slice(limit)) left[rolloutRag(r)] += 1;
   return { shown: sorted.slice(0, limit), left, leftCount: Math.max(0, sorted.length - limit) };
 }
 
-function LeagueTable({ rows, many }: { rows: Row[]; many: string }) {
+function LeagueTable({ rows, many }: { rows: MetricRow<'rollout'>[]; many: string }) {
   const { shown, left, leftCount } = leagueForReport(rows);
   const rest = (['red', 'amber', 'none', 'green'] as const)
     .filter((k) => left[k] > 0)

@@ -1,6 +1,6 @@
 import { useMemo } from 'preact/hooks';
 import { mapLoadable, useMetric } from '../api/hooks.js';
-import type { Column, Level, Row } from '../api/types.js';
+import type { Column, Level, MetricRow, Row } from '../api/types.js';
 import { COLOURS, RAG } from '../charts/values.js';
 import { ChartCard } from '../components/ChartCard.js';
 import { Legend, PageHeader, RagBadge, Tile } from '../components/Page.js';
@@ -15,6 +15,9 @@ import { sortFromParam, sortParam } from '../components/DataTable.js';
 import { MAX_BARS, goLiveChart, isProvider, leagueBars, uptakeCurves, type GoLiveData, type LeagueData } from '../charts/rollout.js';
 
 const LEVEL_TABS: Level[] = ['ccg', 'practice', 'trust', 'community'];
+
+/** A row the league table hands back (the table is generic): one of the rollout rows it was given. */
+const leagueRow = (r: Row) => r as MetricRow<'rollout'>;
 
 /** Which organisations the page compares: the children of the selected one, or its peers. */
 export function rolloutScope(orgs: OrgIndex, code: string, requested: string | null): { parent: string; level: Level; highlight: string | null } {
@@ -49,8 +52,8 @@ export default function Rollout() {
   const verdict = ownRollout.status === 'ready' ? ownRollout.data.rows[0] : undefined;
   const league = useMemo(
     () =>
-      mapLoadable(snapshot, (d): LeagueData => {
-        const rows: Row[] = d.rows.map((r) => {
+      mapLoadable(snapshot, (d): LeagueData<MetricRow<'rollout'>> => {
+        const rows = d.rows.map((r): MetricRow<'rollout'> => {
           // A rating hidden with its uptake (small numbers) says so, not "No target" beside a target.
           const rag = rolloutRagShown(r);
           return { ...r, rag_code: rag, rag_label: ragLabel(rag), projected: verdictLabel(rolloutVerdict(r)) };
@@ -197,10 +200,10 @@ export default function Rollout() {
             initialSort: sortFromParam(route.query.get('sort')) ?? { column: isProvider(scope.level) ? COLUMNS.rollout.activated : COLUMNS.rollout.uptake_pct, direction: 'descending' },
             onSortChange: (s) => setParams({ sort: sortParam(s) }, { replace: true }),
             hide: ['rag_label'],
-            extra: isProvider(scope.level) ? undefined : { header: 'Against target', cell: (r) => <RagBadge rag={(stringAt(r, 'rag_code') as RagShown | null) ?? 'none'} /> },
-            onRowSelect: (r) => drill(stringAt(r, COLUMNS.rollout.org_code)),
-            rowSelectLabel: (r) => `Show ${stringAt(r, COLUMNS.rollout.org_name) ?? stringAt(r, COLUMNS.rollout.org_code)}`,
-            isHighlighted: (r) => !!scope.highlight && stringAt(r, COLUMNS.rollout.org_code) === scope.highlight,
+            extra: isProvider(scope.level) ? undefined : { header: 'Against target', cell: (r) => <RagBadge rag={(typeof r.rag_code === 'string' ? (r.rag_code as RagShown) : null) ?? 'none'} /> },
+            onRowSelect: (r) => drill(stringAt(leagueRow(r), COLUMNS.rollout.org_code)),
+            rowSelectLabel: (r) => `Show ${stringAt(leagueRow(r), COLUMNS.rollout.org_name) ?? stringAt(leagueRow(r), COLUMNS.rollout.org_code)}`,
+            isHighlighted: (r) => !!scope.highlight && stringAt(leagueRow(r), COLUMNS.rollout.org_code) === scope.highlight,
           }}
         />
         <ChartCard

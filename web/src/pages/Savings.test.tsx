@@ -39,6 +39,25 @@ const answers = {
   'savings-model': model,
 };
 
+// By CCG (the ICB's answer with level=ccg): each month Riverside CCG 600 prescriptions avoided
+// (£1,200 central), Hillside CCG 300 (£600), and the server's remainder row (no org_code) the
+// other 100 prescriptions and the 500 letters read at trusts (£200 + £400 = £600): £2,400 a
+// month, the headline's. In February Hillside's 300 are hidden by the small-number rule (a
+// stand-in: the rule hides 1-7), so the server counts them in February's remainder (£1,200) and
+// names it "+ hidden".
+const byCcgRow = (period: string, org: string | null, name: string, type: string, label: string, avoided: number) =>
+  ({ period_start: period, complete: true, org_code: org, org_name: name, saving_type: type, saving_label: label, activity: avoided, avoided });
+const byCcg = metric('savings', [S.period_start, S.complete, S.org_code, S.org_name, S.saving_type, S.saving_label, S.activity, S.avoided], [
+  byCcgRow('2026-01-01', 'C01', 'Riverside CCG', 'repeat_rx', 'Repeat prescriptions', 600),
+  byCcgRow('2026-01-01', 'C02', 'Hillside CCG', 'repeat_rx', 'Repeat prescriptions', 300),
+  byCcgRow('2026-01-01', null, 'Trusts and community services', 'repeat_rx', 'Repeat prescriptions', 100),
+  byCcgRow('2026-01-01', null, 'Trusts and community services', 'letters', 'Letters', 500),
+  byCcgRow('2026-02-01', 'C01', 'Riverside CCG', 'repeat_rx', 'Repeat prescriptions', 600),
+  { ...byCcgRow('2026-02-01', 'C02', 'Hillside CCG', 'repeat_rx', 'Repeat prescriptions', 0), activity: null, avoided: null, _suppressed: [S.activity, S.avoided] },
+  byCcgRow('2026-02-01', null, 'Trusts and community services + hidden', 'repeat_rx', 'Repeat prescriptions', 400),
+  byCcgRow('2026-02-01', null, 'Trusts and community services', 'letters', 'Letters', 500),
+]);
+
 afterEach(resetPage);
 
 describe('Savings page', () => {
@@ -83,5 +102,18 @@ describe('Savings page', () => {
     expect(tile('Savings since the programme began (central estimate)').detail).toContain('could not be loaded');
     expect(tile('Payback').value).toBe('–');
     expect(tile('Payback').detail).not.toContain('not yet covered');
+  });
+  it('draws savings by CCG as the server sends them: its remainder row is the grey bar, and the bars add up to the total', async () => {
+    renderPage(Savings, { answers: { ...answers, 'metrics/savings': (q: URLSearchParams) => (q.get('level') ? byCcg : savings) } });
+    const orgs = () => card('Savings by CCG');
+    await waitFor(() => expect(orgs().querySelector('.state-loading')).toBeNull());
+    // Riverside £1,200 x 2; Hillside £600 in January (February's hidden); the rest £600 + £1,200.
+    expect(tableOf(orgs()).rows).toEqual([
+      ['Riverside CCG', '1,200', '£1,200', '£2,400', '£3,600'],
+      ['Hillside CCG', '300', '£300', '£600', '£900'],
+      ['Trusts and community services + hidden', '–', '£1,000', '£1,800', '£2,500'],
+    ]);
+    // Each column adds up to the headline: £2.5k / £4.8k / £7k.
+    expect(orgs().textContent).toContain('(£4.8k)');
   });
 });

@@ -29,7 +29,7 @@ import { cumulativeChart, orgChart, typeChart } from '../charts/savings.js';
  * The unit-value model the API sends with the savings metric: one entry per saving type and
  * event kind ({id, label, event_type, fraction, low, central, high}); one value per saving type here.
  */
-export function savingsModel(d: MetricResult, published?: unknown): SavingType[] {
+export function savingsModel(d: MetricResult<'savings'>, published?: unknown): SavingType[] {
   // GET /api/savings-model: { items: [{ id, label, fraction, unit_value_gbp: { low, central, high }, source }] };
   // a flattened list ({ id, label, low, central, high }) is read as well.
   const pub = published as { model?: unknown } | null | undefined;
@@ -58,7 +58,7 @@ export function savingsModel(d: MetricResult, published?: unknown): SavingType[]
   return [...byType.values()];
 }
 
-export function activityRows(d: MetricResult, withOrg = false): ActivityRow[] {
+export function activityRows(d: MetricResult<'savings'>, withOrg = false): ActivityRow[] {
   const period = dateCol(d) ?? COLUMNS.savings.period_start;
   const out: ActivityRow[] = [];
   for (const r of d.rows) {
@@ -77,8 +77,8 @@ export function activityRows(d: MetricResult, withOrg = false): ActivityRow[] {
   return out;
 }
 
-export function costRows(d: MetricResult): CostRow[] {
-  const period = dateCol(d) ?? COLUMNS.savings.period_start;
+export function costRows(d: MetricResult<'roi'>): CostRow[] {
+  const period = dateCol(d) ?? COLUMNS.roi.period_start;
   return d.rows.map((r) => ({ period: String(r[period] ?? ''), cost: numberAt(r, COLUMNS.roi.cost_gbp) ?? 0 })).filter((c) => c.period);
 }
 
@@ -93,6 +93,7 @@ interface Computed {
   /** Months the roi metric marks partial (cut short by the end date or the latest data). */
   partial: Set<string>;
   orgResult: SavingsResult | null;
+  orgRemainder: Remainder | null;
   changed: boolean;
 }
 
@@ -128,8 +129,9 @@ export default function Savings() {
     const shown = result.periods.filter((p) => p.period >= start);
     const inPeriod = computeSavings(activity.filter((a) => a.period >= start), model_, values, costs.filter((c) => c.period >= start));
     const orgResult = byOrg.status === 'ready' ? computeSavings(activityRows(byOrg.data, true), model_, values, []) : null;
+    const orgRemainder = byOrg.status === 'ready' ? remainderOf(byOrg.data, model_, values) : null;
     const partial = new Set(roi.data.rows.filter((r) => r.complete === false).map((r) => String(r[COLUMNS.savings.period_start])));
-    return { status: 'ready', data: { model: model_, values, result, shown, inPeriod, partial, orgResult, changed: encodeValues(values, model_) !== null } };
+    return { status: 'ready', data: { model: model_, values, result, shown, inPeriod, partial, orgResult, orgRemainder, changed: encodeValues(values, model_) !== null } };
     } catch (error) {
       return { status: 'error', error: error instanceof Error ? error : new Error(String(error)) };
     }
@@ -150,8 +152,8 @@ export default function Savings() {
   const selected = describeRange(filters);
   const paybackShown = !!c?.result.payback && c.shown.some((p) => p.period === c.result.payback);
   const orgTable = useMemo(
-    () => (c?.orgResult && level && byOrg.status === 'ready' ? orgSavingsTable(c.orgResult, orgName, c.inPeriod.totals, level, suppressedParts(byOrg.data)) : null),
-    [c, level, byOrg],
+    () => (c?.orgResult && level ? orgSavingsTable(c.orgResult, orgName, c.orgRemainder) : null),
+    [c, level],
   );
   // A failed answer: the tiles have no figure ('–', not busy) and say why, as the cards below do (one the
   // organisation cannot have is the tile's own "Not available").
@@ -315,33 +317,40 @@ export function suppressedParts(d: MetricResult): number {
   return d.rows.filter((r) => r._suppressed?.some((c) => c.startsWith('savings_'))).length;
 }
 
+/** What no organisation of the level holds (the server's remainder row), valued as the page values savings. */
+interface Remainder {
+  name: string;
+  low: number;
+  central: number;
+  high: number;
+}
+
 /**
- * Savings by organisation beside the page's total: the bars must add up to it. Savings at
- * organisations outside the level (trusts and community services under an ICB, which sit in no
- * CCG) and parts hidden by the small-number rule go into one named remainder bar, the total
- * minus the organisations shown, so parts + remainder = total to the penny.
+ * The server's remainder rows of savings by a level (no org_code: the organisation's total minus
+ * the level's rows, per period and saving type; server/metrics/catalogue.ts): summed and valued
+ * with the page's unit values, as the bars are, so with what-if values too they add up to the
+ * headline. Its name is the server's ("Trusts and community services", "… + hidden" when it holds
+ * parts hidden by the small-number rule).
  */
-export function orgSavingsTable(
-  r: SavingsResult,
-  name: (code: string) => string,
-  total: Pick<SavingsResult['totals'], 'low' | 'central' | 'high'>,
-  level: string,
-  suppressed = 0,
-): TableData & { rows: Row[] } {
+export function remainderOf(d: MetricResult<'savings'>, model: SavingType[], values: UnitValues): Remainder | null {
+  const rows = d.rows.filter((r) => stringAt(r, COLUMNS.savings.org_code) === null);
+  if (rows.length === 0) return null;
+  const names = [...new Set(rows.map((r) => stringAt(r, COLUMNS.savings.org_name) ?? ''))];
+  const { low, central, high } = computeSavings(activityRows({ ...d, rows }), model, values, []).totals;
+  return { name: names.find((n) => n.endsWith('+ hidden')) ?? names[0] ?? '', low, central, high };
+}
+
+/**
+ * Savings by organisation beside the page's total: the organisations' bars and, grey, the
+ * server's remainder (what no organisation of the level holds), which make up the total between
+ * them. Nothing is worked out here beyond valuing the rows: the remainder has one owner, the
+ * server, so the chart, its table and the API's JSON / CSV export agree.
+ */
+export function orgSavingsTable(r: SavingsResult, name: (code: string) => string, remainder: Remainder | null): TableData & { rows: Row[] } {
   const rows: Row[] = r.byOrg.map((o) => ({ ...o, name: name(o.org) }));
-  const sum = (k: 'low' | 'central' | 'high') => r.byOrg.reduce((s, o) => s + o[k], 0);
-  const rest = { low: total.low - sum('low'), central: total.central - sum('central'), high: total.high - sum('high') };
-  if (Math.abs(rest.central) >= 0.005 || Math.abs(rest.high) >= 0.005 || suppressed > 0) {
-    const outside = level === 'ccg' ? 'Trusts and community services' : `Other (not at a ${level === 'practice' ? 'GP practice' : 'listed organisation'})`;
-    rows.push({
-      org: '',
-      // ("+ hidden": parts too small to show, by the small-number rule, are in it too; the subtitle says so.)
-      name: suppressed > 0 ? `${outside} + hidden` : outside,
-      // Activity is not split out for the remainder (a count of no organisation's).
-      activity: null,
-      ...rest,
-      remainder: true,
-    });
+  if (remainder && (Math.abs(remainder.central) >= 0.005 || Math.abs(remainder.high) >= 0.005 || remainder.name.endsWith('+ hidden'))) {
+    // Activity is not split out for the remainder (a count of no organisation's).
+    rows.push({ org: '', name: remainder.name, activity: null, low: remainder.low, central: remainder.central, high: remainder.high, remainder: true });
   }
   return {
     columns: [

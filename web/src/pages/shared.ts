@@ -1,13 +1,14 @@
-import type { Row } from '../api/types.js';
+import type { MetricRow } from '../api/types.js';
 import type { ChartSize, TableData } from '../components/ChartCard.js';
 import { num } from '../charts/values.js';
 import { COLUMNS, dateCol } from '../lib/metric.js';
 
 /**
  * Objections in force per period, all scopes together (the consent metric has a row per scope).
- * A period with a hidden scope count is shown as at least the visible total, and flagged.
+ * A period with a hidden scope count is shown as at least the visible total, and flagged. The
+ * totals are consent rows (two of its columns), so pages read them by the consent metric's names.
  */
-export function objectionTotals(d: TableData): TableData & { partial: Set<string> } {
+export function objectionTotals(d: TableData<MetricRow<'consent'>>): TableData<MetricRow<'consent'>> & { partial: Set<string> } {
   const period = dateCol(d) ?? COLUMNS.consent.period_start;
   const totals = new Map<string, { n: number; hidden: boolean }>();
   for (const r of d.rows) {
@@ -17,7 +18,7 @@ export function objectionTotals(d: TableData): TableData & { partial: Set<string
     else t.n += num(r[COLUMNS.consent.objections_in_force]) ?? 0;
     totals.set(key, t);
   }
-  const rows: Row[] = [...totals.entries()].sort(([a], [b]) => a.localeCompare(b)).map(([k, t]) => ({ [period]: k, [COLUMNS.consent.objections_in_force]: t.n }));
+  const rows: MetricRow<'consent'>[] = [...totals.entries()].sort(([a], [b]) => a.localeCompare(b)).map(([k, t]) => ({ [period]: k, [COLUMNS.consent.objections_in_force]: t.n }));
   return {
     columns: [
       { name: period, label: 'Period', type: 'date' },

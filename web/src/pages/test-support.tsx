@@ -58,7 +58,7 @@ type MetricRow<M extends MetricName> = { [C in ColumnName<M>]?: Cell } & { _supp
  * A metric result as the API sends it: the named columns with the catalogue's labels, types and
  * units, and these rows. `suppressedCells` is counted from the rows.
  */
-export function metric<M extends MetricName>(name: M, columns: readonly ColumnName<M>[], rows: MetricRow<M>[], extra: Record<string, unknown> = {}): MetricResult {
+export function metric<M extends MetricName>(name: M, columns: readonly ColumnName<M>[], rows: MetricRow<M>[], extra: Record<string, unknown> = {}): MetricResult<M> {
   const specs = METRICS[name].columns as Record<string, ColumnSpec>;
   const cols: Column[] = columns.map((c) => {
     const spec = specs[c]!;
