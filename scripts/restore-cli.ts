@@ -14,7 +14,7 @@ import { restoreBackup } from '../server/store/restore.js';
 import { StoreError } from '../server/store/errors.js';
 import { describeError, redact } from '../server/store/redact.js';
 import { existingKey } from '../server/ingest/pseudonymise.js';
-import { archiveFromEnv, listArchivedBatches } from '../server/ingest/archive.js';
+import { archiveFromEnv, listArchivedBatches, type ArchiveOptions } from '../server/ingest/archive.js';
 import { listBatchDirs } from '../server/ingest/discover.js';
 import { RefusedError } from '../server/ingest/errors.js';
 import { describeRefresh, refreshRollupsIfStale } from '../server/metrics/rollups.js';
@@ -23,9 +23,8 @@ const USAGE = 'Usage: npm run restore -- [--ignore-key] <backup-dir>   (store: P
 const DEFAULT_LANDING_DIR = 'data/landing';
 
 /** Batch folders in landing and the archive that the restored store does not hold. */
-function batchesToImport(loaded: ReadonlySet<string>, storeFile: string): string[] {
+function batchesToImport(loaded: ReadonlySet<string>, archive: ArchiveOptions | undefined): string[] {
   const landing = resolve(process.env.PORTAL_LANDING_DIR ?? DEFAULT_LANDING_DIR);
-  const archive = archiveFromEnv(storeFile);
   let names: string[] = [];
   try {
     names = listBatchDirs(landing);
@@ -45,6 +44,7 @@ async function main(argv: string[]): Promise<number> {
   }
   const path = storePath();
   const key = existingKey({ storePath: path });
+  const archive = archiveFromEnv(path); // a bad setting is refused before anything changes
   const result = await restoreBackup({ backupDir: resolve(args[0]!), storePath: path, keyFingerprint: key?.fingerprint, ignoreKey });
   const { manifest } = result;
   console.log(
@@ -62,7 +62,14 @@ async function main(argv: string[]): Promise<number> {
   } finally {
     await store.close();
   }
-  const pending = batchesToImport(new Set(manifest.loadedBatches.map((b) => b.batchId)), path);
+  const pending = batchesToImport(new Set(manifest.loadedBatches.map((b) => b.batchId)), archive);
+  const ageDays = (Date.now() - Date.parse(manifest.createdAt)) / 86_400_000;
+  if (archive && archive.retentionDays > 0 && ageDays > archive.retentionDays) {
+    console.log(
+      `Warning: the backup is ${Math.floor(ageDays)} days old, older than PORTAL_ARCHIVE_DAYS (${archive.retentionDays}): batches imported ` +
+        `after it may have been deleted from the archive, and the restored store cannot get them back from there.`,
+    );
+  }
   if (pending.length > 0) {
     console.log(
       `${pending.length} batch(es) the backup has not seen wait in landing or the archive (${pending[0]}${pending.length > 1 ? ` … ${pending.at(-1)}` : ''}): ` +

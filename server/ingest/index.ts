@@ -1,7 +1,9 @@
 /**
  * The import job: load every batch of a landing directory that the store does not hold yet, in
- * name order, then rebuild the rollups the API serves. The CLI (scripts/ingest-cli.ts), the
- * server's schedule and first start all call importLanding.
+ * name order, then rebuild the rollups the API serves. With an archive (server/ingest/archive.ts),
+ * each batch the store holds then leaves landing for the archive, and archived batches the store
+ * does not hold (a restored backup's later ones) are loaded too. The CLI (scripts/ingest-cli.ts),
+ * the server's schedule and first start all call importLanding.
  */
 import { resolve } from 'node:path';
 import type { DuckDBConnection } from '@duckdb/node-api';
