@@ -67,6 +67,23 @@ describe('createBackup', () => {
   });
 });
 
+describe('a snapshot opened as a store', () => {
+  it('goes on numbering from where the store was: a user added to it gets the next id, not one already taken', async () => {
+    const { dir, store } = await newStore();
+    await store.withConnection(async (conn) => {
+      for (const name of ['ann', 'bob', 'cat']) await conn.run(`INSERT INTO users (username, role, org_code) VALUES ($1, 'admin', 'E85001')`, [name]);
+    });
+    await createBackup(store, join(dir, 'backup'));
+    const snap = await openStore({ path: join(dir, 'backup', BACKUP_FILE), threads: 1 });
+    stores.push(snap);
+    const rows = await snap.withConnection(async (conn) => {
+      await conn.run(`INSERT INTO users (username, role, org_code) VALUES ('dan', 'admin', 'E85001')`);
+      return (await conn.runAndReadAll(`SELECT user_id, username FROM users ORDER BY user_id`)).getRows();
+    });
+    expect(rows).toEqual([[1, 'ann'], [2, 'bob'], [3, 'cat'], [4, 'dan']]);
+  });
+});
+
 describe('verifyBackup', () => {
   it('refuses a manifest that is not one, and a snapshot that does not match its size', async () => {
     const { dir, store } = await newStore();
