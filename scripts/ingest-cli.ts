@@ -1,14 +1,17 @@
 /**
- * npm run ingest -- <landing-dir>
+ * npm run ingest -- [--no-archive] <landing-dir>
  * npm run ingest -- --rebuild-rollups [<landing-dir>]
  * Loads every batch of the landing directory that the store does not hold yet; each run brings the
  * rollups up to date with what its batches touched. --rebuild-rollups rebuilds every rollup from the
- * base tables instead (the repair: after a fault, or to check), with or without an import. Exit codes:
+ * base tables instead (the repair: after a fault, or to check), with or without an import. Each batch
+ * the store holds moves to the archive (PORTAL_ARCHIVE_DIR) unless --no-archive; importing the
+ * archive itself rebuilds a store from it and moves nothing. Exit codes:
  * 0 loaded or nothing to do, 1 a batch failed (see the run log), 2 refused (bad usage, locked store,
  * wrong key, missing directory). Messages are for people: never a stack trace.
  */
 import { resolve } from 'node:path';
-import { openStore } from '../server/store/store.js';
+import { openStore, storePath } from '../server/store/store.js';
+import { archiveFromEnv } from '../server/ingest/archive.js';
 import { importLanding, RefusedError } from '../server/ingest/index.js';
 import { describeRefresh, refreshRollupsIfStale } from '../server/metrics/rollups.js';
 import { terminalProgress } from '../server/ingest/progress.js';
@@ -17,11 +20,12 @@ import { describeError, redact } from '../server/store/redact.js';
 import { StoreError } from '../server/store/errors.js';
 
 const USAGE =
-  'Usage: npm run ingest -- [--rebuild-rollups] <landing-dir>\n       npm run ingest -- --rebuild-rollups   (store: PORTAL_DB, default data/portal.duckdb)';
+  'Usage: npm run ingest -- [--rebuild-rollups] [--no-archive] <landing-dir>\n       npm run ingest -- --rebuild-rollups   (store: PORTAL_DB, default data/portal.duckdb)';
 
 async function main(argv: string[]): Promise<number> {
   const rebuild = argv.includes('--rebuild-rollups');
-  const args = argv.filter((a) => a !== '--' && a !== '--rebuild-rollups');
+  const noArchive = argv.includes('--no-archive');
+  const args = argv.filter((a) => a !== '--' && a !== '--rebuild-rollups' && a !== '--no-archive');
   if ((args.length !== 1 && !(rebuild && args.length === 0)) || args.some((a) => a.startsWith('-'))) {
     console.error(args.includes('--help') || args.includes('-h') ? USAGE : `Expected exactly one landing directory.\n${USAGE}`);
     return 2;
@@ -29,16 +33,18 @@ async function main(argv: string[]): Promise<number> {
   if (args.length === 0) return rebuildOnly();
   const landingDir = resolve(args[0]!);
   listBatchDirs(landingDir); // refuse a missing directory before creating or locking a store
+  const archive = noArchive ? undefined : archiveFromEnv(storePath()); // a bad setting is refused before the store is locked
   const store = await openStore();
   try {
-    console.log(`store ${store.path}; landing ${landingDir}`);
-    const report = await importLanding({ store, landingDir, trigger: 'cli', progress: terminalProgress(), rollups: rebuild ? 'full' : 'auto' });
+    console.log(`store ${store.path}; landing ${landingDir}${archive ? `; archive ${archive.dir}` : ''}`);
+    const report = await importLanding({ store, landingDir, trigger: 'cli', progress: terminalProgress(), rollups: rebuild ? 'full' : 'auto', archive });
     const loaded = report.batches.filter((b) => b.status === 'succeeded');
     const skipped = report.batches.filter((b) => b.status === 'skipped').length;
     const rows = loaded.reduce((n, b) => n + b.rowsIn, 0);
     console.log(
       `${report.status}: ${loaded.length} batch(es) loaded (${rows.toLocaleString('en-GB')} rows), ${skipped} already loaded; ` +
-        `${(report.durationMs / 1000).toFixed(1)} s${report.rollups ? `; rollups: ${describeRefresh(report.rollups)}` : ''}`,
+        `${(report.durationMs / 1000).toFixed(1)} s${report.rollups ? `; rollups: ${describeRefresh(report.rollups)}` : ''}` +
+        `${report.archived.length ? `; ${report.archived.length} moved to the archive` : ''}`,
     );
     return report.status === 'failed' ? 1 : 0;
   } finally {

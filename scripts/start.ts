@@ -5,7 +5,7 @@
  * already holds data it serves at once (the schedule keeps importing new batches). A store without
  * users gets one demo user per role (and a CCG-scoped CIO), whose passwords are printed once.
  */
-import { existsSync, readdirSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
@@ -16,6 +16,7 @@ import { generateRegion } from './generate/index.js';
 import { importLanding } from '../server/ingest/index.js';
 import { terminalProgress } from '../server/ingest/progress.js';
 import { listBatchDirs } from '../server/ingest/discover.js';
+import { archiveFromEnv, listArchivedBatches } from '../server/ingest/archive.js';
 import { describeError, redact } from '../server/store/redact.js';
 import { createDemoUsersIfNone, demoUsersBox } from '../server/auth/demo-users.js';
 
@@ -106,9 +107,14 @@ async function main(): Promise<void> {
   const store = await openStore();
   if (!(await hasData(store))) {
     const landing = resolve(process.env.PORTAL_LANDING_DIR ?? DEFAULT_LANDING_DIR);
-    if (!existsSync(landing) || listBatchDirs(landing).length === 0) await generateWithProgress(landing, args.scale, args.seed);
-    console.log(`importing ${landing} into ${store.path}…`);
-    const report = await importLanding({ store, landingDir: landing, trigger: 'start', progress: terminalProgress() });
+    const archive = archiveFromEnv(store.path);
+    // Batches already archived (a store deleted to start afresh, or lost) are imported again
+    // from the archive rather than replaced by a newly generated region.
+    const archived = archive ? listArchivedBatches(archive.dir).length : 0;
+    if ((!existsSync(landing) || listBatchDirs(landing).length === 0) && archived === 0) await generateWithProgress(landing, args.scale, args.seed);
+    mkdirSync(landing, { recursive: true });
+    console.log(`importing ${landing}${archived ? ` and ${archived} archived batch(es)` : ''} into ${store.path}…`);
+    const report = await importLanding({ store, landingDir: landing, trigger: 'start', progress: terminalProgress(), archive });
     if (report.status === 'failed') console.error('Some batches failed to import; serving what loaded. See the import runs page.');
   } else if (process.argv.includes('--scale')) {
     console.log('The store already holds data, so --scale is ignored (delete data/portal.duckdb to start afresh).');

@@ -1,8 +1,11 @@
 /**
  * The import job: load every batch of a landing directory that the store does not hold yet, in
- * name order, then rebuild the rollups the API serves. The CLI (scripts/ingest-cli.ts), the
- * server's schedule and first start all call importLanding.
+ * name order, then rebuild the rollups the API serves. With an archive (server/ingest/archive.ts),
+ * each batch the store holds then leaves landing for the archive, and archived batches the store
+ * does not hold (a restored backup's later ones) are loaded too. The CLI (scripts/ingest-cli.ts),
+ * the server's schedule and first start all call importLanding.
  */
+import { resolve } from 'node:path';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import type { Store } from '../store/store.js';
 import { getMeta, META } from '../store/meta.js';
@@ -10,6 +13,7 @@ import { StoreError } from '../store/errors.js';
 import { describeRefresh, refreshRollupsIfStale, type RollupMode, type RollupRefresh } from '../metrics/rollups.js';
 import { removeStaleCopies } from './decompress.js';
 import { listBatchDirs, readBatch, type Batch, type BatchFile } from './discover.js';
+import { archiveBatch, listArchivedBatches, pruneArchive, type ArchiveOptions } from './archive.js';
 import { emptyBatchReport, importBatch, newRunId, type BatchReport, type FileReport } from './import-batch.js';
 import { checkKeyFingerprint, resolveKey, type PseudonymKey } from './pseudonymise.js';
 import { describeError, redact } from '../store/redact.js';
@@ -37,6 +41,12 @@ export interface ImportOptions {
   progress?: ImportProgress;
   /** How the run brings the rollups up to date (see RollupMode). */
   rollups?: RollupMode;
+  /**
+   * Move each batch the store holds out of the landing directory into this archive, prune it by
+   * age, and import archived batches the store does not hold (after a restore). Off when absent
+   * (or when the landing directory is the archive itself: a rebuild from the archive).
+   */
+  archive?: ArchiveOptions;
 }
 
 export interface ImportReport {
@@ -50,6 +60,12 @@ export interface ImportReport {
   rollups?: RollupRefresh;
   /** Set when the batches loaded but the rollups could not be rebuilt. */
   rollupsError?: string;
+  /** Batches moved into the archive by this run. */
+  archived: string[];
+  /** Archived batches deleted by this run (older than the retention). */
+  archivePruned: string[];
+  /** Why a batch could not be archived (it stays in landing; the next run tries again). */
+  archiveErrors: string[];
 }
 
 const running = new WeakSet<Store>();
@@ -67,7 +83,21 @@ async function assertKeyMatches(conn: DuckDBConnection, key: PseudonymKey): Prom
 }
 
 /** A batch to load, or one whose folder could not even be read (it fails the run at its turn). */
-type PendingBatch = { batch: Batch } | { batchId: string; error: string };
+type PendingBatch = { batch: Batch; fromLanding: boolean } | { batchId: string; error: string };
+
+/**
+ * The batches to look at, in name order: every landing folder, and (with an archive) every
+ * archived folder the store does not hold at all — a restored snapshot's missing batches, which
+ * were imported and archived after it was taken. A folder in both places is the landing one: it
+ * is the newer delivery, or a move a crash interrupted.
+ */
+function batchSources(landingDir: string, archive: ArchiveOptions | undefined, loaded: Map<string, string>): { batchId: string; dir: string }[] {
+  const sources = new Map(listBatchDirs(landingDir).map((batchId) => [batchId, landingDir]));
+  if (archive) {
+    for (const batchId of listArchivedBatches(archive.dir)) if (!sources.has(batchId) && !loaded.has(batchId)) sources.set(batchId, archive.dir);
+  }
+  return [...sources.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([batchId, dir]) => ({ batchId, dir }));
+}
 
 async function recordUnreadableBatch(conn: DuckDBConnection, runId: string, trigger: string, item: { batchId: string; error: string }) {
   await conn.run(
@@ -92,10 +122,34 @@ export async function importLanding(options: ImportOptions): Promise<ImportRepor
   running.add(store);
   const started = Date.now();
   const runId = newRunId();
-  const report: ImportReport = { runId, status: 'nothing-to-do', batches: [], rowsIn: 0, durationMs: 0, rollupsRefreshed: false };
+  const report: ImportReport = {
+    runId,
+    status: 'nothing-to-do',
+    batches: [],
+    rowsIn: 0,
+    durationMs: 0,
+    rollupsRefreshed: false,
+    archived: [],
+    archivePruned: [],
+    archiveErrors: [],
+  };
+  // Importing the archive itself (a rebuild) moves nothing: the batches are already where they go.
+  const archive = options.archive && resolve(options.archive.dir) !== resolve(options.landingDir) ? options.archive : undefined;
+  /** A batch the store holds leaves landing; if it cannot, it stays for the next run to try again. */
+  const toArchive = (batch: Batch) => {
+    if (!archive) return;
+    try {
+      archiveBatch(batch.dir, archive);
+      report.archived.push(batch.batchId);
+    } catch (err) {
+      const message = `batch ${batch.batchId} is loaded but could not be moved to the archive ${archive.dir} (it stays in landing; the next run tries again): ${describeError(err)}`;
+      report.archiveErrors.push(message);
+      log(message);
+    }
+  };
   try {
     removeStaleCopies();
-    const batchIds = listBatchDirs(options.landingDir);
+    listBatchDirs(options.landingDir); // refuses a missing landing directory, before the key is read
     const key = resolveKey({ key: options.key, keyFile: options.keyFile, storePath: store.path });
     await store.withConnection(async (conn) => {
       await assertKeyMatches(conn, key);
@@ -103,11 +157,15 @@ export async function importLanding(options: ImportOptions): Promise<ImportRepor
       const ctx = { runId, trigger: options.trigger, key, now: options.now ?? new Date() };
 
       const pending: PendingBatch[] = [];
-      for (const batchId of batchIds) {
+      for (const { batchId, dir } of batchSources(options.landingDir, archive, loaded)) {
+        const fromLanding = dir === options.landingDir;
         try {
-          const batch = readBatch(options.landingDir, batchId);
-          if (loaded.get(batchId) === batch.fingerprint) report.batches.push(emptyBatchReport(batchId, 'skipped'));
-          else pending.push({ batch });
+          const batch = readBatch(dir, batchId);
+          if (loaded.get(batchId) === batch.fingerprint) {
+            report.batches.push(emptyBatchReport(batchId, 'skipped'));
+            // Loaded by an earlier run, before archiving was on or before a crash stopped the move.
+            if (fromLanding) toArchive(batch);
+          } else pending.push({ batch, fromLanding });
         } catch (err) {
           // A batch we cannot even list stops the run there: later batches must wait their turn.
           pending.push({ batchId, error: err instanceof RefusedError ? err.message : describeError(err) });
@@ -121,6 +179,8 @@ export async function importLanding(options: ImportOptions): Promise<ImportRepor
         if ('batch' in item) {
           const { batch } = item;
           result = await importBatch(conn, batch, ctx, { onFileDone: (file, fileReport) => options.progress?.fileDone(batch, file, fileReport) });
+          // Committed: the store holds it, so it may leave landing. A failed batch always stays.
+          if (result.status === 'succeeded' && item.fromLanding) toArchive(batch);
         } else {
           result = { ...emptyBatchReport(item.batchId, 'failed'), error: item.error };
           await recordUnreadableBatch(conn, runId, options.trigger, item);
@@ -151,6 +211,17 @@ export async function importLanding(options: ImportOptions): Promise<ImportRepor
         // rebuilds them (the stale data_version tells it to).
         report.rollupsError = err instanceof StoreError ? err.message : describeError(err);
         log(report.rollupsError);
+      }
+      if (archive) {
+        try {
+          report.archivePruned = pruneArchive(archive, new Set((await loadedFingerprints(conn)).keys()));
+          if (report.archivePruned.length > 0) {
+            log(`archive: ${report.archivePruned.length} batch(es) older than ${archive.retentionDays} days deleted (${report.archivePruned.join(', ')})`);
+          }
+        } catch (err) {
+          // The import itself succeeded; an archive that cannot be pruned is tried again next run.
+          log(`archive ${archive.dir} could not be pruned: ${describeError(err)}`);
+        }
       }
       const anyFailed = report.batches.some((b) => b.status === 'failed') || report.rollupsError !== undefined;
       const anyLoaded = report.batches.some((b) => b.status === 'succeeded');

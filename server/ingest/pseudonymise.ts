@@ -33,13 +33,24 @@ export interface KeyOptions {
   storePath: string;
 }
 
+function keyFromText(text: string, source: PseudonymKey['source']): PseudonymKey {
+  if (text.length < 16) throw new StoreError('The pseudonymisation key must be at least 16 characters long.');
+  const bytes = Buffer.from(text, 'utf8');
+  return { bytes, source, fingerprint: keyFingerprint(bytes) };
+}
+
+/**
+ * The key this installation has, without creating one (restore must not invent a key the data
+ * was never made with): option, PORTAL_PSEUDO_KEY, or the key file if it exists.
+ */
+export function existingKey(options: KeyOptions): PseudonymKey | undefined {
+  if (options.key || process.env.PORTAL_PSEUDO_KEY) return resolveKey(options);
+  return existsSync(options.keyFile ?? defaultKeyFile(options.storePath)) ? resolveKey(options) : undefined;
+}
+
 /** Option, then PORTAL_PSEUDO_KEY, then the key file — created with 32 random bytes on first use. */
 export function resolveKey(options: KeyOptions): PseudonymKey {
-  const fromText = (text: string, source: PseudonymKey['source']): PseudonymKey => {
-    if (text.length < 16) throw new StoreError('The pseudonymisation key must be at least 16 characters long.');
-    const bytes = Buffer.from(text, 'utf8');
-    return { bytes, source, fingerprint: keyFingerprint(bytes) };
-  };
+  const fromText = keyFromText;
   if (options.key) return fromText(options.key, 'option');
   if (process.env.PORTAL_PSEUDO_KEY) return fromText(process.env.PORTAL_PSEUDO_KEY, 'env');
 

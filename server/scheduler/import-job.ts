@@ -5,6 +5,7 @@
 import { Cron } from 'croner';
 import type { Store } from '../store/store.js';
 import { importLanding, type ImportReport } from '../ingest/index.js';
+import type { ArchiveOptions } from '../ingest/archive.js';
 import { describeError } from '../store/redact.js';
 import type { SchedulerStatus } from '../api/health-shapes.js';
 
@@ -24,6 +25,8 @@ export interface ImportSchedulerOptions {
   log?: (line: string) => void;
   /** Start the timer (default true); tests drive runOnce themselves. */
   schedule?: boolean;
+  /** Where imported batches go (PORTAL_ARCHIVE_DIR); none: they stay in landing. */
+  archive?: ArchiveOptions;
 }
 
 export function createImportScheduler(options: ImportSchedulerOptions): ImportScheduler {
@@ -38,7 +41,7 @@ export function createImportScheduler(options: ImportSchedulerOptions): ImportSc
     }
     current = (async () => {
       try {
-        const report = await importLanding({ store: options.store, landingDir: options.landingDir, trigger: 'schedule', log });
+        const report = await importLanding({ store: options.store, landingDir: options.landingDir, trigger: 'schedule', log, archive: options.archive });
         const loaded = report.batches.filter((b) => b.status === 'succeeded').length;
         log(`run ${report.runId}: ${report.status}, ${loaded} batch(es) loaded in ${(report.durationMs / 1000).toFixed(1)} s`);
         return report;

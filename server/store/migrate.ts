@@ -59,5 +59,10 @@ export async function migrate(conn: DuckDBConnection, migrations = listMigration
       throw new StoreError(`Migration ${m.version} (${m.description}) failed: ${(err as Error).message}`);
     }
   }
+  // DuckDB 1.5 cannot replay a write-ahead log that holds the schema's macros ("Failure while
+  // replaying WAL file: Calling DatabaseManager::GetDefaultDatabase with no default database
+  // set"): a new store killed before its first checkpoint could never be opened again. Writing
+  // the migrated schema into the file itself leaves no such log behind.
+  if (from < latest) await conn.run('CHECKPOINT');
   return latest;
 }

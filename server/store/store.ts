@@ -31,7 +31,7 @@ export interface OpenStoreOptions {
 }
 
 /** DuckDB's lock message names the file and the holder's PID; say it in the product's words. */
-function explainOpenError(path: string, err: unknown): StoreError {
+export function explainOpenError(path: string, err: unknown): StoreError {
   const message = err instanceof Error ? err.message : String(err);
   if (/lock/i.test(message)) {
     const pid = /PID (\d+)/.exec(message)?.[1];

@@ -346,7 +346,8 @@ export interface CliResult {
  * that may SIGKILL itself is the child we watch, not a wrapper).
  */
 export function runCli(landingDir: string, env: Record<string, string>, timeoutMs = 90_000): Promise<CliResult> {
-  const childEnv: Record<string, string | undefined> = { ...process.env, ...env };
+  // The specs re-run imports on the same landing: the CLI archives only when a spec asks it to.
+  const childEnv: Record<string, string | undefined> = { ...process.env, PORTAL_ARCHIVE_DIR: 'off', ...env };
   if (!('PORTAL_FAULT' in env)) delete childEnv.PORTAL_FAULT;
   return new Promise((resolvePromise, reject) => {
     const child = spawn(process.execPath, ['--import', 'tsx', join(REPO_ROOT, 'scripts/ingest-cli.ts'), landingDir], {

@@ -77,7 +77,8 @@ export const KILL_HOOK = join(REPO_ROOT, 'test/reliability/helpers/kill-hook.ts'
 
 /** Runs a TypeScript entry of the project in a child (node --import tsx [--import kill-hook]). */
 export function spawnTs(entry: string, args: string[], env: Record<string, string>, options: { hook?: boolean } = {}): ChildProcess {
-  const childEnv: Record<string, string | undefined> = { ...process.env, ...env };
+  // The specs re-run imports on the same landing: the CLI and the server archive only when asked.
+  const childEnv: Record<string, string | undefined> = { ...process.env, PORTAL_ARCHIVE_DIR: 'off', ...env };
   for (const name of ['PORTAL_FAULT', 'PI_KILL_AT', 'PI_KILL_TRACE', 'PI_KILL_DELAY_MS']) if (!(name in env)) delete childEnv[name];
   const imports = ['--import', 'tsx', ...(options.hook ? ['--import', KILL_HOOK] : [])];
   return spawn(process.execPath, [...imports, join(REPO_ROOT, entry), ...args], { cwd: REPO_ROOT, env: childEnv, stdio: ['ignore', 'pipe', 'pipe'] });
