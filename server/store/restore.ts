@@ -7,6 +7,7 @@
 import { randomBytes } from 'node:crypto';
 import { closeSync, copyFileSync, existsSync, fsyncSync, openSync, renameSync, rmSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
+import { META } from './meta.js';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { BackupError, sha256File, verifyBackup, type BackupManifest } from './backup.js';
 import { explainOpenError } from './store.js';
@@ -103,6 +104,30 @@ async function checkOpens(path: string): Promise<void> {
   }
 }
 
+/**
+ * Moves the restored copy's base version past every version the replaced store can have published:
+ * versions are ETags' first part, and a browser holding an answer from before the restore must
+ * never get a 304 for different data under a reused number. Counting from the clock (seconds)
+ * puts it above any batch counter; the next open rebuilds the rollups and publishes it.
+ */
+async function advanceBaseVersion(path: string, now: Date): Promise<void> {
+  const instance = await DuckDBInstance.create(path);
+  try {
+    const conn = await instance.connect();
+    try {
+      await conn.run(
+        `INSERT INTO store_meta VALUES ($key, $version) ON CONFLICT (key) DO UPDATE SET value = greatest(CAST(store_meta.value AS BIGINT), CAST($version AS BIGINT))::VARCHAR`,
+        { key: META.baseVersion, version: String(Math.floor(now.getTime() / 1000)) },
+      );
+      await conn.run('CHECKPOINT');
+    } finally {
+      conn.closeSync();
+    }
+  } finally {
+    instance.closeSync();
+  }
+}
+
 export async function restoreBackup(options: RestoreOptions): Promise<RestoreResult> {
   const backupDir = resolve(options.backupDir);
   const storePath = resolve(options.storePath);
@@ -119,6 +144,7 @@ export async function restoreBackup(options: RestoreOptions): Promise<RestoreRes
       throw new BackupError(`The copy of the backup beside the store does not match the backup's checksum (a disk error?). Nothing was restored.`);
     }
     await checkOpens(incoming);
+    await advanceBaseVersion(incoming, options.now ?? new Date());
   } catch (err) {
     rmSync(incoming, { force: true });
     if (err instanceof BackupError) throw err;
