@@ -1,6 +1,5 @@
 -- Incremental refresh only, after 02_patient: the periods each family of rollups recomputes.
 --   enrol: uptake, registrations, activations and retention cohort sizes (by day / month);
---   funnel: the funnel and its lags (by month of the first enrolment event);
 --   usage: active patients, lifecycle, retention, rhythm, events (by day, week, month, quarter);
 --   feeds: record-feed items by day and month.
 -- A period is in scope when some patient's contribution to it may have changed; it is then
@@ -19,12 +18,6 @@ SELECT coalesce(a.patient_id, b.patient_id) AS patient_id,
        list_filter([CASE WHEN a.registered_day IS DISTINCT FROM b.registered_day THEN [a.registered_day, b.registered_day] END,
                     CASE WHEN a.activated_day IS DISTINCT FROM b.activated_day THEN [a.activated_day, b.activated_day] END].flatten(),
                    x -> x IS NOT NULL) AS enrol_days,
-       -- the funnel cohort the patient is counted in (by first_enrol_day), where anything it counts changed
-       CASE WHEN a.first_enrol_day IS DISTINCT FROM b.first_enrol_day OR a.registered_day IS DISTINCT FROM b.registered_day
-              OR a.activated_day IS DISTINCT FROM b.activated_day OR a.first_channel IS DISTINCT FROM b.first_channel
-              OR a.first_campaign IS DISTINCT FROM b.first_campaign OR a.active_30d IS DISTINCT FROM b.active_30d
-            THEN [a.first_enrol_day, b.first_enrol_day] ELSE [] END AS funnel_days,
-       [a.first_enrol_day, b.first_enrol_day] AS first_enrol_days,
        a.first_use_day IS DISTINCT FROM b.first_use_day AS first_use_changed,
        [b.first_use_day, a.first_use_day] AS use_days
 FROM (SELECT * FROM rollup_patient WHERE patient_id IN (SELECT patient_id FROM t_scope_patients)) a
@@ -50,11 +43,6 @@ enrol AS (
   UNION ALL
   SELECT unnest(enrol_days) FROM t_patient_change
 ),
-funnel AS (
-  SELECT unnest(funnel_days) AS day FROM t_patient_change
-  UNION ALL
-  SELECT unnest(first_enrol_days) FROM t_patient_change WHERE moved
-),
 usage AS (
   SELECT day FROM pend WHERE source = 'usage_events'
   UNION ALL
@@ -75,7 +63,7 @@ feeds AS (
   SELECT pi_day(occurred_at) FROM record_feeds WHERE patient_id IN (SELECT patient_id FROM moved)
 )
 SELECT DISTINCT * FROM (
-  SELECT 'enrol', day FROM enrol UNION ALL SELECT 'funnel', day FROM funnel
+  SELECT 'enrol', day FROM enrol
   UNION ALL SELECT 'usage', day FROM usage UNION ALL SELECT 'feeds', day FROM feeds
 ) WHERE day IS NOT NULL;
 

@@ -80,6 +80,9 @@ export async function rebuildRollups(conn: DuckDBConnection, reason?: string): P
   const started = performance.now();
   await defineLocalTimeMacro(conn);
   await defineScopeMacros(conn, 'full');
+  // Steps maintained by difference subtract the scoped patients' rows as they were: none here
+  // (also when an incremental refresh falls back after scope_patients filled it).
+  await conn.run(`CREATE OR REPLACE TEMP TABLE t_patient_before AS SELECT * FROM rollup_patient LIMIT 0`);
   const steps: RollupTiming[] = [];
   for (const step of ROLLUP_STEPS) await runStep(conn, step, steps);
   await conn.run(`DELETE FROM rollup_pending`);
@@ -252,7 +255,9 @@ async function windowStarts(conn: DuckDBConnection): Promise<Record<string, stri
  *   pi_scoped(family, grain, d)  — the key period starting d is recomputed (t_scope_periods);
  *   pi_scoped_at(family, ts)     — an event at ts is read (t_scope_window); the lower bound on ts
  *                                  is a constant so the scan skips older row groups;
- *   pi_scoped_enrolee(id)        — a patient's enrolment history is read for uptake (t_scope_enrolees).
+ *   pi_scoped_enrolee(id)        — a patient's enrolment history is read for uptake (t_scope_enrolees);
+ *   pi_full_rebuild()            — TRUE in a full rebuild: steps maintained by difference (04_funnel)
+ *                                  empty their tables first, and only then.
  * The family is always a literal in the rollup SQL; the scope tables' columns are named unlike any
  * rollup column, because an argument substituted into a subquery would bind to a same-named column.
  */
@@ -271,6 +276,7 @@ async function defineScopeMacros(conn: DuckDBConnection, mode: 'full' | 'increme
       `ts_ >= ${lowerBound} AND pi_day(ts_) IN (SELECT scope_day FROM t_scope_window WHERE scope_fam = fam_)`,
     ],
     pi_scoped_enrolee: ['id_', `id_ IN (SELECT patient_id FROM t_scope_enrolees)`],
+    pi_full_rebuild: ['', 'FALSE'],
   } as const;
   for (const [name, [params, body]] of Object.entries(macros)) {
     await conn.run(`CREATE OR REPLACE TEMP MACRO ${name}(${params}) AS (${full ? 'TRUE' : body})`);
