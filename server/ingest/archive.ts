@@ -13,12 +13,9 @@
  */
 import { randomBytes } from 'node:crypto';
 import {
-  closeSync,
   copyFileSync,
   existsSync,
-  fsyncSync,
   mkdirSync,
-  openSync,
   readdirSync,
   renameSync,
   rmSync,
@@ -26,6 +23,7 @@ import {
   utimesSync,
 } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
+import { fsyncPath } from '../store/fsync.js';
 import { z } from 'zod';
 import { faultPoint } from '../store/faults.js';
 import { RefusedError } from './errors.js';
@@ -71,15 +69,6 @@ export function listArchivedBatches(archiveDir: string): string[] {
     .filter((e) => e.isDirectory() && !e.name.startsWith('.'))
     .map((e) => e.name)
     .sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
-}
-
-function fsyncPath(path: string): void {
-  const fd = openSync(path, 'r');
-  try {
-    fsyncSync(fd);
-  } finally {
-    closeSync(fd);
-  }
 }
 
 /** Copies a folder, keeping modification times and syncing every file, so the copy is durable. */

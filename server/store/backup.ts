@@ -17,8 +17,9 @@
  * manifest holds its fingerprint (never the key) so restore can say whether the key at hand fits.
  */
 import { createHash, randomBytes } from 'node:crypto';
-import { closeSync, createReadStream, existsSync, fsyncSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { createReadStream, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { fsyncPath } from './fsync.js';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { z } from 'zod';
 import { sqlLiteral } from './sql-literal.js';
@@ -59,15 +60,6 @@ export interface BackupOptions {
   /** Replace a backup already in the folder (default: refuse). */
   overwrite?: boolean;
   now?: Date;
-}
-
-function fsyncPath(path: string): void {
-  const fd = openSync(path, 'r');
-  try {
-    fsyncSync(fd);
-  } finally {
-    closeSync(fd);
-  }
 }
 
 export async function sha256File(path: string): Promise<string> {

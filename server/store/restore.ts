@@ -5,8 +5,9 @@
  * are imported by the next run, from landing or from the archive (server/ingest/index.ts).
  */
 import { randomBytes } from 'node:crypto';
-import { closeSync, copyFileSync, existsSync, fsyncSync, openSync, renameSync, rmSync } from 'node:fs';
+import { copyFileSync, existsSync, renameSync, rmSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
+import { fsyncPath } from './fsync.js';
 import { META } from './meta.js';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { BackupError, sha256File, verifyBackup, type BackupManifest } from './backup.js';
@@ -29,15 +30,6 @@ export interface RestoreResult {
   keptAside?: string;
   /** The store in place could not be opened (damaged): it was kept aside all the same. */
   previousDamaged?: string;
-}
-
-function fsyncPath(path: string): void {
-  const fd = openSync(path, 'r');
-  try {
-    fsyncSync(fd);
-  } finally {
-    closeSync(fd);
-  }
 }
 
 /**

@@ -20,6 +20,7 @@ import type { ArchiveOptions } from '../../server/ingest/archive.js';
 import { openStore, type Store } from '../../server/store/store.js';
 import { NOW, TEST_KEY, dbPathIn, makeTempDir, openTestStore, removeTempDirs, runCli, runImport, writeBatch } from './helpers/harness.js';
 import { SAMPLE_ID, loadedIds, perBatchCounts, syntheticId, tableCounts, writeLanding, writeSynthetic } from '../reliability/helpers/batches.js';
+import { canMount } from '../reliability/helpers/mount.js';
 
 afterAll(() => removeTempDirs());
 
@@ -205,17 +206,3 @@ describe('the landing archive', () => {
   });
 });
 
-/** Whether this machine lets the tests mount a tmpfs (root in a container that allows it). */
-function canMount(): boolean {
-  const probe = join(process.env.TMPDIR ?? '/tmp', `archive-mount-probe-${process.pid}`);
-  try {
-    mkdirSync(probe, { recursive: true });
-    execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=64k', 'tmpfs', probe], { stdio: 'ignore' });
-    execFileSync('umount', [probe], { stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
-  } finally {
-    rmSync(probe, { recursive: true, force: true });
-  }
-}

@@ -49,6 +49,7 @@ import {
 } from '../ingest/helpers/harness.js';
 import { openStore } from '../../server/store/store.js';
 import { storeState, whichState } from './helpers/store-state.js';
+import { canMount } from './helpers/mount.js';
 
 const SAMPLE = '2026-11-24T02-00Z';
 const MB = 1024 * 1024;
@@ -299,20 +300,6 @@ describe('hostile files that load: every record loaded or quarantined with a rea
   });
 });
 
-/** Whether this machine lets the tests mount a tmpfs (root in a container that allows it). */
-function canMount(): boolean {
-  const probe = join(process.env.TMPDIR ?? '/tmp', `hostile-mount-probe-${process.pid}`);
-  try {
-    mkdirSync(probe, { recursive: true });
-    execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=64k', 'tmpfs', probe], { stdio: 'ignore' });
-    execFileSync('umount', [probe], { stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
-  } finally {
-    rmSync(probe, { recursive: true, force: true });
-  }
-}
 const MOUNT = canMount();
 
 describe('a data directory that cannot be written', () => {
