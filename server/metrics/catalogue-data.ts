@@ -373,8 +373,9 @@ export const METRICS = {
       'cost or valued activity of the organisation\'s subtree, whatever `from` is (`from` only chooses the ' +
       'periods returned), up to the end of each period. Net benefit = cumulative savings − cumulative cost; ' +
       'ROI % = net benefit / cumulative cost × 100; payback period = the first period since the programme ' +
-      'began whose cumulative net benefit is ≥ 0, up to `to` (null while not reached; it may be before ' +
-      '`from`).',
+      'began whose cumulative savings cover its cumulative cost (compared to the penny, once there is a ' +
+      'cost), up to `to` (null while not reached; it may be before `from`): one rule, which the dashboard\'s ' +
+      'what-if panel uses too.',
     unit: 'gbp',
     grains: ['month', 'quarter'],
     levels: LEVELS,
@@ -399,9 +400,10 @@ export const METRICS = {
       roi_low_pct: { label: 'ROI to date (low)', unit: 'percent' },
       roi_central_pct: { label: 'ROI to date (central)', unit: 'percent' },
       roi_high_pct: { label: 'ROI to date (high)', unit: 'percent' },
-      payback_low: date('Payback period (low)'),
-      payback_central: date('Payback period (central)'),
-      payback_high: date('Payback period (high)'),
+      // Worked out from the running totals by the one payback rule (server/metrics/roi-rule.ts).
+      payback_low: { ...date('Payback period (low)'), computed: true },
+      payback_central: { ...date('Payback period (central)'), computed: true },
+      payback_high: { ...date('Payback period (high)'), computed: true },
     },
   },
   campaign_impact: {
