@@ -6,7 +6,7 @@
  * the tiles and the exports before anyone has changed a value.
  *
  * The same for the programme-to-date figures of the roi metric: savings and cost to date and the
- * payback month (the server's and the panel's by the one rule, server/metrics/roi-rule.ts), in
+ * payback month and the return (the server's and the panel's by the one rule, server/metrics/roi-rule.ts), in
  * each scenario: the panel with every central value set to the model's low (or high) one finds
  * the server's low (or high) payback month.
  *
@@ -116,6 +116,9 @@ describe.each(REGIONS)('the what-if panel with the model\'s own values equals th
     expect(browser.payback).toBe(region.payback.central);
     expect(pence(server.totals.central)).toBe(pence(region.central));
     for (const k of ['low', 'central', 'high', 'cost'] as const) expect(pence(browser.totals[k]), k).toBe(pence(server.totals[k]));
+    // The return (savings per £1 of cost), by the same rule.
+    expect(server.totals.ratio).not.toBeNull();
+    expect(browser.totals.ratio).toBe(server.totals.ratio);
     for (const p of browser.periods) {
       const s = server.periods.find((x) => x.period === p.period)!;
       expect(pence(p.cumCentral), p.period).toBe(pence(s.cumCentral));

@@ -4,8 +4,8 @@
 -- start at the scope's first cost or first valued event, not at $from, because a programme's
 -- return is what it has saved since it began against what it has cost since it began; $from
 -- only chooses which periods are published (a board must get the same ROI and payback month
--- whatever dates it looks at). Net benefit = cumulative savings - cumulative cost; ROI % = net
--- benefit / cumulative cost.
+-- whatever dates it looks at). Net benefit = cumulative savings - cumulative cost. The return
+-- (savings per pound of cost) is worked out from these totals by server/metrics/roi-rule.ts.
 --
 -- Every period since the programme began is returned: the payback period (the first whose
 -- savings to date cover the cost to date, which may lie before $from) is worked out from these
@@ -85,10 +85,7 @@ SELECT r.period_start, r.grp AS org_code, o.name AS org_name,
        round(r.cum_high, 2) AS cumulative_savings_high_gbp, round(r.cum_cost, 2) AS cumulative_cost_gbp,
        round(r.cum_low - r.cum_cost, 2) AS net_benefit_low_gbp,
        round(r.cum_central - r.cum_cost, 2) AS net_benefit_central_gbp,
-       round(r.cum_high - r.cum_cost, 2) AS net_benefit_high_gbp,
-       CASE WHEN r.cum_cost > 0 THEN round((r.cum_low - r.cum_cost) / r.cum_cost * 100, 1) END AS roi_low_pct,
-       CASE WHEN r.cum_cost > 0 THEN round((r.cum_central - r.cum_cost) / r.cum_cost * 100, 1) END AS roi_central_pct,
-       CASE WHEN r.cum_cost > 0 THEN round((r.cum_high - r.cum_cost) / r.cum_cost * 100, 1) END AS roi_high_pct
+       round(r.cum_high - r.cum_cost, 2) AS net_benefit_high_gbp
 FROM running r
 JOIN organisations o ON o.org_code = r.grp
 ORDER BY r.period_start, org_code;

@@ -372,10 +372,11 @@ export const METRICS = {
       'columns are in-period figures; the cumulative ones are programme-to-date: counted from the first ' +
       'cost or valued activity of the organisation\'s subtree, whatever `from` is (`from` only chooses the ' +
       'periods returned), up to the end of each period. Net benefit = cumulative savings − cumulative cost; ' +
-      'ROI % = net benefit / cumulative cost × 100; payback period = the first period since the programme ' +
+      'return = cumulative savings / cumulative cost (savings for each £1 of cost, to 2 decimals: 3.20 reads ' +
+      '"£3.20 back for every £1"; none without a cost); payback period = the first period since the programme ' +
       'began whose cumulative savings cover its cumulative cost (compared to the penny, once there is a ' +
       'cost), up to `to` (null while not reached; it may be before `from`): one rule, which the dashboard\'s ' +
-      'what-if panel uses too.',
+      'what-if panel uses too, as it does the return.',
     unit: 'gbp',
     grains: ['month', 'quarter'],
     levels: LEVELS,
@@ -397,9 +398,10 @@ export const METRICS = {
       net_benefit_low_gbp: { label: 'Net benefit to date (low)', unit: 'gbp' },
       net_benefit_central_gbp: { label: 'Net benefit to date (central)', unit: 'gbp' },
       net_benefit_high_gbp: { label: 'Net benefit to date (high)', unit: 'gbp' },
-      roi_low_pct: { label: 'ROI to date (low)', unit: 'percent' },
-      roi_central_pct: { label: 'ROI to date (central)', unit: 'percent' },
-      roi_high_pct: { label: 'ROI to date (high)', unit: 'percent' },
+      // Savings for each £1 of cost, the form the pages show, by the one rule (server/metrics/roi-rule.ts).
+      return_low_ratio: { label: 'Return to date (low): savings per £1 of cost', unit: 'ratio', computed: true },
+      return_central_ratio: { label: 'Return to date (central): savings per £1 of cost', unit: 'ratio', computed: true },
+      return_high_ratio: { label: 'Return to date (high): savings per £1 of cost', unit: 'ratio', computed: true },
       // Worked out from the running totals by the one payback rule (server/metrics/roi-rule.ts).
       payback_low: { ...date('Payback period (low)'), computed: true },
       payback_central: { ...date('Payback period (central)'), computed: true },

@@ -29,7 +29,7 @@ import {
   type ProtectedRow,
   type RawRow,
 } from './disclosure.js';
-import { paybackPeriod } from './roi-rule.js';
+import { paybackPeriod, returnPerPound } from './roi-rule.js';
 
 export {
   COLUMN_TYPES,
@@ -320,7 +320,8 @@ function periodOf(day: string, grain: Grain): string {
 
 /**
  * roi.sql returns every period since the scope's programme began (its first cost or valued
- * activity), with the running totals. The payback period of each organisation and scenario is
+ * activity), with the running totals. The return to date (savings per £1 of cost) of each row,
+ * and the payback period of each organisation and scenario is
  * worked out here over all of them by the one payback rule (roi-rule.ts, which the what-if panel
  * calls too), so it is the same whatever `from` is and may lie before it; then only the periods
  * from `from` are kept. The running totals are not protected (money over the whole programme), so
@@ -339,7 +340,10 @@ function roiToDate(rows: RawRow[], range: PeriodRange): RawRow[] {
       const payback = paybackPeriod(
         list.map((r) => ({ period: String(r.period_start), savings: Number(r[`cumulative_savings_${s}_gbp`] ?? 0), cost: Number(r.cumulative_cost_gbp ?? 0) })),
       );
-      for (const r of list) r[`payback_${s}`] = payback;
+      for (const r of list) {
+        r[`payback_${s}`] = payback;
+        r[`return_${s}_ratio`] = returnPerPound(Number(r[`cumulative_savings_${s}_gbp`] ?? 0), Number(r.cumulative_cost_gbp ?? 0));
+      }
     }
   }
   if (!range.from) return rows;

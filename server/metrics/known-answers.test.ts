@@ -291,9 +291,10 @@ describe('savings, ROI and campaigns', () => {
     const r = await rows('/api/metrics/roi?org=Q00&grain=month&from=2026-01-01&to=2026-02-28');
     const feb = 10 * letters.fraction * letters.unit_value_gbp.central;
     // Jan: 31 days x £100 + campaign £620 = £3,720; Feb: 28 x £100 = £2,800
-    expect(r.map((x) => pick(x, ['period_start', 'cost_gbp', 'cumulative_cost_gbp', 'roi_central_pct', 'payback_central']))).toEqual([
-      { period_start: '2026-01-01', cost_gbp: 3720, cumulative_cost_gbp: 3720, roi_central_pct: -100, payback_central: null },
-      { period_start: '2026-02-01', cost_gbp: 2800, cumulative_cost_gbp: 6520, roi_central_pct: Math.round(((feb - 6520) / 6520) * 1000) / 10, payback_central: null },
+    // Return: £0 and £5.10 of savings per £1 of £3,720 and £6,520 of cost: 0.00 both.
+    expect(r.map((x) => pick(x, ['period_start', 'cost_gbp', 'cumulative_cost_gbp', 'return_central_ratio', 'payback_central']))).toEqual([
+      { period_start: '2026-01-01', cost_gbp: 3720, cumulative_cost_gbp: 3720, return_central_ratio: 0, payback_central: null },
+      { period_start: '2026-02-01', cost_gbp: 2800, cumulative_cost_gbp: 6520, return_central_ratio: 0, payback_central: null },
     ]);
     expect(r[1]!.net_benefit_central_gbp).toBeCloseTo(feb - 6520, 2);
   });
@@ -389,11 +390,11 @@ describe('programme-to-date return (programme region)', () => {
   //   net benefit -3,100 / -3,200 / -500 / +5,100 / +8,100 -> central payback January 2026.
   // High: 200 x 33.20 = 6,640 >= 6,100 in November -> November 2025.
   // Low: 1,600 x 8.70 = 13,920 < 15,100 by February -> not yet.
-  // February: ROI central 8,100 / 15,100 = 53.64% -> 53.6; low -1,180 / 15,100 = -7.81% -> -7.8;
-  //   high (53,120 - 15,100) / 15,100 = 251.79% -> 251.8.
+  // February, the return (savings per £1 of cost): central 23,200 / 15,100 = 1.536 -> 1.54; low
+  //   13,920 / 15,100 = 0.922 -> 0.92; high 53,120 / 15,100 = 3.518 -> 3.52.
   const february = {
     period_start: '2026-02-01', cost_gbp: 2800, cumulative_cost_gbp: 15100, cumulative_savings_central_gbp: 23200,
-    net_benefit_central_gbp: 8100, roi_low_pct: -7.8, roi_central_pct: 53.6, roi_high_pct: 251.8,
+    net_benefit_central_gbp: 8100, return_low_ratio: 0.92, return_central_ratio: 1.54, return_high_ratio: 3.52,
     payback_low: null, payback_central: '2026-01-01', payback_high: '2025-11-01',
   };
   const keys = Object.keys(february);

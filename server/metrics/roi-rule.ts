@@ -28,3 +28,16 @@ export function paybackPeriod(points: Iterable<ToDate>): string | null {
   for (const p of points) if (p.cost > 0 && pence(p.savings) >= pence(p.cost)) return p.period;
   return null;
 }
+
+/** Decimals of the published return: "£3.20 back for every £1". */
+const RETURN_DECIMALS = 2;
+
+/**
+ * The return to date: savings for each £1 of cost (savings ÷ cost), to 2 decimals; null without a
+ * cost. The form a programme board reads ("3.20 × the cost"), so the only one published.
+ */
+export function returnPerPound(savings: number, cost: number): number | null {
+  if (!(cost > 0) || !Number.isFinite(savings)) return null;
+  const f = 10 ** RETURN_DECIMALS;
+  return Math.round((savings / cost) * f) / f + 0; // + 0: no "-0"
+}

@@ -1,11 +1,11 @@
-import { paybackPeriod } from '../../../server/metrics/roi-rule.js';
+import { paybackPeriod, returnPerPound } from '../../../server/metrics/roi-rule.js';
 import { sortDescending, sumBy } from './group.js';
 import { checkDraft } from './what-if.js';
 
 // The savings model recomputed in the browser, so the what-if panel can change the value of
 // each saving type and every chart follows at once. Savings = activity × value per activity.
-// The payback period is the server's rule (server/metrics/roi-rule.ts, shared): the panel at the
-// model's values finds the roi metric's month (test/what-if-agrees.test.ts).
+// The payback period and the return are the server's rule (server/metrics/roi-rule.ts, shared):
+// the panel at the model's values finds the roi metric's (test/what-if-agrees.test.ts).
 
 export interface SavingType {
   type: string;
@@ -51,7 +51,8 @@ export interface SavingsResult {
   byOrg: Array<{ org: string; activity: number; avoided: number; low: number; central: number; high: number }>;
   /** The first period in which cumulative central savings reach cumulative cost (cost > 0): roi-rule.ts. */
   payback: string | null;
-  totals: { low: number; central: number; high: number; cost: number; activity: number };
+  /** `ratio`: central savings per £1 of cost (roi-rule.ts; null without a cost). */
+  totals: { low: number; central: number; high: number; cost: number; activity: number; ratio: number | null };
 }
 
 export type UnitValues = Record<string, { low: number; central: number; high: number }>;
@@ -122,6 +123,7 @@ export function computeSavings(activity: ActivityRow[], model: SavingType[], val
       high: cumHigh,
       cost: cumCost,
       activity: activity.reduce((a, b) => a + (b.activity ?? b.count), 0),
+      ratio: returnPerPound(cumCentral, cumCost),
     },
   };
 }

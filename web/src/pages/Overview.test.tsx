@@ -25,9 +25,9 @@ const answers = {
     { period_start: '2026-02-01', complete: true, active_patients: 6400 },
     { period_start: '2026-03-01', complete: false, active_patients: 3150 },
   ]),
-  'metrics/roi': metric('roi', [R.period_start, R.cumulative_savings_central_gbp, R.cumulative_cost_gbp], [
-    { period_start: '2026-02-01', cumulative_savings_central_gbp: 9000, cumulative_cost_gbp: 10000 },
-    { period_start: '2026-03-01', cumulative_savings_central_gbp: 24600, cumulative_cost_gbp: 12000 },
+  'metrics/roi': metric('roi', [R.period_start, R.cumulative_savings_central_gbp, R.cumulative_cost_gbp, R.return_central_ratio], [
+    { period_start: '2026-02-01', cumulative_savings_central_gbp: 9000, cumulative_cost_gbp: 10000, return_central_ratio: 0.9 },
+    { period_start: '2026-03-01', cumulative_savings_central_gbp: 24600, cumulative_cost_gbp: 12000, return_central_ratio: 2.05 },
   ]),
   'metrics/consent': metric('consent', [C.period_start, C.scope, C.objections_in_force], [
     { period_start: '2026-03-01', scope: '*', objections_in_force: 40 },

@@ -134,7 +134,7 @@ export default function Overview() {
             money ? (
               <>
                 since the programme began, against {formatGbp(money.cost, true)} spent.{' '}
-                {money.cost > 0 ? `Return: ${formatNumber(money.savings / money.cost, 'ratio')} × the cost.` : ''}{' '}
+                {money.ratio !== null ? `Return: ${formatNumber(money.ratio, 'ratio')} × the cost.` : ''}{' '}
                 <a href={hrefFor('/savings', keep)}>See savings</a>
               </>
             ) : undefined
@@ -212,12 +212,13 @@ export default function Overview() {
   );
 }
 
-export function roiTotals(d: MetricResult<'roi'>): { savings: number; cost: number } | null {
+/** Savings, cost and the return (savings per £1, the server's: roi-rule.ts) to date, from the latest roi row. */
+export function roiTotals(d: MetricResult<'roi'>): { savings: number; cost: number; ratio: number | null } | null {
   const period = dateCol(d) ?? COLUMNS.roi.period_start;
   const last = latestWith(d.rows, period, COLUMNS.roi.cumulative_savings_central_gbp) ?? d.rows[d.rows.length - 1];
   const savings = numberAt(last, COLUMNS.roi.cumulative_savings_central_gbp);
   const cost = numberAt(last, COLUMNS.roi.cumulative_cost_gbp);
   if (savings === null && cost === null) return null;
-  return { savings: savings ?? 0, cost: cost ?? 0 };
+  return { savings: savings ?? 0, cost: cost ?? 0, ratio: numberAt(last, COLUMNS.roi.return_central_ratio) };
 }
 

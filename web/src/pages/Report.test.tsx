@@ -28,9 +28,9 @@ const answers = {
     { period_start: '2026-02-01', complete: true, active_patients: 6400 },
     { period_start: '2026-03-01', complete: false, active_patients: 3150 },
   ]),
-  'metrics/roi': metric('roi', [R.period_start, R.cumulative_savings_low_gbp, R.cumulative_savings_central_gbp, R.cumulative_savings_high_gbp, R.cumulative_cost_gbp, R.payback_central], [
-    { period_start: '2026-02-01', cumulative_savings_low_gbp: 6000, cumulative_savings_central_gbp: 9000, cumulative_savings_high_gbp: 12000, cumulative_cost_gbp: 10000, payback_central: null },
-    { period_start: '2026-03-01', cumulative_savings_low_gbp: 18000, cumulative_savings_central_gbp: 24600, cumulative_savings_high_gbp: 31200, cumulative_cost_gbp: 12000, payback_central: '2026-03-01' },
+  'metrics/roi': metric('roi', [R.period_start, R.cumulative_savings_low_gbp, R.cumulative_savings_central_gbp, R.cumulative_savings_high_gbp, R.cumulative_cost_gbp, R.payback_central, R.return_central_ratio], [
+    { period_start: '2026-02-01', cumulative_savings_low_gbp: 6000, cumulative_savings_central_gbp: 9000, cumulative_savings_high_gbp: 12000, cumulative_cost_gbp: 10000, return_central_ratio: 0.9, payback_central: null },
+    { period_start: '2026-03-01', cumulative_savings_low_gbp: 18000, cumulative_savings_central_gbp: 24600, cumulative_savings_high_gbp: 31200, cumulative_cost_gbp: 12000, return_central_ratio: 2.05, payback_central: '2026-03-01' },
   ]),
   'metrics/consent': metric('consent', [C.period_start, C.scope, C.objections_in_force], [
     { period_start: '2026-03-01', scope: '*', objections_in_force: 40 },
@@ -88,7 +88,7 @@ describe('Report page', () => {
       'Eligible patients': '40,000',
       'Activated accounts': '12,345',
       'Projected to reach target': '6 Jun 2026',
-      // 24,600 / 12,000
+      // The server's return: 24,600 / 12,000 (server/metrics/roi-rule.ts)
       'Return on investment to date': '2.05 × cost',
       'Payback (central)': 'Mar 2026',
       // 4,000 activated of 10,000 invited over the two cohorts

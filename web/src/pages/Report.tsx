@@ -65,6 +65,8 @@ export default function Report() {
       high: numberAt(last, COLUMNS.roi.cumulative_savings_high_gbp) ?? 0,
       cost: numberAt(last, COLUMNS.roi.cumulative_cost_gbp) ?? 0,
       payback: stringAt(last, COLUMNS.roi.payback_central),
+      // Savings per £1 of cost: the server's (server/metrics/roi-rule.ts), as on the Overview and Savings & ROI.
+      ratio: numberAt(last, COLUMNS.roi.return_central_ratio),
     };
   }, [roi]);
   const objections = useMemo(() => {
@@ -196,7 +198,7 @@ export default function Report() {
                     {!provider && <Fact label="Projected to reach target" value={verdictLabel(rolloutVerdict(verdict))} />}
                     {money && money.cost > 0 ? (
                       <>
-                        <Fact label="Return on investment to date" value={`${formatNumber(money.savings / money.cost, 'ratio')} × cost`} />
+                        <Fact label="Return on investment to date" value={money.ratio !== null ? `${formatNumber(money.ratio, 'ratio')} × cost` : '–'} />
                         <Fact label="Payback (central)" value={money.payback ? formatPeriod(money.payback, 'month') : 'Not yet'} />
                       </>
                     ) : (

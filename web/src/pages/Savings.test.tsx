@@ -33,12 +33,12 @@ const model = {
 const ROI_COLUMNS = [
   R.period_start, R.complete, R.activity, R.savings_low_gbp, R.savings_central_gbp, R.savings_high_gbp, R.cost_gbp,
   R.cumulative_savings_low_gbp, R.cumulative_savings_central_gbp, R.cumulative_savings_high_gbp, R.cumulative_cost_gbp,
-  R.payback_low, R.payback_central, R.payback_high,
+  R.payback_low, R.payback_central, R.payback_high, R.return_central_ratio,
 ];
 const roiMonth = { complete: true, activity: 2500, savings_low_gbp: 1250, savings_central_gbp: 2400, savings_high_gbp: 3500, payback_low: null, payback_central: '2026-02-01', payback_high: '2026-01-01' };
 const roi = metric('roi', ROI_COLUMNS, [
-  { ...roiMonth, period_start: '2026-01-01', cost_gbp: 3000, cumulative_savings_low_gbp: 1250, cumulative_savings_central_gbp: 2400, cumulative_savings_high_gbp: 3500, cumulative_cost_gbp: 3000 },
-  { ...roiMonth, period_start: '2026-02-01', cost_gbp: 1000, cumulative_savings_low_gbp: 2500, cumulative_savings_central_gbp: 4800, cumulative_savings_high_gbp: 7000, cumulative_cost_gbp: 4000 },
+  { ...roiMonth, period_start: '2026-01-01', cost_gbp: 3000, cumulative_savings_low_gbp: 1250, cumulative_savings_central_gbp: 2400, cumulative_savings_high_gbp: 3500, cumulative_cost_gbp: 3000, return_central_ratio: 0.8 },
+  { ...roiMonth, period_start: '2026-02-01', cost_gbp: 1000, cumulative_savings_low_gbp: 2500, cumulative_savings_central_gbp: 4800, cumulative_savings_high_gbp: 7000, cumulative_cost_gbp: 4000, return_central_ratio: 1.2 },
 ]);
 
 const answers = {
@@ -82,10 +82,11 @@ describe('Savings page', () => {
   it('shows the server\'s payback month and totals at the model\'s values', async () => {
     // A server answer whose payback differs from what the page could work out itself: the page
     // shows the roi metric's, the one owner (the Overview and the Report read the same row).
-    const late = { ...roi, rows: roi.rows.map((r) => ({ ...r, payback_central: '2026-03-01', cumulative_savings_central_gbp: 4900 })) };
+    const late = { ...roi, rows: roi.rows.map((r) => ({ ...r, payback_central: '2026-03-01', cumulative_savings_central_gbp: 4900, return_central_ratio: 1.23 })) };
     renderPage(Savings, { answers: { ...answers, 'metrics/roi': late } });
     await waitFor(() => expect(tile('Payback').value).toBe('Mar 2026'));
     expect(tile('Savings since the programme began (central estimate)').value).toBe('£4.9k');
+    expect(tile('Return on investment to date').value).toBe('1.23 ×');
   });
 
   it('works out a what-if scenario\'s payback by the same rule: letters at £5 pay back in January', async () => {
@@ -93,6 +94,8 @@ describe('Savings page', () => {
     renderPage(Savings, { answers, path: '/savings', query: 'whatif=letters:0.5/5/5' });
     await waitFor(() => expect(tile('Payback').value).toBe('Jan 2026'));
     expect(tile('Savings since the programme began (central estimate)').value).toBe('£9k');
+    // £9,000 / £4,000, by the server's return rule.
+    expect(tile('Return on investment to date').value).toBe('2.25 ×');
     expect(document.querySelector('.notice')!.textContent).toContain('what-if scenario');
   });
 

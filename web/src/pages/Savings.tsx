@@ -84,7 +84,7 @@ export function costRows(d: MetricResult<'roi'>): CostRow[] {
 
 /**
  * The programme-to-date figures as the server publishes them (the roi metric: running totals and
- * the payback period by the one rule, server/metrics/roi-rule.ts): what the page shows while no
+ * the return and payback period by the one rule, server/metrics/roi-rule.ts): what the page shows while no
  * what-if value is changed, so its totals and payback month are the Overview's and the Report's.
  */
 export function serverToDate(d: MetricResult<'roi'>): Pick<SavingsResult, 'periods' | 'payback' | 'totals'> {
@@ -108,7 +108,14 @@ export function serverToDate(d: MetricResult<'roi'>): Pick<SavingsResult, 'perio
   return {
     periods,
     payback: rows.map((r) => stringAt(r, R.payback_central)).find((p) => p !== null) ?? null,
-    totals: { low: last?.cumLow ?? 0, central: last?.cumCentral ?? 0, high: last?.cumHigh ?? 0, cost: last?.cumCost ?? 0, activity },
+    totals: {
+      low: last?.cumLow ?? 0,
+      central: last?.cumCentral ?? 0,
+      high: last?.cumHigh ?? 0,
+      cost: last?.cumCost ?? 0,
+      activity,
+      ratio: numberAt(rows[rows.length - 1], R.return_central_ratio),
+    },
   };
 }
 
@@ -155,7 +162,7 @@ export default function Savings() {
     const activity = activityRows(savings.data);
     const costs = costRows(roi.data);
     const changed = encodeValues(values, model_) !== null;
-    // At the model's values the server's figures are shown (totals, running totals, payback):
+    // At the model's values the server's figures are shown (totals, running totals, return, payback):
     // one owner for the numbers the Overview and the Report show too. A what-if scenario is worked
     // out here with the same payback rule (server/metrics/roi-rule.ts).
     const whatIfResult = computeSavings(activity, model_, values, costs);
@@ -239,7 +246,7 @@ export default function Savings() {
           label="Return on investment to date"
           loading={computed.status === 'loading'}
           source={computed}
-          value={t && t.cost > 0 ? `${formatNumber(t.central / t.cost, 'ratio')} ×` : '–'}
+          value={t && t.ratio !== null ? `${formatNumber(t.ratio, 'ratio')} ×` : '–'}
           detail={t ? `Savings for each £1 spent since the programme began. Net benefit ${formatGbp(t.central - t.cost, true)} (central).` : failedNote}
         />
         <Tile
