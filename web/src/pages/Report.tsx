@@ -76,7 +76,7 @@ export default function Report() {
     // A scope hidden by the small-number rule: the sum of the others is a lower bound ("at least").
     return last ? { n: numberAt(last, COLUMNS.consent.objections_in_force), partial: t.partial.has(String(last[COLUMNS.consent.period_start])) } : null;
   }, [consent]);
-  const fun = useMemo(() => (funnel.status === 'ready' ? sumOverPeriods(funnel.data, COLUMNS.funnel.breakdown, [COLUMNS.funnel.invited, COLUMNS.funnel.registered, COLUMNS.funnel.activated, COLUMNS.funnel.active_30d]).rows.find((r) => r.breakdown === 'All') : undefined), [funnel]);
+  const fun = useMemo(() => (funnel.status === 'ready' ? sumOverPeriods(funnel.data, COLUMNS.funnel.breakdown).rows.find((r) => r.breakdown === 'All') : undefined), [funnel]);
   const eq = useMemo(() => {
     if (equity.status !== 'ready') return null;
     const rows = equity.data.rows;
