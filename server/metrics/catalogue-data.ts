@@ -116,6 +116,9 @@ const CAMPAIGN_COUNTS = [
 ] as const;
 
 // ---- the catalogue ----------------------------------------------------------------------------
+/** The consent metric's total of every scope (consent.sql): the one figure of objections in force pages show. */
+export const ALL_SCOPES = 'ALL_SCOPES';
+
 export const METRICS = {
   uptake: {
     label: 'Uptake',
@@ -301,7 +304,10 @@ export const METRICS = {
       'to, or all organisations), for patients registered in the organisation\'s subtree, per 1,000 patients ' +
       'activated at that time; and sharing grants and revocations made in the period (patients per day, ' +
       'summed over the period). A scope other than all organisations has no row in a period where it has ' +
-      'none of these.',
+      'none of these. Each period and organisation also has the total of every scope (scope ALL_SCOPES: ' +
+      'the sum of the scope rows, objections rather than distinct patients), which the dashboard shows as ' +
+      '"objections in force"; it and the scope rows are protected together, so a hidden scope cannot be ' +
+      'worked out from it.',
     unit: 'per_1000',
     grains: GRAINS,
     levels: PRACTICE_LEVELS,
@@ -309,7 +315,7 @@ export const METRICS = {
       period_start: date('Period start'),
       complete,
       ...ORG,
-      scope: text('Scope (ALL = all organisations)'),
+      scope: text('Scope (ALL = all organisations; ALL_SCOPES = the total of every scope)'),
       scope_name: text('Scope'),
       objections_in_force: people('Objections in force'),
       enrolled: people('Activated patients'),

@@ -6,6 +6,7 @@
  * DEFINITIONS.md (scripts/metric-definitions.ts) all read this one list.
  */
 import {
+  ALL_SCOPES,
   METRICS,
   METRIC_NAMES,
   type ColumnSpec,
@@ -21,6 +22,7 @@ import {
   type Unit,
 } from './catalogue-data.js';
 import {
+  breakdownGroups,
   columnGroups,
   rate,
   type AdditiveGroup,
@@ -371,6 +373,11 @@ const ROW_CODE: Partial<Record<MetricName, Pick<MetricDefinition, 'groups' | 'pr
   },
   equity: { groups: equityGroups, finalize: equityGap },
   savings: { finalize: savingsRemainder },
+  // The total of every scope adds up its scope rows (per period and organisation): one additive group.
+  consent: {
+    groups: (rows) =>
+      breakdownGroups(rows, ['period_start', 'org_code'], 'scope', ALL_SCOPES, ['objections_in_force', 'sharing_granted', 'sharing_revoked']),
+  },
   roi: { prepare: roiToDate },
 };
 

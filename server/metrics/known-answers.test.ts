@@ -239,12 +239,16 @@ describe('data accumulation and consent', () => {
   it('counts objections in force per 1,000 activated, and sharing grants', async () => {
     const r = await rows('/api/metrics/consent?org=Q00&grain=month&from=2026-01-01&to=2026-02-28');
     expect(r.map((x) => pick(x, ['period_start', 'scope', 'objections_in_force', 'enrolled', 'objections_per_1000', 'sharing_granted']))).toEqual([
-      // Jan: 9 in force (-> 10) per 18 activated (-> 20) = 500 per 1,000
+      // Jan: 9 in force (-> 10) per 18 activated (-> 20) = 500 per 1,000; the total of every scope the same
       { period_start: '2026-01-01', scope: 'ALL', objections_in_force: 10, enrolled: 20, objections_per_1000: 500, sharing_granted: 0 },
+      { period_start: '2026-01-01', scope: 'ALL_SCOPES', objections_in_force: 10, enrolled: 20, objections_per_1000: 500, sharing_granted: 0 },
       // (T01 had nothing in January, so it has no row then)
-      // Feb: id 31 withdrew: 8 -> 10 per 29 -> 30 = 333.3; T01: 1 objection (suppressed), 8 grants -> 10
-      { period_start: '2026-02-01', scope: 'ALL', objections_in_force: 10, enrolled: 30, objections_per_1000: 333.3, sharing_granted: 0 },
+      // Feb: id 31 withdrew: 8 in force; T01: 1 objection (suppressed), 8 grants -> 10. The total of
+      // every scope, 9 -> 10 per 29 -> 30 = 333.3, is published; so that T01's 1 cannot be worked out
+      // from it (total - ALL), ALL's 8 is suppressed too (complementary suppression).
+      { period_start: '2026-02-01', scope: 'ALL', objections_in_force: null, enrolled: 30, objections_per_1000: null, sharing_granted: 0 },
       { period_start: '2026-02-01', scope: 'T01', objections_in_force: null, enrolled: 30, objections_per_1000: null, sharing_granted: 10 },
+      { period_start: '2026-02-01', scope: 'ALL_SCOPES', objections_in_force: 10, enrolled: 30, objections_per_1000: 333.3, sharing_granted: 10 },
     ]);
   });
 
@@ -256,12 +260,15 @@ describe('data accumulation and consent', () => {
     const cells = lines.map((l) => Object.fromEntries(l.split(',').map((v, i) => [cols[i], v])));
     expect(cells.map((c) => [c.period_start, c.scope, c.scope_name])).toEqual([
       ['2026-01-01', 'ALL', 'All organisations'],
+      ['2026-01-01', 'ALL_SCOPES', 'All scopes (total)'],
       ['2026-02-01', 'ALL', 'All organisations'],
       ['2026-02-01', 'T01', 'Test Trust'],
+      ['2026-02-01', 'ALL_SCOPES', 'All scopes (total)'],
     ]);
-    // The one suppressed count (T01's single objection) and its rate are the only stars.
+    // The suppressed counts (T01's single objection, and February's ALL so that T01's cannot be
+    // worked out from the total) and their rates are the only stars.
     const stars = cells.flatMap((c) => Object.entries(c).filter(([, v]) => v === '*').map(([k]) => `${c.scope}:${k}`));
-    expect(stars).toEqual(['T01:objections_in_force', 'T01:objections_per_1000']);
+    expect(stars).toEqual(['ALL:objections_in_force', 'ALL:objections_per_1000', 'T01:objections_in_force', 'T01:objections_per_1000']);
   });
 
   it('lists quarantined rows by batch and reason', async () => {
