@@ -310,7 +310,7 @@ function savingsRemainder(rows: ProtectedRow[]): void {
   rows.length = kept;
 }
 
-// ---- roi: payback since the programme began ------------------------------------------------------
+// ---- roi: return and payback since the programme began ------------------------------------------
 const ROI_SCENARIOS = ['low', 'central', 'high'] as const;
 
 /** The first day of the period (month or quarter) holding `day`: the first period returned. */
@@ -322,12 +322,12 @@ function periodOf(day: string, grain: Grain): string {
 
 /**
  * roi.sql returns every period since the scope's programme began (its first cost or valued
- * activity), with the running totals. The return to date (savings per £1 of cost) of each row,
- * and the payback period of each organisation and scenario is
- * worked out here over all of them by the one payback rule (roi-rule.ts, which the what-if panel
- * calls too), so it is the same whatever `from` is and may lie before it; then only the periods
- * from `from` are kept. The running totals are not protected (money over the whole programme), so
- * nothing here reads a figure disclosure control would hide.
+ * activity), with the running totals. The return to date (savings per £1 of cost) of each row and
+ * the payback period of each organisation and scenario are worked out here by the one rule
+ * (roi-rule.ts, which the what-if panel calls too): the payback over all those periods, so it is
+ * the same whatever `from` is and may lie before it. Then only the periods from `from` are kept.
+ * The running totals are not protected (money over the whole programme), so nothing here reads a
+ * figure disclosure control would hide.
  */
 function roiToDate(rows: RawRow[], range: PeriodRange): RawRow[] {
   const byOrg = new Map<string, RawRow[]>();

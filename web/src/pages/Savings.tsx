@@ -83,11 +83,12 @@ export function costRows(d: MetricResult<'roi'>): CostRow[] {
 }
 
 /**
- * The programme-to-date figures as the server publishes them (the roi metric: running totals and
- * the return and payback period by the one rule, server/metrics/roi-rule.ts): what the page shows while no
- * what-if value is changed, so its totals and payback month are the Overview's and the Report's.
+ * The programme-to-date figures as the server publishes them (the roi metric: running totals, and
+ * the return and payback period by the one rule, server/metrics/roi-rule.ts): what the page shows
+ * while no what-if value is changed, so its totals, return and payback month are the Overview's
+ * and the Report's.
  */
-export function serverToDate(d: MetricResult<'roi'>): Pick<SavingsResult, 'periods' | 'payback' | 'totals'> {
+export function serverToDate(d: MetricResult<'roi'>): Pick<SavingsResult, 'periods' | 'payback'> & { totals: Omit<SavingsResult['totals'], 'activity'> } {
   const period = dateCol(d) ?? COLUMNS.roi.period_start;
   const R = COLUMNS.roi;
   const rows = [...d.rows].sort((a, b) => String(a[period]).localeCompare(String(b[period])));
@@ -104,7 +105,6 @@ export function serverToDate(d: MetricResult<'roi'>): Pick<SavingsResult, 'perio
     cumCost: numberAt(r, R.cumulative_cost_gbp) ?? 0,
   }));
   const last = periods[periods.length - 1];
-  const activity = rows.reduce((sum, r) => sum + (numberAt(r, R.activity) ?? 0), 0);
   return {
     periods,
     payback: rows.map((r) => stringAt(r, R.payback_central)).find((p) => p !== null) ?? null,
@@ -113,7 +113,6 @@ export function serverToDate(d: MetricResult<'roi'>): Pick<SavingsResult, 'perio
       central: last?.cumCentral ?? 0,
       high: last?.cumHigh ?? 0,
       cost: last?.cumCost ?? 0,
-      activity,
       ratio: numberAt(rows[rows.length - 1], R.return_central_ratio),
     },
   };
@@ -166,7 +165,8 @@ export default function Savings() {
     // one owner for the numbers the Overview and the Report show too. A what-if scenario is worked
     // out here with the same payback rule (server/metrics/roi-rule.ts).
     const whatIfResult = computeSavings(activity, model_, values, costs);
-    const result = changed ? whatIfResult : { ...whatIfResult, ...serverToDate(roi.data) };
+    const server = changed ? null : serverToDate(roi.data);
+    const result = server ? { ...whatIfResult, ...server, totals: { ...whatIfResult.totals, ...server.totals } } : whatIfResult;
     const start = firstMonth(filters.from);
     const shown = result.periods.filter((p) => p.period >= start);
     const inPeriod = computeSavings(activity.filter((a) => a.period >= start), model_, values, costs.filter((c) => c.period >= start));
