@@ -7,6 +7,7 @@ import { Legend, PageHeader, ScopeNotice, Tile } from '../components/Page.js';
 import { coarseGrain, practiceScope } from '../lib/scope.js';
 import { useApp } from '../lib/context.js';
 import { formatCount, formatPercent } from '../lib/format.js';
+import { sumOverDates } from '../lib/group.js';
 import { COLUMNS, numberAt, pickColumns, stringAt, totalRow } from '../lib/metric.js';
 import { STEPS, funnelChart, registrationsChart, type Band } from '../charts/funnel.js';
 
@@ -37,21 +38,11 @@ const rangeRate = (n: number | undefined, of: number | undefined): number | null
  * everywhere.
  */
 export function sumOverPeriods(d: MetricResult<'funnel'>, dim: ColumnName<'funnel'>): TableData<MetricRow<'funnel'>> {
-  const counts = STEPS.map((s) => s.name);
-  const groups = new Map<string, MetricRow<'funnel'>>();
-  let hidden = 0;
-  for (const r of d.rows) {
-    const key = String(r[dim] ?? 'All');
-    const g = groups.get(key) ?? ({ [dim]: key } as MetricRow<'funnel'>);
-    for (const c of counts) {
-      if (r._suppressed?.includes(c)) hidden += 1;
-      g[c] = ((g[c] as number | undefined) ?? 0) + (numberAt(r, c) ?? 0);
-    }
-    groups.set(key, g);
-  }
-  const rows = [...groups.values()].map((g) => {
-    const row: MetricRow<'funnel'> = { ...g };
-    const count = (name: string) => g[name] as number | undefined;
+  // The counts: the one rule of a total over the dates (sumOverDates: published cells only).
+  const { totals, hidden } = sumOverDates(d.rows, (r) => String(r[dim] ?? 'All'), STEPS.map((s) => s.name));
+  const rows = totals.map(({ key, ...sums }) => {
+    const row: MetricRow<'funnel'> = { [dim]: key, ...sums };
+    const count = (name: string) => row[name] as number | undefined;
     // The catalogue's rates (registered_pct, activated_pct over registered, active_pct over
     // activated, overall_pct: activated over invited) and the chart's active over invited.
     STEPS.forEach((step, i) => {
