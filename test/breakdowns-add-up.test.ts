@@ -89,7 +89,7 @@ describe('savings by organisation add up to the savings headline (small region)'
   });
 
   it('no remainder bar when there is none; the server\'s name says when it holds hidden parts', () => {
-    const parts = { periods: [], byType: [], payback: null, totals: { low: 0, central: 0, high: 0, cost: 0, activity: 0 }, byOrg: [{ org: 'P01', activity: 10, avoided: 6, low: 3, central: 5.1, high: 6 }] };
+    const parts = { periods: [], byType: [], payback: null, totals: { low: 0, central: 0, high: 0, cost: 0, activity: 0, ratio: null }, byOrg: [{ org: 'P01', activity: 10, avoided: 6, low: 3, central: 5.1, high: 6 }] };
     expect(orgSavingsTable(parts, (c) => c, null).rows.some((r) => r.remainder)).toBe(false);
     const hidden = orgSavingsTable(parts, (c) => c, { name: 'Other (not at a GP practice) + hidden', low: 1, central: 2, high: 2 });
     const rest = hidden.rows.find((r) => r.remainder)!;

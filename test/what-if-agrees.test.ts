@@ -5,6 +5,11 @@
  * saving type, per organisation and in total — or the panel would show a different number from
  * the tiles and the exports before anyone has changed a value.
  *
+ * The same for the programme-to-date figures of the roi metric: savings and cost to date and the
+ * payback month and the return (the server's and the panel's by the one rule, server/metrics/roi-rule.ts), in
+ * each scenario: the panel with every central value set to the model's low (or high) one finds
+ * the server's low (or high) payback month.
+ *
  * The server is asked as a signed-in user (server/auth/testing.ts) over the known-answer regions
  * (test/fixtures/metrics), and the same rows are fed to the browser's own code.
  */
@@ -14,7 +19,7 @@ import { signedIn, type SignedInClient } from '../server/auth/testing.js';
 import { openStore, type Store } from '../server/store/store.js';
 import type { MetricResult } from '../web/src/api/types.js';
 import { computeSavings, modelValues } from '../web/src/lib/savings.js';
-import { activityRows, savingsModel } from '../web/src/pages/Savings.js';
+import { activityRows, costRows, savingsModel, serverToDate } from '../web/src/pages/Savings.js';
 import { buildProgrammeRegion } from './fixtures/metrics/programme-region.js';
 import { buildSmallRegion } from './fixtures/metrics/small-region.js';
 
@@ -29,13 +34,19 @@ interface Region {
   level: string;
   /** The central total worked out by hand, in pounds. */
   central: number;
+  /** The payback months worked out by hand (null: not yet). */
+  payback: { low: string | null; central: string | null; high: string | null };
 }
 
 const REGIONS: Region[] = [
   // 10 letters read at trust T01 in February × 60% = 6 avoided × £0.85 = £5.10.
-  { name: 'small region', build: buildSmallRegion, from: '2026-01-01', to: '2026-02-28', level: 'trust', central: 5.1 },
+  { name: 'small region', build: buildSmallRegion, from: '2026-01-01', to: '2026-02-28', level: 'trust', central: 5.1,
+    // £6,520 of cost against £5.10 of savings: not paid back in any scenario.
+    payback: { low: null, central: null, high: null } },
   // 1,600 appointment cancellations at P01: × 80% × £2.50 (booking calls) + × 25% × £50 (missed appointments) = £23,200.
-  { name: 'programme region', build: buildProgrammeRegion, from: '2025-10-01', to: '2026-02-28', level: 'practice', central: 23_200 },
+  { name: 'programme region', build: buildProgrammeRegion, from: '2025-10-01', to: '2026-02-28', level: 'practice', central: 23_200,
+    // server/metrics/known-answers.test.ts: central January 2026, high November 2025, low not yet.
+    payback: { low: null, central: '2026-01-01', high: '2025-11-01' } },
 ];
 
 describe.each(REGIONS)('the what-if panel with the model\'s own values equals the server ($name)', (region) => {
@@ -88,6 +99,40 @@ describe.each(REGIONS)('the what-if panel with the model\'s own values equals th
     }
     // Every month the server values is one the browser has.
     expect(new Set(browser.periods.map((p) => p.period))).toEqual(new Set(d.rows.map((r) => String(r.period_start))));
+  });
+
+  it('to date: savings, cost and the payback month, in each scenario', async () => {
+    const d = await metric('');
+    const res = await client.request(`/api/metrics/roi?org=Q00&grain=month&from=${region.from}&to=${region.to}`);
+    expect(res.status, await res.clone().text()).toBe(200);
+    const roi = (await res.json()) as MetricResult<'roi'>;
+    const server = serverToDate(roi);
+    const types = savingsModel(d, model);
+    const values = modelValues(types);
+    const browser = computeSavings(activityRows(d), types, values, costRows(roi));
+
+    // The known answers, on both sides.
+    expect(server.payback).toBe(region.payback.central);
+    expect(browser.payback).toBe(region.payback.central);
+    expect(pence(server.totals.central)).toBe(pence(region.central));
+    for (const k of ['low', 'central', 'high', 'cost'] as const) expect(pence(browser.totals[k]), k).toBe(pence(server.totals[k]));
+    // The return (savings per £1 of cost), by the same rule.
+    expect(server.totals.ratio).not.toBeNull();
+    expect(browser.totals.ratio).toBe(server.totals.ratio);
+    for (const p of browser.periods) {
+      const s = server.periods.find((x) => x.period === p.period)!;
+      expect(pence(p.cumCentral), p.period).toBe(pence(s.cumCentral));
+      expect(pence(p.cumCost), p.period).toBe(pence(s.cumCost));
+    }
+
+    // The low and high scenarios as what-if values: the panel's payback is the server's.
+    for (const scenario of ['low', 'high'] as const) {
+      const asCentral = Object.fromEntries(Object.entries(values).map(([t, v]) => [t, { ...v, central: v[scenario] }]));
+      const whatIf = computeSavings(activityRows(d), types, asCentral, costRows(roi));
+      const serverPayback = roi.rows.map((r) => r[`payback_${scenario}`]).find((p) => typeof p === 'string') ?? null;
+      expect(serverPayback, scenario).toBe(region.payback[scenario]);
+      expect(whatIf.payback, scenario).toBe(serverPayback);
+    }
   });
 
   it('per organisation (the breakdown the panel redraws)', async () => {

@@ -2,6 +2,12 @@
 -- all organisations; stored as '*'), for patients registered in the organisation's subtree, per 1,000 patients activated at
 -- that time (daily levels); and sharing grants and revocations made in the period (patients per day,
 -- summed).
+--
+-- Each period and organisation also has a total of every scope (scope 'ALL_SCOPES': the sum of the
+-- scope rows, so a count of objections, not of distinct patients), the one owner of "objections in
+-- force" on the pages; the catalogue makes it and its scope rows one additive group, so a scope
+-- hidden by the small-number rule cannot be recovered from it (complementary suppression).
+-- 'ALL_SCOPES' cannot be an organisation's code (ODS codes have no underscore).
 -- Params: $org $level $grain $from $to.
 WITH scope AS (SELECT leaf, grp FROM org_groups($org, $level)),
 periods AS (
@@ -38,9 +44,10 @@ enrolled_running AS (
   SELECT p.period_start, g.grp, coalesce(e.enrolled, 0) AS enrolled
   FROM periods p CROSS JOIN (SELECT DISTINCT grp FROM keys) g
   LEFT JOIN enrolled e ON e.period_start = p.period_start AND e.grp = g.grp
-)
+),
 -- objections to sharing with every organisation (stored as scope '*') are published as scope 'ALL':
 -- '*' in a CSV means a suppressed cell, and must not mean anything else
+by_scope AS (
 SELECT r.period_start, r.grp AS org_code, o.name AS org_name,
        CASE WHEN r.scope = '*' THEN 'ALL' ELSE r.scope END AS scope,
        CASE WHEN r.scope = '*' THEN 'All organisations' ELSE coalesce(so.name, r.scope) END AS scope_name,
@@ -55,4 +62,16 @@ LEFT JOIN sharing sh ON sh.period_start = r.period_start AND sh.grp = r.grp AND 
 -- a scope's row is left out in periods where it has nothing (no objection in force, no grant or
 -- revocation); the all-organisations scope is always shown
 WHERE r.scope = '*' OR r.in_force <> 0 OR coalesce(sh.granted, 0) > 0 OR coalesce(sh.revoked, 0) > 0
-ORDER BY r.period_start, org_code, r.scope;
+)
+SELECT * FROM (
+SELECT * FROM by_scope
+UNION ALL
+SELECT period_start, org_code, org_name, 'ALL_SCOPES' AS scope, 'All scopes (total)' AS scope_name,
+       sum(objections_in_force)::BIGINT AS objections_in_force, max(enrolled)::BIGINT AS enrolled,
+       NULL::DOUBLE AS objections_per_1000,
+       sum(sharing_granted)::BIGINT AS sharing_granted, sum(sharing_revoked)::BIGINT AS sharing_revoked
+FROM by_scope
+GROUP BY period_start, org_code, org_name
+)
+-- the total after its scopes ('ALL_SCOPES' sorts after 'ALL' but not after every code)
+ORDER BY period_start, org_code, scope = 'ALL_SCOPES', scope;

@@ -3,10 +3,15 @@
 -- costs spread evenly over the campaign's days. The running totals are programme-to-date: they
 -- start at the scope's first cost or first valued event, not at $from, because a programme's
 -- return is what it has saved since it began against what it has cost since it began; $from
--- only chooses which periods are returned (a board must get the same ROI and payback month
--- whatever dates it looks at). Net benefit = cumulative savings - cumulative cost; ROI % = net
--- benefit / cumulative cost; payback period = first period whose cumulative net benefit is >= 0
--- (null while not yet reached), which may lie before $from.
+-- only chooses which periods are published (a board must get the same ROI and payback month
+-- whatever dates it looks at). Net benefit = cumulative savings - cumulative cost. The return
+-- (savings per pound of cost) is worked out from these totals by server/metrics/roi-rule.ts.
+--
+-- Every period since the programme began is returned: the payback period (the first whose
+-- savings to date cover the cost to date, which may lie before $from) is worked out from these
+-- running totals by the one payback rule, server/metrics/roi-rule.ts, which the dashboard's
+-- what-if panel calls too; the catalogue (roiToDate in server/metrics/catalogue.ts) then keeps
+-- the periods from $from.
 -- Params: $org $level $grain $from $to $model.
 WITH scope AS (SELECT leaf, grp FROM org_groups($org, $level)),
 model AS (
@@ -71,13 +76,6 @@ running AS (
          sum(low) OVER w AS cum_low, sum(central) OVER w AS cum_central, sum(high) OVER w AS cum_high
   FROM series
   WINDOW w AS (PARTITION BY grp ORDER BY period_start)
-),
-payback AS (
-  SELECT grp,
-         min(period_start) FILTER (WHERE cum_low - cum_cost >= 0 AND cum_cost > 0) AS payback_low,
-         min(period_start) FILTER (WHERE cum_central - cum_cost >= 0 AND cum_cost > 0) AS payback_central,
-         min(period_start) FILTER (WHERE cum_high - cum_cost >= 0 AND cum_cost > 0) AS payback_high
-  FROM running GROUP BY grp
 )
 SELECT r.period_start, r.grp AS org_code, o.name AS org_name,
        r.activity::BIGINT AS activity,
@@ -87,13 +85,7 @@ SELECT r.period_start, r.grp AS org_code, o.name AS org_name,
        round(r.cum_high, 2) AS cumulative_savings_high_gbp, round(r.cum_cost, 2) AS cumulative_cost_gbp,
        round(r.cum_low - r.cum_cost, 2) AS net_benefit_low_gbp,
        round(r.cum_central - r.cum_cost, 2) AS net_benefit_central_gbp,
-       round(r.cum_high - r.cum_cost, 2) AS net_benefit_high_gbp,
-       CASE WHEN r.cum_cost > 0 THEN round((r.cum_low - r.cum_cost) / r.cum_cost * 100, 1) END AS roi_low_pct,
-       CASE WHEN r.cum_cost > 0 THEN round((r.cum_central - r.cum_cost) / r.cum_cost * 100, 1) END AS roi_central_pct,
-       CASE WHEN r.cum_cost > 0 THEN round((r.cum_high - r.cum_cost) / r.cum_cost * 100, 1) END AS roi_high_pct,
-       pb.payback_low, pb.payback_central, pb.payback_high
+       round(r.cum_high - r.cum_cost, 2) AS net_benefit_high_gbp
 FROM running r
 JOIN organisations o ON o.org_code = r.grp
-JOIN payback pb ON pb.grp = r.grp
-WHERE r.period_start >= date_trunc($grain, $from::DATE)
 ORDER BY r.period_start, org_code;

@@ -116,6 +116,9 @@ const CAMPAIGN_COUNTS = [
 ] as const;
 
 // ---- the catalogue ----------------------------------------------------------------------------
+/** The consent metric's total of every scope (consent.sql): the one figure of objections in force pages show. */
+export const ALL_SCOPES = 'ALL_SCOPES';
+
 export const METRICS = {
   uptake: {
     label: 'Uptake',
@@ -301,7 +304,10 @@ export const METRICS = {
       'to, or all organisations), for patients registered in the organisation\'s subtree, per 1,000 patients ' +
       'activated at that time; and sharing grants and revocations made in the period (patients per day, ' +
       'summed over the period). A scope other than all organisations has no row in a period where it has ' +
-      'none of these.',
+      'none of these. Each period and organisation also has the total of every scope (scope ALL_SCOPES: ' +
+      'the sum of the scope rows, objections rather than distinct patients), which the dashboard shows as ' +
+      '"objections in force"; it and the scope rows are protected together, so a hidden scope cannot be ' +
+      'worked out from it.',
     unit: 'per_1000',
     grains: GRAINS,
     levels: PRACTICE_LEVELS,
@@ -309,7 +315,7 @@ export const METRICS = {
       period_start: date('Period start'),
       complete,
       ...ORG,
-      scope: text('Scope (ALL = all organisations)'),
+      scope: text('Scope (ALL = all organisations; ALL_SCOPES = the total of every scope)'),
       scope_name: text('Scope'),
       objections_in_force: people('Objections in force'),
       enrolled: people('Activated patients'),
@@ -372,9 +378,11 @@ export const METRICS = {
       'columns are in-period figures; the cumulative ones are programme-to-date: counted from the first ' +
       'cost or valued activity of the organisation\'s subtree, whatever `from` is (`from` only chooses the ' +
       'periods returned), up to the end of each period. Net benefit = cumulative savings − cumulative cost; ' +
-      'ROI % = net benefit / cumulative cost × 100; payback period = the first period since the programme ' +
-      'began whose cumulative net benefit is ≥ 0, up to `to` (null while not reached; it may be before ' +
-      '`from`).',
+      'return = cumulative savings / cumulative cost (savings for each £1 of cost, to 2 decimals: 3.20 reads ' +
+      '"£3.20 back for every £1"; none without a cost); payback period = the first period since the programme ' +
+      'began whose cumulative savings cover its cumulative cost (compared to the penny, once there is a ' +
+      'cost), up to `to` (null while not reached; it may be before `from`): one rule, which the dashboard\'s ' +
+      'what-if panel uses too, as it does the return.',
     unit: 'gbp',
     grains: ['month', 'quarter'],
     levels: LEVELS,
@@ -396,12 +404,14 @@ export const METRICS = {
       net_benefit_low_gbp: { label: 'Net benefit to date (low)', unit: 'gbp' },
       net_benefit_central_gbp: { label: 'Net benefit to date (central)', unit: 'gbp' },
       net_benefit_high_gbp: { label: 'Net benefit to date (high)', unit: 'gbp' },
-      roi_low_pct: { label: 'ROI to date (low)', unit: 'percent' },
-      roi_central_pct: { label: 'ROI to date (central)', unit: 'percent' },
-      roi_high_pct: { label: 'ROI to date (high)', unit: 'percent' },
-      payback_low: date('Payback period (low)'),
-      payback_central: date('Payback period (central)'),
-      payback_high: date('Payback period (high)'),
+      // Savings for each £1 of cost, the form the pages show, by the one rule (server/metrics/roi-rule.ts).
+      return_low_ratio: { label: 'Return to date (low): savings per £1 of cost', unit: 'ratio', computed: true },
+      return_central_ratio: { label: 'Return to date (central): savings per £1 of cost', unit: 'ratio', computed: true },
+      return_high_ratio: { label: 'Return to date (high): savings per £1 of cost', unit: 'ratio', computed: true },
+      // Worked out from the running totals by the one payback rule (server/metrics/roi-rule.ts).
+      payback_low: { ...date('Payback period (low)'), computed: true },
+      payback_central: { ...date('Payback period (central)'), computed: true },
+      payback_high: { ...date('Payback period (high)'), computed: true },
     },
   },
   campaign_impact: {

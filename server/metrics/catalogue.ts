@@ -6,6 +6,7 @@
  * DEFINITIONS.md (scripts/metric-definitions.ts) all read this one list.
  */
 import {
+  ALL_SCOPES,
   METRICS,
   METRIC_NAMES,
   type ColumnSpec,
@@ -21,6 +22,7 @@ import {
   type Unit,
 } from './catalogue-data.js';
 import {
+  breakdownGroups,
   columnGroups,
   rate,
   type AdditiveGroup,
@@ -29,6 +31,7 @@ import {
   type ProtectedRow,
   type RawRow,
 } from './disclosure.js';
+import { paybackPeriod, returnPerPound } from './roi-rule.js';
 
 export {
   COLUMN_TYPES,
@@ -85,8 +88,20 @@ export interface MetricDefinition {
   additiveBy?: Partial<Record<Dimension, readonly string[]>>;
   /** Additive relations beyond a breakdown's 'All' row. */
   groups?: (rows: readonly RawRow[], by: Dimension | null) => AdditiveGroup[];
+  /**
+   * Values worked out across the SQL's rows before disclosure control, from figures it does not
+   * protect, with the dates asked for; returns the rows to publish (the roi metric's
+   * programme-to-date rule needs the periods before `from`, and then leaves them out).
+   */
+  prepare?: (rows: RawRow[], range: PeriodRange) => RawRow[];
   /** Values computed across rows after disclosure control (from protected figures only). */
   finalize?: (rows: ProtectedRow[]) => void;
+}
+
+/** The dates of a request, as `prepare` reads them. */
+interface PeriodRange {
+  from: string | null;
+  grain: Grain | null;
 }
 
 // ---- rollout derivations --------------------------------------------------------------------
@@ -295,6 +310,49 @@ function savingsRemainder(rows: ProtectedRow[]): void {
   rows.length = kept;
 }
 
+// ---- roi: return and payback since the programme began ------------------------------------------
+const ROI_SCENARIOS = ['low', 'central', 'high'] as const;
+
+/** The first day of the period (month or quarter) holding `day`: the first period returned. */
+function periodOf(day: string, grain: Grain): string {
+  const month = Number(day.slice(5, 7));
+  const first = grain === 'quarter' ? month - ((month - 1) % 3) : month;
+  return `${day.slice(0, 4)}-${String(first).padStart(2, '0')}-01`;
+}
+
+/**
+ * roi.sql returns every period since the scope's programme began (its first cost or valued
+ * activity), with the running totals. The return to date (savings per £1 of cost) of each row and
+ * the payback period of each organisation and scenario are worked out here by the one rule
+ * (roi-rule.ts, which the what-if panel calls too): the payback over all those periods, so it is
+ * the same whatever `from` is and may lie before it. Then only the periods from `from` are kept.
+ * The running totals are not protected (money over the whole programme), so nothing here reads a
+ * figure disclosure control would hide.
+ */
+function roiToDate(rows: RawRow[], range: PeriodRange): RawRow[] {
+  const byOrg = new Map<string, RawRow[]>();
+  for (const r of rows) {
+    const list = byOrg.get(String(r.org_code)) ?? [];
+    list.push(r);
+    byOrg.set(String(r.org_code), list);
+  }
+  for (const list of byOrg.values()) {
+    list.sort((a, b) => String(a.period_start).localeCompare(String(b.period_start)));
+    for (const s of ROI_SCENARIOS) {
+      const payback = paybackPeriod(
+        list.map((r) => ({ period: String(r.period_start), savings: Number(r[`cumulative_savings_${s}_gbp`] ?? 0), cost: Number(r.cumulative_cost_gbp ?? 0) })),
+      );
+      for (const r of list) {
+        r[`payback_${s}`] = payback;
+        r[`return_${s}_ratio`] = returnPerPound(Number(r[`cumulative_savings_${s}_gbp`] ?? 0), Number(r.cumulative_cost_gbp ?? 0));
+      }
+    }
+  }
+  if (!range.from) return rows;
+  const first = periodOf(range.from, range.grain ?? 'month');
+  return rows.filter((r) => String(r.period_start) >= first);
+}
+
 // ---- derivation code by name -------------------------------------------------------------------
 const DERIVATIONS: Record<Derivation, (row: Readonly<ProtectedRow>) => Cell> = {
   weekly_uptake: weeklyUptake,
@@ -309,12 +367,18 @@ const DERIVATIONS: Record<Derivation, (row: Readonly<ProtectedRow>) => Cell> = {
 };
 
 /** Code that works across a metric's rows (beyond its data). */
-const ROW_CODE: Partial<Record<MetricName, Pick<MetricDefinition, 'groups' | 'finalize'>>> = {
+const ROW_CODE: Partial<Record<MetricName, Pick<MetricDefinition, 'groups' | 'prepare' | 'finalize'>>> = {
   lifecycle: {
     groups: (rows) => columnGroups(rows.length, 'active_users', ['new_users', 'returning_users', 'resurrecting_users']),
   },
   equity: { groups: equityGroups, finalize: equityGap },
   savings: { finalize: savingsRemainder },
+  // The total of every scope adds up its scope rows (per period and organisation): one additive group.
+  consent: {
+    groups: (rows) =>
+      breakdownGroups(rows, ['period_start', 'org_code'], 'scope', ALL_SCOPES, ['objections_in_force', 'sharing_granted', 'sharing_revoked']),
+  },
+  roi: { prepare: roiToDate },
 };
 
 function protection(spec: ProtectSpec): Protection {

@@ -239,12 +239,16 @@ describe('data accumulation and consent', () => {
   it('counts objections in force per 1,000 activated, and sharing grants', async () => {
     const r = await rows('/api/metrics/consent?org=Q00&grain=month&from=2026-01-01&to=2026-02-28');
     expect(r.map((x) => pick(x, ['period_start', 'scope', 'objections_in_force', 'enrolled', 'objections_per_1000', 'sharing_granted']))).toEqual([
-      // Jan: 9 in force (-> 10) per 18 activated (-> 20) = 500 per 1,000
+      // Jan: 9 in force (-> 10) per 18 activated (-> 20) = 500 per 1,000; the total of every scope the same
       { period_start: '2026-01-01', scope: 'ALL', objections_in_force: 10, enrolled: 20, objections_per_1000: 500, sharing_granted: 0 },
+      { period_start: '2026-01-01', scope: 'ALL_SCOPES', objections_in_force: 10, enrolled: 20, objections_per_1000: 500, sharing_granted: 0 },
       // (T01 had nothing in January, so it has no row then)
-      // Feb: id 31 withdrew: 8 -> 10 per 29 -> 30 = 333.3; T01: 1 objection (suppressed), 8 grants -> 10
-      { period_start: '2026-02-01', scope: 'ALL', objections_in_force: 10, enrolled: 30, objections_per_1000: 333.3, sharing_granted: 0 },
+      // Feb: id 31 withdrew: 8 in force; T01: 1 objection (suppressed), 8 grants -> 10. The total of
+      // every scope, 9 -> 10 per 29 -> 30 = 333.3, is published; so that T01's 1 cannot be worked out
+      // from it (total - ALL), ALL's 8 is suppressed too (complementary suppression).
+      { period_start: '2026-02-01', scope: 'ALL', objections_in_force: null, enrolled: 30, objections_per_1000: null, sharing_granted: 0 },
       { period_start: '2026-02-01', scope: 'T01', objections_in_force: null, enrolled: 30, objections_per_1000: null, sharing_granted: 10 },
+      { period_start: '2026-02-01', scope: 'ALL_SCOPES', objections_in_force: 10, enrolled: 30, objections_per_1000: 333.3, sharing_granted: 10 },
     ]);
   });
 
@@ -256,12 +260,15 @@ describe('data accumulation and consent', () => {
     const cells = lines.map((l) => Object.fromEntries(l.split(',').map((v, i) => [cols[i], v])));
     expect(cells.map((c) => [c.period_start, c.scope, c.scope_name])).toEqual([
       ['2026-01-01', 'ALL', 'All organisations'],
+      ['2026-01-01', 'ALL_SCOPES', 'All scopes (total)'],
       ['2026-02-01', 'ALL', 'All organisations'],
       ['2026-02-01', 'T01', 'Test Trust'],
+      ['2026-02-01', 'ALL_SCOPES', 'All scopes (total)'],
     ]);
-    // The one suppressed count (T01's single objection) and its rate are the only stars.
+    // The suppressed counts (T01's single objection, and February's ALL so that T01's cannot be
+    // worked out from the total) and their rates are the only stars.
     const stars = cells.flatMap((c) => Object.entries(c).filter(([, v]) => v === '*').map(([k]) => `${c.scope}:${k}`));
-    expect(stars).toEqual(['T01:objections_in_force', 'T01:objections_per_1000']);
+    expect(stars).toEqual(['ALL:objections_in_force', 'ALL:objections_per_1000', 'T01:objections_in_force', 'T01:objections_per_1000']);
   });
 
   it('lists quarantined rows by batch and reason', async () => {
@@ -291,9 +298,10 @@ describe('savings, ROI and campaigns', () => {
     const r = await rows('/api/metrics/roi?org=Q00&grain=month&from=2026-01-01&to=2026-02-28');
     const feb = 10 * letters.fraction * letters.unit_value_gbp.central;
     // Jan: 31 days x £100 + campaign £620 = £3,720; Feb: 28 x £100 = £2,800
-    expect(r.map((x) => pick(x, ['period_start', 'cost_gbp', 'cumulative_cost_gbp', 'roi_central_pct', 'payback_central']))).toEqual([
-      { period_start: '2026-01-01', cost_gbp: 3720, cumulative_cost_gbp: 3720, roi_central_pct: -100, payback_central: null },
-      { period_start: '2026-02-01', cost_gbp: 2800, cumulative_cost_gbp: 6520, roi_central_pct: Math.round(((feb - 6520) / 6520) * 1000) / 10, payback_central: null },
+    // Return: £0 and £5.10 of savings per £1 of £3,720 and £6,520 of cost: 0.00 both.
+    expect(r.map((x) => pick(x, ['period_start', 'cost_gbp', 'cumulative_cost_gbp', 'return_central_ratio', 'payback_central']))).toEqual([
+      { period_start: '2026-01-01', cost_gbp: 3720, cumulative_cost_gbp: 3720, return_central_ratio: 0, payback_central: null },
+      { period_start: '2026-02-01', cost_gbp: 2800, cumulative_cost_gbp: 6520, return_central_ratio: 0, payback_central: null },
     ]);
     expect(r[1]!.net_benefit_central_gbp).toBeCloseTo(feb - 6520, 2);
   });
@@ -389,11 +397,11 @@ describe('programme-to-date return (programme region)', () => {
   //   net benefit -3,100 / -3,200 / -500 / +5,100 / +8,100 -> central payback January 2026.
   // High: 200 x 33.20 = 6,640 >= 6,100 in November -> November 2025.
   // Low: 1,600 x 8.70 = 13,920 < 15,100 by February -> not yet.
-  // February: ROI central 8,100 / 15,100 = 53.64% -> 53.6; low -1,180 / 15,100 = -7.81% -> -7.8;
-  //   high (53,120 - 15,100) / 15,100 = 251.79% -> 251.8.
+  // February, the return (savings per £1 of cost): central 23,200 / 15,100 = 1.536 -> 1.54; low
+  //   13,920 / 15,100 = 0.922 -> 0.92; high 53,120 / 15,100 = 3.518 -> 3.52.
   const february = {
     period_start: '2026-02-01', cost_gbp: 2800, cumulative_cost_gbp: 15100, cumulative_savings_central_gbp: 23200,
-    net_benefit_central_gbp: 8100, roi_low_pct: -7.8, roi_central_pct: 53.6, roi_high_pct: 251.8,
+    net_benefit_central_gbp: 8100, return_low_ratio: 0.92, return_central_ratio: 1.54, return_high_ratio: 3.52,
     payback_low: null, payback_central: '2026-01-01', payback_high: '2025-11-01',
   };
   const keys = Object.keys(february);

@@ -247,7 +247,8 @@ export async function computeMetric(
   params: ResolvedParams,
   context: SqlContext,
 ): Promise<MetricRows> {
-  const raw = await runMetricSql(conn, name, params, context);
+  const sql = await runMetricSql(conn, name, params, context);
+  const raw = CATALOGUE[name].prepare?.(sql, { from: params.from, grain: params.grain }) ?? sql;
   if (CATALOGUE[name].columns.some((c) => c.name === 'complete')) markCompletePeriods(raw, params.grain, params.to, context.latest);
   return protectMetric(name, raw, params.by);
 }

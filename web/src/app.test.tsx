@@ -45,18 +45,20 @@ const metrics: Record<string, MetricResult> = {
     // 1-14 March: the partial month at the end (the API's `complete` column is false)
     { period_start: '2026-03-01', complete: false, active_patients: 315 },
   ]),
-  roi: result('roi', [date('period_start'), { name: 'cumulative_savings_central_gbp', label: 's', type: 'number', unit: 'gbp' }, { name: 'cumulative_cost_gbp', label: 'c', type: 'number', unit: 'gbp' }], [
-    { period_start: '2026-02-01', cumulative_savings_central_gbp: 9000, cumulative_cost_gbp: 10000 },
-    { period_start: '2026-03-01', cumulative_savings_central_gbp: 24600, cumulative_cost_gbp: 12000 },
+  roi: result('roi', [date('period_start'), { name: 'cumulative_savings_central_gbp', label: 's', type: 'number', unit: 'gbp' }, { name: 'cumulative_cost_gbp', label: 'c', type: 'number', unit: 'gbp' }, { name: 'return_central_ratio', label: 'r', type: 'number', unit: 'ratio' }], [
+    { period_start: '2026-02-01', cumulative_savings_central_gbp: 9000, cumulative_cost_gbp: 10000, return_central_ratio: 0.9 },
+    { period_start: '2026-03-01', cumulative_savings_central_gbp: 24600, cumulative_cost_gbp: 12000, return_central_ratio: 2.05 },
   ]),
   // The verdict against the target is the rollout metric's (the page does not work it out).
   rollout: result('rollout', [{ name: 'org_code', label: 'org', type: 'string' }, { name: 'uptake_pct', label: 'Uptake', type: 'number', unit: 'percent' }, { name: 'weekly_change_pp', label: 'Trend', type: 'number', unit: 'pp_per_week' }, { name: 'rag', label: 'RAG', type: 'string' }, { name: 'status', label: 'Status', type: 'string' }, { name: 'projected_target_date', label: 'Projected', type: 'date' }], [
     { org_code: 'ICB1', uptake_pct: 30.5, weekly_change_pp: 0.375, rag: 'amber', status: 'on track', projected_target_date: '2026-06-06' },
   ]),
   consent: result('consent', [date('period_start'), { name: 'scope', label: 'scope', type: 'string' }, count('objections_in_force')], [
-    { period_start: '2026-03-01', scope: '*', objections_in_force: 40 },
-    { period_start: '2026-03-01', scope: 'T1', objections_in_force: 15 },
+    // T2 hidden (1-7), T1 with it (complementary suppression); the server's total of every scope: 60.
+    { period_start: '2026-03-01', scope: 'ALL', objections_in_force: 40 },
+    { period_start: '2026-03-01', scope: 'T1', objections_in_force: null, _suppressed: ['objections_in_force'] },
     { period_start: '2026-03-01', scope: 'T2', objections_in_force: null, _suppressed: ['objections_in_force'] },
+    { period_start: '2026-03-01', scope: 'ALL_SCOPES', objections_in_force: 60 },
   ]),
 };
 
@@ -118,13 +120,13 @@ describe('the app shell and the Overview', () => {
     expect(tile.textContent).toContain('Feb 2026');
   });
 
-  it('shows savings against cost and the objections of every scope added up', async () => {
+  it('shows savings against cost, the server\'s return and its total of objections of every scope', async () => {
     render(<App />);
     await waitFor(() => expect(screen.getByTestId('headline-savings').textContent).toContain('£24.6k'));
-    // Return = 24,600 / 12,000 = 2.05 × the cost.
+    // The roi metric's return: 24,600 / 12,000 = 2.05 × the cost.
     expect(screen.getByTestId('headline-savings').textContent).toContain('2.05 × the cost');
-    // 40 + 15 visible, one scope hidden: "at least 55".
-    await waitFor(() => expect(screen.getByTestId('headline-objections').textContent).toContain('at least 55'));
+    // The consent metric's total of every scope (not 40 + 15 visible added up here: "at least 55").
+    await waitFor(() => expect(screen.getByTestId('headline-objections').querySelector('.tile-value')!.textContent).toBe('60'));
   });
 
   it('asks the API for the last 12 months to the day of the latest data, by month', async () => {

@@ -25,6 +25,9 @@ describe('objections chart series', () => {
       // Latest period: F 60, E 50, A 40 are named with "all"; B 30, C 20, D 10 (and a hidden one) are "other".
       ...[['A', 40], ['B', 30], ['C', 20], ['D', 10], ['E', 50], ['F', 60]].map(([s, n]) => row('2026-02-01', s as string, n as number)),
       row('2026-02-01', 'G', null),
+      // The server's total of every scope: the tiles' figure, not a bar of its own.
+      row('2026-01-01', 'ALL_SCOPES', 181),
+      row('2026-02-01', 'ALL_SCOPES', 325),
     ];
     const { order, pts } = objectionSeries({ columns, rows });
     expect(order).toEqual(['All organisations', 'Trust F', 'Trust E', 'Trust A', 'Other organisations']);

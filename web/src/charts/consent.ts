@@ -1,4 +1,5 @@
 // Charts of the consent metric.
+import { ALL_SCOPES } from '../../../server/metrics/catalogue-data.js';
 import type { ChartSize, TableData } from '../components/ChartCard.js';
 import { COLUMNS, dateCol } from '../lib/metric.js';
 import { COLOURS, PARTIAL_OPACITY, Plot, base, intervalFor, isPartial, num, partialNote, periodTitle, tick, toDate } from './plots.js';
@@ -18,6 +19,8 @@ export function objectionSeries(d: TableData): { order: string[]; pts: Array<{ d
   const partial = new Set<string>();
   let lastPeriod = '';
   for (const r of d.rows) {
+    // The total of every scope is the tiles' figure; the bars are its scopes.
+    if (r[COLUMNS.consent.scope] === ALL_SCOPES) continue;
     const value = r._suppressed?.includes(COLUMNS.consent.objections_in_force) ? null : num(r[COLUMNS.consent.objections_in_force]);
     const p = r[period];
     if (value === null || typeof p !== 'string' || p === '') continue;

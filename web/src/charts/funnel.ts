@@ -10,12 +10,12 @@ export function funnelChart(d: TableData<MetricRow<'funnel'>>, { width }: ChartS
   const rows = withoutTotal(d.rows, dim);
   const long: Array<{ channel: string; step: string; pct: number; n: number }> = [];
   for (const r of rows) {
-    const invited = numberAt(r, COLUMNS.funnel.invited);
-    if (!invited) continue;
     for (const s of STEPS.slice(1)) {
+      // The rates of the table beside it (sumOverPeriods), not worked out again here.
       const n = numberAt(r, s.name);
-      if (n === null) continue;
-      long.push({ channel: valueLabel(String(stringAt(r, dim))), step: s.label, pct: (n / invited) * 100, n });
+      const pct = s.ofInvited ? r[s.ofInvited] : null;
+      if (n === null || typeof pct !== 'number') continue;
+      long.push({ channel: valueLabel(String(stringAt(r, dim))), step: s.label, pct, n });
     }
   }
   const channels = [...new Set(long.map((l) => l.channel))];
@@ -73,10 +73,21 @@ export function registrationsChart(d: TableData<MetricRow<'funnel'>> & { campaig
   });
 }
 
-/** The funnel's steps, in order. */
+/**
+ * The share of invited patients who are active in the last 30 days, over the dates chosen: a rate
+ * the chart draws that the funnel metric has no column for (its active_pct is over activated).
+ */
+const ACTIVE_OF_INVITED = 'active_of_invited_pct';
+
+/**
+ * The funnel's steps, in order, with the names of their rates over the dates chosen (put on the
+ * rows by sumOverPeriods in pages/Funnel.tsx, the one owner of those figures): of the invited
+ * patients (the chart's bars), and of the step before (the tiles); the catalogue's names where
+ * it has the rate.
+ */
 export const STEPS = [
-  { name: COLUMNS.funnel.invited, label: 'Invited' },
-  { name: COLUMNS.funnel.registered, label: 'Registered' },
-  { name: COLUMNS.funnel.activated, label: 'Activated' },
-  { name: COLUMNS.funnel.active_30d, label: 'Active in the last 30 days' },
+  { name: COLUMNS.funnel.invited, label: 'Invited', ofInvited: null, ofPrevious: null },
+  { name: COLUMNS.funnel.registered, label: 'Registered', ofInvited: COLUMNS.funnel.registered_pct, ofPrevious: COLUMNS.funnel.registered_pct },
+  { name: COLUMNS.funnel.activated, label: 'Activated', ofInvited: COLUMNS.funnel.overall_pct, ofPrevious: COLUMNS.funnel.activated_pct },
+  { name: COLUMNS.funnel.active_30d, label: 'Active in the last 30 days', ofInvited: ACTIVE_OF_INVITED, ofPrevious: COLUMNS.funnel.active_pct },
 ] as const;

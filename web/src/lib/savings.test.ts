@@ -26,7 +26,8 @@ describe('savings recomputed in the browser', () => {
       { period: '2026-02-01', low: 600, central: 900, high: 1500, cost: 100, cumLow: 1000, cumCentral: 1500, cumHigh: 2400, cumCost: 1100 },
     ]);
     expect(r.payback).toBe('2026-02-01');
-    expect(r.totals).toEqual({ low: 1000, central: 1500, high: 2400, cost: 1100, activity: 600 });
+    // Return: 1,500 / 1,100 = 1.36 savings per £1 (server/metrics/roi-rule.ts).
+    expect(r.totals).toEqual({ low: 1000, central: 1500, high: 2400, cost: 1100, activity: 600, ratio: 1.36 });
   });
 
   it('breaks savings down by type and by organisation, largest first', () => {

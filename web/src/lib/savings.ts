@@ -1,8 +1,11 @@
+import { paybackPeriod, returnPerPound } from '../../../server/metrics/roi-rule.js';
 import { sortDescending, sumBy } from './group.js';
 import { checkDraft } from './what-if.js';
 
 // The savings model recomputed in the browser, so the what-if panel can change the value of
 // each saving type and every chart follows at once. Savings = activity × value per activity.
+// The payback period and the return are the server's rule (server/metrics/roi-rule.ts, shared):
+// the panel at the model's values finds the roi metric's (test/what-if-agrees.test.ts).
 
 export interface SavingType {
   type: string;
@@ -46,9 +49,10 @@ export interface SavingsResult {
   periods: PeriodSavings[];
   byType: Array<{ type: string; label: string; activity: number; avoided: number; low: number; central: number; high: number }>;
   byOrg: Array<{ org: string; activity: number; avoided: number; low: number; central: number; high: number }>;
-  /** The first period in which cumulative central savings reach cumulative cost (cost > 0). */
+  /** The first period in which cumulative central savings reach cumulative cost (cost > 0): roi-rule.ts. */
   payback: string | null;
-  totals: { low: number; central: number; high: number; cost: number; activity: number };
+  /** `ratio`: central savings per £1 of cost (roi-rule.ts; null without a cost). */
+  totals: { low: number; central: number; high: number; cost: number; activity: number; ratio: number | null };
 }
 
 export type UnitValues = Record<string, { low: number; central: number; high: number }>;
@@ -88,7 +92,6 @@ export function computeSavings(activity: ActivityRow[], model: SavingType[], val
   let cumCentral = 0;
   let cumHigh = 0;
   let cumCost = 0;
-  let payback: string | null = null;
   const periods: PeriodSavings[] = allPeriods.map((period) => {
     const s = byPeriod.get(period);
     const cost = costBy.get(period) ?? 0;
@@ -96,7 +99,6 @@ export function computeSavings(activity: ActivityRow[], model: SavingType[], val
     cumCentral += s?.central ?? 0;
     cumHigh += s?.high ?? 0;
     cumCost += cost;
-    if (payback === null && cumCost > 0 && cumCentral >= cumCost) payback = period;
     return { period, low: s?.low ?? 0, central: s?.central ?? 0, high: s?.high ?? 0, cost, cumLow, cumCentral, cumHigh, cumCost };
   });
 
@@ -114,13 +116,14 @@ export function computeSavings(activity: ActivityRow[], model: SavingType[], val
     periods,
     byType,
     byOrg,
-    payback,
+    payback: paybackPeriod(periods.map((p) => ({ period: p.period, savings: p.cumCentral, cost: p.cumCost }))),
     totals: {
       low: cumLow,
       central: cumCentral,
       high: cumHigh,
       cost: cumCost,
       activity: activity.reduce((a, b) => a + (b.activity ?? b.count), 0),
+      ratio: returnPerPound(cumCentral, cumCost),
     },
   };
 }

@@ -1,8 +1,8 @@
 // @vitest-environment happy-dom
 /**
  * The Data & consent page for a known API answer: patients with data from 2 or more sources (the
- * latest period of the total rows), objections of every scope added up ("at least" when a scope is
- * hidden), quarantined rows by reason, and the import-run log kept to readers who see the region.
+ * latest period of the total rows), objections in force as the server's total of every scope,
+ * quarantined rows by reason, and the import-run log kept to readers who see the region.
  */
 import { waitFor } from '@testing-library/preact';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -19,10 +19,14 @@ const reach = metric('data_accumulation', [D.period_start, D.complete, D.enrolle
   { period_start: '2026-03-01', complete: false, enrolled: 4100, with_1_source: 4100, with_2_sources: 1870, with_3_sources: 410, with_1_source_pct: 100, with_2_sources_pct: 45.61, with_3_sources_pct: 10 },
 ]);
 const consent = metric('consent', [C.period_start, C.complete, C.scope, C.objections_in_force], [
-  { period_start: '2026-02-01', complete: true, scope: '*', objections_in_force: 35 },
-  { period_start: '2026-03-01', complete: false, scope: '*', objections_in_force: 40 },
-  { period_start: '2026-03-01', complete: false, scope: 'T01', objections_in_force: 15 },
+  { period_start: '2026-02-01', complete: true, scope: 'ALL', objections_in_force: 35 },
+  { period_start: '2026-02-01', complete: true, scope: 'ALL_SCOPES', objections_in_force: 35 },
+  // March: C02's objections hidden (1-7), T01's 15 with them (complementary suppression); the
+  // server's total of every scope is 60.
+  { period_start: '2026-03-01', complete: false, scope: 'ALL', objections_in_force: 40 },
+  { period_start: '2026-03-01', complete: false, scope: 'T01', objections_in_force: null, _suppressed: [C.objections_in_force] },
   { period_start: '2026-03-01', complete: false, scope: 'C02', objections_in_force: null, _suppressed: [C.objections_in_force] },
+  { period_start: '2026-03-01', complete: false, scope: 'ALL_SCOPES', objections_in_force: 60 },
 ]);
 const quality = metric('data_quality', [Q.batch_id, Q.file_kind, Q.reason_code, Q.example_reason, Q.rows_quarantined, Q.first_quarantined_at], [
   { batch_id: 'b2', file_kind: 'usage_events', reason_code: 'unknown_patient', example_reason: 'patient_id not in patients.csv', rows_quarantined: 12, first_quarantined_at: '2026-03-14T02:10:00Z' },
@@ -39,12 +43,12 @@ const answers = {
 afterEach(resetPage);
 
 describe('Data & consent page', () => {
-  it('headlines 1,870 patients (45.6%) with data from 2 or more sources, and at least 55 objections', async () => {
+  it('headlines 1,870 patients (45.6%) with data from 2 or more sources, and the server\'s 60 objections', async () => {
     renderPage(DataConsent, { answers });
     await waitFor(() => expect(tile('Patients with data from 2 or more sources').value).toBe('1,870'));
     expect(tile('Patients with data from 2 or more sources').detail).toBe('45.6% of patients with an activated account');
     // 40 + 15 in March, and one scope hidden: the total is a lower bound.
-    expect(tile('Objections in force').value).toBe('at least 55');
+    expect(tile('Objections in force').value).toBe('60');
   });
 
   it('adds up quarantined rows by reason, largest first, naming the files', async () => {

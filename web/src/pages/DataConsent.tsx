@@ -13,7 +13,7 @@ import { setParams } from '../lib/router.js';
 import type { Health } from '../api/types.js';
 import { toIsoDate } from '../lib/filters.js';
 import { IMPORT_RUN_COLUMNS, importRunRows, readImportRuns } from '../lib/import-runs.js';
-import { objectionTotals, objectionsChart } from './shared.js';
+import { latestObjections, objectionsChart } from './shared.js';
 import { SOURCES, feedsChart, sourcesChart } from '../charts/data_accumulation.js';
 import { quarantineChart } from '../charts/data_quality.js';
 
@@ -41,12 +41,8 @@ export default function DataConsent() {
     const last = latestWith(totalOnly(reach.data.rows), period, src.name);
     return { count: numberAt(last, src.name), pct: numberAt(last, src.pct), enrolled: numberAt(last, COLUMNS.data_accumulation.enrolled) };
   }, [reach, src]);
-  const objections = useMemo(() => {
-    if (consent.status !== 'ready') return null;
-    const totals = objectionTotals(consent.data);
-    const last = totals.rows[totals.rows.length - 1];
-    return last ? { n: numberAt(last, COLUMNS.consent.objections_in_force), partial: totals.partial.has(String(last[COLUMNS.consent.period_start])) } : null;
-  }, [consent]);
+  // The server's total of every scope (hidden: '*'), as on the Overview and the Report.
+  const objections = useMemo(() => (consent.status === 'ready' ? latestObjections(consent.data) : null), [consent]);
 
   const orgName = (code: string) => orgs.byCode.get(code)?.name ?? code;
   // The import-run log covers the whole region's deliveries: only users who see the region may read it.
@@ -74,7 +70,7 @@ export default function DataConsent() {
           value={reachLatest?.count !== null && reachLatest?.count !== undefined ? formatCount(reachLatest.count) : '*'}
           detail={reachLatest?.pct !== null && reachLatest?.pct !== undefined ? `${formatPercent(reachLatest.pct)} of patients with an activated account` : undefined}
         />
-        <Tile label="Objections in force" loading={consent.status === 'loading'} source={consent} value={objections?.n !== null && objections?.n !== undefined ? `${objections.partial ? 'at least ' : ''}${formatCount(objections.n)}` : '–'} detail="Patients who have asked for their data not to be shared." />
+        <Tile label="Objections in force" loading={consent.status === 'loading'} source={consent} value={objections ? (objections.n !== null ? formatCount(objections.n) : '*') : '–'} detail="Patients who have asked for their data not to be shared." />
       </div>
       <div class="grid">
         <ChartCard

@@ -7,7 +7,7 @@ import { coarseGrain, practiceScope } from '../lib/scope.js';
 import { useApp } from '../lib/context.js';
 import { formatCount, formatPercent, formatPeriod } from '../lib/format.js';
 import { COLUMNS, dateCol, firstCol, latestComplete, numberAt, withoutTotal } from '../lib/metric.js';
-import { sortDescending, sumBy } from '../lib/group.js';
+import { sortDescending, sumOverDates } from '../lib/group.js';
 import { activeChart } from './shared.js';
 import type { OrgIndex } from '../lib/orgs.js';
 import { rhythmChart } from '../charts/activity_rhythm.js';
@@ -143,12 +143,15 @@ function rhythmScope(orgs: OrgIndex, code: string): string {
   return cur?.code ?? orgs.root;
 }
 
-/** A breakdown over time summed per dimension value (events add up across periods; people do not). */
+/**
+ * A breakdown over time summed per dimension value (events add up across periods; people do not):
+ * the one owner of the feature totals the chart and its table show, by the rule of every total
+ * over the dates (sumOverDates: published cells only, hidden ones counted).
+ */
 function totalsByDimension(d: MetricResult<'active_users'>): TableData {
   const dim = COLUMNS.active_users.breakdown;
-  const rows = withoutTotal(d.rows, dim).filter((r) => !r._suppressed?.includes(COLUMNS.active_users.events));
-  const totals = sortDescending(sumBy(rows, dim, (r) => String(r[dim]), { events: (r) => numberAt(r, COLUMNS.active_users.events) ?? 0 }), 'events');
-  const hidden = withoutTotal(d.rows, dim).filter((r) => r._suppressed?.includes(COLUMNS.active_users.events)).length;
+  const { totals: sums, hidden } = sumOverDates(withoutTotal(d.rows, dim), (r) => String(r[dim]), [COLUMNS.active_users.events]);
+  const totals = sortDescending(sums.map(({ key, events }) => ({ [dim]: key, events })), 'events');
   const columns: Column[] = [
     // (The 'All' total row is left out, so not the catalogue's "Breakdown value ('All' = total)".)
     { name: dim, label: 'Feature', type: 'string' },

@@ -7,7 +7,8 @@
 import { fireEvent, waitFor, within } from '@testing-library/preact';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { COLUMNS } from '../lib/metric.js';
-import Funnel from './Funnel.js';
+import { funnelChart } from '../charts/funnel.js';
+import Funnel, { sumOverPeriods } from './Funnel.js';
 import { Failure, card, metric, renderPage, resetPage, tableOf, tile } from './test-support.js';
 
 const F = COLUMNS.funnel;
@@ -51,6 +52,29 @@ describe('Funnel page', () => {
     ]);
     expect(channels().textContent).toContain("1 value hidden to protect patients' privacy");
     expect(channels().textContent).toContain('hidden values are not included, so they may be slightly low');
+  });
+
+  it('shows one figure per rate over the dates: the tiles, the table and the chart read the same rows', async () => {
+    // 1,001 of 3,000 registered = 33.37% -> 33.4; 667 of 1,001 activated = 66.63% -> 66.6; 333 of 667
+    // active = 49.93% -> 49.9; of invited: 667 = 22.23% -> 22.2, 333 = 11.1%.
+    const odd = metric('funnel', cols, [
+      { period_start: '2026-01-01', complete: true, breakdown: 'All', invited: 2000, registered: 700, activated: 467, active_30d: 233 },
+      { period_start: '2026-02-01', complete: true, breakdown: 'All', invited: 1000, registered: 301, activated: 200, active_30d: 100 },
+      { period_start: '2026-01-01', complete: true, breakdown: 'sms', invited: 2000, registered: 700, activated: 467, active_30d: 233 },
+      { period_start: '2026-02-01', complete: true, breakdown: 'sms', invited: 1000, registered: 301, activated: 200, active_30d: 100 },
+    ]);
+    renderPage(Funnel, { answers: { 'metrics/funnel': odd } });
+    const channels = () => card('Funnel by channel: share of invited patients reaching each step');
+    await waitFor(() => expect(channels().querySelector('.state-loading')).toBeNull());
+    expect(tile('Registered').detail).toBe('33.4% of those invited');
+    expect(tile('Activated').detail).toBe('66.6% of those registered');
+    expect(tile('Active in the last 30 days').detail).toBe('49.9% of those activated');
+    expect(tableOf(channels()).rows[0]).toEqual(['All', '3,000', '1,001', '667', '333', '33.4%', '22.2%']);
+
+    // The chart's bars and their labels: the same rates from the same rows.
+    const svg = funnelChart(sumOverPeriods(odd, F.breakdown), { width: 640 }) as unknown as SVGSVGElement;
+    const labels = [...svg.querySelectorAll('g[aria-label="text"] text')].map((t) => t.textContent);
+    expect(labels).toEqual(['33.4%', '22.2%', '11.1%']);
   });
 
   it("downloads the channels' codes as the API sends them (the table words them)", async () => {

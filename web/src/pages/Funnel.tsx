@@ -7,6 +7,7 @@ import { Legend, PageHeader, ScopeNotice, Tile } from '../components/Page.js';
 import { coarseGrain, practiceScope } from '../lib/scope.js';
 import { useApp } from '../lib/context.js';
 import { formatCount, formatPercent } from '../lib/format.js';
+import { sumOverDates } from '../lib/group.js';
 import { COLUMNS, numberAt, pickColumns, stringAt, totalRow } from '../lib/metric.js';
 import { STEPS, funnelChart, registrationsChart, type Band } from '../charts/funnel.js';
 
@@ -25,35 +26,30 @@ const CAMPAIGN_TABLE: readonly ColumnName<'campaign_impact'>[] = [
   'channel',
 ];
 
+/** A rate over the dates chosen by the catalogue's rule: from the (published) counts, in %, to 0.1; none over 0. */
+const rangeRate = (n: number | undefined, of: number | undefined): number | null =>
+  of ? Math.round(((n ?? 0) / of) * 1000) / 10 : null;
+
 /**
  * A breakdown summed over the periods of the dates chosen (counts of people in disjoint cohorts add
- * up): funnel rows, read by the funnel's column names.
+ * up): funnel rows, read by the funnel's column names. The one owner of the funnel's figures over
+ * the dates: the tiles, the chart, the table and the Report read the counts and the rates of each
+ * step (STEPS: of invited, of the step before) from these rows, so a figure shows the same
+ * everywhere.
  */
-export function sumOverPeriods(
-  d: MetricResult<'funnel'>,
-  dim: ColumnName<'funnel'>,
-  counts: readonly ColumnName<'funnel'>[],
-): TableData<MetricRow<'funnel'>> {
-  const groups = new Map<string, MetricRow<'funnel'>>();
-  let hidden = 0;
-  for (const r of d.rows) {
-    const key = String(r[dim] ?? 'All');
-    const g = groups.get(key) ?? ({ [dim]: key } as MetricRow<'funnel'>);
-    for (const c of counts) {
-      if (r._suppressed?.includes(c)) hidden += 1;
-      g[c] = ((g[c] as number | undefined) ?? 0) + (numberAt(r, c) ?? 0);
-    }
-    groups.set(key, g);
-  }
-  const rows = [...groups.values()].map((g) => {
-    const invited = g.invited as number;
-    return {
-      ...g,
-      // The catalogue's rates of invited patients, by its rule (from the published counts, to 0.1):
-      // registered_pct and overall_pct (activated / invited; its activated_pct is over registered).
-      [COLUMNS.funnel.registered_pct]: invited ? Math.round(((g.registered as number) / invited) * 1000) / 10 : null,
-      [COLUMNS.funnel.overall_pct]: invited ? Math.round(((g.activated as number) / invited) * 1000) / 10 : null,
-    } as MetricRow<'funnel'>;
+export function sumOverPeriods(d: MetricResult<'funnel'>, dim: ColumnName<'funnel'>): TableData<MetricRow<'funnel'>> {
+  // The counts: the one rule of a total over the dates (sumOverDates: published cells only).
+  const { totals, hidden } = sumOverDates(d.rows, (r) => String(r[dim] ?? 'All'), STEPS.map((s) => s.name));
+  const rows = totals.map(({ key, ...sums }) => {
+    const row: MetricRow<'funnel'> = { [dim]: key, ...sums };
+    const count = (name: string) => row[name] as number | undefined;
+    // The catalogue's rates (registered_pct, activated_pct over registered, active_pct over
+    // activated, overall_pct: activated over invited) and the chart's active over invited.
+    STEPS.forEach((step, i) => {
+      if (step.ofInvited) row[step.ofInvited] = rangeRate(count(step.name), count(COLUMNS.funnel.invited));
+      if (step.ofPrevious) row[step.ofPrevious] = rangeRate(count(step.name), count(STEPS[i - 1]!.name));
+    });
+    return row;
   });
   rows.sort((a, b) => (a[dim] === 'All' ? -1 : b[dim] === 'All' ? 1 : (b.invited as number) - (a.invited as number)));
   return {
@@ -79,10 +75,10 @@ export default function Funnel() {
   const overTime = useMetric('funnel', { ...range, grain });
   const campaigns = useMetric('campaign_impact', { org: filters.org, from: filters.from, to: filters.to });
 
-  const byChannel = useMemo(() => mapLoadable(funnel, (d) => sumOverPeriods(d, COLUMNS.funnel.breakdown, STEPS.map((s) => s.name))), [funnel]);
+  const byChannel = useMemo(() => mapLoadable(funnel, (d) => sumOverPeriods(d, COLUMNS.funnel.breakdown)), [funnel]);
   const total = byChannel.status === 'ready' ? (totalRow(byChannel.data.rows, COLUMNS.funnel.breakdown) ?? null) : null;
-  const steps = STEPS.map((s) => ({ ...s, value: numberAt(total ?? undefined, s.name) }));
-  const conv = (a: number | null, b: number | null) => (a && b !== null ? (b / a) * 100 : null);
+  // Each step's count and its share of the step before: the table's total row's.
+  const steps = STEPS.map((s) => ({ ...s, value: numberAt(total ?? undefined, s.name), share: s.ofPrevious ? numberAt(total ?? undefined, s.ofPrevious) : null }));
 
   const regData = useMemo(
     () =>
@@ -106,7 +102,7 @@ export default function Funnel() {
             label={s.label}
             loading={funnel.status === 'loading'} source={funnel}
             value={s.value !== null ? formatCount(s.value) : '*'}
-            detail={i > 0 && steps[i - 1]!.value ? `${formatPercent(conv(steps[i - 1]!.value, s.value) ?? 0)} of those ${steps[i - 1]!.label.toLowerCase()}` : i === 0 ? 'Patients first contacted in the dates chosen' : undefined}
+            detail={i > 0 && s.share !== null ? `${formatPercent(s.share)} of those ${steps[i - 1]!.label.toLowerCase()}` : i === 0 ? 'Patients first contacted in the dates chosen' : undefined}
           />
         ))}
       </div>

@@ -2,7 +2,7 @@
 /**
  * The Overview page for a known API answer: the headline uptake with its target and the rollout
  * metric's verdict, active patients in the last complete month (not the partial one), savings
- * against cost, and objections of every scope added up ("at least" when one is hidden).
+ * against cost, and the server's total of objections of every scope.
  */
 import { waitFor } from '@testing-library/preact';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -25,14 +25,17 @@ const answers = {
     { period_start: '2026-02-01', complete: true, active_patients: 6400 },
     { period_start: '2026-03-01', complete: false, active_patients: 3150 },
   ]),
-  'metrics/roi': metric('roi', [R.period_start, R.cumulative_savings_central_gbp, R.cumulative_cost_gbp], [
-    { period_start: '2026-02-01', cumulative_savings_central_gbp: 9000, cumulative_cost_gbp: 10000 },
-    { period_start: '2026-03-01', cumulative_savings_central_gbp: 24600, cumulative_cost_gbp: 12000 },
+  'metrics/roi': metric('roi', [R.period_start, R.cumulative_savings_central_gbp, R.cumulative_cost_gbp, R.return_central_ratio], [
+    { period_start: '2026-02-01', cumulative_savings_central_gbp: 9000, cumulative_cost_gbp: 10000, return_central_ratio: 0.9 },
+    { period_start: '2026-03-01', cumulative_savings_central_gbp: 24600, cumulative_cost_gbp: 12000, return_central_ratio: 2.05 },
   ]),
   'metrics/consent': metric('consent', [C.period_start, C.scope, C.objections_in_force], [
-    { period_start: '2026-03-01', scope: '*', objections_in_force: 40 },
-    { period_start: '2026-03-01', scope: 'T01', objections_in_force: 15 },
+    // The server's answer: C02's objections are hidden (1-7), T01's 15 too so that C02's cannot be
+    // worked out from the total of every scope (complementary suppression), which is 60.
+    { period_start: '2026-03-01', scope: 'ALL', objections_in_force: 40 },
+    { period_start: '2026-03-01', scope: 'T01', objections_in_force: null, _suppressed: [C.objections_in_force] },
     { period_start: '2026-03-01', scope: 'C02', objections_in_force: null, _suppressed: [C.objections_in_force] },
+    { period_start: '2026-03-01', scope: 'ALL_SCOPES', objections_in_force: 60 },
   ]),
   'metrics/rollout': metric('rollout', [RO.org_code, RO.uptake_pct, RO.target_pct, RO.weekly_change_pp, RO.rag, RO.status, RO.projected_target_date], [
     { org_code: 'Q00', uptake_pct: 30.86, target_pct: 35, weekly_change_pp: 0.375, rag: 'amber', status: 'on track', projected_target_date: '2026-06-06' },
@@ -62,12 +65,20 @@ describe('Overview page', () => {
     expect(tileOf('headline-active')!.textContent).toContain('used the portal in Feb 2026');
   });
 
-  it('shows £24.6k saved against £12k spent (2.05 × the cost) and at least 55 objections when a scope is hidden', async () => {
+  it('shows £24.6k saved against £12k spent (2.05 × the cost) and the server\'s 60 objections of every scope', async () => {
     renderPage(Overview, { answers });
     await waitFor(() => expect(figureOf('headline-savings')).toBe('£24.6k'));
     expect(tileOf('headline-savings')!.textContent).toContain('against £12k spent');
     expect(tileOf('headline-savings')!.textContent).toContain('Return: 2.05 × the cost.');
-    await waitFor(() => expect(figureOf('headline-objections')).toBe('at least 55'));
+    // The total the server publishes (not 40 + 15 added up here, "at least 55" before).
+    await waitFor(() => expect(figureOf('headline-objections')).toBe('60'));
+  });
+
+  it('shows * when the server hides the total of objections itself', async () => {
+    const consent = answers['metrics/consent'];
+    const hidden = { ...consent, rows: consent.rows.map((r) => (r.scope === 'ALL_SCOPES' ? { ...r, objections_in_force: null, _suppressed: [C.objections_in_force] } : r)) };
+    renderPage(Overview, { answers: { ...answers, 'metrics/consent': hidden } });
+    await waitFor(() => expect(figureOf('headline-objections')).toBe('*'));
   });
 
   it('lists the uptake months in the table view', async () => {

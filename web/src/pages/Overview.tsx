@@ -9,7 +9,7 @@ import { formatCount, formatGbp, formatNumber, formatPercent, formatPeriod } fro
 import { COLUMNS, dateCol, latestComplete, latestWith, numberAt } from '../lib/metric.js';
 import { rolloutRagShown, verdictSentence } from '../lib/projection.js';
 import { hrefFor } from '../lib/router.js';
-import { activeChart, loadSharedCharts, objectionTotals, objectionsChart, providerChart, roiChart, uptakeSeriesChart } from './shared.js';
+import { activeChart, loadSharedCharts, latestObjections, objectionsChart, providerChart, roiChart, uptakeSeriesChart } from './shared.js';
 
 import { overviewRequests } from './overview-requests.js';
 
@@ -59,12 +59,8 @@ export default function Overview() {
   }, [active]);
 
   const money = useMemo(() => (roi.status === 'ready' ? roiTotals(roi.data) : null), [roi]);
-  const objections = useMemo(() => {
-    if (consent.status !== 'ready') return null;
-    const totals = objectionTotals(consent.data);
-    const last = totals.rows[totals.rows.length - 1];
-    return last ? { n: numberAt(last, COLUMNS.consent.objections_in_force), partial: totals.partial.has(String(last[COLUMNS.consent.period_start])) } : null;
-  }, [consent]);
+  // The server's total of every scope (hidden: '*'), as on Data & consent and the Report.
+  const objections = useMemo(() => (consent.status === 'ready' ? latestObjections(consent.data) : null), [consent]);
 
   const rag = rolloutRagShown(verdict);
   const keep = new URLSearchParams(route.query);
@@ -134,7 +130,7 @@ export default function Overview() {
             money ? (
               <>
                 since the programme began, against {formatGbp(money.cost, true)} spent.{' '}
-                {money.cost > 0 ? `Return: ${formatNumber(money.savings / money.cost, 'ratio')} × the cost.` : ''}{' '}
+                {money.ratio !== null ? `Return: ${formatNumber(money.ratio, 'ratio')} × the cost.` : ''}{' '}
                 <a href={hrefFor('/savings', keep)}>See savings</a>
               </>
             ) : undefined
@@ -144,7 +140,7 @@ export default function Overview() {
           testId="headline-objections"
           label="Objections to data sharing in force"
           loading={consent.status === 'loading'} source={consent}
-          value={objections?.n !== null && objections?.n !== undefined ? `${objections.partial ? 'at least ' : ''}${formatCount(objections.n)}` : '–'}
+          value={objections ? (objections.n !== null ? formatCount(objections.n) : '*') : '–'}
           detail={
             <>
               Patients who asked for their data not to be shared. <a href={hrefFor('/data', keep)}>See data and consent</a>
@@ -212,12 +208,13 @@ export default function Overview() {
   );
 }
 
-export function roiTotals(d: MetricResult<'roi'>): { savings: number; cost: number } | null {
+/** Savings, cost and the return (savings per £1, the server's: roi-rule.ts) to date, from the latest roi row. */
+export function roiTotals(d: MetricResult<'roi'>): { savings: number; cost: number; ratio: number | null } | null {
   const period = dateCol(d) ?? COLUMNS.roi.period_start;
   const last = latestWith(d.rows, period, COLUMNS.roi.cumulative_savings_central_gbp) ?? d.rows[d.rows.length - 1];
   const savings = numberAt(last, COLUMNS.roi.cumulative_savings_central_gbp);
   const cost = numberAt(last, COLUMNS.roi.cumulative_cost_gbp);
   if (savings === null && cost === null) return null;
-  return { savings: savings ?? 0, cost: cost ?? 0 };
+  return { savings: savings ?? 0, cost: cost ?? 0, ratio: numberAt(last, COLUMNS.roi.return_central_ratio) };
 }
 

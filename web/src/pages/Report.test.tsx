@@ -28,14 +28,17 @@ const answers = {
     { period_start: '2026-02-01', complete: true, active_patients: 6400 },
     { period_start: '2026-03-01', complete: false, active_patients: 3150 },
   ]),
-  'metrics/roi': metric('roi', [R.period_start, R.cumulative_savings_low_gbp, R.cumulative_savings_central_gbp, R.cumulative_savings_high_gbp, R.cumulative_cost_gbp, R.payback_central], [
-    { period_start: '2026-02-01', cumulative_savings_low_gbp: 6000, cumulative_savings_central_gbp: 9000, cumulative_savings_high_gbp: 12000, cumulative_cost_gbp: 10000, payback_central: null },
-    { period_start: '2026-03-01', cumulative_savings_low_gbp: 18000, cumulative_savings_central_gbp: 24600, cumulative_savings_high_gbp: 31200, cumulative_cost_gbp: 12000, payback_central: '2026-03-01' },
+  'metrics/roi': metric('roi', [R.period_start, R.cumulative_savings_low_gbp, R.cumulative_savings_central_gbp, R.cumulative_savings_high_gbp, R.cumulative_cost_gbp, R.payback_central, R.return_central_ratio], [
+    { period_start: '2026-02-01', cumulative_savings_low_gbp: 6000, cumulative_savings_central_gbp: 9000, cumulative_savings_high_gbp: 12000, cumulative_cost_gbp: 10000, return_central_ratio: 0.9, payback_central: null },
+    { period_start: '2026-03-01', cumulative_savings_low_gbp: 18000, cumulative_savings_central_gbp: 24600, cumulative_savings_high_gbp: 31200, cumulative_cost_gbp: 12000, return_central_ratio: 2.05, payback_central: '2026-03-01' },
   ]),
   'metrics/consent': metric('consent', [C.period_start, C.scope, C.objections_in_force], [
-    { period_start: '2026-03-01', scope: '*', objections_in_force: 40 },
-    { period_start: '2026-03-01', scope: 'T01', objections_in_force: 15 },
+    // The server's answer: C02's objections are hidden (1-7), T01's 15 too so that C02's cannot be
+    // worked out from the total of every scope (complementary suppression), which is 60.
+    { period_start: '2026-03-01', scope: 'ALL', objections_in_force: 40 },
+    { period_start: '2026-03-01', scope: 'T01', objections_in_force: null, _suppressed: [C.objections_in_force] },
     { period_start: '2026-03-01', scope: 'C02', objections_in_force: null, _suppressed: [C.objections_in_force] },
+    { period_start: '2026-03-01', scope: 'ALL_SCOPES', objections_in_force: 60 },
   ]),
   'metrics/funnel': metric('funnel', [F.period_start, F.breakdown, F.invited, F.registered, F.activated, F.active_30d], [
     { period_start: '2026-01-01', breakdown: 'All', invited: 6000, registered: 3000, activated: 2400, active_30d: 1200 },
@@ -70,12 +73,12 @@ describe('Report page', () => {
     expect(screen.getByRole('heading', { level: 1 }).textContent).toBe('Northshire ICB');
     expect(document.querySelector('.report header')!.textContent).toContain('ICB · ');
     expect(document.querySelector('.report header')!.textContent).toContain('data as of 14 Mar 2026');
-    await waitFor(() => expect(tiles()[3]![1]).toBe('at least 55'));
+    await waitFor(() => expect(tiles()[3]![1]).toBe('60'));
     expect(tiles()).toEqual([
       ['Uptake', '30.9%', 'Target 35% · Close to target'],
       ['Active patients (Feb 2026)', '6,400', '12,345 activated accounts'],
       ['Savings since the programme began (central)', '£24.6k', 'Cost £12k · range £18k–£31.2k'],
-      ['Objections in force', 'at least 55', 'Honoured in every figure'],
+      ['Objections in force', '60', 'Honoured in every figure'],
     ]);
   });
 
@@ -88,7 +91,7 @@ describe('Report page', () => {
       'Eligible patients': '40,000',
       'Activated accounts': '12,345',
       'Projected to reach target': '6 Jun 2026',
-      // 24,600 / 12,000
+      // The server's return: 24,600 / 12,000 (server/metrics/roi-rule.ts)
       'Return on investment to date': '2.05 × cost',
       'Payback (central)': 'Mar 2026',
       // 4,000 activated of 10,000 invited over the two cohorts
@@ -115,12 +118,12 @@ describe('Report page', () => {
     expect(screen.queryByTestId('report-tiles')).toBeNull();
   });
 
-  // With one scope's objections hidden, the Overview and Data & consent pages say "at least 55";
-  // the report says the same (it printed a plain 55 before).
-  it('words a total with a hidden part as the other pages do ("at least 55")', async () => {
+  // With scopes' objections hidden, the report shows the server's total of every scope, as the
+  // Overview and Data & consent do (it added up the scopes shown before: "at least 55").
+  it('shows the server\'s total of objections with scopes hidden, as the other pages do', async () => {
     renderPage(Report, { answers });
     await screen.findByTestId('report-tiles');
     await waitFor(() => expect(tiles()[3]![1]).not.toBe('*'));
-    expect(tiles()[3]![1]).toBe('at least 55');
+    expect(tiles()[3]![1]).toBe('60');
   });
 });

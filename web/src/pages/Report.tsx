@@ -18,7 +18,7 @@ import { RAG_LABEL, ragLabel, type Rag } from '../lib/rag.js';
 import { setParams } from '../lib/router.js';
 import { coarseGrain, practiceScope } from '../lib/scope.js';
 import { sumOverPeriods } from './Funnel.js';
-import { objectionTotals, providerChart, roiChart, uptakeSeriesChart } from './shared.js';
+import { latestObjections, providerChart, roiChart, uptakeSeriesChart } from './shared.js';
 
 /** A one-page evaluation summary of any organisation, laid out for A4 (print or save as PDF). */
 /** A figure the organisation cannot have (counted by registered practice), rather than a hidden one. */
@@ -65,16 +65,13 @@ export default function Report() {
       high: numberAt(last, COLUMNS.roi.cumulative_savings_high_gbp) ?? 0,
       cost: numberAt(last, COLUMNS.roi.cumulative_cost_gbp) ?? 0,
       payback: stringAt(last, COLUMNS.roi.payback_central),
+      // Savings per £1 of cost: the server's (server/metrics/roi-rule.ts), as on the Overview and Savings & ROI.
+      ratio: numberAt(last, COLUMNS.roi.return_central_ratio),
     };
   }, [roi]);
-  const objections = useMemo(() => {
-    if (consent.status !== 'ready') return null;
-    const t = objectionTotals(consent.data);
-    const last = t.rows[t.rows.length - 1];
-    // A scope hidden by the small-number rule: the sum of the others is a lower bound ("at least").
-    return last ? { n: numberAt(last, COLUMNS.consent.objections_in_force), partial: t.partial.has(String(last[COLUMNS.consent.period_start])) } : null;
-  }, [consent]);
-  const fun = useMemo(() => (funnel.status === 'ready' ? sumOverPeriods(funnel.data, COLUMNS.funnel.breakdown, [COLUMNS.funnel.invited, COLUMNS.funnel.registered, COLUMNS.funnel.activated, COLUMNS.funnel.active_30d]).rows.find((r) => r.breakdown === 'All') : undefined), [funnel]);
+  // The server's total of every scope (hidden: '*'), as on the Overview and Data & consent.
+  const objections = useMemo(() => (consent.status === 'ready' ? latestObjections(consent.data) : null), [consent]);
+  const fun = useMemo(() => (funnel.status === 'ready' ? sumOverPeriods(funnel.data, COLUMNS.funnel.breakdown).rows.find((r) => r.breakdown === 'All') : undefined), [funnel]);
   const eq = useMemo(() => {
     if (equity.status !== 'ready') return null;
     const rows = equity.data.rows;
@@ -164,7 +161,7 @@ export default function Report() {
               </div>
               <div class="tile">
                 <p class="tile-label">Objections in force{wider}</p>
-                <p class="tile-value">{objections?.n !== null && objections?.n !== undefined ? `${objections.partial ? 'at least ' : ''}${formatCount(objections.n)}` : notAvailable(consent) ? 'Not available' : '*'}</p>
+                <p class="tile-value">{objections?.n !== null && objections?.n !== undefined ? formatCount(objections.n) : notAvailable(consent) ? 'Not available' : '*'}</p>
                 <p class="tile-detail">{notAvailable(consent) ? 'Counted by registered GP practice' : 'Honoured in every figure'}</p>
               </div>
             </div>
@@ -196,7 +193,7 @@ export default function Report() {
                     {!provider && <Fact label="Projected to reach target" value={verdictLabel(rolloutVerdict(verdict))} />}
                     {money && money.cost > 0 ? (
                       <>
-                        <Fact label="Return on investment to date" value={`${formatNumber(money.savings / money.cost, 'ratio')} × cost`} />
+                        <Fact label="Return on investment to date" value={money.ratio !== null ? `${formatNumber(money.ratio, 'ratio')} × cost` : '–'} />
                         <Fact label="Payback (central)" value={money.payback ? formatPeriod(money.payback, 'month') : 'Not yet'} />
                       </>
                     ) : (

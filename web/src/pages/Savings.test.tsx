@@ -27,10 +27,18 @@ const model = {
     { id: 'letters', label: 'Letters', fraction: 1, unit_value_gbp: { low: 0.5, central: 0.8, high: 1 } },
   ],
 };
-// £3,000 in January, £1,000 in February: £4,000 to date, covered by £4,800 of savings in February.
-const roi = metric('roi', [R.period_start, R.complete, R.cost_gbp], [
-  { period_start: '2026-01-01', complete: true, cost_gbp: 3000 },
-  { period_start: '2026-02-01', complete: true, cost_gbp: 1000 },
+// The server's roi answer for the same activity: £3,000 of cost in January, £1,000 in February,
+// £4,000 to date, covered by £4,800 of savings (central) in February; the high case (£3,500)
+// covers January's £3,000 in January; the low (£2,500) not yet.
+const ROI_COLUMNS = [
+  R.period_start, R.complete, R.activity, R.savings_low_gbp, R.savings_central_gbp, R.savings_high_gbp, R.cost_gbp,
+  R.cumulative_savings_low_gbp, R.cumulative_savings_central_gbp, R.cumulative_savings_high_gbp, R.cumulative_cost_gbp,
+  R.payback_low, R.payback_central, R.payback_high, R.return_central_ratio,
+];
+const roiMonth = { complete: true, activity: 2500, savings_low_gbp: 1250, savings_central_gbp: 2400, savings_high_gbp: 3500, payback_low: null, payback_central: '2026-02-01', payback_high: '2026-01-01' };
+const roi = metric('roi', ROI_COLUMNS, [
+  { ...roiMonth, period_start: '2026-01-01', cost_gbp: 3000, cumulative_savings_low_gbp: 1250, cumulative_savings_central_gbp: 2400, cumulative_savings_high_gbp: 3500, cumulative_cost_gbp: 3000, return_central_ratio: 0.8 },
+  { ...roiMonth, period_start: '2026-02-01', cost_gbp: 1000, cumulative_savings_low_gbp: 2500, cumulative_savings_central_gbp: 4800, cumulative_savings_high_gbp: 7000, cumulative_cost_gbp: 4000, return_central_ratio: 1.2 },
 ]);
 
 const answers = {
@@ -69,6 +77,26 @@ describe('Savings page', () => {
     expect(tile('Return on investment to date').value).toBe('1.2 ×');
     expect(tile('Return on investment to date').detail).toContain('Net benefit £800 (central)');
     expect(tile('Payback').value).toBe('Feb 2026');
+  });
+
+  it('shows the server\'s payback month and totals at the model\'s values', async () => {
+    // A server answer whose payback differs from what the page could work out itself: the page
+    // shows the roi metric's, the one owner (the Overview and the Report read the same row).
+    const late = { ...roi, rows: roi.rows.map((r) => ({ ...r, payback_central: '2026-03-01', cumulative_savings_central_gbp: 4900, return_central_ratio: 1.23 })) };
+    renderPage(Savings, { answers: { ...answers, 'metrics/roi': late } });
+    await waitFor(() => expect(tile('Payback').value).toBe('Mar 2026'));
+    expect(tile('Savings since the programme began (central estimate)').value).toBe('£4.9k');
+    expect(tile('Return on investment to date').value).toBe('1.23 ×');
+  });
+
+  it('works out a what-if scenario\'s payback by the same rule: letters at £5 pay back in January', async () => {
+    // January: 1,000 prescriptions x £2 + 500 letters x £5 = £4,500 >= £3,000 of cost.
+    renderPage(Savings, { answers, path: '/savings', query: 'whatif=letters:0.5/5/5' });
+    await waitFor(() => expect(tile('Payback').value).toBe('Jan 2026'));
+    expect(tile('Savings since the programme began (central estimate)').value).toBe('£9k');
+    // £9,000 / £4,000, by the server's return rule.
+    expect(tile('Return on investment to date').value).toBe('2.25 ×');
+    expect(document.querySelector('.notice')!.textContent).toContain('what-if scenario');
   });
 
   it('lists each month with running totals, and each type of saving', async () => {

@@ -82,6 +82,42 @@ export function costRows(d: MetricResult<'roi'>): CostRow[] {
   return d.rows.map((r) => ({ period: String(r[period] ?? ''), cost: numberAt(r, COLUMNS.roi.cost_gbp) ?? 0 })).filter((c) => c.period);
 }
 
+/**
+ * The programme-to-date figures as the server publishes them (the roi metric: running totals, and
+ * the return and payback period by the one rule, server/metrics/roi-rule.ts): what the page shows
+ * while no what-if value is changed, so its totals, return and payback month are the Overview's
+ * and the Report's.
+ */
+export function serverToDate(d: MetricResult<'roi'>): Pick<SavingsResult, 'periods' | 'payback'> & { totals: Omit<SavingsResult['totals'], 'activity'> } {
+  const period = dateCol(d) ?? COLUMNS.roi.period_start;
+  const R = COLUMNS.roi;
+  const rows = [...d.rows].sort((a, b) => String(a[period]).localeCompare(String(b[period])));
+  const periods = rows.map((r) => ({
+    period: String(r[period] ?? ''),
+    // An in-period saving hidden by the small-number rule (1–7 events) is counted in the running totals only.
+    low: numberAt(r, R.savings_low_gbp) ?? 0,
+    central: numberAt(r, R.savings_central_gbp) ?? 0,
+    high: numberAt(r, R.savings_high_gbp) ?? 0,
+    cost: numberAt(r, R.cost_gbp) ?? 0,
+    cumLow: numberAt(r, R.cumulative_savings_low_gbp) ?? 0,
+    cumCentral: numberAt(r, R.cumulative_savings_central_gbp) ?? 0,
+    cumHigh: numberAt(r, R.cumulative_savings_high_gbp) ?? 0,
+    cumCost: numberAt(r, R.cumulative_cost_gbp) ?? 0,
+  }));
+  const last = periods[periods.length - 1];
+  return {
+    periods,
+    payback: rows.map((r) => stringAt(r, R.payback_central)).find((p) => p !== null) ?? null,
+    totals: {
+      low: last?.cumLow ?? 0,
+      central: last?.cumCentral ?? 0,
+      high: last?.cumHigh ?? 0,
+      cost: last?.cumCost ?? 0,
+      ratio: numberAt(rows[rows.length - 1], R.return_central_ratio),
+    },
+  };
+}
+
 interface Computed {
   model: SavingType[];
   values: UnitValues;
@@ -124,14 +160,20 @@ export default function Savings() {
     const values = decodeValues(whatIf, model_);
     const activity = activityRows(savings.data);
     const costs = costRows(roi.data);
-    const result = computeSavings(activity, model_, values, costs);
+    const changed = encodeValues(values, model_) !== null;
+    // At the model's values the server's figures are shown (totals, running totals, return, payback):
+    // one owner for the numbers the Overview and the Report show too. A what-if scenario is worked
+    // out here with the same payback rule (server/metrics/roi-rule.ts).
+    const whatIfResult = computeSavings(activity, model_, values, costs);
+    const server = changed ? null : serverToDate(roi.data);
+    const result = server ? { ...whatIfResult, ...server, totals: { ...whatIfResult.totals, ...server.totals } } : whatIfResult;
     const start = firstMonth(filters.from);
     const shown = result.periods.filter((p) => p.period >= start);
     const inPeriod = computeSavings(activity.filter((a) => a.period >= start), model_, values, costs.filter((c) => c.period >= start));
     const orgResult = byOrg.status === 'ready' ? computeSavings(activityRows(byOrg.data, true), model_, values, []) : null;
     const orgRemainder = byOrg.status === 'ready' ? remainderOf(byOrg.data, model_, values) : null;
     const partial = new Set(roi.data.rows.filter((r) => r.complete === false).map((r) => String(r[COLUMNS.savings.period_start])));
-    return { status: 'ready', data: { model: model_, values, result, shown, inPeriod, partial, orgResult, orgRemainder, changed: encodeValues(values, model_) !== null } };
+    return { status: 'ready', data: { model: model_, values, result, shown, inPeriod, partial, orgResult, orgRemainder, changed } };
     } catch (error) {
       return { status: 'error', error: error instanceof Error ? error : new Error(String(error)) };
     }
@@ -204,7 +246,7 @@ export default function Savings() {
           label="Return on investment to date"
           loading={computed.status === 'loading'}
           source={computed}
-          value={t && t.cost > 0 ? `${formatNumber(t.central / t.cost, 'ratio')} ×` : '–'}
+          value={t && t.ratio !== null ? `${formatNumber(t.ratio, 'ratio')} ×` : '–'}
           detail={t ? `Savings for each £1 spent since the programme began. Net benefit ${formatGbp(t.central - t.cost, true)} (central).` : failedNote}
         />
         <Tile

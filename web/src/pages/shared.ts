@@ -1,34 +1,22 @@
+import { ALL_SCOPES } from '../../../server/metrics/catalogue-data.js';
 import type { MetricRow } from '../api/types.js';
 import type { ChartSize, TableData } from '../components/ChartCard.js';
-import { num } from '../charts/values.js';
-import { COLUMNS, dateCol } from '../lib/metric.js';
+import { COLUMNS, dateCol, numberAt } from '../lib/metric.js';
 
 /**
- * Objections in force per period, all scopes together (the consent metric has a row per scope).
- * A period with a hidden scope count is shown as at least the visible total, and flagged. The
- * totals are consent rows (two of its columns), so pages read them by the consent metric's names.
+ * Objections in force at the latest period: the consent metric's total of every scope (scope
+ * ALL_SCOPES, consent.sql), published by the server with the usual disclosure control (a hidden
+ * scope cannot be worked out from it). The one owner of the figure the Overview, Data & consent
+ * and the Report show: nothing is added up here. `n` is null when the total itself is hidden.
  */
-export function objectionTotals(d: TableData<MetricRow<'consent'>>): TableData<MetricRow<'consent'>> & { partial: Set<string> } {
+export function latestObjections(d: TableData<MetricRow<'consent'>>): { n: number | null; period: string } | null {
   const period = dateCol(d) ?? COLUMNS.consent.period_start;
-  const totals = new Map<string, { n: number; hidden: boolean }>();
+  let last: MetricRow<'consent'> | undefined;
   for (const r of d.rows) {
-    const key = String(r[period]);
-    const t = totals.get(key) ?? { n: 0, hidden: false };
-    if (r._suppressed?.includes(COLUMNS.consent.objections_in_force)) t.hidden = true;
-    else t.n += num(r[COLUMNS.consent.objections_in_force]) ?? 0;
-    totals.set(key, t);
+    if (r[COLUMNS.consent.scope] !== ALL_SCOPES) continue;
+    if (!last || String(r[period]) > String(last[period])) last = r;
   }
-  const rows: MetricRow<'consent'>[] = [...totals.entries()].sort(([a], [b]) => a.localeCompare(b)).map(([k, t]) => ({ [period]: k, [COLUMNS.consent.objections_in_force]: t.n }));
-  return {
-    columns: [
-      { name: period, label: 'Period', type: 'date' },
-      { name: COLUMNS.consent.objections_in_force, label: 'Objections in force (all scopes)', type: 'number', unit: 'count' },
-    ],
-    rows,
-    grain: d.grain,
-    suppression: d.suppression,
-    partial: new Set([...totals.entries()].filter(([, t]) => t.hidden).map(([k]) => k)),
-  };
+  return last ? { n: numberAt(last, COLUMNS.consent.objections_in_force), period: String(last[period]) } : null;
 }
 
 // The charts the headline pages share (web/src/charts/<metric>.ts, with Observable Plot) are
