@@ -23,7 +23,8 @@ import { computeMetric, loadMetricSql, type ResolvedParams } from './metrics/que
 import { loadSavingsModel } from './metrics/savings-model.js';
 import { ResponseCache, etagFor, matchesEtag, type CachedResponse } from './api/cache.js';
 import { compressedBody, COMPRESS_MIN_BYTES, negotiateEncoding } from './api/compression.js';
-import { StoreContext, type StoreFacts } from './api/context.js';
+import { StoreContext, atVersion, type StoreFacts } from './api/context.js';
+import { VersionedAnswers, type AnswerPlan } from './api/answers.js';
 import { renderDocsPage } from './api/docs.js';
 import { ApiError, badParameter, forbidden } from './api/errors.js';
 import { toCsv, toParquet } from './api/export.js';
@@ -57,7 +58,12 @@ export interface AppDeps {
   workbench?: Workbench;
 }
 
-export type App = Hono<AccessEnv> & { access: Access; workbench: Workbench };
+export type App = Hono<AccessEnv> & {
+  access: Access;
+  workbench: Workbench;
+  /** The version metric answers are served from; settled() waits for a switch under way. */
+  answers: Pick<VersionedAnswers, 'settled'>;
+};
 
 const API_VERSION = '1.0.0';
 
@@ -147,6 +153,7 @@ export function createApp(deps: AppDeps): App {
   const now = deps.now ?? (() => new Date());
   const context = new StoreContext(store, deps.versionTtlMs);
   const cache = new ResponseCache(deps.cacheEntries ?? 500);
+  const answers = new VersionedAnswers(context, cache);
   // Fail fast at start-up: every metric's SQL file and the savings model must load.
   loadMetricSql();
   const savings = loadSavingsModel();
@@ -252,28 +259,35 @@ export function createApp(deps: AppDeps): App {
       throw new ApiError(404, `Unknown metric '${name}'; known metrics: ${METRIC_NAMES.join(', ')}`, 'name', METRIC_NAMES);
     }
     const def = CATALOGUE[name];
-    const facts = await context.current();
-    const query = scopeQuery(principalOf(c), def, readQuery(c), facts);
-    const params = resolveParams(def, query, facts, now().toISOString().slice(0, 10));
+    const principal = principalOf(c);
+    const query = readQuery(c);
     const format: Format = query.format ?? 'json';
-    c.set('auditOrg', params.org);
+    const today = now().toISOString().slice(0, 10);
+    // How this request is answered at a version: its scope, parameters and key follow the
+    // version's facts (organisations, latest day), and its store read happens at that version.
+    const planAt = (facts: StoreFacts): AnswerPlan & { params: ResolvedParams } => {
+      const params = resolveParams(def, scopeQuery(principal, def, query, facts), facts, today);
+      const key = JSON.stringify([facts.dataVersion, def.needsModel ? savings.model.version : '', name, params, format]);
+      const etag = etagFor(facts.dataVersion, key);
+      const compute = async () => {
+        const sqlContext = { model: def.needsModel ? savings.sqlParam : null, latest: facts.latestDay };
+        const result = await store.withConnection((conn) => atVersion(conn, facts.dataVersion, () => computeMetric(conn, name, params, sqlContext)));
+        return render(def, params, facts, result, format, etag);
+      };
+      return { key, etag, compute, params };
+    };
+    // Answers depend on the scope, not on who asks: one entry per scope and request.
+    const plan = await answers.plan(`${principal.user.org} ${c.req.url}`, planAt);
+    c.set('auditOrg', plan.params.org);
     const done = (r: Response, rows: number | null) => {
       c.set('auditRows', rows);
       audit(c, access, { action: format === 'json' ? 'metric_read' : 'export', outcome: 'ok', status: r.status });
       return r;
     };
-    const key = JSON.stringify([facts.dataVersion, def.needsModel ? savings.model.version : '', name, params, format]);
-    const etag = etagFor(facts.dataVersion, key);
-    if (matchesEtag(c.req.header('If-None-Match'), etag)) {
-      return done(c.body(null, 304, { ETag: etag, 'Cache-Control': 'no-cache, private' }), null);
+    if (matchesEtag(c.req.header('If-None-Match'), plan.etag)) {
+      return done(c.body(null, 304, { ETag: plan.etag, 'Cache-Control': 'no-cache, private' }), null);
     }
-    const response = await cache.getOrCompute(key, async () => {
-      const sqlContext = { model: def.needsModel ? savings.sqlParam : null, latest: facts.latestDay };
-      const result = await store.withConnection((conn) => computeMetric(conn, name, params, sqlContext));
-      // Keyed by the version read before computing: an import landing meanwhile can only make the
-      // cached answer newer than its key, and the next version gets keys of its own.
-      return render(def, params, facts, result, format, etag);
-    });
+    const response = await answers.answer(planAt, plan);
     return done(await send(c, response), response.rowCount ?? null);
   });
 
@@ -327,19 +341,23 @@ export function createApp(deps: AppDeps): App {
 
   app.get('/api/orgs', async (c) => {
     const scope = principalOf(c).user.org;
-    const facts = await context.current();
-    const key = `orgs:${scope}`;
-    const etag = etagFor(facts.dataVersion, key);
-    if (matchesEtag(c.req.header('If-None-Match'), etag)) return c.body(null, 304, { ETag: etag, 'Cache-Control': 'no-cache, private' });
     // Every page asks for it first: its JSON (and compressed copies) are kept per data version and scope.
-    const answer = await cache.getOrCompute(JSON.stringify([facts.dataVersion, key]), async () => {
-      const orgs = coversRegion(facts, scope)
-        ? { asOf: facts.asOf, root: facts.root, orgs: facts.orgs }
-        : // Below the region: their own subtree, with their organisation as its root.
-          { asOf: facts.asOf, root: facts.orgByCode.has(scope) ? scope : null, orgs: subtree(facts, scope) };
-      return { body: utf8(JSON.stringify(orgs)), contentType: 'application/json; charset=utf-8', headers: {}, etag };
-    });
-    return send(c, answer);
+    const planAt = (facts: StoreFacts): AnswerPlan => {
+      const key = `orgs:${scope}`;
+      const etag = etagFor(facts.dataVersion, key);
+      const compute = async () => {
+        const orgs = coversRegion(facts, scope)
+          ? { asOf: facts.asOf, root: facts.root, orgs: facts.orgs }
+          : // Below the region: their own subtree, with their organisation as its root.
+            { asOf: facts.asOf, root: facts.orgByCode.has(scope) ? scope : null, orgs: subtree(facts, scope) };
+        return { body: utf8(JSON.stringify(orgs)), contentType: 'application/json; charset=utf-8', headers: {}, etag };
+      };
+      return { key: JSON.stringify([facts.dataVersion, key]), etag, compute };
+    };
+    const plan = await answers.plan(`orgs ${scope}`, planAt);
+    if (matchesEtag(c.req.header('If-None-Match'), plan.etag)) return c.body(null, 304, { ETag: plan.etag, 'Cache-Control': 'no-cache, private' });
+    const response = await answers.answer(planAt, plan);
+    return send(c, response);
   });
 
   app.get('/api/health', async (c) => {
@@ -392,5 +410,5 @@ export function createApp(deps: AppDeps): App {
 
   app.all('/api/*', (c) => c.json({ error: `No API route ${c.req.method} ${c.req.path}; see /api/docs` }, 404));
 
-  return Object.assign(app as unknown as Hono<AccessEnv>, { access, workbench });
+  return Object.assign(app as unknown as Hono<AccessEnv>, { access, workbench, answers });
 }
