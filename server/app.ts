@@ -22,7 +22,7 @@ import { SUPPRESSION_RULE } from './metrics/disclosure.js';
 import { computeMetric, loadMetricSql, type ResolvedParams } from './metrics/query.js';
 import { loadSavingsModel } from './metrics/savings-model.js';
 import { ResponseCache, etagFor, matchesEtag, type CachedResponse } from './api/cache.js';
-import { compressedBody, COMPRESS_MIN_BYTES, negotiateEncoding } from './api/compression.js';
+import { compressedBody, COMPRESS_MIN_BYTES, negotiateEncoding, type Encoding } from './api/compression.js';
 import { StoreContext, atVersion, type StoreFacts } from './api/context.js';
 import { VersionedAnswers, type AnswerPlan } from './api/answers.js';
 import { renderDocsPage } from './api/docs.js';
@@ -153,7 +153,8 @@ export function createApp(deps: AppDeps): App {
   const now = deps.now ?? (() => new Date());
   const context = new StoreContext(store, deps.versionTtlMs);
   const cache = new ResponseCache(deps.cacheEntries ?? 500);
-  const answers = new VersionedAnswers(context, cache);
+  // A new version's answers are compressed for brotli (what browsers ask for) before it is served.
+  const answers = new VersionedAnswers(context, cache, { prepare: (r) => compressedFor(r, 'br') ?? Promise.resolve() });
   // Fail fast at start-up: every metric's SQL file and the savings model must load.
   loadMetricSql();
   const savings = loadSavingsModel();
@@ -329,11 +330,20 @@ export function createApp(deps: AppDeps): App {
     return { body: jsonWithRows(head, result.rows), contentType: 'application/json; charset=utf-8', headers: {}, etag, rowCount };
   }
 
+  const bodyOf = (r: CachedResponse) => (typeof r.body === 'string' ? utf8(r.body) : (r.body as Uint8Array<ArrayBuffer>));
+  const compressible = (r: CachedResponse, body: Uint8Array) => body.byteLength >= COMPRESS_MIN_BYTES && r.contentType !== 'application/vnd.apache.parquet';
+
+  /** The answer's body in `encoding`, or undefined when it is sent as it is. */
+  function compressedFor(r: CachedResponse, encoding: Encoding): Promise<Uint8Array> | undefined {
+    const body = bodyOf(r);
+    return compressible(r, body) ? compressedBody(r, body, encoding) : undefined;
+  }
+
   async function send(c: Context, r: CachedResponse): Promise<Response> {
     // private: answers depend on who asks (their scope); a shared cache must not keep them.
     const headers: Record<string, string> = { 'Content-Type': r.contentType, ETag: r.etag, 'Cache-Control': 'no-cache, private', Vary: 'Accept-Encoding', ...r.headers };
-    const body = typeof r.body === 'string' ? utf8(r.body) : (r.body as Uint8Array<ArrayBuffer>);
-    const encoding = body.byteLength >= COMPRESS_MIN_BYTES && r.contentType !== 'application/vnd.apache.parquet' ? negotiateEncoding(c.req.header('Accept-Encoding')) : null;
+    const body = bodyOf(r);
+    const encoding = compressible(r, body) ? negotiateEncoding(c.req.header('Accept-Encoding')) : null;
     if (!encoding) return c.body(body, 200, headers);
     const compressed = await compressedBody(r, body, encoding);
     return c.body(compressed as Uint8Array<ArrayBuffer>, 200, { ...headers, 'Content-Encoding': encoding });

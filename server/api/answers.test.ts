@@ -72,9 +72,10 @@ describe('a new data version', () => {
     expect(computed).toEqual(['uptake@1', 'uptake@2']); // version 2's computed once, before the switch
   });
 
-  it('has every recently asked answer computed before it is served, not only the one asked first', async () => {
+  it('has every recently asked answer computed (and prepared: compressed) before it is served, not only the one asked first', async () => {
     const store = new FakeStore();
-    const answers = new VersionedAnswers(store, new ResponseCache(100));
+    const prepared: unknown[] = [];
+    const answers = new VersionedAnswers(store, new ResponseCache(100), { prepare: async (r) => prepared.push(r.body) });
     const computed: string[] = [];
     const uptake = planner('uptake', computed);
     const orgs = planner('orgs', computed);
@@ -85,6 +86,7 @@ describe('a new data version', () => {
     expect((await ask(answers, 'uptake', uptake)).body).toBe('uptake@1');
     await answers.settled();
     expect(computed.filter((c) => c.endsWith('@2')).sort()).toEqual(['orgs@2', 'uptake@2']);
+    expect(prepared.sort()).toEqual(['orgs@2', 'uptake@2']);
     // Both are then served from the cache: no reader waits on the switch.
     expect((await ask(answers, 'orgs', orgs)).body).toBe('orgs@2');
     expect(computed).toHaveLength(4);

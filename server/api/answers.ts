@@ -34,6 +34,11 @@ export interface VersionSwitchOptions {
   warmConcurrency?: number;
   /** The new version is served after this long (ms) even when its answers are not all ready. */
   maxSwitchMs?: number;
+  /**
+   * Finishes a warmed answer as readers will want it (its compressed copy), so the first readers
+   * of the new version do not wait for that either.
+   */
+  prepare?: (response: CachedResponse) => Promise<unknown>;
 }
 
 /** Where the store's latest facts come from (StoreContext). */
@@ -57,6 +62,7 @@ export class VersionedAnswers {
   private readonly warmLimit: number;
   private readonly warmConcurrency: number;
   private readonly maxSwitchMs: number;
+  private readonly prepare: (response: CachedResponse) => Promise<unknown>;
 
   constructor(
     private readonly context: VersionSource,
@@ -67,6 +73,7 @@ export class VersionedAnswers {
     this.warmLimit = options.warmLimit ?? 48;
     this.warmConcurrency = options.warmConcurrency ?? 2;
     this.maxSwitchMs = options.maxSwitchMs ?? 30_000;
+    this.prepare = options.prepare ?? (async () => undefined);
   }
 
   /**
@@ -142,7 +149,7 @@ export class VersionedAnswers {
         const recent = plans[next++]!;
         try {
           const p = recent.plan(facts);
-          await this.cache.getOrCompute(p.key, p.compute);
+          await this.prepare(await this.cache.getOrCompute(p.key, p.compute));
         } catch {
           // Not answerable at this version (an organisation gone) or the store moved on again:
           // the request will be answered, or refused, when it is asked again.
