@@ -130,7 +130,7 @@ export class Credentials {
     if (!s || now - s.fetchedAt > CACHE_MS) {
       s = (await this.lookupSession(hash)) ?? undefined;
       if (!s) return null;
-    } else if (now - s.fetchedAt > REFRESH_MS) {
+    } else if (now - s.fetchedAt > REFRESH_MS && !this.lookups.has(`s:${hash}`)) {
       this.lookupSession(hash).catch((err: Error) => console.error('[auth] could not re-read a session:', err.message));
     }
     if (now >= s.expiresAt || now - s.lastSeenAt >= this.policy.idleMs) {
@@ -289,7 +289,7 @@ export class Credentials {
     if (!t || now - t.fetchedAt > CACHE_MS) {
       t = (await this.lookupToken(hash)) ?? undefined;
       if (!t) return null;
-    } else if (now - t.fetchedAt > REFRESH_MS) {
+    } else if (now - t.fetchedAt > REFRESH_MS && !this.lookups.has(`t:${hash}`)) {
       this.lookupToken(hash).catch((err: Error) => console.error('[auth] could not re-read an API token:', err.message));
     }
     if (now - t.lastUsedWritten >= TOUCH_MS) {
