@@ -261,24 +261,12 @@ export function createApp(deps: AppDeps): App {
     }
     const def = CATALOGUE[name];
     const principal = principalOf(c);
-    const query = readQuery(c);
-    const format: Format = query.format ?? 'json';
     const today = now().toISOString().slice(0, 10);
-    // How this request is answered at a version: its scope, parameters and key follow the
-    // version's facts (organisations, latest day), and its store read happens at that version.
-    const planAt = (facts: StoreFacts): AnswerPlan & { params: ResolvedParams } => {
-      const params = resolveParams(def, scopeQuery(principal, def, query, facts), facts, today);
-      const key = JSON.stringify([facts.dataVersion, def.needsModel ? savings.model.version : '', name, params, format]);
-      const etag = etagFor(facts.dataVersion, key);
-      const compute = async () => {
-        const sqlContext = { model: def.needsModel ? savings.sqlParam : null, latest: facts.latestDay };
-        const result = await store.withConnection((conn) => atVersion(conn, facts.dataVersion, () => computeMetric(conn, name, params, sqlContext)));
-        return render(def, params, facts, result, format, etag);
-      };
-      return { key, etag, compute, params };
-    };
-    // Answers depend on the scope, not on who asks: one entry per scope and request.
-    const plan = await answers.plan(`${principal.user.org} ${c.req.url}`, planAt);
+    // Made once per request asked (see VersionedAnswers.plan): checking the parameters included.
+    const planner = () => metricPlanner(def, principal, readQuery(c), today);
+    // The same answer for everyone in a scope asking the same URL on the same day.
+    const plan = await answers.plan(`${today} ${principal.user.org} ${c.req.url}`, planner);
+    const format = plan.format;
     c.set('auditOrg', plan.params.org);
     const done = (r: Response, rows: number | null) => {
       c.set('auditRows', rows);
@@ -288,9 +276,30 @@ export function createApp(deps: AppDeps): App {
     if (matchesEtag(c.req.header('If-None-Match'), plan.etag)) {
       return done(c.body(null, 304, { ETag: plan.etag, 'Cache-Control': 'no-cache, private' }), null);
     }
-    const response = await answers.answer(planAt, plan);
+    const response = await answers.answer(planner, plan);
     return done(await send(c, response), response.rowCount ?? null);
   });
+
+  /**
+   * How a metric request is answered at a version: its scope, parameters and key follow the
+   * version's facts (organisations, latest day), and its store read happens at that version.
+   * Kept for later requests and a version's warming, so it holds nothing of the request itself.
+   */
+  function metricPlanner(def: MetricDefinition, principal: Principal, query: MetricQuery, today: string) {
+    const name = def.name;
+    const format: Format = query.format ?? 'json';
+    return (facts: StoreFacts): AnswerPlan & { params: ResolvedParams; format: Format } => {
+      const params = resolveParams(def, scopeQuery(principal, def, query, facts), facts, today);
+      const key = JSON.stringify([facts.dataVersion, def.needsModel ? savings.model.version : '', name, params, format]);
+      const etag = etagFor(facts.dataVersion, key);
+      const compute = async () => {
+        const sqlContext = { model: def.needsModel ? savings.sqlParam : null, latest: facts.latestDay };
+        const result = await store.withConnection((conn) => atVersion(conn, facts.dataVersion, () => computeMetric(conn, name, params, sqlContext)));
+        return render(def, params, facts, result, format, etag);
+      };
+      return { key, etag, compute, params, format };
+    };
+  }
 
   async function render(
     def: MetricDefinition,
@@ -352,7 +361,7 @@ export function createApp(deps: AppDeps): App {
   app.get('/api/orgs', async (c) => {
     const scope = principalOf(c).user.org;
     // Every page asks for it first: its JSON (and compressed copies) are kept per data version and scope.
-    const planAt = (facts: StoreFacts): AnswerPlan => {
+    const planner = () => (facts: StoreFacts): AnswerPlan => {
       const key = `orgs:${scope}`;
       const etag = etagFor(facts.dataVersion, key);
       const compute = async () => {
@@ -364,9 +373,9 @@ export function createApp(deps: AppDeps): App {
       };
       return { key: JSON.stringify([facts.dataVersion, key]), etag, compute };
     };
-    const plan = await answers.plan(`orgs ${scope}`, planAt);
+    const plan = await answers.plan(`orgs ${scope}`, planner);
     if (matchesEtag(c.req.header('If-None-Match'), plan.etag)) return c.body(null, 304, { ETag: plan.etag, 'Cache-Control': 'no-cache, private' });
-    const response = await answers.answer(planAt, plan);
+    const response = await answers.answer(planner, plan);
     return send(c, response);
   });
 

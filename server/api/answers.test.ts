@@ -46,8 +46,8 @@ function planner(what: string, computed: string[], held: Map<string, Promise<voi
 }
 
 async function ask(answers: VersionedAnswers, what: string, plan: ReturnType<typeof planner>) {
-  const chosen = await answers.plan(what, plan);
-  const response = await answers.answer(plan, chosen);
+  const chosen = await answers.plan(what, () => plan);
+  const response = await answers.answer(() => plan, chosen);
   return { etag: chosen.etag, body: response.body, bodyEtag: response.etag };
 }
 
@@ -142,9 +142,33 @@ describe('a new data version', () => {
         return { body: 'x@3', contentType: 'text/plain', headers: {}, etag: etagFor('3', 'x') };
       },
     });
-    const chosen = await answers.plan('x', plan);
+    const chosen = await answers.plan('x', () => plan);
     expect(chosen.etag).toBe(etagFor('1', 'x'));
-    expect(await answers.answer(plan, chosen)).toMatchObject({ body: 'x@3', etag: etagFor('3', 'x') });
+    expect(await answers.answer(() => plan, chosen)).toMatchObject({ body: 'x@3', etag: etagFor('3', 'x') });
+  });
+});
+
+describe('plans', () => {
+  it('are made once per request and version: the request is not checked and resolved again while its answer is cached', async () => {
+    const store = new FakeStore();
+    const answers = new VersionedAnswers(store, new ResponseCache(100));
+    const computed: string[] = [];
+    let made = 0;
+    const uptake = planner('uptake', computed);
+    const make = () => {
+      made++;
+      return uptake;
+    };
+    for (let i = 0; i < 3; i++) {
+      const chosen = await answers.plan('uptake', make);
+      expect((await answers.answer(make, chosen)).body).toBe('uptake@1');
+    }
+    expect(made).toBe(1);
+    store.facts = factsAt('2');
+    await answers.plan('uptake', make);
+    await answers.settled();
+    expect((await answers.answer(make, await answers.plan('uptake', make))).body).toBe('uptake@2');
+    expect(made).toBe(1); // the plan for version 2 comes from the same planner
   });
 });
 
