@@ -108,8 +108,13 @@ export class VersionedAnswers {
       return at(latest);
     }
     this.switchTo(latest);
-    const previous = at(served);
-    return this.cache.get(previous.key) ? previous : at(latest);
+    let previous: P | undefined;
+    try {
+      previous = at(served);
+    } catch {
+      // Not answerable at the previous version (an organisation new in this one): the new one answers.
+    }
+    return previous && this.cache.get(previous.key) ? previous : at(latest);
   }
 
   /**
