@@ -22,8 +22,9 @@ import { SUPPRESSION_RULE } from './metrics/disclosure.js';
 import { computeMetric, loadMetricSql, type ResolvedParams } from './metrics/query.js';
 import { loadSavingsModel } from './metrics/savings-model.js';
 import { ResponseCache, etagFor, matchesEtag, type CachedResponse } from './api/cache.js';
-import { compressedBody, COMPRESS_MIN_BYTES, negotiateEncoding } from './api/compression.js';
-import { StoreContext, type StoreFacts } from './api/context.js';
+import { compressedBody, COMPRESS_MIN_BYTES, negotiateEncoding, type Encoding } from './api/compression.js';
+import { StoreContext, atVersion, type StoreFacts } from './api/context.js';
+import { VersionedAnswers, type AnswerPlan } from './api/answers.js';
 import { renderDocsPage } from './api/docs.js';
 import { ApiError, badParameter, forbidden } from './api/errors.js';
 import { toCsv, toParquet } from './api/export.js';
@@ -58,7 +59,12 @@ export interface AppDeps {
   workbench?: Workbench;
 }
 
-export type App = Hono<AccessEnv> & { access: Access; workbench: Workbench };
+export type App = Hono<AccessEnv> & {
+  access: Access;
+  workbench: Workbench;
+  /** The version metric answers are served from; settled() waits for a switch under way. */
+  answers: Pick<VersionedAnswers, 'settled'>;
+};
 
 const API_VERSION = '1.0.0';
 
@@ -148,6 +154,8 @@ export function createApp(deps: AppDeps): App {
   const now = deps.now ?? (() => new Date());
   const context = new StoreContext(store, deps.versionTtlMs);
   const cache = new ResponseCache(deps.cacheEntries ?? 500);
+  // A new version's answers are compressed for brotli (what browsers ask for) before it is served.
+  const answers = new VersionedAnswers(context, cache, { prepare: (r) => compressedFor(r, 'br') ?? Promise.resolve() });
   // Fail fast at start-up: every metric's SQL file and the savings model must load.
   loadMetricSql();
   const savings = loadSavingsModel();
@@ -257,30 +265,46 @@ export function createApp(deps: AppDeps): App {
       throw new ApiError(404, `Unknown metric '${name}'; known metrics: ${METRIC_NAMES.join(', ')}`, 'name', METRIC_NAMES);
     }
     const def = CATALOGUE[name];
-    const facts = await context.current();
-    const query = scopeQuery(principalOf(c), def, readQuery(c), facts);
-    const params = resolveParams(def, query, facts, now().toISOString().slice(0, 10));
-    const format: Format = query.format ?? 'json';
-    c.set('auditOrg', params.org);
+    const principal = principalOf(c);
+    const today = now().toISOString().slice(0, 10);
+    // Made once per request asked (see VersionedAnswers.plan): checking the parameters included.
+    const planner = () => metricPlanner(def, principal, readQuery(c), today);
+    // The same answer for everyone in a scope asking the same URL on the same day.
+    const plan = await answers.plan(`${today} ${principal.user.org} ${c.req.url}`, planner);
+    const format = plan.format;
+    c.set('auditOrg', plan.params.org);
     const done = (r: Response, rows: number | null) => {
       c.set('auditRows', rows);
       audit(c, access, { action: format === 'json' ? 'metric_read' : 'export', outcome: 'ok', status: r.status });
       return r;
     };
-    const key = JSON.stringify([facts.dataVersion, def.needsModel ? savings.model.version : '', name, params, format]);
-    const etag = etagFor(facts.dataVersion, key);
-    if (matchesEtag(c.req.header('If-None-Match'), etag)) {
-      return done(c.body(null, 304, { ETag: etag, 'Cache-Control': 'no-cache, private' }), null);
+    if (matchesEtag(c.req.header('If-None-Match'), plan.etag)) {
+      return done(c.body(null, 304, { ETag: plan.etag, 'Cache-Control': 'no-cache, private' }), null);
     }
-    const response = await cache.getOrCompute(key, async () => {
-      const sqlContext = { model: def.needsModel ? savings.sqlParam : null, latest: facts.latestDay };
-      const result = await store.withConnection((conn) => computeMetric(conn, name, params, sqlContext));
-      // Keyed by the version read before computing: an import landing meanwhile can only make the
-      // cached answer newer than its key, and the next version gets keys of its own.
-      return render(def, params, facts, result, format, etag);
-    });
+    const response = await answers.answer(planner, plan);
     return done(await send(c, response), response.rowCount ?? null);
   });
+
+  /**
+   * How a metric request is answered at a version: its scope, parameters and key follow the
+   * version's facts (organisations, latest day), and its store read happens at that version.
+   * Kept for later requests and a version's warming, so it holds nothing of the request itself.
+   */
+  function metricPlanner(def: MetricDefinition, principal: Principal, query: MetricQuery, today: string) {
+    const name = def.name;
+    const format: Format = query.format ?? 'json';
+    return (facts: StoreFacts): AnswerPlan & { params: ResolvedParams; format: Format } => {
+      const params = resolveParams(def, scopeQuery(principal, def, query, facts), facts, today);
+      const key = JSON.stringify([facts.dataVersion, def.needsModel ? savings.model.version : '', name, params, format]);
+      const etag = etagFor(facts.dataVersion, key);
+      const compute = async () => {
+        const sqlContext = { model: def.needsModel ? savings.sqlParam : null, latest: facts.latestDay };
+        const result = await store.withConnection((conn) => atVersion(conn, facts.dataVersion, () => computeMetric(conn, name, params, sqlContext)));
+        return render(def, params, facts, result, format, etag);
+      };
+      return { key, etag, compute, params, format };
+    };
+  }
 
   async function render(
     def: MetricDefinition,
@@ -320,11 +344,20 @@ export function createApp(deps: AppDeps): App {
     return { body: jsonWithRows(head, result.rows), contentType: 'application/json; charset=utf-8', headers: {}, etag, rowCount };
   }
 
+  const bodyOf = (r: CachedResponse) => (typeof r.body === 'string' ? utf8(r.body) : (r.body as Uint8Array<ArrayBuffer>));
+  const compressible = (r: CachedResponse, body: Uint8Array) => body.byteLength >= COMPRESS_MIN_BYTES && r.contentType !== 'application/vnd.apache.parquet';
+
+  /** The answer's body in `encoding`, or undefined when it is sent as it is. */
+  function compressedFor(r: CachedResponse, encoding: Encoding): Promise<Uint8Array> | undefined {
+    const body = bodyOf(r);
+    return compressible(r, body) ? compressedBody(r, body, encoding) : undefined;
+  }
+
   async function send(c: Context, r: CachedResponse): Promise<Response> {
     // private: answers depend on who asks (their scope); a shared cache must not keep them.
     const headers: Record<string, string> = { 'Content-Type': r.contentType, ETag: r.etag, 'Cache-Control': 'no-cache, private', Vary: 'Accept-Encoding', ...r.headers };
-    const body = typeof r.body === 'string' ? utf8(r.body) : (r.body as Uint8Array<ArrayBuffer>);
-    const encoding = body.byteLength >= COMPRESS_MIN_BYTES && r.contentType !== 'application/vnd.apache.parquet' ? negotiateEncoding(c.req.header('Accept-Encoding')) : null;
+    const body = bodyOf(r);
+    const encoding = compressible(r, body) ? negotiateEncoding(c.req.header('Accept-Encoding')) : null;
     if (!encoding) return c.body(body, 200, headers);
     const compressed = await compressedBody(r, body, encoding);
     return c.body(compressed as Uint8Array<ArrayBuffer>, 200, { ...headers, 'Content-Encoding': encoding });
@@ -332,19 +365,23 @@ export function createApp(deps: AppDeps): App {
 
   app.get('/api/orgs', async (c) => {
     const scope = principalOf(c).user.org;
-    const facts = await context.current();
-    const key = `orgs:${scope}`;
-    const etag = etagFor(facts.dataVersion, key);
-    if (matchesEtag(c.req.header('If-None-Match'), etag)) return c.body(null, 304, { ETag: etag, 'Cache-Control': 'no-cache, private' });
     // Every page asks for it first: its JSON (and compressed copies) are kept per data version and scope.
-    const answer = await cache.getOrCompute(JSON.stringify([facts.dataVersion, key]), async () => {
-      const orgs = coversRegion(facts, scope)
-        ? { asOf: facts.asOf, root: facts.root, orgs: facts.orgs }
-        : // Below the region: their own subtree, with their organisation as its root.
-          { asOf: facts.asOf, root: facts.orgByCode.has(scope) ? scope : null, orgs: subtree(facts, scope) };
-      return { body: utf8(JSON.stringify(orgs)), contentType: 'application/json; charset=utf-8', headers: {}, etag };
-    });
-    return send(c, answer);
+    const planner = () => (facts: StoreFacts): AnswerPlan => {
+      const key = `orgs:${scope}`;
+      const etag = etagFor(facts.dataVersion, key);
+      const compute = async () => {
+        const orgs = coversRegion(facts, scope)
+          ? { asOf: facts.asOf, root: facts.root, orgs: facts.orgs }
+          : // Below the region: their own subtree, with their organisation as its root.
+            { asOf: facts.asOf, root: facts.orgByCode.has(scope) ? scope : null, orgs: subtree(facts, scope) };
+        return { body: utf8(JSON.stringify(orgs)), contentType: 'application/json; charset=utf-8', headers: {}, etag };
+      };
+      return { key: JSON.stringify([facts.dataVersion, key]), etag, compute };
+    };
+    const plan = await answers.plan(`orgs ${scope}`, planner);
+    if (matchesEtag(c.req.header('If-None-Match'), plan.etag)) return c.body(null, 304, { ETag: plan.etag, 'Cache-Control': 'no-cache, private' });
+    const response = await answers.answer(planner, plan);
+    return send(c, response);
   });
 
   app.get('/api/health', async (c) => {
@@ -397,5 +434,5 @@ export function createApp(deps: AppDeps): App {
 
   app.all('/api/*', (c) => c.json({ error: `No API route ${c.req.method} ${c.req.path}; see /api/docs` }, 404));
 
-  return Object.assign(app as unknown as Hono<AccessEnv>, { access, workbench });
+  return Object.assign(app as unknown as Hono<AccessEnv>, { access, workbench, answers });
 }

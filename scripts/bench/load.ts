@@ -10,6 +10,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { serve, type ServerType } from '@hono/node-server';
 import autocannon from 'autocannon';
 import { createApp } from '../../server/app.js';
@@ -32,6 +33,12 @@ export interface LoadResult {
   errors: number;
   non2xx: number;
   timeouts: number;
+  /**
+   * How late the server's event loop ran during the load (ms): a request's wait beyond its own
+   * work. Long stalls here (synchronous work, a lock waited on by a synchronous call) are what
+   * stretches the tail, and they are the server's, not autocannon's, which runs in a worker.
+   */
+  eventLoop: { meanMs: number; p99Ms: number; maxMs: number };
   /** The import that ran meanwhile: rows, its batch time and the whole run (rollups included). */
   import: { rows: number; batchMs: number; runMs: number; status: string; rollups: { mode: string; ms: number; reason?: string } | null };
 }
@@ -86,6 +93,8 @@ export async function benchLoad(store: Store, options: LoadOptions): Promise<Loa
     );
 
     // The import starts with the load, as a scheduled run would under it.
+    const loop = monitorEventLoopDelay({ resolution: 10 });
+    loop.enable();
     const importing = (async () => {
       const t0 = performance.now();
       const report = await importLanding({ store, landingDir: landing, trigger: 'bench', key: options.key, log: () => undefined });
@@ -101,7 +110,9 @@ export async function benchLoad(store: Store, options: LoadOptions): Promise<Loa
       timeout: 10,
       requests: paths.map((path) => ({ method: 'GET', path, headers })),
     });
+    loop.disable();
     const imported = await importing;
+    const ms = (ns: number) => Math.round(ns / 1e5) / 10;
     return {
       connections,
       durationS,
@@ -114,6 +125,7 @@ export async function benchLoad(store: Store, options: LoadOptions): Promise<Loa
       errors: result.errors,
       non2xx: result.non2xx,
       timeouts: result.timeouts,
+      eventLoop: { meanMs: ms(loop.mean), p99Ms: ms(loop.percentile(99)), maxMs: ms(loop.max) },
       import: imported,
     };
   } finally {

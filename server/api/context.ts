@@ -93,14 +93,50 @@ async function readFacts(conn: DuckDBConnection, dataVersion: string): Promise<S
   };
 }
 
+/** An answer's store read found a newer data version than the facts it was asked for. */
+export class VersionMoved extends Error {
+  constructor(readonly expected: string, readonly found: string) {
+    super(`The data version moved from ${expected} to ${found} while answering`);
+  }
+}
+
+/**
+ * Runs `fn` in one read transaction that is at data version `version`, or throws VersionMoved. An
+ * import publishes its rollups and their data version in one commit, so inside this snapshot the
+ * rollups are exactly those of `version`: an answer computed here belongs to the version (and
+ * ETag) it is keyed by, even when an import commits while it is computed.
+ */
+export async function atVersion<T>(conn: DuckDBConnection, version: string, fn: () => Promise<T>): Promise<T> {
+  await conn.run('BEGIN TRANSACTION');
+  try {
+    const found = await readDataVersion(conn);
+    if (found !== version) throw new VersionMoved(version, found);
+    const result = await fn();
+    await conn.run('COMMIT');
+    return result;
+  } catch (err) {
+    await conn.run('ROLLBACK').catch(() => undefined);
+    throw err;
+  }
+}
+
 /**
  * Caches StoreFacts per data version. The version itself is re-read when it is older than
  * `versionTtlMs` (default 500 ms): reading it costs a query (1-3 ms), which would dominate a cached
- * answer; an import's new data is therefore served at most that long after it commits.
+ * answer; an import's new data is therefore served about that long after it commits.
+ *
+ * The re-read happens beside the requests, not in front of them: while an import runs, a query
+ * waits its turn on a busy store for up to hundreds of milliseconds, and every request that found
+ * the version due (all of them, under load) waited with it, though its answer was cached. The
+ * known facts are served meanwhile; an answer that does read the store checks there that it is of
+ * the version it is keyed by (atVersion). With `versionTtlMs` 0 every request reads the version
+ * itself (tests that move the version and expect the next request to see it).
  */
 export class StoreContext {
   private facts: StoreFacts | undefined;
   private loading: Promise<StoreFacts> | undefined;
+  private checking: Promise<string> | undefined;
+  private refreshing: Promise<unknown> | undefined;
   private checkedAt = -Infinity;
 
   constructor(
@@ -108,15 +144,55 @@ export class StoreContext {
     private readonly versionTtlMs = 500,
   ) {}
 
+  /** The facts of the store's latest data version (about `versionTtlMs` old at most). */
   async current(): Promise<StoreFacts> {
     if (this.facts && performance.now() - this.checkedAt < this.versionTtlMs) return this.facts;
-    const checkedAt = performance.now();
-    const version = await this.store.withConnection(readDataVersion);
-    this.checkedAt = checkedAt;
+    if (this.facts && this.versionTtlMs > 0) {
+      this.refreshing ??= this.readVersion()
+        .then((version) => this.at(version))
+        .catch((err: Error) => console.error('[api] could not re-read the data version:', err.message))
+        .finally(() => {
+          this.refreshing = undefined;
+        });
+      return this.facts;
+    }
+    return this.at(await this.readVersion());
+  }
+
+  /** The same, re-reading the version now (an answer found the store has moved on). */
+  async recheck(): Promise<StoreFacts> {
+    return this.at(await this.readVersion());
+  }
+
+  private readVersion(): Promise<string> {
+    if (!this.checking) {
+      const checkedAt = performance.now();
+      this.checking = this.store
+        .withConnection(readDataVersion)
+        .then((version) => {
+          this.checkedAt = checkedAt;
+          return version;
+        })
+        .finally(() => {
+          this.checking = undefined;
+        });
+    }
+    return this.checking;
+  }
+
+  private async at(version: string): Promise<StoreFacts> {
     if (this.facts?.dataVersion === version) return this.facts;
     if (!this.loading) {
+      // In one transaction with its own read of the version, so the facts are that version's.
       this.loading = this.store
-        .withConnection((conn) => readFacts(conn, version))
+        .withConnection(async (conn) => {
+          await conn.run('BEGIN TRANSACTION');
+          try {
+            return await readFacts(conn, await readDataVersion(conn));
+          } finally {
+            await conn.run('ROLLBACK');
+          }
+        })
         .then((facts) => {
           this.facts = facts;
           return facts;
@@ -126,6 +202,6 @@ export class StoreContext {
         });
     }
     const facts = await this.loading;
-    return facts.dataVersion === version ? facts : this.current();
+    return facts.dataVersion === version ? facts : this.recheck();
   }
 }

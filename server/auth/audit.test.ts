@@ -21,6 +21,14 @@ describe('the audit log', () => {
     expect(records[0]!.id).toBeGreaterThan(records[1]!.id);
   });
 
+  it('writes any text as it was given, and large counts exactly', async () => {
+    const log = new AuditLog(store, 60_000);
+    const detail = 'SELECT \'a"b\' -- é ✓ 🙂\n\tnext line\\';
+    log.record({ username: "o'neill", action: 'sql_query', outcome: 'ok', detail, params: { q: 'x"y' }, rowCount: 2 ** 40 + 1, status: Number.NaN });
+    const [r] = await log.read({ limit: 1 });
+    expect([r!.username, r!.detail, r!.params, r!.rowCount, r!.status]).toEqual(["o'neill", detail, '{"q":"x\\"y"}', 2 ** 40 + 1, null]);
+  });
+
   it('keeps entries it could not write and writes them with the next flush', async () => {
     const log = new AuditLog(store, 60_000);
     const errors = vi.spyOn(console, 'error').mockImplementation(() => {});

@@ -49,3 +49,76 @@ describe('revocation', () => {
     expect(await credentials.resolveToken(token)).toBeNull();
   });
 });
+
+describe('remembered credentials under load', () => {
+  /** The store, with its reads counted and, while `hold` is set, held until it is released. */
+  function slowStore() {
+    let hold: Promise<void> | undefined;
+    let release = () => {};
+    const counted = {
+      reads: 0,
+      hold() {
+        hold = new Promise<void>((done) => (release = done));
+      },
+      release: () => {
+        hold = undefined;
+        release();
+      },
+      store: {
+        ...store,
+        withConnection: async <T>(fn: Parameters<Store['withConnection']>[0]) => {
+          counted.reads++;
+          await hold;
+          return store.withConnection(fn) as Promise<T>;
+        },
+      } as Store,
+    };
+    return counted;
+  }
+
+  it('a token due for re-reading is read once for all the requests that carry it at that moment', async () => {
+    let now = 0;
+    const slow = slowStore();
+    const credentials = new Credentials(slow.store, policy, () => now);
+    const { token } = await credentials.createToken(user, 'dashboard');
+    expect((await credentials.resolveToken(token))?.user.username).toBe('ana');
+    const reads = slow.reads;
+    now = 16_000; // past the 15 s it is remembered for
+    const principals = await Promise.all(Array.from({ length: 50 }, () => credentials.resolveToken(token)));
+    expect(principals.every((p) => p?.user.username === 'ana')).toBe(true);
+    expect(slow.reads - reads).toBe(1);
+  });
+
+  it('a token is re-read in the background before it is due, and a revocation elsewhere is seen once read', async () => {
+    let now = 0;
+    const slow = slowStore();
+    const credentials = new Credentials(slow.store, policy, () => now);
+    const { token } = await credentials.createToken(user, 'dashboard');
+    await credentials.resolveToken(token);
+    // Another process (the users CLI) revokes the token.
+    await store.withConnection((conn) => conn.run(`UPDATE api_tokens SET revoked_at = now()`));
+    now = 11_000;
+    slow.hold(); // the store is busy: the re-read waits
+    // The request does not wait for the re-read: it is answered from what was read 11 s ago.
+    expect((await credentials.resolveToken(token))?.user.username).toBe('ana');
+    slow.release();
+    await new Promise((done) => setTimeout(done, 50));
+    expect(await credentials.resolveToken(token)).toBeNull();
+  });
+
+  it('a session likewise: one read for many requests, and the re-read before it is due does not hold them up', async () => {
+    let now = 0;
+    const slow = slowStore();
+    const credentials = new Credentials(slow.store, policy, () => now);
+    const { token } = await credentials.createSession(user, 'password');
+    await credentials.resolveSession(token);
+    now = 11_000;
+    slow.hold();
+    const reads = slow.reads;
+    const during = await Promise.all(Array.from({ length: 20 }, () => credentials.resolveSession(token)));
+    expect(during.every((p) => p?.user.username === 'ana')).toBe(true);
+    expect(slow.reads - reads).toBe(1);
+    slow.release();
+    await new Promise((done) => setTimeout(done, 50));
+  });
+});

@@ -61,6 +61,13 @@ interface CachedToken {
 }
 
 const CACHE_MS = 15_000;
+/**
+ * A remembered credential is re-read in the background once this old, while requests keep using
+ * it: under load every request would otherwise wait for the re-read at CACHE_MS, and a query waits
+ * its turn for hundreds of milliseconds while an import runs. A revocation by another process is
+ * still seen within CACHE_MS, as before (past it, requests wait for the store's answer).
+ */
+const REFRESH_MS = 10_000;
 /** last_seen_at / last_used_at are written at most this often per credential. */
 const TOUCH_MS = 60_000;
 
@@ -88,6 +95,8 @@ export class Credentials {
   private readonly tokens = new Map<string, CachedToken>();
   /** Counts revocations begun and ended: a lookup that overlapped one does not cache its answer. */
   private revocations = 0;
+  /** Store reads under way, by credential, with the revocation count when each began. */
+  private readonly lookups = new Map<string, { epoch: number; pending: Promise<unknown> }>();
 
   constructor(
     private readonly store: Store,
@@ -119,14 +128,10 @@ export class Credentials {
     const now = this.now();
     let s = this.sessions.get(hash);
     if (!s || now - s.fetchedAt > CACHE_MS) {
-      const epoch = this.revocations;
-      s = (await this.loadSession(hash, s)) ?? undefined;
-      if (!s) {
-        this.sessions.delete(hash);
-        return null;
-      }
-      // Not remembered if a revocation ran meanwhile: what was read may predate it.
-      if (epoch === this.revocations) this.sessions.set(hash, s);
+      s = (await this.lookupSession(hash)) ?? undefined;
+      if (!s) return null;
+    } else if (now - s.fetchedAt > REFRESH_MS && !this.lookups.has(`s:${hash}`)) {
+      this.lookupSession(hash).catch((err: Error) => console.error('[auth] could not re-read a session:', err.message));
     }
     if (now >= s.expiresAt || now - s.lastSeenAt >= this.policy.idleMs) {
       this.sessions.delete(hash);
@@ -140,6 +145,37 @@ export class Credentials {
         .catch((err: Error) => console.error('[auth] could not record session activity:', err.message));
     }
     return s.principal;
+  }
+
+  /** Reads a session and remembers it; one read at a time per session (see once). */
+  private lookupSession(hash: string): Promise<CachedSession | null> {
+    return this.once(`s:${hash}`, async () => {
+      const epoch = this.revocations;
+      const s = await this.loadSession(hash, this.sessions.get(hash));
+      if (!s) {
+        this.sessions.delete(hash);
+        return null;
+      }
+      // Not remembered if a revocation ran meanwhile: what was read may predate it.
+      if (epoch === this.revocations) this.sessions.set(hash, s);
+      return s;
+    });
+  }
+
+  /**
+   * One store read at a time per credential: when a remembered one is due, every request carrying
+   * it (hundreds at once under load) shares one read. A read begun before a revocation is never
+   * shared with a request that came after it: it may have read the credential as still valid.
+   */
+  private once<T>(key: string, load: () => Promise<T>): Promise<T> {
+    const epoch = this.revocations;
+    const running = this.lookups.get(key);
+    if (running && running.epoch === epoch) return running.pending as Promise<T>;
+    const pending = load().finally(() => {
+      if (this.lookups.get(key)?.pending === pending) this.lookups.delete(key);
+    });
+    this.lookups.set(key, { epoch, pending });
+    return pending;
   }
 
   private async loadSession(hash: string, previous: CachedSession | undefined): Promise<CachedSession | null> {
@@ -251,7 +287,25 @@ export class Credentials {
     const now = this.now();
     let t = this.tokens.get(hash);
     if (!t || now - t.fetchedAt > CACHE_MS) {
+      t = (await this.lookupToken(hash)) ?? undefined;
+      if (!t) return null;
+    } else if (now - t.fetchedAt > REFRESH_MS && !this.lookups.has(`t:${hash}`)) {
+      this.lookupToken(hash).catch((err: Error) => console.error('[auth] could not re-read an API token:', err.message));
+    }
+    if (now - t.lastUsedWritten >= TOUCH_MS) {
+      t.lastUsedWritten = now;
+      void retryOnConflict(() => this.store
+        .withConnection((conn) => conn.run(`UPDATE api_tokens SET last_used_at = $t::TIMESTAMPTZ WHERE token_hash = $h`, { t: iso(now), h: hash } as never)))
+        .catch((err: Error) => console.error('[auth] could not record token use:', err.message));
+    }
+    return t.principal;
+  }
+
+  /** Reads a token and remembers it; one read at a time per token (see once). */
+  private lookupToken(hash: string): Promise<CachedToken | null> {
+    return this.once(`t:${hash}`, async () => {
       const epoch = this.revocations;
+      const fetchedAt = this.now();
       const loaded = await this.store.withConnection(async (conn) => {
         const row = (
           await conn.runAndReadAll(`SELECT token_id, user_id FROM api_tokens WHERE token_hash = $h AND revoked_at IS NULL`, { h: hash })
@@ -264,21 +318,16 @@ export class Credentials {
         this.tokens.delete(hash);
         return null;
       }
-      t = {
+      const t: CachedToken = {
         principal: { user: loaded.user, via: 'token', credentialId: String(loaded.id) },
         userId: loaded.user.id,
-        fetchedAt: now,
-        lastUsedWritten: t?.lastUsedWritten ?? 0,
+        fetchedAt,
+        lastUsedWritten: this.tokens.get(hash)?.lastUsedWritten ?? 0,
       };
+      // Not remembered if a revocation ran meanwhile: what was read may predate it.
       if (epoch === this.revocations) this.tokens.set(hash, t);
-    }
-    if (now - t.lastUsedWritten >= TOUCH_MS) {
-      t.lastUsedWritten = now;
-      void retryOnConflict(() => this.store
-        .withConnection((conn) => conn.run(`UPDATE api_tokens SET last_used_at = $t::TIMESTAMPTZ WHERE token_hash = $h`, { t: iso(now), h: hash } as never)))
-        .catch((err: Error) => console.error('[auth] could not record token use:', err.message));
-    }
-    return t.principal;
+      return t;
+    });
   }
 
   async listTokens(userId?: number): Promise<TokenInfo[]> {
