@@ -31,7 +31,12 @@ export type FailureCode = 'refused' | 'syntax' | 'invalid' | 'timeout' | 'cancel
 export type FromSandbox =
   | { kind: 'ready' }
   | { kind: 'fatal'; message: string }
-  | { kind: 'result'; id: string; columns: ResultColumn[]; rows: Cell[][]; truncated: boolean; elapsedMs: number }
+  /**
+   * The first rows as JSON text (an array of arrays of cells): the worker serialises each row once
+   * anyway, to keep the answer under its size limit, and the server puts the text into its answer
+   * as it is, so rows are neither cloned across the channel nor serialised a second time.
+   */
+  | { kind: 'result'; id: string; columns: ResultColumn[]; rowsJson: string; rowCount: number; truncated: boolean; elapsedMs: number }
   | { kind: 'columns'; id: string; columns: ResultColumn[] }
   | { kind: 'chunk'; id: string; rows: Cell[][] }
   | { kind: 'end'; id: string; rowCount: number; elapsedMs: number }

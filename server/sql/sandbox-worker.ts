@@ -127,7 +127,7 @@ async function main(): Promise<void> {
   /** The first `limit` rows (or `maxBytes` of them), and whether there were more. */
   const query = (m: Extract<ToSandbox, { kind: 'query' }>) =>
     run(m, async (_r, result, rowsOf, t0) => {
-      const rows: Cell[][] = [];
+      const rows: string[] = [];
       let bytes = 0;
       let truncated = false;
       while (!truncated) {
@@ -138,11 +138,12 @@ async function main(): Promise<void> {
             truncated = true;
             break;
           }
-          bytes += JSON.stringify(cells).length;
-          rows.push(cells);
+          const json = JSON.stringify(cells);
+          bytes += json.length;
+          rows.push(json);
         }
       }
-      send({ kind: 'result', id: m.id, columns: columnsOf(result), rows, truncated, elapsedMs: Math.round(performance.now() - t0) });
+      send({ kind: 'result', id: m.id, columns: columnsOf(result), rowsJson: `[${rows.join(',')}]`, rowCount: rows.length, truncated, elapsedMs: Math.round(performance.now() - t0) });
     });
 
   /** Every row, a chunk at a time, each sent only when the server has taken the one before. */

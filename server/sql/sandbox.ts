@@ -28,7 +28,9 @@ export class QueryFailure extends Error {
 
 export interface QueryResult {
   columns: ResultColumn[];
-  rows: Cell[][];
+  /** The rows as JSON text, an array of arrays of cells (see FromSandbox 'result'). */
+  rowsJson: string;
+  rowCount: number;
   truncated: boolean;
   elapsedMs: number;
 }
@@ -100,7 +102,7 @@ export class SandboxProcess {
     await this.ready;
     const id = options.id ?? randomUUID();
     return this.track(id, options.timeoutMs, options.signal, (resolve, m) => {
-      if (m.kind === 'result') resolve({ columns: m.columns, rows: m.rows, truncated: m.truncated, elapsedMs: m.elapsedMs });
+      if (m.kind === 'result') resolve({ columns: m.columns, rowsJson: m.rowsJson, rowCount: m.rowCount, truncated: m.truncated, elapsedMs: m.elapsedMs });
     }, () => this.post({ kind: 'query', id, sql, limit: options.limit, timeoutMs: options.timeoutMs, maxBytes: options.maxBytes }));
   }
 
