@@ -14,7 +14,17 @@ import { loadSqlFiles, QUERIES_DIR } from '../store/sql-files.js';
  * Every step runs either over everything (a full rebuild) or over a scope (an incremental refresh):
  * see the pi_scoped* macros below.
  */
-const ROLLUP_STEPS = ['01_facts', '02_patient', '03_uptake', '04_funnel', '05_activity', '06_feeds_consent', '07_levels'] as const;
+const ROLLUP_STEPS = [
+  '01_facts',
+  '02_patient',
+  '03_uptake',
+  '04_funnel',
+  '05_activity_rows',
+  '05_activity',
+  '05_activity_write',
+  '06_feeds_consent',
+  '07_levels',
+] as const;
 /** Run by an incremental refresh only: they work out its scope (see the files). */
 const SCOPE_STEPS = ['scope_patients', 'scope_periods'] as const;
 
