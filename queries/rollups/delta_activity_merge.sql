@@ -31,13 +31,15 @@ ORDER BY grain, dim, period_start, practice_code;
 --   their new, returning and resurrecting counts are the difference's own (the lists before have no
 --   use after the old latest day). Dormant there = active the period before - returning (active
 --   in both): rollup_active, already brought up to date above, counts the former for every patient.
+-- (the difference is read twice: computed once)
+CREATE OR REPLACE TEMP TABLE t_lifecycle_diff AS SELECT * FROM t_out_lifecycle;
 CREATE OR REPLACE TEMP TABLE t_merged AS
 SELECT d.grain, d.period_start, d.practice_code,
        coalesce(l.new_users, 0) + d.new_users AS new_users,
        coalesce(l.returning_users, 0) + d.returning_users AS returning_users,
        coalesce(l.resurrecting_users, 0) + d.resurrecting_users AS resurrecting_users,
        coalesce(l.dormant_users, 0) + d.dormant_users AS dormant_users
-FROM t_out_lifecycle d
+FROM t_lifecycle_diff d
 JOIN t_facts_before f ON d.i <= pi_period_no(d.grain, f.latest_day)
 LEFT JOIN rollup_lifecycle l ON l.grain = d.grain AND l.period_start = d.period_start AND l.practice_code = d.practice_code
 UNION ALL
@@ -45,7 +47,7 @@ UNION ALL
    SELECT g.grain, unnest(range(pi_period_no(g.grain, o.latest_day) + 1, pi_period_no(g.grain, n.latest_day) + 1)) AS i
    FROM (SELECT unnest(['week', 'month', 'quarter']) AS grain) g, t_facts_before o, rollup_facts n
  ),
- here AS (SELECT d.* FROM t_out_lifecycle d JOIN fresh f ON f.grain = d.grain AND f.i = d.i),
+ here AS (SELECT d.* FROM t_lifecycle_diff d JOIN fresh f ON f.grain = d.grain AND f.i = d.i),
  before AS (
    SELECT f.grain, f.i, a.practice_code, a.active_patients
    FROM fresh f JOIN rollup_active a ON a.grain = f.grain AND a.period_start = pi_period_start(f.grain, f.i - 1) AND a.dim = 'none'
@@ -85,6 +87,7 @@ WHERE e.grain = m.grain AND e.period_start = m.period_start AND e.org_code = m.o
 INSERT INTO rollup_events SELECT * FROM t_merged WHERE events > 0;
 
 DROP TABLE t_merged;
+DROP TABLE t_lifecycle_diff;
 DROP VIEW t_out_active;
 DROP VIEW t_out_lifecycle;
 DROP VIEW t_out_retention;
