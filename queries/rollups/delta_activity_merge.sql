@@ -98,4 +98,4 @@ DROP VIEW t_act_list_events;
 DROP VIEW t_act_attrs;
 DROP TABLE t_delta_events;
 DROP TABLE t_delta_patients;
-DROP TABLE t_delta_batches;
+DROP TABLE t_delta_new;

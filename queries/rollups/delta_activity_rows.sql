@@ -4,13 +4,13 @@
 -- contributed before the batches, +1 for what they contribute now. Summed, they are the difference
 -- the batches make to every usage rollup, whatever the size of the periods they touched.
 --
--- A patient's usage before = their events not inserted by a pending batch (rollup_pending names the
--- batches; a refresh with pending purges never comes here, so no event is missing), counted under
+-- A patient's usage before = their events but those the batches inserted (rollup_pending names them;
+-- a refresh with pending purges never comes here, so no event is missing), counted under
 -- their attributes before (t_patient_before, scope_patients.sql); now = all their events, under
 -- rollup_patient's attributes.
 
-CREATE OR REPLACE TEMP TABLE t_delta_batches AS
-SELECT DISTINCT batch_id FROM rollup_pending WHERE source = 'usage_events';
+CREATE OR REPLACE TEMP TABLE t_delta_new AS
+SELECT event_id FROM rollup_pending WHERE source = 'usage_events';
 
 -- The patients whose usage counts change, and whether every period of theirs does ("whole"):
 -- counted under another practice or breakdown, or in another retention cohort. The others changed
@@ -29,12 +29,12 @@ GROUP BY patient_id;
 
 CREATE OR REPLACE TEMP TABLE t_delta_events AS
 SELECT u.patient_id, u.occurred_at, u.org_code, u.event_type, u.platform, d.whole,
-       u.batch_id IN (SELECT batch_id FROM t_delta_batches) AS pending
+       u.event_id IN (SELECT event_id FROM t_delta_new) AS pending
 FROM usage_events u JOIN t_delta_patients d ON d.patient_id = u.patient_id AND NOT d.whole
 WHERE u.occurred_at >= pi_delta_since()
 UNION ALL
 SELECT u.patient_id, u.occurred_at, u.org_code, u.event_type, u.platform, d.whole,
-       u.batch_id IN (SELECT batch_id FROM t_delta_batches)
+       u.event_id IN (SELECT event_id FROM t_delta_new)
 FROM usage_events u JOIN t_delta_patients d ON d.patient_id = u.patient_id AND d.whole;
 
 -- Event counts: the new events under the patient's practice now; a whole patient's other events

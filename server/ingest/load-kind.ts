@@ -411,9 +411,9 @@ async function writeNewRows(conn: DuckDBConnection, kind: FileKind, ctx: LoadCon
     try {
       await conn.run(`INSERT INTO ${ident(kind)} (${list}, batch_id) SELECT ${list}, ${batch} FROM (${plainlyNewRows(kind)})`);
       // What the next rollup refresh recomputes (server/metrics/rollups.ts): the patients and days touched.
-      // The batch too: the usage rollups are maintained by difference, from the events before it.
+      // The event's id too: the usage rollups are maintained by difference, from the events before.
       await conn.run(
-        `INSERT INTO rollup_pending (patient_id, source, occurred_at, batch_id) SELECT patient_id, ${sqlLiteral(kind)}, occurred_at, ${batch} FROM classified WHERE outcome = 'new'`,
+        `INSERT INTO rollup_pending (patient_id, source, occurred_at, event_id) SELECT patient_id, ${sqlLiteral(kind)}, occurred_at, event_id FROM classified WHERE outcome = 'new'`,
       );
     } finally {
       // Never mask the insert's own error; readAndCheck sets the order back on before it relies on it.
@@ -509,7 +509,7 @@ async function applyObjections(conn: DuckDBConnection): Promise<number> {
     const covered = `${episodeCovers('o', 'e', SCOPE_COLUMN[table as EventKind]!)} AND o.patient_id IN (SELECT patient_id FROM objecting)`;
     // The purged events' patients and times, for the next rollup refresh (an event under two
     // episodes is listed twice, which changes nothing).
-    // No batch: a purged event is no longer stored, so a refresh cannot work out the usage before it.
+    // No event id: a purged event is no longer stored, so a refresh cannot work out the usage before it.
     await conn.run(`INSERT INTO rollup_pending (patient_id, source, occurred_at) SELECT e.patient_id, ${sqlLiteral(table)}, e.occurred_at FROM ${ident(table)} e JOIN objection_episodes o ON ${covered}`);
     const result = await conn.run(`
       DELETE FROM ${ident(table)} e USING objection_episodes o WHERE ${covered}`);

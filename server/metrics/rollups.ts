@@ -174,7 +174,7 @@ export async function refreshRollupsIncremental(conn: DuckDBConnection, options:
 /**
  * Whether this refresh can maintain the usage rollups by difference (delta_activity_*.sql), which
  * needs each changed patient's usage before the batches: not when a batch purged usage events (an
- * objection: they are gone) or recorded them before migration 014 (no batch to tell them by), nor
+ * objection: they are gone) or recorded them before migration 014 (no id to tell them by), nor
  * when the latest data day moved back (lifecycle's dormant patients would leave periods no batch
  * touched). When it can, defines pi_delta_since(): the first instant whose events it reads for a
  * patient who changed only through new events (see delta_activity_rows.sql).
@@ -182,7 +182,7 @@ export async function refreshRollupsIncremental(conn: DuckDBConnection, options:
 async function usageByDifference(conn: DuckDBConnection): Promise<NonNullable<RollupRefresh['usage']>> {
   const row = (
     await conn.runAndReadAll(`
-      SELECT (SELECT count(*) FROM rollup_pending WHERE source = 'usage_events' AND batch_id IS NULL) AS unbatched,
+      SELECT (SELECT count(*) FROM rollup_pending WHERE source = 'usage_events' AND event_id IS NULL) AS unknown,
              o.latest_day IS NULL OR n.latest_day IS NULL OR n.latest_day < o.latest_day AS moved_back,
              -- the quarter before the earliest new event's: the period before each touched, in every grain
              (SELECT strftime(date_trunc('quarter', min(pi_day(occurred_at))) - INTERVAL 3 MONTH, '%Y-%m-%d')
@@ -190,8 +190,8 @@ async function usageByDifference(conn: DuckDBConnection): Promise<NonNullable<Ro
       FROM t_facts_before o, rollup_facts n`)
   ).getRows()[0];
   if (!row) return { by: 'periods', reason: 'no latest data day' };
-  const [unbatched, movedBack, since] = row;
-  if (Number(unbatched) > 0) return { by: 'periods', reason: 'usage events were purged' };
+  const [unknown, movedBack, since] = row;
+  if (Number(unknown) > 0) return { by: 'periods', reason: 'usage events were purged' };
   if (movedBack !== false) return { by: 'periods', reason: 'the latest data day moved back' };
   // No new events (only changed attributes): the patients it reads are read whole.
   const bound = since === null ? `TIMESTAMPTZ 'infinity'` : `TIMESTAMPTZ '${checkedDay(since)}' - INTERVAL 1 DAY`;
