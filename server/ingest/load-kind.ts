@@ -411,9 +411,10 @@ async function writeNewRows(conn: DuckDBConnection, kind: FileKind, ctx: LoadCon
     try {
       await conn.run(`INSERT INTO ${ident(kind)} (${list}, batch_id) SELECT ${list}, ${batch} FROM (${plainlyNewRows(kind)})`);
       // What the next rollup refresh recomputes (server/metrics/rollups.ts): the patients and days touched.
-      // The event's id too: the usage rollups are maintained by difference, from the events before.
+      // A usage event's id too: the usage rollups are maintained by difference, from the events before.
+      const eventId = kind === 'usage_events' ? 'event_id' : 'NULL';
       await conn.run(
-        `INSERT INTO rollup_pending (patient_id, source, occurred_at, event_id) SELECT patient_id, ${sqlLiteral(kind)}, occurred_at, event_id FROM classified WHERE outcome = 'new'`,
+        `INSERT INTO rollup_pending (patient_id, source, occurred_at, event_id) SELECT patient_id, ${sqlLiteral(kind)}, occurred_at, ${eventId} FROM classified WHERE outcome = 'new'`,
       );
     } finally {
       // Never mask the insert's own error; readAndCheck sets the order back on before it relies on it.
