@@ -6,3 +6,15 @@
 -- attributes, organisations) and for rows written before this migration: a refresh that finds
 -- pending usage events without an id recomputes their periods instead.
 ALTER TABLE rollup_pending ADD COLUMN event_id VARCHAR;
+
+-- The usage events an objection purged since the last refresh, as they were: a refresh by
+-- difference counts them in the patient's usage before (they are no longer in usage_events).
+-- Written with the purge, in the batch's transaction; emptied with rollup_pending by the refresh.
+CREATE TABLE rollup_pending_purged (
+  event_id    VARCHAR NOT NULL,
+  occurred_at TIMESTAMPTZ NOT NULL,
+  patient_id  INTEGER NOT NULL,
+  org_code    VARCHAR,
+  event_type  usage_event_type NOT NULL,
+  platform    usage_platform
+);

@@ -510,8 +510,14 @@ async function applyObjections(conn: DuckDBConnection): Promise<number> {
     const covered = `${episodeCovers('o', 'e', SCOPE_COLUMN[table as EventKind]!)} AND o.patient_id IN (SELECT patient_id FROM objecting)`;
     // The purged events' patients and times, for the next rollup refresh (an event under two
     // episodes is listed twice, which changes nothing).
-    // No event id: a purged event is no longer stored, so a refresh cannot work out the usage before it.
     await conn.run(`INSERT INTO rollup_pending (patient_id, source, occurred_at) SELECT e.patient_id, ${sqlLiteral(table)}, e.occurred_at FROM ${ident(table)} e JOIN objection_episodes o ON ${covered}`);
+    // A purged usage event as it was: the next refresh counts it in the patient's usage before.
+    if (table === 'usage_events') {
+      await conn.run(`
+        INSERT INTO rollup_pending_purged
+        SELECT DISTINCT e.event_id, e.occurred_at, e.patient_id, e.org_code, e.event_type, e.platform
+        FROM usage_events e JOIN objection_episodes o ON ${covered}`);
+    }
     const result = await conn.run(`
       DELETE FROM ${ident(table)} e USING objection_episodes o WHERE ${covered}`);
     purged += Number(result.rowsChanged);

@@ -108,8 +108,14 @@ export async function rebuildRollups(conn: DuckDBConnection, reason?: string): P
   await conn.run(`CREATE OR REPLACE TEMP TABLE t_patient_before AS SELECT * FROM rollup_patient LIMIT 0`);
   const steps: RollupTiming[] = [];
   for (const step of ROLLUP_STEPS) await runStep(conn, step, steps);
-  await conn.run(`DELETE FROM rollup_pending`);
+  await clearPending(conn);
   return { mode: 'full', ...(reason ? { reason } : {}), ms: Math.round(performance.now() - started), steps };
+}
+
+/** Nothing is left to do: the to-do list and the purged usage events kept for it. */
+async function clearPending(conn: DuckDBConnection): Promise<void> {
+  await conn.run(`DELETE FROM rollup_pending`);
+  await conn.run(`DELETE FROM rollup_pending_purged`);
 }
 
 async function runStep(conn: DuckDBConnection, step: RollupFile, timings: RollupTiming[]): Promise<void> {
@@ -167,22 +173,26 @@ export async function refreshRollupsIncremental(conn: DuckDBConnection, options:
   await defineScopeMacros(conn, 'incremental', await windowStarts(conn));
   const scope = await scopeSize(conn);
   for (const step of usage.by === 'difference' ? DELTA_ROLLUP_STEPS : ROLLUP_STEPS.slice(2)) await runStep(conn, step, steps);
-  await conn.run(`DELETE FROM rollup_pending`);
+  await clearPending(conn);
   return { mode: 'incremental', ms: Math.round(performance.now() - started), steps, scope, usage };
 }
 
 /**
  * Whether this refresh can maintain the usage rollups by difference (delta_activity_*.sql), which
- * needs each changed patient's usage before the batches: not when a batch purged usage events (an
- * objection: they are gone) or recorded them before migration 014 (no id to tell them by), nor
- * when the latest data day moved back (lifecycle's dormant patients would leave periods no batch
- * touched). When it can, defines pi_delta_since(): the first instant whose events it reads for a
+ * needs each changed patient's usage before the batches: their stored events but the new ones, and
+ * the events objections purged (rollup_pending_purged). Not when the latest data day moved back
+ * (lifecycle's dormant patients would leave periods no batch touched), nor when an event purged
+ * since the last refresh was also inserted since, or purged twice (delivered again in between):
+ * whether the rollups counted it is not known. Pending usage events always have an id: rows
+ * recorded before migration 014 never reach an incremental refresh (the rollup SQL changed with it,
+ * so the next refresh rebuilds everything). When it can, defines pi_delta_since(): the first instant whose events it reads for a
  * patient who changed only through new events (see delta_activity_rows.sql).
  */
 async function usageByDifference(conn: DuckDBConnection): Promise<NonNullable<RollupRefresh['usage']>> {
   const row = (
     await conn.runAndReadAll(`
-      SELECT (SELECT count(*) FROM rollup_pending WHERE source = 'usage_events' AND event_id IS NULL) AS unknown,
+      SELECT (SELECT count(*) FROM (SELECT event_id FROM rollup_pending_purged GROUP BY event_id
+                                      HAVING count(*) > 1 OR event_id IN (SELECT event_id FROM rollup_pending WHERE event_id IS NOT NULL))) AS unknown,
              o.latest_day IS NULL OR n.latest_day IS NULL OR n.latest_day < o.latest_day AS moved_back,
              -- the quarter before the earliest new event's: the period before each touched, in every grain
              (SELECT strftime(date_trunc('quarter', min(pi_day(occurred_at))) - INTERVAL 3 MONTH, '%Y-%m-%d')
@@ -191,7 +201,7 @@ async function usageByDifference(conn: DuckDBConnection): Promise<NonNullable<Ro
   ).getRows()[0];
   if (!row) return { by: 'periods', reason: 'no latest data day' };
   const [unknown, movedBack, since] = row;
-  if (Number(unknown) > 0) return { by: 'periods', reason: 'usage events were purged' };
+  if (Number(unknown) > 0) return { by: 'periods', reason: 'a usage event was purged after a pending batch inserted it' };
   if (movedBack !== false) return { by: 'periods', reason: 'the latest data day moved back' };
   // No new events (only changed attributes): the patients it reads are read whole.
   const bound = since === null ? `TIMESTAMPTZ 'infinity'` : `TIMESTAMPTZ '${checkedDay(since)}' - INTERVAL 1 DAY`;
