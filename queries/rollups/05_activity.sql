@@ -2,6 +2,12 @@
 -- activation cohorts, the weekday x hour rhythm and event counts for feature use and savings.
 -- An active patient is one with any usage event in the period.
 --
+-- Computed from signed rows (t_act_events, t_act_list_events, t_act_attrs: 05_activity_rows.sql or
+-- delta_activity_rows.sql): every count is a sum of signs, so the same statements give either the
+-- rollups' rows (every sign +1; written by 05_activity_write.sql) or the difference the batches
+-- make to them (-1 for a patient's contribution before, +1 after; added by
+-- delta_activity_merge.sql). The results are views (t_out_*), read by whichever writes them.
+--
 -- Scoped by period: a scoped refresh recomputes the days, weeks, months and quarters in scope
 -- (family 'usage'), reading only the usage events of those periods and of the period before each
 -- (lifecycle compares a period with the one before); the day of a patient's first use comes from
@@ -26,6 +32,13 @@ CREATE OR REPLACE TEMP MACRO pi_period_start(g, i) AS
 -- expression would be recomputed for every element.
 CREATE OR REPLACE TEMP MACRO pi_dedupe_sorted(l) AS list_filter(l, (x, k) -> k = 1 OR l[k - 1] <> x);
 
+-- A day's period of a grain, numbered as above (the lifecycle's bound: the latest data day's period).
+CREATE OR REPLACE TEMP MACRO pi_period_no(g, d) AS
+  CASE g WHEN 'day' THEN d - DATE '1970-01-01'
+         WHEN 'week' THEN (d - DATE '1970-01-01' + 3) // 7
+         WHEN 'month' THEN year(d) * 12 + month(d) - 1
+         ELSE year(d) * 4 + (month(d) - 1) // 3 END;
+
 -- Usage events counted in one scan into small groupings (GROUPING SETS); gid = GROUPING(day,
 -- month, slot, practice_code, ccg_code, used_org, event_type, platform), a bit set for each column
 -- a set leaves out (slot = (weekday - 1) * 24 + hour: one narrow key instead of two):
@@ -38,12 +51,10 @@ CREATE OR REPLACE TEMP MACRO pi_dedupe_sorted(l) AS list_filter(l, (x, k) -> k =
 -- platforms are stored as ENUMs (migration 007); the rollups keep them as text, ordered by name.
 CREATE OR REPLACE TEMP TABLE t_usage_sets AS
 WITH u AS (
-  SELECT p.practice_code, o.parent_code AS ccg_code, coalesce(u.org_code, p.practice_code) AS used_org, u.event_type::VARCHAR AS event_type,
+  SELECT u.sign, u.practice_code, o.parent_code AS ccg_code, coalesce(u.org_code, u.practice_code) AS used_org, u.event_type::VARCHAR AS event_type,
          coalesce(u.platform::VARCHAR, 'unknown') AS platform, pi_local_us(u.occurred_at) // 3600000000 AS local_hour_no
-  FROM usage_events u
-  LEFT JOIN (SELECT patient_id, practice_code FROM rollup_patient) p USING (patient_id)
-  LEFT JOIN organisations o ON o.org_code = p.practice_code
-  WHERE pi_scoped_at('usage', u.occurred_at)
+  FROM t_act_events u
+  LEFT JOIN organisations o ON o.org_code = u.practice_code
 ),
 v AS (
   SELECT *, DATE '1970-01-01' + (local_hour_no // 24)::INTEGER AS day,
@@ -54,7 +65,7 @@ v AS (
 )
 SELECT GROUPING(day, month, slot, practice_code, ccg_code, used_org, event_type, platform) AS gid,
        day, month, slot, practice_code, ccg_code, used_org, event_type, platform,
-       count(*)::BIGINT AS events, count(*) FILTER (WHERE event_type = 'login')::BIGINT AS logins
+       sum(sign)::BIGINT AS events, coalesce(sum(sign) FILTER (WHERE event_type = 'login'), 0)::BIGINT AS logins
 FROM v
 GROUP BY GROUPING SETS ((day, practice_code), (month, practice_code, used_org, event_type, platform),
                         (month, slot, practice_code), (month, slot, used_org),
@@ -67,13 +78,15 @@ CREATE OR REPLACE TEMP TABLE t_ev_month AS
 SELECT month, practice_code, used_org, event_type, platform, events FROM t_usage_sets WHERE gid = 168;
 
 -- Kinds of use numbered: event types 0-15 and platforms 0-7 (the contract has 10 and 4 + unknown),
--- and each (event type, platform) pair = type * 8 + platform, so a use fits in an integer.
+-- and each (event type, platform) pair = type * 8 + platform, so a use fits in an integer. Every
+-- value the ENUMs allow (migration 007), not only those read: a difference refresh's lists hold
+-- uses of periods whose events it does not count.
 CREATE OR REPLACE TEMP TABLE t_kinds AS
 SELECT 'event_type' AS dim, value, (row_number() OVER (ORDER BY value) - 1)::INTEGER AS id
-FROM (SELECT DISTINCT event_type AS value FROM t_ev_month)
+FROM (SELECT unnest(enum_range(NULL::usage_event_type))::VARCHAR AS value)
 UNION ALL
 SELECT 'platform', value, (row_number() OVER (ORDER BY value) - 1)::INTEGER
-FROM (SELECT DISTINCT platform AS value FROM t_ev_month);
+FROM (SELECT unnest(enum_range(NULL::usage_platform))::VARCHAR AS value UNION ALL SELECT 'unknown');
 
 CREATE OR REPLACE TEMP TABLE t_pairs AS
 SELECT t.value AS event_type, p.value AS platform,
@@ -81,36 +94,35 @@ SELECT t.value AS event_type, p.value AS platform,
             ELSE t.id * 8 + p.id END AS pair
 FROM t_kinds t, t_kinds p WHERE t.dim = 'event_type' AND p.dim = 'platform';
 
--- One row per patient: the sorted lists of their active days, weeks, months and quarters, and the
+-- One row per patient and sign: the sorted lists of their active days, weeks, months and quarters, and the
 -- distinct (month, event type) and (month, platform) pairs of their use as month * 256 + id. All
 -- from one list of uses (day * 128 + pair): one list per patient to aggregate, not three.
 CREATE OR REPLACE TEMP TABLE t_pl AS
 WITH lists AS (
-  SELECT u.patient_id,
+  SELECT u.patient_id, u.sign,
          list_sort(list_distinct(list((pi_local_us(u.occurred_at) // 86400000000)::INTEGER * 128 + k.pair))) AS uses
-  FROM usage_events u
+  FROM t_act_list_events u
   JOIN t_pairs k ON k.event_type = u.event_type::VARCHAR AND k.platform = coalesce(u.platform::VARCHAR, 'unknown')
-  WHERE pi_scoped_at('usage', u.occurred_at)
-  GROUP BY u.patient_id
+  GROUP BY u.patient_id, u.sign
 ),
 unpacked AS (
-  SELECT patient_id, list_transform(uses, c -> c // 128) AS day_list,
+  SELECT patient_id, sign, list_transform(uses, c -> c // 128) AS day_list,
          list_distinct(list_transform(uses, c -> (year(DATE '1970-01-01' + c // 128) * 12 + month(DATE '1970-01-01' + c // 128) - 1) * 128 + c % 128)) AS month_uses
   FROM lists
 ),
 day_lists AS (
-  SELECT patient_id, pi_dedupe_sorted(day_list) AS days, month_uses,
+  SELECT patient_id, sign, pi_dedupe_sorted(day_list) AS days, month_uses,
          list_sort(list_distinct(list_transform(month_uses, c -> c // 128))) AS months
   FROM unpacked
 ),
 mapped AS (
-  SELECT patient_id, days, months, list_transform(days, d -> (d + 3) // 7) AS week_list,
+  SELECT patient_id, sign, days, months, list_transform(days, d -> (d + 3) // 7) AS week_list,
          list_transform(months, m -> m // 3) AS quarter_list,
          list_distinct(list_transform(month_uses, c -> (c // 128) * 256 + (c % 128) // 8)) AS month_types,
          list_distinct(list_transform(month_uses, c -> (c // 128) * 256 + c % 8)) AS month_platforms
   FROM day_lists
 )
-SELECT l.patient_id, p.practice_code, o.parent_code AS ccg_code, p.age_band, p.sex, p.imd_decile,
+SELECT l.patient_id, l.sign, p.practice_code, o.parent_code AS ccg_code, p.age_band, p.sex, p.imd_decile,
        year(p.activated_day) * 12 + month(p.activated_day) - 1 AS cohort,
        l.days, pi_dedupe_sorted(l.week_list) AS weeks, l.months, pi_dedupe_sorted(l.quarter_list) AS quarters,
        l.month_types, l.month_platforms,
@@ -119,17 +131,19 @@ SELECT l.patient_id, p.practice_code, o.parent_code AS ccg_code, p.age_band, p.s
        year(p.first_use_day) * 12 + month(p.first_use_day) - 1 AS first_month,
        year(p.first_use_day) * 4 + (month(p.first_use_day) - 1) // 3 AS first_quarter
 FROM mapped l
-JOIN rollup_patient p USING (patient_id)
+JOIN t_act_attrs p USING (patient_id, sign)
 LEFT JOIN organisations o ON o.org_code = p.practice_code
 WHERE p.practice_code IS NOT NULL;
 
-DELETE FROM rollup_active WHERE pi_scoped('usage', grain, period_start);
-INSERT INTO rollup_active
+-- rollup_active: one row per (grain, period, practice or CCG, breakdown). Which rows exist: a total
+-- (dim none) or a breakdown by person where a patient is active; a breakdown by use where an event
+-- is counted.
+CREATE OR REPLACE TEMP VIEW t_out_active AS
 WITH counts AS (
-  SELECT 'day' AS grain, i, practice_code, count(*) AS n FROM (SELECT practice_code, unnest(days) AS i FROM t_pl) GROUP BY ALL
-  UNION ALL SELECT 'week', i, practice_code, count(*) FROM (SELECT practice_code, unnest(weeks) AS i FROM t_pl) GROUP BY ALL
-  UNION ALL SELECT 'month', i, practice_code, count(*) FROM (SELECT practice_code, unnest(months) AS i FROM t_pl) GROUP BY ALL
-  UNION ALL SELECT 'quarter', i, practice_code, count(*) FROM (SELECT practice_code, unnest(quarters) AS i FROM t_pl) GROUP BY ALL
+  SELECT 'day' AS grain, i, practice_code, sum(sign) AS n FROM (SELECT sign, practice_code, unnest(days) AS i FROM t_pl) GROUP BY ALL
+  UNION ALL SELECT 'week', i, practice_code, sum(sign) FROM (SELECT sign, practice_code, unnest(weeks) AS i FROM t_pl) GROUP BY ALL
+  UNION ALL SELECT 'month', i, practice_code, sum(sign) FROM (SELECT sign, practice_code, unnest(months) AS i FROM t_pl) GROUP BY ALL
+  UNION ALL SELECT 'quarter', i, practice_code, sum(sign) FROM (SELECT sign, practice_code, unnest(quarters) AS i FROM t_pl) GROUP BY ALL
 ),
 events AS (
   SELECT g.grain, date_trunc(g.grain, day)::DATE AS period_start, practice_code,
@@ -137,11 +151,13 @@ events AS (
   FROM t_ev_day, (SELECT unnest(['day', 'week', 'month', 'quarter']) AS grain) g
   GROUP BY ALL
 ),
+-- A full join: a difference can change a period's events without its patients (one more event
+-- of a patient already active); all rows have a count then, as every event's patient is active.
 totals AS (
-  SELECT c.grain, pi_period_start(c.grain, c.i) AS period_start, c.practice_code, 'none' AS dim, 'All' AS dim_value,
-         c.n::INTEGER AS active_patients, coalesce(e.logins, 0)::BIGINT AS logins, coalesce(e.events, 0)::BIGINT AS events
-  FROM counts c
-  LEFT JOIN events e ON e.grain = c.grain AND e.period_start = pi_period_start(c.grain, c.i) AND e.practice_code = c.practice_code
+  SELECT grain, period_start, practice_code, 'none' AS dim, 'All' AS dim_value,
+         coalesce(c.n, 0)::INTEGER AS active_patients, coalesce(e.logins, 0)::BIGINT AS logins, coalesce(e.events, 0)::BIGINT AS events
+  FROM (SELECT grain, pi_period_start(grain, i) AS period_start, practice_code, n FROM counts) c
+  FULL JOIN events e USING (grain, period_start, practice_code)
 ),
 -- by patient attributes: active patients only (events are not split this way); per practice by
 -- month and quarter, per CCG by week (per practice a week's groups would be a few patients each,
@@ -149,15 +165,15 @@ totals AS (
 -- patient-day). CCG rows carry the CCG's code in practice_code: org_groups places them under the
 -- CCG and the ICB, never under a practice.
 person_periods AS (
-  SELECT 'month' AS grain, practice_code AS org, age_band, sex, imd_decile, unnest(months) AS i FROM t_pl
-  UNION ALL SELECT 'quarter', practice_code, age_band, sex, imd_decile, unnest(quarters) FROM t_pl
-  UNION ALL SELECT 'week', ccg_code, age_band, sex, imd_decile, unnest(weeks) FROM t_pl WHERE ccg_code IS NOT NULL
+  SELECT 'month' AS grain, sign, practice_code AS org, age_band, sex, imd_decile, unnest(months) AS i FROM t_pl
+  UNION ALL SELECT 'quarter', sign, practice_code, age_band, sex, imd_decile, unnest(quarters) FROM t_pl
+  UNION ALL SELECT 'week', sign, ccg_code, age_band, sex, imd_decile, unnest(weeks) FROM t_pl WHERE ccg_code IS NOT NULL
 ),
 by_person AS (
   SELECT grain, pi_period_start(grain, i) AS period_start, org AS practice_code,
          CASE WHEN GROUPING(age_band) = 0 THEN 'age_band' WHEN GROUPING(sex) = 0 THEN 'sex' ELSE 'imd_decile' END AS dim,
          coalesce(age_band, sex, imd_decile) AS dim_value,
-         count(*)::INTEGER AS active_patients, NULL::BIGINT AS logins, NULL::BIGINT AS events
+         sum(sign)::INTEGER AS active_patients, NULL::BIGINT AS logins, NULL::BIGINT AS events
   FROM person_periods
   GROUP BY GROUPING SETS ((grain, i, org, age_band), (grain, i, org, sex), (grain, i, org, imd_decile))
 ),
@@ -171,13 +187,13 @@ used AS (
 -- month * 256 + id pairs are distinct per patient already; for quarters, (month // 3) pairs
 -- are de-duplicated per patient first (one patient using a kind in two months of a quarter).
 users AS (
-  SELECT grain, dim, practice_code, pi_period_start(grain, code // 256) AS period_start, code % 256 AS id, count(*) AS users
+  SELECT grain, dim, practice_code, pi_period_start(grain, code // 256) AS period_start, code % 256 AS id, sum(sign) AS users
   FROM (
-    SELECT 'month' AS grain, 'event_type' AS dim, practice_code, unnest(month_types) AS code FROM t_pl
-    UNION ALL SELECT 'month', 'platform', practice_code, unnest(month_platforms) FROM t_pl
-    UNION ALL SELECT 'quarter', 'event_type', practice_code,
+    SELECT 'month' AS grain, 'event_type' AS dim, sign, practice_code, unnest(month_types) AS code FROM t_pl
+    UNION ALL SELECT 'month', 'platform', sign, practice_code, unnest(month_platforms) FROM t_pl
+    UNION ALL SELECT 'quarter', 'event_type', sign, practice_code,
                      unnest(list_distinct(list_transform(month_types, c -> (c // 768) * 256 + c % 256))) FROM t_pl
-    UNION ALL SELECT 'quarter', 'platform', practice_code,
+    UNION ALL SELECT 'quarter', 'platform', sign, practice_code,
                      unnest(list_distinct(list_transform(month_platforms, c -> (c // 768) * 256 + c % 256))) FROM t_pl
   )
   GROUP BY ALL
@@ -198,11 +214,12 @@ use_events AS (
 use_fine AS (
   SELECT day, ccg_code, event_type, platform, events FROM t_usage_sets WHERE gid = 116 AND ccg_code IS NOT NULL
 ),
+-- a full join for a difference, as for the totals (every user has events in a full rebuild)
 by_use AS (
-  SELECT e.grain, e.period_start, e.practice_code, e.dim, e.dim_value,
-         coalesce(u.users, 0)::INTEGER AS active_patients, e.logins, e.events
+  SELECT grain, period_start, practice_code, dim, dim_value,
+         coalesce(u.users, 0)::INTEGER AS active_patients, coalesce(e.logins, 0)::BIGINT AS logins, coalesce(e.events, 0)::BIGINT AS events
   FROM use_events e
-  LEFT JOIN users_named u USING (grain, period_start, practice_code, dim, dim_value)
+  FULL JOIN users_named u USING (grain, period_start, practice_code, dim, dim_value)
   UNION ALL
   SELECT 'week', date_trunc('week', day)::DATE, ccg_code, 'event_type', event_type, NULL::INTEGER,
          coalesce(sum(events) FILTER (WHERE event_type = 'login'), 0)::BIGINT, sum(events)::BIGINT
@@ -212,81 +229,66 @@ by_use AS (
          coalesce(sum(events) FILTER (WHERE event_type = 'login'), 0)::BIGINT, sum(events)::BIGINT
   FROM use_fine GROUP BY ALL
 )
-SELECT * FROM (SELECT * FROM totals UNION ALL SELECT * FROM by_person UNION ALL SELECT * FROM by_use)
-WHERE pi_scoped('usage', grain, period_start)
--- sorted by grain, breakdown and period so a date-range read skips most row groups
-ORDER BY grain, dim, period_start, practice_code;
+SELECT * FROM totals UNION ALL SELECT * FROM by_person UNION ALL SELECT * FROM by_use;
 
 -- Lifecycle (week, month and quarter) from each patient's sorted list of active periods: new (first
 -- active period ever), returning (also active the period before), resurrecting (active before,
 -- but not the period before); dormant in the period after one the patient was active in, when the
 -- next active period is later (or none), up to the latest data.
-DELETE FROM rollup_lifecycle WHERE pi_scoped('usage', grain, period_start);
-INSERT INTO rollup_lifecycle
+-- Not bounded here: the writer keeps the periods up to the latest data day's (a difference is
+-- bounded by the latest day it was computed for, delta_activity_merge.sql). i is the period's number.
+CREATE OR REPLACE TEMP VIEW t_out_lifecycle AS
 WITH lists AS (
-  SELECT 'week' AS grain, practice_code, weeks AS ps, first_week AS first_i FROM t_pl
-  UNION ALL SELECT 'month', practice_code, months, first_month FROM t_pl
-  UNION ALL SELECT 'quarter', practice_code, quarters, first_quarter FROM t_pl
-),
-latest AS (
-  SELECT (latest_day - DATE '1970-01-01' + 3) // 7 AS week_i,
-         year(latest_day) * 12 + month(latest_day) - 1 AS month_i,
-         year(latest_day) * 4 + (month(latest_day) - 1) // 3 AS quarter_i
-  FROM rollup_facts
+  SELECT 'week' AS grain, sign, practice_code, weeks AS ps, first_week AS first_i FROM t_pl
+  UNION ALL SELECT 'month', sign, practice_code, months, first_month FROM t_pl
+  UNION ALL SELECT 'quarter', sign, practice_code, quarters, first_quarter FROM t_pl
 ),
 states AS (
-  SELECT grain, practice_code,
+  SELECT grain, sign, practice_code,
          unnest(ps) AS i,
          unnest(list_transform(ps, (x, k) -> CASE WHEN x = first_i THEN 0 WHEN k > 1 AND ps[k - 1] = x - 1 THEN 1 ELSE 2 END)) AS state
   FROM lists
   UNION ALL
-  SELECT grain, practice_code, unnest(list_filter(list_transform(ps, (x, k) ->
+  SELECT grain, sign, practice_code, unnest(list_filter(list_transform(ps, (x, k) ->
            CASE WHEN k = len(ps) OR ps[k + 1] > x + 1 THEN x + 1 END), y -> y IS NOT NULL)) AS i, 3
   FROM lists
 )
-SELECT s.grain, pi_period_start(s.grain, s.i), s.practice_code,
-       count(*) FILTER (WHERE state = 0)::INTEGER,
-       count(*) FILTER (WHERE state = 1)::INTEGER,
-       count(*) FILTER (WHERE state = 2)::INTEGER,
-       count(*) FILTER (WHERE state = 3)::INTEGER
-FROM states s, latest
-WHERE s.i <= CASE s.grain WHEN 'week' THEN latest.week_i WHEN 'month' THEN latest.month_i ELSE latest.quarter_i END
-  AND pi_scoped('usage', s.grain, pi_period_start(s.grain, s.i))
-GROUP BY s.grain, s.i, s.practice_code;
+SELECT grain, i, pi_period_start(grain, i) AS period_start, practice_code,
+       coalesce(sum(sign) FILTER (WHERE state = 0), 0)::INTEGER AS new_users,
+       coalesce(sum(sign) FILTER (WHERE state = 1), 0)::INTEGER AS returning_users,
+       coalesce(sum(sign) FILTER (WHERE state = 2), 0)::INTEGER AS resurrecting_users,
+       coalesce(sum(sign) FILTER (WHERE state = 3), 0)::INTEGER AS dormant_users
+FROM states
+GROUP BY grain, i, practice_code;
 
 -- Retention: cohorts by month of first activation; months_since = -1 holds the cohort size. The
 -- sizes are scoped by the cohort's month (family 'enrol', from activations), the others by the
 -- month the patients were active in.
-DELETE FROM rollup_retention
-WHERE CASE WHEN months_since < 0 THEN pi_scoped('enrol', 'month', cohort_month)
-           ELSE pi_scoped('usage', 'month', (cohort_month + to_months(months_since))::DATE) END;
+DELETE FROM rollup_retention WHERE months_since < 0 AND pi_scoped('enrol', 'month', cohort_month);
 INSERT INTO rollup_retention
 SELECT date_trunc('month', activated_day)::DATE, practice_code, -1, count(*)::INTEGER
 FROM rollup_patient
 WHERE activated_day IS NOT NULL AND practice_code IS NOT NULL
   AND pi_scoped('enrol', 'month', date_trunc('month', activated_day)::DATE)
 GROUP BY ALL;
-INSERT INTO rollup_retention
-SELECT pi_period_start('month', cohort), practice_code, (i - cohort)::INTEGER, count(*)::INTEGER
-FROM (SELECT cohort, practice_code, unnest(list_filter(months, m -> m >= cohort)) AS i FROM t_pl WHERE cohort IS NOT NULL)
-WHERE pi_scoped('usage', 'month', pi_period_start('month', i))
+CREATE OR REPLACE TEMP VIEW t_out_retention AS
+SELECT pi_period_start('month', cohort) AS cohort_month, practice_code, (i - cohort)::INTEGER AS months_since,
+       sum(sign)::INTEGER AS patients, pi_period_start('month', i) AS month
+FROM (SELECT sign, cohort, practice_code, unnest(list_filter(months, m -> m >= cohort)) AS i FROM t_pl WHERE cohort IS NOT NULL)
 GROUP BY cohort, practice_code, i;
 
 -- Weekday x hour by month: per registered practice (practice levels add these up), and per trust or
 -- community service used (their levels).
-DELETE FROM rollup_rhythm WHERE pi_scoped('usage', 'month', month);
-INSERT INTO rollup_rhythm
-SELECT month, practice_code, 'registered', (slot // 24 + 1)::TINYINT, (slot % 24)::TINYINT, events
-FROM t_usage_sets WHERE gid = 143 AND practice_code IS NOT NULL AND pi_scoped('usage', 'month', month)
+CREATE OR REPLACE TEMP VIEW t_out_rhythm AS
+SELECT month, practice_code AS org_code, 'registered' AS basis, (slot // 24 + 1)::TINYINT AS dow, (slot % 24)::TINYINT AS hour, events
+FROM t_usage_sets WHERE gid = 143 AND practice_code IS NOT NULL
 UNION ALL
 SELECT s.month, s.used_org, 'used', (s.slot // 24 + 1)::TINYINT, (s.slot % 24)::TINYINT, s.events
 FROM t_usage_sets s JOIN organisations o ON o.org_code = s.used_org AND o.org_type IN ('trust', 'community')
-WHERE s.gid = 155 AND pi_scoped('usage', 'month', s.month)
-ORDER BY 1, 2;
+WHERE s.gid = 155;
 
-DELETE FROM rollup_events WHERE pi_scoped('usage', grain, period_start);
-INSERT INTO rollup_events
-SELECT g.grain, date_trunc(g.grain, month)::DATE AS period_start, used_org, event_type, sum(events)::BIGINT
+CREATE OR REPLACE TEMP VIEW t_out_events AS
+SELECT g.grain, date_trunc(g.grain, month)::DATE AS period_start, used_org AS org_code, event_type, sum(events)::BIGINT AS events
 FROM t_ev_month, (SELECT unnest(['month', 'quarter']) AS grain) g
-WHERE used_org IS NOT NULL AND pi_scoped('usage', g.grain, date_trunc(g.grain, month)::DATE)
+WHERE used_org IS NOT NULL
 GROUP BY ALL;

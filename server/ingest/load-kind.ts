@@ -246,7 +246,7 @@ async function assignPatientIds(conn: DuckDBConnection, ctx: LoadContext, kind: 
     ${createRows}
     INSERT INTO patient_keys SELECT key_high, key_low, patient_id FROM fresh_ids;
     -- A new patient has a rollup_patient row even if none of their rows is loaded (a conflict).
-    INSERT INTO rollup_pending SELECT patient_id, 'patients', NULL FROM fresh_ids;
+    INSERT INTO rollup_pending (patient_id, source, occurred_at) SELECT patient_id, 'patients', NULL FROM fresh_ids;
     INSERT INTO known_nhs SELECT nhs, patient_id FROM known_ids UNION ALL SELECT nhs, patient_id FROM fresh_ids;
     DROP TABLE new_ids; DROP TABLE known_ids; DROP TABLE fresh_ids;`);
 }
@@ -411,7 +411,11 @@ async function writeNewRows(conn: DuckDBConnection, kind: FileKind, ctx: LoadCon
     try {
       await conn.run(`INSERT INTO ${ident(kind)} (${list}, batch_id) SELECT ${list}, ${batch} FROM (${plainlyNewRows(kind)})`);
       // What the next rollup refresh recomputes (server/metrics/rollups.ts): the patients and days touched.
-      await conn.run(`INSERT INTO rollup_pending SELECT patient_id, ${sqlLiteral(kind)}, occurred_at FROM classified WHERE outcome = 'new'`);
+      // A usage event's id too: the usage rollups are maintained by difference, from the events before.
+      const eventId = kind === 'usage_events' ? 'event_id' : 'NULL';
+      await conn.run(
+        `INSERT INTO rollup_pending (patient_id, source, occurred_at, event_id) SELECT patient_id, ${sqlLiteral(kind)}, occurred_at, ${eventId} FROM classified WHERE outcome = 'new'`,
+      );
     } finally {
       // Never mask the insert's own error; readAndCheck sets the order back on before it relies on it.
       await conn.run(`RESET SESSION preserve_insertion_order`).catch(() => undefined);
@@ -430,7 +434,7 @@ async function writeNewRows(conn: DuckDBConnection, kind: FileKind, ctx: LoadCon
       CREATE OR REPLACE TEMP TABLE changed_patients AS
         SELECT c.*, coalesce(p.pseudonym, f.pseudonym) AS pseudonym FROM (${changed}) c
         LEFT JOIN patients p ON p.patient_id = c.patient_id LEFT JOIN fresh_patients f ON f.patient_id = c.patient_id;
-      INSERT INTO rollup_pending SELECT patient_id, 'patients', NULL FROM changed_patients;
+      INSERT INTO rollup_pending (patient_id, source, occurred_at) SELECT patient_id, 'patients', NULL FROM changed_patients;
       DELETE FROM patients WHERE patient_id IN (SELECT patient_id FROM changed_patients);
       INSERT INTO patients (patient_id, pseudonym, ${attributes.map(ident).join(', ')}, batch_id)
         SELECT patient_id, pseudonym, ${attributes.map(ident).join(', ')}, ${batch} FROM changed_patients;
@@ -444,7 +448,7 @@ async function writeNewRows(conn: DuckDBConnection, kind: FileKind, ctx: LoadCon
   // The organisation tree shapes every rollup (practice → CCG, which orgs are trusts): the next
   // refresh rebuilds them all. Campaigns and costs are read by no rollup.
   if (kind === 'organisations' && Number(written.rowsChanged) > 0) {
-    await conn.run(`INSERT INTO rollup_pending VALUES (NULL, 'organisations', NULL)`);
+    await conn.run(`INSERT INTO rollup_pending (patient_id, source, occurred_at) VALUES (NULL, 'organisations', NULL)`);
   }
 }
 
@@ -506,7 +510,14 @@ async function applyObjections(conn: DuckDBConnection): Promise<number> {
     const covered = `${episodeCovers('o', 'e', SCOPE_COLUMN[table as EventKind]!)} AND o.patient_id IN (SELECT patient_id FROM objecting)`;
     // The purged events' patients and times, for the next rollup refresh (an event under two
     // episodes is listed twice, which changes nothing).
-    await conn.run(`INSERT INTO rollup_pending SELECT e.patient_id, ${sqlLiteral(table)}, e.occurred_at FROM ${ident(table)} e JOIN objection_episodes o ON ${covered}`);
+    await conn.run(`INSERT INTO rollup_pending (patient_id, source, occurred_at) SELECT e.patient_id, ${sqlLiteral(table)}, e.occurred_at FROM ${ident(table)} e JOIN objection_episodes o ON ${covered}`);
+    // A purged usage event as it was: the next refresh counts it in the patient's usage before.
+    if (table === 'usage_events') {
+      await conn.run(`
+        INSERT INTO rollup_pending_purged
+        SELECT DISTINCT e.event_id, e.occurred_at, e.patient_id, e.org_code, e.event_type, e.platform
+        FROM usage_events e JOIN objection_episodes o ON ${covered}`);
+    }
     const result = await conn.run(`
       DELETE FROM ${ident(table)} e USING objection_episodes o WHERE ${covered}`);
     purged += Number(result.rowsChanged);

@@ -14,16 +14,34 @@ import { loadSqlFiles, QUERIES_DIR } from '../store/sql-files.js';
  * Every step runs either over everything (a full rebuild) or over a scope (an incremental refresh):
  * see the pi_scoped* macros below.
  */
-const ROLLUP_STEPS = ['01_facts', '02_patient', '03_uptake', '04_funnel', '05_activity', '06_feeds_consent', '07_levels'] as const;
+const ROLLUP_STEPS = [
+  '01_facts',
+  '02_patient',
+  '03_uptake',
+  '04_funnel',
+  '05_activity_rows',
+  '05_activity',
+  '05_activity_write',
+  '06_feeds_consent',
+  '07_levels',
+] as const;
 /** Run by an incremental refresh only: they work out its scope (see the files). */
 const SCOPE_STEPS = ['scope_patients', 'scope_periods'] as const;
+/**
+ * An incremental refresh that maintains the usage rollups by difference runs these in place of
+ * 05_activity_rows and 05_activity_write (see the files and usageByDifference).
+ */
+const DELTA_STEPS = ['delta_activity_rows', 'delta_activity_merge'] as const;
+const DELTA_ROLLUP_STEPS = ROLLUP_STEPS.slice(2).map((step) =>
+  step === '05_activity_rows' ? 'delta_activity_rows' : step === '05_activity_write' ? 'delta_activity_merge' : step,
+);
 
-type RollupFile = (typeof ROLLUP_STEPS)[number] | (typeof SCOPE_STEPS)[number];
+type RollupFile = (typeof ROLLUP_STEPS)[number] | (typeof SCOPE_STEPS)[number] | (typeof DELTA_STEPS)[number];
 let sql: Record<RollupFile, string> | undefined;
 
 /** Loaded on first use, not at import time, so importing this module never touches the disk. */
 function rollupSql() {
-  sql ??= loadSqlFiles('rollups', [...ROLLUP_STEPS, ...SCOPE_STEPS]);
+  sql ??= loadSqlFiles('rollups', [...ROLLUP_STEPS, ...SCOPE_STEPS, ...DELTA_STEPS]);
   return sql;
 }
 
@@ -41,6 +59,11 @@ export interface RollupRefresh {
   steps: RollupTiming[];
   /** The scope of an incremental refresh: patients recomputed, and days in scope per family. */
   scope?: { patients: number; days: Record<string, number> };
+  /**
+   * How an incremental refresh brought the usage rollups up to date: by difference (a cost of the
+   * batches' size), or by recomputing the periods in scope, saying why.
+   */
+  usage?: { by: 'difference' } | { by: 'periods'; reason: string };
 }
 
 export interface IncrementalOptions {
@@ -85,8 +108,14 @@ export async function rebuildRollups(conn: DuckDBConnection, reason?: string): P
   await conn.run(`CREATE OR REPLACE TEMP TABLE t_patient_before AS SELECT * FROM rollup_patient LIMIT 0`);
   const steps: RollupTiming[] = [];
   for (const step of ROLLUP_STEPS) await runStep(conn, step, steps);
-  await conn.run(`DELETE FROM rollup_pending`);
+  await clearPending(conn);
   return { mode: 'full', ...(reason ? { reason } : {}), ms: Math.round(performance.now() - started), steps };
+}
+
+/** Nothing is left to do: the to-do list and the purged usage events kept for it. */
+async function clearPending(conn: DuckDBConnection): Promise<void> {
+  await conn.run(`DELETE FROM rollup_pending`);
+  await conn.run(`DELETE FROM rollup_pending_purged`);
 }
 
 async function runStep(conn: DuckDBConnection, step: RollupFile, timings: RollupTiming[]): Promise<void> {
@@ -131,18 +160,59 @@ export async function refreshRollupsIncremental(conn: DuckDBConnection, options:
   await defineScopeMacros(conn, 'incremental');
   await runStep(conn, '02_patient', steps);
   await runStep(conn, 'scope_periods', steps);
-  const windowShare = Number(
-    await scalar(
-      conn,
-      `SELECT (SELECT count(*) FROM t_scope_window WHERE scope_fam = 'usage') / greatest(1, (SELECT latest_day - first_day + 1 FROM rollup_facts))`,
-    ),
-  );
-  if (windowShare > limits.maxWindowShare) return rebuildRollups(conn, `the usage rollups would re-read ${Math.round(windowShare * 100)}% of the days`);
+  const usage = await usageByDifference(conn);
+  if (usage.by === 'periods') {
+    const windowShare = Number(
+      await scalar(
+        conn,
+        `SELECT (SELECT count(*) FROM t_scope_window WHERE scope_fam = 'usage') / greatest(1, (SELECT latest_day - first_day + 1 FROM rollup_facts))`,
+      ),
+    );
+    if (windowShare > limits.maxWindowShare) return rebuildRollups(conn, `the usage rollups would re-read ${Math.round(windowShare * 100)}% of the days`);
+  }
   await defineScopeMacros(conn, 'incremental', await windowStarts(conn));
   const scope = await scopeSize(conn);
-  for (const step of ROLLUP_STEPS.slice(2)) await runStep(conn, step, steps);
-  await conn.run(`DELETE FROM rollup_pending`);
-  return { mode: 'incremental', ms: Math.round(performance.now() - started), steps, scope };
+  for (const step of usage.by === 'difference' ? DELTA_ROLLUP_STEPS : ROLLUP_STEPS.slice(2)) await runStep(conn, step, steps);
+  await clearPending(conn);
+  return { mode: 'incremental', ms: Math.round(performance.now() - started), steps, scope, usage };
+}
+
+/**
+ * Whether this refresh can maintain the usage rollups by difference (delta_activity_*.sql), which
+ * needs each changed patient's usage before the batches: their stored events but the new ones, and
+ * the events objections purged (rollup_pending_purged). Not when the latest data day moved back
+ * (lifecycle's dormant patients would leave periods no batch touched), nor when an event purged
+ * since the last refresh was also inserted since, or purged twice (delivered again in between):
+ * whether the rollups counted it is not known. Pending usage events always have an id: rows
+ * recorded before migration 014 never reach an incremental refresh (the rollup SQL changed with it,
+ * so the next refresh rebuilds everything). When it can, defines pi_delta_since(): the first instant whose events it reads for a
+ * patient who changed only through new events (see delta_activity_rows.sql).
+ */
+async function usageByDifference(conn: DuckDBConnection): Promise<NonNullable<RollupRefresh['usage']>> {
+  const row = (
+    await conn.runAndReadAll(`
+      SELECT (SELECT count(*) FROM (SELECT event_id FROM rollup_pending_purged GROUP BY event_id
+                                      HAVING count(*) > 1 OR event_id IN (SELECT event_id FROM rollup_pending WHERE event_id IS NOT NULL))) AS unknown,
+             o.latest_day IS NULL OR n.latest_day IS NULL OR n.latest_day < o.latest_day AS moved_back,
+             -- the quarter before the earliest new event's: the period before each touched, in every grain
+             (SELECT strftime(date_trunc('quarter', min(pi_day(occurred_at))) - INTERVAL 3 MONTH, '%Y-%m-%d')
+              FROM rollup_pending WHERE source = 'usage_events') AS since
+      FROM t_facts_before o, rollup_facts n`)
+  ).getRows()[0];
+  if (!row) return { by: 'periods', reason: 'no latest data day' };
+  const [unknown, movedBack, since] = row;
+  if (Number(unknown) > 0) return { by: 'periods', reason: 'a usage event was purged after a pending batch inserted it' };
+  if (movedBack !== false) return { by: 'periods', reason: 'the latest data day moved back' };
+  // No new events (only changed attributes): the patients it reads are read whole.
+  const bound = since === null ? `TIMESTAMPTZ 'infinity'` : `TIMESTAMPTZ '${checkedDay(since)}' - INTERVAL 1 DAY`;
+  await conn.run(`CREATE OR REPLACE TEMP MACRO pi_delta_since() AS (${bound})`);
+  return { by: 'difference' };
+}
+
+/** A day as a macro's text may hold it: YYYY-MM-DD, checked. */
+function checkedDay(day: unknown): string {
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(String(day))) throw new Error('Unexpected rollup scope day');
+  return String(day);
 }
 
 /** Fingerprint of the rollup SQL: a store built by older rollup code is rebuilt with the new. */
@@ -227,7 +297,8 @@ export function describeRefresh(r: RollupRefresh): string {
   const seconds = `${(r.ms / 1000).toFixed(1)} s`;
   if (r.mode === 'full') return `full rebuild in ${seconds}${r.reason ? ` (${r.reason})` : ''}`;
   const days = Object.entries(r.scope?.days ?? {}).map(([fam, n]) => `${fam} ${n}`).join(', ');
-  return `incremental refresh in ${seconds} (${r.scope?.patients ?? 0} patients; days in scope: ${days || 'none'})`;
+  const usage = r.usage?.by === 'periods' ? `; usage by periods: ${r.usage.reason}` : r.usage ? '; usage by difference' : '';
+  return `incremental refresh in ${seconds} (${r.scope?.patients ?? 0} patients; days in scope: ${days || 'none'}${usage})`;
 }
 
 async function scopeSize(conn: DuckDBConnection): Promise<RollupRefresh['scope']> {

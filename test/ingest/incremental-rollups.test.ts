@@ -60,6 +60,8 @@ const cmd: fc.Arbitrary<Cmd> = fc.oneof(
   { weight: 3, arbitrary: fc.record({ t: fc.constant('enrol' as const), p: patient, day, min: minute, type: fc.integer({ min: 0, max: 3 }), org: fc.integer({ min: 0, max: 1 }), channel: fc.integer({ min: 0, max: 2 }) }) },
   { weight: 2, arbitrary: fc.record({ t: fc.constant('feed' as const), p: patient, day, min: minute, source: fc.integer({ min: 0, max: 2 }), items: fc.integer({ min: 1, max: 3 }) }) },
   { weight: 2, arbitrary: fc.record({ t: fc.constant('consent' as const), p: patient, day, min: minute, type: fc.integer({ min: 0, max: 2 }), scope: fc.integer({ min: 0, max: 1 }) }) },
+  // an objection to everything: purges the patient's stored events (usage included) more often
+  { weight: 1, arbitrary: fc.record({ t: fc.constant('consent' as const), p: patient, day, min: minute, type: fc.constant(0), scope: fc.constant(0) }) },
   { weight: 1, arbitrary: fc.record({ t: fc.constant('redeliver' as const), pick: fc.nat(), changed: fc.boolean() }) },
   { weight: 1, arbitrary: fc.record({ t: fc.constant('patient' as const), p: patient, ...attributes }) },
 );
@@ -138,6 +140,7 @@ afterAll(() => removeTempDirs());
 describe('rollups maintained by each import', () => {
   it(`equal a full rebuild after every batch, for every rollup table (${RUNS} random histories)`, async () => {
     let incrementalRefreshes = 0;
+    let usageByDifference = 0;
     // how often each family of rollups had periods in scope, so a property that never scoped one
     // would show (rather than pass on refreshes that recomputed nothing)
     const scoped: Record<string, number> = {};
@@ -158,6 +161,7 @@ describe('rollups maintained by each import', () => {
             if (report.rollups) {
               expect(report.rollups.mode, report.rollups.reason).toBe('incremental');
               incrementalRefreshes++;
+              if (report.rollups.usage?.by === 'difference') usageByDifference++;
               for (const [family, days] of Object.entries(report.rollups.scope?.days ?? {})) if (days > 0) scoped[family] = (scoped[family] ?? 0) + 1;
             }
             const differences = await store.withConnection((conn) => diffAgainstFullRebuild(conn));
@@ -171,6 +175,8 @@ describe('rollups maintained by each import', () => {
     );
     // The property is about incremental refreshes: make sure the runs made plenty.
     expect(incrementalRefreshes).toBeGreaterThan(RUNS);
+    // ...and that most kept the usage rollups by difference (the others: see below)
+    expect(usageByDifference).toBeGreaterThan(incrementalRefreshes / 2);
     for (const family of ['enrol', 'usage', 'feeds']) expect(scoped[family], family).toBeGreaterThan(RUNS / 5);
   }, 600_000);
 
@@ -183,11 +189,33 @@ describe('rollups maintained by each import', () => {
       writeBatch(landing, '2026-07-20T02-00Z', deliveries.batch([use(0, 10), use(1, 40)], true));
       expect((await importRun(store, landing)).rollups).toMatchObject({ mode: 'full', reason: 'no rollups yet' });
 
-      writeBatch(landing, '2026-07-21T02-00Z', deliveries.batch([use(0, 50), use(2, 5)], false));
+      const second = deliveries.batch([use(0, 50), use(2, 5)], false);
+      writeBatch(landing, '2026-07-21T02-00Z', second);
       const touched = (await importRun(store, landing)).rollups;
       expect(touched).toMatchObject({ mode: 'incremental', scope: { patients: 2 } });
       // day 5 (a late event), and days 40–50: the latest day moved from 40 to 50 (dormant patients)
       expect(touched?.scope?.days.usage).toBe(12);
+      expect(touched?.usage).toEqual({ by: 'difference' });
+
+      // the same batch delivered again with one more event: stored events share its batch id, and
+      // the usage before must still count them (rollup_pending names the new event itself)
+      const more = deliveries.batch([use(0, 52)], false)['usage_events.csv']!;
+      writeBatch(landing, '2026-07-21T02-00Z', { ...second, 'usage_events.csv': second['usage_events.csv']! + more.slice(more.indexOf('\n') + 1) });
+      expect((await importRun(store, landing)).rollups).toMatchObject({ mode: 'incremental', usage: { by: 'difference' } });
+      expect(await store.withConnection((conn) => diffAgainstFullRebuild(conn))).toEqual([]);
+
+      // an objection purges patient 1's usage: the purged events are kept for the usage before
+      writeBatch(landing, '2026-07-21T03-00Z', deliveries.batch([{ t: 'consent', p: 1, day: 45, min: 0, type: 0, scope: 0 }, use(0, 55)], false));
+      expect((await importRun(store, landing)).rollups).toMatchObject({ mode: 'incremental', usage: { by: 'difference' } });
+      expect(await store.withConnection((conn) => diffAgainstFullRebuild(conn))).toEqual([]);
+
+      // two batches in one run: the second purges an event the first inserted, which the rollups
+      // never counted (nor can a refresh tell it from one they did): the usage periods are recomputed
+      writeBatch(landing, '2026-07-21T04-00Z', deliveries.batch([use(3, 58)], false));
+      writeBatch(landing, '2026-07-21T05-00Z', deliveries.batch([{ t: 'consent', p: 3, day: 59, min: 0, type: 0, scope: 0 }], false));
+      const purged = (await importRun(store, landing)).rollups;
+      expect(purged).toMatchObject({ mode: 'incremental', usage: { by: 'periods', reason: 'a usage event was purged after a pending batch inserted it' } });
+      expect(await store.withConnection((conn) => diffAgainstFullRebuild(conn))).toEqual([]);
 
       // E85002 moves to CCG 08Y: every CCG row and the organisation tree change
       writeBatch(landing, '2026-07-22T02-00Z', { 'organisations.csv': ORGS.replace('E85002,Other Road Surgery,practice,09A', 'E85002,Other Road Surgery,practice,08Y') });

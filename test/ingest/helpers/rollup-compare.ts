@@ -5,11 +5,11 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { rebuildRollups } from '../../../server/metrics/rollups.js';
 
-/** Every rollup table (rollup_pending is bookkeeping, not a rollup). */
+/** Every rollup table (rollup_pending and rollup_pending_purged are bookkeeping, not rollups). */
 export async function rollupTables(conn: DuckDBConnection): Promise<string[]> {
   const result = await conn.runAndReadAll(
     `SELECT table_name FROM information_schema.tables
-     WHERE table_schema = 'main' AND table_name LIKE 'rollup\\_%' ESCAPE '\\' AND table_name <> 'rollup_pending' ORDER BY 1`,
+     WHERE table_schema = 'main' AND table_name LIKE 'rollup\\_%' ESCAPE '\\' AND table_name NOT IN ('rollup_pending', 'rollup_pending_purged') ORDER BY 1`,
   );
   return result.getRows().map((r) => String(r[0]));
 }

@@ -36,10 +36,10 @@ export async function storeState(store: Store): Promise<StoreState> {
     .filter((t) => !NOT_IMPORTED.has(t));
   const state: StoreState = { base: {}, published: {} };
   for (const table of tables) {
-    // rollup_pending is the refresh's to-do list: written with a batch, emptied by the refresh. It
+    // rollup_pending (and the purged events it keeps) is the refresh's to-do list: written with a batch, emptied by the refresh. It
     // is neither state; that a crash leaves the right work to do is proved by the next run ending
     // equal to an uninterrupted import.
-    if (table === 'store_meta' || table === 'rollup_pending') continue;
+    if (table === 'store_meta' || table === 'rollup_pending' || table === 'rollup_pending_purged') continue;
     const drop = RUN_COLUMNS[table];
     const select = drop ? `* EXCLUDE (${drop.join(', ')})` : '*';
     const rows = (await query(store, `SELECT ${select} FROM "${table}"`)).map((r) => JSON.stringify(r)).sort();
