@@ -19,7 +19,7 @@ import type { OrgsResult } from '../../web/src/api/types.js';
 import { firstMetricUrls } from '../../web/src/pages/first-requests.js';
 import { importLanding } from '../../server/ingest/index.js';
 import { benchAccess, benchCredentials } from './metrics.js';
-import { writeSyntheticBatch } from '../generate/synthetic-batch.js';
+import { writeWeeklyBatch } from './weekly-batch.js';
 
 export interface LoadResult {
   connections: number;
@@ -75,22 +75,7 @@ export async function benchLoad(store: Store, options: LoadOptions): Promise<Loa
       await res.arrayBuffer();
     }
 
-    const orgCodes = await store.withConnection(async (conn) =>
-      (await conn.runAndReadAll(`SELECT org_code FROM organisations WHERE org_type IN ('practice', 'trust', 'community') ORDER BY org_code`)).getRows().map((r) => String(r[0])),
-    );
-    const batchDir = join(landing, '2999-06-01T02-00Z');
-    await store.withConnection((conn) =>
-      writeSyntheticBatch(conn, {
-        dir: batchDir,
-        events: options.batchEvents ?? 200_000,
-        patients: 0,
-        ...(options.nhsNumbersFrom ? { nhsNumbersFrom: options.nhsNumbersFrom } : {}),
-        orgCodes,
-        firstEventNo: 900_000_000,
-        start: new Date(Date.now() - 8 * 86_400_000).toISOString().slice(0, 19).replace('T', ' '),
-        days: 7,
-      }),
-    );
+    await writeWeeklyBatch(store, landing, { ...(options.batchEvents ? { events: options.batchEvents } : {}), ...(options.nhsNumbersFrom ? { nhsNumbersFrom: options.nhsNumbersFrom } : {}) });
 
     // The import starts with the load, as a scheduled run would under it.
     const loop = monitorEventLoopDelay({ resolution: 10 });
