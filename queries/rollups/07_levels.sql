@@ -170,7 +170,7 @@ LEFT JOIN reach r USING (org_code, day)
 WINDOW w_org AS (PARTITION BY g.org_code ORDER BY g.day)
 ORDER BY g.day, g.org_code;
 
--- Incremental: activations were rewritten on the enrol days in scope, feed reach whole.
+-- Incremental: activations were rewritten on the enrol days in scope; feed reach is compared whole.
 CREATE OR REPLACE TEMP TABLE t_lv_start AS
 WITH diff AS (
   SELECT org_code, day
@@ -251,7 +251,8 @@ FROM grid g LEFT JOIN daily c USING (practice_code, day)
 WINDOW w_src AS (PARTITION BY g.practice_code ORDER BY g.day)
 ORDER BY g.day, g.practice_code;
 
--- Incremental: activations (enrolled) were rewritten on the enrol days in scope, sources reached whole.
+-- Incremental: activations (enrolled) were rewritten on the enrol days in scope; sources reached is
+-- compared whole.
 CREATE OR REPLACE TEMP TABLE t_lv_start AS
 WITH diff AS (
   SELECT practice_code, day

@@ -5,8 +5,9 @@
 -- now with the copies taken here, series by series.
 --
 -- 03_uptake rewrites its tables only on the enrol days in scope: those rows are the only ones that
--- can differ, so only they are copied. 06_feeds_consent rebuilds feed reach and sources reached
--- whole: they are copied whole (a few rows per day and practice or source).
+-- can differ, so only they are copied. 06_feeds_consent changes feed reach and sources reached on
+-- the days of the patients it recounts (a late feed or a purge reaches back to any day), which are
+-- not known here: they are copied whole (a few rows per day and practice or source).
 
 CREATE OR REPLACE TEMP TABLE t_lv_before_uptake AS
 SELECT day, practice_code, dim, dim_value, delta FROM rollup_uptake_daily WHERE pi_scoped('enrol', 'day', day);
