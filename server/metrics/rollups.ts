@@ -25,8 +25,11 @@ const ROLLUP_STEPS = [
   '06_feeds_consent',
   '07_levels',
 ] as const;
-/** Run by an incremental refresh only: they work out its scope (see the files). */
-const SCOPE_STEPS = ['scope_patients', 'scope_periods'] as const;
+/**
+ * Run by an incremental refresh only: they work out its scope, and copy the change rows the levels
+ * are summed from before the steps rewrite them (see the files).
+ */
+const SCOPE_STEPS = ['scope_patients', 'scope_periods', 'levels_before'] as const;
 /**
  * An incremental refresh that maintains the usage rollups by difference runs these in place of
  * 05_activity_rows and 05_activity_write (see the files and usageByDifference).
@@ -172,6 +175,7 @@ export async function refreshRollupsIncremental(conn: DuckDBConnection, options:
   }
   await defineScopeMacros(conn, 'incremental', await windowStarts(conn));
   const scope = await scopeSize(conn);
+  await runStep(conn, 'levels_before', steps);
   for (const step of usage.by === 'difference' ? DELTA_ROLLUP_STEPS : ROLLUP_STEPS.slice(2)) await runStep(conn, step, steps);
   await clearPending(conn);
   return { mode: 'incremental', ms: Math.round(performance.now() - started), steps, scope, usage };
