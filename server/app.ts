@@ -299,7 +299,7 @@ export function createApp(deps: AppDeps): App {
       const etag = etagFor(facts.dataVersion, key);
       const compute = async () => {
         const sqlContext = { model: def.needsModel ? savings.sqlParam : null, latest: facts.latestDay };
-        const result = await store.withConnection((conn) => atVersion(conn, facts.dataVersion, () => computeMetric(conn, name, params, sqlContext)));
+        const result = await store.withConnection((conn) => atVersion(conn, facts.dataVersion, () => computeMetric(conn, name, params, sqlContext), facts.publication));
         return render(def, params, facts, result, format, etag);
       };
       return { key, etag, compute, params, format };

@@ -8,6 +8,7 @@ import { openStore, type Store } from '../store/store.js';
 import { VersionedAnswers, type AnswerPlan } from './answers.js';
 import { ResponseCache, etagFor, type CachedResponse } from './cache.js';
 import { VersionMoved, atVersion, type StoreFacts } from './context.js';
+import { publications } from '../store/publications.js';
 
 const factsAt = (dataVersion: string) => ({ dataVersion }) as StoreFacts;
 
@@ -202,5 +203,23 @@ describe('atVersion', () => {
     // Asked for version 1 now, the store says it has moved on: that answer is not computed.
     await expect(store.withConnection((conn) => atVersion(conn, '1', async () => 'never'))).rejects.toBeInstanceOf(VersionMoved);
     expect(await store.withConnection((conn) => atVersion(conn, '2', async () => 'ok'))).toBe('ok');
+  });
+
+  it('trusts the count of publications when it is given: no query while nothing was published, a re-plan when something was', async () => {
+    const before = publications.count;
+    // Nothing published since the facts were read: the answer is computed without a version read,
+    // so even a store saying another version is not consulted (it cannot change but by publishing).
+    expect(await store.withConnection((conn) => atVersion(conn, '7', async () => 'cheap', before))).toBe('cheap');
+    // A publication begins while the answer is read: the answer may be the new version's, so it is
+    // not served under the old key.
+    const moved = store.withConnection((conn) =>
+      atVersion(conn, '2', () => publications.around(async () => 'read during a publication'), before),
+    );
+    await expect(moved).rejects.toBeInstanceOf(VersionMoved);
+    expect(publications.count).toBe(before + 2);
+    // Facts read before that publication (an older count) go the long way: the version is read in
+    // the answer's transaction.
+    expect(await store.withConnection((conn) => atVersion(conn, '2', async () => 'checked', before))).toBe('checked');
+    await expect(store.withConnection((conn) => atVersion(conn, '1', async () => 'never', before))).rejects.toBeInstanceOf(VersionMoved);
   });
 });

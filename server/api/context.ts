@@ -2,6 +2,7 @@
  * Facts about the store that every request needs (data version, freshness, the organisation
  * tree), read once per data version: imports bump data_version, which invalidates all of it.
  */
+import { publications } from '../store/publications.js';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import type { Store } from '../store/store.js';
 import { META } from '../store/meta.js';
@@ -38,6 +39,11 @@ export interface StoreFacts {
   orgs: OrgNode[];
   orgByCode: Map<string, OrgNode>;
   root: string | null;
+  /**
+   * The count of version publications (server/store/publications.ts) taken before this version was
+   * read: while it stays the same and even, the store is still at this version (see atVersion).
+   */
+  publication?: number;
 }
 
 export async function readDataVersion(conn: DuckDBConnection): Promise<string> {
@@ -106,7 +112,13 @@ export class VersionMoved extends Error {
  * rollups are exactly those of `version`: an answer computed here belongs to the version (and
  * ETag) it is keyed by, even when an import commits while it is computed.
  */
-export async function atVersion<T>(conn: DuckDBConnection, version: string, fn: () => Promise<T>): Promise<T> {
+export async function atVersion<T>(conn: DuckDBConnection, version: string, fn: () => Promise<T>, publication?: number): Promise<T> {
+  // The cheap check: no publication began since this version was read, nor while `fn` read.
+  if (publication !== undefined && publication % 2 === 0 && publications.count === publication) {
+    const result = await fn();
+    if (publications.count === publication) return result;
+    throw new VersionMoved(version, 'a newer version (published while answering)');
+  }
   await conn.run('BEGIN TRANSACTION');
   try {
     const found = await readDataVersion(conn);
@@ -183,6 +195,8 @@ export class StoreContext {
   private async at(version: string): Promise<StoreFacts> {
     if (this.facts?.dataVersion === version) return this.facts;
     if (!this.loading) {
+      // Counted before the version is read: a publication after this moment makes it differ.
+      const publication = publications.count;
       // In one transaction with its own read of the version, so the facts are that version's.
       this.loading = this.store
         .withConnection(async (conn) => {
@@ -194,8 +208,8 @@ export class StoreContext {
           }
         })
         .then((facts) => {
-          this.facts = facts;
-          return facts;
+          this.facts = { ...facts, publication };
+          return this.facts;
         })
         .finally(() => {
           this.loading = undefined;

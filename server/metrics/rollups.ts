@@ -5,6 +5,7 @@ import type { DuckDBConnection } from '@duckdb/node-api';
 import { StoreError } from '../store/errors.js';
 import { faultPoint } from '../store/faults.js';
 import { getMeta, META, setMeta } from '../store/meta.js';
+import { publications } from '../store/publications.js';
 import { describeError } from '../store/redact.js';
 import { loadSqlFiles, QUERIES_DIR } from '../store/sql-files.js';
 
@@ -261,7 +262,7 @@ export async function refreshRollupsIfStale(conn: DuckDBConnection, mode: Rollup
     await setMeta(conn, META.dataVersion, version);
     await setMeta(conn, META.rollupsCode, code);
     const servedAt = await markBatchesServed(conn);
-    await conn.run('COMMIT');
+    await publications.around(() => conn.run('COMMIT'));
     await correctServedAt(conn, servedAt);
     return refresh;
   } catch (err) {
