@@ -328,7 +328,8 @@ async function benchRollups(): Promise<void> {
       await writeWeeklyBatch(store, landing, patients ? { nhsNumbersFrom: patients } : {});
       const t0 = performance.now();
       const report = await importLanding({ store, landingDir: landing, trigger: 'bench', key: KEY, log: () => undefined });
-      const visibleMs = Math.round(performance.now() - t0);
+      // Visible once the refresh commits (the run then folds the write-ahead log into the store).
+      const visibleMs = report.visibleAfterMs ?? Math.round(performance.now() - t0);
       const batch = report.batches.find((b) => b.status !== 'skipped');
       const refresh = report.rollups;
       say(`- **a weekly batch of ${(batch?.rowsIn ?? 0).toLocaleString('en-GB')} events visible ${seconds(visibleMs)} after its import started** (target ≤ 5 s): ` +

@@ -55,6 +55,8 @@ export interface ImportReport {
   batches: BatchReport[];
   rowsIn: number;
   durationMs: number;
+  /** From the run's start to its rollups committed: when what it loaded is visible to the API. */
+  visibleAfterMs?: number;
   rollupsRefreshed: boolean;
   /** How the rollups were brought up to date (when they were): incremental or full, and how long it took. */
   rollups?: RollupRefresh;
@@ -121,6 +123,7 @@ export async function importLanding(options: ImportOptions): Promise<ImportRepor
   if (running.has(store)) throw new RefusedError('An import is already running on this store; this run was not started.');
   running.add(store);
   const started = Date.now();
+  const runStarted = started;
   const runId = newRunId();
   const report: ImportReport = {
     runId,
@@ -204,6 +207,7 @@ export async function importLanding(options: ImportOptions): Promise<ImportRepor
         if (report.rollups) {
           // The commit is part of the wait for fresh data, so the time is taken around it.
           report.rollups.ms = Date.now() - started;
+          report.visibleAfterMs = Date.now() - runStarted;
           log(`rollups: ${describeRefresh(report.rollups)}`);
         }
       } catch (err) {
@@ -211,6 +215,12 @@ export async function importLanding(options: ImportOptions): Promise<ImportRepor
         // rebuilds them (the stale data_version tells it to).
         report.rollupsError = err instanceof StoreError ? err.message : describeError(err);
         log(report.rollupsError);
+      }
+      // The write-ahead log is folded into the store now, after the data is served, rather than by
+      // a commit that readers of fresh data would wait for (see openStore's checkpoint_threshold).
+      // Nothing is lost if it fails: the log stays and DuckDB replays it on the next open.
+      if (report.rollupsRefreshed || report.batches.some((b) => b.status === 'succeeded')) {
+        await conn.run('CHECKPOINT').catch((err: unknown) => log(`checkpoint after the import failed (the write-ahead log is kept): ${describeError(err)}`));
       }
       if (archive) {
         try {
