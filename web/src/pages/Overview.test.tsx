@@ -8,23 +8,14 @@ import { waitFor } from '@testing-library/preact';
 import { afterEach, describe, expect, it } from 'vitest';
 import { COLUMNS } from '../lib/metric.js';
 import Overview from './Overview.js';
-import { Failure, card, metric, renderPage, resetPage, tableOf } from './test-support.js';
+import { Failure, card, metric, renderPage, resetPage, tableOf , HEADLINE_ANSWERS } from './test-support.js';
 
-const U = COLUMNS.uptake;
-const A = COLUMNS.active_users;
 const R = COLUMNS.roi;
 const C = COLUMNS.consent;
 const RO = COLUMNS.rollout;
 
 const answers = {
-  'metrics/uptake': metric('uptake', [U.period_start, U.complete, U.activated, U.eligible, U.uptake_pct], [
-    { period_start: '2026-01-01', complete: true, activated: 11000, eligible: 40000, uptake_pct: 27.5 },
-    { period_start: '2026-02-01', complete: true, activated: 12345, eligible: 40000, uptake_pct: 30.86 },
-  ]),
-  'metrics/active_users': metric('active_users', [A.period_start, A.complete, A.active_patients], [
-    { period_start: '2026-02-01', complete: true, active_patients: 6400 },
-    { period_start: '2026-03-01', complete: false, active_patients: 3150 },
-  ]),
+  ...HEADLINE_ANSWERS,
   'metrics/roi': metric('roi', [R.period_start, R.cumulative_savings_central_gbp, R.cumulative_cost_gbp, R.return_central_ratio], [
     { period_start: '2026-02-01', cumulative_savings_central_gbp: 9000, cumulative_cost_gbp: 10000, return_central_ratio: 0.9 },
     { period_start: '2026-03-01', cumulative_savings_central_gbp: 24600, cumulative_cost_gbp: 12000, return_central_ratio: 2.05 },

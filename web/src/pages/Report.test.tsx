@@ -8,10 +8,8 @@ import { screen, waitFor } from '@testing-library/preact';
 import { afterEach, describe, expect, it } from 'vitest';
 import { COLUMNS } from '../lib/metric.js';
 import Report from './Report.js';
-import { Failure, metric, renderPage, resetPage } from './test-support.js';
+import { Failure, metric, renderPage, resetPage , HEADLINE_ANSWERS } from './test-support.js';
 
-const U = COLUMNS.uptake;
-const A = COLUMNS.active_users;
 const R = COLUMNS.roi;
 const C = COLUMNS.consent;
 const F = COLUMNS.funnel;
@@ -20,14 +18,7 @@ const RO = COLUMNS.rollout;
 const rolloutCols = [RO.org_code, RO.org_name, RO.uptake_pct, RO.target_pct, RO.weekly_change_pp, RO.rag, RO.status, RO.projected_target_date] as const;
 
 const answers = {
-  'metrics/uptake': metric('uptake', [U.period_start, U.complete, U.activated, U.eligible, U.uptake_pct], [
-    { period_start: '2026-01-01', complete: true, activated: 11000, eligible: 40000, uptake_pct: 27.5 },
-    { period_start: '2026-02-01', complete: true, activated: 12345, eligible: 40000, uptake_pct: 30.86 },
-  ]),
-  'metrics/active_users': metric('active_users', [A.period_start, A.complete, A.active_patients], [
-    { period_start: '2026-02-01', complete: true, active_patients: 6400 },
-    { period_start: '2026-03-01', complete: false, active_patients: 3150 },
-  ]),
+  ...HEADLINE_ANSWERS,
   'metrics/roi': metric('roi', [R.period_start, R.cumulative_savings_low_gbp, R.cumulative_savings_central_gbp, R.cumulative_savings_high_gbp, R.cumulative_cost_gbp, R.payback_central, R.return_central_ratio], [
     { period_start: '2026-02-01', cumulative_savings_low_gbp: 6000, cumulative_savings_central_gbp: 9000, cumulative_savings_high_gbp: 12000, cumulative_cost_gbp: 10000, return_central_ratio: 0.9, payback_central: null },
     { period_start: '2026-03-01', cumulative_savings_low_gbp: 18000, cumulative_savings_central_gbp: 24600, cumulative_savings_high_gbp: 31200, cumulative_cost_gbp: 12000, return_central_ratio: 2.05, payback_central: '2026-03-01' },

@@ -10,6 +10,7 @@ import { METRICS, type ColumnSpec } from '../../../server/metrics/catalogue-data
 import { clearApiCache } from '../api/client.js';
 import type { ColumnName, Column, Health, Me, MetricName, MetricResult, Org } from '../api/types.js';
 import { AppContext, type AppState } from '../lib/context.js';
+import { COLUMNS } from '../lib/metric.js';
 import type { Filters } from '../lib/filters.js';
 import { indexOrgs } from '../lib/orgs.js';
 
@@ -192,3 +193,22 @@ export function tile(label: string | RegExp): { value: string; detail: string; e
   if (!el) throw new Error(`No tile labelled ${String(label)}; the tiles are: ${tiles.map((t) => t.querySelector('.tile-label')?.textContent).join(' | ')}`);
   return { value: el.querySelector('.tile-value')?.textContent ?? '', detail: el.querySelector('.tile-detail')?.textContent ?? '', el };
 }
+
+const U = COLUMNS.uptake;
+const A = COLUMNS.active_users;
+
+/**
+ * The headline answers the Overview and the Report both open with: uptake by month (27.5 % in
+ * January, 12,345 of 40,000 = 30.86 % in February) and active patients (6,400 in February, March
+ * not complete: 3,150 so far).
+ */
+export const HEADLINE_ANSWERS = {
+  'metrics/uptake': metric('uptake', [U.period_start, U.complete, U.activated, U.eligible, U.uptake_pct], [
+    { period_start: '2026-01-01', complete: true, activated: 11000, eligible: 40000, uptake_pct: 27.5 },
+    { period_start: '2026-02-01', complete: true, activated: 12345, eligible: 40000, uptake_pct: 30.86 },
+  ]),
+  'metrics/active_users': metric('active_users', [A.period_start, A.complete, A.active_patients], [
+    { period_start: '2026-02-01', complete: true, active_patients: 6400 },
+    { period_start: '2026-03-01', complete: false, active_patients: 3150 },
+  ]),
+};
