@@ -13,8 +13,9 @@
  * - every statement is checked to be one query (statement-check.ts) before it runs;
  * - each query has a connection of its own, interrupted at its time limit or when cancelled.
  */
-import { DuckDBInstance, DuckDBTypeId, JsonDuckDBValueConverter, type DuckDBConnection, type DuckDBDataChunk, type DuckDBResult } from '@duckdb/node-api';
-import type { Cell, FailureCode, FromSandbox, ResultColumn, SandboxSettings, ToSandbox } from './protocol.js';
+import { DuckDBInstance, type DuckDBConnection, type DuckDBResult } from '@duckdb/node-api';
+import type { FailureCode, FromSandbox, ResultColumn, SandboxSettings, ToSandbox } from './protocol.js';
+import { cellReaders, firstRowsJson, rowsOf, type CellReader } from './result-cells.js';
 import { checkStatement, type Verdict } from './statement-check.js';
 
 const send = (message: FromSandbox) => process.send?.(message);
@@ -29,24 +30,6 @@ interface Running {
   acked?: () => void;
 }
 const running = new Map<string, Running>();
-
-const INTEGER_TYPES = new Set([
-  DuckDBTypeId.TINYINT, DuckDBTypeId.SMALLINT, DuckDBTypeId.INTEGER, DuckDBTypeId.BIGINT, DuckDBTypeId.HUGEINT,
-  DuckDBTypeId.UTINYINT, DuckDBTypeId.USMALLINT, DuckDBTypeId.UINTEGER, DuckDBTypeId.UBIGINT, DuckDBTypeId.UHUGEINT,
-]);
-const DECIMAL_TYPES = new Set([DuckDBTypeId.DECIMAL, DuckDBTypeId.FLOAT, DuckDBTypeId.DOUBLE]);
-
-/**
- * Cells as JSON: whole numbers as numbers while exact (else as text, so a 128-bit id is not
- * rounded), decimals as numbers, dates and times as ISO text, lists and structs as JSON.
- */
-function converters(result: DuckDBResult): ((v: unknown) => Cell)[] {
-  return result.columnTypes().map((t) => {
-    if (INTEGER_TYPES.has(t.typeId)) return (v) => (v === null ? null : Number.isSafeInteger(Number(v)) ? Number(v) : String(v));
-    if (DECIMAL_TYPES.has(t.typeId)) return (v) => (v === null ? null : Number(v));
-    return (v) => v as Cell;
-  });
-}
 
 function columnsOf(result: DuckDBResult): ResultColumn[] {
   return result.columnNames().map((name, i) => ({ name, type: result.columnType(i).toString() }));
@@ -114,7 +97,7 @@ async function main(): Promise<void> {
    */
   const run = async (
     m: { id: string; sql: string; timeoutMs: number },
-    use: (r: Running, result: DuckDBResult, rowsOf: (chunk: DuckDBDataChunk) => Cell[][], t0: number) => Promise<void>,
+    use: (r: Running, result: DuckDBResult, readers: CellReader[], t0: number) => Promise<void>,
   ) => {
     const t0 = performance.now();
     const [r, done] = await start(m.id, m.timeoutMs);
@@ -122,9 +105,7 @@ async function main(): Promise<void> {
       const verdict = await checkStatement(r.conn, m.sql);
       if (!verdict.ok) return refuse(m.id, verdict);
       const result = await verdict.prepared.stream();
-      const convert = converters(result);
-      const rowsOf = (chunk: DuckDBDataChunk) => chunk.convertRows(JsonDuckDBValueConverter).map((row) => (row as unknown[]).map((v, i) => convert[i]!(v)));
-      await use(r, result, rowsOf, t0);
+      await use(r, result, cellReaders(result), t0);
     } catch (err) {
       send({ kind: 'failed', id: m.id, ...classify(err, r) });
     } finally {
@@ -132,37 +113,22 @@ async function main(): Promise<void> {
     }
   };
 
-  /** The first `limit` rows (or `maxBytes` of them), and whether there were more. */
+  /** The first `limit` rows (or `maxBytes` of them) as JSON text, and whether there were more. */
   const query = (m: Extract<ToSandbox, { kind: 'query' }>) =>
-    run(m, async (_r, result, rowsOf, t0) => {
-      const rows: string[] = [];
-      let bytes = 0;
-      let truncated = false;
-      while (!truncated) {
-        const chunk = await result.fetchChunk();
-        if (!chunk || chunk.rowCount === 0) break;
-        for (const cells of rowsOf(chunk)) {
-          if (rows.length >= m.limit || bytes > m.maxBytes) {
-            truncated = true;
-            break;
-          }
-          const json = JSON.stringify(cells);
-          bytes += json.length;
-          rows.push(json);
-        }
-      }
-      send({ kind: 'result', id: m.id, columns: columnsOf(result), rowsJson: `[${rows.join(',')}]`, rowCount: rows.length, truncated, elapsedMs: Math.round(performance.now() - t0) });
+    run(m, async (_r, result, readers, t0) => {
+      const first = await firstRowsJson(result, readers, { limit: m.limit, maxBytes: m.maxBytes });
+      send({ kind: 'result', id: m.id, columns: columnsOf(result), ...first, elapsedMs: Math.round(performance.now() - t0) });
     });
 
   /** Every row, a chunk at a time, each sent only when the server has taken the one before. */
   const stream = (m: Extract<ToSandbox, { kind: 'stream' }>) =>
-    run(m, async (r, result, rowsOf, t0) => {
+    run(m, async (r, result, readers, t0) => {
       send({ kind: 'columns', id: m.id, columns: columnsOf(result) });
       let rowCount = 0;
       for (;;) {
         const chunk = await result.fetchChunk();
         if (!chunk || chunk.rowCount === 0) break;
-        const rows = rowsOf(chunk);
+        const rows = rowsOf(chunk, readers);
         rowCount += rows.length;
         // Wait for the server to take it: memory stays at one chunk, however large the result.
         const acked = new Promise<void>((resolve) => (r.acked = resolve));
