@@ -2,7 +2,9 @@
  * SQL workbench benchmark: how long the ICB's extract takes to build from the store after an
  * import, and the gallery's first three example queries through POST /api/sql (in-process, signed,
  * into the sandbox process and back as JSON) next to the same SQL run directly on the same extract
- * in this process with its result read into JavaScript (target ≤ 1.3× at p50).
+ * in this process with its result read into JavaScript (target ≤ 1.3× at p50). Re-runs of the same
+ * text are the target's measure; first runs (a text the sandbox has not checked before: a new
+ * comment each time) are reported beside them, as they pay DuckDB's parser once more.
  *   npx tsx scripts/bench/sql.ts [path/to/store.duckdb]
  */
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -21,7 +23,18 @@ export interface SqlBenchResult {
   scope: string;
   extractBuildMs: number;
   extractBytes: number;
-  queries: { name: string; rows: number; directP50Ms: number; directP95Ms: number; apiP50Ms: number; apiP95Ms: number; ratio: number }[];
+  queries: {
+    name: string;
+    rows: number;
+    directP50Ms: number;
+    directP95Ms: number;
+    apiP50Ms: number;
+    apiP95Ms: number;
+    ratio: number;
+    /** A text the sandbox has not seen before, each time: p50 through the API and its ratio to direct. */
+    firstRunApiP50Ms: number;
+    firstRunRatio: number;
+  }[];
 }
 
 export async function benchSql(store: Store, options: { iterations?: number } = {}): Promise<SqlBenchResult> {
@@ -50,23 +63,37 @@ export async function benchSql(store: Store, options: { iterations?: number } = 
     try {
       for (const example of loadExampleQueries().slice(0, 3)) {
         let rows = 0;
-        const viaApi = async () => {
-          const res = await app.request('/api/sql', { method: 'POST', headers: { ...signed.token, 'content-type': 'application/json' }, body: JSON.stringify({ sql: example.sql }) });
+        const viaApi = async (sql = example.sql) => {
+          const res = await app.request('/api/sql', { method: 'POST', headers: { ...signed.token, 'content-type': 'application/json' }, body: JSON.stringify({ sql }) });
           if (res.status !== 200) throw new Error(`${example.name} answered ${res.status}: ${await res.text()}`);
           rows = ((await res.json()) as { rowCount: number }).rowCount;
         };
-        const directly = async () => {
+        const directly = async (sql = example.sql) => {
           const conn = await direct.connect();
           try {
-            (await conn.runAndReadAll(example.sql)).getRowsJS();
+            (await conn.runAndReadAll(sql)).getRowsJS();
           } finally {
             conn.closeSync();
           }
         };
-        const [d, a] = await timePair(iterations, directly, viaApi);
+        const [d, a] = await timePair(iterations, () => directly(), () => viaApi());
+        // Each side of a pair gets the same new text; half as many pairs (the slow queries take a second each).
+        let run = 0;
+        const [fd, fa] = await timePair(Math.ceil(iterations / 2), () => directly(`${example.sql}\n-- first run ${++run}`), () => viaApi(`${example.sql}\n-- first run ${run}`));
+        const ratio = (api: number, directMs: number) => Math.round((api / Math.max(directMs, 0.01)) * 100) / 100;
         const directP50 = percentile(d, 50);
         const apiP50 = percentile(a, 50);
-        queries.push({ name: example.title, rows, directP50Ms: directP50, directP95Ms: percentile(d, 95), apiP50Ms: apiP50, apiP95Ms: percentile(a, 95), ratio: Math.round((apiP50 / Math.max(directP50, 0.01)) * 100) / 100 });
+        queries.push({
+          name: example.title,
+          rows,
+          directP50Ms: directP50,
+          directP95Ms: percentile(d, 95),
+          apiP50Ms: apiP50,
+          apiP95Ms: percentile(a, 95),
+          ratio: ratio(apiP50, directP50),
+          firstRunApiP50Ms: percentile(fa, 50),
+          firstRunRatio: ratio(percentile(fa, 50), percentile(fd, 50)),
+        });
       }
     } finally {
       direct.closeSync();

@@ -118,8 +118,9 @@ function explain(e: QueryFailure, timeoutS: number, memory: string): string {
 
 async function readJson(c: Context): Promise<unknown> {
   if (!/^application\/json\b/i.test(c.req.header('content-type') ?? '')) throw new ApiError(400, 'Send the body as JSON (Content-Type: application/json).');
+  // Read as text and parsed here: Request.json() took twice as long for the same body.
   try {
-    return await c.req.json();
+    return JSON.parse(await c.req.text());
   } catch {
     throw new ApiError(400, 'The request body is not valid JSON.');
   }
@@ -248,13 +249,12 @@ export function registerSqlRoutes(app: App, deps: { access: Access; context: Sto
     const p = analyst(c);
     const body = parse(SqlBody, await readJson(c), 'query');
     const facts = await context.current();
-    const abort = new AbortController();
-    c.req.raw.signal?.addEventListener('abort', () => abort.abort(), { once: true });
     try {
+      // The request's signal aborts when the client goes away: the query is cancelled with it.
       const r = await workbench.query({ username: p.user.username, scope: p.user.org }, body.sql, facts, {
         limit: body.limit,
         ...(body.queryId ? { id: body.queryId } : {}),
-        signal: abort.signal,
+        signal: c.req.raw.signal,
       });
       audit(c, p, { action: 'sql_query', outcome: 'ok', status: 200, sql: body.sql, rows: r.rowCount, params: { elapsedMs: r.elapsedMs, limit: body.limit, truncated: r.truncated, queryId: r.id } });
       c.header('Cache-Control', 'no-store');
