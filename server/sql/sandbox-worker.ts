@@ -13,7 +13,7 @@
  * - every statement is checked to be one query (statement-check.ts) before it runs;
  * - each query has a connection of its own, interrupted at its time limit or when cancelled.
  */
-import { DuckDBInstance, type DuckDBConnection, type DuckDBResult } from '@duckdb/node-api';
+import { DuckDBInstance, type DuckDBConnection, type DuckDBPreparedStatement, type DuckDBResult } from '@duckdb/node-api';
 import type { FailureCode, FromSandbox, ResultColumn, SandboxSettings, ToSandbox } from './protocol.js';
 import { cellReaders, firstRowsJson, rowsOf, type CellReader } from './result-cells.js';
 import { checkStatement, type Verdict } from './statement-check.js';
@@ -101,14 +101,18 @@ async function main(): Promise<void> {
   ) => {
     const t0 = performance.now();
     const [r, done] = await start(m.id, m.timeoutMs);
+    let prepared: DuckDBPreparedStatement | undefined;
     try {
       const verdict = await checkStatement(r.conn, m.sql);
       if (!verdict.ok) return refuse(m.id, verdict);
-      const result = await verdict.prepared.stream();
+      prepared = verdict.prepared;
+      const result = await prepared.stream();
       await use(r, result, cellReaders(result), t0);
     } catch (err) {
       send({ kind: 'failed', id: m.id, ...classify(err, r) });
     } finally {
+      // Freed now: a kept connection would otherwise hold every plan it ran until garbage collection.
+      prepared?.destroySync();
       done();
     }
   };
