@@ -10,10 +10,12 @@
  *   autoloading and autoinstalling off, memory_limit and threads set, and external access off (no
  *   file readers, glob, COPY, ATTACH, INSTALL/LOAD, getenv); then the configuration is locked
  *   before the first statement, so no SET or RESET can undo any of it;
- * - every statement is checked to be one query (statement-check.ts) before it runs;
+ * - every statement is checked to be one query (statement-check.ts) before it runs; a text run
+ *   again on a connection that kept its plan runs that plan (connection-pool.ts);
  * - each query has a connection of its own, interrupted at its time limit or when cancelled.
  */
-import { DuckDBInstance, type DuckDBConnection, type DuckDBPreparedStatement, type DuckDBResult } from '@duckdb/node-api';
+import { DuckDBInstance, type DuckDBConnection, type DuckDBResult } from '@duckdb/node-api';
+import { ConnectionPool, type PooledConnection } from './connection-pool.js';
 import type { FailureCode, FromSandbox, ResultColumn, SandboxSettings, ToSandbox } from './protocol.js';
 import { cellReaders, firstRowsJson, rowsOf, type CellReader } from './result-cells.js';
 import { checkStatement, type Verdict } from './statement-check.js';
@@ -68,25 +70,20 @@ async function main(): Promise<void> {
   await setup.run('SET lock_configuration = true');
   setup.closeSync();
 
-  /**
-   * Connections of finished queries, kept for the next (opening one is a round trip to DuckDB's
-   * threads). Nothing a query can run changes a connection (one read-only SELECT, configuration
-   * locked), so one is handed on as it is; an interrupted one is closed, not reused.
-   */
-  const idle: DuckDBConnection[] = [];
-  const IDLE_KEPT = 4;
-  const start = async (id: string, timeoutMs: number): Promise<[Running, () => void]> => {
-    const r: Running = { conn: idle.pop() ?? (await instance.connect()), cancelled: false, timedOut: false };
+  // Idle connections with the plans of the queries they ran (connection-pool.ts).
+  const pool = new ConnectionPool(() => instance.connect());
+  const start = async (id: string, sql: string, timeoutMs: number): Promise<[Running, PooledConnection, () => void]> => {
+    const held = await pool.take(sql);
+    const r: Running = { conn: held.conn, cancelled: false, timedOut: false };
     running.set(id, r);
     const timer = setTimeout(() => {
       r.timedOut = true;
       r.conn.interrupt();
     }, timeoutMs);
-    return [r, () => {
+    return [r, held, () => {
       clearTimeout(timer);
       running.delete(id);
-      if (r.timedOut || r.cancelled || idle.length >= IDLE_KEPT) r.conn.closeSync();
-      else idle.push(r.conn);
+      pool.give(held, !r.timedOut && !r.cancelled);
     }];
   };
 
@@ -100,19 +97,21 @@ async function main(): Promise<void> {
     use: (r: Running, result: DuckDBResult, readers: CellReader[], t0: number) => Promise<void>,
   ) => {
     const t0 = performance.now();
-    const [r, done] = await start(m.id, m.timeoutMs);
-    let prepared: DuckDBPreparedStatement | undefined;
+    const [r, held, done] = await start(m.id, m.sql, m.timeoutMs);
     try {
-      const verdict = await checkStatement(r.conn, m.sql);
-      if (!verdict.ok) return refuse(m.id, verdict);
-      prepared = verdict.prepared;
-      const result = await prepared.stream();
+      // A text this connection ran before runs its kept plan: it passed the check then.
+      let plan = pool.planFor(held, m.sql);
+      if (!plan) {
+        const verdict = await checkStatement(r.conn, m.sql);
+        if (!verdict.ok) return refuse(m.id, verdict);
+        plan = verdict.prepared;
+        pool.remember(held, m.sql, plan);
+      }
+      const result = await plan.stream();
       await use(r, result, cellReaders(result), t0);
     } catch (err) {
       send({ kind: 'failed', id: m.id, ...classify(err, r) });
     } finally {
-      // Freed now: a kept connection would otherwise hold every plan it ran until garbage collection.
-      prepared?.destroySync();
       done();
     }
   };

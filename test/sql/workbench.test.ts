@@ -200,6 +200,15 @@ describe('the sandbox holds', () => {
     await serverStillAnswers();
   });
 
+  it('answers a text run again as it did the first time (its checked plan kept), and refuses a refused text again', async () => {
+    const sql = 'SELECT practice_code, count(*) AS patients, min(birth_year) AS oldest FROM patients GROUP BY 1 ORDER BY 1';
+    const first = await run(ccg, sql);
+    expect(first.status).toBe(200);
+    expect(first.body.rows?.length).toBeGreaterThan(0);
+    for (let i = 0; i < 3; i++) expect((await run(ccg, sql)).body.rows).toEqual(first.body.rows);
+    for (let i = 0; i < 2; i++) expect(await run(ccg, 'PRAGMA database_list')).toMatchObject({ status: 400, body: { code: 'refused' } });
+  });
+
   it('answers 429 past the per-user concurrency cap', async () => {
     const slow = [run(region, 'SELECT count(*) FROM range(1000000000000)'), run(region, 'SELECT count(*) FROM range(1000000000000)')];
     await new Promise((r) => setTimeout(r, 300));
