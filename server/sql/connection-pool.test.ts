@@ -20,7 +20,7 @@ async function run(pool: ConnectionPool, sql: string, options: { reusable?: bool
   const reused = plan !== undefined;
   if (!plan) {
     plan = await held.conn.prepare(sql);
-    pool.remember(held, sql, plan);
+    pool.remember(held, sql, plan, 0);
   }
   const rows = (await plan.runAndReadAll()).getRowsJS();
   pool.give(held, options.reusable ?? true);
@@ -60,7 +60,7 @@ describe('the sandbox connection pool', () => {
     const sql = 'SELECT i FROM range(10000) t(i) ORDER BY i';
     const held = await pool.take(sql);
     const plan = await held.conn.prepare(sql);
-    pool.remember(held, sql, plan);
+    pool.remember(held, sql, plan, 0);
     const partial = await plan.stream();
     expect((await partial.fetchChunk())?.rowCount).toBe(2048); // the rest left unread, as a shown result is
     pool.give(held, true);
@@ -70,7 +70,7 @@ describe('the sandbox connection pool', () => {
   });
 
   it('keeps at most the configured plans per connection, dropping the least recently used', async () => {
-    const pool = new ConnectionPool(open, { connections: 4, plansPerConnection: 2 });
+    const pool = new ConnectionPool(open, { plansPerConnection: 2 });
     await run(pool, 'SELECT 1');
     await run(pool, 'SELECT 2');
     await run(pool, 'SELECT 1'); // now 2 is the least recently used
@@ -83,6 +83,7 @@ describe('the sandbox connection pool', () => {
     const pool = new ConnectionPool(open);
     const { held } = await run(pool, 'SELECT 7', { reusable: false });
     expect(pool.size).toBe(0);
+    expect(pool.plans).toBe(0);
     expect(held.plans.size).toBe(0);
     const before = opened;
     expect((await run(pool, 'SELECT 7')).reused).toBe(false);
@@ -90,13 +91,36 @@ describe('the sandbox connection pool', () => {
   });
 
   it('keeps at most the configured idle connections and opens one only when none is idle', async () => {
-    const pool = new ConnectionPool(open, { connections: 2, plansPerConnection: 16 });
+    const pool = new ConnectionPool(open, { connections: 2 });
     const before = opened;
     const held = await Promise.all([pool.take('a'), pool.take('b'), pool.take('c')]);
     expect(opened).toBe(before + 3);
     for (const h of held) pool.give(h, true);
     expect(pool.size).toBe(2);
-    await pool.take('d');
+    pool.give(await pool.take('d'), true);
     expect(opened).toBe(before + 3);
+  });
+
+  it('does not keep a plan whose planning grew the process by more than the limit', async () => {
+    const pool = new ConnectionPool(open, { planGrowthBytes: 8 << 20 });
+    const held = await pool.take('SELECT 5');
+    const plan = await held.conn.prepare('SELECT 5');
+    expect(pool.remember(held, 'SELECT 5', plan, 9 << 20)).toBe(false);
+    plan.destroySync();
+    pool.give(held, true);
+    expect((await run(pool, 'SELECT 5')).reused).toBe(false);
+  });
+
+  it('lets go of every kept plan once the process has grown past its ceiling', async () => {
+    let resident = 100;
+    const pool = new ConnectionPool(open, { ceilingBytes: 1_000 }, () => resident);
+    await run(pool, 'SELECT 1');
+    await run(pool, 'SELECT 2');
+    expect(pool.plans).toBe(2);
+    resident = 1_001;
+    await run(pool, 'SELECT 3');
+    expect(pool.plans).toBe(0);
+    resident = 100;
+    expect((await run(pool, 'SELECT 1')).reused).toBe(false);
   });
 });

@@ -9,8 +9,14 @@
  * same text on it executes that plan: no second parse, check or plan. A plan is only ever kept
  * after its text passed the statement check, and only the identical text reuses it.
  *
- * Nothing a query can run changes a connection (one read-only query, configuration locked), so one
- * is handed on as it is; an interrupted one is closed with its plans, never reused.
+ * A kept plan holds memory DuckDB's memory_limit does not count (the constants worked out when it
+ * was planned: `repeat('x', 200000000)` is 200 MB), so a plan is kept only when planning it grew the
+ * process by little, at most a few per connection, and every kept plan is let go whenever the
+ * process has grown past a ceiling (the memory limit and a margin).
+ *
+ * A query changes nothing on its connection (one read-only query, configuration locked) but for
+ * setseed(), which seeds its random(): the sandbox closes the connection after such a query, and
+ * an interrupted one, with their plans, never reusing them (statement-check.ts says which).
  */
 import type { DuckDBConnection, DuckDBPreparedStatement } from '@duckdb/node-api';
 
@@ -25,15 +31,26 @@ export interface PoolLimits {
   connections: number;
   /** Plans kept per connection (the least recently used is freed past it). */
   plansPerConnection: number;
+  /** A plan whose planning grew the process by more than this is not kept. */
+  planGrowthBytes: number;
+  /** Past this resident size, every kept plan is freed. */
+  ceilingBytes: number;
 }
+
+const DEFAULT_POOL_LIMITS: PoolLimits = { connections: 4, plansPerConnection: 4, planGrowthBytes: 8 << 20, ceilingBytes: Infinity };
 
 export class ConnectionPool {
   private readonly idle: PooledConnection[] = [];
+  private readonly limits: PoolLimits;
 
   constructor(
     private readonly open: () => Promise<DuckDBConnection>,
-    private readonly limits: PoolLimits = { connections: 4, plansPerConnection: 16 },
-  ) {}
+    limits: Partial<PoolLimits> = {},
+    /** The process's resident size now (a test gives its own). */
+    private readonly residentBytes: () => number = () => process.memoryUsage.rss(),
+  ) {
+    this.limits = { ...DEFAULT_POOL_LIMITS, ...limits };
+  }
 
   /** A connection for `sql`: an idle one that keeps its plan, else the last idle one, else a new one. */
   async take(sql: string): Promise<PooledConnection> {
@@ -52,23 +69,34 @@ export class ConnectionPool {
     return plan;
   }
 
-  /** Keeps `plan` (prepared on `held`'s connection from a text that passed the check) for the next run of `sql`. */
-  remember(held: PooledConnection, sql: string, plan: DuckDBPreparedStatement): void {
+  /**
+   * Keeps `plan` (prepared on `held`'s connection from a text that passed the check) for the next
+   * run of `sql`, unless planning it grew the process by more than the limit (`grewBytes`, the
+   * resident size after planning less before). False when it is not kept: the caller frees it.
+   */
+  remember(held: PooledConnection, sql: string, plan: DuckDBPreparedStatement, grewBytes: number): boolean {
+    if (grewBytes > this.limits.planGrowthBytes) return false;
     held.plans.set(sql, plan);
     while (held.plans.size > this.limits.plansPerConnection) {
       const [oldest, old] = held.plans.entries().next().value as [string, DuckDBPreparedStatement];
       held.plans.delete(oldest);
       old.destroySync();
     }
+    return true;
   }
 
   /** Hands a connection back when its query is over: kept if it may be reused and there is room, else closed. */
   give(held: PooledConnection, reusable: boolean): void {
-    if (reusable && this.idle.length < this.limits.connections) {
-      this.idle.push(held);
-      return;
+    if (reusable && this.idle.length < this.limits.connections) this.idle.push(held);
+    else close(held);
+    if (this.residentBytes() > this.limits.ceilingBytes) {
+      for (const p of this.idle) forget(p);
     }
-    close(held);
+  }
+
+  /** Plans kept now, over every idle connection (for tests). */
+  get plans(): number {
+    return this.idle.reduce((n, p) => n + p.plans.size, 0);
   }
 
   /** Idle connections now (for tests). */
@@ -77,8 +105,12 @@ export class ConnectionPool {
   }
 }
 
-function close(held: PooledConnection): void {
+function forget(held: PooledConnection): void {
   for (const plan of held.plans.values()) plan.destroySync();
   held.plans.clear();
+}
+
+function close(held: PooledConnection): void {
+  forget(held);
   held.conn.closeSync();
 }

@@ -7,6 +7,8 @@ export interface SandboxSettings {
   path: string;
   /** DuckDB's memory_limit for the whole process, e.g. "1GB". */
   memoryLimit: string;
+  /** The same in bytes: with a margin, the size past which the process lets go of kept plans. */
+  memoryLimitBytes: number;
   threads: number;
 }
 

@@ -78,9 +78,19 @@ describe('the first rows of a result', () => {
     expect(inside.truncated).toBe(true);
     expect(inside.rows.at(-1)).toEqual(['r0010']);
 
-    const pastAChunk = await first(sql, 10_000, 2048 * 10 + 5);
-    expect(pastAChunk.rowCount).toBe(2049); // the first chunk whole (20,479 characters), then one row more
+    const pastAChunk = await first(sql, 10_000, 2048 * 9 + 5);
+    expect(pastAChunk.rowCount).toBe(2049); // 2,048 rows are 18,432 characters, not over; the next crosses
     expect(pastAChunk.truncated).toBe(true);
+
+    const justAllOfIt = await first('SELECT 1 AS a FROM range(3)', 10, 8); // [1] [1] [1]: 9 characters, the last crosses
+    expect(justAllOfIt).toMatchObject({ rowCount: 3, truncated: false });
+  });
+
+  it('stops a result of huge cells at the byte limit, serialising no more than the rows it takes', async () => {
+    // 2,048 rows of 50 KB in one chunk; each row is ["xxx…"], 50,004 characters: the third crosses 120,000.
+    const answer = await first(`SELECT repeat('x', 50000) AS big FROM range(2048)`, 10_000, 120_000);
+    expect(answer.rowCount).toBe(3);
+    expect(answer.truncated).toBe(true);
   });
 
   it('is an empty array for an empty result', async () => {

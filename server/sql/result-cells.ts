@@ -5,8 +5,7 @@
  * times, lists and structs as DuckDB's own JSON converter makes them (ISO text, arrays, objects).
  *
  * Read column by column from the vectors with a reader chosen once per column (looking the type up
- * for every cell, then converting a second time, took twice as long), and a shown result is
- * serialised a chunk at a time.
+ * for every cell, then converting a second time, took twice as long).
  */
 import { DuckDBTypeId, JsonDuckDBValueConverter, type DuckDBDataChunk, type DuckDBResult, type DuckDBType, type DuckDBValue } from '@duckdb/node-api';
 import type { Cell } from './protocol.js';
@@ -39,18 +38,29 @@ export function cellReaders(result: DuckDBResult): CellReader[] {
   return result.columnTypes().map(cellReader);
 }
 
-/** The first `count` rows of a chunk (all by default) as arrays of cells. */
-export function rowsOf(chunk: DuckDBDataChunk, readers: readonly CellReader[], count = chunk.rowCount): Cell[][] {
-  const columns = readers.map((read, i) => {
-    const vector = chunk.getColumnVector(i);
-    const cells = new Array<Cell>(count);
-    for (let j = 0; j < count; j++) cells[j] = read(vector.getItem(j));
-    return cells;
-  });
-  const rows = new Array<Cell[]>(count);
-  for (let j = 0; j < count; j++) rows[j] = columns.map((cells) => cells[j]!);
-  return rows;
+/** Reads a chunk's rows from `from` up to `to` as arrays of cells (a vector reads a cell when asked). */
+function chunkReader(chunk: DuckDBDataChunk, readers: readonly CellReader[]): (from: number, to: number) => Cell[][] {
+  const vectors = readers.map((_, i) => chunk.getColumnVector(i));
+  return (from, to) => {
+    const columns = readers.map((read, i) => {
+      const vector = vectors[i]!;
+      const cells = new Array<Cell>(to - from);
+      for (let j = from; j < to; j++) cells[j - from] = read(vector.getItem(j));
+      return cells;
+    });
+    const rows = new Array<Cell[]>(to - from);
+    for (let j = 0; j < rows.length; j++) rows[j] = columns.map((cells) => cells[j]!);
+    return rows;
+  };
 }
+
+/** Every row of a chunk as arrays of cells. */
+export function rowsOf(chunk: DuckDBDataChunk, readers: readonly CellReader[]): Cell[][] {
+  return chunkReader(chunk, readers)(0, chunk.rowCount);
+}
+
+/** Rows read at a time for a shown result: a chunk of huge cells is not read past the byte limit. */
+const BLOCK_ROWS = 64;
 
 export interface FirstRows {
   /** An array of arrays of cells, as JSON text. */
@@ -61,42 +71,32 @@ export interface FirstRows {
 }
 
 /**
- * The first `limit` rows of a result as JSON text, stopping once `maxBytes` of it are taken (the
- * row that crosses the mark is the last). A chunk is serialised in one call; only the chunk that
- * crosses `maxBytes` is serialised row by row, to find where to cut.
+ * The first `limit` rows of a result as JSON text, stopping once more than `maxBytes` of it are
+ * taken (the row that crosses the mark is the last). Rows are read a block at a time and each is
+ * serialised on its own, so a result of huge cells stops at the mark instead of holding a whole
+ * chunk of them.
  */
 export async function firstRowsJson(result: DuckDBResult, readers: readonly CellReader[], options: { limit: number; maxBytes: number }): Promise<FirstRows> {
-  const parts: string[] = [];
-  let rowCount = 0;
+  const rows: string[] = [];
   let bytes = 0;
   let truncated = false;
   while (!truncated) {
     const chunk = await result.fetchChunk();
     if (!chunk || chunk.rowCount === 0) break;
-    const room = options.limit - rowCount;
-    if (room <= 0 || bytes > options.maxBytes) {
-      truncated = true;
-      break;
-    }
-    const rows = rowsOf(chunk, readers, Math.min(chunk.rowCount, room));
-    truncated = chunk.rowCount > room;
-    const text = JSON.stringify(rows).slice(1, -1);
-    if (bytes + text.length <= options.maxBytes) {
-      parts.push(text);
-      rowCount += rows.length;
-      bytes += text.length;
-      continue;
-    }
-    for (const row of rows) {
-      if (bytes > options.maxBytes) {
-        truncated = true;
-        break;
+    const take = Math.min(chunk.rowCount, options.limit - rows.length);
+    const read = chunkReader(chunk, readers);
+    for (let from = 0; from < take && !truncated; from += BLOCK_ROWS) {
+      for (const cells of read(from, Math.min(from + BLOCK_ROWS, take))) {
+        if (bytes > options.maxBytes) {
+          truncated = true;
+          break;
+        }
+        const json = JSON.stringify(cells);
+        rows.push(json);
+        bytes += json.length;
       }
-      const json = JSON.stringify(row);
-      parts.push(json);
-      rowCount++;
-      bytes += json.length;
     }
+    if (chunk.rowCount > take) truncated = true;
   }
-  return { rowsJson: `[${parts.join(',')}]`, rowCount, truncated };
+  return { rowsJson: `[${rows.join(',')}]`, rowCount: rows.length, truncated };
 }

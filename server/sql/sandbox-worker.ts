@@ -14,7 +14,7 @@
  *   again on a connection that kept its plan runs that plan (connection-pool.ts);
  * - each query has a connection of its own, interrupted at its time limit or when cancelled.
  */
-import { DuckDBInstance, type DuckDBConnection, type DuckDBResult } from '@duckdb/node-api';
+import { DuckDBInstance, type DuckDBConnection, type DuckDBPreparedStatement, type DuckDBResult } from '@duckdb/node-api';
 import { ConnectionPool, type PooledConnection } from './connection-pool.js';
 import type { FailureCode, FromSandbox, ResultColumn, SandboxSettings, ToSandbox } from './protocol.js';
 import { cellReaders, firstRowsJson, rowsOf, type CellReader } from './result-cells.js';
@@ -32,6 +32,9 @@ interface Running {
   acked?: () => void;
 }
 const running = new Map<string, Running>();
+
+/** Kept plans are let go once the process is this far past DuckDB's memory limit (connection-pool.ts). */
+const PLAN_MEMORY_MARGIN = 256 << 20;
 
 function columnsOf(result: DuckDBResult): ResultColumn[] {
   return result.columnNames().map((name, i) => ({ name, type: result.columnType(i).toString() }));
@@ -71,8 +74,8 @@ async function main(): Promise<void> {
   setup.closeSync();
 
   // Idle connections with the plans of the queries they ran (connection-pool.ts).
-  const pool = new ConnectionPool(() => instance.connect());
-  const start = async (id: string, sql: string, timeoutMs: number): Promise<[Running, PooledConnection, () => void]> => {
+  const pool = new ConnectionPool(() => instance.connect(), { ceilingBytes: settings.memoryLimitBytes + PLAN_MEMORY_MARGIN });
+  const start = async (id: string, sql: string, timeoutMs: number): Promise<[Running, PooledConnection, (reusable: boolean) => void]> => {
     const held = await pool.take(sql);
     const r: Running = { conn: held.conn, cancelled: false, timedOut: false };
     running.set(id, r);
@@ -80,10 +83,10 @@ async function main(): Promise<void> {
       r.timedOut = true;
       r.conn.interrupt();
     }, timeoutMs);
-    return [r, held, () => {
+    return [r, held, (reusable) => {
       clearTimeout(timer);
       running.delete(id);
-      pool.give(held, !r.timedOut && !r.cancelled);
+      pool.give(held, reusable && !r.timedOut && !r.cancelled);
     }];
   };
 
@@ -98,21 +101,26 @@ async function main(): Promise<void> {
   ) => {
     const t0 = performance.now();
     const [r, held, done] = await start(m.id, m.sql, m.timeoutMs);
+    let reusable = true;
+    let unkept: DuckDBPreparedStatement | undefined;
     try {
       // A text this connection ran before runs its kept plan: it passed the check then.
       let plan = pool.planFor(held, m.sql);
       if (!plan) {
+        const before = process.memoryUsage.rss();
         const verdict = await checkStatement(r.conn, m.sql);
         if (!verdict.ok) return refuse(m.id, verdict);
         plan = verdict.prepared;
-        pool.remember(held, m.sql, plan);
+        reusable = verdict.keepable;
+        if (!reusable || !pool.remember(held, m.sql, plan, process.memoryUsage.rss() - before)) unkept = plan;
       }
       const result = await plan.stream();
       await use(r, result, cellReaders(result), t0);
     } catch (err) {
       send({ kind: 'failed', id: m.id, ...classify(err, r) });
     } finally {
-      done();
+      unkept?.destroySync();
+      done(reusable);
     }
   };
 

@@ -44,6 +44,26 @@ describe('checkStatement', () => {
     expect(a.ok && b.ok && a.prepared !== b.prepared).toBe(true);
   });
 
+  it('judges each text on its own when checks on one connection overlap', async () => {
+    const texts = Array.from({ length: 40 }, (_, i) => (i % 2 ? `PRAGMA database_list -- ${i}` : `SELECT ${i} AS n`));
+    const verdicts = await Promise.all(texts.map((sql) => checkStatement(conn, sql)));
+    expect(verdicts.map((v) => v.ok)).toEqual(texts.map((_, i) => i % 2 === 0));
+  });
+
+  it('says a plan may be kept for a later run, except for a random sample or setseed()', async () => {
+    const keepable = async (sql: string) => {
+      const v = await checkStatement(conn, sql);
+      if (!v.ok) throw new Error(v.message);
+      v.prepared.destroySync();
+      return v.keepable;
+    };
+    expect(await keepable('SELECT a, random() AS r, now() AS t FROM t')).toBe(true);
+    expect(await keepable('SELECT * FROM range(100) USING SAMPLE 5 ROWS')).toBe(false);
+    expect(await keepable('SELECT * FROM range(100) TABLESAMPLE 10%')).toBe(false);
+    expect(await keepable('WITH s AS (SELECT * FROM range(100) USING SAMPLE 10% (bernoulli)) SELECT count(*) FROM s')).toBe(false);
+    expect(await keepable('SELECT setseed(0.42)')).toBe(false);
+  });
+
   it('asks for a query when there is none', async () => {
     expect(await checkStatement(conn, '  \n ')).toMatchObject({ ok: false, message: 'Write a query first.' });
   });

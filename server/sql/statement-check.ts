@@ -7,12 +7,31 @@
  */
 import { StatementType, type DuckDBConnection, type DuckDBPreparedStatement } from '@duckdb/node-api';
 
-/** On success, the statement prepared (parsed and bound once): run it, do not parse the text again. */
-export type Verdict = { ok: true; prepared: DuckDBPreparedStatement } | { ok: false; code: 'refused' | 'syntax'; message: string; position?: number };
+/**
+ * On success, the statement prepared (parsed and bound once): run it, do not parse the text again.
+ * `keepable` is false when keeping its plan or its connection for a later run would change what
+ * that run answers: a sample drawn at random (the seed is fixed when the plan is made) or
+ * setseed() (it seeds the connection's random()).
+ */
+export type Verdict =
+  | { ok: true; prepared: DuckDBPreparedStatement; keepable: boolean }
+  | { ok: false; code: 'refused' | 'syntax'; message: string; position?: number };
 
 const ONLY_QUERIES = 'Only a query can run here: one SELECT (or WITH … SELECT, FROM …, DESCRIBE, SHOW, SUMMARIZE). The data is read-only.';
 
-type TextVerdict = { ok: true } | Exclude<Verdict, { ok: true }>;
+type TextVerdict = { ok: true; keepable: boolean } | Exclude<Verdict, { ok: true }>;
+
+/** True when the parsed statement samples at random or calls setseed() (see Verdict). */
+function changesBetweenRuns(node: unknown): boolean {
+  if (Array.isArray(node)) return node.some(changesBetweenRuns);
+  if (node === null || typeof node !== 'object') return false;
+  for (const [key, value] of Object.entries(node)) {
+    if (key === 'sample' && value !== null) return true;
+    if (key === 'function_name' && value === 'setseed') return true;
+    if (changesBetweenRuns(value)) return true;
+  }
+  return false;
+}
 
 /**
  * What the parser says of a text depends on the text alone, and analysts run the same query again
@@ -23,20 +42,28 @@ const PARSED_TEXTS_KEPT = 500;
 
 /**
  * The parser's call, prepared once per connection: run with bound text it is one trip to DuckDB,
- * where a query with a parameter is three (split, prepare, run) — half the check's time.
+ * where a query with a parameter is three (split, prepare, run) — half the check's time. Calls on
+ * one connection take turns: the text is bound to the one statement, so a second call binding its
+ * text before the first has run would have the first judged on the second's text.
  */
-const serialisers = new WeakMap<DuckDBConnection, Promise<DuckDBPreparedStatement>>();
+const serialisers = new WeakMap<DuckDBConnection, { statement: Promise<DuckDBPreparedStatement>; turn: Promise<unknown> }>();
 
-async function serialise(conn: DuckDBConnection, sql: string): Promise<unknown> {
+function serialise(conn: DuckDBConnection, sql: string): Promise<unknown> {
   let serialiser = serialisers.get(conn);
   if (!serialiser) {
-    serialiser = conn.prepare('SELECT json_serialize_sql($1::VARCHAR)');
+    const statement = conn.prepare('SELECT json_serialize_sql($1::VARCHAR)');
+    serialiser = { statement, turn: Promise.resolve() };
     serialisers.set(conn, serialiser);
-    serialiser.catch(() => serialisers.delete(conn));
+    statement.catch(() => serialisers.delete(conn));
   }
-  const statement = await serialiser;
-  statement.bindVarchar(1, sql);
-  return (await statement.runAndReadAll()).getRows()[0]?.[0];
+  const mine = serialiser;
+  const result = mine.turn.then(async () => {
+    const statement = await mine.statement;
+    statement.bindVarchar(1, sql);
+    return (await statement.runAndReadAll()).getRows()[0]?.[0];
+  });
+  mine.turn = result.catch(() => undefined);
+  return result;
 }
 
 async function parseVerdict(conn: DuckDBConnection, sql: string): Promise<TextVerdict> {
@@ -46,7 +73,7 @@ async function parseVerdict(conn: DuckDBConnection, sql: string): Promise<TextVe
   const parsed = JSON.parse(String(serialised)) as
     | { error: true; error_type: string; error_message: string; position?: string }
     | { error: false; statements: unknown[] };
-  let verdict: TextVerdict = { ok: true };
+  let verdict: TextVerdict = { ok: true, keepable: !changesBetweenRuns(parsed) };
   if (parsed.error && parsed.error_type === 'parser') {
     const position = parsed.position === undefined ? undefined : Number(parsed.position);
     verdict = { ok: false, code: 'syntax', message: `Syntax error: ${parsed.error_message}`, ...(Number.isFinite(position) ? { position } : {}) };
@@ -70,5 +97,5 @@ export async function checkStatement(conn: DuckDBConnection, sql: string): Promi
     prepared.destroySync();
     return { ok: false, code: 'refused', message: ONLY_QUERIES };
   }
-  return { ok: true, prepared };
+  return { ok: true, prepared, keepable: verdict.keepable };
 }

@@ -37,7 +37,7 @@ export function workbenchSettingsFromEnv(env: NodeJS.ProcessEnv = process.env): 
     return n;
   };
   const memory = env.PORTAL_SQL_MEMORY ?? '1GB';
-  if (!/^\d+(\.\d+)?\s*(KB|MB|GB|KiB|MiB|GiB)$/i.test(memory)) throw new Error(`PORTAL_SQL_MEMORY must be a size such as 512MB or 2GB (got '${memory}')`);
+  if (Number.isNaN(sizeInBytes(memory))) throw new Error(`PORTAL_SQL_MEMORY must be a size such as 512MB or 2GB (got '${memory}')`);
   return {
     timeoutMs: num('PORTAL_SQL_TIMEOUT_S', 15, 1, 3600) * 1000,
     exportTimeoutMs: num('PORTAL_SQL_EXPORT_TIMEOUT_S', 300, 1, 86_400) * 1000,
@@ -49,6 +49,14 @@ export function workbenchSettingsFromEnv(env: NodeJS.ProcessEnv = process.env): 
     maxResultBytes: 64 * 1024 * 1024,
     ...(env.PORTAL_EXTRACT_DIR ? { extractDir: env.PORTAL_EXTRACT_DIR } : {}),
   };
+}
+
+/** A DuckDB size such as 512MB, 2GB or 1.5GiB in bytes (NaN when it is not one). */
+function sizeInBytes(size: string): number {
+  const m = /^(\d+(?:\.\d+)?)\s*([KMG])(i?)B$/i.exec(size.trim());
+  if (!m) return Number.NaN;
+  const power = { K: 1, M: 2, G: 3 }[m[2]!.toUpperCase() as 'K' | 'M' | 'G'];
+  return Number(m[1]) * (m[3] ? 1024 : 1000) ** power;
 }
 
 export interface Caller {
@@ -89,7 +97,7 @@ export class Workbench {
     const have = this.processes.get(scope);
     if (have && have.extract === extract && have.process.alive) return have;
     if (have && have.extract !== extract) this.retire(have.extract);
-    const entry = { extract, process: new SandboxProcess({ path: extract.path, memoryLimit: this.settings.memoryLimit, threads: this.settings.threads }) };
+    const entry = { extract, process: new SandboxProcess({ path: extract.path, memoryLimit: this.settings.memoryLimit, memoryLimitBytes: sizeInBytes(this.settings.memoryLimit), threads: this.settings.threads }) };
     this.processes.set(scope, entry);
     this.closeIdle(this.settings.maxProcesses);
     return entry;

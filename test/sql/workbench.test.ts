@@ -209,6 +209,24 @@ describe('the sandbox holds', () => {
     for (let i = 0; i < 2; i++) expect(await run(ccg, 'PRAGMA database_list')).toMatchObject({ status: 400, body: { code: 'refused' } });
   });
 
+  it('draws a random sample anew at every run, and never hands a seeded connection to the next query', async () => {
+    const sample = 'SELECT list(i ORDER BY i) AS picked FROM (SELECT * FROM range(100000) t(i) USING SAMPLE 20 ROWS)';
+    const a = await run(ccg, sample);
+    const b = await run(ccg, sample);
+    expect(a.status).toBe(200);
+    expect(b.body.rows).not.toEqual(a.body.rows); // 20 of 100,000 picked twice alike: never, in practice
+
+    // What random() gives first after setseed(0.5), worked out on a DuckDB of the test's own.
+    const own = await DuckDBInstance.create(':memory:');
+    const conn = await own.connect();
+    await conn.run('SELECT setseed(0.5)');
+    const seeded = (await conn.runAndReadAll('SELECT random()')).getRows()[0]![0];
+    conn.closeSync();
+    own.closeSync();
+    expect((await run(ccg, 'SELECT setseed(0.5) AS s')).status).toBe(200);
+    expect((await run(ccg, 'SELECT random() AS r')).body.rows).not.toEqual([[seeded]]);
+  });
+
   it('answers 429 past the per-user concurrency cap', async () => {
     const slow = [run(region, 'SELECT count(*) FROM range(1000000000000)'), run(region, 'SELECT count(*) FROM range(1000000000000)')];
     await new Promise((r) => setTimeout(r, 300));
