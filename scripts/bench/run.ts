@@ -74,7 +74,7 @@ interface BenchResults {
     incremental_under_load_s?: number | null;
   } | null;
   metrics: { worst_ratio: number; worst_hot_p95_ms: number; signed_request_added_ms: number } | null;
-  sql: { extract_build_s: number; extract_gb: number; worst_ratio: number; worst_first_run_ratio: number } | null;
+  sql: { extract_build_s: number; extract_gb: number; worst_ratio: number; worst_kept_plan_ratio: number; worst_first_run_ratio: number } | null;
   load: { rps: number; p50_ms: number; p99_ms: number; max_ms: number; event_loop_p99_ms: number; event_loop_max_ms: number; errors: number; non2xx: number; timeouts: number; connections: number; duration_s: number; import_rows: number; import_run_s: number } | null;
   first_view_ms: number | null;
 }
@@ -268,16 +268,20 @@ async function benchSqlWorkbench(): Promise<void> {
     const r = await benchSql(store);
     say(`- building the ICB's extract (${r.scope}) from the store after an import: ${seconds(r.extractBuildMs)}, ${(r.extractBytes / 1e9).toFixed(2)} GB`);
     say();
-    say('| example query | rows | direct p50 / p95 ms | POST /api/sql p50 / p95 ms | ratio | first run: API p50 ms, ratio |');
-    say('|---|---:|---:|---:|---:|---:|');
-    for (const q of r.queries) say(`| ${q.name} | ${q.rows} | ${q.directP50Ms} / ${q.directP95Ms} | ${q.apiP50Ms} / ${q.apiP95Ms} | ${q.ratio.toFixed(2)}× | ${q.firstRunApiP50Ms}, ${q.firstRunRatio.toFixed(2)}× |`);
+    say('| example query | rows | direct p50 / p95 ms | POST /api/sql p50 / p95 ms | ratio | like for like: direct with its plan kept p50 ms, ratio | first run: API p50 ms, ratio |');
+    say('|---|---:|---:|---:|---:|---:|---:|');
+    for (const q of r.queries) {
+      say(`| ${q.name} | ${q.rows} | ${q.directP50Ms} / ${q.directP95Ms} | ${q.apiP50Ms} / ${q.apiP95Ms} | ${q.ratio.toFixed(2)}× | ${q.keptPlanDirectP50Ms}, ${q.keptPlanRatio.toFixed(2)}× | ${q.firstRunApiP50Ms}, ${q.firstRunRatio.toFixed(2)}× |`);
+    }
     const worstSql = Math.max(...r.queries.map((q) => q.ratio));
     say(`- worst ratio ${worstSql.toFixed(2)}× (target ≤ 1.3×): re-runs of the example's text, which the sandbox runs from the plan it kept; the direct run plans it each time`);
+    say('- like for like: the direct side keeps its plan as the sandbox does, so the ratio is what the sandbox process, the API and JSON add to a planned query');
     say('- first run: a text the sandbox has never seen (a new comment each run): the statement check, parse and plan all happen, so this is the whole cost of the sandbox process, the API and JSON');
     results.sql = {
       extract_build_s: r.extractBuildMs / 1000,
       extract_gb: Number((r.extractBytes / 1e9).toFixed(3)),
       worst_ratio: worstSql,
+      worst_kept_plan_ratio: Math.max(...r.queries.map((q) => q.keptPlanRatio)),
       worst_first_run_ratio: Math.max(...r.queries.map((q) => q.firstRunRatio)),
     };
   } finally {

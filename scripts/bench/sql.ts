@@ -6,6 +6,8 @@
  * - re-runs of the example's text, as when analysts run a gallery example or a saved query again:
  *   the sandbox runs the plan it kept for that text (connection-pool.ts), where the direct run
  *   parses and plans it each time;
+ * - the same re-runs against a direct run that keeps its plan too (like for like: what the
+ *   sandbox, the API and JSON add to running a planned query);
  * - first runs, a text the sandbox has never seen (a new comment each time): its statement check,
  *   parse and plan all happen, so this is the whole cost of the sandbox, the API and JSON.
  *   npx tsx scripts/bench/sql.ts [path/to/store.duckdb]
@@ -34,6 +36,9 @@ export interface SqlBenchResult {
     apiP50Ms: number;
     apiP95Ms: number;
     ratio: number;
+    /** Re-runs with the direct side keeping its plan too (like for like): its p50 and the API's ratio to it. */
+    keptPlanDirectP50Ms: number;
+    keptPlanRatio: number;
     /** A text the sandbox has not seen before, each time: p50 through the API and its ratio to direct. */
     firstRunApiP50Ms: number;
     firstRunRatio: number;
@@ -85,9 +90,16 @@ export async function benchSql(store: Store, options: { iterations?: number } = 
         await directly();
         const pairs = performance.now() - trial < 50 ? Math.max(iterations, 200) : iterations;
         const [d, a] = await timePair(pairs, () => directly(), () => viaApi());
-        // Each side of a pair gets the same new text; half as many pairs (the slow queries take a second each).
-        let run = 0;
-        const [fd, fa] = await timePair(Math.ceil(pairs / 2), () => directly(`${example.sql}\n-- first run ${++run}`), () => viaApi(`${example.sql}\n-- first run ${run}`));
+        // Like for like: the direct side keeps its plan too, as the sandbox does.
+        const keptConn = await direct.connect();
+        const keptPlan = await keptConn.prepare(example.sql);
+        const [kd, ka] = await timePair(Math.ceil(pairs / 2), async () => (await keptPlan.runAndReadAll()).getRowsJS(), () => viaApi());
+        keptPlan.destroySync();
+        keptConn.closeSync();
+        // The n-th call on each side gets the same new text; half as many pairs (the slow queries take a second each).
+        let directRun = 0;
+        let apiRun = 0;
+        const [fd, fa] = await timePair(Math.ceil(pairs / 2), () => directly(`${example.sql}\n-- first run ${++directRun}`), () => viaApi(`${example.sql}\n-- first run ${++apiRun}`));
         const ratio = (api: number, directMs: number) => Math.round((api / Math.max(directMs, 0.01)) * 100) / 100;
         const directP50 = percentile(d, 50);
         const apiP50 = percentile(a, 50);
@@ -99,6 +111,8 @@ export async function benchSql(store: Store, options: { iterations?: number } = 
           apiP50Ms: apiP50,
           apiP95Ms: percentile(a, 95),
           ratio: ratio(apiP50, directP50),
+          keptPlanDirectP50Ms: percentile(kd, 50),
+          keptPlanRatio: ratio(percentile(ka, 50), percentile(kd, 50)),
           firstRunApiP50Ms: percentile(fa, 50),
           firstRunRatio: ratio(percentile(fa, 50), percentile(fd, 50)),
         });
