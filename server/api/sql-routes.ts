@@ -419,7 +419,7 @@ export function registerSqlRoutes(app: App, deps: { access: Access; context: Sto
           }
           return write(text);
         },
-      }, { ...(queryId ? { id: queryId } : {}) });
+      }, { ...(queryId ? { id: queryId } : {}), signal: c.req.raw.signal }); // a client that goes away stops it
       await new Promise<void>((resolve, reject) => out.end((e?: Error | null) => (e ? reject(e) : resolve())));
       const spec = names.map((n, i) => `${quote(n)}: ${quote(columns[i]!.type)}`);
       if (publication) spec.push(`${quote('_suppressed')}: 'VARCHAR[]'`);

@@ -227,6 +227,18 @@ describe('the sandbox holds', () => {
     expect((await run(ccg, 'SELECT random() AS r')).body.rows).not.toEqual([[seeded]]);
   });
 
+  it('stops a query whose client went away', async () => {
+    const client = new AbortController();
+    const pending = ccg.request('/api/sql', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ sql: 'SELECT count(*) FROM range(1000000000000)' }), signal: client.signal });
+    await new Promise((r) => setTimeout(r, 300));
+    client.abort();
+    const res = await pending;
+    // Cancelled (409), not stopped at the 2 s time limit (422).
+    expect(await res.json()).toMatchObject({ code: 'cancelled' });
+    expect(res.status).toBe(409);
+    await serverStillAnswers();
+  });
+
   it('answers 429 past the per-user concurrency cap', async () => {
     const slow = [run(region, 'SELECT count(*) FROM range(1000000000000)'), run(region, 'SELECT count(*) FROM range(1000000000000)')];
     await new Promise((r) => setTimeout(r, 300));
