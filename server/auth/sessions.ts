@@ -140,11 +140,16 @@ export class Credentials {
     s.lastSeenAt = now;
     if (now - s.lastSeenWritten >= TOUCH_MS) {
       s.lastSeenWritten = now;
-      void retryOnConflict(() => this.store
-        .withConnection((conn) => conn.run(`UPDATE sessions SET last_seen_at = $t::TIMESTAMPTZ WHERE token_hash = $h`, { t: iso(now), h: hash } as never)))
-        .catch((err: Error) => console.error('[auth] could not record session activity:', err.message));
+      this.recordUse(`UPDATE sessions SET last_seen_at = $t::TIMESTAMPTZ WHERE token_hash = $h`, hash, now, 'session activity');
     }
     return s.principal;
+  }
+
+  /** Writes when a credential was last used, off the request's path (`update` binds $t and $h). */
+  private recordUse(update: string, hash: string, now: number, what: string): void {
+    void retryOnConflict(() => this.store.withConnection((conn) => conn.run(update, { t: iso(now), h: hash } as never))).catch((err: Error) =>
+      console.error(`[auth] could not record ${what}:`, err.message),
+    );
   }
 
   /** Reads a session and remembers it; one read at a time per session (see once). */
@@ -294,9 +299,7 @@ export class Credentials {
     }
     if (now - t.lastUsedWritten >= TOUCH_MS) {
       t.lastUsedWritten = now;
-      void retryOnConflict(() => this.store
-        .withConnection((conn) => conn.run(`UPDATE api_tokens SET last_used_at = $t::TIMESTAMPTZ WHERE token_hash = $h`, { t: iso(now), h: hash } as never)))
-        .catch((err: Error) => console.error('[auth] could not record token use:', err.message));
+      this.recordUse(`UPDATE api_tokens SET last_used_at = $t::TIMESTAMPTZ WHERE token_hash = $h`, hash, now, 'token use');
     }
     return t.principal;
   }
